@@ -1,0 +1,102 @@
+package org.gtstore.metadata.command;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import org.gtstore.metadata.model.PartitionChain;
+import org.gtstore.metadata.model.ServerEntry;
+import org.gtstore.proto.ServerState;
+
+/**
+ * Pure edits of the chain list shared by several commands. Each edit touches only the chains
+ * that hold the server, and stamps those (and only those) with the new epoch, so a data server
+ * can tell from a chain's epoch whether its chain moved.
+ */
+final class ChainEdits {
+
+    private ChainEdits() {
+    }
+
+    /**
+     * Removes a server from every chain, following the chain replication paper: a dead head is
+     * replaced by its successor, a dead tail by its predecessor (list order does both), and a
+     * dead joining replica is simply dropped. A chain that loses its last replica becomes
+     * unavailable and remembers that replica; its joining replica (which never finished its
+     * copy) is dropped, because a partial copy must never serve.
+     */
+    static List<PartitionChain> removeServer(List<PartitionChain> chains, String serverId,
+                                             long newEpoch) {
+        List<PartitionChain> out = new ArrayList<>(chains.size());
+        for (PartitionChain c : chains) {
+            boolean member = c.contains(serverId);
+            boolean joining = c.joining().equals(serverId);
+            if (!member && !joining) {
+                out.add(c);
+                continue;
+            }
+            List<String> replicas = new ArrayList<>(c.replicas());
+            replicas.remove(serverId);
+            String newJoining = joining ? PartitionChain.NONE : c.joining();
+            if (replicas.isEmpty() && member) {
+                out.add(new PartitionChain(c.partition(), List.of(), PartitionChain.NONE,
+                        newEpoch, List.of(serverId)));
+            } else {
+                out.add(new PartitionChain(c.partition(), replicas, newJoining, newEpoch,
+                        c.lastReplicas()));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Brings every unavailable partition whose last replicas include the server back, with
+     * that server as its single replica.
+     */
+    static List<PartitionChain> revive(List<PartitionChain> chains, String serverId,
+                                       long newEpoch) {
+        List<PartitionChain> out = new ArrayList<>(chains.size());
+        for (PartitionChain c : chains) {
+            if (c.isUnavailable() && c.lastReplicas().contains(serverId)) {
+                out.add(PartitionChain.of(c.partition(), List.of(serverId), newEpoch));
+            } else {
+                out.add(c);
+            }
+        }
+        return out;
+    }
+
+    /** True if the server is a replica or the joining replica of any chain. */
+    static boolean holdsPosition(List<PartitionChain> chains, String serverId) {
+        for (PartitionChain c : chains) {
+            if (c.contains(serverId) || c.joining().equals(serverId)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Derives ALIVE/JOINING from the chains: a live server is ALIVE when it is a replica of some
+     * chain, JOINING otherwise. DEAD servers stay DEAD. Deriving it keeps the two from ever
+     * disagreeing.
+     */
+    static SortedMap<String, ServerEntry> refreshStates(Map<String, ServerEntry> servers,
+                                                        List<PartitionChain> chains) {
+        SortedMap<String, ServerEntry> out = new TreeMap<>();
+        java.util.Set<String> members = new java.util.HashSet<>();
+        for (PartitionChain c : chains) {
+            members.addAll(c.replicas());
+        }
+        for (ServerEntry s : servers.values()) {
+            if (s.isDead()) {
+                out.put(s.id(), s);
+            } else {
+                ServerState st = members.contains(s.id()) ? ServerState.ALIVE : ServerState.JOINING;
+                out.put(s.id(), s.withState(st));
+            }
+        }
+        return out;
+    }
+}

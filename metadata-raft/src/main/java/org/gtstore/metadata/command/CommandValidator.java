@@ -1,0 +1,241 @@
+package org.gtstore.metadata.command;
+
+import java.util.HashSet;
+import java.util.Optional;
+import java.util.Set;
+import org.gtstore.metadata.model.ClusterState;
+import org.gtstore.metadata.model.PartitionChain;
+import org.gtstore.metadata.model.ServerEntry;
+import org.gtstore.metadata.model.Settings;
+import org.gtstore.proto.AssignChains;
+import org.gtstore.proto.Chain;
+import org.gtstore.proto.ErrorCode;
+import org.gtstore.proto.FinishCopy;
+import org.gtstore.proto.MarkDead;
+import org.gtstore.proto.MetaCommand;
+import org.gtstore.proto.RegisterServer;
+import org.gtstore.proto.StartCopy;
+
+/**
+ * Decides whether a command may be applied to a state. It is used twice with the same answer
+ * for the same input: by the leader before a command enters the log (so a bad command never
+ * does) and by apply itself (so a command that became stale while in the log, e.g. after a
+ * leader change, leaves the state unchanged on every member alike).
+ */
+final class CommandValidator {
+
+    private CommandValidator() {
+    }
+
+    static Optional<Rejection> validate(ClusterState state, MetaCommand cmd) {
+        switch (cmd.getCommandCase()) {
+            case INIT:
+                return validateInit(state, cmd);
+            case COMMAND_NOT_SET:
+                return reject(ErrorCode.INVALID_ARGUMENT, "empty command");
+            default:
+                break;
+        }
+        if (!state.hasSettings()) {
+            return reject(ErrorCode.UNAVAILABLE, "cluster not initialized yet");
+        }
+        switch (cmd.getCommandCase()) {
+            case REGISTER:
+                return validateRegister(state, cmd.getRegister());
+            case MARK_DEAD:
+                return validateMarkDead(state, cmd.getMarkDead());
+            case ASSIGN:
+                return validateAssign(state, cmd.getAssign());
+            case START_COPY:
+                return validateStartCopy(state, cmd.getStartCopy());
+            case FINISH_COPY:
+                return validateFinishCopy(state, cmd.getFinishCopy());
+            default:
+                return reject(ErrorCode.INVALID_ARGUMENT,
+                        "unknown command: " + cmd.getCommandCase());
+        }
+    }
+
+    private static Optional<Rejection> validateInit(ClusterState state, MetaCommand cmd) {
+        if (state.hasSettings()) {
+            return reject(ErrorCode.INVALID_ARGUMENT, "cluster already initialized with "
+                    + state.settings());
+        }
+        try {
+            Settings.fromProto(cmd.getInit().getSettings());
+            return Optional.empty();
+        } catch (IllegalArgumentException e) {
+            return reject(ErrorCode.INVALID_ARGUMENT, "bad settings: " + e.getMessage());
+        }
+    }
+
+    private static Optional<Rejection> validateRegister(ClusterState state, RegisterServer r) {
+        if (r.getServerId().isEmpty()) {
+            return reject(ErrorCode.INVALID_ARGUMENT, "server_id is empty");
+        }
+        if (r.getAddress().isEmpty()) {
+            return reject(ErrorCode.INVALID_ARGUMENT, "address is empty for " + r.getServerId());
+        }
+        long current = state.server(r.getServerId()).map(ServerEntry::incarnation).orElse(0L);
+        if (r.getIncarnation() <= current) {
+            return reject(ErrorCode.EPOCH_MISMATCH, r.getServerId() + ": incarnation "
+                    + r.getIncarnation() + " <= current " + current);
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<Rejection> validateMarkDead(ClusterState state, MarkDead m) {
+        Optional<ServerEntry> s = state.server(m.getServerId());
+        if (s.isEmpty()) {
+            return reject(ErrorCode.UNKNOWN_SERVER, "unknown server " + m.getServerId());
+        }
+        if (s.get().incarnation() != m.getIncarnation()) {
+            return reject(ErrorCode.UNKNOWN_SERVER, m.getServerId() + ": incarnation "
+                    + m.getIncarnation() + " is not the current " + s.get().incarnation());
+        }
+        if (s.get().isDead()) {
+            return reject(ErrorCode.UNKNOWN_SERVER, m.getServerId() + " is already dead");
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<Rejection> validateAssign(ClusterState state, AssignChains a) {
+        Optional<Rejection> epoch = checkEpoch(state, a.getExpectedEpoch());
+        if (epoch.isPresent()) {
+            return epoch;
+        }
+        int partitions = state.settings().partitions();
+        if (a.getChainsCount() == 0) {
+            return reject(ErrorCode.INVALID_ARGUMENT, "no chains to assign");
+        }
+        Set<Integer> seen = new HashSet<>();
+        for (Chain c : a.getChainsList()) {
+            if (c.getPartition() < 0 || c.getPartition() >= partitions) {
+                return reject(ErrorCode.INVALID_ARGUMENT, "partition out of range [0, "
+                        + partitions + "): " + c.getPartition());
+            }
+            if (!seen.add(c.getPartition())) {
+                return reject(ErrorCode.INVALID_ARGUMENT, "partition listed twice: "
+                        + c.getPartition());
+            }
+            Optional<Rejection> bad = validateAssignedChain(state, c);
+            if (bad.isPresent()) {
+                return bad;
+            }
+        }
+        if (!state.isAssigned() && seen.size() != partitions) {
+            return reject(ErrorCode.INVALID_ARGUMENT, "the first assignment must cover all "
+                    + partitions + " partitions, got " + seen.size());
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<Rejection> validateAssignedChain(ClusterState state, Chain c) {
+        int k = state.settings().replication();
+        if (c.getReplicasCount() < 1 || c.getReplicasCount() > k) {
+            return reject(ErrorCode.INVALID_ARGUMENT, "partition " + c.getPartition() + ": "
+                    + c.getReplicasCount() + " replicas, want 1.." + k);
+        }
+        if (c.getLastReplicasCount() > 0) {
+            return reject(ErrorCode.INVALID_ARGUMENT, "partition " + c.getPartition()
+                    + ": last_replicas set on an assigned chain");
+        }
+        Set<String> members = new HashSet<>();
+        for (String id : c.getReplicasList()) {
+            if (!members.add(id)) {
+                return reject(ErrorCode.INVALID_ARGUMENT, "partition " + c.getPartition()
+                        + ": server twice in chain: " + id);
+            }
+            Optional<Rejection> live = checkLive(state, id);
+            if (live.isPresent()) {
+                return live;
+            }
+        }
+        if (!c.getJoining().isEmpty()) {
+            if (members.contains(c.getJoining())) {
+                return reject(ErrorCode.INVALID_ARGUMENT, "partition " + c.getPartition()
+                        + ": joining replica is also a member: " + c.getJoining());
+            }
+            return checkLive(state, c.getJoining());
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<Rejection> validateStartCopy(ClusterState state, StartCopy s) {
+        Optional<Rejection> common = checkCopy(state, s.getExpectedEpoch(), s.getPartition());
+        if (common.isPresent()) {
+            return common;
+        }
+        PartitionChain c = state.chain(s.getPartition());
+        if (c.isUnavailable()) {
+            return reject(ErrorCode.UNAVAILABLE, "partition " + s.getPartition()
+                    + " is unavailable; nothing to copy from");
+        }
+        if (c.hasJoining()) {
+            return reject(ErrorCode.INVALID_ARGUMENT, "partition " + s.getPartition()
+                    + " already has joining replica " + c.joining());
+        }
+        if (c.replicas().size() >= state.settings().replication()) {
+            return reject(ErrorCode.INVALID_ARGUMENT, "partition " + s.getPartition()
+                    + " already has K replicas: " + c.replicas());
+        }
+        if (c.contains(s.getServerId())) {
+            return reject(ErrorCode.INVALID_ARGUMENT, "partition " + s.getPartition()
+                    + ": " + s.getServerId() + " is already in chain " + c.replicas());
+        }
+        return checkLive(state, s.getServerId());
+    }
+
+    private static Optional<Rejection> validateFinishCopy(ClusterState state, FinishCopy f) {
+        Optional<Rejection> common = checkCopy(state, f.getExpectedEpoch(), f.getPartition());
+        if (common.isPresent()) {
+            return common;
+        }
+        PartitionChain c = state.chain(f.getPartition());
+        if (!c.joining().equals(f.getServerId()) || f.getServerId().isEmpty()) {
+            return reject(ErrorCode.INVALID_ARGUMENT, "partition " + f.getPartition()
+                    + ": " + f.getServerId() + " is not its joining replica ("
+                    + (c.hasJoining() ? c.joining() : "none") + ")");
+        }
+        return checkLive(state, f.getServerId());
+    }
+
+    private static Optional<Rejection> checkCopy(ClusterState state, long expectedEpoch,
+                                                 int partition) {
+        Optional<Rejection> epoch = checkEpoch(state, expectedEpoch);
+        if (epoch.isPresent()) {
+            return epoch;
+        }
+        if (!state.isAssigned()) {
+            return reject(ErrorCode.UNAVAILABLE, "chains are not assigned yet");
+        }
+        if (partition < 0 || partition >= state.chains().size()) {
+            return reject(ErrorCode.INVALID_ARGUMENT, "partition out of range [0, "
+                    + state.chains().size() + "): " + partition);
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<Rejection> checkEpoch(ClusterState state, long expectedEpoch) {
+        if (expectedEpoch != state.epoch()) {
+            return reject(ErrorCode.EPOCH_MISMATCH, "expected epoch " + expectedEpoch
+                    + " but the map is at epoch " + state.epoch());
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<Rejection> checkLive(ClusterState state, String id) {
+        Optional<ServerEntry> s = state.server(id);
+        if (s.isEmpty()) {
+            return reject(ErrorCode.UNKNOWN_SERVER, "unknown server " + id);
+        }
+        if (s.get().isDead()) {
+            return reject(ErrorCode.UNKNOWN_SERVER, "server " + id + " is dead");
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<Rejection> reject(ErrorCode code, String message) {
+        return Optional.of(new Rejection(code, message));
+    }
+}

@@ -1,0 +1,175 @@
+package org.gtstore.metadata.command;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import org.gtstore.metadata.model.ClusterState;
+import org.gtstore.metadata.model.PartitionChain;
+import org.gtstore.metadata.model.ServerEntry;
+import org.gtstore.metadata.model.Settings;
+import org.gtstore.proto.AssignChains;
+import org.gtstore.proto.Chain;
+import org.gtstore.proto.ErrorCode;
+import org.gtstore.proto.FinishCopy;
+import org.gtstore.proto.MarkDead;
+import org.gtstore.proto.MetaCommand;
+import org.gtstore.proto.MetaCommandReply;
+import org.gtstore.proto.RegisterServer;
+import org.gtstore.proto.ServerState;
+import org.gtstore.proto.StartCopy;
+
+/**
+ * The metadata group's command semantics: {@link #validate} says whether a command may apply,
+ * {@link #apply} is the only thing that produces a new state. Both are pure and deterministic
+ * (no clock, no IO, no randomness), so every member that applies the same log reaches the same
+ * state. Every applied change moves the epoch by exactly one and says why in {@code cause}.
+ *
+ * <p>Commands handled: InitCluster, RegisterServer, MarkDead, AssignChains, StartCopy,
+ * FinishCopy (see metadata.proto).
+ */
+public final class Commands {
+
+    private Commands() {
+    }
+
+    /** Empty if the command may be applied to the state, else why not. */
+    public static Optional<Rejection> validate(ClusterState state, MetaCommand cmd) {
+        return CommandValidator.validate(state, cmd);
+    }
+
+    /**
+     * Applies one logged command. A command that is no longer valid (it became stale while in
+     * the log) leaves the state as it is and is answered with its rejection.
+     */
+    public static Outcome apply(ClusterState state, MetaCommand cmd) {
+        Optional<Rejection> rejection = validate(state, cmd);
+        if (rejection.isPresent()) {
+            MetaCommandReply reply = MetaCommandReply.newBuilder()
+                    .setCode(rejection.get().code()).setMessage(rejection.get().message())
+                    .setEpoch(state.epoch()).build();
+            return new Outcome(state, reply);
+        }
+        ClusterState next = switch (cmd.getCommandCase()) {
+            case INIT -> applyInit(state, Settings.fromProto(cmd.getInit().getSettings()));
+            case REGISTER -> applyRegister(state, cmd.getRegister());
+            case MARK_DEAD -> applyMarkDead(state, cmd.getMarkDead());
+            case ASSIGN -> applyAssign(state, cmd.getAssign());
+            case START_COPY -> applyStartCopy(state, cmd.getStartCopy());
+            case FINISH_COPY -> applyFinishCopy(state, cmd.getFinishCopy());
+            default -> throw new IllegalStateException("validated an unknown command: " + cmd);
+        };
+        if (next.epoch() != state.epoch() + 1) {
+            throw new IllegalStateException("epoch moved from " + state.epoch() + " to "
+                    + next.epoch() + " applying " + cmd.getCommandCase());
+        }
+        MetaCommandReply.Builder reply = MetaCommandReply.newBuilder().setCode(ErrorCode.OK)
+                .setMessage(next.cause()).setEpoch(next.epoch());
+        if (cmd.hasRegister()) {
+            reply.setIncarnation(cmd.getRegister().getIncarnation());
+        }
+        return new Outcome(next, reply.build());
+    }
+
+    private static ClusterState applyInit(ClusterState state, Settings s) {
+        return state.next(s, state.servers(), state.chains(), "cluster initialized: K="
+                + s.replication() + ", partitions=" + s.partitions() + ", initial servers="
+                + s.initialServers());
+    }
+
+    /**
+     * A server that is live in the chains with the same storage id restarted before anyone
+     * declared it dead: it keeps its positions (chain catch-up fills the gap). Otherwise it
+     * comes back with no positions. Either way, a partition that lost every replica and
+     * remembers this server (with this very disk) is served again by it alone.
+     */
+    private static ClusterState applyRegister(ClusterState state, RegisterServer r) {
+        long epoch = state.epoch() + 1;
+        String id = r.getServerId();
+        Optional<ServerEntry> old = state.server(id);
+        boolean sameDisk = old.isPresent() && old.get().storageId().equals(r.getStorageId());
+        List<PartitionChain> chains = state.chains();
+        String cause;
+        if (old.isPresent() && !old.get().isDead() && sameDisk
+                && ChainEdits.holdsPosition(chains, id)) {
+            cause = id + " re-registered (incarnation " + r.getIncarnation()
+                    + ") and keeps its chain positions";
+        } else {
+            if (old.isPresent() && ChainEdits.holdsPosition(chains, id)) {
+                chains = ChainEdits.removeServer(chains, id, epoch);
+            }
+            cause = id + " registered (incarnation " + r.getIncarnation() + ") at "
+                    + r.getAddress();
+        }
+        if (sameDisk) {
+            List<PartitionChain> revived = ChainEdits.revive(chains, id, epoch);
+            if (!revived.equals(chains)) {
+                cause += "; its unavailable partitions are served again";
+            }
+            chains = revived;
+        }
+        Map<String, ServerEntry> servers = new TreeMap<>(state.servers());
+        servers.put(id, new ServerEntry(id, r.getAddress(), r.getIncarnation(),
+                ServerState.JOINING, r.getStorageId()));
+        return state.next(state.settings(), ChainEdits.refreshStates(servers, chains), chains,
+                cause);
+    }
+
+    private static ClusterState applyMarkDead(ClusterState state, MarkDead m) {
+        long epoch = state.epoch() + 1;
+        List<PartitionChain> chains = ChainEdits.removeServer(state.chains(), m.getServerId(),
+                epoch);
+        Map<String, ServerEntry> servers = new TreeMap<>(state.servers());
+        servers.put(m.getServerId(), servers.get(m.getServerId()).withState(ServerState.DEAD));
+        String reason = m.getReason().isEmpty() ? "" : ": " + m.getReason();
+        return state.next(state.settings(), ChainEdits.refreshStates(servers, chains), chains,
+                m.getServerId() + " dead" + reason);
+    }
+
+    private static ClusterState applyAssign(ClusterState state, AssignChains a) {
+        long epoch = state.epoch() + 1;
+        int partitions = state.settings().partitions();
+        List<PartitionChain> chains = new ArrayList<>(state.chains());
+        if (chains.isEmpty()) {
+            for (int p = 0; p < partitions; p++) {
+                chains.add(null);
+            }
+        }
+        for (Chain c : a.getChainsList()) {
+            chains.set(c.getPartition(), new PartitionChain(c.getPartition(),
+                    c.getReplicasList(), c.getJoining(), epoch, List.of()));
+        }
+        String reason = a.getReason().isEmpty() ? "chains assigned" : a.getReason();
+        SortedMap<String, ServerEntry> servers = ChainEdits.refreshStates(state.servers(),
+                chains);
+        return state.next(state.settings(), servers, chains, reason + " ("
+                + a.getChainsCount() + " partitions)");
+    }
+
+    private static ClusterState applyStartCopy(ClusterState state, StartCopy s) {
+        PartitionChain c = state.chain(s.getPartition());
+        PartitionChain next = new PartitionChain(c.partition(), c.replicas(), s.getServerId(),
+                state.epoch() + 1, List.of());
+        return withChain(state, next, "partition " + s.getPartition() + ": " + s.getServerId()
+                + " joins, copying from tail " + c.tail() + " to restore K");
+    }
+
+    private static ClusterState applyFinishCopy(ClusterState state, FinishCopy f) {
+        PartitionChain c = state.chain(f.getPartition());
+        List<String> replicas = new ArrayList<>(c.replicas());
+        replicas.add(f.getServerId());
+        PartitionChain next = PartitionChain.of(c.partition(), replicas, state.epoch() + 1);
+        return withChain(state, next, "partition " + f.getPartition() + ": " + f.getServerId()
+                + " caught up and is the new tail");
+    }
+
+    private static ClusterState withChain(ClusterState state, PartitionChain chain,
+                                          String cause) {
+        List<PartitionChain> chains = new ArrayList<>(state.chains());
+        chains.set(chain.partition(), chain);
+        return state.next(state.settings(), ChainEdits.refreshStates(state.servers(), chains),
+                chains, cause);
+    }
+}

@@ -1,0 +1,46 @@
+package org.gtstore.metadata.model;
+
+import java.util.Objects;
+import org.gtstore.proto.ServerInfo;
+import org.gtstore.proto.ServerState;
+
+/**
+ * One registered data server as the metadata group agreed on it. The incarnation grows with
+ * every registration, so a message from a previous life of the same server id can be told
+ * apart and refused; the storage id names the server's data directory, so a restart with the
+ * same disk can keep its chain positions while a wiped disk cannot.
+ */
+public record ServerEntry(String id, String address, long incarnation, ServerState state,
+                          String storageId) {
+
+    public ServerEntry {
+        Objects.requireNonNull(id, "id == null");
+        Objects.requireNonNull(address, "address == null");
+        Objects.requireNonNull(state, "state == null");
+        Objects.requireNonNull(storageId, "storageId == null");
+        if (id.isEmpty()) {
+            throw new IllegalArgumentException("id is empty");
+        }
+        if (incarnation < 1) {
+            throw new IllegalArgumentException("incarnation < 1: " + incarnation);
+        }
+    }
+
+    public boolean isDead() {
+        return state == ServerState.DEAD;
+    }
+
+    public ServerEntry withState(ServerState newState) {
+        return new ServerEntry(id, address, incarnation, newState, storageId);
+    }
+
+    public ServerInfo toProto() {
+        return ServerInfo.newBuilder().setId(id).setAddress(address).setIncarnation(incarnation)
+                .setState(state).setStorageId(storageId).build();
+    }
+
+    public static ServerEntry fromProto(ServerInfo p) {
+        return new ServerEntry(p.getId(), p.getAddress(), p.getIncarnation(), p.getState(),
+                p.getStorageId());
+    }
+}
