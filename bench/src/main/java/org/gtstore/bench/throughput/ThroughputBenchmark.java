@@ -1,0 +1,103 @@
+package org.gtstore.bench.throughput;
+
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicLong;
+import org.gtstore.bench.driver.BenchmarkException;
+import org.gtstore.bench.driver.ClosedLoopDriver;
+import org.gtstore.bench.driver.Operations;
+import org.gtstore.bench.driver.PhaseResult;
+import org.gtstore.bench.latency.LatencyRecorder;
+import org.gtstore.bench.progress.ProgressListener;
+import org.gtstore.bench.target.KvTarget;
+import org.gtstore.bench.workload.OpType;
+import org.gtstore.bench.workload.Workload;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The throughput benchmark against one store: an optional preload of every key, then the
+ * measured phase of the workload's operations with a fixed number in flight.
+ *
+ * <p>Throughput is successful operations over the wall time of the measured phase, from the first
+ * issue to the last completion. GET and PUT latencies go to separate HdrHistograms, in
+ * microseconds; failed operations are counted, sampled for the report, and left out of the
+ * histograms. The preload's progress is reported under the phase {@code "preload"}.
+ */
+public final class ThroughputBenchmark {
+    private static final Logger LOG = LoggerFactory.getLogger(ThroughputBenchmark.class);
+
+    public static final String PRELOAD_PHASE = "preload";
+
+    private ThroughputBenchmark() {
+    }
+
+    /**
+     * Runs the benchmark against {@code target}; {@code phase} names the measured phase in
+     * progress reports (for example {@code "K=3"}).
+     *
+     * @throws org.gtstore.bench.driver.BenchmarkStalledException if the store stops answering
+     * @throws BenchmarkException if the preload had errors: GETs would then measure misses
+     */
+    public static ThroughputResult run(ThroughputConfig config, KvTarget target, String phase,
+            ProgressListener listener) throws InterruptedException {
+        Workload workload = new Workload(config.workload());
+        if (config.preload()) {
+            preload(workload, config, target, listener);
+        }
+        LatencyRecorder latencies = new LatencyRecorder();
+        AtomicLong misses = new AtomicLong();
+        Operations measured = new Operations() {
+            @Override
+            public CompletionStage<?> start(int index) {
+                byte[] key = workload.key(index);
+                return workload.type(index) == OpType.GET
+                        ? target.get(key)
+                        : target.put(key, workload.putValue(index));
+            }
+
+            @Override
+            public void completed(int index, long latencyNs, Object result, Throwable error) {
+                if (error != null) {
+                    return;
+                }
+                OpType type = workload.type(index);
+                latencies.record(type, latencyNs);
+                if (type == OpType.GET && Boolean.FALSE.equals(result)) {
+                    misses.incrementAndGet();
+                }
+            }
+        };
+        LOG.info("{}: {} operations, {} in flight, {}", phase, workload.opCount(),
+                config.driver().inFlight(), config.workload());
+        PhaseResult r = ClosedLoopDriver.run(
+                phase, workload.opCount(), config.driver(), measured, listener);
+        ThroughputResult result = new ThroughputResult(r.total(), r.errors(), misses.get(),
+                r.wallTimeNs(), r.successfulOpsPerSec(), latencies.summary(OpType.GET),
+                latencies.summary(OpType.PUT), r.errorSamples());
+        LOG.info("{}: {} ops/s, {} errors, {} GET misses", phase,
+                Math.round(result.opsPerSec()), result.errors(), result.getMisses());
+        return result;
+    }
+
+    private static void preload(Workload workload, ThroughputConfig config, KvTarget target,
+            ProgressListener listener) throws InterruptedException {
+        Operations writes = new Operations() {
+            @Override
+            public CompletionStage<?> start(int index) {
+                return target.put(workload.keys().key(index), workload.preloadValue(index));
+            }
+
+            @Override
+            public void completed(int index, long latencyNs, Object result, Throwable error) {
+                // Only errors matter here, and the driver counts them.
+            }
+        };
+        PhaseResult r = ClosedLoopDriver.run(
+                PRELOAD_PHASE, workload.preloadCount(), config.driver(), writes, listener);
+        if (r.errors() > 0) {
+            throw new BenchmarkException(String.format(
+                    "preload: %d of %d writes failed, e.g. %s",
+                    r.errors(), r.total(), r.errorSamples()));
+        }
+    }
+}

@@ -1,0 +1,7 @@
+package org.gtstore.bench.workload;
+
+/** The kinds of operation a throughput workload issues. */
+public enum OpType {
+    GET,
+    PUT
+}
