@@ -44,15 +44,18 @@ public final class ReplicaRestorePlanner {
         }
         for (PartitionChain c : state.chains()) {
             for (String id : c.replicas()) {
-                bump(load, id, id.equals(c.head()));
+                bump(load, id, 1);
+                if (id.equals(c.head())) {
+                    load.get(id)[1]++;
+                }
             }
             if (c.hasJoining()) {
-                bump(load, c.joining(), false);
+                bump(load, c.joining(), 1);
             }
         }
-        List<StartCopy> copies = new ArrayList<>();
+        List<PartitionChain> targets = new ArrayList<>();
+        List<String> picks = new ArrayList<>();
         int stuck = 0;
-        long epoch = state.epoch();
         for (PartitionChain c : state.chains()) {
             if (c.isUnavailable() || c.hasJoining() || c.replicas().size() >= k) {
                 continue;
@@ -62,12 +65,88 @@ public final class ReplicaRestorePlanner {
                 stuck++;
                 continue;
             }
-            bump(load, best, false);
-            copies.add(StartCopy.newBuilder().setExpectedEpoch(epoch).setPartition(c.partition())
-                    .setServerId(best).build());
-            epoch++;
+            bump(load, best, 1);
+            targets.add(c);
+            picks.add(best);
+        }
+        rebalance(live, load, targets, picks);
+        List<StartCopy> copies = new ArrayList<>(picks.size());
+        long epoch = state.epoch();
+        for (int i = 0; i < picks.size(); i++) {
+            copies.add(StartCopy.newBuilder().setExpectedEpoch(epoch + i)
+                    .setPartition(targets.get(i).partition()).setServerId(picks.get(i)).build());
         }
         return new Plan(copies, stuck);
+    }
+
+    /**
+     * Greedy picks can end unbalanced when the last chains already hold the least loaded
+     * servers. Each round finds a path of planned copies from a most loaded server to one
+     * loaded at least two less (copy 1 moves from A to B, copy 2 from B to C, ...) and moves
+     * them, which lowers A by one, raises the end by one and leaves the middle as it was.
+     * Existing replicas are never moved.
+     */
+    private static void rebalance(List<ServerEntry> live, Map<String, int[]> load,
+                                  List<PartitionChain> targets, List<String> picks) {
+        for (int round = 0; round <= picks.size() * live.size(); round++) {
+            int max = Integer.MIN_VALUE;
+            for (ServerEntry s : live) {
+                max = Math.max(max, load.get(s.id())[0]);
+            }
+            boolean moved = false;
+            for (ServerEntry s : live) {
+                if (load.get(s.id())[0] == max && movePath(live, load, targets, picks, s.id(),
+                        max - 2)) {
+                    moved = true;
+                    break;
+                }
+            }
+            if (!moved) {
+                return;
+            }
+        }
+    }
+
+    /** Breadth-first search for a chain of copy moves from {@code from} to a light server. */
+    private static boolean movePath(List<ServerEntry> live, Map<String, int[]> load,
+                                    List<PartitionChain> targets, List<String> picks,
+                                    String from, int lightMax) {
+        Map<String, Integer> viaCopy = new HashMap<>();
+        Map<String, String> parent = new HashMap<>();
+        java.util.ArrayDeque<String> queue = new java.util.ArrayDeque<>(List.of(from));
+        parent.put(from, from);
+        while (!queue.isEmpty()) {
+            String a = queue.poll();
+            for (int i = 0; i < picks.size(); i++) {
+                if (!picks.get(i).equals(a)) {
+                    continue;
+                }
+                for (ServerEntry s : live) {
+                    String b = s.id();
+                    if (parent.containsKey(b) || targets.get(i).contains(b)) {
+                        continue;
+                    }
+                    parent.put(b, a);
+                    viaCopy.put(b, i);
+                    if (load.get(b)[0] <= lightMax) {
+                        applyPath(load, picks, parent, viaCopy, from, b);
+                        return true;
+                    }
+                    queue.add(b);
+                }
+            }
+        }
+        return false;
+    }
+
+    private static void applyPath(Map<String, int[]> load, List<String> picks,
+                                  Map<String, String> parent, Map<String, Integer> viaCopy,
+                                  String from, String to) {
+        for (String b = to; !b.equals(from); b = parent.get(b)) {
+            picks.set(viaCopy.get(b), b);
+        }
+        bump(load, from, -1);
+        bump(load, to, 1);
     }
 
     private static String leastLoaded(List<ServerEntry> live, Map<String, int[]> load,
@@ -90,13 +169,10 @@ public final class ReplicaRestorePlanner {
         return bySlots != 0 ? bySlots : Integer.compare(a[1], b[1]);
     }
 
-    private static void bump(Map<String, int[]> load, String id, boolean head) {
+    private static void bump(Map<String, int[]> load, String id, int slots) {
         int[] l = load.get(id);
         if (l != null) {
-            l[0]++;
-            if (head) {
-                l[1]++;
-            }
+            l[0] += slots;
         }
     }
 }

@@ -1,0 +1,155 @@
+package org.gtstore.metadata.command;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.gtstore.metadata.model.ClusterState;
+import org.gtstore.metadata.model.PartitionChain;
+import org.gtstore.proto.MetaCommand;
+import org.gtstore.proto.StartCopy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Properties of the first assignment and of restoring K, checked over many (N, K, P)
+ * combinations drawn from a seeded Random (the seed is printed in every failure message;
+ * -Dgt.seed=N replays one).
+ */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class ChainPlacementTest {
+
+    private static final long SEED = Long.getLong("gt.seed", System.nanoTime());
+
+    @Test
+    void everyCombinationIsBalancedAndDistinct() {
+        Random random = new Random(SEED);
+        for (int trial = 0; trial < 400; trial++) {
+            int n = 1 + random.nextInt(12);
+            int k = 1 + random.nextInt(Math.min(n, 5));
+            int p = 1 + random.nextInt(300);
+            checkPlacement(n, k, p);
+        }
+        for (int n = 1; n <= 9; n++) {
+            for (int k = 1; k <= n; k++) {
+                for (int p = 1; p <= 2 * n + 1; p++) {
+                    checkPlacement(n, k, p);
+                }
+            }
+        }
+    }
+
+    @Test
+    void largeClusterOfThousandPartitionsIsBalanced() {
+        checkPlacement(7, 3, 1024);
+        checkPlacement(10, 5, 1024);
+        checkPlacement(3, 2, 256);
+    }
+
+    @Test
+    void onlyChainsThatHeldADeadServerChange() {
+        Random random = new Random(SEED + 1);
+        for (int trial = 0; trial < 100; trial++) {
+            int n = 2 + random.nextInt(10);
+            int k = 1 + random.nextInt(Math.min(n - 1, 4));
+            int p = 1 + random.nextInt(200);
+            ClusterState before = Fixtures.assigned(n, k, p);
+            String victim = "server" + (1 + random.nextInt(n));
+            ClusterState after = Fixtures.apply(before, Fixtures.markDead(before, victim));
+            String msg = context(n, k, p) + " victim=" + victim;
+            for (int part = 0; part < p; part++) {
+                PartitionChain was = before.chain(part);
+                PartitionChain now = after.chain(part);
+                if (was.contains(victim)) {
+                    List<String> expected = new ArrayList<>(was.replicas());
+                    expected.remove(victim);
+                    assertEquals(expected, now.replicas(), msg + " partition=" + part);
+                    assertEquals(after.epoch(), now.epoch(), msg);
+                } else {
+                    assertEquals(was, now, msg + " partition=" + part + " changed");
+                }
+            }
+        }
+    }
+
+    @Test
+    void restoringKAfterADeathKeepsMembershipsBalanced() {
+        Random random = new Random(SEED + 2);
+        for (int trial = 0; trial < 100; trial++) {
+            int n = 3 + random.nextInt(9);
+            int k = 2 + random.nextInt(Math.min(n - 1, 4) - 1);
+            int p = n + random.nextInt(300);
+            ClusterState state = Fixtures.assigned(n, k, p);
+            String victim = "server" + (1 + random.nextInt(n));
+            state = Fixtures.apply(state, Fixtures.markDead(state, victim));
+            ReplicaRestorePlanner.Plan plan = ReplicaRestorePlanner.plan(state);
+            assertEquals(0, plan.stuck(), context(n, k, p));
+            for (StartCopy copy : plan.copies()) {
+                state = Fixtures.apply(state, MetaCommand.newBuilder().setStartCopy(copy).build());
+            }
+            state = Fixtures.finishAllCopies(state);
+            String msg = context(n, k, p) + " victim=" + victim;
+            for (PartitionChain c : state.chains()) {
+                assertEquals(k, c.replicas().size(), msg + " partition=" + c.partition());
+                assertEquals(k, new HashSet<>(c.replicas()).size(), msg);
+                assertTrue(!c.contains(victim), msg);
+            }
+            Map<String, Integer> slots = count(state.chains(), false);
+            slots.remove(victim);
+            assertSpread(slots, 1, msg + " memberships " + slots);
+        }
+    }
+
+    private static void checkPlacement(int n, int k, int p) {
+        List<String> ids = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+            ids.add("s" + i);
+        }
+        List<List<String>> chains = ChainPlacement.place(ids, p, k);
+        String msg = context(n, k, p);
+        assertEquals(p, chains.size(), msg);
+        List<PartitionChain> asChains = new ArrayList<>();
+        for (int i = 0; i < p; i++) {
+            List<String> c = chains.get(i);
+            assertEquals(k, c.size(), msg + " partition=" + i);
+            assertEquals(k, new HashSet<>(c).size(), msg + " duplicate in " + c);
+            asChains.add(PartitionChain.of(i, c, 1));
+        }
+        Map<String, Integer> heads = count(asChains, true);
+        Map<String, Integer> slots = count(asChains, false);
+        for (String id : ids) {
+            heads.putIfAbsent(id, 0);
+            slots.putIfAbsent(id, 0);
+        }
+        assertSpread(heads, 1, msg + " heads " + heads);
+        assertSpread(slots, 1, msg + " memberships " + slots);
+        assertEquals(p, heads.values().stream().mapToInt(Integer::intValue).sum(), msg);
+    }
+
+    private static Map<String, Integer> count(List<PartitionChain> chains, boolean headsOnly) {
+        Map<String, Integer> out = new HashMap<>();
+        for (PartitionChain c : chains) {
+            List<String> ids = headsOnly ? List.of(c.head()) : c.replicas();
+            for (String id : ids) {
+                out.merge(id, 1, Integer::sum);
+            }
+        }
+        return out;
+    }
+
+    private static void assertSpread(Map<String, Integer> counts, int maxSpread, String msg) {
+        int min = counts.values().stream().mapToInt(Integer::intValue).min().orElse(0);
+        int max = counts.values().stream().mapToInt(Integer::intValue).max().orElse(0);
+        assertTrue(max - min <= maxSpread, msg + " spread " + (max - min));
+    }
+
+    private static String context(int n, int k, int p) {
+        return "seed=" + SEED + " N=" + n + " K=" + k + " P=" + p;
+    }
+}

@@ -1,0 +1,81 @@
+package org.gtstore.metadata.command;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.gtstore.metadata.model.ClusterState;
+import org.gtstore.metadata.model.PartitionChain;
+import org.gtstore.metadata.model.ServerEntry;
+import org.gtstore.proto.ClusterSettings;
+import org.gtstore.proto.ErrorCode;
+import org.gtstore.proto.FinishCopy;
+import org.gtstore.proto.InitCluster;
+import org.gtstore.proto.MarkDead;
+import org.gtstore.proto.MetaCommand;
+import org.gtstore.proto.RegisterServer;
+
+/** Builds states by applying real commands, so tests start from states the log can produce. */
+public final class Fixtures {
+
+    private Fixtures() {
+    }
+
+    public static MetaCommand init(int k, int partitions, int initialServers) {
+        return MetaCommand.newBuilder().setInit(InitCluster.newBuilder().setSettings(
+                ClusterSettings.newBuilder().setReplication(k).setPartitions(partitions)
+                        .setInitialServers(initialServers))).build();
+    }
+
+    public static MetaCommand register(String id, long incarnation, String storageId) {
+        return MetaCommand.newBuilder().setRegister(RegisterServer.newBuilder().setServerId(id)
+                .setAddress("127.0.0.1:" + (7000 + id.hashCode() % 1000))
+                .setIncarnation(incarnation).setStorageId(storageId)).build();
+    }
+
+    public static MetaCommand markDead(ClusterState state, String id) {
+        ServerEntry s = state.server(id).orElseThrow();
+        return MetaCommand.newBuilder().setMarkDead(MarkDead.newBuilder().setServerId(id)
+                .setIncarnation(s.incarnation()).setReason("test")).build();
+    }
+
+    public static MetaCommand finishCopy(ClusterState state, int partition) {
+        return MetaCommand.newBuilder().setFinishCopy(FinishCopy.newBuilder()
+                .setExpectedEpoch(state.epoch()).setPartition(partition)
+                .setServerId(state.chain(partition).joining())).build();
+    }
+
+    /** Applies a command that must succeed. */
+    public static ClusterState apply(ClusterState state, MetaCommand cmd) {
+        Outcome o = Commands.apply(state, cmd);
+        if (o.reply().getCode() != ErrorCode.OK) {
+            throw new AssertionError("rejected " + cmd + ": " + o.reply().getMessage());
+        }
+        return o.state();
+    }
+
+    /** Servers server1..serverN registered (storage "disk-i"), not yet assigned. */
+    public static ClusterState registered(int n, int k, int partitions) {
+        ClusterState s = apply(ClusterState.EMPTY, init(k, partitions, n));
+        for (int i = 1; i <= n; i++) {
+            s = apply(s, register("server" + i, 1, "disk-" + i));
+        }
+        return s;
+    }
+
+    /** {@link #registered} plus the first assignment. */
+    public static ClusterState assigned(int n, int k, int partitions) {
+        ClusterState s = registered(n, k, partitions);
+        List<String> ids = new ArrayList<>(s.servers().keySet());
+        return apply(s, MetaCommand.newBuilder().setAssign(
+                ChainPlacement.assignCommand(ids, partitions, k, s.epoch())).build());
+    }
+
+    public static ClusterState finishAllCopies(ClusterState state) {
+        ClusterState s = state;
+        for (PartitionChain c : state.chains()) {
+            if (c.hasJoining()) {
+                s = apply(s, finishCopy(s, c.partition()));
+            }
+        }
+        return s;
+    }
+}
