@@ -1,0 +1,67 @@
+package org.gtstore.bench.report;
+
+import java.util.List;
+import java.util.Locale;
+import org.gtstore.bench.latency.LatencySummary;
+import org.gtstore.bench.loadbalance.LoadBalanceResult;
+import org.gtstore.bench.throughput.ThroughputResult;
+
+/** The text summaries {@code gtctl bench} prints when a benchmark ends. */
+public final class SummaryTable {
+    private static final String ROW = "%3s %12s %7s | %8s %8s %8s %8s | %8s %8s %8s %8s%n";
+
+    private SummaryTable() {
+    }
+
+    /**
+     * One line per K: ops/s, errors, and GET and PUT latency percentiles in microseconds.
+     *
+     * <pre>
+     *   K        ops/s  errors |  GET p50      p90      p99    p99.9 |  PUT p50  ...
+     *   1      103,245       0 |      512      830    1,420    3,100 |      610  ...
+     * </pre>
+     */
+    public static String throughput(List<ThroughputRow> rows) {
+        StringBuilder out = new StringBuilder(String.format(Locale.US, ROW, "K", "ops/s",
+                "errors", "GET p50", "p90", "p99", "p99.9", "PUT p50", "p90", "p99", "p99.9"));
+        for (ThroughputRow row : rows) {
+            ThroughputResult r = row.result();
+            LatencySummary g = r.get();
+            LatencySummary p = r.put();
+            out.append(String.format(Locale.US, ROW, row.rep(), n(Math.round(r.opsPerSec())),
+                    n(r.errors()), n(g.p50Us()), n(g.p90Us()), n(g.p99Us()), n(g.p999Us()),
+                    n(p.p50Us()), n(p.p90Us()), n(p.p99Us()), n(p.p999Us())));
+        }
+        out.append("latencies in microseconds");
+        long misses = rows.stream().mapToLong(r -> r.result().getMisses()).sum();
+        if (misses > 0) {
+            out.append(String.format(Locale.US, "; %,d GETs found no value", misses));
+        }
+        out.append(System.lineSeparator());
+        for (ThroughputRow row : rows) {
+            for (String sample : row.result().errorSamples()) {
+                out.append("K=").append(row.rep()).append(" error: ").append(sample)
+                        .append(System.lineSeparator());
+            }
+        }
+        return out.toString();
+    }
+
+    /** The keys-per-server histogram, max/mean and min/mean, and any note on the counts. */
+    public static String loadBalance(LoadBalanceResult result, int barWidth) {
+        StringBuilder out = new StringBuilder(String.format(Locale.US,
+                "keys per primary server (%,d keys, counted by %s, map epoch %d)%n", result.keys(),
+                result.source().name().toLowerCase(Locale.ROOT), result.mapEpoch()));
+        out.append(TextHistogram.render(result.keysPerServer(), barWidth));
+        out.append(String.format(Locale.US, "max/mean %.3f  min/mean %.3f  errors %,d%n",
+                result.maxOverMean(), result.minOverMean(), result.errors()));
+        for (String note : result.notes()) {
+            out.append("note: ").append(note).append(System.lineSeparator());
+        }
+        return out.toString();
+    }
+
+    private static String n(long value) {
+        return String.format(Locale.US, "%,d", value);
+    }
+}
