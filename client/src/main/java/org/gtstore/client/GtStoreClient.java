@@ -1,0 +1,303 @@
+package org.gtstore.client;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.gtstore.client.internal.Channels;
+import org.gtstore.client.internal.ClientConfig;
+import org.gtstore.client.internal.DataChannels;
+import org.gtstore.client.internal.Dispatcher;
+import org.gtstore.client.internal.MapCache;
+import org.gtstore.client.internal.Operation;
+import org.gtstore.client.internal.RequestLimits;
+import org.gtstore.client.internal.RouteTable;
+import org.gtstore.client.internal.UnreachableReporter;
+import org.gtstore.proto.PartitionMap;
+import org.gtstore.proto.ServerInfo;
+import org.gtstore.proto.ServerState;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The GTStore client: put, get and delete of keys, synchronously or asynchronously.
+ *
+ * <p>It caches the partition map and sends each request straight to the data server that must
+ * serve it: a put or delete to the head of the key's chain, a get to its tail. When a server is
+ * down, does not answer in time, or says the map is stale ({@code STALE_EPOCH},
+ * {@code NOT_RESPONSIBLE}), the client reports it, refreshes the map from the metadata group and
+ * retries with back-off until the operation's deadline; only then does it fail, with an
+ * {@link OperationFailedException} saying what was tried last. A retried put is applied once:
+ * every attempt carries this client's id and the same request id, and the head drops a duplicate.
+ *
+ * <p>Keys are 1 to 1024 bytes and values at most 1 MiB; strings are sent as UTF-8. A request
+ * outside the limits throws {@link InvalidRequestException} at once (also from the async
+ * methods) and sends nothing.
+ *
+ * <p>Threads: the async methods never block. Their futures complete on the client's network
+ * threads, so a callback attached with {@code thenApply} and the like runs there: it must not
+ * block (in particular it must not call the synchronous methods); use the {@code ...Async}
+ * variants of {@link CompletableFuture} with your own executor for blocking work. The
+ * synchronous methods are the async ones plus a wait. The client is thread-safe; share one.
+ */
+public final class GtStoreClient implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(GtStoreClient.class);
+
+    private final ClientConfig config;
+    private final MetadataClient metadata;
+    private final MapCache maps;
+    private final DataChannels channels;
+    private final ScheduledExecutorService scheduler;
+    private final Dispatcher dispatcher;
+    private final AtomicLong nextRequestId = new AtomicLong(1);
+    private final long waitMs;
+
+    private GtStoreClient(ClientConfig config) {
+        this.config = config;
+        this.metadata = MetadataClient.builder().addresses(config.metadataAddresses())
+                .callTimeout(config.metadataCallTimeout()).clientId(config.clientId()).build();
+        this.maps = new MapCache(metadata::getMapAsync);
+        this.channels = new DataChannels(Channels::open);
+        UnreachableReporter reporter = new UnreachableReporter(metadata::reportUnreachableAsync);
+        maps.onNewMap(t -> {
+            channels.retainOnly(liveAddresses(t.map()));
+            reporter.forgetBefore(t.epoch());
+        });
+        ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "gtstore-client-retry");
+            t.setDaemon(true);
+            return t;
+        });
+        s.setRemoveOnCancelPolicy(true);
+        this.scheduler = Executors.unconfigurableScheduledExecutorService(s);
+        this.dispatcher = new Dispatcher(config, maps, channels, reporter, scheduler);
+        // The synchronous calls wait for the async ones, which end by their deadline; the
+        // margin covers a metadata call that straddles it.
+        this.waitMs = config.deadline().toMillis()
+                + config.metadataCallTimeout().toMillis() * (config.metadataAddresses().size() + 2L);
+        // Fetch the map now, so the first request does not wait for it (it joins this fetch).
+        maps.refresh(1).whenComplete((t, err) -> {
+            if (err != null) {
+                LOG.debug("first map fetch failed; the first request will retry it", err);
+            }
+        });
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** This client's id, sent with every put. */
+    public String clientId() {
+        return config.clientId();
+    }
+
+    /** The metadata client this client uses (for admin calls that share its connections). */
+    public MetadataClient metadata() {
+        return metadata;
+    }
+
+    // ---- Synchronous API ----
+
+    public PutResult put(String key, String value) {
+        return await(putAsync(key, value));
+    }
+
+    public PutResult put(byte[] key, byte[] value) {
+        return await(putAsync(key, value));
+    }
+
+    /** The key's committed value; {@link GetResult#found()} is false if it has none. */
+    public GetResult get(String key) {
+        return await(getAsync(key));
+    }
+
+    public GetResult get(byte[] key) {
+        return await(getAsync(key));
+    }
+
+    /** Deletes the key (a write of a tombstone through the chain). */
+    public PutResult delete(String key) {
+        return await(deleteAsync(key));
+    }
+
+    public PutResult delete(byte[] key) {
+        return await(deleteAsync(key));
+    }
+
+    // ---- Asynchronous API ----
+
+    public CompletableFuture<PutResult> putAsync(String key, String value) {
+        Objects.requireNonNull(key, "key == null");
+        Objects.requireNonNull(value, "value == null");
+        return write(Operation.Type.PUT, utf8(key), utf8(value));
+    }
+
+    public CompletableFuture<PutResult> putAsync(byte[] key, byte[] value) {
+        Objects.requireNonNull(key, "key == null");
+        Objects.requireNonNull(value, "value == null");
+        return write(Operation.Type.PUT, ByteString.copyFrom(key), ByteString.copyFrom(value));
+    }
+
+    public CompletableFuture<GetResult> getAsync(String key) {
+        Objects.requireNonNull(key, "key == null");
+        return read(utf8(key));
+    }
+
+    public CompletableFuture<GetResult> getAsync(byte[] key) {
+        Objects.requireNonNull(key, "key == null");
+        return read(ByteString.copyFrom(key));
+    }
+
+    public CompletableFuture<PutResult> deleteAsync(String key) {
+        Objects.requireNonNull(key, "key == null");
+        return write(Operation.Type.DELETE, utf8(key), ByteString.EMPTY);
+    }
+
+    public CompletableFuture<PutResult> deleteAsync(byte[] key) {
+        Objects.requireNonNull(key, "key == null");
+        return write(Operation.Type.DELETE, ByteString.copyFrom(key), ByteString.EMPTY);
+    }
+
+    // ---- The map ----
+
+    /** The cached map; fetched first if the client has none yet. */
+    public PartitionMap map() {
+        RouteTable t = maps.current();
+        return t != null ? t.map() : refreshMap();
+    }
+
+    /** Fetches the newest map from the metadata group, caches it and returns it. */
+    public PartitionMap refreshMap() {
+        RouteTable cur = maps.current();
+        PartitionMap fetched = metadata.getMap(cur == null ? 0 : cur.epoch() + 1);
+        return maps.install(fetched).map();
+    }
+
+    /** Stops the client: pending operations fail and every connection is closed. */
+    @Override
+    public void close() {
+        dispatcher.close();
+        scheduler.shutdown();
+        channels.close();
+        metadata.close();
+    }
+
+    private CompletableFuture<PutResult> write(Operation.Type type, ByteString key,
+            ByteString value) {
+        RequestLimits.checkKey(key.size());
+        RequestLimits.checkValue(value.size());
+        return dispatcher.write(new Operation(type, key, value, nextRequestId.getAndIncrement()));
+    }
+
+    private CompletableFuture<GetResult> read(ByteString key) {
+        RequestLimits.checkKey(key.size());
+        return dispatcher.read(new Operation(Operation.Type.GET, key, ByteString.EMPTY, 0));
+    }
+
+    private static ByteString utf8(String s) {
+        return UnsafeByteOperations.unsafeWrap(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static Set<String> liveAddresses(PartitionMap map) {
+        Set<String> live = new HashSet<>();
+        for (ServerInfo s : map.getServersList()) {
+            if (s.getState() != ServerState.DEAD) {
+                live.add(s.getAddress());
+            }
+        }
+        return live;
+    }
+
+    private <T> T await(CompletableFuture<T> future) {
+        try {
+            return future.get(waitMs, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof GtStoreException g) {
+                throw g;
+            }
+            throw new GtStoreException("unexpected failure: " + c, null, c);
+        } catch (TimeoutException e) {
+            throw new OperationFailedException("no result within " + waitMs
+                    + " ms (deadline " + config.deadline().toMillis() + " ms)", null, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new GtStoreException("interrupted while waiting for a result", null, e);
+        }
+    }
+
+    /** Settings for a {@link GtStoreClient}; see docs/contracts.md. */
+    public static final class Builder {
+        private List<String> metadataAddresses;
+        private String clientId;
+        private Duration requestTimeout = ClientConfig.DEFAULT_REQUEST_TIMEOUT;
+        private Duration deadline = ClientConfig.DEFAULT_DEADLINE;
+        private Duration metadataCallTimeout = ClientConfig.DEFAULT_METADATA_CALL_TIMEOUT;
+        private Duration backoffInitial = ClientConfig.DEFAULT_BACKOFF_INITIAL;
+        private Duration backoffMax = ClientConfig.DEFAULT_BACKOFF_MAX;
+
+        private Builder() {
+        }
+
+        /** Every metadata member as host:rpcPort. Required. */
+        public Builder metadataAddresses(List<String> metadataAddresses) {
+            this.metadataAddresses = List.copyOf(metadataAddresses);
+            return this;
+        }
+
+        /** The id sent with every put; default "client-&lt;pid&gt;-&lt;random&gt;". */
+        public Builder clientId(String clientId) {
+            this.clientId = Objects.requireNonNull(clientId, "clientId == null");
+            return this;
+        }
+
+        /** How long one attempt on one server may take (default 1 s). */
+        public Builder requestTimeout(Duration requestTimeout) {
+            this.requestTimeout = Objects.requireNonNull(requestTimeout,
+                    "requestTimeout == null");
+            return this;
+        }
+
+        /** How long a whole operation may take, retries included (default 10 s). */
+        public Builder deadline(Duration deadline) {
+            this.deadline = Objects.requireNonNull(deadline, "deadline == null");
+            return this;
+        }
+
+        Builder metadataCallTimeout(Duration metadataCallTimeout) {
+            this.metadataCallTimeout = metadataCallTimeout;
+            return this;
+        }
+
+        Builder backoff(Duration initial, Duration max) {
+            this.backoffInitial = initial;
+            this.backoffMax = max;
+            return this;
+        }
+
+        /** Builds the client; it starts fetching the map at once, without waiting for it. */
+        public GtStoreClient build() {
+            if (metadataAddresses == null) {
+                throw new IllegalStateException("metadataAddresses not set");
+            }
+            String id = clientId != null ? clientId : "client-" + ProcessHandle.current().pid()
+                    + "-" + String.format("%08x", ThreadLocalRandom.current().nextInt());
+            return new GtStoreClient(new ClientConfig(metadataAddresses, id, requestTimeout,
+                    deadline, metadataCallTimeout, backoffInitial, backoffMax));
+        }
+    }
+}

@@ -1,0 +1,238 @@
+package org.gtstore.client;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.gtstore.client.internal.Channels;
+import org.gtstore.client.internal.ClientConfig;
+import org.gtstore.client.internal.HostPort;
+import org.gtstore.client.internal.MapWatchStream;
+import org.gtstore.client.internal.MetadataConnector;
+import org.gtstore.client.internal.MetadataConnector.Kind;
+import org.gtstore.client.internal.MetadataConnector.Verdict;
+import org.gtstore.proto.ErrorCode;
+import org.gtstore.proto.GetMapRequest;
+import org.gtstore.proto.GetMapResponse;
+import org.gtstore.proto.MemberStatus;
+import org.gtstore.proto.MemberStatusRequest;
+import org.gtstore.proto.PartitionMap;
+import org.gtstore.proto.ReportUnreachableRequest;
+import org.gtstore.proto.ReportUnreachableResponse;
+
+/**
+ * The admin view of the metadata group, used by {@link GtStoreClient} and by {@code gtctl}. It
+ * knows every member's address ({@code host:rpcPort}) and sends each call to the member that
+ * last answered, then to the others in turn; a member that answers {@code NOT_LEADER} sends the
+ * call to its {@code leader_hint}. Each call to one member has a timeout ({@link
+ * Builder#callTimeout}). When no member answers usefully a call throws
+ * {@link MetadataUnavailableException} naming every address and what it did.
+ *
+ * <p>Calls of the {@code MetadataService} it makes: {@code GetMap} (any member),
+ * {@code WatchMap} (any member, reconnecting), {@code ReportUnreachable} (the leader),
+ * {@code GetMemberStatus} (one given member).
+ *
+ * <p>The synchronous methods block the calling thread; do not call them from a callback of a
+ * future this library returned (those run on network threads).
+ */
+public final class MetadataClient implements AutoCloseable {
+    private final MetadataConnector connector;
+    private final String clientId;
+    private final ScheduledExecutorService watchThread;
+
+    /** Receives the maps a {@link #watch} delivers, in increasing epoch order, on one thread. */
+    @FunctionalInterface
+    public interface MapListener {
+        /** A map newer than every map delivered before. */
+        void onMap(PartitionMap map);
+
+        /** The watch lost its member and is reconnecting to another one. */
+        default void onConnectionLost(String address, String reason) {
+        }
+    }
+
+    /** A running watch; closing it stops the deliveries. */
+    public interface Watch extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    private MetadataClient(MetadataConnector connector, String clientId) {
+        this.connector = connector;
+        this.clientId = clientId;
+        ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread th = new Thread(r, "gtstore-metadata-watch");
+            th.setDaemon(true);
+            return th;
+        });
+        t.setRemoveOnCancelPolicy(true);
+        this.watchThread = Executors.unconfigurableScheduledExecutorService(t);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A client for the given members with the default call timeout. */
+    public static MetadataClient create(List<String> addresses) {
+        return builder().addresses(addresses).build();
+    }
+
+    /** Every member address, as given. */
+    public List<String> addresses() {
+        return connector.addresses();
+    }
+
+    /** The newest map any member has (the member that last answered is asked first). */
+    public PartitionMap getMap() {
+        return getMap(0);
+    }
+
+    /**
+     * A map at least as new as {@code knownEpoch} if any member has one; otherwise the newest
+     * map found.
+     */
+    public PartitionMap getMap(long knownEpoch) {
+        return await(getMapAsync(knownEpoch), "GetMap");
+    }
+
+    /** {@link #getMap(long)} without blocking. */
+    public CompletableFuture<PartitionMap> getMapAsync(long knownEpoch) {
+        GetMapRequest request = GetMapRequest.newBuilder().setKnownEpoch(knownEpoch).build();
+        return connector.<GetMapResponse>call("GetMap",
+                (stub, observer) -> stub.getMap(request, observer),
+                r -> judgeMap(r, knownEpoch)).thenApply(GetMapResponse::getMap);
+    }
+
+    private static Verdict judgeMap(GetMapResponse r, long knownEpoch) {
+        if (r.getCode() == ErrorCode.NOT_LEADER) {
+            return new Verdict(Kind.LEADER_ELSEWHERE, r.getLeaderHint(), "NOT_LEADER");
+        }
+        if (r.getCode() != ErrorCode.OK) {
+            return new Verdict(Kind.ASK_NEXT, "", r.getCode().toString());
+        }
+        if (r.getMap().getEpoch() < knownEpoch) {
+            return new Verdict(Kind.USABLE_ASK_NEXT, "", "map epoch " + r.getMap().getEpoch()
+                    + " older than " + knownEpoch);
+        }
+        return Verdict.accept();
+    }
+
+    /**
+     * Watches the map: delivers every map from {@code fromEpoch} on (the current map first if it
+     * is at least that new), reconnecting to another member whenever the stream breaks. Never
+     * delivers an epoch older than or equal to one already delivered.
+     */
+    public Watch watch(long fromEpoch, MapListener listener) {
+        Objects.requireNonNull(listener, "listener == null");
+        MapWatchStream stream = new MapWatchStream(connector, watchThread, fromEpoch,
+                listener::onMap, listener::onConnectionLost);
+        stream.start();
+        return stream::close;
+    }
+
+    /**
+     * The status of exactly one member, as that member sees itself. Throws
+     * {@link MetadataUnavailableException} if it does not answer (so a caller can show it DOWN).
+     */
+    public MemberStatus memberStatus(String address) {
+        HostPort.check(address);
+        return await(connector.<MemberStatus>callOne(address, (stub, observer) ->
+                stub.getMemberStatus(MemberStatusRequest.getDefaultInstance(), observer)),
+                "GetMemberStatus");
+    }
+
+    /** Tells the leader that a data server could not be reached; the leader probes it. */
+    public ReportUnreachableResponse reportUnreachable(String serverId, long mapEpoch,
+            String detail) {
+        return await(reportUnreachableAsync(serverId, mapEpoch, detail), "ReportUnreachable");
+    }
+
+    /** {@link #reportUnreachable} without blocking. */
+    public CompletableFuture<ReportUnreachableResponse> reportUnreachableAsync(String serverId,
+            long mapEpoch, String detail) {
+        ReportUnreachableRequest request = ReportUnreachableRequest.newBuilder()
+                .setReporter(clientId).setServerId(serverId).setMapEpoch(mapEpoch)
+                .setDetail(detail).build();
+        return connector.call("ReportUnreachable",
+                (stub, observer) -> stub.reportUnreachable(request, observer),
+                r -> r.getCode() == ErrorCode.NOT_LEADER
+                        ? new Verdict(Kind.LEADER_ELSEWHERE, r.getLeaderHint(), "NOT_LEADER")
+                        : Verdict.accept());
+    }
+
+    @Override
+    public void close() {
+        watchThread.shutdownNow();
+        connector.close();
+    }
+
+    private <T> T await(CompletableFuture<T> future, String operation) {
+        // Each member gets at most one call timeout; leave room for a leader hint on top.
+        long waitMs = connector.callTimeoutMs() * (connector.addresses().size() + 2L) + 1000;
+        try {
+            return future.get(waitMs, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof GtStoreException g) {
+                throw g;
+            }
+            throw new MetadataUnavailableException("metadata " + operation + " failed: "
+                    + e.getCause(), e.getCause());
+        } catch (TimeoutException e) {
+            future.cancel(false);
+            throw new MetadataUnavailableException("metadata " + operation + " got no answer"
+                    + " within " + waitMs + " ms from " + String.join(",", addresses())
+                    + ": is the cluster running? (gtctl cluster status)", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new GtStoreException("interrupted while waiting for metadata " + operation,
+                    null, e);
+        }
+    }
+
+    /** Settings for a {@link MetadataClient}. */
+    public static final class Builder {
+        private List<String> addresses;
+        private Duration callTimeout = ClientConfig.DEFAULT_METADATA_CALL_TIMEOUT;
+        private String clientId = "gtstore-client";
+
+        private Builder() {
+        }
+
+        /** Every metadata member as host:rpcPort. Required. */
+        public Builder addresses(List<String> addresses) {
+            this.addresses = List.copyOf(addresses);
+            return this;
+        }
+
+        /** How long one call to one member may take (default 2 s). */
+        public Builder callTimeout(Duration callTimeout) {
+            this.callTimeout = Objects.requireNonNull(callTimeout, "callTimeout == null");
+            return this;
+        }
+
+        /** Who reports unreachable servers (the reporter field). */
+        public Builder clientId(String clientId) {
+            this.clientId = Objects.requireNonNull(clientId, "clientId == null");
+            return this;
+        }
+
+        public MetadataClient build() {
+            if (addresses == null) {
+                throw new IllegalStateException("metadata addresses not set");
+            }
+            if (callTimeout.isNegative() || callTimeout.isZero()) {
+                throw new IllegalArgumentException("callTimeout must be positive: "
+                        + callTimeout);
+            }
+            return new MetadataClient(new MetadataConnector(addresses, callTimeout.toMillis(),
+                    Channels::open), clientId);
+        }
+    }
+}

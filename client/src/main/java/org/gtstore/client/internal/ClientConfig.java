@@ -1,0 +1,63 @@
+package org.gtstore.client.internal;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The client's settings, validated once. {@code GtStoreClient.Builder} fills it in; tests set the
+ * timing knobs explicitly.
+ *
+ * @param metadataAddresses every metadata member as {@code host:rpcPort}
+ * @param clientId sent with every put so the head can drop a retried duplicate
+ * @param requestTimeout how long one attempt may take before the client gives up on that server
+ * @param deadline how long a whole operation may take, retries included
+ * @param metadataCallTimeout how long one metadata call to one member may take
+ * @param backoffInitial the first back-off delay; it doubles per back-off, with jitter
+ * @param backoffMax the largest back-off delay
+ */
+public record ClientConfig(List<String> metadataAddresses, String clientId,
+        Duration requestTimeout, Duration deadline, Duration metadataCallTimeout,
+        Duration backoffInitial, Duration backoffMax) {
+
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofMillis(1000);
+    public static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_METADATA_CALL_TIMEOUT = Duration.ofMillis(2000);
+    public static final Duration DEFAULT_BACKOFF_INITIAL = Duration.ofMillis(5);
+    public static final Duration DEFAULT_BACKOFF_MAX = Duration.ofMillis(400);
+
+    public ClientConfig {
+        metadataAddresses = List.copyOf(metadataAddresses);
+        Objects.requireNonNull(clientId, "clientId == null");
+        Objects.requireNonNull(requestTimeout, "requestTimeout == null");
+        Objects.requireNonNull(deadline, "deadline == null");
+        Objects.requireNonNull(metadataCallTimeout, "metadataCallTimeout == null");
+        Objects.requireNonNull(backoffInitial, "backoffInitial == null");
+        Objects.requireNonNull(backoffMax, "backoffMax == null");
+        validate(metadataAddresses, clientId, requestTimeout, deadline, metadataCallTimeout,
+                backoffInitial, backoffMax);
+    }
+
+    private static void validate(List<String> addresses, String clientId,
+            Duration requestTimeout, Duration deadline, Duration metadataCallTimeout,
+            Duration backoffInitial, Duration backoffMax) {
+        HostPort.checkAll(addresses);
+        if (clientId.isBlank()) {
+            throw new IllegalArgumentException("clientId is blank");
+        }
+        positive("requestTimeout", requestTimeout);
+        positive("deadline", deadline);
+        positive("metadataCallTimeout", metadataCallTimeout);
+        positive("backoffInitial", backoffInitial);
+        if (backoffMax.compareTo(backoffInitial) < 0) {
+            throw new IllegalArgumentException("backoffMax < backoffInitial: " + backoffMax
+                    + " < " + backoffInitial);
+        }
+    }
+
+    static void positive(String name, Duration d) {
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive: " + d);
+        }
+    }
+}

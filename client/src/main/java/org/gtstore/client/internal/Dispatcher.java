@@ -1,0 +1,369 @@
+package org.gtstore.client.internal;
+
+import com.google.protobuf.ByteString;
+import io.grpc.stub.StreamObserver;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.gtstore.client.GetResult;
+import org.gtstore.client.GtStoreException;
+import org.gtstore.client.InvalidRequestException;
+import org.gtstore.client.MetadataUnavailableException;
+import org.gtstore.client.OperationFailedException;
+import org.gtstore.client.PutResult;
+import org.gtstore.client.internal.RouteTable.Route;
+import org.gtstore.proto.DataServiceGrpc.DataServiceStub;
+import org.gtstore.proto.ErrorCode;
+import org.gtstore.proto.GetRequest;
+import org.gtstore.proto.GetResponse;
+import org.gtstore.proto.PutRequest;
+import org.gtstore.proto.PutResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Carries each operation to the right data server and through its retries, without blocking a
+ * thread: an attempt is sent from whichever thread is current (the caller's, a network thread
+ * or the back-off scheduler) and its answer is handled on the network thread.
+ *
+ * <pre>
+ *   attempt --route by cached map--> head (put/delete) or tail (get)
+ *      |  OK                      -> complete
+ *      |  failure -> RetryPolicy: REFRESH_THEN_RETRY | REPORT_THEN_RETRY
+ *      |                          | BACK_OFF_THEN_RETRY | FAIL
+ *      '-- past the deadline      -> OperationFailedException with the last failure
+ * </pre>
+ *
+ * <p>Every attempt of a put carries the same (client id, request id). Retry state is an
+ * immutable {@link RetryState} handed from step to step.
+ */
+public final class Dispatcher {
+    private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
+
+    private final String clientId;
+    private final MapCache maps;
+    private final DataChannels channels;
+    private final UnreachableReporter reporter;
+    private final RetryPolicy policy;
+    private final ScheduledExecutorService scheduler;
+    private final long requestTimeoutNanos;
+    private final long deadlineNanos;
+    private volatile boolean closed;
+
+    public Dispatcher(ClientConfig config, MapCache maps, DataChannels channels,
+            UnreachableReporter reporter, ScheduledExecutorService scheduler) {
+        this.clientId = config.clientId();
+        this.maps = maps;
+        this.channels = channels;
+        this.reporter = reporter;
+        this.policy = new RetryPolicy(config.backoffInitial(), config.backoffMax());
+        this.scheduler = scheduler;
+        this.requestTimeoutNanos = config.requestTimeout().toNanos();
+        this.deadlineNanos = config.deadline().toNanos();
+    }
+
+    /** Runs a put or delete. */
+    public CompletableFuture<PutResult> write(Operation op) {
+        Call<PutResult> call = new WriteCall(op);
+        attempt(call, RetryState.start(System.nanoTime(), deadlineNanos));
+        return call.result;
+    }
+
+    /** Runs a get. */
+    public CompletableFuture<GetResult> read(Operation op) {
+        Call<GetResult> call = new ReadCall(op);
+        attempt(call, RetryState.start(System.nanoTime(), deadlineNanos));
+        return call.result;
+    }
+
+    /** Fails every later step of every operation. */
+    public void close() {
+        closed = true;
+    }
+
+    /** Where one attempt goes. */
+    private record Target(long mapEpoch, Route route, String serverId, String address,
+            long timeoutNanos) {
+    }
+
+    /** One operation's result and how to send one attempt of it. */
+    private abstract static class Call<T> {
+        final Operation op;
+        final CompletableFuture<T> result = new CompletableFuture<>();
+
+        Call(Operation op) {
+            this.op = op;
+        }
+
+        abstract void send(DataServiceStub stub, Target target, RetryState state);
+    }
+
+    private void attempt(Call<?> call, RetryState state) {
+        if (closed) {
+            call.result.completeExceptionally(new GtStoreException("the client is closed"));
+            return;
+        }
+        long remaining = state.remainingNanos(System.nanoTime());
+        if (remaining <= 0) {
+            failDeadline(call, state);
+            return;
+        }
+        RouteTable table = maps.current();
+        if (table == null) {
+            refreshThenAttempt(call, state, 1, false);
+            return;
+        }
+        int partition = table.partitionOf(call.op.key());
+        Route route = table.route(partition);
+        if (route == null) {
+            blocked(call, state, Failure.noRoute(table.epoch(), "the map (epoch "
+                    + table.epoch() + ") has no chain for partition " + partition
+                    + " yet: is the cluster still starting? (gtctl cluster status)"));
+            return;
+        }
+        if (!route.available()) {
+            blocked(call, state, Failure.noRoute(table.epoch(), "partition " + partition
+                    + " has no live replica (last: " + String.join(",", route.lastReplicas())
+                    + ")"));
+            return;
+        }
+        boolean write = call.op.type().write();
+        String serverId = write ? route.head() : route.tail();
+        String address = write ? route.headAddress() : route.tailAddress();
+        if (address == null) {
+            blocked(call, state, Failure.noRoute(table.epoch(), serverId + " of partition "
+                    + partition + " has no address in the map (epoch " + table.epoch() + ")"));
+            return;
+        }
+        long timeoutNanos = Math.min(requestTimeoutNanos, remaining);
+        Target target = new Target(table.epoch(), route, serverId, address, timeoutNanos);
+        try {
+            DataServiceStub stub = channels.stub(address)
+                    .withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS);
+            call.send(stub, target, state);
+        } catch (IllegalStateException e) {
+            call.result.completeExceptionally(new GtStoreException("the client is closed",
+                    null, e));
+        }
+    }
+
+    /** An attempt that reached a server and failed. */
+    private void failed(Call<?> call, RetryState state, Failure failure) {
+        RetryState next = state.failed(failure);
+        RetryPolicy.Action action = policy.decide(failure);
+        LOG.debug("{} attempt {} failed: {} -> {}", call.op.describe(), next.attempts(),
+                failure.detail(), action);
+        switch (action) {
+            case REFRESH_THEN_RETRY -> refreshThenAttempt(call, next,
+                    Math.max(failure.serverEpoch(), failure.mapEpoch() + 1), true);
+            case REPORT_THEN_RETRY -> reportThenAttempt(call, next);
+            case BACK_OFF_THEN_RETRY -> backOffThen(call, next, s ->
+                    refreshThenAttempt(call, s, failure.mapEpoch() + 1, false));
+            case FAIL -> failFatal(call, next);
+            default -> throw new IllegalStateException("unexpected action: " + action);
+        }
+    }
+
+    /** An attempt that could not be sent: the map gives no server to ask. */
+    private void blocked(Call<?> call, RetryState state, Failure failure) {
+        RetryState next = state.blocked(failure);
+        LOG.debug("{} cannot be sent: {}", call.op.describe(), failure.detail());
+        backOffThen(call, next, s -> refreshThenAttempt(call, s, failure.mapEpoch() + 1,
+                false));
+    }
+
+    private void refreshThenAttempt(Call<?> call, RetryState state, long minEpoch,
+            boolean backOffIfUnchanged) {
+        maps.refresh(minEpoch).whenComplete((table, err) -> {
+            if (err != null) {
+                Throwable cause = unwrap(err);
+                if (maps.current() == null) {
+                    // No map at all and no metadata member answers: nothing to retry with.
+                    call.result.completeExceptionally(cause instanceof GtStoreException
+                            ? cause
+                            : new MetadataUnavailableException(String.valueOf(cause), cause));
+                    return;
+                }
+                RetryState next = state.blocked(Failure.metadata(maps.current().epoch(), cause));
+                backOffThen(call, next, s -> attempt(call, s));
+                return;
+            }
+            long failedEpoch = state.last() == null ? -1 : state.last().mapEpoch();
+            if (backOffIfUnchanged && table.epoch() <= failedEpoch) {
+                backOffThen(call, state, s -> attempt(call, s));
+            } else {
+                attempt(call, state);
+            }
+        });
+    }
+
+    private void reportThenAttempt(Call<?> call, RetryState state) {
+        Failure f = state.last();
+        channels.resetBackoff(f.address());
+        RouteTable cur = maps.current();
+        if (cur != null && cur.epoch() > f.mapEpoch()) {
+            attempt(call, state);  // The map moved on since this attempt was routed.
+            return;
+        }
+        reporter.report(f.serverId(), f.mapEpoch(), f.detail()).whenComplete((minEpoch, err) -> {
+            if (err != null) {
+                RetryState next = state.blocked(Failure.metadata(f.mapEpoch(), unwrap(err)));
+                backOffThen(call, next, s -> refreshThenAttempt(call, s, f.mapEpoch() + 1,
+                        false));
+            } else {
+                refreshThenAttempt(call, state, minEpoch, true);
+            }
+        });
+    }
+
+    private void backOffThen(Call<?> call, RetryState state, Consumer<RetryState> next) {
+        long delay = policy.backoffNanos(state.backoffs(),
+                ThreadLocalRandom.current().nextDouble());
+        if (delay >= state.remainingNanos(System.nanoTime())) {
+            failDeadline(call, state);
+            return;
+        }
+        RetryState after = state.backedOff();
+        try {
+            scheduler.schedule(() -> next.accept(after), delay, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            call.result.completeExceptionally(new GtStoreException("the client is closed",
+                    null, e));
+        }
+    }
+
+    private void failDeadline(Call<?> call, RetryState state) {
+        long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - state.startNanos());
+        long deadlineMs = TimeUnit.NANOSECONDS.toMillis(state.deadlineNanos()
+                - state.startNanos());
+        Failure last = state.last();
+        String message = call.op.describe() + partitionText(call) + " failed after "
+                + state.attempts() + " attempt(s) in " + elapsedMs + " ms (deadline "
+                + deadlineMs + " ms); last error: "
+                + (last == null ? "none" : last.detail());
+        call.result.completeExceptionally(new OperationFailedException(message,
+                last == null ? null : last.code(), null));
+    }
+
+    private void failFatal(Call<?> call, RetryState state) {
+        Failure last = state.last();
+        String message = call.op.describe() + partitionText(call) + " failed: "
+                + last.detail();
+        call.result.completeExceptionally(last.code() == ErrorCode.INVALID_ARGUMENT
+                ? new InvalidRequestException(message)
+                : new GtStoreException(message, last.code()));
+    }
+
+    private String partitionText(Call<?> call) {
+        RouteTable t = maps.current();
+        int p = t == null ? -1 : t.partitionOf(call.op.key());
+        return p < 0 ? "" : " (partition " + p + ")";
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        while ((t instanceof CompletionException || t instanceof ExecutionException)
+                && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    private final class WriteCall extends Call<PutResult> {
+        WriteCall(Operation op) {
+            super(op);
+        }
+
+        @Override
+        void send(DataServiceStub stub, Target target, RetryState state) {
+            PutRequest request = PutRequest.newBuilder()
+                    .setEpoch(target.mapEpoch())
+                    .setPartition(target.route().partition())
+                    .setKey(op.key())
+                    .setValue(op.value())
+                    .setTombstone(op.type() == Operation.Type.DELETE)
+                    .setClientId(clientId)
+                    .setRequestId(op.requestId())
+                    .build();
+            stub.put(request, new StreamObserver<>() {
+                @Override
+                public void onNext(PutResponse r) {
+                    if (r.getCode() == ErrorCode.OK) {
+                        result.complete(new PutResult(
+                                r.getServerId().isEmpty() ? target.serverId() : r.getServerId(),
+                                r.getVersion(), r.getEpoch(), target.route().chain(),
+                                target.route().partition()));
+                    } else {
+                        failed(WriteCall.this, state, Failure.answer(r.getCode(), r.getEpoch(),
+                                target.mapEpoch(), target.serverId(), target.address(),
+                                r.getMessage()));
+                    }
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                    failed(WriteCall.this, state, transport(t, target));
+                }
+
+                @Override
+                public void onCompleted() {
+                }
+            });
+        }
+    }
+
+    private final class ReadCall extends Call<GetResult> {
+        ReadCall(Operation op) {
+            super(op);
+        }
+
+        @Override
+        void send(DataServiceStub stub, Target target, RetryState state) {
+            GetRequest request = GetRequest.newBuilder()
+                    .setEpoch(target.mapEpoch())
+                    .setPartition(target.route().partition())
+                    .setKey(op.key())
+                    .build();
+            stub.get(request, new StreamObserver<>() {
+                @Override
+                public void onNext(GetResponse r) {
+                    ErrorCode code = r.getCode();
+                    if (code == ErrorCode.OK || code == ErrorCode.NOT_FOUND) {
+                        result.complete(result(r, target));
+                    } else {
+                        failed(ReadCall.this, state, Failure.answer(code, r.getEpoch(),
+                                target.mapEpoch(), target.serverId(), target.address(),
+                                r.getMessage()));
+                    }
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                    failed(ReadCall.this, state, transport(t, target));
+                }
+
+                @Override
+                public void onCompleted() {
+                }
+            });
+        }
+
+        private GetResult result(GetResponse r, Target target) {
+            boolean found = r.getCode() == ErrorCode.OK;
+            ByteString value = found ? r.getValue() : ByteString.EMPTY;
+            return new GetResult(op.key().toByteArray(), found, value.toByteArray(),
+                    r.getServerId().isEmpty() ? target.serverId() : r.getServerId(),
+                    r.getVersion(), r.getEpoch(), target.route().chain(),
+                    target.route().partition());
+        }
+    }
+
+    private static Failure transport(Throwable t, Target target) {
+        return Failure.transport(t, TimeUnit.NANOSECONDS.toMillis(target.timeoutNanos()),
+                target.mapEpoch(), target.serverId(), target.address());
+    }
+}

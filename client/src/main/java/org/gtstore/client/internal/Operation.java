@@ -1,0 +1,38 @@
+package org.gtstore.client.internal;
+
+import com.google.protobuf.ByteString;
+
+/**
+ * One client operation as the dispatcher carries it through its retries.
+ *
+ * @param type put, delete or get
+ * @param key the key (already checked against the limits)
+ * @param value the value of a put; empty otherwise
+ * @param requestId the id every attempt of a put or delete carries; 0 for a get
+ */
+public record Operation(Type type, ByteString key, ByteString value, long requestId) {
+
+    /** The three operations. */
+    public enum Type {
+        PUT("put"), DELETE("delete"), GET("get");
+
+        private final String label;
+
+        Type(String label) {
+            this.label = label;
+        }
+
+        public boolean write() {
+            return this != GET;
+        }
+
+        public String label() {
+            return label;
+        }
+    }
+
+    /** For messages: "put of key 'k1'". */
+    public String describe() {
+        return type.label() + " of key " + KeyText.of(key);
+    }
+}
