@@ -1,0 +1,55 @@
+package org.gtstore.dataserver.chain;
+
+import org.gtstore.proto.ChainMessage;
+import org.gtstore.proto.GetRequest;
+import org.gtstore.proto.PartitionMap;
+import org.gtstore.proto.PutRequest;
+
+/**
+ * Everything that can happen to a {@link ChainReplica}. The replica learns about the world only
+ * through these events (and {@link ChainReplica#tick()}); it never reads a clock, a socket or
+ * a disk, so a test can replay any interleaving.
+ */
+public sealed interface ChainEvent {
+
+    /**
+     * A client put or delete. {@code token} names the caller's reply channel; the replica hands
+     * it back in a {@link ClientReply} and never interprets it.
+     */
+    record ClientPut(PutRequest request, long token) implements ChainEvent {
+    }
+
+    /** A client get, answered either by a {@link ClientReply.LocalRead} or an error reply. */
+    record ClientGet(GetRequest request, long token) implements ChainEvent {
+    }
+
+    /** The metadata published a map. Maps not newer than the current one are ignored. */
+    record MapChanged(PartitionMap map) implements ChainEvent {
+    }
+
+    /** A chain message from a neighbour, with the kind of stream it arrived on. */
+    record PeerMessage(ChainMessage message, StreamKind arrivedOn) implements ChainEvent {
+    }
+
+    /**
+     * The transport (re)opened the outbound stream to a successor after a failure; whatever was
+     * sent before may be lost, so the replica says hello again.
+     */
+    record PeerConnected(String peer) implements ChainEvent {
+    }
+
+    /** The outbound stream to a successor broke; forwarding to it pauses until the next hello. */
+    record PeerDisconnected(String peer) implements ChainEvent {
+    }
+
+    /**
+     * The driver's verdict on the metadata lease. Without a valid lease the replica answers
+     * {@code UNAVAILABLE} to every read and write, so a zombie never serves stale data.
+     */
+    record LeaseChanged(boolean valid) implements ChainEvent {
+    }
+
+    /** The driver persisted the writes of the last {@link Ready} and may ask for the next one. */
+    record PersistDone() implements ChainEvent {
+    }
+}

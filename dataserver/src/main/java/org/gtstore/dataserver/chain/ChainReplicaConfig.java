@@ -1,0 +1,48 @@
+package org.gtstore.dataserver.chain;
+
+/**
+ * The knobs of the pure protocol, all in logical units (ticks, entries, bytes), so tests can
+ * state them explicitly.
+ *
+ * @param dedupEntriesMax how many (client id, request id) pairs the replica remembers to answer
+ *     a retried put with its original version instead of applying it twice
+ * @param helloRetryTicks ticks without a hello reply after which the hello is sent again
+ * @param clientWaitTicksMax ticks a put may wait for the tail's ack before it is answered
+ *     {@code TIMEOUT} (the client then retries, and dedup makes the retry safe)
+ * @param batchBytesMax the size at which an update batch to one peer is split
+ * @param heldUpdatesMax updates beyond a sequence gap kept per partition while waiting for the
+ *     gap to be filled
+ * @param deferredMessagesMax messages from a newer epoch kept per stream while the map is fetched
+ */
+public record ChainReplicaConfig(
+        int dedupEntriesMax,
+        int helloRetryTicks,
+        int clientWaitTicksMax,
+        int batchBytesMax,
+        int heldUpdatesMax,
+        int deferredMessagesMax) {
+
+    /** Defaults for a driver ticking every 100 ms. */
+    public static ChainReplicaConfig defaults() {
+        return new ChainReplicaConfig(131_072, 10, 50, 1 << 20, 100_000, 100_000);
+    }
+
+    public ChainReplicaConfig {
+        if (dedupEntriesMax < 0) {
+            throw new IllegalArgumentException("dedupEntriesMax < 0: " + dedupEntriesMax);
+        }
+        if (helloRetryTicks <= 0) {
+            throw new IllegalArgumentException("helloRetryTicks <= 0: " + helloRetryTicks);
+        }
+        if (clientWaitTicksMax <= 0) {
+            throw new IllegalArgumentException("clientWaitTicksMax <= 0: " + clientWaitTicksMax);
+        }
+        if (batchBytesMax <= 0) {
+            throw new IllegalArgumentException("batchBytesMax <= 0: " + batchBytesMax);
+        }
+        if (heldUpdatesMax < 0 || deferredMessagesMax < 0) {
+            throw new IllegalArgumentException("negative buffer limit: held=" + heldUpdatesMax
+                    + " deferred=" + deferredMessagesMax);
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package org.gtstore.dataserver.storage;
+
+import com.google.protobuf.ByteString;
+import java.nio.ByteBuffer;
+
+/**
+ * The on-disk layout. Data keys are {@code partition (4 bytes, big-endian) + key}, so one
+ * partition is one contiguous key range (a prefix scan serves copies and statistics). Values are
+ * {@code version (8 bytes, big-endian) + flags (1 byte, bit 0 = tombstone) + value bytes}.
+ * Metadata keys are the 4-byte partition; their value is the 8-byte last applied seq.
+ */
+final class KeyCodec {
+    static final int PARTITION_BYTES = 4;
+    private static final int VALUE_HEADER_BYTES = 9;
+    private static final byte TOMBSTONE = 1;
+
+    private KeyCodec() {
+    }
+
+    static byte[] dataKey(int partition, ByteString key) {
+        byte[] out = new byte[PARTITION_BYTES + key.size()];
+        writeInt(out, partition);
+        key.copyTo(out, PARTITION_BYTES);
+        return out;
+    }
+
+    static byte[] partitionPrefix(int partition) {
+        byte[] out = new byte[PARTITION_BYTES];
+        writeInt(out, partition);
+        return out;
+    }
+
+    /** The first key after every key of the partition (the next partition's prefix). */
+    static byte[] partitionEnd(int partition) {
+        byte[] out = new byte[PARTITION_BYTES + 1];
+        writeInt(out, partition);
+        out[PARTITION_BYTES] = (byte) 0xff;
+        return partition == Integer.MAX_VALUE ? out : partitionPrefix(partition + 1);
+    }
+
+    static int partitionOf(byte[] dataKey) {
+        return ByteBuffer.wrap(dataKey, 0, PARTITION_BYTES).getInt();
+    }
+
+    static ByteString userKey(byte[] dataKey) {
+        return ByteString.copyFrom(dataKey, PARTITION_BYTES, dataKey.length - PARTITION_BYTES);
+    }
+
+    static byte[] encodeValue(long version, boolean tombstone, ByteString value) {
+        byte[] out = new byte[VALUE_HEADER_BYTES + (tombstone ? 0 : value.size())];
+        ByteBuffer.wrap(out).putLong(version).put(tombstone ? TOMBSTONE : 0);
+        if (!tombstone) {
+            value.copyTo(out, VALUE_HEADER_BYTES);
+        }
+        return out;
+    }
+
+    static StoredValue decodeValue(byte[] raw) {
+        if (raw.length < VALUE_HEADER_BYTES) {
+            throw new IllegalStateException("corrupt stored value of " + raw.length + " bytes");
+        }
+        ByteBuffer b = ByteBuffer.wrap(raw);
+        long version = b.getLong();
+        boolean tombstone = (b.get() & TOMBSTONE) != 0;
+        ByteString value = ByteString.copyFrom(raw, VALUE_HEADER_BYTES,
+                raw.length - VALUE_HEADER_BYTES);
+        return new StoredValue(value, version, tombstone);
+    }
+
+    static byte[] seqValue(long seq) {
+        return ByteBuffer.allocate(Long.BYTES).putLong(seq).array();
+    }
+
+    static long seqOf(byte[] raw) {
+        return ByteBuffer.wrap(raw).getLong();
+    }
+
+    private static void writeInt(byte[] out, int v) {
+        out[0] = (byte) (v >>> 24);
+        out[1] = (byte) (v >>> 16);
+        out[2] = (byte) (v >>> 8);
+        out[3] = (byte) v;
+    }
+}

@@ -1,0 +1,76 @@
+package org.gtstore.dataserver.storage;
+
+import com.google.protobuf.ByteString;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.gtstore.proto.Update;
+
+/**
+ * A data server's local copy of every partition it holds (etcd's {@code Storage} seam).
+ *
+ * <p>Contract:
+ * <ul>
+ * <li>{@link #apply} is atomic: after a crash either every update of the call and the new last
+ *     applied seqs are visible, or none is. It validates the whole batch first, so a bad batch
+ *     throws {@link IllegalArgumentException} and changes nothing.
+ * <li>Durability is that of the implementation (see {@link RocksDbStore}: survives a process
+ *     kill, not a power cut). The replica protocol relies only on "applied before sent".
+ * <li>Each key keeps only its latest value with that write's version; history is not kept.
+ * <li>The last applied seq of a partition always equals the highest version applied to it,
+ *     because both are written in the same batch; {@link #appliedSeqs()} is what a restarted
+ *     server recovers.
+ * <li>Only one thread calls {@link #apply}; reads and scans may run concurrently from any
+ *     thread and see a consistent state per call.
+ * </ul>
+ */
+public interface LocalStore extends AutoCloseable {
+
+    /** Applies the updates in order and stores the given last applied seqs, atomically. */
+    void apply(List<Update> updates, Map<Integer, Long> appliedSeqs);
+
+    /** The latest applied value of a key (possibly a tombstone), or null if never written. */
+    StoredValue get(int partition, ByteString key);
+
+    /** The last applied seq of every partition this store has seen. */
+    Map<Integer, Long> appliedSeqs();
+
+    /** Calls {@code sink} for every key of a partition, in key order, tombstones included. */
+    void scan(int partition, Consumer<StoredEntry> sink);
+
+    /** Keys of a partition whose latest value is not a tombstone. */
+    default long countLiveKeys(int partition) {
+        long[] n = new long[1];
+        scan(partition, e -> {
+            if (!e.value().tombstone()) {
+                n[0]++;
+            }
+        });
+        return n[0];
+    }
+
+    @Override
+    void close();
+
+    /** Rejects a batch before any of it is written. */
+    static void validate(List<Update> updates, Map<Integer, Long> appliedSeqs) {
+        for (Update u : updates) {
+            if (u.getPartition() < 0) {
+                throw new IllegalArgumentException("partition < 0: " + u.getPartition());
+            }
+            if (u.getSeq() <= 0) {
+                throw new IllegalArgumentException("seq <= 0: " + u.getSeq());
+            }
+            if (u.getKey().isEmpty()) {
+                throw new IllegalArgumentException("key is empty in partition "
+                        + u.getPartition() + " seq " + u.getSeq());
+            }
+        }
+        for (Map.Entry<Integer, Long> e : appliedSeqs.entrySet()) {
+            if (e.getKey() < 0 || e.getValue() < 0) {
+                throw new IllegalArgumentException("bad applied seq: partition " + e.getKey()
+                        + " seq " + e.getValue());
+            }
+        }
+    }
+}

@@ -1,0 +1,261 @@
+package org.gtstore.dataserver.chain;
+
+import com.google.protobuf.ByteString;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.gtstore.dataserver.storage.InMemoryStore;
+import org.gtstore.dataserver.storage.StoredValue;
+import org.gtstore.proto.Chain;
+import org.gtstore.proto.ChainMessage;
+import org.gtstore.proto.ClusterSettings;
+import org.gtstore.proto.ErrorCode;
+import org.gtstore.proto.GetRequest;
+import org.gtstore.proto.GetResponse;
+import org.gtstore.proto.KeyPartitioner;
+import org.gtstore.proto.PartitionMap;
+import org.gtstore.proto.PutRequest;
+import org.gtstore.proto.PutResponse;
+import org.gtstore.proto.ServerInfo;
+import org.gtstore.proto.ServerState;
+
+/**
+ * Wires several {@link ChainReplica}s through in-memory FIFO queues, one per (sender, receiver,
+ * stream), playing the driver's part: persist each Ready into an {@link InMemoryStore}, run the
+ * tail reads, record client replies, queue messages, step PersistDone. Tests decide which
+ * messages are delivered, dropped or held, and which servers are dead.
+ */
+final class ChainHarness {
+    static final int PARTITIONS = 8;
+    static final KeyPartitioner PARTITIONER = new KeyPartitioner(PARTITIONS);
+
+    record Link(String from, String to, StreamKind sentOn) {
+    }
+
+    static final class Node {
+        final ChainReplica replica;
+        final InMemoryStore store = new InMemoryStore();
+        boolean alive = true;
+        long mapWanted;
+        final List<CatchUpNeeded> catchUps = new ArrayList<>();
+
+        Node(ChainReplica replica) {
+            this.replica = replica;
+        }
+    }
+
+    final Map<String, Node> nodes = new LinkedHashMap<>();
+    final Map<Link, ArrayDeque<ChainMessage>> network = new LinkedHashMap<>();
+    final Set<String> blockedTo = new HashSet<>();
+    final Map<Long, Object> replies = new HashMap<>();
+    private long nextToken = 1;
+    long epoch;
+
+    ChainHarness(ChainReplicaConfig config, String... ids) {
+        for (String id : ids) {
+            Node n = new Node(new ChainReplica(id, config, Map.of()));
+            nodes.put(id, n);
+            n.replica.step(new ChainEvent.LeaseChanged(true));
+        }
+    }
+
+    ChainHarness(String... ids) {
+        this(new ChainReplicaConfig(1000, 3, 5, 1 << 20, 1000, 1000), ids);
+    }
+
+    Node node(String id) {
+        return nodes.get(id);
+    }
+
+    ChainReplica replica(String id) {
+        return nodes.get(id).replica;
+    }
+
+    /** A map where every partition has the same chain, head first. */
+    void setMap(long newEpoch, List<String> chain) {
+        setMap(newEpoch, chain, "");
+    }
+
+    void setMap(long newEpoch, List<String> chain, String joining) {
+        epoch = newEpoch;
+        PartitionMap m = map(newEpoch, chain, joining);
+        for (Node n : nodes.values()) {
+            if (n.alive) {
+                step(n, new ChainEvent.MapChanged(m));
+            }
+        }
+    }
+
+    PartitionMap map(long mapEpoch, List<String> chain, String joining) {
+        PartitionMap.Builder m = PartitionMap.newBuilder().setEpoch(mapEpoch)
+                .setSettings(ClusterSettings.newBuilder().setPartitions(PARTITIONS)
+                        .setReplication(chain.size()));
+        for (String id : nodes.keySet()) {
+            m.addServers(ServerInfo.newBuilder().setId(id).setState(ServerState.ALIVE));
+        }
+        for (int p = 0; p < PARTITIONS; p++) {
+            m.addChains(Chain.newBuilder().setPartition(p).addAllReplicas(chain)
+                    .setJoining(joining).setEpoch(mapEpoch));
+        }
+        return m.build();
+    }
+
+    /** Sends a put to {@code server}; returns the reply token. */
+    long put(String server, String key, String value) {
+        return put(server, request(key, value).build());
+    }
+
+    long put(String server, PutRequest request) {
+        long token = nextToken++;
+        step(nodes.get(server), new ChainEvent.ClientPut(request, token));
+        return token;
+    }
+
+    PutRequest.Builder request(String key, String value) {
+        ByteString k = bytes(key);
+        return PutRequest.newBuilder().setEpoch(epoch).setPartition(PARTITIONER.partitionOf(k))
+                .setKey(k).setValue(bytes(value));
+    }
+
+    long get(String server, String key) {
+        ByteString k = bytes(key);
+        return get(server, GetRequest.newBuilder().setEpoch(epoch)
+                .setPartition(PARTITIONER.partitionOf(k)).setKey(k).build());
+    }
+
+    long get(String server, GetRequest request) {
+        long token = nextToken++;
+        step(nodes.get(server), new ChainEvent.ClientGet(request, token));
+        return token;
+    }
+
+    PutResponse putReply(long token) {
+        return (PutResponse) replies.get(token);
+    }
+
+    GetResponse getReply(long token) {
+        return (GetResponse) replies.get(token);
+    }
+
+    void tick(String server) {
+        Node n = nodes.get(server);
+        n.replica.tick();
+        flush(n);
+    }
+
+    void step(Node n, ChainEvent e) {
+        n.replica.step(e);
+        flush(n);
+    }
+
+    /** Plays the driver: persist, then read, then send, then PersistDone. */
+    void flush(Node n) {
+        Ready r = n.replica.ready();
+        if (r.isEmpty()) {
+            return;
+        }
+        n.store.apply(r.writes(), r.appliedSeqs());
+        for (ClientReply reply : r.replies()) {
+            if (reply instanceof ClientReply.PutDone p) {
+                replies.put(p.token(), p.response());
+            } else if (reply instanceof ClientReply.GetDone g) {
+                replies.put(g.token(), g.response());
+            } else if (reply instanceof ClientReply.LocalRead read) {
+                replies.put(read.token(), localRead(n, read));
+            }
+        }
+        String self = n.replica.selfId();
+        for (Outbound o : r.messages()) {
+            network.computeIfAbsent(new Link(self, o.peer(), o.stream()), k -> new ArrayDeque<>())
+                    .add(o.message());
+        }
+        n.mapWanted = Math.max(n.mapWanted, r.mapWantedEpoch());
+        n.catchUps.addAll(r.catchUps());
+        n.replica.step(new ChainEvent.PersistDone());
+    }
+
+    private GetResponse localRead(Node n, ClientReply.LocalRead read) {
+        StoredValue v = n.store.get(read.partition(), read.key());
+        GetResponse.Builder b = GetResponse.newBuilder().setEpoch(read.epoch())
+                .setServerId(n.replica.selfId());
+        if (v == null || v.tombstone()) {
+            return b.setCode(ErrorCode.NOT_FOUND).build();
+        }
+        return b.setCode(ErrorCode.OK).setValue(v.value()).setVersion(v.version()).build();
+    }
+
+    /** Delivers queued messages until none is deliverable; returns how many were delivered. */
+    int deliverAll() {
+        int delivered = 0;
+        boolean progress = true;
+        while (progress) {
+            progress = false;
+            for (Link link : new ArrayList<>(network.keySet())) {
+                if (deliverOne(link)) {
+                    delivered++;
+                    progress = true;
+                }
+            }
+        }
+        return delivered;
+    }
+
+    /** Delivers the next message on one link; false if none or the receiver is blocked. */
+    boolean deliverOne(Link link) {
+        ArrayDeque<ChainMessage> q = network.get(link);
+        if (q == null || q.isEmpty() || blockedTo.contains(link.to())) {
+            return false;
+        }
+        ChainMessage m = q.pollFirst();
+        Node to = nodes.get(link.to());
+        if (to == null || !to.alive) {
+            return true;
+        }
+        StreamKind arrivedOn = link.sentOn() == StreamKind.OUTBOUND
+                ? StreamKind.INBOUND : StreamKind.OUTBOUND;
+        step(to, new ChainEvent.PeerMessage(m, arrivedOn));
+        return true;
+    }
+
+    /** Delivers every queued message from {@code from} to {@code to}. */
+    void deliver(String from, String to) {
+        for (Map.Entry<Link, ArrayDeque<ChainMessage>> e : network.entrySet()) {
+            if (e.getKey().from().equals(from) && e.getKey().to().equals(to)) {
+                while (deliverOne(e.getKey())) {
+                    // Deliver the whole queue.
+                }
+            }
+        }
+    }
+
+    /** Kills a server: it takes no more events, and messages to and from it are lost. */
+    void kill(String id) {
+        nodes.get(id).alive = false;
+        network.entrySet().removeIf(e -> e.getKey().from().equals(id)
+                || e.getKey().to().equals(id));
+    }
+
+    /** Drops every message in flight to {@code id} (a broken stream). */
+    void dropTo(String id) {
+        network.entrySet().removeIf(e -> e.getKey().to().equals(id));
+    }
+
+    StoredValue stored(String server, String key) {
+        ByteString k = bytes(key);
+        return nodes.get(server).store.get(PARTITIONER.partitionOf(k), k);
+    }
+
+    static int partitionOf(String key) {
+        return PARTITIONER.partitionOf(bytes(key));
+    }
+
+    static ByteString bytes(String s) {
+        return ByteString.copyFrom(s, StandardCharsets.UTF_8);
+    }
+}

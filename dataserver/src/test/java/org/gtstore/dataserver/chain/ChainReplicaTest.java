@@ -1,0 +1,310 @@
+package org.gtstore.dataserver.chain;
+
+import static org.gtstore.dataserver.chain.ChainHarness.bytes;
+import static org.gtstore.dataserver.chain.ChainHarness.partitionOf;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.gtstore.proto.ChainMessage;
+import org.gtstore.proto.ErrorCode;
+import org.gtstore.proto.GetResponse;
+import org.gtstore.proto.PutResponse;
+import org.gtstore.proto.Update;
+import org.gtstore.proto.UpdateBatch;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The normal path of the chain protocol: ordering, acks, reads, epochs, dedup, limits. */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class ChainReplicaTest {
+
+    private static ChainHarness threeChain() {
+        ChainHarness h = new ChainHarness("a", "b", "c");
+        h.setMap(1, List.of("a", "b", "c"));
+        h.deliverAll();
+        return h;
+    }
+
+    @Test
+    void writesFlowFromHeadToTailInSeqOrder() {
+        // Goal: every replica applies the head's writes with the same seqs, in order.
+        ChainHarness h = threeChain();
+        String key = "k1";
+        for (int i = 1; i <= 5; i++) {
+            h.put("a", key, "v" + i);
+        }
+        h.deliverAll();
+        int p = partitionOf(key);
+        for (String s : List.of("a", "b", "c")) {
+            assertEquals(5, h.replica(s).appliedSeq(p), s);
+            assertEquals(5, h.replica(s).committedSeq(p), s);
+            assertEquals(bytes("v5"), h.stored(s, key).value(), s);
+            assertEquals(5, h.stored(s, key).version(), s);
+            assertEquals(0, h.replica(s).unackedCount(p), s);
+        }
+    }
+
+    @Test
+    void headRepliesOnlyAfterTailAck() {
+        // Goal: the client hears OK only once the tail has the write.
+        ChainHarness h = threeChain();
+        long t = h.put("a", "key", "value");
+        assertNull(h.putReply(t));
+        h.deliver("a", "b");
+        assertNull(h.putReply(t), "middle has it, tail does not");
+        h.deliver("b", "c");
+        assertNull(h.putReply(t), "tail has it, ack not back yet");
+        h.deliver("c", "b");
+        assertNull(h.putReply(t));
+        h.deliver("b", "a");
+        PutResponse r = h.putReply(t);
+        assertEquals(ErrorCode.OK, r.getCode());
+        assertEquals(1, r.getVersion());
+        assertEquals("a", r.getServerId());
+        assertEquals(1, r.getEpoch());
+    }
+
+    @Test
+    void tailReadSeesCommittedOnlyAndOthersRefuseReads() {
+        // Goal: a write pending in the middle is invisible; only the tail answers reads.
+        ChainHarness h = threeChain();
+        h.put("a", "key", "old");
+        h.deliverAll();
+        h.put("a", "key", "new");
+        h.deliver("a", "b");
+        GetResponse r = h.getReply(h.get("c", "key"));
+        assertEquals(ErrorCode.OK, r.getCode());
+        assertEquals(bytes("old"), r.getValue());
+        assertEquals(ErrorCode.NOT_RESPONSIBLE, h.getReply(h.get("a", "key")).getCode());
+        assertEquals(ErrorCode.NOT_RESPONSIBLE, h.getReply(h.get("b", "key")).getCode());
+        h.deliverAll();
+        assertEquals(bytes("new"), h.getReply(h.get("c", "key")).getValue());
+        assertEquals(ErrorCode.NOT_FOUND, h.getReply(h.get("c", "never-written")).getCode());
+    }
+
+    @Test
+    void nonHeadRefusesWrites() {
+        ChainHarness h = threeChain();
+        PutResponse r = h.putReply(h.put("b", "key", "v"));
+        assertEquals(ErrorCode.NOT_RESPONSIBLE, r.getCode());
+        assertEquals(0, h.replica("b").appliedSeq(partitionOf("key")));
+    }
+
+    @Test
+    void rejectsClientRequestsFromOlderEpochAndAsksForNewerMap() {
+        // Goal: an old epoch gets STALE_EPOCH with ours and changes nothing; a newer one
+        // gets FUTURE_EPOCH and makes the driver fetch the map.
+        ChainHarness h = new ChainHarness("a", "b");
+        h.setMap(5, List.of("a", "b"));
+        h.deliverAll();
+        PutResponse stale = h.putReply(h.put("a", h.request("k", "v").setEpoch(4).build()));
+        assertEquals(ErrorCode.STALE_EPOCH, stale.getCode());
+        assertEquals(5, stale.getEpoch());
+        assertEquals(0, h.replica("a").appliedSeq(partitionOf("k")));
+        PutResponse future = h.putReply(h.put("a", h.request("k", "v").setEpoch(7).build()));
+        assertEquals(ErrorCode.FUTURE_EPOCH, future.getCode());
+        assertEquals(7, h.node("a").mapWanted);
+        assertEquals(0, h.replica("a").appliedSeq(partitionOf("k")));
+    }
+
+    @Test
+    void rejectsChainUpdatesFromOlderEpochWithoutApplying() {
+        // Goal: nothing from an older epoch is applied; the sender hears STALE_EPOCH.
+        ChainHarness h = new ChainHarness("a", "b");
+        h.setMap(3, List.of("a", "b"));
+        h.deliverAll();
+        int p = partitionOf("k");
+        ChainMessage old = ChainMessage.newBuilder().setFrom("a").setEpoch(2)
+                .setUpdates(UpdateBatch.newBuilder().addUpdates(Update.newBuilder()
+                        .setPartition(p).setSeq(1).setKey(bytes("k")).setValue(bytes("v"))))
+                .build();
+        h.step(h.node("b"), new ChainEvent.PeerMessage(old, StreamKind.INBOUND));
+        assertEquals(0, h.replica("b").appliedSeq(p));
+        assertNull(h.stored("b", "k"));
+        ChainMessage reply = h.network.get(new ChainHarness.Link("b", "a", StreamKind.INBOUND))
+                .peekLast();
+        assertTrue(reply.hasRejected());
+        assertEquals(ErrorCode.STALE_EPOCH, reply.getRejected().getCode());
+        assertEquals(3, reply.getEpoch());
+    }
+
+    @Test
+    void chainMessageFromNewerEpochWaitsForTheMap() {
+        // Goal: a successor that is behind holds the hello until it has the newer map.
+        ChainHarness h = new ChainHarness("a", "b");
+        h.setMap(1, List.of("a", "b"));
+        h.deliverAll();
+        h.epoch = 2;
+        h.step(h.node("a"), new ChainEvent.MapChanged(h.map(2, List.of("a", "b"), "")));
+        h.deliverAll();
+        assertEquals(2, h.node("b").mapWanted);
+        long t = h.put("a", "k", "v");
+        h.deliverAll();
+        assertNull(h.putReply(t), "b holds a's messages until it sees epoch 2");
+        h.step(h.node("b"), new ChainEvent.MapChanged(h.map(2, List.of("a", "b"), "")));
+        h.deliverAll();
+        assertEquals(ErrorCode.OK, h.putReply(t).getCode());
+        assertEquals(1, h.replica("b").committedSeq(partitionOf("k")));
+    }
+
+    @Test
+    void retriedPutIsAppliedOnceAndAnsweredWithOriginalVersion() {
+        ChainHarness h = threeChain();
+        var req = h.request("k", "v").setClientId("client-1").setRequestId(42).build();
+        long first = h.put("a", req);
+        long retryInFlight = h.put("a", req);
+        h.deliverAll();
+        long retryAfter = h.put("a", req);
+        h.deliverAll();
+        for (long t : List.of(first, retryInFlight, retryAfter)) {
+            assertEquals(ErrorCode.OK, h.putReply(t).getCode());
+            assertEquals(1, h.putReply(t).getVersion());
+        }
+        assertEquals(1, h.replica("c").appliedSeq(partitionOf("k")));
+    }
+
+    @Test
+    void deleteWritesTombstoneThatReadsAsNotFound() {
+        ChainHarness h = threeChain();
+        h.put("a", "k", "v");
+        long del = h.put("a", h.request("k", "").setTombstone(true).build());
+        h.deliverAll();
+        assertEquals(2, h.putReply(del).getVersion());
+        assertTrue(h.stored("b", "k").tombstone());
+        assertEquals(2, h.stored("c", "k").version());
+        assertEquals(ErrorCode.NOT_FOUND, h.getReply(h.get("c", "k")).getCode());
+    }
+
+    @Test
+    void invalidRequestsAreRejectedAndChangeNothing() {
+        ChainHarness h = new ChainHarness("a");
+        h.setMap(1, List.of("a"));
+        ByteString bigKey = ByteString.copyFrom(new byte[1025]);
+        ByteString bigValue = ByteString.copyFrom(new byte[(1 << 20) + 1]);
+        int wrong = (partitionOf("k") + 1) % ChainHarness.PARTITIONS;
+        List<Long> tokens = List.of(
+                h.put("a", h.request("k", "v").setKey(ByteString.EMPTY).build()),
+                h.put("a", h.request("k", "v").setKey(bigKey).build()),
+                h.put("a", h.request("k", "v").setValue(bigValue).build()),
+                h.put("a", h.request("k", "v").setPartition(wrong).build()),
+                h.put("a", h.request("k", "v").setPartition(-1).build()));
+        for (long t : tokens) {
+            assertEquals(ErrorCode.INVALID_ARGUMENT, h.putReply(t).getCode(),
+                    h.putReply(t).getMessage());
+        }
+        for (int p = 0; p < ChainHarness.PARTITIONS; p++) {
+            assertEquals(0, h.replica("a").appliedSeq(p));
+        }
+    }
+
+    @Test
+    void singleReplicaChainCommitsAtOnce() {
+        ChainHarness h = new ChainHarness("a");
+        h.setMap(1, List.of("a"));
+        long t = h.put("a", "k", "v");
+        assertEquals(ErrorCode.OK, h.putReply(t).getCode());
+        assertEquals(bytes("v"), h.getReply(h.get("a", "k")).getValue());
+    }
+
+    @Test
+    void fiveReplicaChainKeepsOrderUnderInterleavedDelivery() {
+        // Goal: with K=5 and deliveries interleaved with new puts, every replica ends with the
+        // same seqs and values, and every client gets its version in order.
+        ChainHarness h = new ChainHarness("a", "b", "c", "d", "e");
+        h.setMap(1, List.of("a", "b", "c", "d", "e"));
+        h.deliverAll();
+        long[] tokens = new long[20];
+        for (int i = 0; i < 20; i++) {
+            tokens[i] = h.put("a", "key" + (i % 3), "v" + i);
+            h.deliver("a", "b");
+            if (i % 2 == 0) {
+                h.deliver("b", "c");
+                h.deliver("c", "d");
+            }
+        }
+        h.deliverAll();
+        for (int i = 0; i < 20; i++) {
+            assertEquals(ErrorCode.OK, h.putReply(tokens[i]).getCode());
+        }
+        for (int i = 0; i < 3; i++) {
+            String key = "key" + i;
+            String expected = "v" + (i == 0 ? 18 : i == 1 ? 19 : 17);
+            for (String s : List.of("a", "b", "c", "d", "e")) {
+                assertEquals(bytes(expected), h.stored(s, key).value(), s + " " + key);
+            }
+            assertEquals(bytes(expected), h.getReply(h.get("e", key)).getValue());
+        }
+    }
+
+    @Test
+    void fencedReplicaRefusesReadsAndWrites() {
+        // Goal: without a lease, even the rightful head and tail refuse (no stale reads).
+        ChainHarness h = new ChainHarness("a", "b");
+        h.setMap(1, List.of("a", "b"));
+        h.deliverAll();
+        h.step(h.node("a"), new ChainEvent.LeaseChanged(false));
+        h.step(h.node("b"), new ChainEvent.LeaseChanged(false));
+        assertEquals(ErrorCode.UNAVAILABLE, h.putReply(h.put("a", "k", "v")).getCode());
+        assertEquals(ErrorCode.UNAVAILABLE, h.getReply(h.get("b", "k")).getCode());
+        assertEquals(0, h.replica("a").appliedSeq(partitionOf("k")));
+        h.step(h.node("a"), new ChainEvent.LeaseChanged(true));
+        h.step(h.node("b"), new ChainEvent.LeaseChanged(true));
+        long t = h.put("a", "k", "v");
+        h.deliverAll();
+        assertEquals(ErrorCode.OK, h.putReply(t).getCode());
+    }
+
+    @Test
+    void serverWithoutMapIsUnavailable() {
+        ChainReplica r = new ChainReplica("a", ChainReplicaConfig.defaults(), Map.of());
+        r.step(new ChainEvent.ClientPut(org.gtstore.proto.PutRequest.getDefaultInstance(), 9));
+        Ready ready = r.ready();
+        ClientReply.PutDone reply = (ClientReply.PutDone) ready.replies().get(0);
+        assertEquals(ErrorCode.UNAVAILABLE, reply.response().getCode());
+    }
+
+    @Test
+    void readyBeforePersistDoneIsAProgrammingError() {
+        ChainReplica r = new ChainReplica("a", ChainReplicaConfig.defaults(), Map.of());
+        r.step(new ChainEvent.ClientPut(org.gtstore.proto.PutRequest.getDefaultInstance(), 9));
+        assertFalse(r.ready().isEmpty());
+        assertThrows(IllegalStateException.class, r::ready);
+        r.step(new ChainEvent.PersistDone());
+        assertTrue(r.ready().isEmpty());
+    }
+
+    @Test
+    void putWaitingTooLongForTheTailTimesOut() {
+        ChainHarness h = threeChain();
+        h.blockedTo.add("c");
+        long t = h.put("a", "k", "v");
+        h.deliverAll();
+        for (int i = 0; i < 5; i++) {
+            assertNull(h.putReply(t));
+            h.tick("a");
+        }
+        assertEquals(ErrorCode.TIMEOUT, h.putReply(t).getCode());
+    }
+
+    @Test
+    void recoversAppliedSeqFromStoreOnStart() {
+        ChainReplica r = new ChainReplica("a", ChainReplicaConfig.defaults(),
+                Map.of(partitionOf("k"), 41L));
+        ChainHarness h = new ChainHarness("a");
+        r.step(new ChainEvent.MapChanged(h.map(1, List.of("a"), "")));
+        r.step(new ChainEvent.LeaseChanged(true));
+        r.step(new ChainEvent.ClientPut(h.request("k", "v").setEpoch(1).build(), 1));
+        Ready ready = r.ready();
+        assertEquals(42, ready.writes().get(0).getSeq());
+        assertNotNull(ready.roles());
+        assertEquals(42, ((ClientReply.PutDone) ready.replies().get(0)).response().getVersion());
+    }
+}
