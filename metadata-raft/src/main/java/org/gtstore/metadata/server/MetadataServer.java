@@ -1,0 +1,202 @@
+package org.gtstore.metadata.server;
+
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+import org.gtstore.metadata.liveness.Clock;
+import org.gtstore.metadata.liveness.GrpcServerProber;
+import org.gtstore.metadata.model.Settings;
+import org.gtstore.metadata.service.MetadataGrpcService;
+import org.gtstore.metadata.service.MetadataLeader;
+import org.gtstore.metadata.statemachine.MetadataStateMachine;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running metadata member: a Ratis server (the replicated state machine), the
+ * MetadataService on the rpc port, and the leader-duty thread. Start with {@link #start};
+ * {@link #close} stops all three. A member restarted on the same storage dir recovers its map
+ * from its snapshot and log (RECOVER also formats an empty dir).
+ */
+public final class MetadataServer implements AutoCloseable {
+
+    /** Fixed, so every member and every restart names the same group (and directory). */
+    public static final RaftGroupId GROUP_ID = RaftGroupId.valueOf(
+            UUID.nameUUIDFromBytes("gtstore-metadata".getBytes(StandardCharsets.UTF_8)));
+
+    private static final Logger LOG = LoggerFactory.getLogger(MetadataServer.class);
+
+    private final MetadataServerConfig config;
+    private final MetadataStateMachine stateMachine;
+    private final RaftServer raftServer;
+    private final ScheduledExecutorService duty;
+    private final CountDownLatch closed = new CountDownLatch(1);
+    private MetadataLeader leader;
+    private Server grpcServer;
+
+    private MetadataServer(MetadataServerConfig config, MetadataStateMachine stateMachine,
+                           RaftServer raftServer) {
+        this.config = config;
+        this.stateMachine = stateMachine;
+        this.raftServer = raftServer;
+        this.duty = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, config.id() + "-leader-duty");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Starts Ratis, the gRPC service and the leader duties; throws if any fails to start. */
+    public static MetadataServer start(MetadataServerConfig config) throws IOException {
+        config.validate();
+        MetadataStateMachine sm = new MetadataStateMachine(config.id());
+        RaftServer raft = RaftServer.newBuilder().setServerId(RaftPeerId.valueOf(config.id()))
+                .setGroup(group(config)).setProperties(raftProperties(config))
+                .setStateMachine(sm).setOption(RaftStorage.StartupOption.RECOVER).build();
+        MetadataServer server = new MetadataServer(config, sm, raft);
+        try {
+            server.startAll();
+        } catch (IOException | RuntimeException e) {
+            server.close();
+            throw e;
+        }
+        return server;
+    }
+
+    private void startAll() throws IOException {
+        raftServer.start();
+        RaftServer.Division division = raftServer.getDivision(GROUP_ID);
+        RaftMemberView member = new RaftMemberView(config, division, stateMachine);
+        Settings initial = new Settings(config.replication(), config.partitions(),
+                config.initialServers());
+        MetadataLeader.Options options = new MetadataLeader.Options(initial,
+                config.failureTimeoutMs(), config.bootstrapWaitMs(), 32,
+                Math.max(5_000, 10 * config.electionTimeoutMaxMs()));
+        leader = new MetadataLeader(config.id(), options, Clock.system(),
+                new GrpcServerProber(config.id(), config.probeTimeoutMs()),
+                new RaftCommandSubmitter(raftServer, GROUP_ID, division.getId()),
+                () -> stateMachine.current().state(),
+                () -> division.getInfo().isLeader() && division.getInfo().isLeaderReady(),
+                duty);
+        PeerAddress self = config.self();
+        grpcServer = NettyServerBuilder.forAddress(new InetSocketAddress(self.host(),
+                        self.rpcPort()))
+                .addService(new MetadataGrpcService(member, leader, config.leaseMs(),
+                        config.heartbeatIntervalMs()))
+                .build().start();
+        duty.scheduleWithFixedDelay(this::tick, 0, config.leaderTickMs(), TimeUnit.MILLISECONDS);
+        warnIfFlagsDiffer();
+        LOG.info("[{}] started: raft {} rpc {} storage {}", config.id(), self.raftAddress(),
+                self.rpcAddress(), config.storageDir());
+    }
+
+    private void tick() {
+        try {
+            leader.tick();
+        } catch (RuntimeException e) {
+            LOG.error("[{}] leader duty failed; will retry on the next tick", config.id(), e);
+        }
+    }
+
+    /** The logged settings win over flags on restart; say so when they differ. */
+    private void warnIfFlagsDiffer() {
+        Settings logged = stateMachine.current().state().settings();
+        if (logged != null && (logged.replication() != config.replication()
+                || logged.partitions() != config.partitions())) {
+            LOG.warn("[{}] flags say K={} partitions={}, but the cluster was created with {}; "
+                    + "the logged settings win", config.id(), config.replication(),
+                    config.partitions(), logged);
+        }
+    }
+
+    public MetadataServerConfig config() {
+        return config;
+    }
+
+    public MetadataStateMachine stateMachine() {
+        return stateMachine;
+    }
+
+    public MetadataLeader leader() {
+        return leader;
+    }
+
+    public RaftServer.Division division() throws IOException {
+        return raftServer.getDivision(GROUP_ID);
+    }
+
+    /** Blocks until {@link #close} has finished. */
+    public void awaitClosed() throws InterruptedException {
+        closed.await();
+    }
+
+    @Override
+    public void close() {
+        duty.shutdownNow();
+        if (grpcServer != null) {
+            grpcServer.shutdownNow();
+        }
+        try {
+            raftServer.close();
+        } catch (IOException e) {
+            LOG.warn("[{}] closing Ratis failed", config.id(), e);
+        }
+        LOG.info("[{}] stopped", config.id());
+        closed.countDown();
+    }
+
+    static RaftGroup group(MetadataServerConfig config) {
+        List<RaftPeer> peers = new ArrayList<>();
+        for (PeerAddress p : config.peers()) {
+            peers.add(RaftPeer.newBuilder().setId(p.id()).setAddress(p.raftAddress()).build());
+        }
+        return RaftGroup.valueOf(GROUP_ID, peers);
+    }
+
+    static RaftProperties raftProperties(MetadataServerConfig config) {
+        RaftProperties props = new RaftProperties();
+        PeerAddress self = config.self();
+        RaftServerConfigKeys.setStorageDir(props, List.of(config.storageDir().toFile()));
+        GrpcConfigKeys.Server.setHost(props, self.host());
+        GrpcConfigKeys.Server.setPort(props, self.raftPort());
+        RaftServerConfigKeys.Read.setOption(props, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+        RaftServerConfigKeys.Rpc.setTimeoutMin(props, TimeDuration.valueOf(
+                config.electionTimeoutMinMs(), TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setTimeoutMax(props, TimeDuration.valueOf(
+                config.electionTimeoutMaxMs(), TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(props, true);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(props,
+                config.snapshotThresholdEntries());
+        RaftServerConfigKeys.Snapshot.setRetentionFileNum(props, 2);
+        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(props, true);
+        RaftServerConfigKeys.Log.setPurgeGap(props, config.logPurgeGapEntries());
+        SizeInBytes segment = SizeInBytes.valueOf(config.logSegmentSizeMaxBytes());
+        RaftServerConfigKeys.Log.setSegmentSizeMax(props, segment);
+        RaftServerConfigKeys.Log.setPreallocatedSize(props, SizeInBytes.valueOf(
+                Math.min(config.logSegmentSizeMaxBytes(), 4L * 1024 * 1024)));
+        // Retry a down follower every 100 ms forever, so a restarted member rejoins quickly
+        // (RATIS.md pitfall 7).
+        RaftServerConfigKeys.Log.Appender.setRetryPolicy(props, "1ms,10, 100ms,1000000");
+        return props;
+    }
+}

@@ -1,0 +1,198 @@
+package org.gtstore.metadata.server;
+
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Everything one metadata member needs to start, parsed once from the command line (see
+ * docs/contracts.md) and checked by {@link #validate()} with plain messages. Every timing knob
+ * has its unit in its name; the defaults are the cluster-wide ones of docs/contracts.md.
+ */
+public record MetadataServerConfig(
+        String id,
+        List<PeerAddress> peers,
+        Path storageDir,
+        int replication,
+        int partitions,
+        int initialServers,
+        long failureTimeoutMs,
+        long leaseMs,
+        long heartbeatIntervalMs,
+        long electionTimeoutMinMs,
+        long electionTimeoutMaxMs,
+        long probeTimeoutMs,
+        long bootstrapWaitMs,
+        long leaderTickMs,
+        long snapshotThresholdEntries,
+        long logSegmentSizeMaxBytes,
+        int logPurgeGapEntries) {
+
+    /** Data server to leader. */
+    public static final long DEFAULT_HEARTBEAT_INTERVAL_MS = 250;
+    /** A data server stops serving when its last answered heartbeat was sent this long ago. */
+    public static final long DEFAULT_LEASE_MS = 1500;
+    /** The leader marks a silent server dead after this; also a new leader's grace. */
+    public static final long DEFAULT_FAILURE_TIMEOUT_MS = 2000;
+    /** ReportUnreachable probe deadline: refused means dead, timeout means wait. */
+    public static final long DEFAULT_PROBE_TIMEOUT_MS = 300;
+    /** Ratis election timeouts, for 10 JVMs on 2 cores (RATIS.md pitfall 10). */
+    public static final long DEFAULT_ELECTION_TIMEOUT_MIN_MS = 300;
+    public static final long DEFAULT_ELECTION_TIMEOUT_MAX_MS = 600;
+    /** The first assignment goes ahead with at least K servers after this long. */
+    public static final long DEFAULT_BOOTSTRAP_WAIT_MS = 30_000;
+    /** How often the leader runs its duties (liveness check, assignment, restoring K). */
+    public static final long DEFAULT_LEADER_TICK_MS = 50;
+    /** Log entries between automatic snapshots. */
+    public static final long DEFAULT_SNAPSHOT_THRESHOLD_ENTRIES = 10_000;
+    public static final long DEFAULT_LOG_SEGMENT_SIZE_MAX_BYTES = 8L * 1024 * 1024;
+    /** Entries a snapshot must cover beyond the log start before the log is purged. */
+    public static final int DEFAULT_LOG_PURGE_GAP_ENTRIES = 1024;
+
+    public MetadataServerConfig {
+        peers = List.copyOf(peers);
+    }
+
+    /** Throws IllegalArgumentException naming the first bad setting and its value. */
+    public MetadataServerConfig validate() {
+        Objects.requireNonNull(id, "--id is required");
+        Objects.requireNonNull(storageDir, "--storage-dir is required");
+        if (peers.isEmpty()) {
+            throw new IllegalArgumentException("--peers is empty");
+        }
+        Set<String> ids = new HashSet<>();
+        Set<String> addresses = new HashSet<>();
+        for (PeerAddress p : peers) {
+            if (!ids.add(p.id())) {
+                throw new IllegalArgumentException("--peers lists " + p.id() + " twice");
+            }
+            if (!addresses.add(p.raftAddress()) || !addresses.add(p.rpcAddress())) {
+                throw new IllegalArgumentException("--peers uses an address twice: " + p);
+            }
+        }
+        if (!ids.contains(id)) {
+            throw new IllegalArgumentException("--id " + id + " is not among --peers " + ids);
+        }
+        positive("--replication", replication);
+        positive("--partitions", partitions);
+        if (initialServers < replication) {
+            throw new IllegalArgumentException("--initial-servers must be >= --replication: "
+                    + initialServers + " < " + replication);
+        }
+        positive("--heartbeat-interval-ms", heartbeatIntervalMs);
+        if (leaseMs <= heartbeatIntervalMs) {
+            throw new IllegalArgumentException("--lease-ms must be > --heartbeat-interval-ms: "
+                    + leaseMs + " <= " + heartbeatIntervalMs);
+        }
+        if (failureTimeoutMs <= leaseMs) {
+            throw new IllegalArgumentException("--failure-timeout-ms must be > --lease-ms: "
+                    + failureTimeoutMs + " <= " + leaseMs);
+        }
+        positive("--election-timeout-min-ms", electionTimeoutMinMs);
+        if (electionTimeoutMaxMs <= electionTimeoutMinMs) {
+            throw new IllegalArgumentException("--election-timeout-max-ms must be > "
+                    + "--election-timeout-min-ms: " + electionTimeoutMaxMs + " <= "
+                    + electionTimeoutMinMs);
+        }
+        positive("probeTimeoutMs", probeTimeoutMs);
+        positive("leaderTickMs", leaderTickMs);
+        positive("snapshotThresholdEntries", snapshotThresholdEntries);
+        positive("logSegmentSizeMaxBytes", logSegmentSizeMaxBytes);
+        positive("logPurgeGapEntries", logPurgeGapEntries);
+        if (bootstrapWaitMs < 0) {
+            throw new IllegalArgumentException("bootstrapWaitMs < 0: " + bootstrapWaitMs);
+        }
+        return this;
+    }
+
+    public PeerAddress self() {
+        return peers.stream().filter(p -> p.id().equals(id)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("--id " + id
+                        + " is not among --peers"));
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Copies this config into a builder, to change a few settings. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.id = id;
+        b.peers = peers;
+        b.storageDir = storageDir;
+        b.replication = replication;
+        b.partitions = partitions;
+        b.initialServers = initialServers;
+        b.failureTimeoutMs = failureTimeoutMs;
+        b.leaseMs = leaseMs;
+        b.heartbeatIntervalMs = heartbeatIntervalMs;
+        b.electionTimeoutMinMs = electionTimeoutMinMs;
+        b.electionTimeoutMaxMs = electionTimeoutMaxMs;
+        b.probeTimeoutMs = probeTimeoutMs;
+        b.bootstrapWaitMs = bootstrapWaitMs;
+        b.leaderTickMs = leaderTickMs;
+        b.snapshotThresholdEntries = snapshotThresholdEntries;
+        b.logSegmentSizeMaxBytes = logSegmentSizeMaxBytes;
+        b.logPurgeGapEntries = logPurgeGapEntries;
+        return b;
+    }
+
+    private static void positive(String name, long value) {
+        if (value <= 0) {
+            throw new IllegalArgumentException(name + " must be positive: " + value);
+        }
+    }
+
+    /** Builds a config; unset timing knobs take the documented defaults. */
+    public static final class Builder {
+        private String id;
+        private List<PeerAddress> peers = List.of();
+        private Path storageDir;
+        private int replication = 1;
+        private int partitions = 1024;
+        private int initialServers = 1;
+        private long failureTimeoutMs = DEFAULT_FAILURE_TIMEOUT_MS;
+        private long leaseMs = DEFAULT_LEASE_MS;
+        private long heartbeatIntervalMs = DEFAULT_HEARTBEAT_INTERVAL_MS;
+        private long electionTimeoutMinMs = DEFAULT_ELECTION_TIMEOUT_MIN_MS;
+        private long electionTimeoutMaxMs = DEFAULT_ELECTION_TIMEOUT_MAX_MS;
+        private long probeTimeoutMs = DEFAULT_PROBE_TIMEOUT_MS;
+        private long bootstrapWaitMs = DEFAULT_BOOTSTRAP_WAIT_MS;
+        private long leaderTickMs = DEFAULT_LEADER_TICK_MS;
+        private long snapshotThresholdEntries = DEFAULT_SNAPSHOT_THRESHOLD_ENTRIES;
+        private long logSegmentSizeMaxBytes = DEFAULT_LOG_SEGMENT_SIZE_MAX_BYTES;
+        private int logPurgeGapEntries = DEFAULT_LOG_PURGE_GAP_ENTRIES;
+
+        public Builder id(String v) { id = v; return this; }
+        public Builder peers(List<PeerAddress> v) { peers = v; return this; }
+        public Builder storageDir(Path v) { storageDir = v; return this; }
+        public Builder replication(int v) { replication = v; return this; }
+        public Builder partitions(int v) { partitions = v; return this; }
+        public Builder initialServers(int v) { initialServers = v; return this; }
+        public Builder failureTimeoutMs(long v) { failureTimeoutMs = v; return this; }
+        public Builder leaseMs(long v) { leaseMs = v; return this; }
+        public Builder heartbeatIntervalMs(long v) { heartbeatIntervalMs = v; return this; }
+        public Builder electionTimeoutMinMs(long v) { electionTimeoutMinMs = v; return this; }
+        public Builder electionTimeoutMaxMs(long v) { electionTimeoutMaxMs = v; return this; }
+        public Builder probeTimeoutMs(long v) { probeTimeoutMs = v; return this; }
+        public Builder bootstrapWaitMs(long v) { bootstrapWaitMs = v; return this; }
+        public Builder leaderTickMs(long v) { leaderTickMs = v; return this; }
+        public Builder snapshotThresholdEntries(long v) {
+            snapshotThresholdEntries = v;
+            return this;
+        }
+        public Builder logSegmentSizeMaxBytes(long v) { logSegmentSizeMaxBytes = v; return this; }
+        public Builder logPurgeGapEntries(int v) { logPurgeGapEntries = v; return this; }
+
+        public MetadataServerConfig build() {
+            return new MetadataServerConfig(id, peers, storageDir, replication, partitions,
+                    initialServers, failureTimeoutMs, leaseMs, heartbeatIntervalMs,
+                    electionTimeoutMinMs, electionTimeoutMaxMs, probeTimeoutMs, bootstrapWaitMs,
+                    leaderTickMs, snapshotThresholdEntries, logSegmentSizeMaxBytes,
+                    logPurgeGapEntries);
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package org.gtstore.metadata.server;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The metadata member process (command line in docs/contracts.md). Bad flags print one line
+ * on stderr and exit 2; a failed start exits 1, because Ratis leaves non-daemon threads behind
+ * and a JVM whose main merely threw would hang (RATIS.md pitfall 6).
+ */
+@Command(name = "gtstore-metadata", mixinStandardHelpOptions = false,
+        description = "One member of the GTStore metadata Raft group.")
+public final class MetadataServerMain {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MetadataServerMain.class);
+
+    @Option(names = "--id", required = true, description = "This member's id, e.g. meta1.")
+    String id;
+
+    @Option(names = "--peers", required = true, split = ",",
+            description = "All members: id=host:raftPort:rpcPort,...")
+    List<String> peers = new ArrayList<>();
+
+    @Option(names = "--storage-dir", required = true, description = "Ratis storage directory.")
+    Path storageDir;
+
+    @Option(names = "--replication", required = true, description = "K, replicas per chain.")
+    int replication;
+
+    @Option(names = "--partitions", defaultValue = "1024", description = "Partition count.")
+    int partitions;
+
+    @Option(names = "--initial-servers", description = "Servers the first assignment waits "
+            + "for (default: --replication).")
+    Integer initialServers;
+
+    @Option(names = "--failure-timeout-ms", defaultValue = "2000")
+    long failureTimeoutMs;
+
+    @Option(names = "--lease-ms", defaultValue = "1500")
+    long leaseMs;
+
+    @Option(names = "--heartbeat-interval-ms", defaultValue = "250")
+    long heartbeatIntervalMs;
+
+    @Option(names = "--election-timeout-min-ms", defaultValue = "300")
+    long electionTimeoutMinMs;
+
+    @Option(names = "--election-timeout-max-ms", defaultValue = "600")
+    long electionTimeoutMaxMs;
+
+    @Option(names = "--bootstrap-wait-ms", defaultValue = "30000",
+            description = "After this long, assign with at least K servers.")
+    long bootstrapWaitMs;
+
+    private MetadataServerMain() {
+    }
+
+    public static void main(String[] args) {
+        int code;
+        try {
+            code = run(args, System.err);
+        } catch (Throwable t) {
+            LOG.error("metadata server failed", t);
+            code = 1;
+        }
+        System.exit(code);
+    }
+
+    /** Parses, validates, starts and blocks until shutdown; returns the exit code. */
+    static int run(String[] args, PrintStream err) throws InterruptedException {
+        MetadataServerConfig config;
+        try {
+            config = parse(args);
+        } catch (CommandLine.ParameterException | IllegalArgumentException
+                 | NullPointerException e) {
+            err.println("gtstore-metadata: " + e.getMessage());
+            return 2;
+        }
+        SLF4JBridgeHandler.removeHandlersForRootLogger();
+        SLF4JBridgeHandler.install();
+        LOG.info("[{}] effective config: {}", config.id(), config);
+        MetadataServer server;
+        try {
+            server = MetadataServer.start(config);
+        } catch (Exception e) {
+            LOG.error("[{}] failed to start", config.id(), e);
+            return 1;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close, config.id() + "-stop"));
+        server.awaitClosed();
+        return 0;
+    }
+
+    /** Turns the command line into a validated config; throws with a one-line message. */
+    static MetadataServerConfig parse(String[] args) {
+        MetadataServerMain m = new MetadataServerMain();
+        new CommandLine(m).parseArgs(args);
+        List<PeerAddress> parsed = new ArrayList<>();
+        for (String p : m.peers) {
+            parsed.add(PeerAddress.parse(p));
+        }
+        return MetadataServerConfig.builder().id(m.id).peers(parsed).storageDir(m.storageDir)
+                .replication(m.replication).partitions(m.partitions)
+                .initialServers(m.initialServers == null ? m.replication : m.initialServers)
+                .failureTimeoutMs(m.failureTimeoutMs).leaseMs(m.leaseMs)
+                .heartbeatIntervalMs(m.heartbeatIntervalMs)
+                .electionTimeoutMinMs(m.electionTimeoutMinMs)
+                .electionTimeoutMaxMs(m.electionTimeoutMaxMs)
+                .bootstrapWaitMs(m.bootstrapWaitMs).build().validate();
+    }
+}

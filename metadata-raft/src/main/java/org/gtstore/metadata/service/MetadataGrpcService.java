@@ -1,0 +1,172 @@
+package org.gtstore.metadata.service;
+
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import org.gtstore.proto.ErrorCode;
+import org.gtstore.proto.GetMapRequest;
+import org.gtstore.proto.GetMapResponse;
+import org.gtstore.proto.HeartbeatRequest;
+import org.gtstore.proto.HeartbeatResponse;
+import org.gtstore.proto.MemberStatus;
+import org.gtstore.proto.MemberStatusRequest;
+import org.gtstore.proto.MetadataServiceGrpc;
+import org.gtstore.proto.RegisterRequest;
+import org.gtstore.proto.RegisterResponse;
+import org.gtstore.proto.ReportCaughtUpRequest;
+import org.gtstore.proto.ReportCaughtUpResponse;
+import org.gtstore.proto.ReportUnreachableRequest;
+import org.gtstore.proto.ReportUnreachableResponse;
+import org.gtstore.proto.WatchMapRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The MetadataService of one member (see metadata.proto). Register, Heartbeat and the two
+ * reports need the leader; a follower answers them with NOT_LEADER and the leader's address.
+ * GetMap, WatchMap and GetMemberStatus are answered by any member from what it has applied.
+ * Every handler turns an unexpected throwable into an INTERNAL reply and logs it once.
+ */
+public final class MetadataGrpcService extends MetadataServiceGrpc.MetadataServiceImplBase {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MetadataGrpcService.class);
+
+    private final MemberView member;
+    private final MetadataLeader leader;
+    private final long leaseMs;
+    private final long heartbeatIntervalMs;
+
+    public MetadataGrpcService(MemberView member, MetadataLeader leader, long leaseMs,
+                               long heartbeatIntervalMs) {
+        this.member = member;
+        this.leader = leader;
+        this.leaseMs = leaseMs;
+        this.heartbeatIntervalMs = heartbeatIntervalMs;
+    }
+
+    private String hint() {
+        return member.leaderRpcAddress().orElse("");
+    }
+
+    @Override
+    public void register(RegisterRequest r, StreamObserver<RegisterResponse> out) {
+        RegisterResponse.Builder b = RegisterResponse.newBuilder().setLeaseMs(leaseMs)
+                .setHeartbeatIntervalMs(heartbeatIntervalMs);
+        if (r.getServerId().isEmpty() || r.getAddress().isEmpty()) {
+            reply(out, b.setCode(ErrorCode.INVALID_ARGUMENT)
+                    .setMessage("server_id and address are required: " + r).build());
+            return;
+        }
+        if (!leader.isLeading()) {
+            reply(out, b.setCode(ErrorCode.NOT_LEADER).setLeaderHint(hint()).build());
+            return;
+        }
+        answer(out, r, leader.register(r), reply -> {
+            b.setCode(reply.getCode()).setMessage(reply.getMessage())
+                    .setIncarnation(reply.getIncarnation()).setMap(member.applied().map());
+            if (reply.getCode() == ErrorCode.NOT_LEADER) {
+                b.setLeaderHint(hint());
+            }
+            return b.build();
+        });
+    }
+
+    @Override
+    public void heartbeat(HeartbeatRequest h, StreamObserver<HeartbeatResponse> out) {
+        try {
+            ErrorCode code = leader.heartbeat(h);
+            HeartbeatResponse.Builder b = HeartbeatResponse.newBuilder().setCode(code)
+                    .setMapEpoch(member.applied().epoch());
+            if (code == ErrorCode.NOT_LEADER) {
+                b.setLeaderHint(hint());
+            }
+            reply(out, b.build());
+        } catch (RuntimeException e) {
+            LOG.error("[{}] heartbeat {} failed", member.id(), h, e);
+            reply(out, HeartbeatResponse.newBuilder().setCode(ErrorCode.INTERNAL).build());
+        }
+    }
+
+    @Override
+    public void getMap(GetMapRequest r, StreamObserver<GetMapResponse> out) {
+        reply(out, GetMapResponse.newBuilder().setCode(ErrorCode.OK)
+                .setMap(member.applied().map()).setServedBy(member.id())
+                .setLeaderHint(hint()).build());
+    }
+
+    @Override
+    public void watchMap(WatchMapRequest r, StreamObserver<GetMapResponse> out) {
+        new MapWatcher((ServerCallStreamObserver<GetMapResponse>) out, member,
+                r.getFromEpoch()).start();
+    }
+
+    @Override
+    public void reportUnreachable(ReportUnreachableRequest r,
+                                  StreamObserver<ReportUnreachableResponse> out) {
+        if (!leader.isLeading()) {
+            reply(out, ReportUnreachableResponse.newBuilder().setCode(ErrorCode.NOT_LEADER)
+                    .setLeaderHint(hint()).build());
+            return;
+        }
+        answer(out, r, leader.reportUnreachable(r.getServerId(), r.getReporter()),
+                dead -> ReportUnreachableResponse.newBuilder().setCode(ErrorCode.OK)
+                        .setMarkedDead(dead).setMapEpoch(member.applied().epoch()).build());
+    }
+
+    @Override
+    public void reportCaughtUp(ReportCaughtUpRequest r,
+                               StreamObserver<ReportCaughtUpResponse> out) {
+        if (!leader.isLeading()) {
+            reply(out, ReportCaughtUpResponse.newBuilder().setCode(ErrorCode.NOT_LEADER)
+                    .setLeaderHint(hint()).build());
+            return;
+        }
+        answer(out, r, leader.reportCaughtUp(r), reply -> {
+            ReportCaughtUpResponse.Builder b = ReportCaughtUpResponse.newBuilder()
+                    .setCode(reply.getCode()).setMapEpoch(member.applied().epoch());
+            if (reply.getCode() == ErrorCode.NOT_LEADER) {
+                b.setLeaderHint(hint());
+            }
+            return b.build();
+        });
+    }
+
+    @Override
+    public void getMemberStatus(MemberStatusRequest r, StreamObserver<MemberStatus> out) {
+        MemberStatus.Builder b = MemberStatus.newBuilder().setId(member.id())
+                .setRaftAddress(member.raftAddress()).setRpcAddress(member.rpcAddress())
+                .setPid(ProcessHandle.current().pid()).setRole(member.role())
+                .setTerm(member.term()).setLeaderId(member.leaderId())
+                .setAppliedIndex(member.appliedIndex()).setMapEpoch(member.applied().epoch());
+        if (leader.isLeading()) {
+            b.addAllProgress(leader.progress()).setNotice(leader.notice());
+        }
+        reply(out, b.build());
+    }
+
+    /** Completes the call when the leader's future does; failures become INTERNAL. */
+    private <T, R> void answer(StreamObserver<R> out, Object request, CompletableFuture<T> f,
+                               Function<T, R> toResponse) {
+        f.whenComplete((value, error) -> {
+            if (error != null) {
+                LOG.error("[{}] request failed: {}", member.id(), request, error);
+                out.onError(io.grpc.Status.INTERNAL.withDescription(
+                        "INTERNAL: " + error).asRuntimeException());
+                return;
+            }
+            try {
+                reply(out, toResponse.apply(value));
+            } catch (RuntimeException e) {
+                LOG.error("[{}] request failed: {}", member.id(), request, e);
+                out.onError(io.grpc.Status.INTERNAL.withDescription("INTERNAL: " + e)
+                        .asRuntimeException());
+            }
+        });
+    }
+
+    private static <R> void reply(StreamObserver<R> out, R response) {
+        out.onNext(response);
+        out.onCompleted();
+    }
+}

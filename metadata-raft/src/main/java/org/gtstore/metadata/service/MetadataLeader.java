@@ -1,0 +1,338 @@
+package org.gtstore.metadata.service;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import org.gtstore.metadata.command.ChainPlacement;
+import org.gtstore.metadata.command.ReplicaRestorePlanner;
+import org.gtstore.metadata.liveness.Clock;
+import org.gtstore.metadata.liveness.HeartbeatTracker;
+import org.gtstore.metadata.liveness.ServerProber;
+import org.gtstore.metadata.liveness.ServerProber.ProbeResult;
+import org.gtstore.metadata.model.ClusterState;
+import org.gtstore.metadata.model.PartitionChain;
+import org.gtstore.metadata.model.ServerEntry;
+import org.gtstore.metadata.model.Settings;
+import org.gtstore.proto.CopyProgress;
+import org.gtstore.proto.ErrorCode;
+import org.gtstore.proto.FinishCopy;
+import org.gtstore.proto.HeartbeatRequest;
+import org.gtstore.proto.InitCluster;
+import org.gtstore.proto.MarkDead;
+import org.gtstore.proto.MetaCommand;
+import org.gtstore.proto.MetaCommandReply;
+import org.gtstore.proto.RegisterRequest;
+import org.gtstore.proto.RegisterServer;
+import org.gtstore.proto.ReportCaughtUpRequest;
+import org.gtstore.proto.StartCopy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The duties only the Raft leader performs. Every decision that leads to a log command runs on
+ * one duty executor, one at a time, and waits for its command to apply before the next, so the
+ * leader never races itself: a command computed from the applied state is applied to that same
+ * state (a leader change can still make one stale; apply then rejects it).
+ *
+ * <p>Handles: Register (new incarnation), Heartbeat (soft state, not logged), ReportUnreachable
+ * (probe at once; a refused connection means dead), ReportCaughtUp (FinishCopy), and on every
+ * {@link #tick}: InitCluster from the flags, MarkDead for servers silent past the failure
+ * timeout, the first AssignChains, and StartCopy to restore K.
+ */
+public final class MetadataLeader {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MetadataLeader.class);
+
+    /**
+     * @param initialSettings logged by the first leader if the log holds none
+     * @param bootstrapWaitMs after this long as leader, assign with K servers even if fewer
+     *                        than initialServers registered
+     * @param copiesPerTickMax StartCopy commands per tick, so other duties are not delayed
+     */
+    public record Options(Settings initialSettings, long failureTimeoutMs, long bootstrapWaitMs,
+                          int copiesPerTickMax, long commandTimeoutMs) {
+    }
+
+    private final String nodeId;
+    private final Options options;
+    private final Clock clock;
+    private final HeartbeatTracker tracker;
+    private final ServerProber prober;
+    private final CommandSubmitter submitter;
+    private final Supplier<ClusterState> state;
+    private final BooleanSupplier leaderReady;
+    private final Executor duty;
+    private final Map<String, CopyProgress> progress = new ConcurrentHashMap<>();
+    private volatile boolean leading;
+    private volatile long leadingSinceNs;
+    private volatile String notice = "";
+
+    public MetadataLeader(String nodeId, Options options, Clock clock, ServerProber prober,
+                          CommandSubmitter submitter, Supplier<ClusterState> state,
+                          BooleanSupplier leaderReady, Executor duty) {
+        this.nodeId = nodeId;
+        this.options = options;
+        this.clock = clock;
+        this.tracker = new HeartbeatTracker(clock, options.failureTimeoutMs());
+        this.prober = prober;
+        this.submitter = submitter;
+        this.state = state;
+        this.leaderReady = leaderReady;
+        this.duty = duty;
+    }
+
+    /** True while this member acts as leader (since the last tick that saw it ready). */
+    public boolean isLeading() {
+        return leading;
+    }
+
+    /** Why assignment or restoring K is held back, e.g. NOT_ENOUGH_SERVERS; empty if not. */
+    public String notice() {
+        return notice;
+    }
+
+    /** Copy progress reported by tails in heartbeats (leader only, soft state). */
+    public List<CopyProgress> progress() {
+        return List.copyOf(progress.values());
+    }
+
+    HeartbeatTracker tracker() {
+        return tracker;
+    }
+
+    /** One round of leader duties. Runs on the duty executor. */
+    public void tick() {
+        if (!observeLeadership()) {
+            return;
+        }
+        ClusterState s = state.get();
+        if (!s.hasSettings()) {
+            submit(MetaCommand.newBuilder().setInit(InitCluster.newBuilder()
+                    .setSettings(options.initialSettings().toProto())).build());
+            return;
+        }
+        markSilentServersDead();
+        if (!state.get().isAssigned()) {
+            assignIfReady(state.get());
+        } else {
+            restoreReplication();
+        }
+    }
+
+    private boolean observeLeadership() {
+        boolean ready = leaderReady.getAsBoolean();
+        if (ready && !leading) {
+            tracker.startGrace();
+            progress.clear();
+            leadingSinceNs = clock.nanoTime();
+            leading = true;
+            LOG.info("[{}] leading: every data server has {} ms of grace", nodeId,
+                    options.failureTimeoutMs());
+        } else if (!ready && leading) {
+            tracker.stop();
+            leading = false;
+            notice = "";
+            LOG.info("[{}] no longer leading", nodeId);
+        }
+        return ready;
+    }
+
+    private void markSilentServersDead() {
+        for (ServerEntry s : tracker.expired(state.get().liveServers())) {
+            String reason = "no heartbeat for " + tracker.silentForMs(s) + " ms";
+            LOG.info("[{}] {} (incarnation {}) is silent: {}", nodeId, s.id(), s.incarnation(),
+                    reason);
+            submit(markDead(s, reason));
+        }
+    }
+
+    private void assignIfReady(ClusterState s) {
+        Settings settings = s.settings();
+        List<ServerEntry> live = s.liveServers();
+        long waitedMs = TimeUnit.NANOSECONDS.toMillis(clock.nanoTime() - leadingSinceNs);
+        if (live.size() < settings.replication()) {
+            setNotice("NOT_ENOUGH_SERVERS: " + live.size() + " live data servers, K="
+                    + settings.replication() + "; chains are not assigned");
+            return;
+        }
+        if (live.size() < settings.initialServers() && waitedMs < options.bootstrapWaitMs()) {
+            setNotice("waiting for " + settings.initialServers() + " initial servers ("
+                    + live.size() + " registered, " + waitedMs + " ms of "
+                    + options.bootstrapWaitMs() + " ms bootstrap wait)");
+            return;
+        }
+        List<String> ids = live.stream().map(ServerEntry::id).toList();
+        submit(MetaCommand.newBuilder().setAssign(ChainPlacement.assignCommand(ids,
+                settings.partitions(), settings.replication(), s.epoch())).build());
+        setNotice("");
+    }
+
+    private void restoreReplication() {
+        ReplicaRestorePlanner.Plan plan = ReplicaRestorePlanner.plan(state.get());
+        int submitted = 0;
+        for (StartCopy copy : plan.copies()) {
+            if (submitted++ >= options.copiesPerTickMax()) {
+                break;
+            }
+            MetaCommandReply reply = submit(MetaCommand.newBuilder().setStartCopy(copy).build());
+            if (reply.getCode() != ErrorCode.OK) {
+                break;
+            }
+        }
+        if (plan.stuck() > 0) {
+            setNotice("NOT_ENOUGH_SERVERS: " + plan.stuck() + " partitions have fewer than K="
+                    + state.get().settings().replication() + " replicas and no spare server");
+        } else {
+            setNotice("");
+        }
+    }
+
+    private void setNotice(String next) {
+        if (!next.equals(notice)) {
+            if (next.startsWith("NOT_ENOUGH_SERVERS")) {
+                LOG.warn("[{}] {}", nodeId, next);
+            } else if (!next.isEmpty()) {
+                LOG.info("[{}] {}", nodeId, next);
+            }
+            notice = next;
+        }
+    }
+
+    /**
+     * Registers a data server with the next incarnation. Completes after the command applied,
+     * so the caller can answer with the map that includes it.
+     */
+    public CompletableFuture<MetaCommandReply> register(RegisterRequest r) {
+        return onDuty(() -> {
+            if (!leading) {
+                return reply(ErrorCode.NOT_LEADER, "not the leader");
+            }
+            long incarnation = state.get().server(r.getServerId())
+                    .map(ServerEntry::incarnation).orElse(0L) + 1;
+            MetaCommandReply reply = submit(MetaCommand.newBuilder().setRegister(
+                    RegisterServer.newBuilder().setServerId(r.getServerId())
+                            .setAddress(r.getAddress()).setIncarnation(incarnation)
+                            .setStorageId(r.getStorageId())).build());
+            if (reply.getCode() == ErrorCode.OK) {
+                tracker.heartbeat(r.getServerId(), incarnation);
+            }
+            return reply;
+        });
+    }
+
+    /** Records a heartbeat; UNKNOWN_SERVER if that incarnation is not the live one. */
+    public ErrorCode heartbeat(HeartbeatRequest h) {
+        if (!leading) {
+            return ErrorCode.NOT_LEADER;
+        }
+        Optional<ServerEntry> s = state.get().server(h.getServerId());
+        if (s.isEmpty() || s.get().isDead() || s.get().incarnation() != h.getIncarnation()) {
+            return ErrorCode.UNKNOWN_SERVER;
+        }
+        tracker.heartbeat(h.getServerId(), h.getIncarnation());
+        for (CopyProgress p : h.getProgressList()) {
+            progress.put(p.getPartition() + "/" + p.getServerId(), p);
+        }
+        return ErrorCode.OK;
+    }
+
+    /**
+     * Probes a server someone could not reach. A refused connection marks it dead at once; a
+     * probe without an answer proves nothing and the failure timeout decides.
+     *
+     * @return true if it was marked dead
+     */
+    public CompletableFuture<Boolean> reportUnreachable(String serverId, String reporter) {
+        Optional<ServerEntry> s = state.get().server(serverId);
+        if (!leading || s.isEmpty() || s.get().isDead()) {
+            return CompletableFuture.completedFuture(false);
+        }
+        ServerEntry target = s.get();
+        return prober.probe(target.address()).thenCompose(result -> {
+            if (result != ProbeResult.REFUSED) {
+                LOG.info("[{}] {} reported {} unreachable; probe: {}, waiting for the timeout",
+                        nodeId, reporter, serverId, result);
+                return CompletableFuture.completedFuture(false);
+            }
+            return onDuty(() -> {
+                Optional<ServerEntry> now = state.get().server(serverId);
+                if (!leading || now.isEmpty() || now.get().isDead()
+                        || now.get().incarnation() != target.incarnation()) {
+                    return false;
+                }
+                String reason = "connection refused (reported by " + reporter + ")";
+                return submit(markDead(target, reason)).getCode() == ErrorCode.OK;
+            });
+        });
+    }
+
+    /** A tail says its joining replica has caught up: make it the tail. */
+    public CompletableFuture<MetaCommandReply> reportCaughtUp(ReportCaughtUpRequest r) {
+        return onDuty(() -> {
+            if (!leading) {
+                return reply(ErrorCode.NOT_LEADER, "not the leader");
+            }
+            ClusterState s = state.get();
+            if (!s.isAssigned() || r.getPartition() < 0
+                    || r.getPartition() >= s.chains().size()) {
+                return reply(ErrorCode.INVALID_ARGUMENT, "no such partition: " + r.getPartition());
+            }
+            PartitionChain c = s.chain(r.getPartition());
+            if (c.epoch() > r.getMapEpoch()) {
+                return reply(ErrorCode.EPOCH_MISMATCH, "partition " + r.getPartition()
+                        + " changed at epoch " + c.epoch() + " after the report's epoch "
+                        + r.getMapEpoch());
+            }
+            progress.remove(r.getPartition() + "/" + r.getServerId());
+            return submit(MetaCommand.newBuilder().setFinishCopy(FinishCopy.newBuilder()
+                    .setExpectedEpoch(s.epoch()).setPartition(r.getPartition())
+                    .setServerId(r.getServerId())).build());
+        });
+    }
+
+    private <T> CompletableFuture<T> onDuty(Supplier<T> task) {
+        return CompletableFuture.supplyAsync(task, duty);
+    }
+
+    /** Submits and waits (on the duty thread) until the command applied or failed. */
+    private MetaCommandReply submit(MetaCommand cmd) {
+        try {
+            MetaCommandReply reply = submitter.submit(cmd)
+                    .get(options.commandTimeoutMs(), TimeUnit.MILLISECONDS);
+            if (reply.getCode() != ErrorCode.OK) {
+                LOG.warn("[{}] {} not applied: {} {}", nodeId, cmd.getCommandCase(),
+                        reply.getCode(), reply.getMessage());
+            }
+            return reply;
+        } catch (java.util.concurrent.TimeoutException e) {
+            LOG.warn("[{}] {} timed out after {} ms", nodeId, cmd.getCommandCase(),
+                    options.commandTimeoutMs());
+            return reply(ErrorCode.TIMEOUT, cmd.getCommandCase() + " timed out");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return reply(ErrorCode.UNAVAILABLE, "interrupted");
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("submitter broke its contract", e.getCause());
+        }
+    }
+
+    private static MarkDead.Builder markDeadBuilder(ServerEntry s, String reason) {
+        return MarkDead.newBuilder().setServerId(s.id()).setIncarnation(s.incarnation())
+                .setReason(reason);
+    }
+
+    private static MetaCommand markDead(ServerEntry s, String reason) {
+        return MetaCommand.newBuilder().setMarkDead(markDeadBuilder(s, reason)).build();
+    }
+
+    private MetaCommandReply reply(ErrorCode code, String message) {
+        return MetaCommandReply.newBuilder().setCode(code).setMessage(message)
+                .setEpoch(state.get().epoch()).build();
+    }
+}
