@@ -15,7 +15,6 @@ import org.gtstore.client.internal.ClientConfig;
 import org.gtstore.client.internal.HostPort;
 import org.gtstore.client.internal.MapWatchStream;
 import org.gtstore.client.internal.MetadataConnector;
-import org.gtstore.client.internal.MetadataConnector.Kind;
 import org.gtstore.client.internal.MetadataConnector.Verdict;
 import org.gtstore.proto.ErrorCode;
 import org.gtstore.proto.GetMapRequest;
@@ -112,14 +111,14 @@ public final class MetadataClient implements AutoCloseable {
 
     private static Verdict judgeMap(GetMapResponse r, long knownEpoch) {
         if (r.getCode() == ErrorCode.NOT_LEADER) {
-            return new Verdict(Kind.LEADER_ELSEWHERE, r.getLeaderHint(), "NOT_LEADER");
+            return Verdict.leaderElsewhere(r.getLeaderHint(), "NOT_LEADER");
         }
         if (r.getCode() != ErrorCode.OK) {
-            return new Verdict(Kind.ASK_NEXT, "", r.getCode().toString());
+            return Verdict.askNext(r.getCode().toString());
         }
-        if (r.getMap().getEpoch() < knownEpoch) {
-            return new Verdict(Kind.USABLE_ASK_NEXT, "", "map epoch " + r.getMap().getEpoch()
-                    + " older than " + knownEpoch);
+        long epoch = r.getMap().getEpoch();
+        if (epoch < knownEpoch) {
+            return Verdict.usable("map epoch " + epoch + " older than " + knownEpoch, epoch);
         }
         return Verdict.accept();
     }
@@ -163,7 +162,7 @@ public final class MetadataClient implements AutoCloseable {
         return connector.call("ReportUnreachable",
                 (stub, observer) -> stub.reportUnreachable(request, observer),
                 r -> r.getCode() == ErrorCode.NOT_LEADER
-                        ? new Verdict(Kind.LEADER_ELSEWHERE, r.getLeaderHint(), "NOT_LEADER")
+                        ? Verdict.leaderElsewhere(r.getLeaderHint(), "NOT_LEADER")
                         : Verdict.accept());
     }
 

@@ -48,10 +48,25 @@ public final class MetadataConnector implements AutoCloseable {
         ASK_NEXT
     }
 
-    /** A judgement of one answer: what to do and, for people, why. */
-    public record Verdict(Kind kind, String leaderHint, String reason) {
+    /**
+     * A judgement of one answer: what to do and, for people, why. Of several usable answers
+     * the one with the highest rank is the result.
+     */
+    public record Verdict(Kind kind, String leaderHint, String reason, long rank) {
         public static Verdict accept() {
-            return new Verdict(Kind.ACCEPT, "", "");
+            return new Verdict(Kind.ACCEPT, "", "", 0);
+        }
+
+        public static Verdict usable(String reason, long rank) {
+            return new Verdict(Kind.USABLE_ASK_NEXT, "", reason, rank);
+        }
+
+        public static Verdict leaderElsewhere(String leaderHint, String reason) {
+            return new Verdict(Kind.LEADER_ELSEWHERE, leaderHint, reason, 0);
+        }
+
+        public static Verdict askNext(String reason) {
+            return new Verdict(Kind.ASK_NEXT, "", reason, 0);
         }
     }
 
@@ -159,6 +174,7 @@ public final class MetadataConnector implements AutoCloseable {
         private final List<String> failures = new ArrayList<>();
         private boolean anyAnswered;
         private R usable;
+        private long usableRank = Long.MIN_VALUE;
 
         Round(String operation, Invocation<R> invocation, Function<R, Verdict> judge,
                 CompletableFuture<R> result) {
@@ -210,7 +226,10 @@ public final class MetadataConnector implements AutoCloseable {
                     result.complete(value);
                 }
                 case USABLE_ASK_NEXT -> {
-                    usable = value;
+                    if (usable == null || v.rank() > usableRank) {
+                        usable = value;
+                        usableRank = v.rank();
+                    }
                     failed(address, v.reason(), "");
                 }
                 case LEADER_ELSEWHERE -> failed(address, v.reason(), v.leaderHint());

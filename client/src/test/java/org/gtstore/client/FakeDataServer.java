@@ -1,0 +1,114 @@
+package org.gtstore.client;
+
+import com.google.protobuf.ByteString;
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.StreamObserver;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import org.gtstore.proto.DataServiceGrpc;
+import org.gtstore.proto.ErrorCode;
+import org.gtstore.proto.GetRequest;
+import org.gtstore.proto.GetResponse;
+import org.gtstore.proto.PutRequest;
+import org.gtstore.proto.PutResponse;
+
+/**
+ * A data server on a loopback port whose answers the test scripts. By default it behaves like a
+ * healthy chain member: puts go into a store shared by the servers of one test (standing in for
+ * the chain), gets read it. A handler that returns null never answers. Every request is recorded.
+ */
+final class FakeDataServer implements AutoCloseable {
+    final String id;
+    final List<PutRequest> puts = new CopyOnWriteArrayList<>();
+    final List<GetRequest> gets = new CopyOnWriteArrayList<>();
+    volatile Function<PutRequest, PutResponse> putHandler;
+    volatile Function<GetRequest, GetResponse> getHandler;
+    private final Map<ByteString, ByteString> store;
+    private final AtomicLong version = new AtomicLong();
+    private final Server server;
+    private final String address;
+
+    FakeDataServer(String id, Map<ByteString, ByteString> store) throws IOException {
+        this.id = id;
+        this.store = store;
+        this.putHandler = this::storePut;
+        this.getHandler = this::storeGet;
+        this.server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+                .directExecutor()
+                .addService(new Service())
+                .build()
+                .start();
+        this.address = "127.0.0.1:" + server.getPort();
+    }
+
+    static FakeDataServer start(String id) throws IOException {
+        return new FakeDataServer(id, new ConcurrentHashMap<>());
+    }
+
+    String address() {
+        return address;
+    }
+
+    PutResponse storePut(PutRequest r) {
+        if (r.getTombstone()) {
+            store.remove(r.getKey());
+        } else {
+            store.put(r.getKey(), r.getValue());
+        }
+        return PutResponse.newBuilder().setCode(ErrorCode.OK).setServerId(id)
+                .setEpoch(r.getEpoch()).setVersion(version.incrementAndGet()).build();
+    }
+
+    GetResponse storeGet(GetRequest r) {
+        ByteString v = store.get(r.getKey());
+        return GetResponse.newBuilder().setCode(v == null ? ErrorCode.NOT_FOUND : ErrorCode.OK)
+                .setServerId(id).setEpoch(r.getEpoch()).setValue(v == null ? ByteString.EMPTY : v)
+                .setVersion(v == null ? 0 : 1).build();
+    }
+
+    PutResponse answer(ErrorCode code, long epoch) {
+        return PutResponse.newBuilder().setCode(code).setServerId(id).setEpoch(epoch)
+                .setMessage("scripted " + code).build();
+    }
+
+    /** Stops listening: new connections are refused. */
+    void stop() throws InterruptedException {
+        server.shutdownNow();
+        server.awaitTermination(5, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        stop();
+    }
+
+    private final class Service extends DataServiceGrpc.DataServiceImplBase {
+        @Override
+        public void put(PutRequest request, StreamObserver<PutResponse> out) {
+            puts.add(request);
+            PutResponse r = putHandler.apply(request);
+            if (r != null) {
+                out.onNext(r);
+                out.onCompleted();
+            }
+        }
+
+        @Override
+        public void get(GetRequest request, StreamObserver<GetResponse> out) {
+            gets.add(request);
+            GetResponse r = getHandler.apply(request);
+            if (r != null) {
+                out.onNext(r);
+                out.onCompleted();
+            }
+        }
+    }
+}
