@@ -30,8 +30,8 @@ public final class TextHistogram {
         for (Map.Entry<String, Long> e : counts.entrySet()) {
             long n = e.getValue();
             int bar = stats.max() == 0 ? 0 : (int) Math.round((double) n * width / stats.max());
-            out.append(String.format(Locale.US, "%-" + nameWidth + "s  %s%s  %"
-                    + countWidth + ",d  %.3f%n", e.getKey(), "#".repeat(bar),
+            out.append(String.format(Locale.US, "%-" + nameWidth + "s  %s%s  %,"
+                    + countWidth + "d  %.3f%n", e.getKey(), "#".repeat(bar),
                     " ".repeat(width - bar), n, stats.mean() == 0 ? 0.0 : n / stats.mean()));
         }
         return out.toString();

@@ -1,0 +1,66 @@
+package org.gtstore.bench.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class TextReportTest {
+    private static final String NL = System.lineSeparator();
+
+    @Test
+    void histogramScalesBarsToTheLargestCountRounded() {
+        // 1,000 of 1,500 is 6.7 of 10 columns: 7; 500 is 3.3: 3.
+        Map<String, Long> counts = new LinkedHashMap<>();
+        counts.put("server1", 1_000L);
+        counts.put("server2", 500L);
+        counts.put("server10", 1_500L);
+        assertEquals(String.join(NL,
+                "server1   #######     1,000  1.000",
+                "server2   ###           500  0.500",
+                "server10  ##########  1,500  1.500", ""),
+                TextHistogram.render(counts, 10));
+    }
+
+    @Test
+    void histogramOfZeroesDrawsNoBars() {
+        assertEquals("a        0  0.000" + NL,
+                TextHistogram.render(Map.of("a", 0L), 4));
+    }
+
+    @Test
+    void throughputTableHasOneAlignedLinePerK() {
+        String table = SummaryTable.throughput(ReportFixtures.threeRows());
+        String[] lines = table.split(NL);
+        assertEquals("  K        ops/s  errors |  GET p50      p90      p99    p99.9 |"
+                + "  PUT p50      p90      p99    p99.9", lines[0]);
+        assertEquals("  1      103,246       0 |      401      901    1,501    4,001 |"
+                + "      601    1,201    2,501    7,001", lines[1]);
+        assertEquals(lines[0].length(), lines[3].length());
+        assertEquals("latencies in microseconds", lines[4]);
+        assertEquals(5, lines.length);
+    }
+
+    @Test
+    void throughputTableListsErrorSamples() {
+        String table = SummaryTable.throughput(List.of(ReportFixtures.row(3, 1_000, 2)));
+        assertTrue(table.contains("K=3 error: TimeoutException: slow"), table);
+    }
+
+    @Test
+    void loadBalanceReportShowsHistogramRatiosAndSource() {
+        String report = SummaryTable.loadBalance(ReportFixtures.loadBalance(), 10);
+        String[] lines = report.split(NL);
+        assertEquals("keys per primary server (4,000 keys, counted by server_stats, map epoch 12)",
+                lines[0]);
+        assertTrue(lines[1].startsWith("server1   #########  "), lines[1]);
+        assertTrue(lines[4].startsWith("server10  ########   "), lines[4]);
+        assertEquals("max/mean 1.100  min/mean 0.900  errors 0", lines[5]);
+    }
+}
