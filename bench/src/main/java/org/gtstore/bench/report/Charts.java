@@ -22,8 +22,6 @@ import org.jfree.chart.renderer.category.BarRenderer;
 import org.jfree.chart.renderer.category.StandardBarPainter;
 import org.jfree.chart.title.TextTitle;
 import org.jfree.chart.ui.Layer;
-import org.jfree.chart.ui.RectangleAnchor;
-import org.jfree.chart.ui.TextAnchor;
 import org.jfree.data.category.DefaultCategoryDataset;
 
 /**
@@ -72,17 +70,15 @@ public final class Charts {
         }
         JFreeChart chart = ChartFactory.createBarChart("GTStore keys per primary server",
                 "server", "keys headed", data, PlotOrientation.VERTICAL, false, false, false);
-        chart.addSubtitle(new TextTitle(String.format(Locale.US,
-                "%,d keys, %d servers; max/mean %.3f, min/mean %.3f (counted by %s)",
-                result.keys(), result.keysPerServer().size(), result.maxOverMean(),
-                result.minOverMean(), result.source().name().toLowerCase(Locale.ROOT))));
-        style(chart);
         double mean = BalanceStats.of(result.keysPerServer()).mean();
-        ValueMarker marker = new ValueMarker(mean, Color.DARK_GRAY, new BasicStroke(1.5f));
-        marker.setLabel(String.format(Locale.US, "mean %,.0f", mean));
-        marker.setLabelAnchor(RectangleAnchor.TOP_RIGHT);
-        marker.setLabelTextAnchor(TextAnchor.BOTTOM_RIGHT);
-        chart.getCategoryPlot().addRangeMarker(marker, Layer.FOREGROUND);
+        chart.addSubtitle(new TextTitle(String.format(Locale.US,
+                "%,d keys, %d servers, mean %,.0f (line); max/mean %.3f, min/mean %.3f;"
+                        + " counted by %s", result.keys(), result.keysPerServer().size(), mean,
+                result.maxOverMean(), result.minOverMean(), result.source().label())));
+        style(chart);
+        chart.getCategoryPlot().addRangeMarker(new ValueMarker(mean, Color.DARK_GRAY,
+                new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
+                        new float[] {6f, 4f}, 0f)), Layer.FOREGROUND);
         return chart;
     }
 
@@ -104,5 +100,6 @@ public final class Charts {
         renderer.setDefaultItemLabelGenerator(new StandardCategoryItemLabelGenerator(
                 "{2}", new DecimalFormat("#,##0", DecimalFormatSymbols.getInstance(Locale.US))));
         renderer.setDefaultItemLabelsVisible(true);
+        plot.getRangeAxis().setUpperMargin(0.12); // Room for the labels above the bars.
     }
 }

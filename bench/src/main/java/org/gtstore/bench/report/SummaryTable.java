@@ -51,7 +51,7 @@ public final class SummaryTable {
     public static String loadBalance(LoadBalanceResult result, int barWidth) {
         StringBuilder out = new StringBuilder(String.format(Locale.US,
                 "keys per primary server (%,d keys, counted by %s, map epoch %d)%n", result.keys(),
-                result.source().name().toLowerCase(Locale.ROOT), result.mapEpoch()));
+                result.source().label(), result.mapEpoch()));
         out.append(TextHistogram.render(result.keysPerServer(), barWidth));
         out.append(String.format(Locale.US, "max/mean %.3f  min/mean %.3f  errors %,d%n",
                 result.maxOverMean(), result.minOverMean(), result.errors()));

@@ -57,7 +57,7 @@ class TextReportTest {
     void loadBalanceReportShowsHistogramRatiosAndSource() {
         String report = SummaryTable.loadBalance(ReportFixtures.loadBalance(), 10);
         String[] lines = report.split(NL);
-        assertEquals("keys per primary server (4,000 keys, counted by server_stats, map epoch 12)",
+        assertEquals("keys per primary server (4,000 keys, counted by server stats, map epoch 12)",
                 lines[0]);
         assertTrue(lines[1].startsWith("server1   #########  "), lines[1]);
         assertTrue(lines[4].startsWith("server10  ########   "), lines[4]);
