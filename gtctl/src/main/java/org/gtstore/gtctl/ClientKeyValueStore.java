@@ -1,0 +1,44 @@
+package org.gtstore.gtctl;
+
+import java.util.concurrent.CompletableFuture;
+import org.gtstore.client.GetResult;
+import org.gtstore.client.GtStoreClient;
+import org.gtstore.client.PutResult;
+
+/** The {@link KeyValueStore} over one {@link GtStoreClient} (one cached map). */
+final class ClientKeyValueStore implements KeyValueStore {
+    private final GtStoreClient client;
+
+    ClientKeyValueStore(GtStoreClient client) {
+        this.client = client;
+    }
+
+    @Override
+    public CompletableFuture<WriteOutcome> put(String key, String value) {
+        return client.putAsync(key, value).thenApply(ClientKeyValueStore::write);
+    }
+
+    @Override
+    public CompletableFuture<ReadOutcome> get(String key) {
+        return client.getAsync(key).thenApply(ClientKeyValueStore::read);
+    }
+
+    @Override
+    public CompletableFuture<WriteOutcome> delete(String key) {
+        return client.deleteAsync(key).thenApply(ClientKeyValueStore::write);
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+
+    private static WriteOutcome write(PutResult r) {
+        return new WriteOutcome(r.serverId(), r.version(), r.epoch(), r.chain());
+    }
+
+    private static ReadOutcome read(GetResult r) {
+        return new ReadOutcome(r.found(), r.found() ? r.valueUtf8() : null, r.serverId(),
+                r.version(), r.epoch(), r.chain());
+    }
+}

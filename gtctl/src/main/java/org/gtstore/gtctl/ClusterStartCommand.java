@@ -1,0 +1,110 @@
+package org.gtstore.gtctl;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.gtstore.gtctl.cluster.ClusterFile;
+import org.gtstore.gtctl.cluster.ClusterLauncher;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code gtctl cluster start --nodes N --rep K}: starts 3 metadata members and N data servers,
+ * waits until every partition has K replicas, and prints the members with ids, addresses and
+ * pids. On a directory holding a stopped cluster it starts that cluster again.
+ */
+@Command(name = "start", description = {
+    "Start 3 metadata servers and N data servers on this machine, wait until the map is",
+    "ready, and print the members. A stopped cluster in --dir is started again as it was."})
+final class ClusterStartCommand implements Callable<Integer> {
+    @Mixin
+    private CommonOptions common;
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--nodes", paramLabel = "N", description = "Data servers to start.")
+    private Integer nodes;
+
+    @Option(names = "--rep", paramLabel = "K", description = "Replicas of every partition.")
+    private Integer rep;
+
+    @Option(names = "--partitions", paramLabel = "P", defaultValue = "1024",
+            description = "Partitions of the key space (default: ${DEFAULT-VALUE}).")
+    private int partitions;
+
+    @Option(names = "--ready-timeout-ms", paramLabel = "MS", defaultValue = "90000",
+            description = "How long to wait for the map to be ready (default: ${DEFAULT-VALUE}).")
+    private long readyTimeoutMs;
+
+    private final Connector connector;
+
+    ClusterStartCommand(Connector connector) {
+        this.connector = connector;
+    }
+
+    @Override
+    public Integer call() {
+        boolean existing = ClusterFile.read(common.dir()).isPresent();
+        if (!existing && (nodes == null || rep == null)) {
+            throw new GtctlException("a new cluster needs --nodes N and --rep K",
+                    Gtctl.EXIT_USAGE);
+        }
+        if (readyTimeoutMs <= 0) {
+            throw new GtctlException("--ready-timeout-ms must be positive, got "
+                    + readyTimeoutMs, Gtctl.EXIT_USAGE);
+        }
+        PrintWriter err = spec.commandLine().getErr();
+        err.println((existing ? "Starting the cluster in " : "Starting a new cluster in ")
+                + common.dir().toAbsolutePath().normalize() + " ...");
+        err.flush();
+        ClusterLauncher launcher = ClusterDir.builder(common, connector, "start")
+                .nodes(nodes == null ? 0 : nodes)
+                .replication(rep == null ? 0 : rep)
+                .partitions(partitions)
+                .readyTimeout(Duration.ofMillis(readyTimeoutMs))
+                .start();
+        PrintWriter out = spec.commandLine().getOut();
+        lines(launcher.dir().toString(), launcher.cluster(), common.json()).forEach(out::println);
+        out.flush();
+        return Gtctl.EXIT_OK;
+    }
+
+    /** What {@code cluster start} prints for a started cluster. */
+    static List<String> lines(String dir, ClusterFile c, boolean json) {
+        if (json) {
+            ObjectMapper mapper = new ObjectMapper();
+            ObjectNode o = mapper.createObjectNode();
+            o.put("dir", dir);
+            o.put("replication", c.replication());
+            o.put("partitions", c.partitions());
+            ArrayNode meta = o.putArray("metadata");
+            c.metadata().forEach(m -> meta.addObject().put("id", m.id())
+                    .put("address", m.rpcAddress())
+                    .put("raftAddress", m.host() + ":" + m.raftPort())
+                    .put("pid", m.pid()));
+            ArrayNode servers = o.putArray("servers");
+            c.servers().forEach(s -> servers.addObject().put("id", s.id())
+                    .put("address", s.address()).put("pid", s.pid()));
+            return List.of(o.toString());
+        }
+        TextTable t = new TextTable("ID", "ADDRESS", "PID", "LOG");
+        c.metadata().forEach(m -> t.row(m.id(), m.rpcAddress(), m.pid(),
+                dir + "/" + m.id() + "/" + m.id() + ".log"));
+        c.servers().forEach(s -> t.row(s.id(), s.address(), s.pid(),
+                dir + "/" + s.id() + "/" + s.id() + ".log"));
+        List<String> out = new java.util.ArrayList<>();
+        out.add("Cluster ready in " + dir + ": " + c.metadata().size() + " metadata + "
+                + c.servers().size() + " data servers, K=" + c.replication() + ", "
+                + c.partitions() + " partitions");
+        out.addAll(t.lines());
+        return out;
+    }
+}

@@ -1,0 +1,92 @@
+package org.gtstore.gtctl;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.gtstore.gtctl.cluster.ClusterFile;
+import org.gtstore.gtctl.cluster.ClusterLauncher;
+import org.gtstore.gtctl.cluster.MetadataView;
+import org.gtstore.proto.MemberStatus;
+import org.gtstore.proto.PartitionMap;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code gtctl cluster status}: every metadata member (role and term as it sees itself, DOWN if
+ * it does not answer), every data server (state, pid, chains it heads and holds), the map epoch
+ * and the partitions with fewer than K live replicas. {@code --json} prints {@link StatusReport}.
+ */
+@Command(name = "status", description = "Show the metadata members, the data servers and the"
+        + " partitions with fewer than K live replicas.")
+final class ClusterStatusCommand implements Callable<Integer> {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Mixin
+    private CommonOptions common;
+
+    @Spec
+    private CommandSpec spec;
+
+    private final Connector connector;
+
+    ClusterStatusCommand(Connector connector) {
+        this.connector = connector;
+    }
+
+    @Override
+    public Integer call() throws JsonProcessingException {
+        List<String> addresses = common.metadataAddresses();
+        Optional<ClusterFile> file = common.hasMeta() ? Optional.empty() : common.clusterFile();
+        Map<String, Long> serverPids = new LinkedHashMap<>();
+        file.ifPresent(f -> {
+            ClusterLauncher launcher = ClusterLauncher.builder(common.dir())
+                    .metadataView(connector::openMetadata).open();
+            f.servers().forEach(s -> serverPids.put(s.id(),
+                    launcher.isRunning(s.id()) ? s.pid() : 0L));
+        });
+        try (MetadataView view = connector.openMetadata(addresses)) {
+            List<StatusReport.MemberObservation> members = observe(view, addresses, file);
+            long newest = members.stream().map(StatusReport.MemberObservation::status)
+                    .flatMap(Optional::stream).mapToLong(MemberStatus::getMapEpoch).max()
+                    .orElse(0);
+            if (members.stream().allMatch(m -> m.status().isEmpty())) {
+                throw new GtctlException("no metadata member answered at "
+                        + String.join(",", addresses) + ": is the cluster running?"
+                        + " (start it with 'gtctl cluster start')");
+            }
+            PartitionMap map = view.map(newest);
+            StatusReport report = StatusReport.of(members, map, serverPids);
+            PrintWriter out = spec.commandLine().getOut();
+            if (common.json()) {
+                out.println(JSON.writeValueAsString(report));
+            } else {
+                StatusPrinter.lines(report, StatusReport.details(members, map, serverPids))
+                        .forEach(out::println);
+            }
+            out.flush();
+        }
+        return Gtctl.EXIT_OK;
+    }
+
+    private static List<StatusReport.MemberObservation> observe(MetadataView view,
+            List<String> addresses, Optional<ClusterFile> file) {
+        List<StatusReport.MemberObservation> members = new ArrayList<>();
+        for (String address : addresses) {
+            Optional<ClusterFile.MetadataMember> recorded = file.flatMap(f -> f.metadata().stream()
+                    .filter(m -> m.rpcAddress().equals(address)).findFirst());
+            String id = recorded.map(ClusterFile.MetadataMember::id).orElse(address);
+            long pid = recorded.map(ClusterFile.MetadataMember::pid).orElse(0L);
+            members.add(new StatusReport.MemberObservation(id, address, pid,
+                    view.memberStatus(address)));
+        }
+        return members;
+    }
+}

@@ -1,0 +1,119 @@
+package org.gtstore.gtctl;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.gtstore.gtctl.cluster.ClusterFile;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * The options every gtctl command takes: which cluster ({@code --dir} or {@code --meta}), the
+ * output style ({@code --json}, {@code --verbose}) and {@code --debug}.
+ */
+public final class CommonOptions {
+    public static final String DEFAULT_DIR = "gtstore-cluster";
+
+    @Spec(Spec.Target.MIXEE)
+    private CommandSpec mixee;
+
+    @Option(names = "--dir", paramLabel = "D", defaultValue = DEFAULT_DIR,
+            description = "The cluster directory (default: ./${DEFAULT-VALUE}).")
+    private Path dir;
+
+    private List<String> meta = List.of();
+
+    @Option(names = "--json", description = "Print one JSON object per result.")
+    boolean json;
+
+    @Option(names = "--verbose", description = "Also show the chain and the map epoch.")
+    boolean verbose;
+
+    @Option(names = "--debug", description = "Show debug logs and stack traces.")
+    boolean debug;
+
+    @Option(names = "--timeout-ms", paramLabel = "MS", defaultValue = "10000",
+            description = "Give up on an operation after this long, retries included"
+                    + " (default: ${DEFAULT-VALUE}).")
+    private long timeoutMs;
+
+    @Option(names = "--meta", paramLabel = "HOST:PORT[,HOST:PORT...]",
+            description = "Metadata members to contact; overrides --dir.")
+    void meta(String value) {
+        List<String> addresses = new ArrayList<>();
+        for (String part : value.split(",", -1)) {
+            String address = part.strip();
+            if (!isHostPort(address)) {
+                throw new ParameterException(mixee.commandLine(),
+                        "--meta expects host:port[,host:port...], got '" + value + "'");
+            }
+            addresses.add(address);
+        }
+        this.meta = List.copyOf(addresses);
+    }
+
+    static boolean isHostPort(String address) {
+        int colon = address.lastIndexOf(':');
+        if (colon <= 0 || colon == address.length() - 1) {
+            return false;
+        }
+        try {
+            int port = Integer.parseInt(address.substring(colon + 1));
+            return port > 0 && port <= 65535;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public boolean json() {
+        return json;
+    }
+
+    public boolean verbose() {
+        return verbose;
+    }
+
+    public boolean debug() {
+        return debug;
+    }
+
+    public Duration timeout() {
+        if (timeoutMs <= 0) {
+            throw new ParameterException(mixee.commandLine(),
+                    "--timeout-ms must be positive, got " + timeoutMs);
+        }
+        return Duration.ofMillis(timeoutMs);
+    }
+
+    /** Whether {@code --meta} was given. */
+    public boolean hasMeta() {
+        return !meta.isEmpty();
+    }
+
+    /** The cluster.json of {@code --dir}, if there is one. */
+    public Optional<ClusterFile> clusterFile() {
+        return ClusterFile.read(dir);
+    }
+
+    /**
+     * The metadata addresses to contact: {@code --meta} if given, else those recorded in
+     * {@code <dir>/cluster.json}.
+     */
+    public List<String> metadataAddresses() {
+        if (hasMeta()) {
+            return meta;
+        }
+        return clusterFile().map(ClusterFile::metadataAddresses).orElseThrow(() ->
+                new GtctlException("no cluster in " + dir + " (no " + ClusterFile.FILE_NAME
+                        + "): start one with 'gtctl cluster start --nodes N --rep K',"
+                        + " or give --dir D or --meta host:port"));
+    }
+}

@@ -1,0 +1,20 @@
+package org.gtstore.gtctl;
+
+import java.time.Duration;
+import java.util.List;
+import org.gtstore.gtctl.cluster.MetadataView;
+
+/**
+ * How commands reach a cluster. {@link #real()} uses the client library; tests pass fakes to
+ * {@link Gtctl#commandLine(Connector)}.
+ */
+public interface Connector {
+    /** A store that routes through the given metadata members, with an overall deadline. */
+    KeyValueStore openStore(List<String> metadataAddresses, Duration deadline);
+
+    MetadataView openMetadata(List<String> metadataAddresses);
+
+    static Connector real() {
+        return new ClientConnector();
+    }
+}

@@ -1,0 +1,43 @@
+package org.gtstore.gtctl;
+
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code gtctl get KEY}: prints {@code <key>, <value>, <server that answered>}, or
+ * {@code <key>, NOT_FOUND} on stdout with exit code 1.
+ */
+@Command(name = "get", description = "Read KEY; prints '<key>, <value>, <server>'"
+        + " or '<key>, NOT_FOUND' (exit code 1).")
+final class GetCommand implements Callable<Integer> {
+    @Mixin
+    private CommonOptions common;
+
+    @Spec
+    private CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "KEY", description = "The key.")
+    private String key;
+
+    private final Connector connector;
+
+    GetCommand(Connector connector) {
+        this.connector = connector;
+    }
+
+    @Override
+    public Integer call() {
+        try (KeyValueStore store = connector.openStore(common.metadataAddresses(),
+                common.timeout())) {
+            ReadOutcome r = Futures.await(store.get(key), common.timeout());
+            ResultFormatter format = new ResultFormatter(common.json(), common.verbose());
+            spec.commandLine().getOut().println(format.get(key, r));
+            spec.commandLine().getOut().flush();
+            return r.found() ? Gtctl.EXIT_OK : Gtctl.EXIT_FAILURE;
+        }
+    }
+}

@@ -1,0 +1,154 @@
+package org.gtstore.gtctl;
+
+import java.io.InputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.lang.reflect.Constructor;
+import java.nio.charset.StandardCharsets;
+import java.util.logging.Level;
+import java.util.logging.LogManager;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.HelpCommand;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ScopeType;
+
+/**
+ * The GTStore command-line tool. One class per subcommand; this class wires them, prints
+ * failures as one line on stderr (with the stack trace only under {@code --debug}) and maps
+ * them to exit codes: {@value #EXIT_OK} OK, {@value #EXIT_FAILURE} failure (including a get of a
+ * missing key), {@value #EXIT_USAGE} usage error.
+ */
+@Command(name = "gtctl", scope = ScopeType.INHERIT, mixinStandardHelpOptions = true,
+        version = "gtctl 0.1.0",
+        description = "GTStore: a replicated, partitioned key-value store.",
+        subcommands = {
+            PutCommand.class, GetCommand.class, DeleteCommand.class, ShellCommand.class,
+            ClusterCommand.class, BenchCommand.class, HelpCommand.class})
+public final class Gtctl {
+    public static final int EXIT_OK = CommandLine.ExitCode.OK;
+    public static final int EXIT_FAILURE = CommandLine.ExitCode.SOFTWARE;
+    public static final int EXIT_USAGE = CommandLine.ExitCode.USAGE;
+
+    private static final String DEBUG_FLAG = "--debug";
+
+    public static void main(String[] args) {
+        boolean debug = hasDebugFlag(args);
+        configureLogging(debug);
+        PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out,
+                StandardCharsets.UTF_8), false);
+        PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err,
+                StandardCharsets.UTF_8), true);
+        int code = run(args, Connector.real(), System.in, out, err);
+        out.flush();
+        err.flush();
+        System.exit(code);
+    }
+
+    /** Runs one command line; the entry point for tests. */
+    public static int run(String[] args, Connector connector, InputStream in, PrintWriter out,
+            PrintWriter err) {
+        CommandLine cmd = commandLine(connector, in);
+        cmd.setOut(out);
+        cmd.setErr(err);
+        if (args.length == 0) {
+            cmd.usage(err);
+            return EXIT_USAGE;
+        }
+        boolean debug = hasDebugFlag(args);
+        cmd.setExecutionExceptionHandler((ex, line, parsed) -> onFailure(ex, line, debug));
+        cmd.setParameterExceptionHandler(Gtctl::onUsageError);
+        return cmd.execute(args);
+    }
+
+    /** The command tree, with commands built around the given connector and stdin. */
+    public static CommandLine commandLine(Connector connector, InputStream in) {
+        CommandLine cmd = new CommandLine(new Gtctl(), new Factory(connector, in));
+        cmd.setExpandAtFiles(false); // A key may start with '@'.
+        cmd.setCaseInsensitiveEnumValuesAllowed(true);
+        return cmd;
+    }
+
+    private static int onFailure(Exception ex, CommandLine line, boolean debug) {
+        PrintWriter err = line.getErr();
+        err.println("error: " + Errors.describe(ex));
+        if (debug) {
+            Errors.unwrap(ex).printStackTrace(err);
+        }
+        err.flush();
+        Throwable cause = Errors.unwrap(ex);
+        if (cause instanceof GtctlException g) {
+            return g.exitCode();
+        }
+        return EXIT_FAILURE;
+    }
+
+    private static int onUsageError(ParameterException ex, String[] args) {
+        CommandLine line = ex.getCommandLine();
+        CommandSpec spec = line.getCommandSpec();
+        PrintWriter err = line.getErr();
+        err.println("error: " + Errors.oneLine(ex.getMessage()) + " (see '"
+                + spec.qualifiedName() + " --help')");
+        if (hasDebugFlag(args)) {
+            ex.printStackTrace(err);
+        }
+        err.flush();
+        return EXIT_USAGE;
+    }
+
+    static boolean hasDebugFlag(String[] args) {
+        for (String a : args) {
+            if (a.equals("--")) {
+                return false;
+            }
+            if (a.equals(DEBUG_FLAG)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Keeps library logging off the terminal unless {@code --debug}: slf4j-simple is "off" by
+     * default (simplelogger.properties) and java.util.logging (used by gRPC) is silenced.
+     */
+    private static void configureLogging(boolean debug) {
+        if (debug) {
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "debug");
+            return;
+        }
+        LogManager.getLogManager().reset();
+        java.util.logging.Logger.getLogger("").setLevel(Level.OFF);
+    }
+
+    /**
+     * Builds commands: a command with a {@code (Connector, InputStream)} or {@code (Connector)}
+     * constructor gets them; anything else is built by picocli's default factory.
+     */
+    private static final class Factory implements CommandLine.IFactory {
+        private final Connector connector;
+        private final InputStream in;
+
+        Factory(Connector connector, InputStream in) {
+            this.connector = connector;
+            this.in = in;
+        }
+
+        @Override
+        public <K> K create(Class<K> cls) throws Exception {
+            for (Constructor<?> c : cls.getDeclaredConstructors()) {
+                Class<?>[] p = c.getParameterTypes();
+                if (p.length == 2 && p[0] == Connector.class && p[1] == InputStream.class) {
+                    c.setAccessible(true);
+                    return cls.cast(c.newInstance(connector, in));
+                }
+                if (p.length == 1 && p[0] == Connector.class) {
+                    c.setAccessible(true);
+                    return cls.cast(c.newInstance(connector));
+                }
+            }
+            return CommandLine.defaultFactory().create(cls);
+        }
+    }
+}

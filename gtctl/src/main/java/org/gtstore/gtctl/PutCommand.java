@@ -1,0 +1,42 @@
+package org.gtstore.gtctl;
+
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code gtctl put KEY VALUE}: prints {@code OK, <head that accepted the write>}. */
+@Command(name = "put", description = "Write VALUE under KEY; prints 'OK, <server>'.")
+final class PutCommand implements Callable<Integer> {
+    @Mixin
+    private CommonOptions common;
+
+    @Spec
+    private CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "KEY", description = "The key (any UTF-8 string).")
+    private String key;
+
+    @Parameters(index = "1", paramLabel = "VALUE", description = "The value (any UTF-8 string).")
+    private String value;
+
+    private final Connector connector;
+
+    PutCommand(Connector connector) {
+        this.connector = connector;
+    }
+
+    @Override
+    public Integer call() {
+        try (KeyValueStore store = connector.openStore(common.metadataAddresses(),
+                common.timeout())) {
+            WriteOutcome r = Futures.await(store.put(key, value), common.timeout());
+            ResultFormatter format = new ResultFormatter(common.json(), common.verbose());
+            spec.commandLine().getOut().println(format.put(key, r));
+            spec.commandLine().getOut().flush();
+            return Gtctl.EXIT_OK;
+        }
+    }
+}

@@ -1,0 +1,121 @@
+package org.gtstore.gtctl;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+
+/**
+ * Turns results into the exact lines of SPEC.md ("The client driver"):
+ *
+ * <pre>
+ * put     OK, server3
+ * get     key1, value1, server5
+ * missing key1, NOT_FOUND
+ * delete  OK, server3
+ * failure ERROR: &lt;one line&gt;          (shell only; single commands print to stderr)
+ * </pre>
+ *
+ * With {@code verbose} a put/get/delete line ends with {@code " (chain a -> b -> c, epoch 12)"}.
+ * With {@code json} every result is one JSON object:
+ * {@code {"op":"get","key":"k","result":"OK","value":"v","server":"server5","version":7,
+ * "epoch":12,"chain":["server1","server5"]}}; {@code result} is OK, NOT_FOUND or ERROR (with
+ * {@code "error":"..."}).
+ */
+public final class ResultFormatter {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final boolean json;
+    private final boolean verbose;
+
+    public ResultFormatter(boolean json, boolean verbose) {
+        this.json = json;
+        this.verbose = verbose;
+    }
+
+    public String put(String key, WriteOutcome r) {
+        return write("put", key, r);
+    }
+
+    public String delete(String key, WriteOutcome r) {
+        return write("delete", key, r);
+    }
+
+    private String write(String op, String key, WriteOutcome r) {
+        if (json) {
+            ObjectNode o = base(op, key, "OK");
+            o.put("server", r.serverId());
+            o.put("version", r.version());
+            addRoute(o, r.epoch(), r.chain());
+            return toJson(o);
+        }
+        return "OK, " + r.serverId() + route(r.epoch(), r.chain());
+    }
+
+    public String get(String key, ReadOutcome r) {
+        if (json) {
+            ObjectNode o = base("get", key, r.found() ? "OK" : "NOT_FOUND");
+            if (r.found()) {
+                o.put("value", r.value());
+            }
+            o.put("server", r.serverId());
+            if (r.found()) {
+                o.put("version", r.version());
+            }
+            addRoute(o, r.epoch(), r.chain());
+            return toJson(o);
+        }
+        if (!r.found()) {
+            return key + ", NOT_FOUND" + route(r.epoch(), r.chain());
+        }
+        return key + ", " + r.value() + ", " + r.serverId() + route(r.epoch(), r.chain());
+    }
+
+    /** The line of a shell command that failed ({@code op} and {@code key} may be null). */
+    public String error(String op, String key, String message) {
+        String oneLine = Errors.oneLine(message);
+        if (json) {
+            ObjectNode o = base(op, key, "ERROR");
+            o.put("error", oneLine);
+            return toJson(o);
+        }
+        return "ERROR: " + oneLine;
+    }
+
+    private ObjectNode base(String op, String key, String result) {
+        ObjectNode o = JSON.createObjectNode();
+        if (op != null) {
+            o.put("op", op);
+        }
+        if (key != null) {
+            o.put("key", key);
+        }
+        o.put("result", result);
+        return o;
+    }
+
+    private void addRoute(ObjectNode o, long epoch, List<String> chain) {
+        o.put("epoch", epoch);
+        ArrayNode a = o.putArray("chain");
+        chain.forEach(a::add);
+    }
+
+    private String route(long epoch, List<String> chain) {
+        if (!verbose) {
+            return "";
+        }
+        if (chain.isEmpty()) {
+            return " (epoch " + epoch + ")";
+        }
+        return " (chain " + String.join(" -> ", chain) + ", epoch " + epoch + ")";
+    }
+
+    private static String toJson(ObjectNode o) {
+        try {
+            return JSON.writeValueAsString(o);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write JSON", e);
+        }
+    }
+}

@@ -1,0 +1,128 @@
+package org.gtstore.gtctl;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Runs {@code gtctl shell}: reads commands line by line, sends them to the store asynchronously
+ * with at most {@code window} outstanding, and prints exactly one result line per command, in
+ * input order, flushed as soon as it (and every line before it) is known.
+ *
+ * <p>Two threads: the reader parses and submits; the printer waits for the oldest result and
+ * prints it. The semaphore bounds the commands submitted but not yet printed. Commands on the
+ * same key are chained, so a {@code get} after a {@code put} of the same key sees that put;
+ * commands on different keys run concurrently.
+ */
+final class ShellSession {
+    private static final CompletableFuture<String> END = new CompletableFuture<>();
+
+    private final KeyValueStore store;
+    private final ResultFormatter format;
+    private final PrintWriter out;
+    private final int window;
+    private final AtomicInteger errors = new AtomicInteger();
+
+    ShellSession(KeyValueStore store, ResultFormatter format, PrintWriter out, int window) {
+        if (window <= 0) {
+            throw new IllegalArgumentException("window <= 0: " + window);
+        }
+        this.store = store;
+        this.format = format;
+        this.out = out;
+        this.window = window;
+    }
+
+    /**
+     * Processes every line of {@code in} until its end.
+     *
+     * @return the number of commands that printed an ERROR line
+     */
+    int run(BufferedReader in) throws IOException, InterruptedException {
+        BlockingQueue<CompletableFuture<String>> results = new LinkedBlockingQueue<>();
+        Semaphore permits = new Semaphore(window);
+        Thread printer = new Thread(() -> print(results, permits), "gtctl-shell-printer");
+        printer.setDaemon(true);
+        printer.start();
+        Map<String, CompletableFuture<String>> lastByKey = new HashMap<>();
+        try {
+            String line;
+            while ((line = in.readLine()) != null) {
+                if (ShellRequest.isBlankOrComment(line)) {
+                    continue;
+                }
+                permits.acquire();
+                results.put(submit(line, lastByKey));
+                if (lastByKey.size() > 4 * window) {
+                    lastByKey.values().removeIf(CompletableFuture::isDone);
+                }
+            }
+        } finally {
+            results.put(END);
+            printer.join();
+        }
+        return errors.get();
+    }
+
+    private CompletableFuture<String> submit(
+            String line, Map<String, CompletableFuture<String>> lastByKey) {
+        ShellRequest request;
+        try {
+            request = ShellRequest.parse(line);
+        } catch (ShellRequest.SyntaxException e) {
+            errors.incrementAndGet();
+            return CompletableFuture.completedFuture(format.error(null, null, e.getMessage()));
+        }
+        CompletableFuture<String> previous = lastByKey.get(request.key());
+        CompletableFuture<String> result;
+        if (previous == null || previous.isDone()) {
+            result = execute(request);
+        } else {
+            result = previous.thenCompose(ignored -> execute(request));
+        }
+        lastByKey.put(request.key(), result);
+        return result;
+    }
+
+    /** The result line of one command; never completes exceptionally. */
+    private CompletableFuture<String> execute(ShellRequest r) {
+        CompletableFuture<String> line;
+        try {
+            line = switch (r.op()) {
+                case PUT -> store.put(r.key(), r.value()).thenApply(w -> format.put(r.key(), w));
+                case GET -> store.get(r.key()).thenApply(g -> format.get(r.key(), g));
+                case DELETE -> store.delete(r.key()).thenApply(w -> format.delete(r.key(), w));
+            };
+        } catch (RuntimeException e) {
+            line = CompletableFuture.failedFuture(e);
+        }
+        return line.exceptionally(t -> {
+            errors.incrementAndGet();
+            return format.error(r.op().name().toLowerCase(java.util.Locale.ROOT), r.key(),
+                    Errors.describe(t));
+        });
+    }
+
+    private void print(BlockingQueue<CompletableFuture<String>> results, Semaphore permits) {
+        try {
+            while (true) {
+                CompletableFuture<String> next = results.take();
+                if (next == END) {
+                    return;
+                }
+                out.println(next.join());
+                out.flush();
+                permits.release();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package org.gtstore.gtctl.cluster;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.gtstore.client.GtStoreException;
+import org.gtstore.client.MetadataClient;
+import org.gtstore.proto.MemberStatus;
+import org.gtstore.proto.PartitionMap;
+
+/** The {@link MetadataView} over the client library's {@link MetadataClient}. */
+public final class ClientMetadataView implements MetadataView {
+    /** Short, so that a dead member does not stall a status or a readiness poll. */
+    static final Duration CALL_TIMEOUT = Duration.ofMillis(700);
+
+    private final MetadataClient client;
+
+    private ClientMetadataView(MetadataClient client) {
+        this.client = client;
+    }
+
+    public static MetadataView connect(List<String> addresses) {
+        return new ClientMetadataView(MetadataClient.builder()
+                .addresses(addresses)
+                .callTimeout(CALL_TIMEOUT)
+                .clientId("gtctl-" + ProcessHandle.current().pid())
+                .build());
+    }
+
+    @Override
+    public PartitionMap map() {
+        return client.getMap();
+    }
+
+    @Override
+    public PartitionMap map(long knownEpoch) {
+        return client.getMap(knownEpoch);
+    }
+
+    @Override
+    public Optional<MemberStatus> memberStatus(String rpcAddress) {
+        try {
+            return Optional.of(client.memberStatus(rpcAddress));
+        } catch (GtStoreException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public Watch watch(long fromEpoch, Consumer<PartitionMap> onMap,
+            Consumer<String> onConnectionLost) {
+        MetadataClient.Watch watch = client.watch(fromEpoch, new MetadataClient.MapListener() {
+            @Override
+            public void onMap(PartitionMap map) {
+                onMap.accept(map);
+            }
+
+            @Override
+            public void onConnectionLost(String address, String reason) {
+                onConnectionLost.accept("lost the watch stream from " + address + " (" + reason
+                        + "); reconnecting");
+            }
+        });
+        return watch::close;
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+}

@@ -1,0 +1,188 @@
+package org.gtstore.gtctl.cluster;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The contents of {@code <dir>/cluster.json}: what {@code gtctl cluster start} launched. Ports
+ * are chosen once, at the first start, and kept here so that every restart keeps every address;
+ * {@code pid} is that of the last launch (0 when stopped). See docs/contracts.md.
+ *
+ * <pre>
+ * {"replication":2,"partitions":1024,
+ *  "metadata":[{"id":"meta1","host":"127.0.0.1","raftPort":40001,"rpcPort":40002,"pid":1234}],
+ *  "servers":[{"id":"server1","host":"127.0.0.1","port":40011,"pid":1240}]}
+ * </pre>
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record ClusterFile(
+        int replication, int partitions, List<MetadataMember> metadata, List<ServerMember> servers) {
+
+    /** The file name inside a cluster directory. */
+    public static final String FILE_NAME = "cluster.json";
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    public ClusterFile {
+        if (replication <= 0) {
+            throw new IllegalArgumentException("replication <= 0: " + replication);
+        }
+        if (partitions <= 0) {
+            throw new IllegalArgumentException("partitions <= 0: " + partitions);
+        }
+        metadata = List.copyOf(metadata == null ? List.of() : metadata);
+        servers = List.copyOf(servers == null ? List.of() : servers);
+    }
+
+    /** One metadata member: its Raft port (Ratis) and its rpc port (our MetadataService). */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record MetadataMember(String id, String host, int raftPort, int rpcPort, long pid) {
+        public MetadataMember {
+            requireId(id);
+        }
+
+        /** The member's address as users and {@code --meta} see it. */
+        public String rpcAddress() {
+            return host + ":" + rpcPort;
+        }
+
+        public MetadataMember withPid(long newPid) {
+            return new MetadataMember(id, host, raftPort, rpcPort, newPid);
+        }
+    }
+
+    /** One data server. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record ServerMember(String id, String host, int port, long pid) {
+        public ServerMember {
+            requireId(id);
+        }
+
+        public String address() {
+            return host + ":" + port;
+        }
+
+        public ServerMember withPid(long newPid) {
+            return new ServerMember(id, host, port, newPid);
+        }
+    }
+
+    private static void requireId(String id) {
+        if (id == null || id.isEmpty()) {
+            throw new IllegalArgumentException("member id is empty");
+        }
+    }
+
+    /** The metadata members' rpc addresses, in id order as stored. */
+    public List<String> metadataAddresses() {
+        return metadata.stream().map(MetadataMember::rpcAddress).toList();
+    }
+
+    /** Every member id: metadata first, then data servers. */
+    public List<String> memberIds() {
+        List<String> ids = new ArrayList<>();
+        metadata.forEach(m -> ids.add(m.id()));
+        servers.forEach(s -> ids.add(s.id()));
+        return ids;
+    }
+
+    public Optional<MetadataMember> metadataMember(String id) {
+        return metadata.stream().filter(m -> m.id().equals(id)).findFirst();
+    }
+
+    public Optional<ServerMember> server(String id) {
+        return servers.stream().filter(s -> s.id().equals(id)).findFirst();
+    }
+
+    /** The pid recorded for a member id, or 0 if none is recorded or the id is unknown. */
+    public long pidOf(String id) {
+        return metadataMember(id).map(MetadataMember::pid)
+                .or(() -> server(id).map(ServerMember::pid))
+                .orElse(0L);
+    }
+
+    /** A copy with the pid of one member replaced. */
+    public ClusterFile withPid(String id, long pid) {
+        List<MetadataMember> m = metadata.stream()
+                .map(x -> x.id().equals(id) ? x.withPid(pid) : x).toList();
+        List<ServerMember> s = servers.stream()
+                .map(x -> x.id().equals(id) ? x.withPid(pid) : x).toList();
+        return new ClusterFile(replication, partitions, m, s);
+    }
+
+    /** A copy with every pid set to 0, as after {@code cluster stop}. */
+    public ClusterFile withoutPids() {
+        return new ClusterFile(replication, partitions,
+                metadata.stream().map(x -> x.withPid(0)).toList(),
+                servers.stream().map(x -> x.withPid(0)).toList());
+    }
+
+    public String toJson() {
+        try {
+            return JSON.writeValueAsString(this);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialize cluster.json", e);
+        }
+    }
+
+    public static ClusterFile fromJson(String json) {
+        try {
+            return JSON.readValue(json, ClusterFile.class);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new ClusterException("cluster.json is not valid: " + oneLine(e.getMessage()), e);
+        }
+    }
+
+    /** Reads {@code <dir>/cluster.json}; empty if the directory holds no cluster. */
+    public static Optional<ClusterFile> read(Path dir) {
+        Path file = dir.resolve(FILE_NAME);
+        try {
+            return Optional.of(fromJson(Files.readString(file, StandardCharsets.UTF_8)));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new ClusterException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Writes {@code <dir>/cluster.json} atomically (a temporary file, then a rename). */
+    public void write(Path dir) {
+        Path file = dir.resolve(FILE_NAME);
+        Path tmp = dir.resolve(FILE_NAME + ".tmp");
+        try {
+            Files.createDirectories(dir);
+            Files.writeString(tmp, toJson() + "\n", StandardCharsets.UTF_8);
+            try {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING,
+                        StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            throw new ClusterException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String oneLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+}

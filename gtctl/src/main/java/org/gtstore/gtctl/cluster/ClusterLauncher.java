@@ -1,0 +1,598 @@
+package org.gtstore.gtctl.cluster;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.gtstore.gtctl.cluster.ClusterFile.MetadataMember;
+import org.gtstore.gtctl.cluster.ClusterFile.ServerMember;
+import org.gtstore.proto.PartitionMap;
+import org.gtstore.proto.ServerInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts, stops, kills and restarts the processes of a one-machine cluster: three metadata
+ * members and N data servers, each a separate JVM, all described by {@code <dir>/cluster.json}
+ * (see docs/contracts.md). Used by {@code gtctl cluster ...} and by the integration tests:
+ *
+ * <pre>
+ * try (ClusterLauncher c = ClusterLauncher.start(dir, 5, 3, Duration.ofSeconds(60))) {
+ *     client = GtStoreClient.builder().metadataAddresses(c.metadataAddresses()).build();
+ *     c.kill("server3");
+ *     c.restart("server3");
+ * }   // close() stops every member; the data stays on disk
+ * </pre>
+ *
+ * <p>Ports are chosen once and kept in cluster.json, so a stopped cluster restarted with
+ * {@link #start} on the same directory keeps every address and every data directory. Operator
+ * mistakes (an unknown id, restarting a live member, starting over a running cluster, K larger
+ * than N) throw {@link ClusterException} and change nothing.
+ */
+public final class ClusterLauncher implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterLauncher.class);
+    private static final Duration POLL_INTERVAL = Duration.ofMillis(100);
+    private static final Duration KILL_WAIT = Duration.ofSeconds(10);
+    private static final int LOG_TAIL_LINES = 40;
+
+    private final Path dir;
+    private final MemberCommands commands;
+    private final List<String> metadataArgs;
+    private final List<String> serverArgs;
+    private final Duration stopGrace;
+    private final Function<List<String>, MetadataView> viewFactory;
+    private ClusterFile cluster;
+
+    private ClusterLauncher(Builder b, ClusterFile cluster) {
+        this.dir = b.dir;
+        this.commands = new MemberCommands(MemberCommands.currentJava(), b.home, b.dir);
+        this.metadataArgs = List.copyOf(b.metadataArgs);
+        this.serverArgs = List.copyOf(b.serverArgs);
+        this.stopGrace = b.stopGrace;
+        this.viewFactory = b.viewFactory;
+        this.cluster = cluster;
+    }
+
+    /** Starts a cluster of 3 metadata members and {@code nodes} data servers with K = rep. */
+    public static ClusterLauncher start(Path dir, int nodes, int rep, Duration timeout) {
+        return builder(dir).nodes(nodes).replication(rep).readyTimeout(timeout).start();
+    }
+
+    /** Opens the cluster described by {@code <dir>/cluster.json}, running or not. */
+    public static ClusterLauncher open(Path dir) {
+        return builder(dir).open();
+    }
+
+    public static Builder builder(Path dir) {
+        return new Builder(dir);
+    }
+
+    /** Options of a launch; {@link #start()} launches, {@link #open()} only reads. */
+    public static final class Builder {
+        private final Path dir;
+        private int nodes;
+        private int replication;
+        private int partitions = 1024;
+        private String host = "127.0.0.1";
+        private Duration readyTimeout = Duration.ofSeconds(90);
+        private Duration stopGrace = Duration.ofSeconds(5);
+        private Path home;
+        private List<String> metadataArgs = List.of();
+        private List<String> serverArgs = List.of();
+        private Function<List<String>, MetadataView> viewFactory = ClientMetadataView::connect;
+
+        private Builder(Path dir) {
+            this.dir = Objects.requireNonNull(dir, "dir == null").toAbsolutePath().normalize();
+        }
+
+        /** Data servers to start; 0 means "as recorded in an existing cluster.json". */
+        public Builder nodes(int n) {
+            this.nodes = n;
+            return this;
+        }
+
+        /** K; 0 means "as recorded in an existing cluster.json". */
+        public Builder replication(int k) {
+            this.replication = k;
+            return this;
+        }
+
+        public Builder partitions(int p) {
+            this.partitions = p;
+            return this;
+        }
+
+        public Builder host(String h) {
+            this.host = Objects.requireNonNull(h, "host == null");
+            return this;
+        }
+
+        public Builder readyTimeout(Duration t) {
+            this.readyTimeout = Objects.requireNonNull(t, "readyTimeout == null");
+            return this;
+        }
+
+        /** How long {@code stop} waits after SIGTERM before SIGKILL. */
+        public Builder stopGrace(Duration t) {
+            this.stopGrace = Objects.requireNonNull(t, "stopGrace == null");
+            return this;
+        }
+
+        /** The repository root holding the built jars (default: {@link GtstoreHome}). */
+        public Builder home(Path h) {
+            this.home = h;
+            return this;
+        }
+
+        /** Extra flags for every metadata member, e.g. {@code --failure-timeout-ms 1000}. */
+        public Builder metadataArgs(List<String> args) {
+            this.metadataArgs = List.copyOf(args);
+            return this;
+        }
+
+        /** Extra flags for every data server. */
+        public Builder serverArgs(List<String> args) {
+            this.serverArgs = List.copyOf(args);
+            return this;
+        }
+
+        /** How to reach the metadata group (tests may pass a fake). */
+        public Builder metadataView(Function<List<String>, MetadataView> factory) {
+            this.viewFactory = Objects.requireNonNull(factory, "factory == null");
+            return this;
+        }
+
+        public ClusterLauncher open() {
+            ClusterFile file = ClusterFile.read(dir).orElseThrow(() -> new ClusterException(
+                    "no cluster in " + dir + " (no " + ClusterFile.FILE_NAME
+                    + "); start one with 'gtctl cluster start --nodes N --rep K'"));
+            return new ClusterLauncher(this, file);
+        }
+
+        /**
+         * Launches every member and waits until the map is ready. A directory that already
+         * holds a stopped cluster is started again with its ports and data.
+         */
+        public ClusterLauncher start() {
+            DirLock lock = DirLock.acquire(dir);
+            try {
+                ClusterFile file = plan();
+                ClusterLauncher launcher = new ClusterLauncher(this, file);
+                launcher.commands.requireJars();
+                try {
+                    launcher.launchAll();
+                    launcher.awaitReady(readyTimeout);
+                } catch (RuntimeException e) {
+                    launcher.stopQuietly();
+                    throw e;
+                }
+                return launcher;
+            } finally {
+                lock.close();
+            }
+        }
+
+        private ClusterFile plan() {
+            Optional<ClusterFile> existing = ClusterFile.read(dir);
+            if (existing.isPresent()) {
+                ClusterFile old = existing.get();
+                requireNothingRunning(old);
+                if (nodes != 0 && nodes != old.servers().size()
+                        || replication != 0 && replication != old.replication()) {
+                    throw new ClusterException(dir + " holds a cluster of "
+                            + old.servers().size() + " servers with --rep "
+                            + old.replication() + ": start it with those values (or without"
+                            + " --nodes/--rep), or use another --dir");
+                }
+                return old;
+            }
+            validateNew();
+            List<Integer> ports = PortAllocator.freePorts(host, 6 + nodes);
+            List<MetadataMember> metadata = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                metadata.add(new MetadataMember("meta" + (i + 1), host,
+                        ports.get(2 * i), ports.get(2 * i + 1), 0));
+            }
+            List<ServerMember> servers = new ArrayList<>();
+            for (int i = 0; i < nodes; i++) {
+                servers.add(new ServerMember("server" + (i + 1), host, ports.get(6 + i), 0));
+            }
+            return new ClusterFile(replication, partitions, metadata, servers);
+        }
+
+        private void validateNew() {
+            if (nodes <= 0) {
+                throw new ClusterException("--nodes must be at least 1, got " + nodes);
+            }
+            if (replication <= 0) {
+                throw new ClusterException("--rep must be at least 1, got " + replication);
+            }
+            if (replication > nodes) {
+                throw new ClusterException("--rep " + replication + " is larger than --nodes "
+                        + nodes + ": every partition needs " + replication
+                        + " distinct servers");
+            }
+            if (partitions <= 0) {
+                throw new ClusterException("--partitions must be at least 1, got " + partitions);
+            }
+        }
+
+        private void requireNothingRunning(ClusterFile old) {
+            List<String> running = new ArrayList<>();
+            for (String id : old.memberIds()) {
+                long pid = old.pidOf(id);
+                if (ProcessControl.memberProcess(pid, id).isPresent()) {
+                    running.add(id + " (pid " + pid + ")");
+                }
+            }
+            if (!running.isEmpty()) {
+                throw new ClusterException("a cluster is already running in " + dir + ": "
+                        + String.join(", ", running) + "; stop it first with 'gtctl cluster stop"
+                        + " --dir " + dir + "'");
+            }
+        }
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    /** The cluster as last recorded (addresses, K, partitions, pids of the last launch). */
+    public synchronized ClusterFile cluster() {
+        return cluster;
+    }
+
+    /** The metadata members' rpc addresses ({@code host:port}), for clients and {@code --meta}. */
+    public synchronized List<String> metadataAddresses() {
+        return cluster.metadataAddresses();
+    }
+
+    public synchronized List<String> serverIds() {
+        return cluster.servers().stream().map(ServerMember::id).toList();
+    }
+
+    public synchronized List<String> metadataIds() {
+        return cluster.metadata().stream().map(MetadataMember::id).toList();
+    }
+
+    /** The data server's {@code host:port}. */
+    public synchronized String serverAddress(String id) {
+        return cluster.server(id).map(ServerMember::address)
+                .orElseThrow(() -> unknownId(id));
+    }
+
+    /** The pid of a member's last launch (0 if never launched or stopped). */
+    public synchronized long pid(String id) {
+        requireKnown(id);
+        return cluster.pidOf(id);
+    }
+
+    public synchronized boolean isRunning(String id) {
+        requireKnown(id);
+        return ProcessControl.memberProcess(cluster.pidOf(id), id).isPresent();
+    }
+
+    public Path logFile(String id) {
+        requireKnown(id);
+        return commands.logFile(id);
+    }
+
+    /** Sends SIGKILL to one member, like {@code kill -9}; the member's data stays. */
+    public synchronized void kill(String id) {
+        requireKnown(id);
+        long pid = cluster.pidOf(id);
+        ProcessHandle process = ProcessControl.memberProcess(pid, id)
+                .orElseThrow(() -> new ClusterException(id + " is not running; nothing to kill"
+                        + " (start it with 'gtctl cluster restart " + id + "')"));
+        ProcessControl.killNow(process, KILL_WAIT);
+        LOG.info("killed {} (pid {})", id, pid);
+    }
+
+    /**
+     * Starts a member that is not running with its old ports and data directory, and waits
+     * (bounded) until it is back: a metadata member answers its status, a data server has
+     * registered again.
+     */
+    public synchronized void restart(String id, Duration timeout) {
+        requireKnown(id);
+        long oldPid = cluster.pidOf(id);
+        if (ProcessControl.memberProcess(oldPid, id).isPresent()) {
+            throw new ClusterException(id + " is running (pid " + oldPid + "); kill it first"
+                    + " with 'gtctl cluster kill " + id + "'");
+        }
+        try (MetadataView view = viewFactory.apply(cluster.metadataAddresses())) {
+            if (cluster.metadataMember(id).isPresent()) {
+                launchMetadata(cluster.metadataMember(id).get());
+                String address = cluster.metadataMember(id).get().rpcAddress();
+                awaitCondition(timeout, List.of(id), "metadata member " + id + " to answer",
+                        () -> view.memberStatus(address).isPresent()
+                                ? Optional.empty() : Optional.of(id + " does not answer yet"));
+            } else {
+                long before = incarnation(view, id);
+                launchServer(cluster.server(id).get());
+                ServerMember member = cluster.server(id).get();
+                awaitCondition(timeout, List.of(id), id + " to register again",
+                        () -> serverBack(view, member, before));
+            }
+        }
+    }
+
+    /** {@link #restart(String, Duration)} with a 30-second wait. */
+    public void restart(String id) {
+        restart(id, Duration.ofSeconds(30));
+    }
+
+    /**
+     * Stops every member this cluster recorded (SIGTERM, then SIGKILL after the grace period),
+     * data servers first, and records pid 0 for all. The data stays on disk.
+     *
+     * @return the ids of the members that were running
+     */
+    public synchronized List<String> stop() {
+        List<String> stopped = new ArrayList<>();
+        List<ProcessHandle> servers = running(cluster.servers().stream()
+                .map(ServerMember::id).toList(), stopped);
+        List<ProcessHandle> metadata = running(cluster.metadata().stream()
+                .map(MetadataMember::id).toList(), stopped);
+        for (ProcessHandle p : ProcessControl.terminate(servers, stopGrace)) {
+            LOG.warn("pid {} did not stop within {} ms; sent SIGKILL", p.pid(), stopGrace.toMillis());
+        }
+        for (ProcessHandle p : ProcessControl.terminate(metadata, stopGrace)) {
+            LOG.warn("pid {} did not stop within {} ms; sent SIGKILL", p.pid(), stopGrace.toMillis());
+        }
+        cluster = cluster.withoutPids();
+        cluster.write(dir);
+        return stopped;
+    }
+
+    /** {@link #stop()}. */
+    @Override
+    public void close() {
+        stop();
+    }
+
+    /**
+     * The last lines of every member's log file, one block per member, for test failure output
+     * and error reports.
+     */
+    public String logs() {
+        StringBuilder out = new StringBuilder();
+        for (String id : cluster().memberIds()) {
+            Path file = commands.logFile(id);
+            out.append("==> ").append(file).append(" <==\n");
+            for (String line : LogTail.lastLines(file, LOG_TAIL_LINES)) {
+                out.append(line).append('\n');
+            }
+        }
+        return out.toString();
+    }
+
+    /**
+     * Waits until the metadata group has a leader, every data server is registered, alive and
+     * listening, and every partition has K live replicas.
+     */
+    public void awaitReady(Duration timeout) {
+        List<String> members = cluster().memberIds();
+        try (MetadataView view = viewFactory.apply(metadataAddresses())) {
+            awaitCondition(timeout, members, "the cluster to be ready", () -> readiness(view));
+        }
+    }
+
+    private Optional<String> readiness(MetadataView view) {
+        ClusterFile c = cluster();
+        boolean leader = c.metadata().stream().anyMatch(m -> view.memberStatus(m.rpcAddress())
+                .map(s -> "LEADER".equals(s.getRole())).orElse(false));
+        PartitionMap map = null;
+        if (leader) {
+            try {
+                map = view.map();
+            } catch (RuntimeException e) {
+                LOG.debug("map not readable yet: {}", e.toString());
+            }
+        }
+        List<String> ids = c.servers().stream().map(ServerMember::id).toList();
+        Optional<String> reason = Readiness.notReadyReason(leader, map, ids, c.replication());
+        if (reason.isPresent()) {
+            return reason;
+        }
+        for (ServerMember s : c.servers()) {
+            if (!listening(s.host(), s.port())) {
+                return Optional.of(s.id() + " is not accepting connections on " + s.address());
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static long incarnation(MetadataView view, String id) {
+        try {
+            return view.map().getServersList().stream().filter(s -> s.getId().equals(id))
+                    .mapToLong(ServerInfo::getIncarnation).max().orElse(-1);
+        } catch (RuntimeException e) {
+            return -1;
+        }
+    }
+
+    private Optional<String> serverBack(MetadataView view, ServerMember member, long before) {
+        long now = incarnation(view, member.id());
+        if (now <= before) {
+            return Optional.of(member.id() + " has not registered again");
+        }
+        if (!listening(member.host(), member.port())) {
+            return Optional.of(member.id() + " is not accepting connections on "
+                    + member.address());
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Polls {@code check} until it reports no reason, failing early when a watched member's
+     * process has exited, and failing with the last reason when the time is up.
+     */
+    private void awaitCondition(Duration timeout, List<String> watched, String what,
+            Supplier<Optional<String>> check) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Optional<String> reason;
+        while (true) {
+            for (String id : watched) {
+                if (!isRunning(id)) {
+                    throw new ClusterException(id + " exited while waiting for " + what
+                            + "; last line of " + commands.logFile(id) + ": "
+                            + LogTail.lastLine(commands.logFile(id)));
+                }
+            }
+            reason = check.get();
+            if (reason.isEmpty()) {
+                return;
+            }
+            if (System.nanoTime() - deadline >= 0) {
+                break;
+            }
+            pause();
+        }
+        throw new ClusterException("timed out after " + timeout.toSeconds() + " s waiting for "
+                + what + ": " + reason.get() + "; logs are under " + dir);
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(POLL_INTERVAL.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ClusterException("interrupted while waiting for the cluster", e);
+        }
+    }
+
+    private static boolean listening(String host, int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(host, port), 200);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private void launchAll() {
+        ClusterFile c = cluster();
+        cluster.write(dir);
+        for (MetadataMember m : c.metadata()) {
+            launchMetadata(m);
+        }
+        for (ServerMember s : c.servers()) {
+            launchServer(s);
+        }
+    }
+
+    private synchronized void launchMetadata(MetadataMember m) {
+        record(m.id(), ProcessControl.launch(commands.metadata(cluster, m, metadataArgs),
+                commands.memberDir(m.id()), commands.logFile(m.id())));
+    }
+
+    private synchronized void launchServer(ServerMember s) {
+        record(s.id(), ProcessControl.launch(commands.server(cluster, s, serverArgs),
+                commands.memberDir(s.id()), commands.logFile(s.id())));
+    }
+
+    private void record(String id, Process process) {
+        cluster = cluster.withPid(id, process.pid());
+        cluster.write(dir);
+        LOG.info("started {} (pid {}), log {}", id, process.pid(), commands.logFile(id));
+    }
+
+    private List<ProcessHandle> running(List<String> ids, List<String> stopped) {
+        List<ProcessHandle> handles = new ArrayList<>();
+        for (String id : ids) {
+            ProcessControl.memberProcess(cluster.pidOf(id), id).ifPresent(h -> {
+                handles.add(h);
+                stopped.add(id);
+            });
+        }
+        return handles;
+    }
+
+    private void stopQuietly() {
+        try {
+            stop();
+        } catch (RuntimeException e) {
+            LOG.warn("cleanup after a failed start failed: {}", e.toString());
+        }
+    }
+
+    private void requireKnown(String id) {
+        if (!cluster().memberIds().contains(id)) {
+            throw unknownId(id);
+        }
+    }
+
+    private ClusterException unknownId(String id) {
+        return new ClusterException("unknown member '" + id + "'; valid ids: "
+                + describeIds(cluster().memberIds()));
+    }
+
+    /** "meta1, meta2, meta3, server1..server7". */
+    static String describeIds(List<String> ids) {
+        List<String> meta = ids.stream().filter(i -> i.startsWith("meta")).toList();
+        List<String> servers = ids.stream().filter(i -> i.startsWith("server")).toList();
+        List<String> parts = new ArrayList<>(meta);
+        if (servers.size() > 2) {
+            parts.add(servers.get(0) + ".." + servers.get(servers.size() - 1));
+        } else {
+            parts.addAll(servers);
+        }
+        return String.join(", ", parts);
+    }
+
+    /** An exclusive lock on the cluster directory while members are started or stopped. */
+    private static final class DirLock implements AutoCloseable {
+        private final FileChannel channel;
+        private final FileLock lock;
+
+        private DirLock(FileChannel channel, FileLock lock) {
+            this.channel = channel;
+            this.lock = lock;
+        }
+
+        static DirLock acquire(Path dir) {
+            try {
+                Files.createDirectories(dir);
+                FileChannel channel = FileChannel.open(dir.resolve(".lock"),
+                        StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                FileLock lock;
+                try {
+                    lock = channel.tryLock();
+                } catch (OverlappingFileLockException e) {
+                    lock = null;
+                }
+                if (lock == null) {
+                    channel.close();
+                    throw new ClusterException("another gtctl is starting the cluster in " + dir
+                            + "; wait for it to finish");
+                }
+                return new DirLock(channel, lock);
+            } catch (IOException e) {
+                throw new ClusterException("cannot lock " + dir + ": " + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                lock.release();
+                channel.close();
+            } catch (IOException e) {
+                LOG.warn("cannot release the lock of the cluster directory: {}", e.toString());
+            }
+        }
+    }
+}

@@ -1,0 +1,169 @@
+package org.gtstore.gtctl;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.gtstore.gtctl.cluster.ClusterFile;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** put/get/delete print the SPEC.md lines and exit codes, and fail in one line. */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class KeyValueCommandsTest {
+    private static final String META = "--meta=127.0.0.1:1";
+
+    private final FakeStore store = new FakeStore(false);
+    private final GtctlRunner gtctl = new GtctlRunner(store, null);
+
+    @Test
+    void putPrintsOkAndTheHead() {
+        GtctlRunner.Result r = gtctl.run("put", META, "key1", "value1");
+        assertEquals(0, r.exitCode());
+        assertEquals("OK, " + FakeStore.headOf("key1") + "\n", r.out());
+        assertEquals("", r.err());
+        assertTrue(store.closed, "the client is closed after the command");
+    }
+
+    @Test
+    void getPrintsKeyValueAndTheServerThatAnswered() {
+        store.preload("key1", "value1");
+        GtctlRunner.Result r = gtctl.run("get", META, "key1");
+        assertEquals(0, r.exitCode());
+        assertEquals("key1, value1, server9\n", r.out());
+    }
+
+    @Test
+    void getOfMissingKeyPrintsNotFoundOnStdoutAndExitsOne() {
+        GtctlRunner.Result r = gtctl.run("get", META, "nokey");
+        assertEquals(1, r.exitCode());
+        assertEquals("nokey, NOT_FOUND\n", r.out());
+        assertEquals("", r.err());
+    }
+
+    @Test
+    void deletePrintsOkAndTheHead() {
+        store.preload("key1", "value1");
+        GtctlRunner.Result r = gtctl.run("delete", META, "key1");
+        assertEquals(0, r.exitCode());
+        assertEquals("OK, " + FakeStore.headOf("key1") + "\n", r.out());
+    }
+
+    @Test
+    void verboseAlsoShowsChainAndEpoch() {
+        store.preload("k", "v");
+        GtctlRunner.Result r = gtctl.run("get", META, "--verbose", "k");
+        assertEquals("k, v, server9 (chain " + FakeStore.headOf("k") + " -> server9, epoch 12)\n",
+                r.out());
+    }
+
+    @Test
+    void jsonPrintsOneObjectPerResult() {
+        GtctlRunner.Result r = gtctl.run("put", META, "--json", "k", "v");
+        assertEquals("{\"op\":\"put\",\"key\":\"k\",\"result\":\"OK\",\"server\":\""
+                + FakeStore.headOf("k") + "\",\"version\":7,\"epoch\":12,\"chain\":[\""
+                + FakeStore.headOf("k") + "\",\"server9\"]}\n", r.out());
+    }
+
+    @Test
+    void keysAndValuesWithSpacesNonAsciiAndLeadingAtPassThroughUnchanged() {
+        String key = "@clé avec espaces ✓";
+        String value = "värde  med\ttab — 値";
+        assertEquals(0, gtctl.run("put", META, "--", key, value).exitCode());
+        GtctlRunner.Result r = gtctl.run("get", META, "--", key);
+        assertEquals(key + ", " + value + ", server9\n", r.out());
+    }
+
+    @Test
+    void failedOperationPrintsOneLineOnStderrWithoutStackTrace() {
+        GtctlRunner.Result r = gtctl.run("put", META, "failkey", "v");
+        assertEquals(1, r.exitCode());
+        assertEquals("", r.out());
+        assertEquals("error: put failkey failed after 5 attempts over 10000 ms: server2"
+                + " UNAVAILABLE\n", r.err());
+    }
+
+    @Test
+    void debugAddsTheStackTrace() {
+        GtctlRunner.Result r = gtctl.run("put", META, "--debug", "failkey", "v");
+        assertEquals(1, r.exitCode());
+        assertTrue(r.err().lines().count() > 2, r.err());
+        assertTrue(r.err().contains("\tat "), r.err());
+    }
+
+    @Test
+    void unknownFlagIsAUsageErrorInOneLine() {
+        GtctlRunner.Result r = gtctl.run("put", "--bogus", "k", "v");
+        assertEquals(2, r.exitCode());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(r.err().startsWith("error: Unknown option: '--bogus'"), r.err());
+        assertTrue(r.err().contains("gtctl put --help"), r.err());
+    }
+
+    @Test
+    void missingValueIsAUsageErrorInOneLine() {
+        GtctlRunner.Result r = gtctl.run("put", META, "k");
+        assertEquals(2, r.exitCode());
+        assertEquals(1, r.err().lines().count(), r.err());
+    }
+
+    @Test
+    void malformedMetaIsAUsageError() {
+        GtctlRunner.Result r = gtctl.run("get", "--meta", "localhost", "k");
+        assertEquals(2, r.exitCode());
+        assertEquals("error: --meta expects host:port[,host:port...], got 'localhost'"
+                + " (see 'gtctl get --help')\n", r.err());
+    }
+
+    @Test
+    void metaListIsPassedToTheClient() {
+        gtctl.run("put", "--meta", "10.0.0.1:7000,10.0.0.2:7001", "k", "v");
+        assertEquals(List.of(List.of("10.0.0.1:7000", "10.0.0.2:7001")), gtctl.storeAddresses);
+    }
+
+    @Test
+    void dirWithoutClusterFailsWithAHint(@TempDir Path dir) {
+        GtctlRunner.Result r = gtctl.run("get", "--dir", dir.toString(), "k");
+        assertEquals(1, r.exitCode());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(r.err().contains("gtctl cluster start"), r.err());
+        assertTrue(gtctl.storeAddresses.isEmpty());
+    }
+
+    @Test
+    void dirUsesTheMetadataAddressesOfClusterJson(@TempDir Path dir) {
+        new ClusterFile(1, 8, List.of(
+                new ClusterFile.MetadataMember("meta1", "127.0.0.1", 5001, 5002, 0),
+                new ClusterFile.MetadataMember("meta2", "127.0.0.1", 5003, 5004, 0)),
+                List.of()).write(dir);
+        gtctl.run("put", "--dir", dir.toString(), "k", "v");
+        assertEquals(List.of(List.of("127.0.0.1:5002", "127.0.0.1:5004")),
+                gtctl.storeAddresses);
+    }
+
+    @Test
+    void noArgumentsPrintsUsageAndExitsTwo() {
+        GtctlRunner.Result r = gtctl.run();
+        assertEquals(2, r.exitCode());
+        assertTrue(r.err().contains("Usage: gtctl"), r.err());
+    }
+
+    @Test
+    void parentCommandWithoutSubcommandIsAUsageError() {
+        GtctlRunner.Result r = gtctl.run("cluster");
+        assertEquals(2, r.exitCode());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertFalse(r.err().contains("Exception"), r.err());
+    }
+
+    @Test
+    void helpOfASubcommandExitsZero() {
+        GtctlRunner.Result r = gtctl.run("cluster", "start", "--help");
+        assertEquals(0, r.exitCode());
+        assertTrue(r.out().contains("--nodes"), r.out());
+    }
+}

@@ -1,0 +1,201 @@
+package org.gtstore.gtctl;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.PipedReader;
+import java.io.PipedWriter;
+import java.io.PrintWriter;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The shell prints one line per command, in input order, however results arrive. */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class ShellSessionTest {
+
+    private static List<String> lines(StringWriter out) {
+        return out.toString().lines().toList();
+    }
+
+    @Test
+    void printsOneLinePerCommandInSpecFormats() throws Exception {
+        FakeStore store = new FakeStore(false);
+        StringWriter out = new StringWriter();
+        ShellSession shell = new ShellSession(store, new ResultFormatter(false, false),
+                new PrintWriter(out), 64);
+        int errors = shell.run(new BufferedReader(new StringReader(String.join("\n",
+                "put key1 value1", "", "# a comment", "get key1", "get key2", "delete key1",
+                "get key1", "bogus line", "put failkey v"))));
+        assertEquals(List.of(
+                "OK, " + FakeStore.headOf("key1"),
+                "key1, value1, server9",
+                "key2, NOT_FOUND",
+                "OK, " + FakeStore.headOf("key1"),
+                "key1, NOT_FOUND",
+                "ERROR: unknown command 'bogus': expected put <key> <value>, get <key> or"
+                        + " delete <key>",
+                "ERROR: put failkey failed after 5 attempts over 10000 ms: server2 UNAVAILABLE"),
+                lines(out));
+        assertEquals(2, errors);
+    }
+
+    @Test
+    void resultsCompletingOutOfOrderArePrintedInInputOrder() throws Exception {
+        FakeStore store = new FakeStore(true);
+        StringWriter out = new StringWriter();
+        ShellSession shell = new ShellSession(store, new ResultFormatter(false, false),
+                new PrintWriter(out), 64);
+        StringBuilder input = new StringBuilder();
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            input.append("put k").append(i).append(" v").append(i).append('\n');
+            expected.add("OK, " + FakeStore.headOf("k" + i));
+        }
+        CompletableFuture<Integer> run = CompletableFuture.supplyAsync(() -> {
+            try {
+                return shell.run(new BufferedReader(new StringReader(input.toString())));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        store.awaitPending(20);
+        assertEquals("", out.toString(), "nothing is printed before the first result");
+        store.completeNewestFirst();
+        assertEquals(0, run.get());
+        assertEquals(expected, lines(out));
+    }
+
+    @Test
+    void aCommandOnAKeyWaitsForTheEarlierCommandOnThatKey() throws Exception {
+        FakeStore store = new FakeStore(true);
+        StringWriter out = new StringWriter();
+        ShellSession shell = new ShellSession(store, new ResultFormatter(false, false),
+                new PrintWriter(out), 64);
+        CompletableFuture<Integer> run = CompletableFuture.supplyAsync(() -> {
+            try {
+                return shell.run(new BufferedReader(new StringReader(
+                        "put a 1\nget a\nput b 2\n")));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        // "put a" and "put b" are sent at once; "get a" waits for "put a".
+        store.awaitPending(2);
+        assertEquals(2, store.pendingCount());
+        store.completeNewestFirst();
+        store.awaitPending(1);
+        store.completeNewestFirst();
+        run.get();
+        assertEquals(List.of("OK, " + FakeStore.headOf("a"), "a, 1, server9",
+                "OK, " + FakeStore.headOf("b")), lines(out));
+    }
+
+    @Test
+    void neverHasMoreCommandsInFlightThanTheWindow() throws Exception {
+        FakeStore store = new FakeStore(true);
+        StringWriter out = new StringWriter();
+        ShellSession shell = new ShellSession(store, new ResultFormatter(false, false),
+                new PrintWriter(out), 4);
+        StringBuilder input = new StringBuilder();
+        for (int i = 0; i < 10; i++) {
+            input.append("put k").append(i).append(" v\n");
+        }
+        CompletableFuture<Integer> run = CompletableFuture.supplyAsync(() -> {
+            try {
+                return shell.run(new BufferedReader(new StringReader(input.toString())));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        int completed = 0;
+        while (completed < 10) {
+            int batch = Math.min(4, 10 - completed);
+            store.awaitPending(batch);
+            assertTrue(store.pendingCount() <= 4);
+            store.completeNewestFirst();
+            completed += batch;
+        }
+        assertEquals(0, run.get());
+        assertEquals(10, lines(out).size());
+        assertTrue(store.maxInFlight() <= 4, "max in flight " + store.maxInFlight());
+    }
+
+    @Test
+    void eachResultIsPrintedBeforeTheNextLineIsRead() throws Exception {
+        // Interactive use: the answer must appear while stdin is still open.
+        FakeStore store = new FakeStore(false);
+        PipedWriter typing = new PipedWriter();
+        BufferedReader in = new BufferedReader(new PipedReader(typing));
+        BlockingLines out = new BlockingLines();
+        ShellSession shell = new ShellSession(store, new ResultFormatter(false, false),
+                out.writer(), 64);
+        CompletableFuture<Integer> run = CompletableFuture.supplyAsync(() -> {
+            try {
+                return shell.run(in);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        typing.write("put x 1\n");
+        typing.flush();
+        assertEquals("OK, " + FakeStore.headOf("x"), out.next());
+        typing.write("get x\n");
+        typing.flush();
+        assertEquals("x, 1, server9", out.next());
+        typing.close();
+        assertEquals(0, run.get());
+    }
+
+    @Test
+    void jsonModePrintsErrorsAsObjects() throws Exception {
+        StringWriter out = new StringWriter();
+        new ShellSession(new FakeStore(false), new ResultFormatter(true, false),
+                new PrintWriter(out), 8).run(new BufferedReader(new StringReader("get\n")));
+        assertEquals(List.of("{\"result\":\"ERROR\",\"error\":\"usage: get <key>: missing key\"}"),
+                lines(out));
+    }
+
+    /** A writer whose flushed lines a test can take one by one. */
+    private static final class BlockingLines {
+        private final java.util.concurrent.BlockingQueue<String> lines =
+                new java.util.concurrent.LinkedBlockingQueue<>();
+        private final StringBuilder partial = new StringBuilder();
+
+        PrintWriter writer() {
+            return new PrintWriter(new java.io.Writer() {
+                @Override
+                public void write(char[] buf, int off, int len) {
+                    synchronized (partial) {
+                        partial.append(buf, off, len);
+                    }
+                }
+
+                @Override
+                public void flush() {
+                    synchronized (partial) {
+                        int nl;
+                        while ((nl = partial.indexOf("\n")) >= 0) {
+                            lines.add(partial.substring(0, nl));
+                            partial.delete(0, nl + 1);
+                        }
+                    }
+                }
+
+                @Override
+                public void close() {
+                }
+            });
+        }
+
+        String next() throws InterruptedException {
+            return lines.take();
+        }
+    }
+}

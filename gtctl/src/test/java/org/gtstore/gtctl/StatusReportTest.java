@@ -1,0 +1,116 @@
+package org.gtstore.gtctl;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.gtstore.proto.PartitionMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(value = 10, unit = TimeUnit.SECONDS)
+class StatusReportTest {
+    private static final List<StatusReport.MemberObservation> MEMBERS = List.of(
+            new StatusReport.MemberObservation("meta1", "127.0.0.1:40002", 101, Optional.of(
+                    FakeMetadataView.status("meta1", "127.0.0.1:40002", "LEADER", 3, 101))),
+            new StatusReport.MemberObservation("meta2", "127.0.0.1:40004", 102, Optional.of(
+                    FakeMetadataView.status("meta2", "127.0.0.1:40004", "FOLLOWER", 3, 102))),
+            new StatusReport.MemberObservation("meta3", "127.0.0.1:40006", 103, Optional.empty()));
+
+    private static Map<String, Long> pids(int servers) {
+        Map<String, Long> pids = new LinkedHashMap<>();
+        for (int i = 1; i <= servers; i++) {
+            pids.put("server" + i, 200L + i);
+        }
+        return pids;
+    }
+
+    @Test
+    void countsHeadsAndReplicasPerServer() {
+        PartitionMap map = FakeMetadataView.balancedMap(7, 5, 3, 1000);
+        StatusReport r = StatusReport.of(MEMBERS, map, pids(5));
+        assertEquals(5, r.servers().size());
+        for (StatusReport.ServerRow s : r.servers()) {
+            assertEquals(200, s.heads());
+            assertEquals(600, s.replicas());
+            assertEquals("ALIVE", s.state());
+        }
+        assertEquals(new StatusReport.PartitionCounts(1000, 0, 0), r.partitions());
+    }
+
+    @Test
+    void unansweredMemberIsDown() {
+        StatusReport r = StatusReport.of(MEMBERS, FakeMetadataView.balancedMap(7, 3, 2, 8), pids(3));
+        assertEquals(new StatusReport.MetadataRow("meta1", "127.0.0.1:40002", 101, "LEADER", 3),
+                r.metadata().get(0));
+        assertEquals(new StatusReport.MetadataRow("meta3", "127.0.0.1:40006", 0, "DOWN", 0),
+                r.metadata().get(2));
+    }
+
+    @Test
+    void partitionsWithFewerThanKLiveReplicasAreCountedAndListed() {
+        PartitionMap map = FakeMetadataView.withDead(FakeMetadataView.balancedMap(7, 3, 2, 9),
+                "server1");
+        Map<String, Long> pids = pids(3);
+        pids.put("server1", 0L);
+        StatusReport r = StatusReport.of(MEMBERS, map, pids);
+        assertEquals(new StatusReport.PartitionCounts(9, 6, 0), r.partitions());
+        StatusReport.Details d = StatusReport.details(MEMBERS, map, pids);
+        assertEquals(List.of(0, 2, 3, 5, 6, 8), d.underReplicated());
+        assertEquals(new StatusReport.ServerRow("server1", "127.0.0.1:40011", 0, "DEAD", 0, 0),
+                r.servers().get(0));
+
+        PartitionMap both = FakeMetadataView.withDead(map, "server2");
+        StatusReport.Details d2 = StatusReport.details(MEMBERS, both, pids);
+        assertEquals(List.of(0, 3, 6), d2.unavailable());
+    }
+
+    @Test
+    void jsonHasExactlyTheAgreedShape() throws Exception {
+        StatusReport r = StatusReport.of(MEMBERS, FakeMetadataView.balancedMap(7, 2, 2, 4),
+                pids(2));
+        assertEquals("{\"epoch\":7,\"metadata\":["
+                + "{\"id\":\"meta1\",\"address\":\"127.0.0.1:40002\",\"pid\":101,"
+                + "\"role\":\"LEADER\",\"term\":3},"
+                + "{\"id\":\"meta2\",\"address\":\"127.0.0.1:40004\",\"pid\":102,"
+                + "\"role\":\"FOLLOWER\",\"term\":3},"
+                + "{\"id\":\"meta3\",\"address\":\"127.0.0.1:40006\",\"pid\":0,"
+                + "\"role\":\"DOWN\",\"term\":0}],"
+                + "\"servers\":["
+                + "{\"id\":\"server1\",\"address\":\"127.0.0.1:40011\",\"pid\":201,"
+                + "\"state\":\"ALIVE\",\"heads\":2,\"replicas\":4},"
+                + "{\"id\":\"server2\",\"address\":\"127.0.0.1:40012\",\"pid\":202,"
+                + "\"state\":\"ALIVE\",\"heads\":2,\"replicas\":4}],"
+                + "\"partitions\":{\"total\":4,\"underReplicated\":0,\"unavailable\":0}}",
+                new ObjectMapper().writeValueAsString(r));
+    }
+
+    @Test
+    void tableShowsMembersServersAndShortPartitions() {
+        PartitionMap map = FakeMetadataView.withDead(FakeMetadataView.balancedMap(7, 3, 2, 60),
+                "server1");
+        List<String> lines = StatusPrinter.lines(StatusReport.of(MEMBERS, map, pids(3)),
+                StatusReport.details(MEMBERS, map, pids(3)));
+        String text = String.join("\n", lines);
+        assertEquals("Map epoch 8 (server1 dead: connection refused)", lines.get(0));
+        assertTrue(text.contains("meta1     127.0.0.1:40002  101  LEADER    3"), text);
+        assertTrue(text.contains("meta3     127.0.0.1:40006  -    DOWN      -"), text);
+        assertTrue(text.contains("server1  127.0.0.1:40011  201  DEAD   0      0"), text);
+        assertTrue(text.contains("Partitions: 60 total, 40 under-replicated (fewer than 2 live"
+                + " replicas), 0 unavailable"), text);
+        assertTrue(text.contains("Under-replicated: 0, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18,"
+                + " 20, 21, 23, 24, 26, 27, 29 ... and 20 more"), text);
+    }
+
+    @Test
+    void idsSortNumerically() {
+        assertTrue(StatusReport.compareIds("server2", "server10") < 0);
+        assertTrue(StatusReport.compareIds("meta3", "server1") < 0);
+        assertEquals(0, StatusReport.compareIds("server7", "server7"));
+    }
+}
