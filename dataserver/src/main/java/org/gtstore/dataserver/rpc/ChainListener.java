@@ -1,0 +1,24 @@
+package org.gtstore.dataserver.rpc;
+
+import java.util.concurrent.Executor;
+import org.gtstore.dataserver.chain.StreamKind;
+import org.gtstore.proto.ChainMessage;
+
+/**
+ * What the transport reports to the driver. Calls come from gRPC threads; implementations hand
+ * them to the driver thread and return at once (they must never block a transport thread).
+ */
+public interface ChainListener {
+
+    /** A chain message arrived on a stream of the given kind. */
+    void onChainMessage(ChainMessage message, StreamKind arrivedOn);
+
+    /** The outbound stream to a successor is open again after a failure. */
+    void onPeerConnected(String peer);
+
+    /** The outbound stream to a successor broke. */
+    void onPeerDisconnected(String peer);
+
+    /** Runs transport bookkeeping on the driver thread, in order with the messages. */
+    Executor driverExecutor();
+}

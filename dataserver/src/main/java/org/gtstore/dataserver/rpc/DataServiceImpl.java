@@ -1,0 +1,92 @@
+package org.gtstore.dataserver.rpc;
+
+import io.grpc.stub.StreamObserver;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.LongAdder;
+import org.gtstore.proto.ChainMessage;
+import org.gtstore.proto.DataServiceGrpc;
+import org.gtstore.proto.GetRequest;
+import org.gtstore.proto.GetResponse;
+import org.gtstore.proto.PingRequest;
+import org.gtstore.proto.PingResponse;
+import org.gtstore.proto.PutRequest;
+import org.gtstore.proto.PutResponse;
+import org.gtstore.proto.StatsRequest;
+import org.gtstore.proto.StatsResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The data server's gRPC service, a thin adapter. It runs on the transport threads
+ * ({@code directExecutor}), so no handler blocks: Put and Get go to the driver's queue, Chain
+ * streams to the {@link GrpcChainTransport}, Ping reads volatile state, and GetStats (a store
+ * scan) runs on its own executor.
+ */
+public final class DataServiceImpl extends DataServiceGrpc.DataServiceImplBase {
+    private static final Logger LOG = LoggerFactory.getLogger(DataServiceImpl.class);
+
+    private final RequestSink sink;
+    private final GrpcChainTransport transport;
+    private final ServerView view;
+    private final Executor statsExecutor;
+    private final LongAdder puts = new LongAdder();
+    private final LongAdder gets = new LongAdder();
+
+    public DataServiceImpl(RequestSink sink, GrpcChainTransport transport, ServerView view,
+            Executor statsExecutor) {
+        this.sink = sink;
+        this.transport = transport;
+        this.view = view;
+        this.statsExecutor = statsExecutor;
+    }
+
+    @Override
+    public void put(PutRequest request, StreamObserver<PutResponse> reply) {
+        puts.increment();
+        sink.submitPut(request, reply);
+    }
+
+    @Override
+    public void get(GetRequest request, StreamObserver<GetResponse> reply) {
+        gets.increment();
+        sink.submitGet(request, reply);
+    }
+
+    @Override
+    public StreamObserver<ChainMessage> chain(StreamObserver<ChainMessage> responder) {
+        return transport.acceptInbound(responder);
+    }
+
+    @Override
+    public void ping(PingRequest request, StreamObserver<PingResponse> reply) {
+        reply.onNext(PingResponse.newBuilder().setServerId(view.serverId())
+                .setEpoch(view.epoch()).setIncarnation(view.incarnation()).build());
+        reply.onCompleted();
+    }
+
+    @Override
+    public void getStats(StatsRequest request, StreamObserver<StatsResponse> reply) {
+        statsExecutor.execute(() -> {
+            try {
+                long headed = 0;
+                long held = 0;
+                var headedSet = view.headedPartitions();
+                for (int p : view.heldPartitions()) {
+                    long n = view.liveKeys(p);
+                    held += n;
+                    if (headedSet.contains(p)) {
+                        headed += n;
+                    }
+                }
+                reply.onNext(StatsResponse.newBuilder().setServerId(view.serverId())
+                        .setEpoch(view.epoch()).setKeysHeaded(headed).setKeysHeld(held)
+                        .setPuts(puts.sum()).setGets(gets.sum()).build());
+                reply.onCompleted();
+            } catch (RuntimeException e) {
+                LOG.warn("[{}] GetStats failed", view.serverId(), e);
+                reply.onError(io.grpc.Status.INTERNAL.withDescription(e.toString())
+                        .asRuntimeException());
+            }
+        });
+    }
+}

@@ -1,0 +1,209 @@
+package org.gtstore.dataserver.rpc;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.gtstore.dataserver.chain.Outbound;
+import org.gtstore.dataserver.chain.StreamKind;
+import org.gtstore.proto.ChainMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gRPC {@link ChainTransport}: one outbound bidi stream per successor (opened here, re-opened
+ * with exponential back-off) and one inbound stream per predecessor (opened by it, accepted by
+ * {@link DataServiceImpl}). A reply to a message goes back on the stream it came on.
+ *
+ * <p>When the stream to a successor fails with {@code UNAVAILABLE} (nothing listening: the
+ * process is gone) the metadata is told at once, rate-limited per peer.
+ */
+public final class GrpcChainTransport implements ChainTransport {
+    private static final Logger LOG = LoggerFactory.getLogger(GrpcChainTransport.class);
+
+    private final String selfId;
+    private final ChainListener listener;
+    private final UnreachableReporter reporter;
+    private final ScheduledExecutorService scheduler;
+    private final long backoffMinMs;
+    private final long backoffMaxMs;
+    private final Map<String, OutboundLink> outbound = new HashMap<>();
+    private final Map<String, StreamObserver<ChainMessage>> inbound = new HashMap<>();
+    private final Map<String, Long> lastReportNanos = new HashMap<>();
+
+    public GrpcChainTransport(String selfId, ChainListener listener, UnreachableReporter reporter,
+            ScheduledExecutorService scheduler, long backoffMinMs, long backoffMaxMs) {
+        this.selfId = selfId;
+        this.listener = listener;
+        this.reporter = reporter;
+        this.scheduler = scheduler;
+        this.backoffMinMs = backoffMinMs;
+        this.backoffMaxMs = backoffMaxMs;
+    }
+
+    @Override
+    public void setSuccessors(Map<String, String> addresses) {
+        Iterator<Map.Entry<String, OutboundLink>> it = outbound.entrySet().iterator();
+        while (it.hasNext()) {
+            Map.Entry<String, OutboundLink> e = it.next();
+            if (!Objects.equals(addresses.get(e.getKey()), e.getValue().address)) {
+                LOG.info("[{}] closing the chain stream to {}", selfId, e.getKey());
+                e.getValue().close();
+                it.remove();
+            }
+        }
+        for (Map.Entry<String, String> e : addresses.entrySet()) {
+            if (!outbound.containsKey(e.getKey())) {
+                LOG.info("[{}] opening the chain stream to {} at {}", selfId, e.getKey(),
+                        e.getValue());
+                OutboundLink link = new OutboundLink(e.getKey(), e.getValue(), listener,
+                        this::onBroken, backoffMinMs);
+                outbound.put(e.getKey(), link);
+                link.open();
+            }
+        }
+    }
+
+    @Override
+    public void send(Outbound o) {
+        if (o.stream() == StreamKind.OUTBOUND) {
+            OutboundLink link = outbound.get(o.peer());
+            if (link == null || !link.send(o.message())) {
+                LOG.debug("[{}] no stream to successor {}: dropped {}", selfId, o.peer(),
+                        o.message().getBodyCase());
+            }
+            return;
+        }
+        StreamObserver<ChainMessage> responder = inbound.get(o.peer());
+        if (responder == null) {
+            LOG.debug("[{}] no stream from predecessor {}: dropped {}", selfId, o.peer(),
+                    o.message().getBodyCase());
+            return;
+        }
+        try {
+            responder.onNext(o.message());
+        } catch (StatusRuntimeException | IllegalStateException e) {
+            LOG.debug("[{}] stream from {} is gone: {}", selfId, o.peer(), e.getMessage());
+            inbound.remove(o.peer(), responder);
+        }
+    }
+
+    /**
+     * Accepts a stream a predecessor opened (called by the gRPC service, on a gRPC thread). The
+     * first message names the peer; from then on replies to it go on this stream.
+     */
+    public StreamObserver<ChainMessage> acceptInbound(StreamObserver<ChainMessage> responder) {
+        if (responder instanceof ServerCallStreamObserver<ChainMessage> s) {
+            s.setOnCancelHandler(() -> {
+                // Cancellation is handled by onError below; this only silences onNext.
+            });
+        }
+        return new StreamObserver<>() {
+            private String peer;
+
+            @Override
+            public void onNext(ChainMessage m) {
+                if (peer == null) {
+                    peer = m.getFrom();
+                    String p = peer;
+                    listener.driverExecutor().execute(() -> registerInbound(p, responder));
+                }
+                listener.onChainMessage(m, StreamKind.INBOUND);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                closed();
+            }
+
+            @Override
+            public void onCompleted() {
+                closed();
+                try {
+                    responder.onCompleted();
+                } catch (RuntimeException e) {
+                    // Already closed by the peer; nothing to tell it.
+                }
+            }
+
+            private void closed() {
+                String p = peer;
+                if (p != null) {
+                    listener.driverExecutor().execute(() -> inbound.remove(p, responder));
+                }
+            }
+        };
+    }
+
+    private void registerInbound(String peer, StreamObserver<ChainMessage> responder) {
+        StreamObserver<ChainMessage> old = inbound.put(peer, responder);
+        if (old != null && old != responder) {
+            LOG.info("[{}] {} re-opened its chain stream", selfId, peer);
+        }
+    }
+
+    private void onBroken(OutboundLink link, long generation, Status status) {
+        if (!link.isCurrent(generation) || outbound.get(link.peer) != link) {
+            return;
+        }
+        link.markBroken();
+        listener.onPeerDisconnected(link.peer);
+        long delayMs = link.backoffMs;
+        link.backoffMs = Math.min(backoffMaxMs, link.backoffMs * 2);
+        LOG.warn("[{}] chain stream to {} broke ({}: {}); reconnecting in {} ms", selfId,
+                link.peer, status.getCode(), status.getDescription(), delayMs);
+        if (status.getCode() == Status.Code.UNAVAILABLE) {
+            maybeReport(link.peer, status);
+        }
+        scheduler.schedule(() -> listener.driverExecutor().execute(() -> reopen(link)),
+                delayMs, TimeUnit.MILLISECONDS);
+    }
+
+    private void reopen(OutboundLink link) {
+        if (outbound.get(link.peer) != link) {
+            return;
+        }
+        link.open();
+        listener.onPeerConnected(link.peer);
+    }
+
+    /** A message arrived from this successor: its stream works, so reset the back-off. */
+    public void onSuccessorAlive(String peer) {
+        OutboundLink link = outbound.get(peer);
+        if (link != null) {
+            link.backoffMs = backoffMinMs;
+        }
+    }
+
+    private void maybeReport(String peer, Status status) {
+        long now = System.nanoTime();
+        Long last = lastReportNanos.get(peer);
+        if (last != null && now - last < TimeUnit.MILLISECONDS.toNanos(backoffMaxMs)) {
+            return;
+        }
+        lastReportNanos.put(peer, now);
+        String detail = status.getCause() != null ? status.getCause().toString()
+                : String.valueOf(status.getDescription());
+        reporter.reportUnreachable(peer, detail);
+    }
+
+    @Override
+    public void close() {
+        outbound.values().forEach(OutboundLink::close);
+        outbound.clear();
+        for (StreamObserver<ChainMessage> r : inbound.values()) {
+            try {
+                r.onCompleted();
+            } catch (RuntimeException e) {
+                // The stream is gone already.
+            }
+        }
+        inbound.clear();
+    }
+}

@@ -1,0 +1,25 @@
+package org.gtstore.dataserver.rpc;
+
+import java.util.Set;
+
+/**
+ * A read-only view of the server for Ping and GetStats, safe to call from any thread.
+ */
+public interface ServerView {
+    String serverId();
+
+    /** The epoch of the map the replica has applied. */
+    long epoch();
+
+    /** The incarnation the metadata gave at the last registration, 0 before. */
+    long incarnation();
+
+    /** Partitions this server heads. */
+    Set<Integer> headedPartitions();
+
+    /** Partitions this server holds as a chain member (heading included). */
+    Set<Integer> heldPartitions();
+
+    /** Live (non-deleted) keys of a partition in the local store. */
+    long liveKeys(int partition);
+}

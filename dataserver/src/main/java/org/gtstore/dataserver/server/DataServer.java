@@ -1,0 +1,185 @@
+package org.gtstore.dataserver.server;
+
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.gtstore.dataserver.chain.ChainReplica;
+import org.gtstore.dataserver.rpc.Channels;
+import org.gtstore.dataserver.rpc.DataServiceImpl;
+import org.gtstore.dataserver.rpc.GrpcChainTransport;
+import org.gtstore.dataserver.rpc.ServerView;
+import org.gtstore.dataserver.storage.LocalStore;
+import org.gtstore.dataserver.storage.RocksDbStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One data server, wired: the RocksDB store, the {@link ChainReplica} owned by its
+ * {@link ReplicaDriver}, the gRPC DataService and chain transport, and the
+ * {@link MetadataSession}. Start order matters: the store is opened and the last applied seqs
+ * recovered first; the port is listening before the server registers, so a neighbour told about
+ * it can connect at once.
+ */
+public final class DataServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(DataServer.class);
+
+    private final DataServerConfig config;
+    private final LocalStore store;
+    private final ScheduledExecutorService scheduler;
+    private final ExecutorService statsExecutor;
+    private final MetadataSession session;
+    private final ReplicaDriver driver;
+    private final Server grpcServer;
+    private final String advertisedAddress;
+
+    private DataServer(DataServerConfig config, Consumer<Throwable> fatalHandler)
+            throws IOException {
+        this.config = config;
+        String id = config.serverId();
+        String storageId = StorageId.loadOrCreate(config.dataDir());
+        this.store = RocksDbStore.open(config.dataDir().resolve("rocksdb"));
+        Map<Integer, Long> applied = store.appliedSeqs();
+        LOG.info("[{}] storage id {}, recovered last applied seqs of {} partitions", id,
+                storageId, applied.size());
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(daemon("gtstore-session-" + id));
+        this.statsExecutor = Executors.newSingleThreadExecutor(daemon("gtstore-stats-" + id));
+        ReplicaDriver[] driverRef = new ReplicaDriver[1];
+        this.session = new MetadataSession(id, storageId, config.metadataAddresses(),
+                config.metadataRpcTimeoutMs(), config.metadataRetryBackoffMs(), scheduler,
+                map -> driverRef[0].offerMap(map), () -> driverRef[0].epoch());
+        GrpcChainTransport[] transportRef = new GrpcChainTransport[1];
+        ChainReplica replica = new ChainReplica(id, config.chain(), applied);
+        this.driver = new ReplicaDriver(id, replica, store, session, session, listener -> {
+            transportRef[0] = new GrpcChainTransport(id, listener, session, scheduler,
+                    config.chainReconnectBackoffMinMs(), config.chainReconnectBackoffMaxMs());
+            return transportRef[0];
+        }, config.driverBatchMax(), config.tickIntervalMs(), fatalHandler);
+        driverRef[0] = driver;
+        DataServiceImpl service = new DataServiceImpl(driver, transportRef[0], view(),
+                statsExecutor);
+        this.grpcServer = NettyServerBuilder
+                .forAddress(new InetSocketAddress(config.listenHost(), config.listenPort()))
+                .directExecutor()
+                .maxInboundMessageSize(Channels.MESSAGE_BYTES_MAX)
+                .addService(service)
+                .build();
+        try {
+            grpcServer.start();
+        } catch (IOException e) {
+            store.close();
+            throw new IOException("cannot listen on " + config.listenHost() + ":"
+                    + config.listenPort() + ": " + e.getMessage(), e);
+        }
+        this.advertisedAddress = config.listenHost() + ":" + grpcServer.getPort();
+    }
+
+    /**
+     * Opens the store, starts serving and registers with the metadata. {@code fatalHandler}
+     * gets any unexpected failure of the replica driver; in production it stops the process.
+     */
+    public static DataServer start(DataServerConfig config, Consumer<Throwable> fatalHandler)
+            throws IOException {
+        DataServer s = new DataServer(config.validate(), fatalHandler);
+        s.driver.start();
+        s.session.start(s.advertisedAddress);
+        LOG.info("[{}] data server listening on {}", config.serverId(), s.advertisedAddress);
+        return s;
+    }
+
+    /** host:port this server listens on and registered with. */
+    public String address() {
+        return advertisedAddress;
+    }
+
+    public String serverId() {
+        return config.serverId();
+    }
+
+    /** The epoch of the map the replica has applied. */
+    public long epoch() {
+        return driver.epoch();
+    }
+
+    /** True while the metadata lease is valid (the server serves). */
+    public boolean leaseValid() {
+        return session.leaseValidAt(System.nanoTime());
+    }
+
+    /** Blocks until the gRPC server terminates. */
+    public void awaitTermination() throws InterruptedException {
+        grpcServer.awaitTermination();
+    }
+
+    private ServerView view() {
+        return new ServerView() {
+            @Override
+            public String serverId() {
+                return config.serverId();
+            }
+
+            @Override
+            public long epoch() {
+                return driver.epoch();
+            }
+
+            @Override
+            public long incarnation() {
+                return session.incarnation();
+            }
+
+            @Override
+            public Set<Integer> headedPartitions() {
+                return driver.roles().headed();
+            }
+
+            @Override
+            public Set<Integer> heldPartitions() {
+                return driver.roles().held();
+            }
+
+            @Override
+            public long liveKeys(int partition) {
+                return store.countLiveKeys(partition);
+            }
+        };
+    }
+
+    /** Stops in reverse order: metadata, requests, driver, threads, store. */
+    @Override
+    public void close() {
+        LOG.info("[{}] stopping", config.serverId());
+        session.close();
+        grpcServer.shutdownNow();
+        try {
+            grpcServer.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        driver.close();
+        scheduler.shutdownNow();
+        statsExecutor.shutdownNow();
+        try {
+            statsExecutor.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        store.close();
+    }
+
+    private static ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

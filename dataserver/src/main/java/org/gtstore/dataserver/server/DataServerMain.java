@@ -1,0 +1,77 @@
+package org.gtstore.dataserver.server;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The data server process (docs/contracts.md, "Data server command line"):
+ * <pre>
+ * java -jar gtstore-dataserver.jar --id server1 --listen 127.0.0.1:PORT \
+ *   --data-dir DIR/server1/data --meta 127.0.0.1:P1,127.0.0.1:P2,127.0.0.1:P3
+ * </pre>
+ * Bad flags print one line on stderr and exit 2. A failure of the replica driver stops the
+ * process at once (exit 70): the metadata then takes the server out of its chains, and a restart
+ * recovers from the write-ahead log.
+ */
+@Command(name = "gtstore-dataserver", mixinStandardHelpOptions = true,
+        description = "GTStore data server: stores partitions and replicates them along chains.")
+public final class DataServerMain {
+    private static final Logger LOG = LoggerFactory.getLogger(DataServerMain.class);
+    private static final int EXIT_USAGE = 2;
+    private static final int EXIT_SOFTWARE = 70;
+
+    @Option(names = "--id", required = true, description = "server id, e.g. server1")
+    String id;
+
+    @Option(names = "--listen", required = true, description = "host:port of the DataService")
+    String listen;
+
+    @Option(names = "--data-dir", required = true, description = "storage.id and RocksDB")
+    Path dataDir;
+
+    @Option(names = "--meta", required = true, split = ",",
+            description = "host:port of the metadata members, comma-separated")
+    List<String> meta;
+
+    /** The validated configuration these flags describe. */
+    DataServerConfig toConfig() {
+        DataServerConfig.HostPort hp = DataServerConfig.HostPort.parse(listen, "--listen");
+        return DataServerConfig.of(id, hp.host(), hp.port(), dataDir, meta).validate();
+    }
+
+    public static void main(String[] args) {
+        DataServerMain flags = new DataServerMain();
+        CommandLine cmd = new CommandLine(flags);
+        DataServerConfig config;
+        try {
+            cmd.parseArgs(args);
+            if (cmd.isUsageHelpRequested() || cmd.isVersionHelpRequested()) {
+                cmd.usage(cmd.getOut());
+                return;
+            }
+            config = flags.toConfig();
+        } catch (CommandLine.ParameterException | IllegalArgumentException e) {
+            System.err.println("gtstore-dataserver: " + e.getMessage().replace('\n', ' '));
+            System.exit(EXIT_USAGE);
+            return;
+        }
+        SLF4JBridgeHandler.removeHandlersForRootLogger();
+        SLF4JBridgeHandler.install();
+        LOG.info("[{}] starting with {}", config.serverId(), config);
+        try {
+            DataServer server = DataServer.start(config, t -> Runtime.getRuntime()
+                    .halt(EXIT_SOFTWARE));
+            Runtime.getRuntime().addShutdownHook(new Thread(server::close, "shutdown"));
+            server.awaitTermination();
+        } catch (Exception e) {
+            LOG.error("[{}] cannot start: {}", config.serverId(), e.getMessage(), e);
+            System.exit(1);
+        }
+    }
+}

@@ -1,0 +1,312 @@
+package org.gtstore.dataserver.server;
+
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.gtstore.dataserver.chain.CatchUpNeeded;
+import org.gtstore.dataserver.chain.ChainEvent;
+import org.gtstore.dataserver.chain.ChainReplica;
+import org.gtstore.dataserver.chain.ClientReply;
+import org.gtstore.dataserver.chain.Outbound;
+import org.gtstore.dataserver.chain.Ready;
+import org.gtstore.dataserver.chain.StreamKind;
+import org.gtstore.dataserver.rpc.ChainListener;
+import org.gtstore.dataserver.rpc.ChainTransport;
+import org.gtstore.dataserver.rpc.RequestSink;
+import org.gtstore.dataserver.storage.LocalStore;
+import org.gtstore.dataserver.storage.StoredValue;
+import org.gtstore.proto.ChainMessage;
+import org.gtstore.proto.ErrorCode;
+import org.gtstore.proto.GetRequest;
+import org.gtstore.proto.GetResponse;
+import org.gtstore.proto.PartitionMap;
+import org.gtstore.proto.PutRequest;
+import org.gtstore.proto.PutResponse;
+import org.gtstore.proto.ServerInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one thread that owns the {@link ChainReplica} (Kafka's {@code KafkaRaftClientDriver}).
+ *
+ * <p>Everything reaches the replica through one queue: client puts and gets, chain messages,
+ * maps, stream events and transport bookkeeping. The loop takes everything queued (up to
+ * {@code batchMax}), steps it all, ticks when due, then handles the Ready: the writes of the whole
+ * batch go to the store in ONE atomic batch, and only THEN are chain messages sent and clients
+ * answered. Batching is where the throughput comes from: one store write, one stream message per
+ * neighbour and one wake-up serve hundreds of requests.
+ *
+ * <p>Any unexpected throwable stops the loop and goes to the fatal handler, which stops the
+ * process: a replica in an unknown state must not keep serving.
+ */
+public final class ReplicaDriver implements RequestSink, ChainListener, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ReplicaDriver.class);
+
+    private record PutInput(PutRequest request, StreamObserver<PutResponse> reply) {
+    }
+
+    private record GetInput(GetRequest request, StreamObserver<GetResponse> reply) {
+    }
+
+    private record EventInput(ChainEvent event) {
+    }
+
+    private final String selfId;
+    private final ChainReplica replica;
+    private final LocalStore store;
+    private final LeaseSource lease;
+    private final MapFetcher mapFetcher;
+    private final Consumer<Throwable> fatalHandler;
+    private final int batchMax;
+    private final long tickIntervalNanos;
+    private final BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
+    private final Executor executor = queue::add;
+    private final Map<Long, StreamObserver<?>> pending = new HashMap<>();
+    private final Set<CatchUpNeeded> catchUpsLogged = new HashSet<>();
+    private final Thread thread;
+    private final ChainTransport transport;
+    private PartitionMap map;
+    private long nextToken = 1;
+    private boolean leaseValid;
+    private volatile boolean running = true;
+    private volatile long epoch;
+    private volatile Ready.Roles roles = new Ready.Roles(0, Set.of(), Set.of());
+
+    public ReplicaDriver(String selfId, ChainReplica replica, LocalStore store, LeaseSource lease,
+            MapFetcher mapFetcher, Function<ChainListener, ChainTransport> transportFactory,
+            int batchMax, long tickIntervalMs, Consumer<Throwable> fatalHandler) {
+        this.selfId = selfId;
+        this.replica = replica;
+        this.store = store;
+        this.lease = lease;
+        this.mapFetcher = mapFetcher;
+        this.fatalHandler = fatalHandler;
+        this.batchMax = batchMax;
+        this.tickIntervalNanos = TimeUnit.MILLISECONDS.toNanos(tickIntervalMs);
+        this.transport = transportFactory.apply(this);
+        this.thread = new Thread(this::run, "replica-driver-" + selfId);
+    }
+
+    public void start() {
+        thread.start();
+    }
+
+    /** The epoch of the map the replica has applied (any thread). */
+    public long epoch() {
+        return epoch;
+    }
+
+    /** The partitions headed and held as of the last map (any thread). */
+    public Ready.Roles roles() {
+        return roles;
+    }
+
+    /** A map from the metadata (any thread); older ones are ignored by the replica. */
+    public void offerMap(PartitionMap newMap) {
+        queue.add(new EventInput(new ChainEvent.MapChanged(newMap)));
+    }
+
+    @Override
+    public void submitPut(PutRequest request, StreamObserver<PutResponse> reply) {
+        queue.add(new PutInput(request, reply));
+    }
+
+    @Override
+    public void submitGet(GetRequest request, StreamObserver<GetResponse> reply) {
+        queue.add(new GetInput(request, reply));
+    }
+
+    @Override
+    public void onChainMessage(ChainMessage message, StreamKind arrivedOn) {
+        queue.add(new EventInput(new ChainEvent.PeerMessage(message, arrivedOn)));
+    }
+
+    @Override
+    public void onPeerConnected(String peer) {
+        queue.add(new EventInput(new ChainEvent.PeerConnected(peer)));
+    }
+
+    @Override
+    public void onPeerDisconnected(String peer) {
+        queue.add(new EventInput(new ChainEvent.PeerDisconnected(peer)));
+    }
+
+    @Override
+    public Executor driverExecutor() {
+        return executor;
+    }
+
+    private void run() {
+        List<Object> batch = new ArrayList<>(batchMax);
+        long nextTick = System.nanoTime() + tickIntervalNanos;
+        try {
+            while (running) {
+                long waitNanos = Math.max(0, nextTick - System.nanoTime());
+                Object first = queue.poll(waitNanos, TimeUnit.NANOSECONDS);
+                if (first != null) {
+                    batch.add(first);
+                    queue.drainTo(batch, batchMax - 1);
+                }
+                long now = System.nanoTime();
+                checkLease(now);
+                for (Object input : batch) {
+                    handle(input);
+                }
+                batch.clear();
+                if (now - nextTick >= 0) {
+                    replica.tick();
+                    nextTick = now + tickIntervalNanos;
+                }
+                processReady();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Throwable t) {
+            running = false;
+            LOG.error("[{} epoch={}] replica driver failed; stopping the server", selfId, epoch, t);
+            fatalHandler.accept(t);
+        }
+    }
+
+    private void checkLease(long now) {
+        boolean valid = lease.leaseValidAt(now);
+        if (valid != leaseValid) {
+            leaseValid = valid;
+            replica.step(new ChainEvent.LeaseChanged(valid));
+        }
+    }
+
+    private void handle(Object input) {
+        if (input instanceof PutInput p) {
+            long token = nextToken++;
+            pending.put(token, p.reply());
+            replica.step(new ChainEvent.ClientPut(p.request(), token));
+        } else if (input instanceof GetInput g) {
+            long token = nextToken++;
+            pending.put(token, g.reply());
+            replica.step(new ChainEvent.ClientGet(g.request(), token));
+        } else if (input instanceof EventInput e) {
+            if (e.event() instanceof ChainEvent.MapChanged m
+                    && (map == null || m.map().getEpoch() > map.getEpoch())) {
+                map = m.map();
+            }
+            replica.step(e.event());
+        } else if (input instanceof Runnable task) {
+            task.run();
+        } else {
+            throw new IllegalStateException("unknown driver input: " + input);
+        }
+    }
+
+    /** Persist, THEN send and answer, THEN tell the replica the batch is durable. */
+    private void processReady() {
+        Ready r = replica.ready();
+        if (r.isEmpty()) {
+            return;
+        }
+        if (!r.writes().isEmpty() || !r.appliedSeqs().isEmpty()) {
+            store.apply(r.writes(), r.appliedSeqs());
+        }
+        if (r.successors() != null) {
+            transport.setSuccessors(addresses(r.successors()));
+        }
+        for (Outbound o : r.messages()) {
+            transport.send(o);
+        }
+        for (ClientReply reply : r.replies()) {
+            complete(reply);
+        }
+        replica.step(new ChainEvent.PersistDone());
+        epoch = replica.epoch();
+        if (r.roles() != null) {
+            roles = r.roles();
+        }
+        if (r.mapWantedEpoch() > 0) {
+            mapFetcher.wantMap(r.mapWantedEpoch());
+        }
+        for (CatchUpNeeded c : r.catchUps()) {
+            if (catchUpsLogged.add(c)) {
+                LOG.warn("[{} p={} epoch={}] successor {} has applied seq={} but we hold"
+                        + " seq={} and no longer the updates in between: it needs a state"
+                        + " transfer (catch-up copy, issue #4)", selfId, c.partition(), epoch,
+                        c.peer(), c.appliedSeq(), c.localAppliedSeq());
+            }
+        }
+    }
+
+    private Map<String, String> addresses(Set<String> ids) {
+        Map<String, String> out = new HashMap<>();
+        for (ServerInfo s : map.getServersList()) {
+            if (ids.contains(s.getId())) {
+                out.put(s.getId(), s.getAddress());
+            }
+        }
+        if (out.size() != ids.size()) {
+            LOG.warn("[{} epoch={}] successors {} without an address in the map", selfId, epoch,
+                    ids);
+        }
+        return out;
+    }
+
+    @SuppressWarnings("unchecked")
+    private void complete(ClientReply reply) {
+        StreamObserver<?> observer = pending.remove(reply.token());
+        if (observer == null) {
+            throw new IllegalStateException("reply for unknown token " + reply.token());
+        }
+        try {
+            if (reply instanceof ClientReply.PutDone p) {
+                var o = (StreamObserver<PutResponse>) observer;
+                o.onNext(p.response());
+                o.onCompleted();
+            } else if (reply instanceof ClientReply.GetDone g) {
+                var o = (StreamObserver<GetResponse>) observer;
+                o.onNext(g.response());
+                o.onCompleted();
+            } else if (reply instanceof ClientReply.LocalRead read) {
+                var o = (StreamObserver<GetResponse>) observer;
+                o.onNext(readLocal(read));
+                o.onCompleted();
+            }
+        } catch (StatusRuntimeException e) {
+            LOG.debug("[{}] client gone before its reply: {}", selfId, e.getStatus());
+        }
+    }
+
+    private GetResponse readLocal(ClientReply.LocalRead read) {
+        StoredValue v = store.get(read.partition(), read.key());
+        GetResponse.Builder b = GetResponse.newBuilder().setEpoch(read.epoch())
+                .setServerId(selfId);
+        if (v == null || v.tombstone()) {
+            return b.setCode(ErrorCode.NOT_FOUND).setVersion(v == null ? 0 : v.version()).build();
+        }
+        return b.setCode(ErrorCode.OK).setValue(v.value()).setVersion(v.version()).build();
+    }
+
+    /** Stops the loop and closes the streams; the store is closed by its owner. */
+    @Override
+    public void close() {
+        if (!thread.isAlive()) {
+            transport.close();
+            return;
+        }
+        queue.add((Runnable) () -> running = false);
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        transport.close();
+    }
+}

@@ -1,0 +1,36 @@
+package org.gtstore.dataserver.server;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.UUID;
+
+/**
+ * The identity of a data directory: a UUID written to {@code <data-dir>/storage.id} when the
+ * directory is first used. The metadata compares it on registration: the same id means "the
+ * same disk, restarted" (it may keep its chain positions), a new id means an empty newcomer.
+ */
+public final class StorageId {
+    static final String FILE_NAME = "storage.id";
+
+    private StorageId() {
+    }
+
+    /** Reads the storage id of {@code dataDir}, creating the directory and the id if needed. */
+    public static String loadOrCreate(Path dataDir) throws IOException {
+        Files.createDirectories(dataDir);
+        Path file = dataDir.resolve(FILE_NAME);
+        if (Files.exists(file)) {
+            String id = Files.readString(file, StandardCharsets.UTF_8).trim();
+            UUID.fromString(id);
+            return id;
+        }
+        String id = UUID.randomUUID().toString();
+        Path tmp = dataDir.resolve(FILE_NAME + ".tmp");
+        Files.writeString(tmp, id + "\n", StandardCharsets.UTF_8);
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+        return id;
+    }
+}
