@@ -1,0 +1,54 @@
+package org.gtstore.tests.support;
+
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.TestWatcher;
+
+/**
+ * Starts one {@link TestCluster} before a test class and stops it after; when a test fails it
+ * prints the tails of every process's log, so a CI failure shows what the servers saw.
+ *
+ * <pre>
+ * &#64;RegisterExtension
+ * static final ClusterExtension CLUSTER = new ClusterExtension(5, 3);
+ * </pre>
+ */
+public final class ClusterExtension implements BeforeAllCallback, AfterAllCallback, TestWatcher {
+    private final int nodes;
+    private final int rep;
+    private TestCluster cluster;
+
+    public ClusterExtension(int nodes, int rep) {
+        this.nodes = nodes;
+        this.rep = rep;
+    }
+
+    public TestCluster cluster() {
+        if (cluster == null) {
+            throw new IllegalStateException("the cluster is started before all tests");
+        }
+        return cluster;
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        cluster = TestCluster.start(nodes, rep);
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        if (cluster != null) {
+            cluster.close();
+            cluster = null;
+        }
+    }
+
+    @Override
+    public void testFailed(ExtensionContext context, Throwable cause) {
+        if (cluster != null) {
+            System.err.println("---- " + context.getDisplayName() + " failed: process logs ----");
+            System.err.println(cluster.logs());
+        }
+    }
+}
