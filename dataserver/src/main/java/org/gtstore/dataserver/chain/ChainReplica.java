@@ -423,12 +423,20 @@ public final class ChainReplica {
         for (PartitionSeq ps : reply.getCommittedList()) {
             committed.put(ps.getPartition(), ps.getSeq());
         }
+        int resent = 0;
+        int partitionsResent = 0;
         for (PartitionSeq ps : reply.getAppliedList()) {
             PartitionReplica pr = feeding(from, ps.getPartition());
             if (pr != null) {
-                pr.receiveHelloReply(ps.getSeq(), committed.getOrDefault(ps.getPartition(), 0L),
-                        fx);
+                int n = pr.receiveHelloReply(ps.getSeq(),
+                        committed.getOrDefault(ps.getPartition(), 0L), fx);
+                resent += n;
+                partitionsResent += n > 0 ? 1 : 0;
             }
+        }
+        if (resent > 0) {
+            LOG.info("[{} epoch={}] re-sent {} un-acked updates in {} partitions to {}", selfId,
+                    fx.epoch, resent, partitionsResent, from);
         }
     }
 
@@ -510,25 +518,41 @@ public final class ChainReplica {
     }
 
     private void applyPositions(Map<Integer, ChainPosition> positions) {
+        int dropped = 0;
         Iterator<Map.Entry<Integer, PartitionReplica>> it = partitions.entrySet().iterator();
         while (it.hasNext()) {
             PartitionReplica pr = it.next().getValue();
             if (!positions.containsKey(pr.partition)) {
-                LOG.info("[{} p={} epoch={}] no longer in the chain: stopped serving", selfId,
+                LOG.debug("[{} p={} epoch={}] no longer in the chain: stopped serving", selfId,
                         pr.partition, fx.epoch);
+                dropped++;
                 pr.drop(fx);
                 storedApplied.put(pr.partition, pr.applied());
                 it.remove();
             }
         }
+        if (dropped > 0) {
+            LOG.info("[{} epoch={}] left the chains of {} partitions: stopped serving them",
+                    selfId, fx.epoch, dropped);
+        }
+        int becameHead = 0;
+        int becameTail = 0;
         for (Map.Entry<Integer, ChainPosition> e : positions.entrySet()) {
             PartitionReplica pr = partitions.get(e.getKey());
             if (pr == null) {
                 long stored = storedApplied.getOrDefault(e.getKey(), 0L);
                 partitions.put(e.getKey(), new PartitionReplica(e.getKey(), e.getValue(), stored));
             } else {
+                ChainPosition old = pr.position();
                 pr.changePosition(e.getValue(), fx);
+                becameHead += e.getValue().head() && !old.head() ? 1 : 0;
+                becameTail += e.getValue().tail() && !old.tail() ? 1 : 0;
             }
+        }
+        if (becameHead + becameTail > 0) {
+            LOG.info("[{} epoch={}] chain repair: became head of {} and tail of {} partitions"
+                    + " (new tails committed what they held)", selfId, fx.epoch, becameHead,
+                    becameTail);
         }
     }
 

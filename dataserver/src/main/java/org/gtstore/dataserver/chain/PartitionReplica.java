@@ -164,9 +164,10 @@ final class PartitionReplica {
 
     /**
      * The successor answered our hello: acknowledge what it reports committed, then re-send
-     * every update after its last applied seq (it drops duplicates by seq).
+     * every update after its last applied seq (it drops duplicates by seq). Returns how many
+     * updates were re-sent.
      */
-    void receiveHelloReply(long successorApplied, long successorCommitted, Effects fx) {
+    int receiveHelloReply(long successorApplied, long successorCommitted, Effects fx) {
         String successor = pos.successor();
         if (pos.successorJoining()) {
             joiningApplied = Math.max(joiningApplied, successorApplied);
@@ -179,12 +180,12 @@ final class PartitionReplica {
                         + " it holds writes we never saw", fx.selfId, partition, fx.epoch,
                         successor, successorApplied, applied);
             }
-            return;
+            return 0;
         }
         long firstHeld = unacked.isEmpty() ? applied + 1 : unacked.peekFirst().getSeq();
         if (successorApplied + 1 < firstHeld) {
             fx.catchUps.add(new CatchUpNeeded(partition, successor, successorApplied, applied));
-            return;
+            return 0;
         }
         int resent = 0;
         for (Update u : unacked) {
@@ -193,8 +194,9 @@ final class PartitionReplica {
                 resent++;
             }
         }
-        LOG.info("[{} p={} epoch={}] re-sent {} updates after seq={} to {}",
+        LOG.debug("[{} p={} epoch={}] re-sent {} updates after seq={} to {}",
                 fx.selfId, partition, fx.epoch, resent, successorApplied, successor);
+        return resent;
     }
 
     /** The predecessor said hello: it will re-send from our applied seq, so forget the gaps. */
@@ -221,11 +223,11 @@ final class PartitionReplica {
                 fx.outbox.ack(next.predecessor(), fx.epoch, partition, committed);
             }
             releaseWaiters(fx);
-            LOG.info("[{} p={} epoch={}] became tail, committed seq={}..{}",
+            LOG.debug("[{} p={} epoch={}] became tail, committed seq={}..{}",
                     fx.selfId, partition, fx.epoch, before + 1, committed);
         }
         if (next.head() && !old.head()) {
-            LOG.info("[{} p={} epoch={}] became head, next seq={}",
+            LOG.debug("[{} p={} epoch={}] became head, next seq={}",
                     fx.selfId, partition, fx.epoch, applied + 1);
         }
     }

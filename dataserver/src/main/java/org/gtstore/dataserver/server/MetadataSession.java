@@ -72,6 +72,7 @@ public final class MetadataSession implements LeaseSource, MapFetcher, Unreachab
     private long leaseMs = DEFAULT_LEASE_MS;
     private long heartbeatIntervalMs = DEFAULT_HEARTBEAT_INTERVAL_MS;
     private long lastAnsweredSentNanos;
+    private int heartbeatFailures;
     private ScheduledFuture<?> heartbeats;
     private long registerGeneration;
     private long watchGeneration;
@@ -185,14 +186,20 @@ public final class MetadataSession implements LeaseSource, MapFetcher, Unreachab
         long inc = incarnation;
         HeartbeatRequest req = HeartbeatRequest.newBuilder().setServerId(serverId)
                 .setIncarnation(inc).setMapEpoch(appliedEpoch.getAsLong()).build();
-        stub(target).withDeadlineAfter(Math.max(2 * heartbeatIntervalMs, 100),
-                TimeUnit.MILLISECONDS).heartbeat(req, callback(
-                        resp -> onHeartbeat(target, sentAt, inc, resp),
-                        t -> {
-                            LOG.warn("[{}] heartbeat to {} failed: {}", serverId, target,
-                                    describe(t));
-                            nextMember(target);
-                        }));
+        // An answer later than the lease could not extend it, so that is the deadline; a
+        // shorter one would only churn between members when the machine is busy.
+        stub(target).withDeadlineAfter(leaseMs, TimeUnit.MILLISECONDS).heartbeat(req, callback(
+                resp -> onHeartbeat(target, sentAt, inc, resp),
+                t -> {
+                    if (heartbeatFailures++ == 0) {
+                        LOG.warn("[{}] heartbeat to {} failed: {}", serverId, target,
+                                describe(t));
+                    } else {
+                        LOG.debug("[{}] heartbeat to {} failed again: {}", serverId, target,
+                                describe(t));
+                    }
+                    nextMember(target);
+                }));
     }
 
     private void onHeartbeat(String target, long sentAt, long inc, HeartbeatResponse r) {
@@ -201,6 +208,11 @@ public final class MetadataSession implements LeaseSource, MapFetcher, Unreachab
         }
         switch (r.getCode()) {
             case OK -> {
+                if (heartbeatFailures > 0) {
+                    LOG.info("[{}] heartbeats answered again by {} after {} failures", serverId,
+                            target, heartbeatFailures);
+                    heartbeatFailures = 0;
+                }
                 extendLease(sentAt);
                 if (r.getMapEpoch() > appliedEpoch.getAsLong()) {
                     wantMap(r.getMapEpoch());
@@ -242,7 +254,7 @@ public final class MetadataSession implements LeaseSource, MapFetcher, Unreachab
         String target = leader;
         WatchMapRequest req = WatchMapRequest.newBuilder()
                 .setFromEpoch(appliedEpoch.getAsLong() + 1).build();
-        stub(target).watchMap(req, new ClientResponseObserver<WatchMapRequest, GetMapResponse>() {
+        MetadataServiceGrpc.newStub(channel(target)).watchMap(req, new ClientResponseObserver<WatchMapRequest, GetMapResponse>() {
             @Override
             public void beforeStart(ClientCallStreamObserver<WatchMapRequest> call) {
                 exec.execute(() -> {
@@ -366,10 +378,14 @@ public final class MetadataSession implements LeaseSource, MapFetcher, Unreachab
         }
     }
 
+    /** A stub for a unary call, with the metadata RPC deadline. */
     private MetadataServiceGrpc.MetadataServiceStub stub(String target) {
-        ManagedChannel ch = channels.computeIfAbsent(target, Channels::forAddress);
-        return MetadataServiceGrpc.newStub(ch).withDeadlineAfter(rpcTimeoutMs,
+        return MetadataServiceGrpc.newStub(channel(target)).withDeadlineAfter(rpcTimeoutMs,
                 TimeUnit.MILLISECONDS);
+    }
+
+    private ManagedChannel channel(String target) {
+        return channels.computeIfAbsent(target, Channels::forAddress);
     }
 
     /** A unary callback that runs on the session thread. */

@@ -1,0 +1,136 @@
+package org.gtstore.dataserver.server;
+
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.gtstore.proto.Chain;
+import org.gtstore.proto.ClusterSettings;
+import org.gtstore.proto.ErrorCode;
+import org.gtstore.proto.GetMapRequest;
+import org.gtstore.proto.GetMapResponse;
+import org.gtstore.proto.HeartbeatRequest;
+import org.gtstore.proto.HeartbeatResponse;
+import org.gtstore.proto.MetadataServiceGrpc;
+import org.gtstore.proto.PartitionMap;
+import org.gtstore.proto.RegisterRequest;
+import org.gtstore.proto.RegisterResponse;
+import org.gtstore.proto.ReportUnreachableRequest;
+import org.gtstore.proto.ReportUnreachableResponse;
+import org.gtstore.proto.ServerInfo;
+import org.gtstore.proto.ServerState;
+import org.gtstore.proto.WatchMapRequest;
+
+/**
+ * A stand-in for the metadata group in tests: one member on a real port that accepts
+ * registrations and heartbeats, serves and pushes whatever map the test publishes, and records
+ * ReportUnreachable calls. No Raft, no liveness judgement: the test decides the map.
+ */
+final class FakeMetadataService extends MetadataServiceGrpc.MetadataServiceImplBase
+        implements AutoCloseable {
+    final Map<String, String> addresses = new ConcurrentHashMap<>();
+    final List<String> unreachableReports = new CopyOnWriteArrayList<>();
+    final AtomicLong heartbeats = new AtomicLong();
+    private final List<StreamObserver<GetMapResponse>> watchers = new CopyOnWriteArrayList<>();
+    private final AtomicLong incarnations = new AtomicLong();
+    private final long leaseMs;
+    private final long heartbeatIntervalMs;
+    private volatile PartitionMap map = PartitionMap.getDefaultInstance();
+    private final Server server;
+
+    FakeMetadataService(long leaseMs, long heartbeatIntervalMs) throws IOException {
+        this.leaseMs = leaseMs;
+        this.heartbeatIntervalMs = heartbeatIntervalMs;
+        this.server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+                .directExecutor().addService(this).build().start();
+    }
+
+    String address() {
+        return "127.0.0.1:" + server.getPort();
+    }
+
+    /** Publishes a map where partition p's chain is {@code chainOf.apply(p)}. */
+    PartitionMap publish(long epoch, int partitions,
+            java.util.function.IntFunction<List<String>> chainOf) {
+        PartitionMap.Builder m = PartitionMap.newBuilder().setEpoch(epoch)
+                .setSettings(ClusterSettings.newBuilder().setPartitions(partitions)
+                        .setReplication(chainOf.apply(0).size()));
+        addresses.forEach((id, addr) -> m.addServers(ServerInfo.newBuilder().setId(id)
+                .setAddress(addr).setState(ServerState.ALIVE)));
+        for (int p = 0; p < partitions; p++) {
+            m.addChains(Chain.newBuilder().setPartition(p).addAllReplicas(chainOf.apply(p))
+                    .setEpoch(epoch));
+        }
+        map = m.build();
+        GetMapResponse push = GetMapResponse.newBuilder().setCode(ErrorCode.OK).setMap(map)
+                .setServedBy("fake").build();
+        for (StreamObserver<GetMapResponse> w : watchers) {
+            synchronized (w) {
+                try {
+                    w.onNext(push);
+                } catch (RuntimeException e) {
+                    watchers.remove(w);
+                }
+            }
+        }
+        return map;
+    }
+
+    @Override
+    public void register(RegisterRequest req, StreamObserver<RegisterResponse> reply) {
+        addresses.put(req.getServerId(), req.getAddress());
+        reply.onNext(RegisterResponse.newBuilder().setCode(ErrorCode.OK)
+                .setIncarnation(incarnations.incrementAndGet()).setMap(map)
+                .setLeaseMs(leaseMs).setHeartbeatIntervalMs(heartbeatIntervalMs).build());
+        reply.onCompleted();
+    }
+
+    @Override
+    public void heartbeat(HeartbeatRequest req, StreamObserver<HeartbeatResponse> reply) {
+        heartbeats.incrementAndGet();
+        reply.onNext(HeartbeatResponse.newBuilder().setCode(ErrorCode.OK)
+                .setMapEpoch(map.getEpoch()).build());
+        reply.onCompleted();
+    }
+
+    @Override
+    public void getMap(GetMapRequest req, StreamObserver<GetMapResponse> reply) {
+        reply.onNext(GetMapResponse.newBuilder().setCode(ErrorCode.OK).setMap(map).build());
+        reply.onCompleted();
+    }
+
+    @Override
+    public void watchMap(WatchMapRequest req, StreamObserver<GetMapResponse> reply) {
+        ((ServerCallStreamObserver<GetMapResponse>) reply).setOnCancelHandler(
+                () -> watchers.remove(reply));
+        watchers.add(reply);
+        if (map.getEpoch() >= req.getFromEpoch()) {
+            synchronized (reply) {
+                reply.onNext(GetMapResponse.newBuilder().setCode(ErrorCode.OK).setMap(map)
+                        .build());
+            }
+        }
+    }
+
+    @Override
+    public void reportUnreachable(ReportUnreachableRequest req,
+            StreamObserver<ReportUnreachableResponse> reply) {
+        unreachableReports.add(req.getServerId());
+        reply.onNext(ReportUnreachableResponse.newBuilder().setCode(ErrorCode.OK)
+                .setMapEpoch(map.getEpoch()).build());
+        reply.onCompleted();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        server.shutdownNow().awaitTermination(2, TimeUnit.SECONDS);
+    }
+}
