@@ -3,8 +3,13 @@ package org.gtstore.gtctl;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.gtstore.gtctl.cluster.MetadataView;
 import org.gtstore.proto.PartitionMap;
 import picocli.CommandLine.Command;
@@ -16,11 +21,16 @@ import picocli.CommandLine.Spec;
 /**
  * {@code gtctl cluster watch}: prints the current map in one line, then every new map as it is
  * made: its epoch, why, and a summary of what moved ({@link MapChange}), until interrupted.
+ *
+ * <p>Maps that arrive in a burst (restoring K makes one epoch per partition) are summarized
+ * together: a burst ends when no map has come for {@code --batch-ms}, or at the latest one second
+ * after it began, so the screen shows a few lines per event and still keeps up.
  */
 @Command(name = "watch", description = "Print map changes as they happen (epoch, why, what"
         + " moved) until interrupted.")
 final class ClusterWatchCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final long BURST_MAX_MS = 1000;
 
     @Mixin
     private CommonOptions common;
@@ -29,8 +39,13 @@ final class ClusterWatchCommand implements Callable<Integer> {
     private CommandSpec spec;
 
     @Option(names = "--exit-after", paramLabel = "N", defaultValue = "0",
-            description = "Stop after N map changes (default: run until interrupted).")
+            description = "Stop after N new maps (default: run until interrupted).")
     private int exitAfter;
+
+    @Option(names = "--batch-ms", paramLabel = "MS", defaultValue = "200",
+            description = "Summarize maps arriving less than MS apart together"
+                    + " (default: ${DEFAULT-VALUE}; 0 prints every map on its own).")
+    private long batchMs;
 
     private final Connector connector;
 
@@ -40,12 +55,17 @@ final class ClusterWatchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException, JsonProcessingException {
-        if (exitAfter < 0) {
-            throw new GtctlException("--exit-after must be 0 or more, got " + exitAfter,
+        if (exitAfter < 0 || batchMs < 0) {
+            throw new GtctlException("--exit-after and --batch-ms must be 0 or more",
                     Gtctl.EXIT_USAGE);
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "gtctl-watch-printer");
+            t.setDaemon(true);
+            return t;
+        });
         try (MetadataView view = connector.openMetadata(common.metadataAddresses())) {
             PartitionMap first = view.map();
             if (common.json()) {
@@ -55,7 +75,7 @@ final class ClusterWatchCommand implements Callable<Integer> {
                 out.println("Watching for map changes (Ctrl-C to stop) ...");
             }
             out.flush();
-            Printer printer = new Printer(first, out, exitAfter);
+            Printer printer = new Printer(first, out, timer);
             MetadataView.Watch watch = view.watch(first.getEpoch() + 1, printer::onMap,
                     message -> {
                         err.println("watch: " + message);
@@ -66,30 +86,80 @@ final class ClusterWatchCommand implements Callable<Integer> {
             } finally {
                 watch.close();
             }
+        } finally {
+            timer.shutdownNow();
         }
         return Gtctl.EXIT_OK;
     }
 
-    /** Prints each new map against the one before it; maps arrive on one thread, in order. */
+    /**
+     * Collects maps into bursts and prints each burst against the map printed before it. Maps
+     * arrive on one thread, in order; flushes run on the timer thread.
+     */
     private final class Printer {
         private final PrintWriter out;
+        private final ScheduledExecutorService timer;
         private final CountDownLatch done = new CountDownLatch(1);
-        private final int limit;
-        private PartitionMap last;
-        private int printed;
+        private final List<PartitionMap> burst = new ArrayList<>();
+        private PartitionMap printed;
+        private long newestEpoch;
+        private long burstStartNs;
+        private long lastArrivalNs;
+        private int delivered;
 
-        Printer(PartitionMap first, PrintWriter out, int limit) {
-            this.last = first;
+        Printer(PartitionMap first, PrintWriter out, ScheduledExecutorService timer) {
+            this.printed = first;
+            this.newestEpoch = first.getEpoch();
             this.out = out;
-            this.limit = limit;
+            this.timer = timer;
         }
 
         synchronized void onMap(PartitionMap map) {
-            if (map.getEpoch() <= last.getEpoch() || done.getCount() == 0) {
+            if (map.getEpoch() <= newestEpoch || done.getCount() == 0) {
                 return;
             }
-            MapChange change = MapChange.between(last, map);
-            last = map;
+            newestEpoch = map.getEpoch();
+            long now = System.nanoTime();
+            if (burst.isEmpty()) {
+                burstStartNs = now;
+                if (batchMs > 0) {
+                    timer.schedule(this::flushWhenQuiet, batchMs, TimeUnit.MILLISECONDS);
+                }
+            }
+            lastArrivalNs = now;
+            burst.add(map);
+            delivered++;
+            if (batchMs == 0) {
+                flush();
+            }
+            if (exitAfter > 0 && delivered >= exitAfter) {
+                flush();
+                done.countDown();
+            }
+        }
+
+        private synchronized void flushWhenQuiet() {
+            if (burst.isEmpty()) {
+                return;
+            }
+            long now = System.nanoTime();
+            long quietMs = TimeUnit.NANOSECONDS.toMillis(now - lastArrivalNs);
+            long ageMs = TimeUnit.NANOSECONDS.toMillis(now - burstStartNs);
+            if (quietMs < batchMs && ageMs < BURST_MAX_MS) {
+                long waitMs = Math.min(batchMs - quietMs, BURST_MAX_MS - ageMs);
+                timer.schedule(this::flushWhenQuiet, waitMs, TimeUnit.MILLISECONDS);
+                return;
+            }
+            flush();
+        }
+
+        private void flush() {
+            if (burst.isEmpty()) {
+                return;
+            }
+            MapChange change = MapChange.over(printed, burst);
+            printed = burst.get(burst.size() - 1);
+            burst.clear();
             if (common.json()) {
                 try {
                     out.println(JSON.writeValueAsString(change));
@@ -100,10 +170,6 @@ final class ClusterWatchCommand implements Callable<Integer> {
                 change.lines().forEach(out::println);
             }
             out.flush();
-            printed++;
-            if (limit > 0 && printed >= limit) {
-                done.countDown();
-            }
         }
     }
 }

@@ -17,6 +17,11 @@ import org.gtstore.proto.ServerInfo;
  * replicas removed and added per server, copies started and finished, server state changes, and
  * a few example partitions. Pure: computed from two maps.
  *
+ * @param fromEpoch the first epoch of the change (equal to {@code epoch} for a single map)
+ * @param epoch the epoch reached
+ * @param changes how many maps the change covers
+ * @param cause why the first of those maps was made
+ * @param lastCause why the last one was made (equal to {@code cause} for a single map)
  * @param headMoves "old -> new" to the number of partitions whose head moved that way
  * @param tailMoves the same for tails
  * @param replicasRemoved server to the number of chains it left
@@ -26,8 +31,11 @@ import org.gtstore.proto.ServerInfo;
  * @param examples up to {@link #EXAMPLES_MAX} changed partitions, "p17 [a b] -> [b]"
  */
 public record MapChange(
+        long fromEpoch,
         long epoch,
+        int changes,
         String cause,
+        String lastCause,
         boolean initialAssignment,
         List<String> serverChanges,
         int partitionsChanged,
@@ -46,6 +54,19 @@ public record MapChange(
 
     /** The change from {@code before} (null for "nothing seen yet") to {@code after}. */
     public static MapChange between(PartitionMap before, PartitionMap after) {
+        return over(before, List.of(after));
+    }
+
+    /**
+     * The change from {@code before} through a burst of maps (the metadata makes one epoch per
+     * partition while it restores K, so a failure can be hundreds of epochs in a second).
+     */
+    public static MapChange over(PartitionMap before, List<PartitionMap> burst) {
+        if (burst.isEmpty()) {
+            throw new IllegalArgumentException("burst is empty");
+        }
+        PartitionMap first = burst.get(0);
+        PartitionMap after = burst.get(burst.size() - 1);
         PartitionMap old = before == null ? PartitionMap.getDefaultInstance() : before;
         Counts c = new Counts();
         List<String> examples = new ArrayList<>();
@@ -67,7 +88,8 @@ public record MapChange(
             }
         }
         StatusCounts s = StatusCounts.of(after);
-        return new MapChange(after.getEpoch(), after.getCause(), initial,
+        return new MapChange(first.getEpoch(), after.getEpoch(), burst.size(),
+                first.getCause(), after.getCause(), initial,
                 serverChanges(old, after), changed, sorted(c.headMoves), sorted(c.tailMoves),
                 sorted(c.removed), sorted(c.added), sorted(c.copyStarted),
                 sorted(c.copyFinished), examples, s.underReplicated(), s.unavailable());
@@ -76,7 +98,17 @@ public record MapChange(
     /** The lines the watch prints for this change. */
     public List<String> lines() {
         List<String> out = new ArrayList<>();
-        out.add("epoch " + epoch + (cause.isEmpty() ? "" : ": " + cause));
+        if (changes == 1) {
+            out.add("epoch " + epoch + (cause.isEmpty() ? "" : ": " + cause));
+        } else {
+            out.add("epochs " + fromEpoch + ".." + epoch + " (" + changes + " map changes)");
+            if (cause.equals(lastCause)) {
+                out.add("  why: " + cause);
+            } else {
+                out.add("  first: " + cause);
+                out.add("  last: " + lastCause);
+            }
+        }
         serverChanges.forEach(line -> out.add("  " + line));
         if (initialAssignment) {
             out.add("  initial assignment of " + partitionsChanged + " partitions");

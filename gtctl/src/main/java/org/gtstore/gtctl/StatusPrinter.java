@@ -2,6 +2,8 @@ package org.gtstore.gtctl;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.gtstore.proto.CopyProgress;
 
@@ -20,7 +22,7 @@ import org.gtstore.proto.CopyProgress;
  *
  * Partitions: 1024 total, 12 under-replicated (fewer than 2 live replicas), 0 unavailable
  * Under-replicated: 3, 17, 45 ... and 9 more
- * Copying: partition 17 to server4: 1200/5000 keys (24%)
+ * Copying to server4: 12 partitions, 1200/5000 keys (24%)
  * </pre>
  */
 final class StatusPrinter {
@@ -60,12 +62,27 @@ final class StatusPrinter {
         if (!d.unavailable().isEmpty()) {
             out.add("Unavailable: " + list(d.unavailable()));
         }
-        for (CopyProgress c : d.progress()) {
-            long percent = c.getTotalKeys() == 0 ? 100 : 100 * c.getCopiedKeys() / c.getTotalKeys();
-            out.add("Copying: partition " + c.getPartition() + " to " + c.getServerId() + ": "
-                    + c.getCopiedKeys() + "/" + c.getTotalKeys() + " keys (" + percent + "%)");
-        }
+        out.addAll(copyLines(d.progress()));
         return out;
+    }
+
+    /** Copy progress summed per receiving server, so hundreds of copies stay a few lines. */
+    static List<String> copyLines(List<CopyProgress> progress) {
+        Map<String, long[]> byServer = new TreeMap<>(StatusReport::compareIds);
+        for (CopyProgress c : progress) {
+            long[] sums = byServer.computeIfAbsent(c.getServerId(), k -> new long[3]);
+            sums[0]++;
+            sums[1] += c.getCopiedKeys();
+            sums[2] += c.getTotalKeys();
+        }
+        List<String> lines = new ArrayList<>();
+        byServer.forEach((server, sums) -> {
+            long percent = sums[2] == 0 ? 100 : 100 * sums[1] / sums[2];
+            lines.add("Copying to " + server + ": " + sums[0] + " partition"
+                    + (sums[0] == 1 ? "" : "s") + ", " + sums[1] + "/" + sums[2] + " keys ("
+                    + percent + "%)");
+        });
+        return lines;
     }
 
     private static String pid(long pid) {

@@ -76,7 +76,7 @@ class ClusterCommandsTest {
         metadata.upcoming.add(dead);
         metadata.upcoming.add(dead.toBuilder().setEpoch(9).setCause("nothing").build());
         GtctlRunner.Result r = gtctl.run("cluster", "watch", "--exit-after", "2",
-                "--dir", dir.toString());
+                "--batch-ms", "0", "--dir", dir.toString());
         assertEquals(0, r.exitCode(), r.err());
         List<String> lines = r.outLines();
         assertEquals("epoch 7: 2 servers (2 alive), 4 partitions, K=2, 0 under-replicated,"
@@ -85,6 +85,35 @@ class ClusterCommandsTest {
         assertTrue(lines.contains("  server2 ALIVE -> DEAD"), r.out());
         assertTrue(lines.contains("epoch 9: nothing"), r.out());
         assertTrue(r.err().startsWith("watch: lost the watch stream"), r.err());
+    }
+
+    @Test
+    void watchSummarizesABurstOfMapsInOneBlock() {
+        // Restoring K makes one epoch per partition; they must not flood the screen.
+        writeCluster();
+        PartitionMap m = map;
+        for (int i = 0; i < 4; i++) {
+            m = m.toBuilder().setEpoch(m.getEpoch() + 1)
+                    .setCause("partition " + i + ": server1 joins")
+                    .setChains(i, m.getChains(i).toBuilder().setJoining("server3")).build();
+            metadata.upcoming.add(m);
+        }
+        GtctlRunner.Result r = gtctl.run("cluster", "watch", "--exit-after", "4",
+                "--batch-ms", "60000", "--dir", dir.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        assertEquals(List.of(
+                "epoch 7: 2 servers (2 alive), 4 partitions, K=2, 0 under-replicated,"
+                        + " 0 unavailable",
+                "Watching for map changes (Ctrl-C to stop) ...",
+                "epochs 8..11 (4 map changes)",
+                "  first: partition 0: server1 joins",
+                "  last: partition 3: server1 joins",
+                "  4 partitions changed",
+                "  copies started (4): server3 x4",
+                "  e.g. p0 [server1 server2] -> [server1 server2]+server3;"
+                        + " p1 [server2 server1] -> [server2 server1]+server3;"
+                        + " p2 [server1 server2] -> [server1 server2]+server3",
+                "  now 0 under-replicated, 0 unavailable"), r.outLines());
     }
 
     @Test

@@ -108,6 +108,22 @@ class StatusReportTest {
     }
 
     @Test
+    void copyProgressIsSummedPerReceivingServer() {
+        List<org.gtstore.proto.CopyProgress> progress = List.of(
+                copy(1, "server4", 10, 100), copy(2, "server4", 40, 100),
+                copy(3, "server10", 0, 0));
+        assertEquals(List.of("Copying to server4: 2 partitions, 50/200 keys (25%)",
+                "Copying to server10: 1 partition, 0/0 keys (100%)"),
+                StatusPrinter.copyLines(progress));
+    }
+
+    private static org.gtstore.proto.CopyProgress copy(int p, String server, long copied,
+            long total) {
+        return org.gtstore.proto.CopyProgress.newBuilder().setPartition(p).setServerId(server)
+                .setCopiedKeys(copied).setTotalKeys(total).build();
+    }
+
+    @Test
     void idsSortNumerically() {
         assertTrue(StatusReport.compareIds("server2", "server10") < 0);
         assertTrue(StatusReport.compareIds("meta3", "server1") < 0);

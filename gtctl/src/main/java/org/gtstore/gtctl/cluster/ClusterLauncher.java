@@ -172,8 +172,7 @@ public final class ClusterLauncher implements AutoCloseable {
                 ClusterLauncher launcher = new ClusterLauncher(this, file);
                 launcher.commands.requireJars();
                 try {
-                    launcher.launchAll();
-                    launcher.awaitReady(readyTimeout);
+                    launcher.launchAndAwait(readyTimeout);
                 } catch (RuntimeException e) {
                     launcher.stopQuietly();
                     throw e;
@@ -316,14 +315,16 @@ public final class ClusterLauncher implements AutoCloseable {
             if (cluster.metadataMember(id).isPresent()) {
                 launchMetadata(cluster.metadataMember(id).get());
                 String address = cluster.metadataMember(id).get().rpcAddress();
-                awaitCondition(timeout, List.of(id), "metadata member " + id + " to answer",
+                awaitCondition(deadline(timeout), timeout, List.of(id),
+                        "metadata member " + id + " to answer",
                         () -> view.memberStatus(address).isPresent()
                                 ? Optional.empty() : Optional.of(id + " does not answer yet"));
             } else {
                 long before = incarnation(view, id);
                 launchServer(cluster.server(id).get());
                 ServerMember member = cluster.server(id).get();
-                awaitCondition(timeout, List.of(id), id + " to register again",
+                awaitCondition(deadline(timeout), timeout, List.of(id),
+                        id + " to register again",
                         () -> serverBack(view, member, before));
             }
         }
@@ -386,14 +387,42 @@ public final class ClusterLauncher implements AutoCloseable {
     public void awaitReady(Duration timeout) {
         List<String> members = cluster().memberIds();
         try (MetadataView view = viewFactory.apply(metadataAddresses())) {
-            awaitCondition(timeout, members, "the cluster to be ready", () -> readiness(view));
+            awaitCondition(deadline(timeout), timeout, members, "the cluster to be ready",
+                    () -> readiness(view));
         }
+    }
+
+    /**
+     * Starts the metadata members, waits for a leader, then starts the data servers and waits
+     * until the cluster is ready. The data servers start second so that ten JVMs do not compete
+     * for two cores while the metadata group elects its first leader.
+     */
+    private void launchAndAwait(Duration timeout) {
+        long deadline = deadline(timeout);
+        cluster().write(dir);
+        cluster().metadata().forEach(this::launchMetadata);
+        try (MetadataView view = viewFactory.apply(metadataAddresses())) {
+            awaitCondition(deadline, timeout, metadataIds(), "a metadata leader",
+                    () -> hasLeader(view) ? Optional.empty()
+                            : Optional.of("the metadata group has no leader yet"));
+            cluster().servers().forEach(this::launchServer);
+            awaitCondition(deadline, timeout, cluster().memberIds(), "the cluster to be ready",
+                    () -> readiness(view));
+        }
+    }
+
+    private static long deadline(Duration timeout) {
+        return System.nanoTime() + timeout.toNanos();
+    }
+
+    private boolean hasLeader(MetadataView view) {
+        return cluster().metadata().stream().anyMatch(m -> view.memberStatus(m.rpcAddress())
+                .map(s -> "LEADER".equals(s.getRole())).orElse(false));
     }
 
     private Optional<String> readiness(MetadataView view) {
         ClusterFile c = cluster();
-        boolean leader = c.metadata().stream().anyMatch(m -> view.memberStatus(m.rpcAddress())
-                .map(s -> "LEADER".equals(s.getRole())).orElse(false));
+        boolean leader = hasLeader(view);
         PartitionMap map = null;
         if (leader) {
             try {
@@ -440,9 +469,8 @@ public final class ClusterLauncher implements AutoCloseable {
      * Polls {@code check} until it reports no reason, failing early when a watched member's
      * process has exited, and failing with the last reason when the time is up.
      */
-    private void awaitCondition(Duration timeout, List<String> watched, String what,
-            Supplier<Optional<String>> check) {
-        long deadline = System.nanoTime() + timeout.toNanos();
+    private void awaitCondition(long deadline, Duration timeout, List<String> watched,
+            String what, Supplier<Optional<String>> check) {
         Optional<String> reason;
         while (true) {
             for (String id : watched) {
@@ -480,17 +508,6 @@ public final class ClusterLauncher implements AutoCloseable {
             return true;
         } catch (IOException e) {
             return false;
-        }
-    }
-
-    private void launchAll() {
-        ClusterFile c = cluster();
-        cluster.write(dir);
-        for (MetadataMember m : c.metadata()) {
-            launchMetadata(m);
-        }
-        for (ServerMember s : c.servers()) {
-            launchServer(s);
         }
     }
 
