@@ -7,12 +7,14 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.gtstore.bench.loadbalance.HeadCounter;
 import org.gtstore.bench.suite.BenchCluster;
+import org.gtstore.client.GtStoreClient;
 import org.gtstore.proto.Chain;
 import org.gtstore.proto.ClusterSettings;
 import org.gtstore.proto.DataServiceGrpc;
@@ -61,6 +63,15 @@ final class LoopbackCluster implements BenchCluster {
     @Override
     public List<String> metadataAddresses() {
         return List.of(metadataAddress);
+    }
+
+    /**
+     * A client for tests: attempts get 5 s rather than 1 s, so a slow, shared test machine
+     * does not turn a late answer into a retry through the metadata.
+     */
+    static GtStoreClient client(List<String> metadataAddresses) {
+        return GtStoreClient.builder().metadataAddresses(metadataAddresses)
+                .requestTimeout(Duration.ofSeconds(5)).deadline(Duration.ofSeconds(30)).build();
     }
 
     boolean isClosed() {

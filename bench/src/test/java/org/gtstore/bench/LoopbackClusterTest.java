@@ -17,7 +17,6 @@ import org.gtstore.bench.loadbalance.LoadBalanceResult;
 import org.gtstore.bench.progress.ProgressListener;
 import org.gtstore.bench.report.ResultWriter;
 import org.gtstore.bench.report.ThroughputRow;
-import org.gtstore.bench.suite.ThroughputSuite;
 import org.gtstore.bench.target.GtStoreClientTarget;
 import org.gtstore.bench.throughput.ThroughputBenchmark;
 import org.gtstore.bench.throughput.ThroughputConfig;
@@ -57,7 +56,7 @@ class LoopbackClusterTest {
         ThroughputConfig config = new ThroughputConfig(WorkloadConfig.builder().opCount(2_000)
                 .keyCount(500).build(), new DriverSettings(16, 50, 20_000), true);
         ThroughputResult result;
-        try (GtStoreClient client = ThroughputSuite.DEFAULT_CLIENT.apply(
+        try (GtStoreClient client = LoopbackCluster.client(
                 cluster.metadataAddresses())) {
             result = ThroughputBenchmark.run(config, new GtStoreClientTarget(client), "K=1",
                     ProgressListener.NONE);
@@ -78,7 +77,7 @@ class LoopbackClusterTest {
         LoadBalanceConfig config = new LoadBalanceConfig(5, 2_000, 32,
                 new DriverSettings(16, 50, 20_000));
         LoadBalanceResult result;
-        try (GtStoreClient client = ThroughputSuite.DEFAULT_CLIENT.apply(
+        try (GtStoreClient client = LoopbackCluster.client(
                 cluster.metadataAddresses());
                 GrpcClusterInspector inspector = new GrpcClusterInspector(
                         cluster.metadataAddresses(), Duration.ofSeconds(5))) {

@@ -41,7 +41,7 @@ class ThroughputSuiteTest {
     void runsOnAFreshClusterPerKAndStopsEachOneAfterItsRun() throws Exception {
         List<String> finishedPhases = new ArrayList<>();
         List<ThroughputRow> rows = ThroughputSuite.run(List.of(1, 3, 5), SMALL, this::start,
-                ThroughputSuite.DEFAULT_CLIENT, (Progress p) -> {
+                LoopbackCluster::client, (Progress p) -> {
                     if (p.finished()) {
                         finishedPhases.add(p.phase());
                     }
@@ -58,7 +58,7 @@ class ThroughputSuiteTest {
     void aRunningClusterIsMeasuredAtItsOwnK() throws Exception {
         LoopbackCluster running = start(2);
         List<ThroughputRow> rows = ThroughputSuite.run(List.of(0), SMALL,
-                rep -> running, ThroughputSuite.DEFAULT_CLIENT, p -> { });
+                rep -> running, LoopbackCluster::client, p -> { });
         assertEquals(2, rows.get(0).rep());
     }
 
@@ -67,7 +67,7 @@ class ThroughputSuiteTest {
         LoopbackCluster wrong = start(1);
         BenchmarkException e = assertThrows(BenchmarkException.class,
                 () -> ThroughputSuite.run(List.of(3), SMALL, rep -> wrong,
-                        ThroughputSuite.DEFAULT_CLIENT, p -> { }));
+                        LoopbackCluster::client, p -> { }));
         assertEquals("asked for a cluster with K=3 but its map says K=1", e.getMessage());
         assertTrue(wrong.isClosed(), "the suite closes the cluster it was given");
     }

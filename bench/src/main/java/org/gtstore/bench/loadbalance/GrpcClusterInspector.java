@@ -112,13 +112,18 @@ public final class GrpcClusterInspector implements ClusterInspector, AutoCloseab
         return channels.computeIfAbsent(address, channelFactory);
     }
 
+    /** Closes every channel, waiting up to 5 s each; an interrupt stops the wait, not the close. */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         for (ManagedChannel channel : channels.values()) {
             channel.shutdownNow();
         }
-        for (ManagedChannel channel : channels.values()) {
-            channel.awaitTermination(5, TimeUnit.SECONDS);
+        try {
+            for (ManagedChannel channel : channels.values()) {
+                channel.awaitTermination(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         channels.clear();
     }

@@ -1,6 +1,5 @@
 package org.gtstore.bench.suite;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -26,17 +25,13 @@ import org.slf4j.LoggerFactory;
 public final class ThroughputSuite {
     private static final Logger LOG = LoggerFactory.getLogger(ThroughputSuite.class);
 
-    /** How the suite opens a client for a cluster's metadata addresses. */
-    public static final Function<List<String>, GtStoreClient> DEFAULT_CLIENT =
-            addresses -> GtStoreClient.builder().metadataAddresses(addresses)
-                    .deadline(Duration.ofSeconds(10)).build();
-
     private ThroughputSuite() {
     }
 
     /**
      * Runs the benchmark once per entry of {@code replications}; 0 stands for "whatever the
-     * provided cluster has" (a running cluster).
+     * provided cluster has" (a running cluster). {@code clients} opens a client for a cluster's
+     * metadata addresses; the suite closes it after the run, then the cluster.
      *
      * @throws BenchmarkException if a cluster's K is not the one asked for, or a run fails
      */

@@ -36,7 +36,7 @@ class GrpcClusterInspectorTest {
     private GrpcClusterInspector inspector;
 
     @AfterEach
-    void tearDown() throws InterruptedException {
+    void tearDown() {
         if (inspector != null) {
             inspector.close();
         }
