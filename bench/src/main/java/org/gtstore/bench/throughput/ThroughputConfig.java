@@ -23,6 +23,7 @@ public record ThroughputConfig(WorkloadConfig workload, DriverSettings driver, b
 
     /** The issue #5 defaults: 200,000 ops, 50% GET, 100,000 keys, 64 in flight, preloaded. */
     public static ThroughputConfig defaults() {
-        return new ThroughputConfig(WorkloadConfig.builder().build(), DriverSettings.DEFAULTS, true);
+        return new ThroughputConfig(
+                WorkloadConfig.builder().build(), DriverSettings.DEFAULTS, true);
     }
 }

@@ -34,7 +34,8 @@ public final class KeySpace {
     /** A new array holding key {@code index}; callers may hand it to an async API and forget it. */
     public byte[] key(int index) {
         if (index < 0 || index >= keyCount) {
-            throw new IndexOutOfBoundsException("key index " + index + " not in [0, " + keyCount + ")");
+            throw new IndexOutOfBoundsException(
+                    "key index " + index + " not in [0, " + keyCount + ")");
         }
         byte[] key = new byte[KEY_BYTES];
         writeHex(Mix64.mix(base + index), key, 0);
