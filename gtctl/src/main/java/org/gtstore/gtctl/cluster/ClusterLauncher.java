@@ -168,11 +168,12 @@ public final class ClusterLauncher implements AutoCloseable {
         public ClusterLauncher start() {
             DirLock lock = DirLock.acquire(dir);
             try {
+                boolean restart = ClusterFile.read(dir).isPresent();
                 ClusterFile file = plan();
                 ClusterLauncher launcher = new ClusterLauncher(this, file);
                 launcher.commands.requireJars();
                 try {
-                    launcher.launchAndAwait(readyTimeout);
+                    launcher.launchAndAwait(readyTimeout, !restart);
                 } catch (RuntimeException e) {
                     launcher.stopQuietly();
                     throw e;
@@ -336,21 +337,26 @@ public final class ClusterLauncher implements AutoCloseable {
     }
 
     /**
-     * Stops every member this cluster recorded (SIGTERM, then SIGKILL after the grace period),
-     * data servers first, and records pid 0 for all. The data stays on disk.
+     * Stops every member this cluster recorded (SIGTERM, then SIGKILL after the grace period)
+     * and records pid 0 for all. The data stays on disk.
+     *
+     * <p>The metadata members stop first: were the data servers first, the metadata group would
+     * declare each of them dead as it went silent, and a later start would bring every server
+     * back as a new member with every partition to rebuild. Stopped in this order, the map still
+     * has them alive and they rejoin with their chain positions.
      *
      * @return the ids of the members that were running
      */
     public synchronized List<String> stop() {
         List<String> stopped = new ArrayList<>();
-        List<ProcessHandle> servers = running(cluster.servers().stream()
-                .map(ServerMember::id).toList(), stopped);
         List<ProcessHandle> metadata = running(cluster.metadata().stream()
                 .map(MetadataMember::id).toList(), stopped);
-        for (ProcessHandle p : ProcessControl.terminate(servers, stopGrace)) {
+        List<ProcessHandle> servers = running(cluster.servers().stream()
+                .map(ServerMember::id).toList(), stopped);
+        for (ProcessHandle p : ProcessControl.terminate(metadata, stopGrace)) {
             LOG.warn("pid {} did not stop within {} ms; sent SIGKILL", p.pid(), stopGrace.toMillis());
         }
-        for (ProcessHandle p : ProcessControl.terminate(metadata, stopGrace)) {
+        for (ProcessHandle p : ProcessControl.terminate(servers, stopGrace)) {
             LOG.warn("pid {} did not stop within {} ms; sent SIGKILL", p.pid(), stopGrace.toMillis());
         }
         cluster = cluster.withoutPids();
@@ -393,19 +399,27 @@ public final class ClusterLauncher implements AutoCloseable {
     }
 
     /**
-     * Starts the metadata members, waits for a leader, then starts the data servers and waits
-     * until the cluster is ready. The data servers start second so that ten JVMs do not compete
-     * for two cores while the metadata group elects its first leader.
+     * Starts every member and waits until the cluster is ready.
+     *
+     * <p>A new cluster starts its data servers only once the metadata group has a leader, so
+     * that ten JVMs do not compete for two cores while it elects the first one. A cluster started
+     * again starts everything at once instead: its map still lists the servers, and a new leader
+     * gives them only a short grace period to register again before it declares them dead.
      */
-    private void launchAndAwait(Duration timeout) {
+    private void launchAndAwait(Duration timeout, boolean serversAfterLeader) {
         long deadline = deadline(timeout);
         cluster().write(dir);
         cluster().metadata().forEach(this::launchMetadata);
-        try (MetadataView view = viewFactory.apply(metadataAddresses())) {
-            awaitCondition(deadline, timeout, metadataIds(), "a metadata leader",
-                    () -> hasLeader(view) ? Optional.empty()
-                            : Optional.of("the metadata group has no leader yet"));
+        if (!serversAfterLeader) {
             cluster().servers().forEach(this::launchServer);
+        }
+        try (MetadataView view = viewFactory.apply(metadataAddresses())) {
+            if (serversAfterLeader) {
+                awaitCondition(deadline, timeout, metadataIds(), "a metadata leader",
+                        () -> hasLeader(view) ? Optional.empty()
+                                : Optional.of("the metadata group has no leader yet"));
+                cluster().servers().forEach(this::launchServer);
+            }
             awaitCondition(deadline, timeout, cluster().memberIds(), "the cluster to be ready",
                     () -> readiness(view));
         }

@@ -123,7 +123,7 @@ class ClusterLauncherTest {
         long server = standIn("server1");
         clusterWith(meta, server).write(dir);
         ClusterLauncher launcher = builder().stopGrace(Duration.ofSeconds(5)).open();
-        assertEquals(List.of("server1", "meta1"), launcher.stop());
+        assertEquals(List.of("meta1", "server1"), launcher.stop());
         assertFalse(ProcessHandle.of(meta).map(ProcessHandle::isAlive).orElse(false));
         assertFalse(ProcessHandle.of(server).map(ProcessHandle::isAlive).orElse(false));
         assertEquals(0, ClusterFile.read(dir).orElseThrow().pidOf("meta1"));
