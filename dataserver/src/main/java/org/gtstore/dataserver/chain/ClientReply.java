@@ -7,7 +7,7 @@ import org.gtstore.proto.PutResponse;
 /** What the replica tells the driver to do with one client request. */
 public sealed interface ClientReply {
 
-    /** The request's reply token, from {@link ChainEvent.ClientPut} or {@link ChainEvent.ClientGet}. */
+    /** The reply token of {@link ChainEvent.ClientPut} or {@link ChainEvent.ClientGet}. */
     long token();
 
     /** Complete a put with this response. */

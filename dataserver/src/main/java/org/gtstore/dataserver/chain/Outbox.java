@@ -57,8 +57,9 @@ final class Outbox {
         List<Segment> lane = lane(peer, StreamKind.OUTBOUND);
         Segment last = lane.isEmpty() ? null : lane.get(lane.size() - 1);
         int size = update.getSerializedSize();
-        if (last == null || last.updates == null || last.epoch != epoch
-                || (last.updateBytes + size > batchBytesMax && last.updates.getUpdatesCount() > 0)) {
+        boolean full = last != null && last.updates != null
+                && last.updateBytes + size > batchBytesMax && last.updates.getUpdatesCount() > 0;
+        if (last == null || last.updates == null || last.epoch != epoch || full) {
             last = new Segment(epoch);
             last.updates = UpdateBatch.newBuilder();
             lane.add(last);

@@ -36,6 +36,17 @@ public final class GrpcChainTransport implements ChainTransport {
     private final Map<String, OutboundLink> outbound = new HashMap<>();
     private final Map<String, StreamObserver<ChainMessage>> inbound = new HashMap<>();
     private final Map<String, Long> lastReportNanos = new HashMap<>();
+    private final OutboundLink.BrokenHandler linkEvents = new OutboundLink.BrokenHandler() {
+        @Override
+        public void onBroken(OutboundLink link, long generation, Status status) {
+            GrpcChainTransport.this.onBroken(link, generation, status);
+        }
+
+        @Override
+        public void onAnswered(OutboundLink link, long generation) {
+            GrpcChainTransport.this.onAnswered(link, generation);
+        }
+    };
 
     public GrpcChainTransport(String selfId, ChainListener listener, UnreachableReporter reporter,
             ScheduledExecutorService scheduler, long backoffMinMs, long backoffMaxMs) {
@@ -63,7 +74,7 @@ public final class GrpcChainTransport implements ChainTransport {
                 LOG.info("[{}] opening the chain stream to {} at {}", selfId, e.getKey(),
                         e.getValue());
                 OutboundLink link = new OutboundLink(e.getKey(), e.getValue(), listener,
-                        this::onBroken, backoffMinMs);
+                        linkEvents, backoffMinMs);
                 outbound.put(e.getKey(), link);
                 link.open();
             }
@@ -173,10 +184,8 @@ public final class GrpcChainTransport implements ChainTransport {
         listener.onPeerConnected(link.peer);
     }
 
-    /** A message arrived from this successor: its stream works, so reset the back-off. */
-    public void onSuccessorAlive(String peer) {
-        OutboundLink link = outbound.get(peer);
-        if (link != null) {
+    private void onAnswered(OutboundLink link, long generation) {
+        if (link.isCurrent(generation)) {
             link.backoffMs = backoffMinMs;
         }
     }

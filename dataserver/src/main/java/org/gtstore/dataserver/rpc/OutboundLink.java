@@ -15,9 +15,12 @@ import org.gtstore.proto.DataServiceGrpc;
  * deliver after a newer one is open) are ignored. State changes happen on the driver thread.
  */
 final class OutboundLink {
-    /** What the transport does when a stream of this link breaks. */
+    /** What the transport does when a stream of this link breaks or proves it works. */
     interface BrokenHandler {
         void onBroken(OutboundLink link, long generation, Status status);
+
+        /** The successor answered on this stream: the back-off starts afresh. */
+        void onAnswered(OutboundLink link, long generation);
     }
 
     final String peer;
@@ -44,8 +47,15 @@ final class OutboundLink {
     void open() {
         long g = ++generation;
         requests = DataServiceGrpc.newStub(channel).chain(new StreamObserver<>() {
+            private boolean answered;
+
             @Override
             public void onNext(ChainMessage m) {
+                if (!answered) {
+                    answered = true;
+                    listener.driverExecutor().execute(() -> brokenHandler.onAnswered(
+                            OutboundLink.this, g));
+                }
                 listener.onChainMessage(m, StreamKind.OUTBOUND);
             }
 

@@ -50,7 +50,8 @@ public final class DataServer implements AutoCloseable {
         Map<Integer, Long> applied = store.appliedSeqs();
         LOG.info("[{}] storage id {}, recovered last applied seqs of {} partitions", id,
                 storageId, applied.size());
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(daemon("gtstore-session-" + id));
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(
+                daemon("gtstore-session-" + id));
         this.statsExecutor = Executors.newSingleThreadExecutor(daemon("gtstore-stats-" + id));
         ReplicaDriver[] driverRef = new ReplicaDriver[1];
         this.session = new MetadataSession(id, storageId, config.metadataAddresses(),

@@ -254,7 +254,8 @@ public final class MetadataSession implements LeaseSource, MapFetcher, Unreachab
         String target = leader;
         WatchMapRequest req = WatchMapRequest.newBuilder()
                 .setFromEpoch(appliedEpoch.getAsLong() + 1).build();
-        MetadataServiceGrpc.newStub(channel(target)).watchMap(req, new ClientResponseObserver<WatchMapRequest, GetMapResponse>() {
+        MetadataServiceGrpc.newStub(channel(target)).watchMap(req,
+                new ClientResponseObserver<WatchMapRequest, GetMapResponse>() {
             @Override
             public void beforeStart(ClientCallStreamObserver<WatchMapRequest> call) {
                 exec.execute(() -> {

@@ -73,7 +73,9 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
     private final BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
     private final Executor executor = queue::add;
     private final Map<Long, StreamObserver<?>> pending = new HashMap<>();
-    private final Set<CatchUpNeeded> catchUpsLogged = new HashSet<>();
+    /** (partition, peer) catch-ups already logged in {@link #catchUpsEpoch}. */
+    private final Set<String> catchUpsLogged = new HashSet<>();
+    private long catchUpsEpoch;
     private final Thread thread;
     private final ChainTransport transport;
     private PartitionMap map;
@@ -235,8 +237,12 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
         if (r.mapWantedEpoch() > 0) {
             mapFetcher.wantMap(r.mapWantedEpoch());
         }
+        if (catchUpsEpoch != epoch) {
+            catchUpsEpoch = epoch;
+            catchUpsLogged.clear();
+        }
         for (CatchUpNeeded c : r.catchUps()) {
-            if (catchUpsLogged.add(c)) {
+            if (catchUpsLogged.add(c.partition() + "/" + c.peer())) {
                 LOG.warn("[{} p={} epoch={}] successor {} has applied seq={} but we hold"
                         + " seq={} and no longer the updates in between: it needs a state"
                         + " transfer (catch-up copy, issue #4)", selfId, c.partition(), epoch,
