@@ -39,6 +39,9 @@ final class FakeMetadataService extends MetadataServiceGrpc.MetadataServiceImplB
     final Map<String, String> addresses = new ConcurrentHashMap<>();
     final List<String> unreachableReports = new CopyOnWriteArrayList<>();
     final AtomicLong heartbeats = new AtomicLong();
+    /** How heartbeats are answered: OK, UNKNOWN_SERVER, or null for never (a partition). */
+    volatile ErrorCode heartbeatAnswer = ErrorCode.OK;
+    final AtomicLong registrations = new AtomicLong();
     private final List<StreamObserver<GetMapResponse>> watchers = new CopyOnWriteArrayList<>();
     private final AtomicLong incarnations = new AtomicLong();
     private final long leaseMs;
@@ -87,6 +90,7 @@ final class FakeMetadataService extends MetadataServiceGrpc.MetadataServiceImplB
     @Override
     public void register(RegisterRequest req, StreamObserver<RegisterResponse> reply) {
         addresses.put(req.getServerId(), req.getAddress());
+        registrations.incrementAndGet();
         reply.onNext(RegisterResponse.newBuilder().setCode(ErrorCode.OK)
                 .setIncarnation(incarnations.incrementAndGet()).setMap(map)
                 .setLeaseMs(leaseMs).setHeartbeatIntervalMs(heartbeatIntervalMs).build());
@@ -96,7 +100,11 @@ final class FakeMetadataService extends MetadataServiceGrpc.MetadataServiceImplB
     @Override
     public void heartbeat(HeartbeatRequest req, StreamObserver<HeartbeatResponse> reply) {
         heartbeats.incrementAndGet();
-        reply.onNext(HeartbeatResponse.newBuilder().setCode(ErrorCode.OK)
+        ErrorCode answer = heartbeatAnswer;
+        if (answer == null) {
+            return;
+        }
+        reply.onNext(HeartbeatResponse.newBuilder().setCode(answer)
                 .setMapEpoch(map.getEpoch()).build());
         reply.onCompleted();
     }
