@@ -120,7 +120,7 @@ public final class MetadataClient implements AutoCloseable {
         if (epoch < knownEpoch) {
             return Verdict.usable("map epoch " + epoch + " older than " + knownEpoch, epoch);
         }
-        return Verdict.accept();
+        return Verdict.accept(r.getLeaderHint());
     }
 
     /**

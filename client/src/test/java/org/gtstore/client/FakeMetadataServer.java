@@ -86,7 +86,9 @@ final class FakeMetadataServer implements AutoCloseable {
         @Override
         public void getMap(GetMapRequest request, StreamObserver<GetMapResponse> out) {
             getMapCalls.incrementAndGet();
-            out.onNext(response(map.get()));
+            String hint = leaderHint;
+            out.onNext(response(map.get()).toBuilder().setLeaderHint(hint == null ? "" : hint)
+                    .build());
             out.onCompleted();
         }
 

@@ -79,6 +79,21 @@ class MetadataClientTest {
     }
 
     @Test
+    void mapAnswerNamingTheLeaderSendsTheNextCallThere() throws Exception {
+        FakeMetadataServer follower = member("meta1", 1);
+        FakeMetadataServer leader = member("meta2", 1);
+        follower.leaderHint = leader.address();
+        MetadataClient c = client(follower.address(), leader.address());
+
+        assertEquals(1, c.getMap().getEpoch());
+        c.reportUnreachable("server1", 1, "connection refused");
+
+        assertEquals(1, follower.getMapCalls.get());
+        assertEquals(0, follower.reports.size());
+        assertEquals(1, leader.reports.size());
+    }
+
+    @Test
     void skipsDeadMemberAndReadsMapFromNext() throws Exception {
         FakeMetadataServer live = member("meta2", 7);
         MetadataClient c = client(TestMaps.deadAddress(), live.address());

@@ -17,8 +17,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends one metadata call to the group: to the member that last answered (the leader, once
- * known) first, then to every other member in turn. A member that answers {@code NOT_LEADER}
+ * Sends one metadata call to the group: to the leader (once an answer has named it) or the
+ * member that last answered first, then to every other member in turn. A member that answers {@code NOT_LEADER}
  * with a {@code leader_hint} sends the call to that address next. A member that cannot be
  * reached, times out or answers uselessly is skipped. When every member has been tried the call
  * fails with a {@link MetadataUnavailableException} that lists what each address did.
@@ -55,6 +55,11 @@ public final class MetadataConnector implements AutoCloseable {
     public record Verdict(Kind kind, String leaderHint, String reason, long rank) {
         public static Verdict accept() {
             return new Verdict(Kind.ACCEPT, "", "", 0);
+        }
+
+        /** Accepts the answer of a member that names the leader, to be asked first next time. */
+        public static Verdict accept(String leaderHint) {
+            return new Verdict(Kind.ACCEPT, leaderHint, "", 0);
         }
 
         public static Verdict usable(String reason, long rank) {
@@ -222,7 +227,8 @@ public final class MetadataConnector implements AutoCloseable {
             anyAnswered = true;
             switch (v.kind()) {
                 case ACCEPT -> {
-                    preferred = address;
+                    // Ask the leader first next time, if it is a member we know.
+                    preferred = addresses.contains(v.leaderHint()) ? v.leaderHint() : address;
                     result.complete(value);
                 }
                 case USABLE_ASK_NEXT -> {
