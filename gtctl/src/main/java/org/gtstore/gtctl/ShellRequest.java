@@ -8,7 +8,8 @@ import java.util.Locale;
  *
  * <p>Words are separated by spaces or tabs. A key or value may be written in double quotes to
  * hold spaces ({@code "a b"}, with {@code \"} and {@code \\} inside). An unquoted value is the
- * rest of the line after the key (spaces inside kept, trailing ones dropped), so {@code put greeting hello world} stores
+ * rest of the line after the key (spaces inside kept, trailing ones dropped), so
+ * {@code put greeting hello world} stores
  * {@code hello world}. Commands are case-insensitive. Blank lines and lines starting with
  * {@code #} are not commands.
  */

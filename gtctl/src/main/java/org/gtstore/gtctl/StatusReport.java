@@ -26,7 +26,10 @@ import org.gtstore.proto.ServerState;
  */
 @JsonPropertyOrder({"epoch", "metadata", "servers", "partitions"})
 public record StatusReport(
-        long epoch, List<MetadataRow> metadata, List<ServerRow> servers, PartitionCounts partitions) {
+        long epoch,
+        List<MetadataRow> metadata,
+        List<ServerRow> servers,
+        PartitionCounts partitions) {
 
     /** One metadata member; role is LEADER, FOLLOWER, CANDIDATE or DOWN. */
     @JsonPropertyOrder({"id", "address", "pid", "role", "term"})

@@ -34,7 +34,8 @@ class MapChangeTest {
         List<String> lines = c.lines();
         assertEquals("epoch 11: server3 dead: connection refused", lines.get(0));
         assertTrue(lines.size() <= 12, String.join("\n", lines));
-        assertTrue(lines.contains("  heads moved (205): server3 -> server4 x205"), lines.toString());
+        assertTrue(lines.contains("  heads moved (205): server3 -> server4 x205"),
+                lines.toString());
         assertTrue(lines.contains("  now 615 under-replicated, 0 unavailable"), lines.toString());
         assertTrue(lines.stream().anyMatch(l -> l.startsWith("  e.g. p")), lines.toString());
     }
@@ -64,7 +65,8 @@ class MapChangeTest {
         MapChange c = MapChange.between(empty, before);
         assertTrue(c.initialAssignment());
         assertTrue(c.headMoves().isEmpty());
-        assertTrue(c.lines().contains("  initial assignment of 1024 partitions"), c.lines().toString());
+        assertTrue(c.lines().contains("  initial assignment of 1024 partitions"),
+                c.lines().toString());
     }
 
     @Test

@@ -43,7 +43,8 @@ class ShellRequestTest {
 
     @Test
     void nonAsciiPassesThrough() {
-        assertEquals(new ShellRequest(Op.PUT, "clé", "値 ✓"), ShellRequest.parse("put clé 値 ✓"));
+        assertEquals(new ShellRequest(Op.PUT, "clé", "値 ✓"),
+                ShellRequest.parse("put clé 値 ✓"));
     }
 
     @Test

@@ -45,7 +45,8 @@ class StatusReportTest {
 
     @Test
     void unansweredMemberIsDown() {
-        StatusReport r = StatusReport.of(MEMBERS, FakeMetadataView.balancedMap(7, 3, 2, 8), pids(3));
+        StatusReport r = StatusReport.of(MEMBERS, FakeMetadataView.balancedMap(7, 3, 2, 8),
+                pids(3));
         assertEquals(new StatusReport.MetadataRow("meta1", "127.0.0.1:40002", 101, "LEADER", 3),
                 r.metadata().get(0));
         assertEquals(new StatusReport.MetadataRow("meta3", "127.0.0.1:40006", 0, "DOWN", 0),

@@ -29,7 +29,10 @@ import java.util.Optional;
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record ClusterFile(
-        int replication, int partitions, List<MetadataMember> metadata, List<ServerMember> servers) {
+        int replication,
+        int partitions,
+        List<MetadataMember> metadata,
+        List<ServerMember> servers) {
 
     /** The file name inside a cluster directory. */
     public static final String FILE_NAME = "cluster.json";

@@ -354,10 +354,12 @@ public final class ClusterLauncher implements AutoCloseable {
         List<ProcessHandle> servers = running(cluster.servers().stream()
                 .map(ServerMember::id).toList(), stopped);
         for (ProcessHandle p : ProcessControl.terminate(metadata, stopGrace)) {
-            LOG.warn("pid {} did not stop within {} ms; sent SIGKILL", p.pid(), stopGrace.toMillis());
+            LOG.warn("pid {} did not stop within {} ms; sent SIGKILL", p.pid(),
+                    stopGrace.toMillis());
         }
         for (ProcessHandle p : ProcessControl.terminate(servers, stopGrace)) {
-            LOG.warn("pid {} did not stop within {} ms; sent SIGKILL", p.pid(), stopGrace.toMillis());
+            LOG.warn("pid {} did not stop within {} ms; sent SIGKILL", p.pid(),
+                    stopGrace.toMillis());
         }
         cluster = cluster.withoutPids();
         cluster.write(dir);

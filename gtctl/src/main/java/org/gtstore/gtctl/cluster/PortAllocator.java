@@ -31,7 +31,8 @@ final class PortAllocator {
             }
             return ports;
         } catch (IOException e) {
-            throw new ClusterException("cannot find free ports on " + host + ": " + e.getMessage(), e);
+            throw new ClusterException("cannot find free ports on " + host + ": "
+                    + e.getMessage(), e);
         } finally {
             for (ServerSocket socket : sockets) {
                 try {

@@ -47,7 +47,8 @@ final class Readiness {
         }
         int partitions = map.getSettings().getPartitions();
         if (partitions == 0 || map.getChainsCount() < partitions) {
-            return Optional.of("partitions are not assigned yet (map epoch " + map.getEpoch() + ")");
+            return Optional.of("partitions are not assigned yet (map epoch " + map.getEpoch()
+                    + ")");
         }
         int shortChains = 0;
         for (Chain chain : map.getChainsList()) {
