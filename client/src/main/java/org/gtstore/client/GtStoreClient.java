@@ -86,8 +86,8 @@ public final class GtStoreClient implements AutoCloseable {
         this.dispatcher = new Dispatcher(config, maps, channels, reporter, scheduler);
         // The synchronous calls wait for the async ones, which end by their deadline; the
         // margin covers a metadata call that straddles it.
-        this.waitMs = config.deadline().toMillis()
-                + config.metadataCallTimeout().toMillis() * (config.metadataAddresses().size() + 2L);
+        this.waitMs = config.deadline().toMillis() + config.metadataCallTimeout().toMillis()
+                * (config.metadataAddresses().size() + 2L);
         // Fetch the map now, so the first request does not wait for it (it joins this fetch).
         maps.refresh(1).whenComplete((t, err) -> {
             if (err != null) {

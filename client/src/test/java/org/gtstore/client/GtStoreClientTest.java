@@ -291,6 +291,7 @@ class GtStoreClientTest {
                 + ") failed after "), m);
         assertTrue(m.contains("deadline 300 ms"), m);
         assertTrue(m.contains("server1 at " + server.address() + " answered UNAVAILABLE"), m);
+        assertTrue(m.endsWith("(outcome unknown: the write may have been applied)"), m);
         assertEquals(ErrorCode.UNAVAILABLE, e.code().orElseThrow());
         assertTrue(server.puts.size() >= 2, "it retried");
         assertTrue(elapsedMs < 1500, "took " + elapsedMs + " ms");

@@ -245,7 +245,9 @@ public final class Dispatcher {
         String message = call.op.describe() + partitionText(call) + " failed after "
                 + state.attempts() + " attempt(s) in " + elapsedMs + " ms (deadline "
                 + deadlineMs + " ms); last error: "
-                + (last == null ? "none" : last.detail());
+                + (last == null ? "none" : last.detail())
+                + (call.op.type().write() && state.attempts() > 0
+                        ? " (outcome unknown: the write may have been applied)" : "");
         call.result.completeExceptionally(new OperationFailedException(message,
                 last == null ? null : last.code(), null));
     }

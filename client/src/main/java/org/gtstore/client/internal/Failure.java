@@ -63,9 +63,4 @@ public record Failure(Kind kind, ErrorCode code, long serverEpoch, long mapEpoch
         return new Failure(Kind.METADATA, null, 0, mapEpoch, null, null,
                 "cannot refresh the map: " + t.getMessage());
     }
-
-    /** True when the transport says nothing listens at the address. */
-    public boolean refused() {
-        return kind == Kind.UNREACHABLE && detail.endsWith("connection refused");
-    }
 }

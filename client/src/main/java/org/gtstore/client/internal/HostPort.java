@@ -7,7 +7,7 @@ public final class HostPort {
     private HostPort() {
     }
 
-    /** Throws IllegalArgumentException unless the list is non-empty and every entry is host:port. */
+    /** Throws IllegalArgumentException unless the list is non-empty and all are host:port. */
     public static void checkAll(List<String> addresses) {
         if (addresses.isEmpty()) {
             throw new IllegalArgumentException("no metadata addresses given (host:port,...)");

@@ -17,11 +17,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends one metadata call to the group: to the leader (once an answer has named it) or the
- * member that last answered first, then to every other member in turn. A member that answers {@code NOT_LEADER}
- * with a {@code leader_hint} sends the call to that address next. A member that cannot be
- * reached, times out or answers uselessly is skipped. When every member has been tried the call
- * fails with a {@link MetadataUnavailableException} that lists what each address did.
+ * Sends one metadata call to the group: first to the leader (once an answer has named it) or
+ * else the member that last answered, then to every other member in turn. A member that
+ * answers {@code NOT_LEADER} with a {@code leader_hint} sends the call to that address next. A
+ * member that cannot be reached, times out or answers uselessly is skipped. When every member
+ * has been tried the call fails with a {@link MetadataUnavailableException} that lists what
+ * each address did.
  *
  * <p>Each member has one long-lived channel. Calls never block: results complete on the
  * channel's event-loop thread.

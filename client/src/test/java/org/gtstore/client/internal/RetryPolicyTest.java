@@ -54,7 +54,6 @@ class RetryPolicyTest {
                 .withCause(new ConnectException("Connection refused")).asRuntimeException(),
                 1000, 2, "server1", "127.0.0.1:1");
         assertEquals(Failure.Kind.UNREACHABLE, refused.kind());
-        assertTrue(refused.refused());
         assertEquals("server1 at 127.0.0.1:1: connection refused", refused.detail());
         assertEquals(Action.REPORT_THEN_RETRY, policy.decide(refused));
 
