@@ -37,11 +37,16 @@ final class FakeDataServer implements AutoCloseable {
     private final String address;
 
     FakeDataServer(String id, Map<ByteString, ByteString> store) throws IOException {
+        this(id, store, 0);
+    }
+
+    /** A server on the given port (0: any free port), e.g. one restarted at its old address. */
+    FakeDataServer(String id, Map<ByteString, ByteString> store, int port) throws IOException {
         this.id = id;
         this.store = store;
         this.putHandler = this::storePut;
         this.getHandler = this::storeGet;
-        this.server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+        this.server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
                 .directExecutor()
                 .addService(new Service())
                 .build()
@@ -55,6 +60,10 @@ final class FakeDataServer implements AutoCloseable {
 
     String address() {
         return address;
+    }
+
+    int port() {
+        return Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
     }
 
     PutResponse storePut(PutRequest r) {

@@ -1,5 +1,6 @@
 package org.gtstore.client;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -209,7 +210,7 @@ class GtStoreClientTest {
 
         assertEquals(survivor.id, r.serverId());
         assertEquals(List.of(survivor.id), r.chain());
-        assertTrue(elapsedMs < 2000, "fail-over took " + elapsedMs + " ms");
+        assertTrue(elapsedMs < 5000, "fail-over took " + elapsedMs + " ms of a 10 s deadline");
         assertEquals(1, meta.reports.size());
         assertEquals(dead.id, meta.reports.get(0).getServerId());
         assertEquals(1, meta.reports.get(0).getMapEpoch());
@@ -241,10 +242,38 @@ class GtStoreClientTest {
         long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
 
         assertEquals(survivor.id, r.serverId());
-        assertTrue(elapsedMs >= 190 && elapsedMs < 2000, "took " + elapsedMs + " ms");
+        assertTrue(elapsedMs >= 190 && elapsedMs < 5000, "took " + elapsedMs + " ms");
         assertTrue(meta.reports.get(0).getDetail().contains("no answer within 200 ms"),
                 meta.reports.get(0).getDetail());
         assertEquals(hung.puts.get(0).getRequestId(), survivor.puts.get(0).getRequestId());
+    }
+
+    @Test
+    void reachesServerRestartedAtSameAddressWithoutWaitingOutGrpcBackoff() throws Exception {
+        // Goal: a server that was down but not declared dead (the leader's probe timed out) is
+        // reached as soon as it listens again, not after gRPC's growing reconnect back-off.
+        List<FakeDataServer> s = startServers(1);
+        FakeDataServer server = s.get(0);
+        meta.setMap(TestMaps.rotated(1, PARTITIONS, 1, s));
+        meta.reportHandler = r -> ReportUnreachableResponse.newBuilder().setCode(ErrorCode.OK)
+                .setMarkedDead(false).setMapEpoch(1).build();
+        GtStoreClient c = client();
+        c.put("k", "v1");
+        server.stop();
+        int fetches = meta.getMapCalls.get();
+
+        CompletableFuture<PutResult> put = c.putAsync("k", "v2");
+        await().atMost(Duration.ofSeconds(5)).until(() -> meta.getMapCalls.get() >= fetches + 4);
+        FakeDataServer restarted = new FakeDataServer(server.id,
+                new java.util.concurrent.ConcurrentHashMap<>(), server.port());
+        servers.add(restarted);
+        long start = System.nanoTime();
+        assertEquals(server.id, put.get(5, TimeUnit.SECONDS).serverId());
+        long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+
+        assertTrue(elapsedMs < 1000, "took " + elapsedMs + " ms after the restart");
+        assertEquals(1, meta.reports.size(), "one report per server and epoch");
+        assertFalse(put.isCompletedExceptionally());
     }
 
     @Test
@@ -294,7 +323,7 @@ class GtStoreClientTest {
         assertTrue(m.endsWith("(outcome unknown: the write may have been applied)"), m);
         assertEquals(ErrorCode.UNAVAILABLE, e.code().orElseThrow());
         assertTrue(server.puts.size() >= 2, "it retried");
-        assertTrue(elapsedMs < 1500, "took " + elapsedMs + " ms");
+        assertTrue(elapsedMs < 3000, "took " + elapsedMs + " ms for a 300 ms deadline");
     }
 
     @Test
@@ -378,7 +407,7 @@ class GtStoreClientTest {
                 e.getMessage());
         assertTrue(e.getMessage().endsWith("is the cluster running? (gtctl cluster status)"),
                 e.getMessage());
-        assertTrue(elapsedMs < 2000, "took " + elapsedMs + " ms");
+        assertTrue(elapsedMs < 5000, "took " + elapsedMs + " ms");
     }
 
     @Test
