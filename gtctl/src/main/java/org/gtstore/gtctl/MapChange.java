@@ -23,7 +23,7 @@ import org.gtstore.proto.ServerInfo;
  * @param cause why the first of those maps was made
  * @param lastCause why the last one was made (equal to {@code cause} for a single map)
  * @param headMoves "old -> new" to the number of partitions whose head moved that way
- * @param tailMoves the same for tails
+ * @param tailMoves the same for tails, except a joining replica becoming the tail
  * @param replicasRemoved server to the number of chains it left
  * @param replicasAdded server to the number of chains it joined as a member (not by a copy)
  * @param copiesStarted server to the number of partitions it started copying as joining replica
@@ -95,8 +95,30 @@ public record MapChange(
                 sorted(c.copyFinished), examples, s.underReplicated(), s.unavailable());
     }
 
-    /** The lines the watch prints for this change. */
+    /**
+     * Whether the change only moved copies along (started or finished copies, members added):
+     * no server changed state and no partition lost a replica or changed head or tail. The
+     * re-replication after a failure is hundreds of such epochs.
+     */
+    public boolean routine() {
+        return !initialAssignment && serverChanges.isEmpty() && headMoves.isEmpty()
+                && tailMoves.isEmpty() && replicasRemoved.isEmpty();
+    }
+
+    /** The lines the watch prints for this change: one for a routine change, else a block. */
     public List<String> lines() {
+        String now = "now " + underReplicated + " under-replicated, " + unavailable
+                + " unavailable";
+        if (routine()) {
+            List<String> parts = new ArrayList<>();
+            addPart(parts, "copies started", copiesStarted);
+            addPart(parts, "copies finished", copiesFinished);
+            addPart(parts, "replicas added", replicasAdded);
+            String head = changes == 1 ? "epoch " + epoch + ": " + cause
+                    : "epochs " + fromEpoch + ".." + epoch + " (" + changes + " map changes): "
+                            + (parts.isEmpty() ? lastCause : String.join("; ", parts));
+            return List.of(head + "; " + now);
+        }
         List<String> out = new ArrayList<>();
         if (changes == 1) {
             out.add("epoch " + epoch + (cause.isEmpty() ? "" : ": " + cause));
@@ -124,8 +146,23 @@ public record MapChange(
         if (!examples.isEmpty()) {
             out.add("  e.g. " + String.join("; ", examples));
         }
-        out.add("  now " + underReplicated + " under-replicated, " + unavailable + " unavailable");
+        out.add("  " + now);
         return out;
+    }
+
+    private static void addPart(List<String> parts, String title, Map<String, Integer> entries) {
+        if (!entries.isEmpty()) {
+            parts.add(title + " " + entries(entries));
+        }
+    }
+
+    /** "(16): server1 x4, server2 x4, and 2 more". */
+    private static String entries(Map<String, Integer> entries) {
+        int total = entries.values().stream().mapToInt(Integer::intValue).sum();
+        String shown = entries.entrySet().stream().limit(ENTRIES_MAX)
+                .map(e -> e.getKey() + " x" + e.getValue()).collect(Collectors.joining(", "));
+        int more = entries.size() - ENTRIES_MAX;
+        return "(" + total + "): " + shown + (more > 0 ? ", and " + more + " more" : "");
     }
 
     /** One line describing a map on its own, for the start of a watch. */
@@ -140,15 +177,9 @@ public record MapChange(
     }
 
     private static void addEntries(List<String> out, String title, Map<String, Integer> entries) {
-        if (entries.isEmpty()) {
-            return;
+        if (!entries.isEmpty()) {
+            out.add("  " + title + " " + entries(entries));
         }
-        int total = entries.values().stream().mapToInt(Integer::intValue).sum();
-        String shown = entries.entrySet().stream().limit(ENTRIES_MAX)
-                .map(e -> e.getKey() + " x" + e.getValue()).collect(Collectors.joining(", "));
-        int more = entries.size() - ENTRIES_MAX;
-        out.add("  " + title + " (" + total + "): " + shown
-                + (more > 0 ? ", and " + more + " more" : ""));
     }
 
     private static String describe(Chain c) {
@@ -211,7 +242,8 @@ public record MapChange(
             }
             String oldTail = or.isEmpty() ? "none" : or.get(or.size() - 1);
             String newTail = nr.isEmpty() ? "none" : nr.get(nr.size() - 1);
-            if (!oldTail.equals(newTail)) {
+            // A finished copy makes the joining replica the tail; "copies finished" counts that.
+            if (!oldTail.equals(newTail) && !newTail.equals(o.getJoining())) {
                 tailMoves.merge(oldTail + " -> " + newTail, 1, Integer::sum);
             }
             for (String id : or) {

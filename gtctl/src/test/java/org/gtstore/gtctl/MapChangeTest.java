@@ -45,8 +45,10 @@ class MapChangeTest {
         PartitionMap dead = FakeMetadataView.withDead(before, "server3");
         Chain c7 = dead.getChains(7);
         PartitionMap copying = dead.toBuilder().setEpoch(12).setCause("restore K")
+                .addServers(ServerInfo.newBuilder().setId("server6").setState(ServerState.ALIVE))
                 .setChains(7, c7.toBuilder().setJoining("server6")).build();
-        MapChange started = MapChange.between(dead, copying);
+        MapChange started = MapChange.between(dead, copying.toBuilder().clearServers()
+                .addAllServers(dead.getServersList()).build());
         assertEquals(Map.of("server6", 1), started.copiesStarted());
         assertEquals(1, started.partitionsChanged());
 
@@ -55,8 +57,25 @@ class MapChangeTest {
         MapChange finished = MapChange.between(copying, done);
         assertEquals(Map.of("server6", 1), finished.copiesFinished());
         assertTrue(finished.replicasAdded().isEmpty());
-        assertTrue(finished.lines().contains("  copies finished (1): server6 x1"),
-                finished.lines().toString());
+        assertEquals(List.of("epoch 13: copy done; now 614 under-replicated, 0 unavailable"),
+                finished.lines());
+        assertTrue(finished.routine());
+    }
+
+    @Test
+    void aBurstOfCopiesIsOneLine() {
+        PartitionMap dead = FakeMetadataView.withDead(before, "server3");
+        List<PartitionMap> burst = new java.util.ArrayList<>();
+        PartitionMap m = dead;
+        for (int p = 0; p < 8; p++) {
+            m = m.toBuilder().setEpoch(m.getEpoch() + 1).setCause("partition " + p + " copy")
+                    .setChains(p, m.getChains(p).toBuilder().setJoining("server" + (p % 2 + 1)))
+                    .build();
+            burst.add(m);
+        }
+        assertEquals(List.of("epochs 12..19 (8 map changes): copies started (8): server1 x4,"
+                + " server2 x4; now 615 under-replicated, 0 unavailable"),
+                MapChange.over(dead, burst).lines());
     }
 
     @Test
