@@ -246,9 +246,6 @@ public final class GtStoreClient implements AutoCloseable {
         private String clientId;
         private Duration requestTimeout = ClientConfig.DEFAULT_REQUEST_TIMEOUT;
         private Duration deadline = ClientConfig.DEFAULT_DEADLINE;
-        private Duration metadataCallTimeout = ClientConfig.DEFAULT_METADATA_CALL_TIMEOUT;
-        private Duration backoffInitial = ClientConfig.DEFAULT_BACKOFF_INITIAL;
-        private Duration backoffMax = ClientConfig.DEFAULT_BACKOFF_MAX;
 
         private Builder() {
         }
@@ -278,17 +275,6 @@ public final class GtStoreClient implements AutoCloseable {
             return this;
         }
 
-        Builder metadataCallTimeout(Duration metadataCallTimeout) {
-            this.metadataCallTimeout = metadataCallTimeout;
-            return this;
-        }
-
-        Builder backoff(Duration initial, Duration max) {
-            this.backoffInitial = initial;
-            this.backoffMax = max;
-            return this;
-        }
-
         /** Builds the client; it starts fetching the map at once, without waiting for it. */
         public GtStoreClient build() {
             if (metadataAddresses == null) {
@@ -297,7 +283,8 @@ public final class GtStoreClient implements AutoCloseable {
             String id = clientId != null ? clientId : "client-" + ProcessHandle.current().pid()
                     + "-" + String.format("%08x", ThreadLocalRandom.current().nextInt());
             return new GtStoreClient(new ClientConfig(metadataAddresses, id, requestTimeout,
-                    deadline, metadataCallTimeout, backoffInitial, backoffMax));
+                    deadline, ClientConfig.DEFAULT_METADATA_CALL_TIMEOUT,
+                    ClientConfig.DEFAULT_BACKOFF_INITIAL, ClientConfig.DEFAULT_BACKOFF_MAX));
         }
     }
 }
