@@ -111,11 +111,14 @@ public final class Gtctl {
 
     /**
      * Keeps library logging off the terminal unless {@code --debug}: slf4j-simple is "off" by
-     * default (simplelogger.properties) and java.util.logging (used by gRPC) is silenced.
+     * default (simplelogger.properties) and java.util.logging (used by gRPC) is silenced. With
+     * {@code --debug}, GTStore's classes log at DEBUG and libraries at INFO, on stderr.
      */
     private static void configureLogging(boolean debug) {
         if (debug) {
-            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "debug");
+            // Our own classes in detail; gRPC and Netty at INFO, their DEBUG is internals.
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "info");
+            System.setProperty("org.slf4j.simpleLogger.log.org.gtstore", "debug");
             return;
         }
         LogManager.getLogManager().reset();
