@@ -1,6 +1,5 @@
 package org.gtstore.dataserver.chain;
 
-import java.util.ArrayDeque;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -9,17 +8,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.gtstore.proto.Chain;
-import org.gtstore.proto.ChainHello;
-import org.gtstore.proto.ChainHelloReply;
-import org.gtstore.proto.ChainMessage;
 import org.gtstore.proto.ErrorCode;
 import org.gtstore.proto.GetRequest;
 import org.gtstore.proto.KeyPartitioner;
 import org.gtstore.proto.PartitionMap;
-import org.gtstore.proto.PartitionSeq;
 import org.gtstore.proto.PutRequest;
-import org.gtstore.proto.Rejection;
-import org.gtstore.proto.Update;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,29 +43,28 @@ import org.slf4j.LoggerFactory;
  *     to every successor; stop serving partitions no longer held.
  * <li>{@code PeerConnected}/{@code PeerDisconnected}, {@code LeaseChanged}, {@code PersistDone}.
  * </ul>
- * A chain message from an older epoch is never applied: it is answered with a
- * {@code STALE_EPOCH} rejection. One from a newer epoch waits, in stream order, until the map
- * catches up.
+ * Epochs: a request or chain message from a newer map waits for (or asks for) that map; one
+ * built on a map older than the partition's current chain ({@code Chain.epoch}, the epoch in
+ * which that chain last changed) is refused with {@code STALE_EPOCH} and nothing of it is
+ * applied. See {@link PeerProtocol} for why the check is per chain rather than per map.
  */
 public final class ChainReplica {
     private static final Logger LOG = LoggerFactory.getLogger(ChainReplica.class);
-
-    private record Lane(String peer, StreamKind stream) {
-    }
 
     private final String selfId;
     private final ChainReplicaConfig config;
     private final Map<Integer, Long> storedApplied;
     private final Map<Integer, PartitionReplica> partitions = new HashMap<>();
-    private final Map<String, SuccessorLink> links = new HashMap<>();
-    private final Map<Lane, ArrayDeque<ChainMessage>> deferred = new HashMap<>();
     private final Effects fx;
+    private final PeerProtocol peers;
+    private Set<String> successors = Set.of();
     private PartitionMap map;
     private KeyPartitioner partitioner;
     private boolean leaseValid;
     private boolean awaitingPersist;
     private Set<String> successorsChanged;
     private Ready.Roles rolesChanged;
+    private Ready.Roles lastRoles = new Ready.Roles(0, Set.of(), Set.of());
 
     /**
      * @param storedAppliedSeqs the last applied seq per partition recovered from the local store
@@ -85,7 +77,8 @@ public final class ChainReplica {
         this.selfId = selfId;
         this.config = config;
         this.storedApplied = new HashMap<>(storedAppliedSeqs);
-        this.fx = new Effects(selfId, config, links);
+        this.fx = new Effects(selfId, config);
+        this.peers = new PeerProtocol(selfId, config, partitions, fx);
     }
 
     /** Feeds one event. Output accumulates until {@link #ready()}. */
@@ -95,17 +88,16 @@ public final class ChainReplica {
         } else if (event instanceof ChainEvent.ClientGet e) {
             onClientGet(e.request(), e.token());
         } else if (event instanceof ChainEvent.PeerMessage e) {
-            onPeerMessage(e.message(), e.arrivedOn());
+            peers.onMessage(e.message(), e.arrivedOn());
         } else if (event instanceof ChainEvent.MapChanged e) {
             onMap(e.map());
         } else if (event instanceof ChainEvent.PeerConnected e) {
-            if (links.containsKey(e.peer())) {
-                sendHello(e.peer());
-            }
+            peers.helloWhere(pr -> e.peer().equals(pr.position().successor()));
         } else if (event instanceof ChainEvent.PeerDisconnected e) {
-            SuccessorLink link = links.get(e.peer());
-            if (link != null) {
-                link.awaitingReply = true;
+            for (PartitionReplica pr : partitions.values()) {
+                if (e.peer().equals(pr.position().successor())) {
+                    pr.unsync(fx.tick);
+                }
             }
         } else if (event instanceof ChainEvent.LeaseChanged e) {
             if (e.valid() != leaseValid) {
@@ -129,12 +121,8 @@ public final class ChainReplica {
      */
     public void tick() {
         fx.tick++;
-        for (Map.Entry<String, SuccessorLink> e : links.entrySet()) {
-            SuccessorLink link = e.getValue();
-            if (link.awaitingReply && fx.tick - link.helloSentTick >= config.helloRetryTicks()) {
-                sendHello(e.getKey());
-            }
-        }
+        peers.helloWhere(pr -> !pr.successorSynced()
+                && fx.tick - pr.helloSentTick() >= config.helloRetryTicks());
         for (PartitionReplica pr : partitions.values()) {
             pr.expireWaiters(fx.tick, config.clientWaitTicksMax(), fx);
         }
@@ -215,13 +203,12 @@ public final class ChainReplica {
             fx.putError(token, ErrorCode.UNAVAILABLE, selfId + " has no metadata lease");
             return;
         }
-        ErrorCode epochCheck = checkEpoch(r.getEpoch());
+        PartitionReplica pr = partitions.get(r.getPartition());
+        ErrorCode epochCheck = checkEpoch(r.getEpoch(), pr);
         if (epochCheck != ErrorCode.OK) {
-            fx.putError(token, epochCheck, "request epoch " + r.getEpoch() + ", server epoch "
-                    + fx.epoch);
+            fx.putError(token, epochCheck, epochMessage(r.getEpoch(), r.getPartition(), pr));
             return;
         }
-        PartitionReplica pr = partitions.get(r.getPartition());
         if (pr == null || !pr.position().head()) {
             fx.putError(token, ErrorCode.NOT_RESPONSIBLE, selfId + " is not the head of partition "
                     + r.getPartition() + " in epoch " + fx.epoch);
@@ -250,13 +237,12 @@ public final class ChainReplica {
             fx.getError(token, ErrorCode.UNAVAILABLE, selfId + " has no metadata lease");
             return;
         }
-        ErrorCode epochCheck = checkEpoch(r.getEpoch());
+        PartitionReplica pr = partitions.get(r.getPartition());
+        ErrorCode epochCheck = checkEpoch(r.getEpoch(), pr);
         if (epochCheck != ErrorCode.OK) {
-            fx.getError(token, epochCheck, "request epoch " + r.getEpoch() + ", server epoch "
-                    + fx.epoch);
+            fx.getError(token, epochCheck, epochMessage(r.getEpoch(), r.getPartition(), pr));
             return;
         }
-        PartitionReplica pr = partitions.get(r.getPartition());
         if (pr == null || !pr.position().tail()) {
             fx.getError(token, ErrorCode.NOT_RESPONSIBLE, selfId + " is not the tail of partition "
                     + r.getPartition() + " in epoch " + fx.epoch);
@@ -265,215 +251,25 @@ public final class ChainReplica {
         fx.replies.add(new ClientReply.LocalRead(token, r.getPartition(), r.getKey(), fx.epoch));
     }
 
-    /** OK, STALE_EPOCH (the caller is behind) or FUTURE_EPOCH (we are; fetch the map). */
-    private ErrorCode checkEpoch(long requestEpoch) {
-        int c = Long.compare(requestEpoch, fx.epoch);
-        if (c < 0) {
-            return ErrorCode.STALE_EPOCH;
-        }
-        if (c > 0) {
+    /**
+     * FUTURE_EPOCH if the caller has a newer map (we fetch it); STALE_EPOCH if its map predates
+     * the partition's current chain (or, for a partition we do not hold, is older than ours);
+     * OK otherwise: a caller whose map shows the current chain is routed correctly even if
+     * other partitions have changed since, so it need not refresh.
+     */
+    private ErrorCode checkEpoch(long requestEpoch, PartitionReplica pr) {
+        if (requestEpoch > fx.epoch) {
             fx.wantMap(requestEpoch);
             return ErrorCode.FUTURE_EPOCH;
         }
-        return ErrorCode.OK;
+        boolean stale = pr == null ? requestEpoch < fx.epoch : !pr.currentAt(requestEpoch);
+        return stale ? ErrorCode.STALE_EPOCH : ErrorCode.OK;
     }
 
-    // ---- chain messages ----
-
-    private void onPeerMessage(ChainMessage m, StreamKind on) {
-        if (m.hasRejected()) {
-            onRejection(m, on);
-            return;
-        }
-        Lane lane = new Lane(m.getFrom(), on);
-        ArrayDeque<ChainMessage> waiting = deferred.get(lane);
-        if ((waiting != null && !waiting.isEmpty()) || m.getEpoch() > fx.epoch) {
-            defer(lane, m);
-            return;
-        }
-        if (m.getEpoch() < fx.epoch) {
-            LOG.debug("[{} epoch={}] rejecting {} from {} at older epoch={}", selfId, fx.epoch,
-                    m.getBodyCase(), m.getFrom(), m.getEpoch());
-            reject(m.getFrom(), on, ErrorCode.STALE_EPOCH, "sender epoch " + m.getEpoch()
-                    + " is older than " + fx.epoch);
-            return;
-        }
-        dispatch(m, on);
-    }
-
-    private void defer(Lane lane, ChainMessage m) {
-        ArrayDeque<ChainMessage> q = deferred.computeIfAbsent(lane, k -> new ArrayDeque<>());
-        if (q.size() >= config.deferredMessagesMax()) {
-            // The sender re-sends everything after its hello once we share an epoch.
-            LOG.warn("[{} epoch={}] dropping {} deferred messages from {}", selfId, fx.epoch,
-                    q.size(), lane.peer());
-            q.clear();
-        }
-        q.addLast(m);
-        fx.wantMap(m.getEpoch());
-    }
-
-    private void replayDeferred() {
-        Iterator<Map.Entry<Lane, ArrayDeque<ChainMessage>>> it = deferred.entrySet().iterator();
-        while (it.hasNext()) {
-            Map.Entry<Lane, ArrayDeque<ChainMessage>> e = it.next();
-            ArrayDeque<ChainMessage> q = e.getValue();
-            while (!q.isEmpty() && q.peekFirst().getEpoch() <= fx.epoch) {
-                ChainMessage m = q.pollFirst();
-                if (m.getEpoch() < fx.epoch) {
-                    reject(m.getFrom(), e.getKey().stream(), ErrorCode.STALE_EPOCH,
-                            "sender epoch " + m.getEpoch() + " is older than " + fx.epoch);
-                } else {
-                    dispatch(m, e.getKey().stream());
-                }
-            }
-            if (q.isEmpty()) {
-                it.remove();
-            }
-        }
-    }
-
-    private void dispatch(ChainMessage m, StreamKind on) {
-        String from = m.getFrom();
-        boolean fromPredecessor = on == StreamKind.INBOUND;
-        switch (m.getBodyCase()) {
-            case HELLO -> {
-                if (fromPredecessor) {
-                    onHello(from, m.getHello());
-                    return;
-                }
-            }
-            case UPDATES -> {
-                if (fromPredecessor) {
-                    for (Update u : m.getUpdates().getUpdatesList()) {
-                        PartitionReplica pr = fedBy(from, u.getPartition());
-                        if (pr != null) {
-                            pr.receiveUpdate(u, config.heldUpdatesMax(), fx);
-                        }
-                    }
-                    return;
-                }
-            }
-            case HELLO_REPLY -> {
-                if (!fromPredecessor) {
-                    onHelloReply(from, m.getHelloReply());
-                    return;
-                }
-            }
-            case ACKS -> {
-                if (!fromPredecessor) {
-                    for (PartitionSeq ps : m.getAcks().getCommittedList()) {
-                        PartitionReplica pr = feeding(from, ps.getPartition());
-                        if (pr != null) {
-                            pr.receiveAck(ps.getSeq(), fx);
-                        }
-                    }
-                    return;
-                }
-            }
-            default -> {
-            }
-        }
-        LOG.warn("[{} epoch={}] ignoring {} from {} on the {} stream", selfId, fx.epoch,
-                m.getBodyCase(), from, on);
-    }
-
-    /** The partition if {@code from} is its predecessor here, else null. */
-    private PartitionReplica fedBy(String from, int partition) {
-        PartitionReplica pr = partitions.get(partition);
-        return pr != null && from.equals(pr.position().predecessor()) ? pr : null;
-    }
-
-    /** The partition if {@code to} is its successor here, else null. */
-    private PartitionReplica feeding(String to, int partition) {
-        PartitionReplica pr = partitions.get(partition);
-        return pr != null && to.equals(pr.position().successor()) ? pr : null;
-    }
-
-    private void onHello(String from, ChainHello hello) {
-        ChainHelloReply.Builder reply = ChainHelloReply.newBuilder();
-        int refused = 0;
-        for (int p : hello.getPartitionsList()) {
-            PartitionReplica pr = fedBy(from, p);
-            if (pr == null) {
-                refused++;
-                continue;
-            }
-            pr.clearHeld();
-            reply.addApplied(PartitionSeq.newBuilder().setPartition(p).setSeq(pr.applied()));
-            reply.addCommitted(PartitionSeq.newBuilder().setPartition(p).setSeq(pr.committed()));
-        }
-        if (refused > 0) {
-            LOG.warn("[{} epoch={}] hello from {}: it is not our predecessor in {} partitions",
-                    selfId, fx.epoch, from, refused);
-        }
-        LOG.debug("[{} epoch={}] hello from {} for {} partitions", selfId, fx.epoch, from,
-                hello.getPartitionsCount());
-        fx.outbox.control(from, StreamKind.INBOUND, ChainMessage.newBuilder()
-                .setEpoch(fx.epoch).setHelloReply(reply));
-    }
-
-    private void onHelloReply(String from, ChainHelloReply reply) {
-        SuccessorLink link = links.get(from);
-        if (link == null) {
-            return;
-        }
-        link.awaitingReply = false;
-        Map<Integer, Long> committed = new HashMap<>();
-        for (PartitionSeq ps : reply.getCommittedList()) {
-            committed.put(ps.getPartition(), ps.getSeq());
-        }
-        int resent = 0;
-        int partitionsResent = 0;
-        for (PartitionSeq ps : reply.getAppliedList()) {
-            PartitionReplica pr = feeding(from, ps.getPartition());
-            if (pr != null) {
-                int n = pr.receiveHelloReply(ps.getSeq(),
-                        committed.getOrDefault(ps.getPartition(), 0L), fx);
-                resent += n;
-                partitionsResent += n > 0 ? 1 : 0;
-            }
-        }
-        if (resent > 0) {
-            LOG.info("[{} epoch={}] re-sent {} un-acked updates in {} partitions to {}", selfId,
-                    fx.epoch, resent, partitionsResent, from);
-        }
-    }
-
-    private void onRejection(ChainMessage m, StreamKind on) {
-        Rejection r = m.getRejected();
-        LOG.warn("[{} epoch={}] {} rejected our message at its epoch={}: {} {}", selfId, fx.epoch,
-                m.getFrom(), m.getEpoch(), r.getCode(), r.getMessage());
-        if (m.getEpoch() > fx.epoch) {
-            fx.wantMap(m.getEpoch());
-        }
-        SuccessorLink link = on == StreamKind.OUTBOUND ? links.get(m.getFrom()) : null;
-        if (link != null) {
-            // Forwarding pauses; the hello after the next map (or the retry tick) resumes it.
-            link.awaitingReply = true;
-            if (m.getEpoch() <= fx.epoch) {
-                sendHello(m.getFrom());
-            }
-        }
-    }
-
-    private void reject(String peer, StreamKind on, ErrorCode code, String message) {
-        fx.outbox.control(peer, on, ChainMessage.newBuilder().setEpoch(fx.epoch)
-                .setRejected(Rejection.newBuilder().setCode(code).setMessage(message)));
-    }
-
-    private void sendHello(String peer) {
-        ChainHello.Builder hello = ChainHello.newBuilder();
-        for (PartitionReplica pr : partitions.values()) {
-            if (peer.equals(pr.position().successor())) {
-                hello.addPartitions(pr.partition);
-            }
-        }
-        SuccessorLink link = links.get(peer);
-        link.awaitingReply = true;
-        link.helloSentTick = fx.tick;
-        fx.outbox.control(peer, StreamKind.OUTBOUND, ChainMessage.newBuilder()
-                .setEpoch(fx.epoch).setHello(hello));
+    private String epochMessage(long requestEpoch, int partition, PartitionReplica pr) {
+        return "request epoch " + requestEpoch + ", server epoch " + fx.epoch
+                + (pr == null ? "" : ", chain of partition " + partition + " changed in epoch "
+                        + pr.chainEpoch());
     }
 
     // ---- map changes ----
@@ -490,34 +286,44 @@ public final class ChainReplica {
             partitioner = new KeyPartitioner(Math.max(1, next.getSettings().getPartitions()));
         }
         Map<Integer, ChainPosition> positions = new HashMap<>();
+        Map<Integer, Long> chainEpochs = new HashMap<>();
         for (Chain c : next.getChainsList()) {
             ChainPosition pos = ChainPosition.of(c, selfId);
             if (pos != null) {
                 positions.put(c.getPartition(), pos);
+                // A chain without its own epoch is treated as changed now (the safe side).
+                chainEpochs.put(c.getPartition(), c.getEpoch() > 0 ? c.getEpoch() : fx.epoch);
             }
         }
-        applyPositions(positions);
-        Set<String> successors = new TreeSet<>();
+        Set<Integer> needHello = applyPositions(positions, chainEpochs);
+        peers.helloWhere(pr -> needHello.contains(pr.partition));
+        Set<String> nextSuccessors = new TreeSet<>();
         for (ChainPosition pos : positions.values()) {
             if (pos.successor() != null) {
-                successors.add(pos.successor());
+                nextSuccessors.add(pos.successor());
             }
         }
-        links.keySet().retainAll(successors);
-        for (String s : successors) {
-            links.computeIfAbsent(s, k -> new SuccessorLink());
-            sendHello(s);
+        if (!nextSuccessors.equals(successors)) {
+            successors = Collections.unmodifiableSet(nextSuccessors);
+            successorsChanged = successors;
         }
-        successorsChanged = Collections.unmodifiableSet(successors);
-        rolesChanged = roles();
-        replayDeferred();
+        Ready.Roles nextRoles = roles();
+        if (rolesChanged != null || !nextRoles.headed().equals(lastRoles.headed())
+                || !nextRoles.held().equals(lastRoles.held())) {
+            rolesChanged = nextRoles;
+        }
+        lastRoles = nextRoles;
+        peers.replayDeferred();
         LOG.info("[{} epoch={}] map applied (was epoch={}): heads {}, holds {}, joining {},"
-                + " successors {}", selfId, fx.epoch, before, rolesChanged.headed().size(),
-                rolesChanged.held().size(), positions.size() - rolesChanged.held().size(),
-                successors);
+                + " successors {}, hellos for {} partitions", selfId, fx.epoch, before,
+                nextRoles.headed().size(), nextRoles.held().size(),
+                positions.size() - nextRoles.held().size(), successors, needHello.size());
     }
 
-    private void applyPositions(Map<Integer, ChainPosition> positions) {
+    /** Applies the new positions; returns the partitions whose successor needs a hello. */
+    private Set<Integer> applyPositions(Map<Integer, ChainPosition> positions,
+            Map<Integer, Long> chainEpochs) {
+        Set<Integer> needHello = new HashSet<>();
         int dropped = 0;
         Iterator<Map.Entry<Integer, PartitionReplica>> it = partitions.entrySet().iterator();
         while (it.hasNext()) {
@@ -538,13 +344,20 @@ public final class ChainReplica {
         int becameHead = 0;
         int becameTail = 0;
         for (Map.Entry<Integer, ChainPosition> e : positions.entrySet()) {
-            PartitionReplica pr = partitions.get(e.getKey());
+            int p = e.getKey();
+            long chainEpoch = chainEpochs.get(p);
+            PartitionReplica pr = partitions.get(p);
             if (pr == null) {
-                long stored = storedApplied.getOrDefault(e.getKey(), 0L);
-                partitions.put(e.getKey(), new PartitionReplica(e.getKey(), e.getValue(), stored));
+                long stored = storedApplied.getOrDefault(p, 0L);
+                partitions.put(p, new PartitionReplica(p, e.getValue(), chainEpoch, stored));
+                if (e.getValue().successor() != null) {
+                    needHello.add(p);
+                }
             } else {
                 ChainPosition old = pr.position();
-                pr.changePosition(e.getValue(), fx);
+                if (pr.changePosition(e.getValue(), chainEpoch, fx)) {
+                    needHello.add(p);
+                }
                 becameHead += e.getValue().head() && !old.head() ? 1 : 0;
                 becameTail += e.getValue().tail() && !old.tail() ? 1 : 0;
             }
@@ -554,6 +367,7 @@ public final class ChainReplica {
                     + " (new tails committed what they held)", selfId, fx.epoch, becameHead,
                     becameTail);
         }
+        return needHello;
     }
 
     private Ready.Roles roles() {

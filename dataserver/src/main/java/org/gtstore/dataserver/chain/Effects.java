@@ -12,14 +12,13 @@ import org.gtstore.proto.Update;
 
 /**
  * The output being collected for the next {@link Ready}, plus the replica-wide facts a
- * {@link PartitionReplica} needs to act (self id, epoch, tick, dedup table, which successor
- * links are open). Package-private glue between {@link ChainReplica} and its partitions.
+ * {@link PartitionReplica} needs to act (self id, epoch, tick, dedup table). Package-private
+ * glue between {@link ChainReplica}, {@link PeerProtocol} and the partitions.
  */
 final class Effects {
     final String selfId;
     final Outbox outbox;
     final DedupTable dedup;
-    final Map<String, SuccessorLink> links;
     long epoch;
     long tick;
 
@@ -29,11 +28,10 @@ final class Effects {
     List<CatchUpNeeded> catchUps = new ArrayList<>();
     long mapWantedEpoch;
 
-    Effects(String selfId, ChainReplicaConfig config, Map<String, SuccessorLink> links) {
+    Effects(String selfId, ChainReplicaConfig config) {
         this.selfId = selfId;
         this.outbox = new Outbox(selfId, config.batchBytesMax());
         this.dedup = new DedupTable(config.dedupEntriesMax());
-        this.links = links;
     }
 
     /** Records an applied update: stored, with its partition's new last applied seq. */
@@ -41,12 +39,6 @@ final class Effects {
         writes.add(u);
         appliedSeqs.put(u.getPartition(), u.getSeq());
         dedup.record(u.getClientId(), u.getRequestId(), u.getPartition(), u.getSeq());
-    }
-
-    /** True if updates may be forwarded to this successor now. */
-    boolean linkOpen(String peer) {
-        SuccessorLink link = links.get(peer);
-        return link != null && !link.awaitingReply;
     }
 
     void wantMap(long epochSeen) {

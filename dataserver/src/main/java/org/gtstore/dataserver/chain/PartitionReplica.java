@@ -20,6 +20,12 @@ import org.slf4j.LoggerFactory;
  * <p>Invariants: {@code committed <= applied}; {@code unacked} holds exactly the updates with
  * seq in {@code (committed, applied]} on a non-tail member (so a new successor can be given
  * everything it misses); at the tail {@code committed == applied}.
+ *
+ * <p>Forwarding to the successor runs only while it is <em>synced</em>: after a chain change, a
+ * broken stream or a rejection, the replica sends a hello for this partition and holds new
+ * updates back (they stay in {@code unacked}) until the reply says what the successor has.
+ * {@code chainEpoch} is the map epoch in which this partition's chain last changed: a message
+ * or request from an epoch before it was built on another chain and is refused.
  */
 final class PartitionReplica {
     private static final Logger LOG = LoggerFactory.getLogger(PartitionReplica.class);
@@ -38,10 +44,14 @@ final class PartitionReplica {
     /** Retries of puts still in flight: few, and not in seq order with {@link #waiters}. */
     private final List<Waiter> retryWaiters = new ArrayList<>();
     private long joiningApplied = -1;
+    private long chainEpoch;
+    private boolean successorSynced;
+    private long helloSentTick;
 
-    PartitionReplica(int partition, ChainPosition pos, long storedAppliedSeq) {
+    PartitionReplica(int partition, ChainPosition pos, long chainEpoch, long storedAppliedSeq) {
         this.partition = partition;
         this.pos = pos;
+        this.chainEpoch = chainEpoch;
         this.applied = storedAppliedSeq;
         // A restarted server cannot know what was committed; nothing it holds is un-acked in
         // memory, so a successor missing updates is caught up from the store (issue #4).
@@ -66,6 +76,37 @@ final class PartitionReplica {
 
     long joiningApplied() {
         return joiningApplied;
+    }
+
+    long chainEpoch() {
+        return chainEpoch;
+    }
+
+    /** True if a message or request built on map epoch {@code epoch} saw this chain. */
+    boolean currentAt(long epoch) {
+        return epoch >= chainEpoch;
+    }
+
+    boolean successorSynced() {
+        return successorSynced;
+    }
+
+    long helloSentTick() {
+        return helloSentTick;
+    }
+
+    /** A hello for this partition goes to the successor now; forwarding waits for the reply. */
+    void helloSent(long tick) {
+        successorSynced = false;
+        helloSentTick = tick;
+    }
+
+    /** Updates to the successor may have been lost: hold forwarding until the next hello. */
+    void unsync(long tick) {
+        if (successorSynced) {
+            successorSynced = false;
+            helloSentTick = tick;
+        }
     }
 
     /** At the head: gives the put the next sequence number, applies it and forwards it. */
@@ -133,7 +174,7 @@ final class PartitionReplica {
             // The joining replica reports progress to the tail; it commits nothing.
             fx.outbox.ack(pos.predecessor(), fx.epoch, partition, applied);
         }
-        if (pos.successor() != null && fx.linkOpen(pos.successor())) {
+        if (pos.successor() != null && successorSynced) {
             fx.outbox.update(pos.successor(), fx.epoch, u);
         }
     }
@@ -169,6 +210,7 @@ final class PartitionReplica {
      */
     int receiveHelloReply(long successorApplied, long successorCommitted, Effects fx) {
         String successor = pos.successor();
+        successorSynced = true;
         if (pos.successorJoining()) {
             joiningApplied = Math.max(joiningApplied, successorApplied);
         } else if (successorCommitted > committed) {
@@ -204,10 +246,15 @@ final class PartitionReplica {
         held.clear();
     }
 
-    /** Applies a new map's position (chain repair rules of DESIGN.md). */
-    void changePosition(ChainPosition next, Effects fx) {
+    /**
+     * Applies a new map's position (chain repair rules of DESIGN.md). Returns true if the
+     * successor must be sent a hello (the chain changed, or it was not synced).
+     */
+    boolean changePosition(ChainPosition next, long nextChainEpoch, Effects fx) {
         ChainPosition old = pos;
+        boolean changed = nextChainEpoch != chainEpoch || !old.equals(next);
         pos = next;
+        chainEpoch = nextChainEpoch;
         if (!Objects.equals(old.predecessor(), next.predecessor())) {
             held.clear();
         }
@@ -230,6 +277,7 @@ final class PartitionReplica {
             LOG.debug("[{} p={} epoch={}] became head, next seq={}",
                     fx.selfId, partition, fx.epoch, applied + 1);
         }
+        return next.successor() != null && (changed || !successorSynced);
     }
 
     /** This server left the chain: stop serving; waiting puts are told to ask the new head. */

@@ -106,6 +106,26 @@ final class ChainHarness {
         return m.build();
     }
 
+    /** A map built from one chain per partition (partition and epoch fields set by the caller). */
+    PartitionMap map(long mapEpoch, java.util.function.IntFunction<Chain> chainOf) {
+        PartitionMap.Builder m = PartitionMap.newBuilder().setEpoch(mapEpoch)
+                .setSettings(ClusterSettings.newBuilder().setPartitions(PARTITIONS));
+        for (String id : nodes.keySet()) {
+            m.addServers(ServerInfo.newBuilder().setId(id).setState(ServerState.ALIVE));
+        }
+        for (int p = 0; p < PARTITIONS; p++) {
+            m.addChains(chainOf.apply(p));
+        }
+        return m.build();
+    }
+
+    /** Gives a map to the listed servers only (the others have not seen it yet). */
+    void deliverMap(PartitionMap m, String... ids) {
+        for (String id : ids) {
+            step(nodes.get(id), new ChainEvent.MapChanged(m));
+        }
+    }
+
     /** Sends a put to {@code server}; returns the reply token. */
     long put(String server, String key, String value) {
         return put(server, request(key, value).build());
