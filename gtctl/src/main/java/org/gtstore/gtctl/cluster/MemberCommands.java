@@ -15,9 +15,9 @@ import org.gtstore.gtctl.cluster.ClusterFile.ServerMember;
  */
 final class MemberCommands {
     static final List<String> METADATA_JVM_FLAGS =
-            List.of("-Xms64m", "-Xmx256m", "-XX:+UseSerialGC", "-Xss512k");
+            List.of("-Xms256m", "-Xmx256m", "-XX:+UseSerialGC", "-Xss512k");
     static final List<String> SERVER_JVM_FLAGS =
-            List.of("-Xms256m", "-Xmx512m", "-XX:+UseSerialGC", "-Xss512k");
+            List.of("-Xms512m", "-Xmx512m", "-XX:+UseSerialGC", "-Xss512k");
     static final String METADATA_JAR = "metadata-raft/target/gtstore-metadata-raft.jar";
     static final String SERVER_JAR = "dataserver/target/gtstore-dataserver.jar";
 

@@ -179,14 +179,14 @@ class ClusterLauncherTest {
                         new ServerMember("server2", "127.0.0.1", 8, 0)));
         MemberCommands m = new MemberCommands(Path.of("/jdk/bin/java"), Path.of("/repo"),
                 Path.of("/c"));
-        assertEquals(List.of("/jdk/bin/java", "-Xms64m", "-Xmx256m", "-XX:+UseSerialGC",
+        assertEquals(List.of("/jdk/bin/java", "-Xms256m", "-Xmx256m", "-XX:+UseSerialGC",
                 "-Xss512k", "-jar", "/repo/metadata-raft/target/gtstore-metadata-raft.jar",
                 "--id", "meta2",
                 "--peers", "meta1=127.0.0.1:1:2,meta2=127.0.0.1:3:4,meta3=127.0.0.1:5:6",
                 "--storage-dir", "/c/meta2/raft", "--replication", "2", "--partitions", "1024",
                 "--initial-servers", "2", "--lease-ms", "900"),
                 m.metadata(c, c.metadata().get(1), List.of("--lease-ms", "900")));
-        assertEquals(List.of("/jdk/bin/java", "-Xms256m", "-Xmx512m", "-XX:+UseSerialGC",
+        assertEquals(List.of("/jdk/bin/java", "-Xms512m", "-Xmx512m", "-XX:+UseSerialGC",
                 "-Xss512k", "-jar", "/repo/dataserver/target/gtstore-dataserver.jar",
                 "--id", "server2", "--listen", "127.0.0.1:8", "--data-dir", "/c/server2/data",
                 "--meta", "127.0.0.1:2,127.0.0.1:4,127.0.0.1:6"),
