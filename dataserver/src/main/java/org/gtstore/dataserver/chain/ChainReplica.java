@@ -65,6 +65,8 @@ public final class ChainReplica {
     private Set<String> successorsChanged;
     private Ready.Roles rolesChanged;
     private Ready.Roles lastRoles = new Ready.Roles(0, Set.of(), Set.of());
+    /** Partitions whose chain changed for this server in the map being applied. */
+    private int positionsMoved;
 
     /**
      * @param storedAppliedSeqs the last applied seq per partition recovered from the local store
@@ -295,6 +297,7 @@ public final class ChainReplica {
                 chainEpochs.put(c.getPartition(), c.getEpoch() > 0 ? c.getEpoch() : fx.epoch);
             }
         }
+        positionsMoved = 0;
         Set<Integer> needHello = applyPositions(positions, chainEpochs);
         peers.helloWhere(pr -> needHello.contains(pr.partition));
         Set<String> nextSuccessors = new TreeSet<>();
@@ -314,10 +317,21 @@ public final class ChainReplica {
         }
         lastRoles = nextRoles;
         peers.replayDeferred();
-        LOG.info("[{} epoch={}] map applied (was epoch={}): heads {}, holds {}, joining {},"
-                + " successors {}, hellos for {} partitions", selfId, fx.epoch, before,
-                nextRoles.headed().size(), nextRoles.held().size(),
-                positions.size() - nextRoles.held().size(), successors, needHello.size());
+        // Restoring K changes the map once per partition: only maps that move this server's
+        // chains are worth an INFO line.
+        boolean moved = positionsMoved > 0 || successorsChanged != null;
+        if (moved || LOG.isDebugEnabled()) {
+            String line = "[{} epoch={}] map applied (was epoch={}): heads {}, holds {},"
+                    + " joining {}, successors {}, {} chains changed here";
+            Object[] args = {selfId, fx.epoch, before, nextRoles.headed().size(),
+                nextRoles.held().size(), positions.size() - nextRoles.held().size(), successors,
+                positionsMoved};
+            if (moved) {
+                LOG.info(line, args);
+            } else {
+                LOG.debug(line, args);
+            }
+        }
     }
 
     /** Applies the new positions; returns the partitions whose successor needs a hello. */
@@ -333,6 +347,7 @@ public final class ChainReplica {
                         pr.partition, fx.epoch);
                 dropped++;
                 pr.drop(fx);
+                positionsMoved++;
                 storedApplied.put(pr.partition, pr.applied());
                 it.remove();
             }
@@ -350,11 +365,13 @@ public final class ChainReplica {
             if (pr == null) {
                 long stored = storedApplied.getOrDefault(p, 0L);
                 partitions.put(p, new PartitionReplica(p, e.getValue(), chainEpoch, stored));
+                positionsMoved++;
                 if (e.getValue().successor() != null) {
                     needHello.add(p);
                 }
             } else {
                 ChainPosition old = pr.position();
+                positionsMoved += old.equals(e.getValue()) ? 0 : 1;
                 if (pr.changePosition(e.getValue(), chainEpoch, fx)) {
                     needHello.add(p);
                 }
