@@ -25,11 +25,13 @@ import org.slf4j.LoggerFactory;
  * <p>Handled inputs:
  * <ul>
  * <li>{@code ClientPut} (put or delete): the head checks the request (limits, key in the named
- *     partition), the lease, the epoch (older: {@code STALE_EPOCH} with ours; newer:
- *     {@code FUTURE_EPOCH} and the map is fetched), that it is head ({@code NOT_RESPONSIBLE}),
+ *     partition), the lease, the epoch (older than the partition's current chain:
+ *     {@code STALE_EPOCH} with ours; newer than our map: {@code FUTURE_EPOCH} and the map is
+ *     fetched), that it is head ({@code NOT_RESPONSIBLE}),
  *     and dedups (client id, request id); then it assigns the partition's next seq, applies the
  *     update as pending and forwards it. It answers only once the tail's ack covers that seq.
  * <li>{@code ClientGet}: only the tail answers, from its store (committed state only).
+ * <li>Chain messages, handled by {@link PeerProtocol}:
  * <li>{@code ChainHello} (from a predecessor): reply with our applied and committed seq per
  *     partition it feeds us, so it re-sends exactly what we miss.
  * <li>{@code ChainHelloReply} (from a successor): treat its committed seqs as acks, re-send every
