@@ -2,7 +2,8 @@ package org.gtstore.gtctl;
 
 import picocli.CommandLine.Command;
 
-/** {@code gtctl bench ...}: the benchmarks; each one is a subcommand. */
-@Command(name = "bench", description = "Benchmarks (throughput, load balance).")
+/** {@code gtctl bench ...}: the benchmarks (module {@code bench}); each one is a subcommand. */
+@Command(name = "bench", description = "Benchmarks (throughput, load balance).",
+        subcommands = {BenchThroughputCommand.class, BenchLoadBalanceCommand.class})
 public final class BenchCommand {
 }

@@ -1,6 +1,7 @@
 package org.gtstore.gtctl;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -174,7 +175,10 @@ class ScriptsTest {
     @Test
     void benchRunsWithMoreHeapAndFullCompilation() throws Exception {
         Run r = run(List.of("GTSTORE_SKIP_BUILD=1"), "gtctl", "bench", "throughput");
-        assertEquals(List.of("-Xmx1g", "-XX:+UseSerialGC", "-Xshare:auto"), r.out().subList(0, 3));
+        assertEquals(List.of("-Xmx1g", "-XX:+UseSerialGC", "-Xshare:auto",
+                "-Djava.awt.headless=true"), r.out().subList(0, 4));
+        assertFalse(r.out().stream().anyMatch(a -> a.startsWith("-XX:TieredStopAtLevel")),
+                r.out().toString());
     }
 
     @Test
