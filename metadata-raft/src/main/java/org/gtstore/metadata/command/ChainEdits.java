@@ -1,8 +1,10 @@
 package org.gtstore.metadata.command;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import org.gtstore.metadata.model.PartitionChain;
@@ -52,19 +54,21 @@ final class ChainEdits {
 
     /**
      * Brings every unavailable partition whose last replicas include the server back, with
-     * that server as its single replica.
+     * that server as its single replica. Returns {@code chains} itself if none was.
      */
     static List<PartitionChain> revive(List<PartitionChain> chains, String serverId,
                                        long newEpoch) {
-        List<PartitionChain> out = new ArrayList<>(chains.size());
-        for (PartitionChain c : chains) {
+        List<PartitionChain> out = null;
+        for (int i = 0; i < chains.size(); i++) {
+            PartitionChain c = chains.get(i);
             if (c.isUnavailable() && c.lastReplicas().contains(serverId)) {
-                out.add(PartitionChain.of(c.partition(), List.of(serverId), newEpoch));
-            } else {
-                out.add(c);
+                if (out == null) {
+                    out = new ArrayList<>(chains);
+                }
+                out.set(i, PartitionChain.of(c.partition(), List.of(serverId), newEpoch));
             }
         }
-        return out;
+        return out == null ? chains : out;
     }
 
     /** True if the server is a replica or the joining replica of any chain. */
@@ -85,7 +89,7 @@ final class ChainEdits {
     static SortedMap<String, ServerEntry> refreshStates(Map<String, ServerEntry> servers,
                                                         List<PartitionChain> chains) {
         SortedMap<String, ServerEntry> out = new TreeMap<>();
-        java.util.Set<String> members = new java.util.HashSet<>();
+        Set<String> members = new HashSet<>();
         for (PartitionChain c : chains) {
             members.addAll(c.replicas());
         }

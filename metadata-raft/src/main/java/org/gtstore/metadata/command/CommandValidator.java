@@ -1,6 +1,7 @@
 package org.gtstore.metadata.command;
 
 import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.gtstore.metadata.model.ClusterState;
@@ -9,12 +10,11 @@ import org.gtstore.metadata.model.ServerEntry;
 import org.gtstore.metadata.model.Settings;
 import org.gtstore.proto.AssignChains;
 import org.gtstore.proto.Chain;
+import org.gtstore.proto.CopyEntry;
 import org.gtstore.proto.ErrorCode;
-import org.gtstore.proto.FinishCopy;
 import org.gtstore.proto.MarkDead;
 import org.gtstore.proto.MetaCommand;
 import org.gtstore.proto.RegisterServer;
-import org.gtstore.proto.StartCopy;
 
 /**
  * Decides whether a command may be applied to a state. It is used twice with the same answer
@@ -47,9 +47,11 @@ final class CommandValidator {
             case ASSIGN:
                 return validateAssign(state, cmd.getAssign());
             case START_COPY:
-                return validateStartCopy(state, cmd.getStartCopy());
+                return validateCopyBatch(state, cmd.getStartCopy().getExpectedEpoch(),
+                        cmd.getStartCopy().getEntriesList(), true);
             case FINISH_COPY:
-                return validateFinishCopy(state, cmd.getFinishCopy());
+                return validateCopyBatch(state, cmd.getFinishCopy().getExpectedEpoch(),
+                        cmd.getFinishCopy().getEntriesList(), false);
             default:
                 return reject(ErrorCode.INVALID_ARGUMENT,
                         "unknown command: " + cmd.getCommandCase());
@@ -161,47 +163,14 @@ final class CommandValidator {
         return Optional.empty();
     }
 
-    private static Optional<Rejection> validateStartCopy(ClusterState state, StartCopy s) {
-        Optional<Rejection> common = checkCopy(state, s.getExpectedEpoch(), s.getPartition());
-        if (common.isPresent()) {
-            return common;
-        }
-        PartitionChain c = state.chain(s.getPartition());
-        if (c.isUnavailable()) {
-            return reject(ErrorCode.UNAVAILABLE, "partition " + s.getPartition()
-                    + " is unavailable; nothing to copy from");
-        }
-        if (c.hasJoining()) {
-            return reject(ErrorCode.INVALID_ARGUMENT, "partition " + s.getPartition()
-                    + " already has joining replica " + c.joining());
-        }
-        if (c.replicas().size() >= state.settings().replication()) {
-            return reject(ErrorCode.INVALID_ARGUMENT, "partition " + s.getPartition()
-                    + " already has K replicas: " + c.replicas());
-        }
-        if (c.contains(s.getServerId())) {
-            return reject(ErrorCode.INVALID_ARGUMENT, "partition " + s.getPartition()
-                    + ": " + s.getServerId() + " is already in chain " + c.replicas());
-        }
-        return checkLive(state, s.getServerId());
-    }
-
-    private static Optional<Rejection> validateFinishCopy(ClusterState state, FinishCopy f) {
-        Optional<Rejection> common = checkCopy(state, f.getExpectedEpoch(), f.getPartition());
-        if (common.isPresent()) {
-            return common;
-        }
-        PartitionChain c = state.chain(f.getPartition());
-        if (!c.joining().equals(f.getServerId()) || f.getServerId().isEmpty()) {
-            return reject(ErrorCode.INVALID_ARGUMENT, "partition " + f.getPartition()
-                    + ": " + f.getServerId() + " is not its joining replica ("
-                    + (c.hasJoining() ? c.joining() : "none") + ")");
-        }
-        return checkLive(state, f.getServerId());
-    }
-
-    private static Optional<Rejection> checkCopy(ClusterState state, long expectedEpoch,
-                                                 int partition) {
+    /**
+     * A copy batch is all or nothing: every entry must be valid against this very state, so
+     * the first invalid entry rejects the whole command (the leader builds each batch from the
+     * state it expects, so an invalid entry means the map moved on or a bug).
+     */
+    private static Optional<Rejection> validateCopyBatch(ClusterState state, long expectedEpoch,
+                                                         List<CopyEntry> entries,
+                                                         boolean start) {
         Optional<Rejection> epoch = checkEpoch(state, expectedEpoch);
         if (epoch.isPresent()) {
             return epoch;
@@ -209,11 +178,57 @@ final class CommandValidator {
         if (!state.isAssigned()) {
             return reject(ErrorCode.UNAVAILABLE, "chains are not assigned yet");
         }
-        if (partition < 0 || partition >= state.chains().size()) {
-            return reject(ErrorCode.INVALID_ARGUMENT, "partition out of range [0, "
-                    + state.chains().size() + "): " + partition);
+        if (entries.isEmpty()) {
+            return reject(ErrorCode.INVALID_ARGUMENT, "no copy entries");
+        }
+        Set<Integer> seen = new HashSet<>();
+        for (CopyEntry e : entries) {
+            if (e.getPartition() < 0 || e.getPartition() >= state.chains().size()) {
+                return reject(ErrorCode.INVALID_ARGUMENT, "partition out of range [0, "
+                        + state.chains().size() + "): " + e.getPartition());
+            }
+            if (!seen.add(e.getPartition())) {
+                return reject(ErrorCode.INVALID_ARGUMENT, "partition listed twice: "
+                        + e.getPartition());
+            }
+            Optional<Rejection> bad = start ? validateStartEntry(state, e)
+                    : validateFinishEntry(state, e);
+            if (bad.isPresent()) {
+                return bad;
+            }
         }
         return Optional.empty();
+    }
+
+    private static Optional<Rejection> validateStartEntry(ClusterState state, CopyEntry e) {
+        PartitionChain c = state.chain(e.getPartition());
+        if (c.isUnavailable()) {
+            return reject(ErrorCode.UNAVAILABLE, "partition " + e.getPartition()
+                    + " is unavailable; nothing to copy from");
+        }
+        if (c.hasJoining()) {
+            return reject(ErrorCode.INVALID_ARGUMENT, "partition " + e.getPartition()
+                    + " already has joining replica " + c.joining());
+        }
+        if (c.replicas().size() >= state.settings().replication()) {
+            return reject(ErrorCode.INVALID_ARGUMENT, "partition " + e.getPartition()
+                    + " already has K replicas: " + c.replicas());
+        }
+        if (c.contains(e.getServerId())) {
+            return reject(ErrorCode.INVALID_ARGUMENT, "partition " + e.getPartition()
+                    + ": " + e.getServerId() + " is already in chain " + c.replicas());
+        }
+        return checkLive(state, e.getServerId());
+    }
+
+    private static Optional<Rejection> validateFinishEntry(ClusterState state, CopyEntry e) {
+        PartitionChain c = state.chain(e.getPartition());
+        if (!c.joining().equals(e.getServerId()) || e.getServerId().isEmpty()) {
+            return reject(ErrorCode.INVALID_ARGUMENT, "partition " + e.getPartition()
+                    + ": " + e.getServerId() + " is not its joining replica ("
+                    + (c.hasJoining() ? c.joining() : "none") + ")");
+        }
+        return checkLive(state, e.getServerId());
     }
 
     private static Optional<Rejection> checkEpoch(ClusterState state, long expectedEpoch) {

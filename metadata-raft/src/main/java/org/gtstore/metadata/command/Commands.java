@@ -12,6 +12,7 @@ import org.gtstore.metadata.model.ServerEntry;
 import org.gtstore.metadata.model.Settings;
 import org.gtstore.proto.AssignChains;
 import org.gtstore.proto.Chain;
+import org.gtstore.proto.CopyEntry;
 import org.gtstore.proto.ErrorCode;
 import org.gtstore.proto.FinishCopy;
 import org.gtstore.proto.MarkDead;
@@ -105,7 +106,7 @@ public final class Commands {
         }
         if (sameDisk) {
             List<PartitionChain> revived = ChainEdits.revive(chains, id, epoch);
-            if (!revived.equals(chains)) {
+            if (revived != chains) {
                 cause += "; its unavailable partitions are served again";
             }
             chains = revived;
@@ -138,6 +139,11 @@ public final class Commands {
             }
         }
         for (Chain c : a.getChainsList()) {
+            PartitionChain was = chains.get(c.getPartition());
+            if (was != null && was.replicas().equals(c.getReplicasList())
+                    && was.joining().equals(c.getJoining()) && was.lastReplicas().isEmpty()) {
+                continue;   // unchanged: it keeps the epoch in which it last changed
+            }
             chains.set(c.getPartition(), new PartitionChain(c.getPartition(),
                     c.getReplicasList(), c.getJoining(), epoch, List.of()));
         }
@@ -148,27 +154,54 @@ public final class Commands {
                 + a.getChainsCount() + " partitions)");
     }
 
+    /** Every listed partition gets its joining replica, in one epoch. */
     private static ClusterState applyStartCopy(ClusterState state, StartCopy s) {
-        PartitionChain c = state.chain(s.getPartition());
-        PartitionChain next = new PartitionChain(c.partition(), c.replicas(), s.getServerId(),
-                state.epoch() + 1, List.of());
-        return withChain(state, next, "partition " + s.getPartition() + ": " + s.getServerId()
-                + " joins, copying from tail " + c.tail() + " to restore K");
-    }
-
-    private static ClusterState applyFinishCopy(ClusterState state, FinishCopy f) {
-        PartitionChain c = state.chain(f.getPartition());
-        List<String> replicas = new ArrayList<>(c.replicas());
-        replicas.add(f.getServerId());
-        PartitionChain next = PartitionChain.of(c.partition(), replicas, state.epoch() + 1);
-        return withChain(state, next, "partition " + f.getPartition() + ": " + f.getServerId()
-                + " caught up and is the new tail");
-    }
-
-    private static ClusterState withChain(ClusterState state, PartitionChain chain,
-                                          String cause) {
+        long epoch = state.epoch() + 1;
         List<PartitionChain> chains = new ArrayList<>(state.chains());
-        chains.set(chain.partition(), chain);
+        Map<String, Integer> perServer = new TreeMap<>();
+        for (CopyEntry e : s.getEntriesList()) {
+            PartitionChain c = chains.get(e.getPartition());
+            chains.set(c.partition(), new PartitionChain(c.partition(), c.replicas(),
+                    e.getServerId(), epoch, List.of()));
+            perServer.merge(e.getServerId(), 1, Integer::sum);
+        }
+        String cause;
+        if (s.getEntriesCount() == 1) {
+            CopyEntry e = s.getEntries(0);
+            cause = "partition " + e.getPartition() + ": " + e.getServerId()
+                    + " joins, copying from tail " + state.chain(e.getPartition()).tail()
+                    + " to restore K";
+        } else {
+            cause = s.getEntriesCount() + " partitions start copies to restore K (joining: "
+                    + perServer + ")";
+        }
+        return withChains(state, chains, cause);
+    }
+
+    /** Every listed joining replica becomes the tail of its partition, in one epoch. */
+    private static ClusterState applyFinishCopy(ClusterState state, FinishCopy f) {
+        long epoch = state.epoch() + 1;
+        List<PartitionChain> chains = new ArrayList<>(state.chains());
+        for (CopyEntry e : f.getEntriesList()) {
+            PartitionChain c = chains.get(e.getPartition());
+            List<String> replicas = new ArrayList<>(c.replicas().size() + 1);
+            replicas.addAll(c.replicas());
+            replicas.add(e.getServerId());
+            chains.set(c.partition(), PartitionChain.of(c.partition(), replicas, epoch));
+        }
+        String cause;
+        if (f.getEntriesCount() == 1) {
+            CopyEntry e = f.getEntries(0);
+            cause = "partition " + e.getPartition() + ": " + e.getServerId()
+                    + " caught up and is the new tail";
+        } else {
+            cause = f.getEntriesCount() + " joining replicas caught up and are the new tails";
+        }
+        return withChains(state, chains, cause);
+    }
+
+    private static ClusterState withChains(ClusterState state, List<PartitionChain> chains,
+                                           String cause) {
         return state.next(state.settings(), ChainEdits.refreshStates(state.servers(), chains),
                 chains, cause);
     }

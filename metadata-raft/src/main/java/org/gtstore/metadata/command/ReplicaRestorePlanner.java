@@ -7,10 +7,13 @@ import java.util.Map;
 import org.gtstore.metadata.model.ClusterState;
 import org.gtstore.metadata.model.PartitionChain;
 import org.gtstore.metadata.model.ServerEntry;
+import org.gtstore.proto.CopyEntry;
+import org.gtstore.proto.MetaCommand;
 import org.gtstore.proto.StartCopy;
 
 /**
- * Plans how to bring under-replicated chains back to K replicas: for each available chain with
+ * Plans how to bring under-replicated chains back to K replicas, all of them at once so that the
+ * whole plan is one StartCopy command and one map epoch: for each available chain with
  * fewer than K replicas and no copy in progress, the least loaded live server that is not
  * already in it joins at the tail end. Load counts replica slots plus copies in progress, so
  * the plan spreads the dead server's share over everyone instead of piling it on one spare.
@@ -19,13 +22,26 @@ import org.gtstore.proto.StartCopy;
 public final class ReplicaRestorePlanner {
 
     /**
-     * @param copies StartCopy commands, to be applied in order; each expects the epoch its
-     *               predecessor produces (the first expects the state's epoch)
-     * @param stuck  under-replicated chains for which no live server was available
+     * @param expectedEpoch the epoch of the state the plan was made for
+     * @param copies        one entry per under-replicated chain that gets a joining replica
+     * @param stuck         under-replicated chains for which no live server was available
      */
-    public record Plan(List<StartCopy> copies, int stuck) {
+    public record Plan(long expectedEpoch, List<CopyEntry> copies, int stuck) {
         public Plan {
             copies = List.copyOf(copies);
+        }
+
+        public boolean isEmpty() {
+            return copies.isEmpty();
+        }
+
+        /** The whole plan as one StartCopy command: one epoch however many chains it fixes. */
+        public MetaCommand command() {
+            if (copies.isEmpty()) {
+                throw new IllegalStateException("an empty plan has no command");
+            }
+            return MetaCommand.newBuilder().setStartCopy(StartCopy.newBuilder()
+                    .setExpectedEpoch(expectedEpoch).addAllEntries(copies)).build();
         }
     }
 
@@ -34,7 +50,7 @@ public final class ReplicaRestorePlanner {
 
     public static Plan plan(ClusterState state) {
         if (!state.hasSettings() || !state.isAssigned()) {
-            return new Plan(List.of(), 0);
+            return new Plan(state.epoch(), List.of(), 0);
         }
         int k = state.settings().replication();
         List<ServerEntry> live = state.liveServers();
@@ -70,13 +86,12 @@ public final class ReplicaRestorePlanner {
             picks.add(best);
         }
         rebalance(live, load, targets, picks);
-        List<StartCopy> copies = new ArrayList<>(picks.size());
-        long epoch = state.epoch();
+        List<CopyEntry> copies = new ArrayList<>(picks.size());
         for (int i = 0; i < picks.size(); i++) {
-            copies.add(StartCopy.newBuilder().setExpectedEpoch(epoch + i)
-                    .setPartition(targets.get(i).partition()).setServerId(picks.get(i)).build());
+            copies.add(CopyEntry.newBuilder().setPartition(targets.get(i).partition())
+                    .setServerId(picks.get(i)).build());
         }
-        return new Plan(copies, stuck);
+        return new Plan(state.epoch(), copies, stuck);
     }
 
     /**

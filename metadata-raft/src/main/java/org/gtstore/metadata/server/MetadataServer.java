@@ -90,7 +90,7 @@ public final class MetadataServer implements AutoCloseable {
         Settings initial = new Settings(config.replication(), config.partitions(),
                 config.initialServers());
         MetadataLeader.Options options = new MetadataLeader.Options(initial,
-                config.failureTimeoutMs(), config.bootstrapWaitMs(), 32,
+                config.failureTimeoutMs(), config.bootstrapWaitMs(),
                 Math.max(5_000, 10 * config.electionTimeoutMaxMs()));
         leader = new MetadataLeader(config.id(), options, Clock.system(),
                 new GrpcServerProber(config.id(), config.probeTimeoutMs()),

@@ -21,6 +21,11 @@ public interface MemberView {
 
     long term();
 
+    /** True while this member is the Raft leader. */
+    default boolean isLeader() {
+        return "LEADER".equals(role());
+    }
+
     /** The Raft leader's member id, or empty when none is known. */
     String leaderId();
 

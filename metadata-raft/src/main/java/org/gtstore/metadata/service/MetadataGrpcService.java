@@ -4,6 +4,7 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
+import org.gtstore.metadata.statemachine.AppliedMap;
 import org.gtstore.proto.ErrorCode;
 import org.gtstore.proto.GetMapRequest;
 import org.gtstore.proto.GetMapResponse;
@@ -88,11 +89,24 @@ public final class MetadataGrpcService extends MetadataServiceGrpc.MetadataServi
         }
     }
 
+    /**
+     * Answers from this member's applied map, unless the caller already knows a newer epoch
+     * than this member has applied: then a follower answers NOT_LEADER with the leader's
+     * address (and no map, which the caller could not use), so a client never goes back to an
+     * older map by asking a lagging member. The leader always answers with its map.
+     */
     @Override
     public void getMap(GetMapRequest r, StreamObserver<GetMapResponse> out) {
-        reply(out, GetMapResponse.newBuilder().setCode(ErrorCode.OK)
-                .setMap(member.applied().map()).setServedBy(member.id())
-                .setLeaderHint(hint()).build());
+        AppliedMap applied = member.applied();
+        GetMapResponse.Builder b = GetMapResponse.newBuilder().setServedBy(member.id())
+                .setLeaderHint(hint());
+        if (r.getKnownEpoch() > applied.epoch() && !member.isLeader()) {
+            LOG.debug("[{}] GetMap known_epoch={} is ahead of applied epoch={}; NOT_LEADER",
+                    member.id(), r.getKnownEpoch(), applied.epoch());
+            reply(out, b.setCode(ErrorCode.NOT_LEADER).build());
+            return;
+        }
+        reply(out, b.setCode(ErrorCode.OK).setMap(applied.map()).build());
     }
 
     @Override

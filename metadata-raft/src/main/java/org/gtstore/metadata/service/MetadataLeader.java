@@ -1,8 +1,11 @@
 package org.gtstore.metadata.service;
 
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -19,6 +22,7 @@ import org.gtstore.metadata.model.ClusterState;
 import org.gtstore.metadata.model.PartitionChain;
 import org.gtstore.metadata.model.ServerEntry;
 import org.gtstore.metadata.model.Settings;
+import org.gtstore.proto.CopyEntry;
 import org.gtstore.proto.CopyProgress;
 import org.gtstore.proto.ErrorCode;
 import org.gtstore.proto.FinishCopy;
@@ -30,7 +34,6 @@ import org.gtstore.proto.MetaCommandReply;
 import org.gtstore.proto.RegisterRequest;
 import org.gtstore.proto.RegisterServer;
 import org.gtstore.proto.ReportCaughtUpRequest;
-import org.gtstore.proto.StartCopy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,9 +44,12 @@ import org.slf4j.LoggerFactory;
  * state (a leader change can still make one stale; apply then rejects it).
  *
  * <p>Handles: Register (new incarnation), Heartbeat (soft state, not logged), ReportUnreachable
- * (probe at once; a refused connection means dead), ReportCaughtUp (FinishCopy), and on every
- * {@link #tick}: InitCluster from the flags, MarkDead for servers silent past the failure
- * timeout, the first AssignChains, and StartCopy to restore K.
+ * (probe at once; a refused connection means dead), ReportCaughtUp (held for the next tick), and
+ * on every {@link #tick}: InitCluster from the flags, MarkDead for servers silent past the
+ * failure timeout (one per server), the first AssignChains, one FinishCopy for every catch-up
+ * reported since the last tick, and one StartCopy for every chain that can be restored to K.
+ * Every map epoch is pushed to every data server and watcher, and data servers re-sync the
+ * chains that changed, so a tick adds at most those few epochs however many partitions move.
  */
 public final class MetadataLeader {
 
@@ -53,10 +59,14 @@ public final class MetadataLeader {
      * @param initialSettings logged by the first leader if the log holds none
      * @param bootstrapWaitMs after this long as leader, assign with K servers even if fewer
      *                        than initialServers registered
-     * @param copiesPerTickMax StartCopy commands per tick, so other duties are not delayed
      */
     public record Options(Settings initialSettings, long failureTimeoutMs, long bootstrapWaitMs,
-                          int copiesPerTickMax, long commandTimeoutMs) {
+                          long commandTimeoutMs) {
+    }
+
+    /** A ReportCaughtUp waiting for the tick's FinishCopy batch, and everyone waiting on it. */
+    private record CaughtUp(ReportCaughtUpRequest report,
+                            List<CompletableFuture<MetaCommandReply>> waiters) {
     }
 
     private final String nodeId;
@@ -69,6 +79,8 @@ public final class MetadataLeader {
     private final BooleanSupplier leaderReady;
     private final Executor duty;
     private final Map<String, CopyProgress> progress = new ConcurrentHashMap<>();
+    /** Reports received since the last tick, by partition. Touched only on the duty thread. */
+    private final Map<Integer, CaughtUp> caughtUp = new TreeMap<>();
     private volatile boolean leading;
     private volatile long leadingSinceNs;
     private volatile String notice = "";
@@ -121,6 +133,7 @@ public final class MetadataLeader {
         if (!state.get().isAssigned()) {
             assignIfReady(state.get());
         } else {
+            finishCaughtUpCopies();
             restoreReplication();
         }
     }
@@ -138,6 +151,8 @@ public final class MetadataLeader {
             tracker.stop();
             leading = false;
             notice = "";
+            answerCaughtUp(caughtUp.values(), reply(ErrorCode.NOT_LEADER, "not the leader"));
+            caughtUp.clear();
             LOG.info("[{}] no longer leading", nodeId);
         }
         return ready;
@@ -173,17 +188,13 @@ public final class MetadataLeader {
         setNotice("");
     }
 
+    /** One StartCopy for every under-replicated chain that can get a joining replica. */
     private void restoreReplication() {
         ReplicaRestorePlanner.Plan plan = ReplicaRestorePlanner.plan(state.get());
-        int submitted = 0;
-        for (StartCopy copy : plan.copies()) {
-            if (submitted++ >= options.copiesPerTickMax()) {
-                break;
-            }
-            MetaCommandReply reply = submit(MetaCommand.newBuilder().setStartCopy(copy).build());
-            if (reply.getCode() != ErrorCode.OK) {
-                break;
-            }
+        if (!plan.isEmpty()) {
+            LOG.info("[{}] restoring K: {} partitions get a joining replica", nodeId,
+                    plan.copies().size());
+            submit(plan.command());
         }
         if (plan.stuck() > 0) {
             setNotice("NOT_ENOUGH_SERVERS: " + plan.stuck() + " partitions have fewer than K="
@@ -272,28 +283,91 @@ public final class MetadataLeader {
         });
     }
 
-    /** A tail says its joining replica has caught up: make it the tail. */
+    /**
+     * A tail says its joining replica has caught up: make it the tail. The report waits for
+     * the next tick, which makes every report it holds the tail in one FinishCopy (one epoch);
+     * the future completes once that command applied.
+     */
     public CompletableFuture<MetaCommandReply> reportCaughtUp(ReportCaughtUpRequest r) {
         return onDuty(() -> {
             if (!leading) {
-                return reply(ErrorCode.NOT_LEADER, "not the leader");
+                return CompletableFuture.completedFuture(
+                        reply(ErrorCode.NOT_LEADER, "not the leader"));
             }
-            ClusterState s = state.get();
-            if (!s.isAssigned() || r.getPartition() < 0
-                    || r.getPartition() >= s.chains().size()) {
-                return reply(ErrorCode.INVALID_ARGUMENT, "no such partition: " + r.getPartition());
-            }
-            PartitionChain c = s.chain(r.getPartition());
-            if (c.epoch() > r.getMapEpoch()) {
-                return reply(ErrorCode.EPOCH_MISMATCH, "partition " + r.getPartition()
-                        + " changed at epoch " + c.epoch() + " after the report's epoch "
-                        + r.getMapEpoch());
+            Optional<MetaCommandReply> stale = checkCaughtUp(state.get(), r);
+            if (stale.isPresent()) {
+                return CompletableFuture.completedFuture(stale.get());
             }
             progress.remove(r.getPartition() + "/" + r.getServerId());
-            return submit(MetaCommand.newBuilder().setFinishCopy(FinishCopy.newBuilder()
-                    .setExpectedEpoch(s.epoch()).setPartition(r.getPartition())
-                    .setServerId(r.getServerId())).build());
-        });
+            CompletableFuture<MetaCommandReply> done = new CompletableFuture<>();
+            CaughtUp pending = caughtUp.get(r.getPartition());
+            if (pending != null && pending.report().getServerId().equals(r.getServerId())) {
+                pending.waiters().add(done);
+            } else {
+                if (pending != null) {
+                    answerCaughtUp(List.of(pending), reply(ErrorCode.INVALID_ARGUMENT,
+                            "superseded by a report for " + r.getServerId()));
+                }
+                caughtUp.put(r.getPartition(), new CaughtUp(r, new ArrayList<>(List.of(done))));
+            }
+            return done;
+        }).thenCompose(f -> f);
+    }
+
+    /** Empty if the report still holds against the state, else the reply that says why not. */
+    private Optional<MetaCommandReply> checkCaughtUp(ClusterState s, ReportCaughtUpRequest r) {
+        if (!s.isAssigned() || r.getPartition() < 0 || r.getPartition() >= s.chains().size()) {
+            return Optional.of(reply(ErrorCode.INVALID_ARGUMENT,
+                    "no such partition: " + r.getPartition()));
+        }
+        PartitionChain c = s.chain(r.getPartition());
+        if (c.epoch() > r.getMapEpoch()) {
+            return Optional.of(reply(ErrorCode.EPOCH_MISMATCH, "partition " + r.getPartition()
+                    + " changed at epoch " + c.epoch() + " after the report's epoch "
+                    + r.getMapEpoch()));
+        }
+        if (r.getServerId().isEmpty() || !c.joining().equals(r.getServerId())) {
+            return Optional.of(reply(ErrorCode.INVALID_ARGUMENT, "partition " + r.getPartition()
+                    + ": " + r.getServerId() + " is not its joining replica"));
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Makes every joining replica reported since the last tick a tail, in one FinishCopy.
+     * Reports that went stale in the meantime (their chain changed) are answered and dropped,
+     * so the batch is valid as a whole.
+     */
+    private void finishCaughtUpCopies() {
+        if (caughtUp.isEmpty()) {
+            return;
+        }
+        ClusterState s = state.get();
+        List<CaughtUp> batch = new ArrayList<>();
+        FinishCopy.Builder finish = FinishCopy.newBuilder().setExpectedEpoch(s.epoch());
+        for (CaughtUp c : caughtUp.values()) {
+            Optional<MetaCommandReply> stale = checkCaughtUp(s, c.report());
+            if (stale.isPresent()) {
+                answerCaughtUp(List.of(c), stale.get());
+            } else {
+                batch.add(c);
+                finish.addEntries(CopyEntry.newBuilder().setPartition(c.report().getPartition())
+                        .setServerId(c.report().getServerId()));
+            }
+        }
+        caughtUp.clear();
+        if (!batch.isEmpty()) {
+            LOG.info("[{}] {} joining replicas caught up; making them tails", nodeId,
+                    batch.size());
+            answerCaughtUp(batch, submit(MetaCommand.newBuilder().setFinishCopy(finish)
+                    .build()));
+        }
+    }
+
+    private static void answerCaughtUp(Collection<CaughtUp> reports, MetaCommandReply reply) {
+        for (CaughtUp c : reports) {
+            c.waiters().forEach(w -> w.complete(reply));
+        }
     }
 
     private <T> CompletableFuture<T> onDuty(Supplier<T> task) {

@@ -19,6 +19,14 @@ public record AppliedMap(ClusterState state, PartitionMap map, long appliedIndex
         return new AppliedMap(state, state.toProto(), appliedIndex);
     }
 
+    /**
+     * The map that follows this one: its wire form reuses this one's messages for every chain
+     * the new state did not replace, so an epoch costs what it changed, not the whole map.
+     */
+    public AppliedMap next(ClusterState nextState, long nextIndex) {
+        return new AppliedMap(nextState, nextState.toProto(state, map), nextIndex);
+    }
+
     public long epoch() {
         return state.epoch();
     }

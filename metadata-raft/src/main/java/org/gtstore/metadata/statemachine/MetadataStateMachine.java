@@ -150,7 +150,7 @@ public final class MetadataStateMachine extends BaseStateMachine {
         Outcome outcome = Commands.apply(current.state(), cmd);
         updateLastAppliedTermIndex(TermIndex.valueOf(entry));
         if (outcome.changed()) {
-            publish(AppliedMap.of(outcome.state(), entry.getIndex()));
+            publish(current.next(outcome.state(), entry.getIndex()));
             logApplied(outcome.state());
         } else {
             current = new AppliedMap(current.state(), current.map(), entry.getIndex());

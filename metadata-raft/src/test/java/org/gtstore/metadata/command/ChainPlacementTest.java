@@ -12,8 +12,6 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.gtstore.metadata.model.ClusterState;
 import org.gtstore.metadata.model.PartitionChain;
-import org.gtstore.proto.MetaCommand;
-import org.gtstore.proto.StartCopy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -90,9 +88,9 @@ class ChainPlacementTest {
             state = Fixtures.apply(state, Fixtures.markDead(state, victim));
             ReplicaRestorePlanner.Plan plan = ReplicaRestorePlanner.plan(state);
             assertEquals(0, plan.stuck(), context(n, k, p));
-            for (StartCopy copy : plan.copies()) {
-                state = Fixtures.apply(state, MetaCommand.newBuilder().setStartCopy(copy).build());
-            }
+            long epoch = state.epoch();
+            state = Fixtures.apply(state, plan.command());
+            assertEquals(epoch + 1, state.epoch(), "the whole plan is one epoch");
             state = Fixtures.finishAllCopies(state);
             String msg = context(n, k, p) + " victim=" + victim;
             for (PartitionChain c : state.chains()) {

@@ -132,13 +132,11 @@ class CommandsTest {
         s = apply(s, register("server4", 1, "disk-4"));
         String victim = s.chain(0).head();
         s = apply(s, markDead(s, victim));
-        MetaCommand start = MetaCommand.newBuilder().setStartCopy(StartCopy.newBuilder()
-                .setExpectedEpoch(s.epoch()).setPartition(0).setServerId("server4")).build();
-        ClusterState copying = apply(s, start);
+        ClusterState copying = apply(s, Fixtures.startCopy(s, 0, "server4"));
         assertEquals("server4", copying.chain(0).joining());
         assertEquals(1, copying.chain(0).replicas().size());
-        assertRejected(copying, start.toBuilder().setStartCopy(start.getStartCopy().toBuilder()
-                .setExpectedEpoch(copying.epoch())).build(), ErrorCode.INVALID_ARGUMENT);
+        assertRejected(copying, Fixtures.startCopy(copying, 0, "server4"),
+                ErrorCode.INVALID_ARGUMENT);
         ClusterState done = apply(copying, Fixtures.finishCopy(copying, 0));
         assertEquals("server4", done.chain(0).tail());
         assertEquals(PartitionChain.NONE, done.chain(0).joining());
@@ -146,12 +144,84 @@ class CommandsTest {
     }
 
     @Test
+    void copyBatchesAreOneEpochEachAndStampOnlyTheListedChains() {
+        ClusterState s = Fixtures.assigned(4, 3, 16);
+        s = apply(s, markDead(s, "server2"));
+        ReplicaRestorePlanner.Plan plan = ReplicaRestorePlanner.plan(s);
+        assertTrue(plan.copies().size() > 1, "plan " + plan);
+        ClusterState copying = apply(s, plan.command());
+        assertEquals(s.epoch() + 1, copying.epoch());
+        for (PartitionChain c : copying.chains()) {
+            boolean listed = plan.copies().stream().anyMatch(e -> e.getPartition()
+                    == c.partition());
+            assertEquals(listed, c.hasJoining(), "partition " + c.partition());
+            assertEquals(listed ? copying.epoch() : s.chain(c.partition()).epoch(), c.epoch());
+        }
+        int first = plan.copies().get(0).getPartition();
+        ClusterState one = apply(copying, Fixtures.finishCopy(copying, first));
+        assertEquals(copying.chain(first).joining(), one.chain(first).tail());
+        ClusterState done = Fixtures.finishAllCopies(one);
+        assertEquals(one.epoch() + 1, done.epoch());
+        assertEquals(0, done.underReplicatedCount());
+        for (PartitionChain c : done.chains()) {
+            long expected = c.partition() == first ? one.epoch()
+                    : one.chain(c.partition()).hasJoining() ? done.epoch()
+                    : one.chain(c.partition()).epoch();
+            assertEquals(expected, c.epoch(), "partition " + c.partition());
+        }
+    }
+
+    @Test
+    void copyBatchWithAnyInvalidEntryIsRejectedAsAWhole() {
+        ClusterState s = Fixtures.assigned(3, 2, 6);
+        s = apply(s, register("server4", 1, "disk-4"));
+        s = apply(s, markDead(s, "server1"));
+        ReplicaRestorePlanner.Plan plan = ReplicaRestorePlanner.plan(s);
+        MetaCommand good = plan.command();
+        StartCopy.Builder b = good.getStartCopy().toBuilder();
+        assertRejected(s, startCopy(b.clone().addEntries(b.getEntries(0))),
+                ErrorCode.INVALID_ARGUMENT);
+        int full = s.chains().stream().filter(c -> c.replicas().size() == 2).findFirst()
+                .orElseThrow().partition();
+        assertRejected(s, startCopy(b.clone().addEntries(Fixtures.entry(full, "server4"))),
+                ErrorCode.INVALID_ARGUMENT);
+        assertRejected(s, startCopy(b.clone().setEntries(0, b.getEntries(0).toBuilder()
+                .setServerId("server1"))), ErrorCode.UNKNOWN_SERVER);
+        assertRejected(s, startCopy(b.clone().addEntries(Fixtures.entry(99, "server4"))),
+                ErrorCode.INVALID_ARGUMENT);
+        assertRejected(s, startCopy(b.clone().clearEntries()), ErrorCode.INVALID_ARGUMENT);
+        assertRejected(s, startCopy(b.clone().setExpectedEpoch(s.epoch() - 1)),
+                ErrorCode.EPOCH_MISMATCH);
+        ClusterState copying = apply(s, good);
+        int notJoining = full;
+        MetaCommand finish = Fixtures.finishCopy(copying, plan.copies().get(0).getPartition());
+        assertRejected(copying, finish.toBuilder().setFinishCopy(finish.getFinishCopy()
+                .toBuilder().addEntries(Fixtures.entry(notJoining, "server4"))).build(),
+                ErrorCode.INVALID_ARGUMENT);
+    }
+
+    @Test
+    void assignKeepsTheEpochOfChainsItDoesNotChange() {
+        ClusterState s = Fixtures.assigned(3, 2, 3);
+        PartitionChain same = s.chain(0);
+        PartitionChain moved = s.chain(1);
+        List<String> reversed = List.of(moved.tail(), moved.head());
+        AssignChains a = AssignChains.newBuilder().setExpectedEpoch(s.epoch())
+                .addChains(same.toProto().toBuilder().setEpoch(0))
+                .addChains(Chain.newBuilder().setPartition(1).addAllReplicas(reversed)).build();
+        ClusterState next = apply(s, assign(a));
+        assertSame(same, next.chain(0));
+        assertEquals(reversed, next.chain(1).replicas());
+        assertEquals(next.epoch(), next.chain(1).epoch());
+        assertSame(s.chain(2), next.chain(2));
+    }
+
+    @Test
     void joiningReplicaThatDiesIsDropped() {
         ClusterState s = Fixtures.assigned(3, 2, 3);
         s = apply(s, register("server4", 1, "disk-4"));
         s = apply(s, markDead(s, s.chain(0).head()));
-        s = apply(s, MetaCommand.newBuilder().setStartCopy(StartCopy.newBuilder()
-                .setExpectedEpoch(s.epoch()).setPartition(0).setServerId("server4")).build());
+        s = apply(s, Fixtures.startCopy(s, 0, "server4"));
         List<String> replicas = s.chain(0).replicas();
         ClusterState after = apply(s, markDead(s, "server4"));
         assertEquals(PartitionChain.NONE, after.chain(0).joining());
@@ -185,10 +255,8 @@ class CommandsTest {
         s = apply(s, log.get(log.size() - 1));
         log.add(markDead(s, "server3"));
         s = apply(s, log.get(log.size() - 1));
-        for (StartCopy c : ReplicaRestorePlanner.plan(s).copies()) {
-            log.add(MetaCommand.newBuilder().setStartCopy(c).build());
-            s = apply(s, log.get(log.size() - 1));
-        }
+        log.add(ReplicaRestorePlanner.plan(s).command());
+        s = apply(s, log.get(log.size() - 1));
         log.add(markDead(s, "server3"));
         ClusterState replayed = ClusterState.EMPTY;
         for (MetaCommand c : log) {
@@ -196,6 +264,10 @@ class CommandsTest {
         }
         assertEquals(s, replayed);
         assertEquals(s, ClusterState.fromProto(s.toProto()));
+    }
+
+    private static MetaCommand startCopy(StartCopy.Builder b) {
+        return MetaCommand.newBuilder().setStartCopy(b).build();
     }
 
     private static MetaCommand assign(AssignChains a) {

@@ -6,12 +6,14 @@ import org.gtstore.metadata.model.ClusterState;
 import org.gtstore.metadata.model.PartitionChain;
 import org.gtstore.metadata.model.ServerEntry;
 import org.gtstore.proto.ClusterSettings;
+import org.gtstore.proto.CopyEntry;
 import org.gtstore.proto.ErrorCode;
 import org.gtstore.proto.FinishCopy;
 import org.gtstore.proto.InitCluster;
 import org.gtstore.proto.MarkDead;
 import org.gtstore.proto.MetaCommand;
 import org.gtstore.proto.RegisterServer;
+import org.gtstore.proto.StartCopy;
 
 /** Builds states by applying real commands, so tests start from states the log can produce. */
 public final class Fixtures {
@@ -37,10 +39,21 @@ public final class Fixtures {
                 .setIncarnation(s.incarnation()).setReason("test")).build();
     }
 
+    public static CopyEntry entry(int partition, String serverId) {
+        return CopyEntry.newBuilder().setPartition(partition).setServerId(serverId).build();
+    }
+
+    /** A StartCopy of one entry, expecting the state's epoch. */
+    public static MetaCommand startCopy(ClusterState state, int partition, String serverId) {
+        return MetaCommand.newBuilder().setStartCopy(StartCopy.newBuilder()
+                .setExpectedEpoch(state.epoch()).addEntries(entry(partition, serverId))).build();
+    }
+
+    /** A FinishCopy of the partition's joining replica, expecting the state's epoch. */
     public static MetaCommand finishCopy(ClusterState state, int partition) {
         return MetaCommand.newBuilder().setFinishCopy(FinishCopy.newBuilder()
-                .setExpectedEpoch(state.epoch()).setPartition(partition)
-                .setServerId(state.chain(partition).joining())).build();
+                .setExpectedEpoch(state.epoch())
+                .addEntries(entry(partition, state.chain(partition).joining()))).build();
     }
 
     /** Applies a command that must succeed. */
@@ -69,13 +82,17 @@ public final class Fixtures {
                 ChainPlacement.assignCommand(ids, partitions, k, s.epoch())).build());
     }
 
+    /** One FinishCopy for every joining replica (the state itself if there is none). */
     public static ClusterState finishAllCopies(ClusterState state) {
-        ClusterState s = state;
+        FinishCopy.Builder finish = FinishCopy.newBuilder().setExpectedEpoch(state.epoch());
         for (PartitionChain c : state.chains()) {
             if (c.hasJoining()) {
-                s = apply(s, finishCopy(s, c.partition()));
+                finish.addEntries(entry(c.partition(), c.joining()));
             }
         }
-        return s;
+        if (finish.getEntriesCount() == 0) {
+            return state;
+        }
+        return apply(state, MetaCommand.newBuilder().setFinishCopy(finish).build());
     }
 }

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -20,11 +22,14 @@ import org.gtstore.metadata.model.Settings;
 import org.gtstore.proto.ErrorCode;
 import org.gtstore.proto.HeartbeatRequest;
 import org.gtstore.proto.MetaCommand;
+import org.gtstore.proto.MetaCommandReply;
 import org.gtstore.proto.RegisterRequest;
 import org.gtstore.proto.ReportCaughtUpRequest;
 import org.gtstore.proto.ServerState;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The leader's duties without Ratis: commands go to an in-memory log applied by
@@ -34,25 +39,31 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 10, unit = TimeUnit.SECONDS)
 class MetadataLeaderTest {
 
+    private static final Logger LOG = LoggerFactory.getLogger(MetadataLeaderTest.class);
+
     private final FakeClock clock = new FakeClock();
     private final AtomicReference<ClusterState> state = new AtomicReference<>(ClusterState.EMPTY);
     private final List<MetaCommand> log = new ArrayList<>();
     private final AtomicBoolean ready = new AtomicBoolean(true);
     private final AtomicReference<ProbeResult> probe = new AtomicReference<>(ProbeResult.NO_ANSWER);
     private final List<String> probed = new ArrayList<>();
-    private final MetadataLeader leader = new MetadataLeader("meta-test",
-            new MetadataLeader.Options(new Settings(2, 12, 3), 2000, 30_000, 1000, 1000), clock,
-            address -> {
-                probed.add(address);
-                return CompletableFuture.completedFuture(probe.get());
-            },
-            cmd -> {
-                log.add(cmd);
-                Outcome o = Commands.apply(state.get(), cmd);
-                state.set(o.state());
-                return CompletableFuture.completedFuture(o.reply());
-            },
-            state::get, ready::get, Runnable::run);
+    private MetadataLeader leader = newLeader(new Settings(2, 12, 3));
+
+    private MetadataLeader newLeader(Settings settings) {
+        return new MetadataLeader("meta-test",
+                new MetadataLeader.Options(settings, 2000, 30_000, 1000), clock,
+                address -> {
+                    probed.add(address);
+                    return CompletableFuture.completedFuture(probe.get());
+                },
+                cmd -> {
+                    log.add(cmd);
+                    Outcome o = Commands.apply(state.get(), cmd);
+                    state.set(o.state());
+                    return CompletableFuture.completedFuture(o.reply());
+                },
+                state::get, ready::get, Runnable::run);
+    }
 
     @Test
     void firstLeaderInitializesFromItsFlagsThenWaitsForInitialServers() {
@@ -150,10 +161,124 @@ class MetadataLeaderTest {
         assertEquals(0, s.underReplicatedCount() - joiningCount(s));
         PartitionChain copying = s.chains().stream().filter(PartitionChain::hasJoining)
                 .findFirst().orElseThrow();
-        assertEquals(ErrorCode.OK, leader.reportCaughtUp(ReportCaughtUpRequest.newBuilder()
-                .setPartition(copying.partition()).setServerId(copying.joining())
-                .setMapEpoch(state.get().epoch()).build()).get().getCode());
+        CompletableFuture<MetaCommandReply> reply = caughtUp(copying);
+        assertFalse(reply.isDone(), "a report waits for the tick's FinishCopy batch");
+        leader.tick();
+        assertEquals(ErrorCode.OK, reply.get().getCode());
         assertEquals(copying.joining(), state.get().chain(copying.partition()).tail());
+    }
+
+    /**
+     * Goal: one dead server of 7 (1024 partitions, K=3) costs a constant number of map epochs,
+     * not one per partition: MarkDead and one StartCopy batch in the tick that finds it silent,
+     * then one FinishCopy per tick in which tails report (two waves here). Every epoch is a
+     * full map pushed to every data server and watcher. Before batching: 879 epochs.
+     */
+    @Test
+    void oneDeathAmongSevenServersCostsAConstantNumberOfEpochs() throws Exception {
+        leader = newLeader(new Settings(3, 1024, 7));
+        leader.tick();
+        List<String> others = new ArrayList<>();
+        for (int i = 1; i <= 7; i++) {
+            register("server" + i);
+            if (i != 4) {
+                others.add("server" + i);
+            }
+        }
+        leader.tick();
+        long assignedAt = state.get().epoch();
+        clock.advanceMs(2100);
+        keepAlive(others.toArray(String[]::new));
+        leader.tick();
+        ClusterState s = state.get();
+        assertEquals(ServerState.DEAD, serverState("server4"));
+        assertEquals(assignedAt + 2, s.epoch(), "MarkDead plus one StartCopy batch");
+        List<PartitionChain> joining = s.chains().stream().filter(PartitionChain::hasJoining)
+                .toList();
+        assertEquals(s.underReplicatedCount(), joining.size(), "every short chain is copying");
+        assertTrue(joining.size() >= 1024 * 3 / 7, "copies: " + joining.size());
+
+        List<CompletableFuture<MetaCommandReply>> replies = new ArrayList<>();
+        int half = joining.size() / 2;
+        joining.subList(0, half).forEach(c -> replies.add(caughtUp(c, s.epoch())));
+        leader.tick();
+        // Reported at the StartCopy epoch: the first FinishCopy did not touch these chains.
+        joining.subList(half, joining.size()).forEach(c -> replies.add(caughtUp(c, s.epoch())));
+        leader.tick();
+        for (CompletableFuture<MetaCommandReply> r : replies) {
+            assertEquals(ErrorCode.OK, r.get().getCode(), r.get().getMessage());
+        }
+        ClusterState end = state.get();
+        LOG.info("one death of 7 servers, 1024 partitions, K=3: {} epochs", end.epoch()
+                - assignedAt);
+        assertEquals(assignedAt + 4, end.epoch(), "MarkDead, StartCopy, two FinishCopy");
+        assertEquals(0, end.underReplicatedCount());
+        assertEquals(0, joiningCount(end));
+        Map<String, Integer> slots = new TreeMap<>();
+        end.chains().forEach(c -> c.replicas().forEach(id -> slots.merge(id, 1, Integer::sum)));
+        assertEquals(others, new ArrayList<>(slots.keySet()));
+        int min = slots.values().stream().min(Integer::compare).orElseThrow();
+        int max = slots.values().stream().max(Integer::compare).orElseThrow();
+        assertTrue(max - min <= 1, "unbalanced memberships " + slots);
+    }
+
+    @Test
+    void serversFoundSilentInOneTickCostOneMarkDeadEachAndOneStartCopy() {
+        leader = newLeader(new Settings(3, 1024, 7));
+        leader.tick();
+        for (int i = 1; i <= 7; i++) {
+            register("server" + i);
+        }
+        leader.tick();
+        long assignedAt = state.get().epoch();
+        clock.advanceMs(2100);
+        keepAlive("server1", "server3", "server4", "server6", "server7");
+        leader.tick();
+        ClusterState s = state.get();
+        assertEquals(assignedAt + 3, s.epoch(), "two MarkDead plus one StartCopy batch");
+        assertEquals(2, log.stream().filter(MetaCommand::hasMarkDead).count());
+        assertEquals(1, log.stream().filter(MetaCommand::hasStartCopy).count());
+        for (PartitionChain c : s.chains()) {
+            assertTrue(c.replicas().size() == 3 || c.hasJoining(), "not copying: " + c);
+        }
+    }
+
+    @Test
+    void reportThatWentStaleBeforeTheTickIsAnsweredAndLeftOutOfTheBatch() throws Exception {
+        assembled();
+        register("server4");
+        probe.set(ProbeResult.REFUSED);
+        leader.reportUnreachable("server1", "client-1").get();
+        leader.tick();
+        ClusterState s = state.get();
+        PartitionChain onServer2 = s.chains().stream().filter(c -> c.hasJoining()
+                && c.replicas().equals(List.of("server2"))).findFirst().orElseThrow();
+        PartitionChain onServer3 = s.chains().stream().filter(c -> c.hasJoining()
+                && c.replicas().equals(List.of("server3"))).findFirst().orElseThrow();
+        CompletableFuture<MetaCommandReply> stale = caughtUp(onServer2, s.epoch());
+        CompletableFuture<MetaCommandReply> fresh = caughtUp(onServer3, s.epoch());
+        leader.reportUnreachable("server2", "client-1").get();
+        leader.tick();
+        assertEquals(ErrorCode.EPOCH_MISMATCH, stale.get().getCode());
+        assertEquals(ErrorCode.OK, fresh.get().getCode());
+        assertTrue(state.get().chain(onServer2.partition()).isUnavailable());
+        assertEquals(onServer3.joining(), state.get().chain(onServer3.partition()).tail());
+    }
+
+    @Test
+    void pendingReportsAreAnsweredNotLeaderWhenLeadershipIsLost() throws Exception {
+        assembled();
+        register("server4");
+        probe.set(ProbeResult.REFUSED);
+        leader.reportUnreachable("server1", "client-1").get();
+        leader.tick();
+        PartitionChain copying = state.get().chains().stream()
+                .filter(PartitionChain::hasJoining).findFirst().orElseThrow();
+        CompletableFuture<MetaCommandReply> reply = caughtUp(copying);
+        ready.set(false);
+        leader.tick();
+        assertEquals(ErrorCode.NOT_LEADER, reply.get().getCode());
+        assertEquals(copying.joining(), state.get().chain(copying.partition()).joining());
     }
 
     @Test
@@ -163,6 +288,16 @@ class MetadataLeaderTest {
         assertEquals(ErrorCode.NOT_LEADER, leader.register(RegisterRequest.newBuilder()
                 .setServerId("server1").setAddress("h:1").build()).get().getCode());
         assertEquals(ErrorCode.NOT_LEADER, heartbeat("server1", 1));
+    }
+
+    private CompletableFuture<MetaCommandReply> caughtUp(PartitionChain c) {
+        return caughtUp(c, state.get().epoch());
+    }
+
+    private CompletableFuture<MetaCommandReply> caughtUp(PartitionChain c, long mapEpoch) {
+        return leader.reportCaughtUp(ReportCaughtUpRequest.newBuilder()
+                .setPartition(c.partition()).setServerId(c.joining()).setReporter(c.tail())
+                .setMapEpoch(mapEpoch).build());
     }
 
     private static int joiningCount(ClusterState s) {
