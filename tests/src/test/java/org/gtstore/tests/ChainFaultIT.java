@@ -1,0 +1,151 @@
+package org.gtstore.tests;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.gtstore.client.MetadataClient;
+import org.gtstore.gtctl.cluster.ClusterFile;
+import org.gtstore.proto.KeyPartitioner;
+import org.gtstore.proto.PartitionMap;
+import org.gtstore.tests.history.RegisterChecker;
+import org.gtstore.tests.support.ClusterExtension;
+import org.gtstore.tests.support.RecordedWorkload;
+import org.gtstore.tests.support.TestCluster;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Failures under load, with real processes and SIGKILL (issue #4). Three clients read and write
+ * a few keys of one partition while the test kills (a) its head, (b) its middle, (c) its tail,
+ * (d) two servers of its chain, or (e) the metadata leader, then restarts them. Every operation
+ * is recorded with its invoke and completion time; the history must be linearizable (so no
+ * acknowledged write is lost and no read is stale), the workload must make progress after the
+ * failure, and the cluster must return to K live replicas per partition.
+ *
+ * <p>Each case prints the longest time without an acknowledged write after the kill.
+ */
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
+class ChainFaultIT {
+    @RegisterExtension
+    static final ClusterExtension CLUSTER = new ClusterExtension(5, 3);
+
+    private static final Duration RECOVERY = Duration.ofSeconds(60);
+    private static final int PROGRESS_OPS = 150;
+
+    @BeforeEach
+    void clusterIsWhole() {
+        CLUSTER.cluster().launcher().awaitReady(RECOVERY);
+    }
+
+    @Test
+    void headKilledUnderLoad() {
+        runCase("head", chain -> List.of(chain.get(0)));
+    }
+
+    @Test
+    void middleKilledUnderLoad() {
+        runCase("middle", chain -> List.of(chain.get(1)));
+    }
+
+    @Test
+    void tailKilledUnderLoad() {
+        runCase("tail", chain -> List.of(chain.get(2)));
+    }
+
+    @Test
+    void headAndTailOfOneChainKilledUnderLoad() {
+        runCase("two", chain -> List.of(chain.get(0), chain.get(2)));
+    }
+
+    @Test
+    void metadataLeaderKilledUnderLoad() {
+        runCase("meta", chain -> List.of(metadataLeader()));
+    }
+
+    private interface Victims {
+        List<String> choose(List<String> chain);
+    }
+
+    private void runCase(String name, Victims victims) {
+        TestCluster c = CLUSTER.cluster();
+        KeyPartitioner partitioner = new KeyPartitioner(map().getSettings().getPartitions());
+        List<String> keys = keysOfOnePartition(partitioner, "fault-" + name + "-", 3);
+        int partition = partitioner.partitionOf(keys.get(0).getBytes(StandardCharsets.UTF_8));
+        List<String> chain = map().getChains(partition).getReplicasList();
+        assertEquals(3, chain.size(), "partition " + partition + " chain " + chain);
+        List<String> killed = victims.choose(chain);
+
+        long killNs;
+        try (RecordedWorkload w = RecordedWorkload.start(() -> c.client(Duration.ofSeconds(30)),
+                keys, 3, name.hashCode())) {
+            awaitProgress(w, "before the kill");
+            killNs = System.nanoTime();
+            killed.forEach(id -> c.launcher().kill(id));
+            awaitProgress(w, "after killing " + killed + " (chain " + chain + ")");
+            for (String id : killed) {
+                c.launcher().restart(id, RECOVERY);
+            }
+            awaitProgress(w, "after restarting " + killed);
+            w.close();
+            Duration gap = w.longestWriteGap(killNs, killNs + TimeUnit.SECONDS.toNanos(30));
+            System.out.printf("[%s] killed %s of chain %s: longest write gap %d ms, %d ops ok,"
+                    + " %d failed %s%n", name, killed, chain, gap.toMillis(), w.succeeded(),
+                    w.failed(), w.sampleFailures());
+            Optional<RegisterChecker.Violation> violation =
+                    RegisterChecker.check(w.history().ops());
+            assertFalse(violation.isPresent(), () -> violation.get().toString());
+            assertTrue(w.history().acknowledgedWrites() > 0, "no write was acknowledged");
+        }
+        c.launcher().awaitReady(RECOVERY);
+    }
+
+    private static void awaitProgress(RecordedWorkload w, String phase) {
+        long target = w.succeeded() + PROGRESS_OPS;
+        await("progress " + phase).atMost(RECOVERY).pollInterval(Duration.ofMillis(50))
+                .until(() -> w.succeeded() >= target);
+    }
+
+    private static List<String> keysOfOnePartition(KeyPartitioner p, String prefix, int count) {
+        List<String> keys = new ArrayList<>();
+        int target = p.partitionOf((prefix + 0).getBytes(StandardCharsets.UTF_8));
+        for (int i = 0; keys.size() < count; i++) {
+            String key = prefix + i;
+            if (p.partitionOf(key.getBytes(StandardCharsets.UTF_8)) == target) {
+                keys.add(key);
+            }
+        }
+        return keys;
+    }
+
+    private static PartitionMap map() {
+        try (MetadataClient m = MetadataClient.create(CLUSTER.cluster().metadataAddresses())) {
+            return m.getMap();
+        }
+    }
+
+    private static String metadataLeader() {
+        ClusterFile file = CLUSTER.cluster().launcher().cluster();
+        try (MetadataClient m = MetadataClient.create(CLUSTER.cluster().metadataAddresses())) {
+            for (ClusterFile.MetadataMember member : file.metadata()) {
+                try {
+                    if ("LEADER".equals(m.memberStatus(member.rpcAddress()).getRole())) {
+                        return member.id();
+                    }
+                } catch (RuntimeException e) {
+                    // A member that does not answer is not the leader.
+                }
+            }
+        }
+        throw new AssertionError("no metadata leader");
+    }
+}

@@ -1,0 +1,140 @@
+package org.gtstore.tests.support;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import org.gtstore.client.GetResult;
+import org.gtstore.client.GtStoreClient;
+import org.gtstore.client.GtStoreException;
+import org.gtstore.tests.history.History;
+
+/**
+ * Several client threads, each with its own {@link GtStoreClient}, reading and writing a small
+ * set of keys as fast as they can until stopped, recording every operation in a {@link History}
+ * for the linearizability check. A put that fails is recorded with an unknown outcome (the head
+ * may have committed it); a get that fails tells nothing and is dropped. Seeded.
+ */
+public final class RecordedWorkload implements AutoCloseable {
+    private final History history = new History();
+    private final AtomicBoolean stop = new AtomicBoolean();
+    private final AtomicLong succeeded = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();
+    private final ConcurrentLinkedQueue<Long> writeCompletionsNs = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
+    private final List<Thread> threads = new ArrayList<>();
+
+    private RecordedWorkload() {}
+
+    /** Starts {@code clients} threads over {@code keys}; each op's value is unique. */
+    public static RecordedWorkload start(Supplier<GtStoreClient> clients, List<String> keys,
+            int threadCount, long seed) {
+        RecordedWorkload w = new RecordedWorkload();
+        for (int i = 0; i < threadCount; i++) {
+            int id = i;
+            GtStoreClient client = clients.get();
+            Thread t = new Thread(() -> w.run(client, keys, id, new Random(seed + id)),
+                    "workload-" + i);
+            t.setDaemon(true);
+            w.threads.add(t);
+        }
+        w.threads.forEach(Thread::start);
+        return w;
+    }
+
+    private void run(GtStoreClient client, List<String> keys, int id, Random random) {
+        try (client) {
+            for (int n = 0; !stop.get(); n++) {
+                String key = keys.get(random.nextInt(keys.size()));
+                if (random.nextBoolean()) {
+                    String value = "w" + id + "-" + n;
+                    History.Pending p = history.invokeWrite(key, value);
+                    try {
+                        client.put(key, value);
+                        p.ok(null);
+                        writeCompletionsNs.add(System.nanoTime());
+                        succeeded.incrementAndGet();
+                    } catch (GtStoreException e) {
+                        p.unknown();
+                        fail("put " + key + ": " + e.getMessage());
+                    }
+                } else {
+                    History.Pending p = history.invokeRead(key);
+                    try {
+                        GetResult r = client.get(key);
+                        p.ok(r.found() ? r.valueUtf8() : null);
+                        succeeded.incrementAndGet();
+                    } catch (GtStoreException e) {
+                        p.unknown();
+                        fail("get " + key + ": " + e.getMessage());
+                    }
+                }
+            }
+        }
+    }
+
+    private void fail(String message) {
+        failed.incrementAndGet();
+        if (failures.size() < 20) {
+            failures.add(message);
+        }
+    }
+
+    public long succeeded() {
+        return succeeded.get();
+    }
+
+    public long failed() {
+        return failed.get();
+    }
+
+    public List<String> sampleFailures() {
+        return List.copyOf(failures);
+    }
+
+    public History history() {
+        return history;
+    }
+
+    /**
+     * The longest time without any acknowledged write in [fromNs, toNs]: the write
+     * unavailability a failure caused.
+     */
+    public Duration longestWriteGap(long fromNs, long toNs) {
+        List<Long> times = new ArrayList<>(writeCompletionsNs);
+        times.sort(Long::compare);
+        long previous = fromNs;
+        long longest = 0;
+        for (long t : times) {
+            if (t < fromNs) {
+                continue;
+            }
+            if (t > toNs) {
+                break;
+            }
+            longest = Math.max(longest, t - previous);
+            previous = t;
+        }
+        longest = Math.max(longest, toNs - previous);
+        return Duration.ofNanos(longest);
+    }
+
+    /** Stops every thread and waits for it (each finishes its current operation). */
+    @Override
+    public void close() {
+        stop.set(true);
+        for (Thread t : threads) {
+            try {
+                t.join(TimeUnit.SECONDS.toMillis(60));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+}
