@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
  * <p>Ten JVMs left behind would slow everything else on a two-core machine, so the processes
  * are stopped on every way out: {@link #close}, a failed start (the launcher stops what it
  * started; the directory is kept for its logs and named in the error), and a JVM shutdown
- * (Ctrl-C) while starting or running, through a shutdown hook that stops whatever
- * {@code cluster.json} records.
+ * (Ctrl-C, SIGTERM) while starting or running, through a shutdown hook that stops whatever
+ * {@code cluster.json} records and removes the directory.
  */
 final class FreshBenchCluster implements BenchCluster {
     private static final Logger LOG = LoggerFactory.getLogger(FreshBenchCluster.class);
@@ -87,16 +87,20 @@ final class FreshBenchCluster implements BenchCluster {
         deleteRecursively(dir);
     }
 
-    /** The shutdown hook's work: stop whatever cluster.json in {@code dir} says is running. */
+    /**
+     * The shutdown hook's work: stop whatever cluster.json in {@code dir} says is running, then
+     * remove the directory (the run was cut short on purpose; its data is of no use).
+     */
     private static void stopRecorded(Path dir) {
-        if (ClusterFile.read(dir).isEmpty()) {
-            return;
+        if (ClusterFile.read(dir).isPresent()) {
+            try {
+                ClusterLauncher.open(dir).stop();
+            } catch (RuntimeException e) {
+                LOG.warn("could not stop the benchmark cluster in {}: {}", dir, e.toString());
+                return;
+            }
         }
-        try {
-            ClusterLauncher.open(dir).stop();
-        } catch (RuntimeException e) {
-            LOG.warn("could not stop the benchmark cluster in {}: {}", dir, e.toString());
-        }
+        deleteRecursively(dir);
     }
 
     private static void removeHook(Thread hook) {

@@ -8,7 +8,8 @@ import org.gtstore.bench.throughput.ThroughputResult;
 
 /** The text summaries {@code gtctl bench} prints when a benchmark ends. */
 public final class SummaryTable {
-    private static final String ROW = "%3s %12s %7s | %8s %8s %8s %8s | %8s %8s %8s %8s%n";
+    /** Latency columns hold up to 9,999,999 us: the client gives up on an operation at 10 s. */
+    private static final String ROW = "%3s %12s %7s | %9s %9s %9s %9s | %9s %9s %9s %9s%n";
 
     private SummaryTable() {
     }
@@ -17,8 +18,8 @@ public final class SummaryTable {
      * One line per K: ops/s, errors, and GET and PUT latency percentiles in microseconds.
      *
      * <pre>
-     *   K        ops/s  errors |  GET p50      p90      p99    p99.9 |  PUT p50  ...
-     *   1      103,245       0 |      512      830    1,420    3,100 |      610  ...
+     *   K        ops/s  errors |   GET p50       p90       p99     p99.9 |   PUT p50  ...
+     *   1      103,245       0 |       512       830     1,420     3,100 |       610  ...
      * </pre>
      */
     public static String throughput(List<ThroughputRow> rows) {

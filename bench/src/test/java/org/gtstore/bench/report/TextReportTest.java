@@ -7,6 +7,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.gtstore.bench.latency.LatencySummary;
+import org.gtstore.bench.throughput.ThroughputResult;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -38,13 +40,23 @@ class TextReportTest {
     void throughputTableHasOneAlignedLinePerK() {
         String table = SummaryTable.throughput(ReportFixtures.threeRows());
         String[] lines = table.split(NL);
-        assertEquals("  K        ops/s  errors |  GET p50      p90      p99    p99.9 |"
-                + "  PUT p50      p90      p99    p99.9", lines[0]);
-        assertEquals("  1      103,246       0 |      401      901    1,501    4,001 |"
-                + "      601    1,201    2,501    7,001", lines[1]);
+        assertEquals("  K        ops/s  errors |   GET p50       p90       p99     p99.9 |"
+                + "   PUT p50       p90       p99     p99.9", lines[0]);
+        assertEquals("  1      103,246       0 |       401       901     1,501     4,001 |"
+                + "       601     1,201     2,501     7,001", lines[1]);
         assertEquals(lines[0].length(), lines[3].length());
         assertEquals("latencies in microseconds", lines[4]);
         assertEquals(5, lines.length);
+    }
+
+    @Test
+    void throughputTableStaysAlignedWithSecondsOfLatency() {
+        LatencySummary slow = new LatencySummary(10, 1, 1_209_343, 2_338_815, 9_999_999,
+                9_999_999, 9_999_999, 2e6);
+        ThroughputRow row = new ThroughputRow(1, new ThroughputResult(10, 0, 0, 1_000_000_000L,
+                10.0, slow, slow, List.of()));
+        String[] lines = SummaryTable.throughput(List.of(row)).split(NL);
+        assertEquals(lines[0].length(), lines[1].length(), lines[1]);
     }
 
     @Test
