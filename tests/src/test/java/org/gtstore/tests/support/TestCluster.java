@@ -31,11 +31,11 @@ public final class TestCluster implements AutoCloseable {
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
 
     private final Path dir;
-    private final ClusterLauncher launcher;
+    private final Path clusterDir;
 
-    private TestCluster(Path dir, ClusterLauncher launcher) {
+    private TestCluster(Path dir, Path clusterDir) {
         this.dir = dir;
-        this.launcher = launcher;
+        this.clusterDir = clusterDir;
     }
 
     /** Starts a cluster; on failure prints every log, removes the directory and rethrows. */
@@ -51,7 +51,7 @@ public final class TestCluster implements AutoCloseable {
         try {
             launcher = ClusterLauncher.builder(clusterDir).nodes(nodes).replication(rep)
                     .readyTimeout(READY_TIMEOUT).start();
-            return new TestCluster(dir, launcher);
+            return new TestCluster(dir, clusterDir);
         } catch (RuntimeException | Error e) {
             System.err.println("cluster start failed: " + e);
             dumpLogs(clusterDir);
@@ -69,16 +69,20 @@ public final class TestCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * A launcher over the cluster as {@code cluster.json} records it now: tests also drive the
+     * cluster through {@code gtctl cluster ...}, which records new pids there.
+     */
     public ClusterLauncher launcher() {
-        return launcher;
+        return ClusterLauncher.open(clusterDir);
     }
 
     public Path clusterDir() {
-        return launcher.dir();
+        return clusterDir;
     }
 
     public List<String> metadataAddresses() {
-        return launcher.metadataAddresses();
+        return launcher().metadataAddresses();
     }
 
     /** A client of this cluster with the given overall deadline per operation. */
@@ -160,7 +164,7 @@ public final class TestCluster implements AutoCloseable {
 
     /** The tails of every member's log. */
     public String logs() {
-        return launcher.logs();
+        return launcher().logs();
     }
 
     private static void dumpLogs(Path clusterDir) {
@@ -187,7 +191,7 @@ public final class TestCluster implements AutoCloseable {
     @Override
     public void close() {
         try {
-            launcher.stop();
+            launcher().stop();
         } finally {
             deleteRecursively(dir);
         }

@@ -1,0 +1,118 @@
+package org.gtstore.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.gtstore.client.GetResult;
+import org.gtstore.client.GtStoreClient;
+import org.gtstore.client.PutResult;
+import org.gtstore.gtctl.cluster.ClusterFile;
+import org.gtstore.tests.support.CliResult;
+import org.gtstore.tests.support.ClusterExtension;
+import org.gtstore.tests.support.TestCluster;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Operator mistakes get one clear line and change nothing (issue #4: an unknown server id,
+ * restarting a live server, starting a cluster where one runs, K larger than N), and a whole
+ * cluster stopped, or killed with SIGKILL, then started again on the same directory brings
+ * every acknowledged value back.
+ */
+@Timeout(value = 8, unit = TimeUnit.MINUTES)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClusterLifecycleIT {
+    @RegisterExtension
+    static final ClusterExtension CLUSTER = new ClusterExtension(3, 2);
+
+    @Test
+    @Order(1)
+    void operatorMistakesGetOneLineAndChangeNothing() {
+        TestCluster c = CLUSTER.cluster();
+        ClusterFile before = c.launcher().cluster();
+
+        assertOneLineError(c.gtctl("cluster", "kill", "server9"), "server1");
+        assertOneLineError(c.gtctl("cluster", "kill", "nobody"), "server1");
+        assertOneLineError(c.gtctl("cluster", "restart", "server2"), "server2");
+        assertOneLineError(c.gtctl("cluster", "start", "--nodes", "3", "--rep", "2"), "running");
+        assertOneLineError(TestCluster.runGtctl("", "cluster", "start", "--nodes", "2", "--rep",
+                "3", "--dir", c.clusterDir().resolveSibling("k-too-big").toString()), "3");
+
+        assertEquals(before, ClusterFile.read(c.clusterDir()).orElseThrow(), "cluster.json kept");
+        for (String id : before.memberIds()) {
+            assertTrue(c.launcher().isRunning(id), id + " still running");
+        }
+        assertFalse(c.clusterDir().resolveSibling("k-too-big").resolve(ClusterFile.FILE_NAME)
+                .toFile().exists(), "nothing created for K > N");
+    }
+
+    @Test
+    @Order(2)
+    void stopThenStartBringsEveryAcknowledgedValueBack() {
+        TestCluster c = CLUSTER.cluster();
+        Map<String, String> written = writeKeys(c, "stop-", 500);
+        CliResult stop = c.gtctl("cluster", "stop");
+        assertEquals(0, stop.exitCode(), stop.toString());
+        CliResult start = c.gtctl("cluster", "start");
+        assertEquals(0, start.exitCode(), start.toString());
+        assertAllReadable(c, written);
+    }
+
+    @Test
+    @Order(3)
+    void killingEveryProcessThenStartingBringsEveryAcknowledgedValueBack() {
+        TestCluster c = CLUSTER.cluster();
+        Map<String, String> written = writeKeys(c, "kill-", 500);
+        for (String id : c.launcher().cluster().memberIds()) {
+            c.launcher().kill(id); // SIGKILL: no shutdown hook, no flush
+        }
+        CliResult start = c.gtctl("cluster", "start");
+        assertEquals(0, start.exitCode(), start.toString());
+        assertAllReadable(c, written);
+    }
+
+    private static Map<String, String> writeKeys(TestCluster c, String prefix, int count) {
+        Map<String, String> written = new LinkedHashMap<>();
+        try (GtStoreClient client = c.client(Duration.ofSeconds(20))) {
+            List<CompletableFuture<PutResult>> puts = new java.util.ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                String key = prefix + i;
+                String value = "value-" + i + "-" + System.nanoTime();
+                written.put(key, value);
+                puts.add(client.putAsync(key, value));
+            }
+            puts.forEach(CompletableFuture::join);
+        }
+        return written;
+    }
+
+    private static void assertAllReadable(TestCluster c, Map<String, String> written) {
+        try (GtStoreClient client = c.client(Duration.ofSeconds(30))) {
+            for (Map.Entry<String, String> e : written.entrySet()) {
+                GetResult r = client.get(e.getKey());
+                assertTrue(r.found(), "lost " + e.getKey());
+                assertEquals(e.getValue(), r.valueUtf8(), "value of " + e.getKey());
+            }
+        }
+    }
+
+    private static void assertOneLineError(CliResult r, String mentions) {
+        assertNotEquals(0, r.exitCode(), r.toString());
+        String err = r.err().strip();
+        assertEquals(1, err.lines().count(), "one line on stderr: " + r);
+        assertTrue(err.contains(mentions), "the error should mention '" + mentions + "': " + r);
+        assertFalse(err.contains("\tat "), "no stack trace: " + r);
+    }
+}
