@@ -52,8 +52,7 @@ final class ClusterStartCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        boolean existing = ClusterFile.read(common.dir()).isPresent();
-        if (!existing && (nodes == null || rep == null)) {
+        if (ClusterFile.read(common.dir()).isEmpty() && (nodes == null || rep == null)) {
             throw new GtctlException("a new cluster needs --nodes N and --rep K",
                     Gtctl.EXIT_USAGE);
         }
@@ -62,10 +61,12 @@ final class ClusterStartCommand implements Callable<Integer> {
                     + readyTimeoutMs, Gtctl.EXIT_USAGE);
         }
         PrintWriter err = spec.commandLine().getErr();
-        err.println((existing ? "Starting the cluster in " : "Starting a new cluster in ")
-                + common.dir().toAbsolutePath().normalize() + " ...");
-        err.flush();
         ClusterLauncher launcher = ClusterDir.builder(common, connector, "start")
+                .onLaunch((file, restart) -> {
+                    err.println((restart ? "Starting the cluster in " : "Starting a new cluster in ")
+                            + common.dir().toAbsolutePath().normalize() + " ...");
+                    err.flush();
+                })
                 .nodes(nodes == null ? 0 : nodes)
                 .replication(rep == null ? 0 : rep)
                 .partitions(partitions)

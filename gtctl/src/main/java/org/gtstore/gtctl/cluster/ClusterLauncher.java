@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.gtstore.gtctl.cluster.ClusterFile.MetadataMember;
@@ -92,6 +93,7 @@ public final class ClusterLauncher implements AutoCloseable {
         private List<String> metadataArgs = List.of();
         private List<String> serverArgs = List.of();
         private Function<List<String>, MetadataView> viewFactory = ClientMetadataView::connect;
+        private BiConsumer<ClusterFile, Boolean> onLaunch = (file, existing) -> { };
 
         private Builder(Path dir) {
             this.dir = Objects.requireNonNull(dir, "dir == null").toAbsolutePath().normalize();
@@ -154,6 +156,16 @@ public final class ClusterLauncher implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Called once the start has been validated (nothing running, sizes consistent) and
+         * just before the processes are launched, with the cluster and whether it existed:
+         * a CLI prints its progress line here, so a refused start prints only its error.
+         */
+        public Builder onLaunch(BiConsumer<ClusterFile, Boolean> listener) {
+            this.onLaunch = Objects.requireNonNull(listener, "listener == null");
+            return this;
+        }
+
         public ClusterLauncher open() {
             ClusterFile file = ClusterFile.read(dir).orElseThrow(() -> new ClusterException(
                     "no cluster in " + dir + " (no " + ClusterFile.FILE_NAME
@@ -172,6 +184,7 @@ public final class ClusterLauncher implements AutoCloseable {
                 ClusterFile file = plan();
                 ClusterLauncher launcher = new ClusterLauncher(this, file);
                 launcher.commands.requireJars();
+                onLaunch.accept(file, restart);
                 try {
                     launcher.launchAndAwait(readyTimeout, !restart);
                 } catch (RuntimeException e) {
