@@ -63,7 +63,8 @@ final class ClusterStartCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         ClusterLauncher launcher = ClusterDir.builder(common, connector, "start")
                 .onLaunch((file, restart) -> {
-                    err.println((restart ? "Starting the cluster in " : "Starting a new cluster in ")
+                    err.println((restart ? "Starting the cluster in "
+                            : "Starting a new cluster in ")
                             + common.dir().toAbsolutePath().normalize() + " ...");
                     err.flush();
                 })
