@@ -90,8 +90,20 @@ final class ChainEdits {
                                                         List<PartitionChain> chains) {
         SortedMap<String, ServerEntry> out = new TreeMap<>();
         Set<String> members = new HashSet<>();
-        for (PartitionChain c : chains) {
-            members.addAll(c.replicas());
+        int live = 0;
+        for (ServerEntry s : servers.values()) {
+            live += s.isDead() ? 0 : 1;
+        }
+        // Usually every live server holds a chain near the front of the list, so the scan
+        // stops after a few chains instead of visiting every replica of every partition.
+        for (int p = 0; p < chains.size() && members.size() < live; p++) {
+            List<String> replicas = chains.get(p).replicas();
+            for (int i = 0; i < replicas.size(); i++) {
+                ServerEntry s = servers.get(replicas.get(i));
+                if (s != null && !s.isDead()) {
+                    members.add(s.id());
+                }
+            }
         }
         for (ServerEntry s : servers.values()) {
             if (s.isDead()) {

@@ -48,6 +48,25 @@ public final class ReplicaRestorePlanner {
     private ReplicaRestorePlanner() {
     }
 
+    /**
+     * True if some available chain is short of K and has no copy in progress: the cheap check
+     * a leader makes on every tick before it plans (which costs O(partitions) of garbage).
+     */
+    public static boolean needsCopies(ClusterState state) {
+        if (!state.hasSettings() || !state.isAssigned()) {
+            return false;
+        }
+        int k = state.settings().replication();
+        List<PartitionChain> chains = state.chains();
+        for (int i = 0; i < chains.size(); i++) {
+            PartitionChain c = chains.get(i);
+            if (!c.isUnavailable() && !c.hasJoining() && c.replicas().size() < k) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public static Plan plan(ClusterState state) {
         if (!state.hasSettings() || !state.isAssigned()) {
             return new Plan(state.epoch(), List.of(), 0);

@@ -45,6 +45,7 @@ public final class MetadataServer implements AutoCloseable {
             UUID.nameUUIDFromBytes("gtstore-metadata".getBytes(StandardCharsets.UTF_8)));
 
     private static final Logger LOG = LoggerFactory.getLogger(MetadataServer.class);
+    private static final long LOG_CACHE_BYTES_MAX = 32L * 1024 * 1024;
 
     private final MetadataServerConfig config;
     private final MetadataStateMachine stateMachine;
@@ -194,6 +195,13 @@ public final class MetadataServer implements AutoCloseable {
         RaftServerConfigKeys.Log.setSegmentSizeMax(props, segment);
         RaftServerConfigKeys.Log.setPreallocatedSize(props, SizeInBytes.valueOf(
                 Math.min(config.logSegmentSizeMaxBytes(), 4L * 1024 * 1024)));
+        // The log cache defaults (6 segments, 200 MB) exceed the old generation of a 256 MB
+        // heap (RATIS.md pitfall 13): cap it so cached entries cannot push SerialGC into full
+        // collections. A follower that falls behind is then fed from disk, which is fine for a
+        // log of a few commands per second.
+        RaftServerConfigKeys.Log.setSegmentCacheNumMax(props, 2);
+        RaftServerConfigKeys.Log.setSegmentCacheSizeMax(props, SizeInBytes.valueOf(
+                LOG_CACHE_BYTES_MAX));
         // Retry a down follower every 100 ms forever, so a restarted member rejoins quickly
         // (RATIS.md pitfall 7).
         RaftServerConfigKeys.Log.Appender.setRetryPolicy(props, "1ms,10, 100ms,1000000");

@@ -84,6 +84,8 @@ public final class MetadataLeader {
     private volatile boolean leading;
     private volatile long leadingSinceNs;
     private volatile String notice = "";
+    /** The epoch whose restore plan was empty (every short chain stuck); -1 if none. */
+    private long stuckPlanEpoch = -1;
 
     public MetadataLeader(String nodeId, Options options, Clock clock, ServerProber prober,
                           CommandSubmitter submitter, Supplier<ClusterState> state,
@@ -144,6 +146,7 @@ public final class MetadataLeader {
             tracker.startGrace();
             progress.clear();
             leadingSinceNs = clock.nanoTime();
+            stuckPlanEpoch = -1;
             leading = true;
             LOG.info("[{}] leading: every data server has {} ms of grace", nodeId,
                     options.failureTimeoutMs());
@@ -190,7 +193,16 @@ public final class MetadataLeader {
 
     /** One StartCopy for every under-replicated chain that can get a joining replica. */
     private void restoreReplication() {
-        ReplicaRestorePlanner.Plan plan = ReplicaRestorePlanner.plan(state.get());
+        ClusterState s = state.get();
+        if (!ReplicaRestorePlanner.needsCopies(s)) {
+            setNotice("");
+            return;
+        }
+        if (s.epoch() == stuckPlanEpoch) {
+            return;     // nothing moved since the last plan found no server to copy to
+        }
+        ReplicaRestorePlanner.Plan plan = ReplicaRestorePlanner.plan(s);
+        stuckPlanEpoch = plan.isEmpty() ? s.epoch() : -1;
         if (!plan.isEmpty()) {
             LOG.info("[{}] restoring K: {} partitions get a joining replica", nodeId,
                     plan.copies().size());

@@ -12,6 +12,7 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.gtstore.metadata.model.ClusterState;
 import org.gtstore.metadata.model.PartitionChain;
+import org.gtstore.proto.CopyEntry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -89,6 +90,7 @@ class ChainPlacementTest {
             ReplicaRestorePlanner.Plan plan = ReplicaRestorePlanner.plan(state);
             assertEquals(0, plan.stuck(), context(n, k, p));
             long epoch = state.epoch();
+            ClusterState shortOfK = state;
             state = Fixtures.apply(state, plan.command());
             assertEquals(epoch + 1, state.epoch(), "the whole plan is one epoch");
             state = Fixtures.finishAllCopies(state);
@@ -100,7 +102,27 @@ class ChainPlacementTest {
             }
             Map<String, Integer> slots = count(state.chains(), false);
             slots.remove(victim);
-            assertSpread(slots, 1, msg + " memberships " + slots);
+            assertNoCopyCouldMoveToALighterServer(shortOfK, plan, slots, msg);
+        }
+    }
+
+    /**
+     * Perfect balance (spread 1) is not always possible: with N=6, K=4 a chain that lost a
+     * replica has only two candidates, and seed 2543426514520 gives a spare that only one
+     * short chain may use. What the planner must guarantee is that no planned copy could go
+     * to another eligible server that ends with at least two fewer memberships.
+     */
+    private static void assertNoCopyCouldMoveToALighterServer(ClusterState before,
+            ReplicaRestorePlanner.Plan plan, Map<String, Integer> slots, String msg) {
+        for (CopyEntry e : plan.copies()) {
+            PartitionChain c = before.chain(e.getPartition());
+            for (String other : slots.keySet()) {
+                if (!c.contains(other) && !other.equals(e.getServerId())) {
+                    assertTrue(slots.get(other) >= slots.get(e.getServerId()) - 1, msg
+                            + " partition " + c.partition() + " went to " + e.getServerId()
+                            + " but " + other + " is lighter: " + slots);
+                }
+            }
         }
     }
 
