@@ -1,9 +1,12 @@
 package org.gtstore.dataserver.chain;
 
+import java.util.List;
 import org.gtstore.proto.ChainMessage;
+import org.gtstore.proto.DedupEntry;
 import org.gtstore.proto.GetRequest;
 import org.gtstore.proto.PartitionMap;
 import org.gtstore.proto.PutRequest;
+import org.gtstore.proto.Update;
 
 /**
  * Everything that can happen to a {@link ChainReplica}. The replica learns about the world only
@@ -47,6 +50,16 @@ public sealed interface ChainEvent {
      * {@code UNAVAILABLE} to every read and write, so a zombie never serves stale data.
      */
     record LeaseChanged(boolean valid) implements ChainEvent {
+    }
+
+    /**
+     * The copier read the next chunk of copy {@code copyId} (started by a
+     * {@link CopyCommand.Start}): {@code entries} are the keys' latest values with their
+     * versions ({@code copied} set); {@code copiedKeys} counts the keys read so far, of
+     * {@code totalKeys}. The last chunk carries the snapshot's dedup entries.
+     */
+    record CopyChunkRead(long copyId, int partition, List<Update> entries, boolean last,
+            long copiedKeys, long totalKeys, List<DedupEntry> dedup) implements ChainEvent {
     }
 
     /** The driver persisted the writes of the last {@link Ready} and may ask for the next one. */

@@ -1,9 +1,11 @@
 package org.gtstore.dataserver.chain;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -43,6 +45,8 @@ import org.slf4j.LoggerFactory;
  * <li>{@code Rejection}: the peer is at a newer epoch (fetch the map, hello again) or disagrees.
  * <li>{@code MapChanged}: apply the chain repair rules (see {@link PartitionReplica}); say hello
  *     to every successor; stop serving partitions no longer held.
+ * <li>{@code CopyChunk}/{@code CopyAck} (state transfer) and {@code CopyChunkRead} (the
+ *     driver's copier read a chunk): see {@link OutgoingCopy} and the Ready's copy commands.
  * <li>{@code PeerConnected}/{@code PeerDisconnected}, {@code LeaseChanged}, {@code PersistDone}.
  * </ul>
  * Epochs: a request or chain message from a newer map waits for (or asks for) that map; one
@@ -75,6 +79,15 @@ public final class ChainReplica {
      */
     public ChainReplica(String selfId, ChainReplicaConfig config,
             Map<Integer, Long> storedAppliedSeqs) {
+        this(selfId, config, storedAppliedSeqs, List.of());
+    }
+
+    /**
+     * @param storedAppliedSeqs the last applied seq per partition recovered from the local store
+     * @param storedDedup the dedup entries recovered from the local store
+     */
+    public ChainReplica(String selfId, ChainReplicaConfig config,
+            Map<Integer, Long> storedAppliedSeqs, List<DedupRecord> storedDedup) {
         if (selfId == null || selfId.isEmpty()) {
             throw new IllegalArgumentException("selfId is empty");
         }
@@ -83,6 +96,11 @@ public final class ChainReplica {
         this.storedApplied = new HashMap<>(storedAppliedSeqs);
         this.fx = new Effects(selfId, config);
         this.peers = new PeerProtocol(selfId, config, partitions, fx);
+        for (DedupRecord d : storedDedup) {
+            fx.dedup.record(d.clientId(), d.requestId(), d.partition(), d.seq());
+        }
+        // Entries beyond the table's bound (a smaller bound after a restart) are dropped from
+        // the store with the first Ready.
     }
 
     /** Feeds one event. Output accumulates until {@link #ready()}. */
@@ -100,8 +118,13 @@ public final class ChainReplica {
         } else if (event instanceof ChainEvent.PeerDisconnected e) {
             for (PartitionReplica pr : partitions.values()) {
                 if (e.peer().equals(pr.position().successor())) {
-                    pr.unsync(fx.tick);
+                    pr.unsync(fx.tick, fx);
                 }
+            }
+        } else if (event instanceof ChainEvent.CopyChunkRead e) {
+            PartitionReplica pr = partitions.get(e.partition());
+            if (pr != null) {
+                pr.copyChunkRead(e, fx);
             }
         } else if (event instanceof ChainEvent.LeaseChanged e) {
             if (e.valid() != leaseValid) {
@@ -125,11 +148,15 @@ public final class ChainReplica {
      */
     public void tick() {
         fx.tick++;
-        peers.helloWhere(pr -> !pr.successorSynced()
-                && fx.tick - pr.helloSentTick() >= config.helloRetryTicks());
+        Set<Integer> stalled = new HashSet<>();
         for (PartitionReplica pr : partitions.values()) {
             pr.expireWaiters(fx.tick, config.clientWaitTicksMax(), fx);
+            if (pr.onTick(fx)) {
+                stalled.add(pr.partition);
+            }
         }
+        peers.helloWhere(pr -> stalled.contains(pr.partition) || (!pr.successorSynced()
+                && !pr.copying() && fx.tick - pr.helloSentTick() >= config.helloRetryTicks()));
     }
 
     /**
@@ -140,7 +167,19 @@ public final class ChainReplica {
         if (awaitingPersist) {
             throw new IllegalStateException("ready() before PersistDone of the previous Ready");
         }
-        Ready r = fx.drain(successorsChanged, rolesChanged);
+        List<CopyCommand> copies = new ArrayList<>(fx.copyCommands.size());
+        for (Object c : fx.copyCommands) {
+            if (c instanceof OutgoingCopy oc) {
+                PartitionReplica pr = partitions.get(oc.partition);
+                CopyCommand.Start start = pr == null ? null : pr.copyStarted(oc, fx);
+                if (start != null) {
+                    copies.add(start);
+                }
+            } else {
+                copies.add((CopyCommand) c);
+            }
+        }
+        Ready r = fx.drain(rolesChanged, successorsChanged, copies);
         successorsChanged = null;
         rolesChanged = null;
         awaitingPersist = !r.isEmpty();
@@ -182,6 +221,24 @@ public final class ChainReplica {
     public int unackedCount(int partition) {
         PartitionReplica pr = partitions.get(partition);
         return pr == null ? 0 : pr.unackedCount();
+    }
+
+    /** Progress of every joining replica this server feeds (for heartbeats). */
+    public List<CopyStatus> copyStatus() {
+        List<CopyStatus> out = new ArrayList<>();
+        for (PartitionReplica pr : partitions.values()) {
+            CopyStatus st = pr.copyStatus();
+            if (st != null) {
+                out.add(st);
+            }
+        }
+        return out;
+    }
+
+    /** True while a state transfer from this server to the partition's successor runs. */
+    public boolean copying(int partition) {
+        PartitionReplica pr = partitions.get(partition);
+        return pr != null && pr.copying();
     }
 
     /** At a tail feeding a joining replica: the seq it reported applied, or -1. */
@@ -250,6 +307,11 @@ public final class ChainReplica {
         if (pr == null || !pr.position().tail()) {
             fx.getError(token, ErrorCode.NOT_RESPONSIBLE, selfId + " is not the tail of partition "
                     + r.getPartition() + " in epoch " + fx.epoch);
+            return;
+        }
+        if (!pr.readable()) {
+            fx.getError(token, ErrorCode.UNAVAILABLE, selfId + " became the tail of partition "
+                    + r.getPartition() + " and is still receiving what the old tail held");
             return;
         }
         fx.replies.add(new ClientReply.LocalRead(token, r.getPartition(), r.getKey(), fx.epoch));
@@ -366,6 +428,14 @@ public final class ChainReplica {
             PartitionReplica pr = partitions.get(p);
             if (pr == null) {
                 long stored = storedApplied.getOrDefault(p, 0L);
+                if (!e.getValue().member() && storedApplied.containsKey(p)) {
+                    // Data left from an earlier membership may hold writes the chain never
+                    // had (a head that died before forwarding them): it is discarded, and the
+                    // copy brings the partition as the chain has it.
+                    fx.resets.add(p);
+                    storedApplied.remove(p);
+                    stored = 0;
+                }
                 partitions.put(p, new PartitionReplica(p, e.getValue(), chainEpoch, stored));
                 positionsMoved++;
                 if (e.getValue().successor() != null) {
@@ -380,6 +450,12 @@ public final class ChainReplica {
                 becameHead += e.getValue().head() && !old.head() ? 1 : 0;
                 becameTail += e.getValue().tail() && !old.tail() ? 1 : 0;
             }
+        }
+        if (!fx.resets.isEmpty()) {
+            fx.dedup.removePartitions(new HashSet<>(fx.resets));
+            LOG.info("[{} epoch={}] joining {} partitions this server held data for earlier:"
+                    + " discarding that data for a fresh copy", selfId, fx.epoch,
+                    fx.resets.size());
         }
         if (becameHead + becameTail > 0) {
             LOG.info("[{} epoch={}] chain repair: became head of {} and tail of {} partitions"

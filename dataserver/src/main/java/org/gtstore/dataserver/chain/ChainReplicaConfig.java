@@ -13,6 +13,13 @@ package org.gtstore.dataserver.chain;
  * @param heldUpdatesMax updates beyond a sequence gap kept per partition while waiting for the
  *     gap to be filled
  * @param deferredMessagesMax messages from a newer epoch kept per stream while the map is fetched
+ * @param copyWindowChunks state-transfer chunks of one copy read ahead of the receiver's
+ *     acknowledgements (flow control: at most this many chunks per copy in memory or in flight)
+ * @param copyStallTicks ticks without an acknowledged chunk after which a copy is abandoned and
+ *     the successor is asked again (hello)
+ * @param caughtUpRetryTicks ticks between repeated ReportCaughtUp of one joining replica
+ * @param joiningRetainMax updates a tail keeps for its joining replica until acknowledged;
+ *     beyond that the oldest are dropped and the replica is caught up by another copy
  */
 public record ChainReplicaConfig(
         int dedupEntriesMax,
@@ -20,11 +27,23 @@ public record ChainReplicaConfig(
         int clientWaitTicksMax,
         int batchBytesMax,
         int heldUpdatesMax,
-        int deferredMessagesMax) {
+        int deferredMessagesMax,
+        int copyWindowChunks,
+        int copyStallTicks,
+        int caughtUpRetryTicks,
+        int joiningRetainMax) {
 
     /** Defaults for a driver ticking every 100 ms. */
     public static ChainReplicaConfig defaults() {
-        return new ChainReplicaConfig(131_072, 10, 50, 1 << 20, 100_000, 100_000);
+        return new ChainReplicaConfig(131_072, 10, 50, 1 << 20, 100_000, 100_000, 4, 100, 5,
+                500_000);
+    }
+
+    /** The first six knobs, with the copy knobs at their defaults. */
+    public ChainReplicaConfig(int dedupEntriesMax, int helloRetryTicks, int clientWaitTicksMax,
+            int batchBytesMax, int heldUpdatesMax, int deferredMessagesMax) {
+        this(dedupEntriesMax, helloRetryTicks, clientWaitTicksMax, batchBytesMax, heldUpdatesMax,
+                deferredMessagesMax, 4, 100, 5, 500_000);
     }
 
     public ChainReplicaConfig {
@@ -43,6 +62,12 @@ public record ChainReplicaConfig(
         if (heldUpdatesMax < 0 || deferredMessagesMax < 0) {
             throw new IllegalArgumentException("negative buffer limit: held=" + heldUpdatesMax
                     + " deferred=" + deferredMessagesMax);
+        }
+        if (copyWindowChunks <= 0 || copyStallTicks <= 0 || caughtUpRetryTicks <= 0
+                || joiningRetainMax <= 0) {
+            throw new IllegalArgumentException("copy knobs must be positive: window="
+                    + copyWindowChunks + " stall=" + copyStallTicks + " caughtUpRetry="
+                    + caughtUpRetryTicks + " retain=" + joiningRetainMax);
         }
     }
 }

@@ -1,7 +1,10 @@
 package org.gtstore.dataserver.chain;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Remembers the sequence number each recent (client id, request id) was applied with, so the
@@ -9,8 +12,11 @@ import java.util.Map;
  *
  * <p>Every replica records the updates it applies, not only the head: when the head dies, its
  * successor becomes head already knowing every request that reached it. The table is bounded
- * (least recently applied first out) and lives in memory only; a client retries within its
- * deadline, seconds, far less than the table holds at full load.
+ * (least recently applied first out). It is persisted with the data: the store writes an entry
+ * for every update that carries a client id, in the same batch, and deletes the entries this
+ * table evicts ({@link #drainEvicted()}); a restarted server loads them back, so a retry that
+ * reaches a restarted head is still recognised. A client retries within its deadline, seconds,
+ * far less than the table holds at full load.
  */
 final class DedupTable {
     /** A client request's identity. */
@@ -22,12 +28,19 @@ final class DedupTable {
     }
 
     private final LinkedHashMap<RequestId, Applied> entries;
+    private List<DedupRecord> evicted = new ArrayList<>();
 
     DedupTable(int entriesMax) {
         this.entries = new LinkedHashMap<>(1024, 0.75f, false) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<RequestId, Applied> eldest) {
-                return size() > entriesMax;
+                if (size() > entriesMax) {
+                    evicted.add(new DedupRecord(eldest.getValue().partition(),
+                            eldest.getKey().clientId(), eldest.getKey().requestId(),
+                            eldest.getValue().seq()));
+                    return true;
+                }
+                return false;
             }
         };
     }
@@ -45,6 +58,21 @@ final class DedupTable {
         }
         Applied a = entries.get(new RequestId(clientId, requestId));
         return a != null && a.partition() == partition ? a : null;
+    }
+
+    /** Forgets every entry of these partitions (their data was discarded). */
+    void removePartitions(Set<Integer> partitions) {
+        entries.values().removeIf(a -> partitions.contains(a.partition()));
+    }
+
+    /** The entries evicted since the last call, for the store to delete. */
+    List<DedupRecord> drainEvicted() {
+        if (evicted.isEmpty()) {
+            return List.of();
+        }
+        List<DedupRecord> out = evicted;
+        evicted = new ArrayList<>();
+        return out;
     }
 
     int size() {

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.gtstore.proto.ErrorCode;
 import org.gtstore.proto.GetResponse;
 import org.gtstore.proto.PutResponse;
@@ -12,24 +11,31 @@ import org.gtstore.proto.Update;
 
 /**
  * The output being collected for the next {@link Ready}, plus the replica-wide facts a
- * {@link PartitionReplica} needs to act (self id, epoch, tick, dedup table). Package-private
- * glue between {@link ChainReplica}, {@link PeerProtocol} and the partitions.
+ * {@link PartitionReplica} needs to act (self id, config, epoch, tick, dedup table).
+ * Package-private glue between {@link ChainReplica}, {@link PeerProtocol} and the partitions.
  */
 final class Effects {
     final String selfId;
+    final ChainReplicaConfig config;
     final Outbox outbox;
     final DedupTable dedup;
     long epoch;
     long tick;
+    long nextCopyId = 1;
 
     List<Update> writes = new ArrayList<>();
     Map<Integer, Long> appliedSeqs = new HashMap<>();
     List<ClientReply> replies = new ArrayList<>();
-    List<CatchUpNeeded> catchUps = new ArrayList<>();
+    List<Integer> resets = new ArrayList<>();
+    List<DedupRecord> dedupAdded = new ArrayList<>();
+    /** {@link CopyCommand}s and copies to start ({@link OutgoingCopy}), in emission order. */
+    List<Object> copyCommands = new ArrayList<>();
+    List<CaughtUpReport> caughtUp = new ArrayList<>();
     long mapWantedEpoch;
 
     Effects(String selfId, ChainReplicaConfig config) {
         this.selfId = selfId;
+        this.config = config;
         this.outbox = new Outbox(selfId, config.batchBytesMax());
         this.dedup = new DedupTable(config.dedupEntriesMax());
     }
@@ -39,6 +45,17 @@ final class Effects {
         writes.add(u);
         appliedSeqs.put(u.getPartition(), u.getSeq());
         dedup.record(u.getClientId(), u.getRequestId(), u.getPartition(), u.getSeq());
+    }
+
+    /** Records a copied entry: stored if newer than what the store holds; seqs unchanged. */
+    void writeCopied(Update u) {
+        writes.add(u.getCopied() ? u : u.toBuilder().setCopied(true).build());
+    }
+
+    /** Records a dedup entry received with a copy: remembered and stored. */
+    void addDedup(DedupRecord d) {
+        dedup.record(d.clientId(), d.requestId(), d.partition(), d.seq());
+        dedupAdded.add(d);
     }
 
     void wantMap(long epochSeen) {
@@ -61,19 +78,18 @@ final class Effects {
                 .setCode(code).setEpoch(epoch).setServerId(selfId).setMessage(message).build()));
     }
 
-    boolean isEmpty() {
-        return writes.isEmpty() && replies.isEmpty() && catchUps.isEmpty() && outbox.isEmpty()
-                && mapWantedEpoch <= 0;
-    }
-
     /** Moves everything collected into a Ready and starts afresh. */
-    Ready drain(Set<String> successors, Ready.Roles roles) {
+    Ready drain(Ready.Roles roles, java.util.Set<String> successors,
+            List<CopyCommand> copies) {
         Ready r = new Ready(writes, appliedSeqs, outbox.drain(), replies, mapWantedEpoch,
-                successors, catchUps, roles);
+                successors, roles, resets, dedupAdded, dedup.drainEvicted(), copies, caughtUp);
         writes = new ArrayList<>();
         appliedSeqs = new HashMap<>();
         replies = new ArrayList<>();
-        catchUps = new ArrayList<>();
+        resets = new ArrayList<>();
+        dedupAdded = new ArrayList<>();
+        copyCommands = new ArrayList<>();
+        caughtUp = new ArrayList<>();
         mapWantedEpoch = 0;
         return r;
     }

@@ -6,6 +6,10 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 import java.util.TreeMap;
+import org.gtstore.proto.ChainMessage;
+import org.gtstore.proto.CopyAck;
+import org.gtstore.proto.CopyChunk;
+import org.gtstore.proto.DedupEntry;
 import org.gtstore.proto.ErrorCode;
 import org.gtstore.proto.PutRequest;
 import org.gtstore.proto.Update;
@@ -17,9 +21,14 @@ import org.slf4j.LoggerFactory;
  * what is committed, the updates not yet acknowledged by the tail, and the client puts waiting
  * for that acknowledgement.
  *
- * <p>Invariants: {@code committed <= applied}; {@code unacked} holds exactly the updates with
- * seq in {@code (committed, applied]} on a non-tail member (so a new successor can be given
- * everything it misses); at the tail {@code committed == applied}.
+ * <p>Invariants: {@code committed <= applied}; {@code unacked} holds a contiguous run of the
+ * latest updates, ending at {@code applied}, that the successor may still need: on a non-tail
+ * member at least {@code (committed, applied]} (unless this server restarted or was filled by a
+ * copy: then what it lacks is sent by a copy from its store), on a tail feeding a joining
+ * replica those the joining replica has not acknowledged applying (at most
+ * {@code joiningRetainMax}). At the tail {@code committed == applied}. A successor behind the
+ * first held update is caught up by a state transfer ({@link OutgoingCopy}), after which the
+ * held updates follow.
  *
  * <p>Forwarding to the successor runs only while it is <em>synced</em>: after a chain change, a
  * broken stream or a rejection, the replica sends a hello for this partition and holds new
@@ -47,6 +56,26 @@ final class PartitionReplica {
     private long chainEpoch;
     private boolean successorSynced;
     private long helloSentTick;
+    /**
+     * Highest seq known to be committed at the tail, from evidence (an ack, a hello reply,
+     * being the tail). Differs from {@code committed} after a restart of a non-tail member,
+     * whose committed is set to its applied only to keep the invariant on {@code unacked}: a
+     * retried put is answered only once this covers its seq.
+     */
+    private long ackedUpTo;
+    private OutgoingCopy outgoing;
+    private long lastCopyTotal;
+    /** The applied seq when the joining successor was last made whole; -1 until then. */
+    private long syncTarget = -1;
+    private long caughtUpReportTick = Long.MIN_VALUE;
+    private long incomingCopyId = -1;
+    private int incomingNext;
+    /**
+     * A joining replica that became the tail serves reads only once it has applied this seq:
+     * its predecessor's applied seq when it said hello (everything the old tail acknowledged).
+     * 0 when there is no barrier; {@code Long.MAX_VALUE} while that hello is awaited.
+     */
+    private long readBarrier;
 
     PartitionReplica(int partition, ChainPosition pos, long chainEpoch, long storedAppliedSeq) {
         this.partition = partition;
@@ -56,6 +85,7 @@ final class PartitionReplica {
         // A restarted server cannot know what was committed; nothing it holds is un-acked in
         // memory, so a successor missing updates is caught up from the store (issue #4).
         this.committed = storedAppliedSeq;
+        this.ackedUpTo = pos.tail() ? storedAppliedSeq : 0;
     }
 
     ChainPosition position() {
@@ -95,14 +125,29 @@ final class PartitionReplica {
         return helloSentTick;
     }
 
+    /** True while a state transfer to the successor is under way. */
+    boolean copying() {
+        return outgoing != null;
+    }
+
+    /** False while this fresh tail waits to apply everything its predecessor had. */
+    boolean readable() {
+        return readBarrier == 0;
+    }
+
     /** A hello for this partition goes to the successor now; forwarding waits for the reply. */
-    void helloSent(long tick) {
+    void helloSent(long tick, Effects fx) {
+        cancelCopy(fx);
         successorSynced = false;
         helloSentTick = tick;
     }
 
     /** Updates to the successor may have been lost: hold forwarding until the next hello. */
-    void unsync(long tick) {
+    void unsync(long tick, Effects fx) {
+        if (outgoing != null) {
+            cancelCopy(fx);
+            helloSentTick = Long.MIN_VALUE / 2;
+        }
         if (successorSynced) {
             successorSynced = false;
             helloSentTick = tick;
@@ -128,7 +173,7 @@ final class PartitionReplica {
 
     /** At the head: a retried put whose original (seq) is applied; answer when it commits. */
     void awaitRetry(long seq, long token, Effects fx) {
-        if (committed >= seq) {
+        if (ackedUpTo >= seq) {
             fx.putOk(token, seq);
         } else {
             retryWaiters.add(new Waiter(seq, token, fx.tick));
@@ -164,18 +209,39 @@ final class PartitionReplica {
         fx.write(u);
         if (pos.tail()) {
             committed = applied;
+            ackedUpTo = applied;
             if (pos.predecessor() != null) {
                 fx.outbox.ack(pos.predecessor(), fx.epoch, partition, committed);
             }
             releaseWaiters(fx);
-        } else if (pos.member()) {
-            unacked.addLast(u);
-        } else if (pos.predecessor() != null) {
+        } else if (!pos.member() && pos.predecessor() != null) {
             // The joining replica reports progress to the tail; it commits nothing.
             fx.outbox.ack(pos.predecessor(), fx.epoch, partition, applied);
         }
-        if (pos.successor() != null && successorSynced) {
-            fx.outbox.update(pos.successor(), fx.epoch, u);
+        if (pos.successor() != null) {
+            // Kept until the successor has it: for a member until the tail commits it, for a
+            // joining successor until it acknowledges applying it (the old tail must be able to
+            // re-send it once the joining replica is the tail).
+            unacked.addLast(u);
+            if (pos.tail() && unacked.size() > fx.config.joiningRetainMax()) {
+                unacked.pollFirst();
+            }
+            if (successorSynced) {
+                fx.outbox.update(pos.successor(), fx.epoch, u);
+            }
+        }
+        liftReadBarrier();
+    }
+
+    private void liftReadBarrier() {
+        if (readBarrier != 0 && applied >= readBarrier) {
+            readBarrier = 0;
+        }
+    }
+
+    private void trimUnacked(long seq) {
+        while (!unacked.isEmpty() && unacked.peekFirst().getSeq() <= seq) {
+            unacked.pollFirst();
         }
     }
 
@@ -183,9 +249,8 @@ final class PartitionReplica {
     void receiveAck(long seq, Effects fx) {
         if (pos.successorJoining()) {
             joiningApplied = Math.max(joiningApplied, seq);
-            return;
-        }
-        if (seq <= committed) {
+            trimUnacked(seq);
+            maybeReportCaughtUp(fx);
             return;
         }
         if (seq > applied) {
@@ -193,10 +258,15 @@ final class PartitionReplica {
                     fx.selfId, partition, fx.epoch, seq, applied);
             seq = applied;
         }
-        committed = seq;
-        while (!unacked.isEmpty() && unacked.peekFirst().getSeq() <= committed) {
-            unacked.pollFirst();
+        trimUnacked(seq);
+        if (seq > ackedUpTo) {
+            ackedUpTo = seq;
+            releaseWaiters(fx);
         }
+        if (seq <= committed) {
+            return;
+        }
+        committed = seq;
         if (pos.predecessor() != null) {
             fx.outbox.ack(pos.predecessor(), fx.epoch, partition, committed);
         }
@@ -205,15 +275,18 @@ final class PartitionReplica {
 
     /**
      * The successor answered our hello: acknowledge what it reports committed, then re-send
-     * every update after its last applied seq (it drops duplicates by seq). Returns how many
-     * updates were re-sent.
+     * every update after its last applied seq (it drops duplicates by seq), or, if it is behind
+     * the first update held in memory, start a state transfer. Returns how many updates were
+     * re-sent, or -1 if a copy was started.
      */
     int receiveHelloReply(long successorApplied, long successorCommitted, Effects fx) {
         String successor = pos.successor();
+        cancelCopy(fx);
         successorSynced = true;
         if (pos.successorJoining()) {
             joiningApplied = Math.max(joiningApplied, successorApplied);
-        } else if (successorCommitted > committed) {
+            trimUnacked(successorApplied);
+        } else {
             receiveAck(Math.min(successorCommitted, applied), fx);
         }
         if (successorApplied >= applied) {
@@ -222,28 +295,206 @@ final class PartitionReplica {
                         + " it holds writes we never saw", fx.selfId, partition, fx.epoch,
                         successor, successorApplied, applied);
             }
+            synced(fx);
             return 0;
         }
         long firstHeld = unacked.isEmpty() ? applied + 1 : unacked.peekFirst().getSeq();
         if (successorApplied + 1 < firstHeld) {
-            fx.catchUps.add(new CatchUpNeeded(partition, successor, successorApplied, applied));
-            return 0;
+            startCopy(successorApplied, fx);
+            return -1;
         }
-        int resent = 0;
-        for (Update u : unacked) {
-            if (u.getSeq() > successorApplied) {
-                fx.outbox.update(successor, fx.epoch, u);
-                resent++;
-            }
-        }
+        int resent = resendAfter(successorApplied, fx);
         LOG.debug("[{} p={} epoch={}] re-sent {} updates after seq={} to {}",
                 fx.selfId, partition, fx.epoch, resent, successorApplied, successor);
+        synced(fx);
         return resent;
     }
 
+    private int resendAfter(long seq, Effects fx) {
+        int resent = 0;
+        for (Update u : unacked) {
+            if (u.getSeq() > seq) {
+                fx.outbox.update(pos.successor(), fx.epoch, u);
+                resent++;
+            }
+        }
+        return resent;
+    }
+
+    private void synced(Effects fx) {
+        successorSynced = true;
+        syncTarget = applied;
+        maybeReportCaughtUp(fx);
+    }
+
+    // ---- state transfer, sender side ----
+
+    private void startCopy(long successorApplied, Effects fx) {
+        successorSynced = false;
+        outgoing = new OutgoingCopy(fx.nextCopyId++, partition, pos.successor(),
+                successorApplied, fx.tick);
+        fx.copyCommands.add(outgoing);
+        LOG.debug("[{} p={} epoch={}] successor {} applied seq={}, before what we hold: {}",
+                fx.selfId, partition, fx.epoch, pos.successor(), successorApplied, outgoing);
+    }
+
+    /** The Ready that started the copy is drained: the snapshot is taken at our applied seq. */
+    CopyCommand.Start copyStarted(OutgoingCopy c, Effects fx) {
+        if (c != outgoing || c.cancelled) {
+            return null;
+        }
+        c.started = true;
+        c.snapshotSeq = applied;
+        return new CopyCommand.Start(c.id, partition, c.peer, c.fromVersion, c.snapshotSeq,
+                fx.config.copyWindowChunks());
+    }
+
+    private void cancelCopy(Effects fx) {
+        if (outgoing != null) {
+            outgoing.cancel(fx);
+            outgoing = null;
+        }
+    }
+
+    /** The copier read a chunk: send it; after the last one, the held updates follow. */
+    void copyChunkRead(ChainEvent.CopyChunkRead e, Effects fx) {
+        OutgoingCopy c = outgoing;
+        if (c == null || c.id != e.copyId() || !c.started) {
+            return;
+        }
+        CopyChunk.Builder chunk = CopyChunk.newBuilder().setPartition(partition)
+                .setCopyId(c.id).setIndex(c.chunksSent++).addAllEntries(e.entries())
+                .setLast(e.last()).setSnapshotSeq(c.snapshotSeq).addAllDedup(e.dedup());
+        fx.outbox.control(c.peer, StreamKind.OUTBOUND, ChainMessage.newBuilder()
+                .setEpoch(fx.epoch).setCopy(chunk));
+        c.copiedKeys = e.copiedKeys();
+        c.totalKeys = e.totalKeys();
+        c.lastActivityTick = fx.tick;
+        if (!e.last()) {
+            return;
+        }
+        outgoing = null;
+        lastCopyTotal = c.totalKeys;
+        LOG.debug("[{} p={} epoch={}] {} sent", fx.selfId, partition, fx.epoch, c);
+        long firstHeld = unacked.isEmpty() ? applied + 1 : unacked.peekFirst().getSeq();
+        if (c.snapshotSeq + 1 < firstHeld) {
+            // Updates after the snapshot were dropped meanwhile (joiningRetainMax): copy again.
+            startCopy(c.snapshotSeq, fx);
+            return;
+        }
+        resendAfter(c.snapshotSeq, fx);
+        synced(fx);
+    }
+
+    /** The successor persisted chunk {@code index} of copy {@code copyId}: read another. */
+    void copyAcked(long copyId, Effects fx) {
+        if (outgoing != null && outgoing.id == copyId && outgoing.started) {
+            outgoing.lastActivityTick = fx.tick;
+            fx.copyCommands.add(new CopyCommand.Pull(copyId, 1));
+        }
+    }
+
+    /** Progress of feeding a joining successor, or null if this replica feeds none. */
+    CopyStatus copyStatus() {
+        if (!pos.successorJoining()) {
+            return null;
+        }
+        if (outgoing != null) {
+            return new CopyStatus(partition, pos.successor(), outgoing.copiedKeys,
+                    outgoing.totalKeys);
+        }
+        return new CopyStatus(partition, pos.successor(), lastCopyTotal, lastCopyTotal);
+    }
+
+    /**
+     * The joining successor has applied everything this replica held when the stream to it
+     * went live: ask the metadata to make it the tail (again every few ticks until it does).
+     */
+    private void maybeReportCaughtUp(Effects fx) {
+        if (!pos.successorJoining() || !successorSynced || outgoing != null || syncTarget < 0
+                || joiningApplied < syncTarget
+                || fx.tick - caughtUpReportTick < fx.config.caughtUpRetryTicks()) {
+            return;
+        }
+        caughtUpReportTick = fx.tick;
+        fx.caughtUp.add(new CaughtUpReport(partition, pos.successor(), fx.epoch,
+                joiningApplied));
+    }
+
+    /** Per tick: abandon a stalled copy (the successor is asked again), retry the report. */
+    boolean onTick(Effects fx) {
+        maybeReportCaughtUp(fx);
+        if (outgoing != null && outgoing.started
+                && fx.tick - outgoing.lastActivityTick >= fx.config.copyStallTicks()) {
+            LOG.warn("[{} p={} epoch={}] {} stalled for {} ticks; asking the successor again",
+                    fx.selfId, partition, fx.epoch, outgoing, fx.config.copyStallTicks());
+            cancelCopy(fx);
+            return true;
+        }
+        return false;
+    }
+
+    // ---- state transfer, receiver side ----
+
+    /**
+     * A chunk of a copy from the predecessor: store its entries (newer wins), acknowledge it,
+     * and with the last chunk take the snapshot's seq as applied, in the same batch. Returns
+     * true if this replica must now say hello to its own successor (it may be behind too).
+     */
+    boolean receiveCopyChunk(CopyChunk c, Effects fx) {
+        if (c.getIndex() == 0) {
+            incomingCopyId = c.getCopyId();
+            incomingNext = 0;
+            held.clear();
+        }
+        if (c.getCopyId() != incomingCopyId || c.getIndex() != incomingNext) {
+            LOG.debug("[{} p={} epoch={}] dropping chunk {} of copy {} (expecting {} of {})",
+                    fx.selfId, partition, fx.epoch, c.getIndex(), c.getCopyId(), incomingNext,
+                    incomingCopyId);
+            return false;
+        }
+        incomingNext++;
+        for (Update u : c.getEntriesList()) {
+            fx.writeCopied(u);
+        }
+        String pred = pos.predecessor();
+        fx.outbox.control(pred, StreamKind.INBOUND, ChainMessage.newBuilder().setEpoch(fx.epoch)
+                .setCopyAck(CopyAck.newBuilder().setPartition(partition)
+                        .setCopyId(c.getCopyId()).setIndex(c.getIndex())));
+        if (!c.getLast()) {
+            return false;
+        }
+        incomingCopyId = -1;
+        for (DedupEntry d : c.getDedupList()) {
+            fx.addDedup(new DedupRecord(partition, d.getClientId(), d.getRequestId(),
+                    d.getSeq()));
+        }
+        if (c.getSnapshotSeq() > applied) {
+            applied = c.getSnapshotSeq();
+            fx.appliedSeqs.put(partition, applied);
+        }
+        LOG.debug("[{} p={} epoch={}] copy {} from {} complete at seq={}", fx.selfId, partition,
+                fx.epoch, c.getCopyId(), pred, applied);
+        if (pos.tail()) {
+            committed = applied;
+            ackedUpTo = applied;
+            fx.outbox.ack(pred, fx.epoch, partition, committed);
+            releaseWaiters(fx);
+        } else if (!pos.member()) {
+            fx.outbox.ack(pred, fx.epoch, partition, applied);
+        }
+        liftReadBarrier();
+        return pos.successor() != null;
+    }
+
     /** The predecessor said hello: it will re-send from our applied seq, so forget the gaps. */
-    void clearHeld() {
+    void receiveHello(long predecessorApplied) {
         held.clear();
+        incomingCopyId = -1;
+        if (readBarrier != 0) {
+            readBarrier = predecessorApplied;
+            liftReadBarrier();
+        }
     }
 
     /**
@@ -257,15 +508,34 @@ final class PartitionReplica {
         chainEpoch = nextChainEpoch;
         if (!Objects.equals(old.predecessor(), next.predecessor())) {
             held.clear();
+            incomingCopyId = -1;
         }
-        if (!next.successorJoining()) {
+        if (changed) {
+            cancelCopy(fx);
+            syncTarget = -1;
+            caughtUpReportTick = Long.MIN_VALUE;
+        }
+        if (!next.successorJoining() || !Objects.equals(old.successor(), next.successor())) {
             joiningApplied = -1;
+        }
+        if (next.successor() == null) {
+            unacked.clear();
+        }
+        if (next.tail() && !old.member() && next.predecessor() != null) {
+            // A joining replica made the tail: the old tail, now its predecessor, may have
+            // acknowledged updates that have not reached us yet. Reads wait for its hello.
+            readBarrier = Long.MAX_VALUE;
+        } else if (readBarrier != 0 && changed) {
+            readBarrier = next.predecessor() == null ? 0 : Long.MAX_VALUE;
         }
         if (next.tail() && !old.tail()) {
             // The old tail is gone: everything we hold is on every surviving member, so commit.
             long before = committed;
             committed = applied;
-            unacked.clear();
+            ackedUpTo = applied;
+            if (!next.successorJoining()) {
+                unacked.clear();
+            }
             if (next.predecessor() != null && committed > before) {
                 fx.outbox.ack(next.predecessor(), fx.epoch, partition, committed);
             }
@@ -293,6 +563,7 @@ final class PartitionReplica {
         retryWaiters.clear();
         unacked.clear();
         held.clear();
+        cancelCopy(fx);
     }
 
     /** Answers TIMEOUT to puts that waited too long for the tail; the client will retry. */
@@ -319,7 +590,7 @@ final class PartitionReplica {
         }
         if (!retryWaiters.isEmpty()) {
             retryWaiters.removeIf(w -> {
-                if (w.seq() <= committed) {
+                if (w.seq() <= ackedUpTo) {
                     fx.putOk(w.token(), w.seq());
                     return true;
                 }

@@ -11,6 +11,8 @@ import java.util.function.Predicate;
 import org.gtstore.proto.ChainHello;
 import org.gtstore.proto.ChainHelloReply;
 import org.gtstore.proto.ChainMessage;
+import org.gtstore.proto.CopyAck;
+import org.gtstore.proto.CopyChunk;
 import org.gtstore.proto.ErrorCode;
 import org.gtstore.proto.PartitionSeq;
 import org.gtstore.proto.Rejection;
@@ -21,6 +23,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The server-to-server half of {@link ChainReplica}: chain messages in, hellos and rejections
  * out. Package-private; it shares the partitions and the {@link Effects} of its replica.
+ *
+ * <p>Messages: hello / hello reply (re-sync), update batches and ack batches, copy chunks and
+ * copy acks (state transfer, see {@link OutgoingCopy}), rejections.
  *
  * <p>Epoch rule. Every message carries the sender's map epoch. A message from a newer epoch
  * waits, in stream order, until this replica has that map. A message from an older epoch is
@@ -120,6 +125,18 @@ final class PeerProtocol {
                     return;
                 }
             }
+            case COPY -> {
+                if (fromPredecessor) {
+                    onCopy(m);
+                    return;
+                }
+            }
+            case COPY_ACK -> {
+                if (!fromPredecessor) {
+                    onCopyAck(m);
+                    return;
+                }
+            }
             default -> {
             }
         }
@@ -159,8 +176,35 @@ final class PeerProtocol {
         rejectStale(m, StreamKind.OUTBOUND, stale);
     }
 
+    private void onCopy(ChainMessage m) {
+        CopyChunk c = m.getCopy();
+        PartitionReplica pr = fedBy(m.getFrom(), c.getPartition());
+        if (pr == null) {
+            return;
+        }
+        if (!pr.currentAt(m.getEpoch())) {
+            rejectStale(m, StreamKind.INBOUND, List.of(c.getPartition()));
+            return;
+        }
+        if (pr.receiveCopyChunk(c, fx)) {
+            sendHello(pr.position().successor(), List.of(pr.partition));
+        }
+    }
+
+    private void onCopyAck(ChainMessage m) {
+        CopyAck a = m.getCopyAck();
+        PartitionReplica pr = feeding(m.getFrom(), a.getPartition());
+        if (pr != null && pr.currentAt(m.getEpoch())) {
+            pr.copyAcked(a.getCopyId(), fx);
+        }
+    }
+
     private void onHello(ChainMessage m) {
         String from = m.getFrom();
+        Map<Integer, Long> predecessorApplied = new HashMap<>();
+        for (PartitionSeq ps : m.getHello().getAppliedList()) {
+            predecessorApplied.put(ps.getPartition(), ps.getSeq());
+        }
         ChainHelloReply.Builder reply = ChainHelloReply.newBuilder();
         List<Integer> stale = null;
         int refused = 0;
@@ -174,7 +218,8 @@ final class PeerProtocol {
                 stale = addOnce(stale, p);
                 continue;
             }
-            pr.clearHeld();
+            // An old sender without applied seqs: no barrier information, so none is kept.
+            pr.receiveHello(predecessorApplied.getOrDefault(p, 0L));
             reply.addApplied(PartitionSeq.newBuilder().setPartition(p).setSeq(pr.applied()));
             reply.addCommitted(PartitionSeq.newBuilder().setPartition(p).setSeq(pr.committed()));
         }
@@ -197,6 +242,7 @@ final class PeerProtocol {
         }
         int resent = 0;
         int partitionsResent = 0;
+        int copies = 0;
         for (PartitionSeq ps : m.getHelloReply().getAppliedList()) {
             PartitionReplica pr = feeding(from, ps.getPartition());
             if (pr == null || !pr.currentAt(m.getEpoch())) {
@@ -204,12 +250,17 @@ final class PeerProtocol {
             }
             int n = pr.receiveHelloReply(ps.getSeq(),
                     committed.getOrDefault(ps.getPartition(), 0L), fx);
-            resent += n;
+            copies += n < 0 ? 1 : 0;
+            resent += Math.max(0, n);
             partitionsResent += n > 0 ? 1 : 0;
         }
         if (resent > 0) {
             LOG.info("[{} epoch={}] re-sent {} un-acked updates in {} partitions to {}", selfId,
                     fx.epoch, resent, partitionsResent, from);
+        }
+        if (copies > 0) {
+            LOG.info("[{} epoch={}] {} is behind what we hold in memory in {} partitions:"
+                    + " copying them from the store", selfId, fx.epoch, from, copies);
         }
     }
 
@@ -230,7 +281,7 @@ final class PeerProtocol {
         for (PartitionReplica pr : partitions.values()) {
             if (m.getFrom().equals(pr.position().successor()) && (r.getPartitionsCount() == 0
                     || r.getPartitionsList().contains(pr.partition))) {
-                pr.unsync(fx.tick);
+                pr.unsync(fx.tick, fx);
                 resync.add(pr.partition);
             }
         }
@@ -256,8 +307,10 @@ final class PeerProtocol {
     void sendHello(String peer, List<Integer> partitionList) {
         ChainHello.Builder hello = ChainHello.newBuilder();
         for (int p : partitionList) {
-            partitions.get(p).helloSent(fx.tick);
+            PartitionReplica pr = partitions.get(p);
+            pr.helloSent(fx.tick, fx);
             hello.addPartitions(p);
+            hello.addApplied(PartitionSeq.newBuilder().setPartition(p).setSeq(pr.applied()));
         }
         fx.outbox.control(peer, StreamKind.OUTBOUND, ChainMessage.newBuilder()
                 .setEpoch(fx.epoch).setHello(hello));

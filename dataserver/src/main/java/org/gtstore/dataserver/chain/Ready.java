@@ -8,21 +8,29 @@ import org.gtstore.proto.Update;
 /**
  * The output of a {@link ChainReplica} since the last Ready: the driver's whole to-do list.
  *
- * <p>Contract (etcd's {@code Ready}): the driver persists {@link #writes()} and
- * {@link #appliedSeqs()} atomically, THEN runs the reads, sends {@link #messages()} and
- * completes {@link #replies()}, THEN steps {@link ChainEvent.PersistDone}. Persisting first is
- * what makes an acknowledgement or a forwarded update a promise: nobody hears of an update before
- * the sender's store holds it.
+ * <p>Contract (etcd's {@code Ready}): the driver persists {@link #resets()}, {@link #writes()},
+ * the dedup changes and {@link #appliedSeqs()} atomically, in that order, THEN starts the
+ * copies (a {@link CopyCommand.Start} snapshots the store as just persisted), runs the reads,
+ * sends {@link #messages()} and completes {@link #replies()}, THEN steps
+ * {@link ChainEvent.PersistDone}. Persisting first is what makes an acknowledgement or a
+ * forwarded update a promise: nobody hears of an update before the sender's store holds it.
  *
- * @param writes updates to apply to the local store, in order
+ * @param writes updates to apply to the local store, in order; a {@code copied} update is a
+ *     state-transfer entry, stored only if newer than the version the store holds
  * @param appliedSeqs the new last applied sequence number per partition, stored in the same batch
  * @param messages chain messages in send order per (peer, stream)
  * @param replies client replies and tail reads, to run after the writes are persisted
  * @param mapWantedEpoch if positive, a peer or client has seen this newer map epoch: fetch it
  * @param successors when the map changed, the servers this replica now feeds (open streams to
  *     them, close the others); null when unchanged
- * @param catchUps successors that need a state transfer (issue #4)
  * @param roles when the map or a role changed, the partitions headed and held; null otherwise
+ * @param resets partitions whose stored data (values, dedup entries, applied seq) is to be
+ *     discarded before the writes: leftovers of an earlier membership, about to be copied afresh
+ * @param dedupAdded dedup entries received with a copy, to store (entries of ordinary writes
+ *     are stored by the store itself from the writes' client and request ids)
+ * @param dedupEvicted dedup entries the bounded table forgot, to delete from the store
+ * @param copies copy commands for the driver's copier, after the batch is persisted
+ * @param caughtUp joining replicas to report to the metadata as caught up
  */
 public record Ready(
         List<Update> writes,
@@ -31,16 +39,27 @@ public record Ready(
         List<ClientReply> replies,
         long mapWantedEpoch,
         Set<String> successors,
-        List<CatchUpNeeded> catchUps,
-        Roles roles) {
+        Roles roles,
+        List<Integer> resets,
+        List<DedupRecord> dedupAdded,
+        List<DedupRecord> dedupEvicted,
+        List<CopyCommand> copies,
+        List<CaughtUpReport> caughtUp) {
 
     /** The partitions this replica heads and holds (holding includes heading), for statistics. */
     public record Roles(long epoch, Set<Integer> headed, Set<Integer> held) {
     }
 
+    /** True if the store has something to persist. */
+    public boolean hasStoreWork() {
+        return !writes.isEmpty() || !appliedSeqs.isEmpty() || !resets.isEmpty()
+                || !dedupAdded.isEmpty() || !dedupEvicted.isEmpty();
+    }
+
     /** True if the driver has nothing to do. */
     public boolean isEmpty() {
-        return writes.isEmpty() && messages.isEmpty() && replies.isEmpty() && mapWantedEpoch <= 0
-                && successors == null && catchUps.isEmpty() && roles == null;
+        return !hasStoreWork() && messages.isEmpty() && replies.isEmpty() && mapWantedEpoch <= 0
+                && successors == null && roles == null && copies.isEmpty()
+                && caughtUp.isEmpty();
     }
 }

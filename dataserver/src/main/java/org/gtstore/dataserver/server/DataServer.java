@@ -4,6 +4,8 @@ import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
@@ -13,12 +15,14 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.gtstore.dataserver.chain.ChainReplica;
+import org.gtstore.dataserver.chain.DedupRecord;
 import org.gtstore.dataserver.rpc.Channels;
 import org.gtstore.dataserver.rpc.DataServiceImpl;
 import org.gtstore.dataserver.rpc.GrpcChainTransport;
 import org.gtstore.dataserver.rpc.ServerView;
 import org.gtstore.dataserver.storage.LocalStore;
 import org.gtstore.dataserver.storage.RocksDbStore;
+import org.gtstore.dataserver.storage.StoredDedup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +35,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class DataServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DataServer.class);
+    /** A state-transfer chunk is cut at this size (with the window of 4: 1 MB per copy). */
+    private static final int COPY_CHUNK_BYTES_MAX = 256 << 10;
+    /** Copies read at the same time; the others wait their turn. */
+    private static final int COPIES_ACTIVE_MAX = 8;
 
     private final DataServerConfig config;
     private final LocalStore store;
@@ -38,6 +46,7 @@ public final class DataServer implements AutoCloseable {
     private final ExecutorService statsExecutor;
     private final MetadataSession session;
     private final ReplicaDriver driver;
+    private final PartitionCopier copier;
     private final Server grpcServer;
     private final String advertisedAddress;
 
@@ -48,8 +57,12 @@ public final class DataServer implements AutoCloseable {
         String storageId = StorageId.loadOrCreate(config.dataDir());
         this.store = RocksDbStore.open(config.dataDir().resolve("rocksdb"));
         Map<Integer, Long> applied = store.appliedSeqs();
-        LOG.info("[{}] storage id {}, recovered last applied seqs of {} partitions", id,
-                storageId, applied.size());
+        List<DedupRecord> dedup = new ArrayList<>();
+        for (StoredDedup d : store.dedupEntries()) {
+            dedup.add(new DedupRecord(d.partition(), d.clientId(), d.requestId(), d.seq()));
+        }
+        LOG.info("[{}] storage id {}, recovered last applied seqs of {} partitions and {} dedup"
+                + " entries", id, storageId, applied.size(), dedup.size());
         this.scheduler = Executors.newSingleThreadScheduledExecutor(
                 daemon("gtstore-session-" + id));
         this.statsExecutor = Executors.newSingleThreadExecutor(daemon("gtstore-stats-" + id));
@@ -58,13 +71,17 @@ public final class DataServer implements AutoCloseable {
                 config.metadataRpcTimeoutMs(), config.metadataRetryBackoffMs(), scheduler,
                 map -> driverRef[0].offerMap(map), () -> driverRef[0].epoch());
         GrpcChainTransport[] transportRef = new GrpcChainTransport[1];
-        ChainReplica replica = new ChainReplica(id, config.chain(), applied);
+        ChainReplica replica = new ChainReplica(id, config.chain(), applied, dedup);
         this.driver = new ReplicaDriver(id, replica, store, session, session, listener -> {
             transportRef[0] = new GrpcChainTransport(id, listener, session, scheduler,
                     config.chainReconnectBackoffMinMs(), config.chainReconnectBackoffMaxMs());
             return transportRef[0];
         }, config.driverBatchMax(), config.tickIntervalMs(), fatalHandler);
         driverRef[0] = driver;
+        this.copier = new PartitionCopier(id, store, driver::offerEvent, COPY_CHUNK_BYTES_MAX,
+                COPIES_ACTIVE_MAX);
+        driver.copies(copier, session);
+        session.progressSource(driver::copyProgress);
         DataServiceImpl service = new DataServiceImpl(driver, transportRef[0], view(),
                 statsExecutor);
         this.grpcServer = NettyServerBuilder
@@ -90,6 +107,7 @@ public final class DataServer implements AutoCloseable {
     public static DataServer start(DataServerConfig config, Consumer<Throwable> fatalHandler)
             throws IOException {
         DataServer s = new DataServer(config.validate(), fatalHandler);
+        s.copier.start();
         s.driver.start();
         s.session.start(s.advertisedAddress);
         LOG.info("[{}] data server listening on {}", config.serverId(), s.advertisedAddress);
@@ -166,6 +184,7 @@ public final class DataServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         driver.close();
+        copier.close();
         scheduler.shutdownNow();
         statsExecutor.shutdownNow();
         try {

@@ -14,8 +14,11 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.gtstore.dataserver.rpc.Channels;
 import org.gtstore.dataserver.rpc.UnreachableReporter;
+import org.gtstore.dataserver.chain.CaughtUpReport;
+import org.gtstore.proto.CopyProgress;
 import org.gtstore.proto.ErrorCode;
 import org.gtstore.proto.GetMapRequest;
 import org.gtstore.proto.GetMapResponse;
@@ -25,6 +28,8 @@ import org.gtstore.proto.MetadataServiceGrpc;
 import org.gtstore.proto.PartitionMap;
 import org.gtstore.proto.RegisterRequest;
 import org.gtstore.proto.RegisterResponse;
+import org.gtstore.proto.ReportCaughtUpRequest;
+import org.gtstore.proto.ReportCaughtUpResponse;
 import org.gtstore.proto.ReportUnreachableRequest;
 import org.gtstore.proto.ReportUnreachableResponse;
 import org.gtstore.proto.WatchMapRequest;
@@ -46,12 +51,13 @@ import org.slf4j.LoggerFactory;
  *     and the server registers again as a new incarnation.
  * <li>Maps: a WatchMap stream (re-opened on another member if it fails) plus GetMap when a
  *     request, a peer or a heartbeat shows a newer epoch.
- * <li>ReportUnreachable for neighbours the chain streams cannot reach.
+ * <li>ReportUnreachable for neighbours the chain streams cannot reach; ReportCaughtUp for
+ *     joining replicas this server (their tail) has caught up; copy progress in heartbeats.
  * </ul>
  * All state changes run on one scheduler thread; gRPC callbacks only hop onto it.
  */
 public final class MetadataSession implements LeaseSource, MapFetcher, UnreachableReporter,
-        AutoCloseable {
+        CaughtUpReporter, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MetadataSession.class);
     private static final long DEFAULT_LEASE_MS = 1500;
     private static final long DEFAULT_HEARTBEAT_INTERVAL_MS = 250;
@@ -83,6 +89,7 @@ public final class MetadataSession implements LeaseSource, MapFetcher, Unreachab
     private volatile boolean leaseHeld;
     private volatile long leaseExpiryNanos;
     private volatile long incarnation;
+    private volatile Supplier<List<CopyProgress>> progress = List::of;
 
     public MetadataSession(String serverId, String storageId, List<String> members,
             long rpcTimeoutMs, long retryBackoffMs, ScheduledExecutorService exec,
@@ -112,6 +119,11 @@ public final class MetadataSession implements LeaseSource, MapFetcher, Unreachab
     @Override
     public boolean leaseValidAt(long nanoTime) {
         return leaseHeld && nanoTime - leaseExpiryNanos < 0;
+    }
+
+    /** Where heartbeats take the copy progress of the joining replicas this server feeds. */
+    public void progressSource(Supplier<List<CopyProgress>> source) {
+        this.progress = source;
     }
 
     /** The incarnation from the last registration, 0 before. */
@@ -185,7 +197,8 @@ public final class MetadataSession implements LeaseSource, MapFetcher, Unreachab
         long sentAt = System.nanoTime();
         long inc = incarnation;
         HeartbeatRequest req = HeartbeatRequest.newBuilder().setServerId(serverId)
-                .setIncarnation(inc).setMapEpoch(appliedEpoch.getAsLong()).build();
+                .setIncarnation(inc).setMapEpoch(appliedEpoch.getAsLong())
+                .addAllProgress(progress.get()).build();
         // An answer later than the lease could not extend it, so that is the deadline; a
         // shorter one would only churn between members when the machine is busy.
         stub(target).withDeadlineAfter(leaseMs, TimeUnit.MILLISECONDS).heartbeat(req, callback(
@@ -357,6 +370,33 @@ public final class MetadataSession implements LeaseSource, MapFetcher, Unreachab
                     },
                     t -> LOG.warn("[{}] reporting {} unreachable to {} failed: {}", serverId,
                             peer, target, describe(t))));
+        });
+    }
+
+    // ---- joining replicas ----
+
+    @Override
+    public void reportCaughtUp(CaughtUpReport report) {
+        exec.execute(() -> {
+            String target = leader;
+            ReportCaughtUpRequest req = ReportCaughtUpRequest.newBuilder().setReporter(serverId)
+                    .setPartition(report.partition()).setServerId(report.joining())
+                    .setMapEpoch(report.mapEpoch()).setSeq(report.seq()).build();
+            stub(target).reportCaughtUp(req, callback((ReportCaughtUpResponse r) -> {
+                if (r.getCode() == ErrorCode.NOT_LEADER) {
+                    follow(target, r.getLeaderHint());
+                } else if (r.getCode() != ErrorCode.OK) {
+                    LOG.debug("[{} p={}] caught-up report for {} answered {}", serverId,
+                            report.partition(), report.joining(), r.getCode());
+                }
+                if (r.getMapEpoch() > appliedEpoch.getAsLong()) {
+                    wantMap(r.getMapEpoch());
+                }
+            }, t -> {
+                LOG.debug("[{} p={}] caught-up report to {} failed: {}", serverId,
+                        report.partition(), target, describe(t));
+                nextMember(target);
+            }));
         });
     }
 

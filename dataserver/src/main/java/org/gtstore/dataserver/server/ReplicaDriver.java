@@ -4,7 +4,6 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -14,10 +13,13 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import org.gtstore.dataserver.chain.CatchUpNeeded;
+import org.gtstore.dataserver.chain.CaughtUpReport;
 import org.gtstore.dataserver.chain.ChainEvent;
 import org.gtstore.dataserver.chain.ChainReplica;
 import org.gtstore.dataserver.chain.ClientReply;
+import org.gtstore.dataserver.chain.CopyCommand;
+import org.gtstore.dataserver.chain.CopyStatus;
+import org.gtstore.dataserver.chain.DedupRecord;
 import org.gtstore.dataserver.chain.Outbound;
 import org.gtstore.dataserver.chain.Ready;
 import org.gtstore.dataserver.chain.StreamKind;
@@ -25,8 +27,11 @@ import org.gtstore.dataserver.rpc.ChainListener;
 import org.gtstore.dataserver.rpc.ChainTransport;
 import org.gtstore.dataserver.rpc.RequestSink;
 import org.gtstore.dataserver.storage.LocalStore;
+import org.gtstore.dataserver.storage.StoreBatch;
+import org.gtstore.dataserver.storage.StoredDedup;
 import org.gtstore.dataserver.storage.StoredValue;
 import org.gtstore.proto.ChainMessage;
+import org.gtstore.proto.CopyProgress;
 import org.gtstore.proto.ErrorCode;
 import org.gtstore.proto.GetRequest;
 import org.gtstore.proto.GetResponse;
@@ -73,9 +78,6 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
     private final BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
     private final Executor executor = queue::add;
     private final Map<Long, StreamObserver<?>> pending = new HashMap<>();
-    /** (partition, peer) catch-ups already logged in {@link #catchUpsEpoch}. */
-    private final Set<String> catchUpsLogged = new HashSet<>();
-    private long catchUpsEpoch;
     private final Thread thread;
     private final ChainTransport transport;
     private PartitionMap map;
@@ -84,6 +86,9 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
     private volatile boolean running = true;
     private volatile long epoch;
     private volatile Ready.Roles roles = new Ready.Roles(0, Set.of(), Set.of());
+    private volatile List<CopyProgress> copyProgress = List.of();
+    private PartitionCopier copier;
+    private CaughtUpReporter caughtUpReporter = r -> { };
 
     public ReplicaDriver(String selfId, ChainReplica replica, LocalStore store, LeaseSource lease,
             MapFetcher mapFetcher, Function<ChainListener, ChainTransport> transportFactory,
@@ -100,8 +105,27 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
         this.thread = new Thread(this::run, "replica-driver-" + selfId);
     }
 
+    /**
+     * Wires the state transfer: the copier that reads chunks for this replica's copies and where
+     * caught-up reports go. Before {@link #start()}.
+     */
+    public void copies(PartitionCopier partitionCopier, CaughtUpReporter reporter) {
+        this.copier = partitionCopier;
+        this.caughtUpReporter = reporter;
+    }
+
     public void start() {
         thread.start();
+    }
+
+    /** An event from another component (the copier's chunks); any thread. */
+    public void offerEvent(ChainEvent event) {
+        queue.add(new EventInput(event));
+    }
+
+    /** Progress of the joining replicas this server feeds, as of the last tick (any thread). */
+    public List<CopyProgress> copyProgress() {
+        return copyProgress;
     }
 
     /** The epoch of the map the replica has applied (any thread). */
@@ -169,6 +193,7 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
                 if (now - nextTick >= 0) {
                     replica.tick();
                     nextTick = now + tickIntervalNanos;
+                    publishProgress();
                 }
                 processReady();
             }
@@ -217,8 +242,15 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
         if (r.isEmpty()) {
             return;
         }
-        if (!r.writes().isEmpty() || !r.appliedSeqs().isEmpty()) {
-            store.apply(r.writes(), r.appliedSeqs());
+        if (r.hasStoreWork()) {
+            store.apply(new StoreBatch(r.resets(), r.writes(), stored(r.dedupAdded()),
+                    stored(r.dedupEvicted()), r.appliedSeqs()));
+        }
+        for (CopyCommand c : r.copies()) {
+            // A Start snapshots the store now: after this Ready's writes, before any other.
+            if (copier != null) {
+                copier.submit(c);
+            }
         }
         if (r.successors() != null) {
             transport.setSuccessors(addresses(r.successors()));
@@ -237,18 +269,36 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
         if (r.mapWantedEpoch() > 0) {
             mapFetcher.wantMap(r.mapWantedEpoch());
         }
-        if (catchUpsEpoch != epoch) {
-            catchUpsEpoch = epoch;
-            catchUpsLogged.clear();
+        for (CaughtUpReport c : r.caughtUp()) {
+            LOG.debug("[{} p={} epoch={}] joining replica {} caught up at seq={}; reporting",
+                    selfId, c.partition(), epoch, c.joining(), c.seq());
+            caughtUpReporter.reportCaughtUp(c);
         }
-        for (CatchUpNeeded c : r.catchUps()) {
-            if (catchUpsLogged.add(c.partition() + "/" + c.peer())) {
-                LOG.warn("[{} p={} epoch={}] successor {} has applied seq={} but we hold"
-                        + " seq={} and no longer the updates in between: it needs a state"
-                        + " transfer (catch-up copy, issue #4)", selfId, c.partition(), epoch,
-                        c.peer(), c.appliedSeq(), c.localAppliedSeq());
-            }
+    }
+
+    private static List<StoredDedup> stored(List<DedupRecord> records) {
+        if (records.isEmpty()) {
+            return List.of();
         }
+        List<StoredDedup> out = new ArrayList<>(records.size());
+        for (DedupRecord d : records) {
+            out.add(new StoredDedup(d.partition(), d.clientId(), d.requestId(), d.seq()));
+        }
+        return out;
+    }
+
+    private void publishProgress() {
+        List<CopyStatus> status = replica.copyStatus();
+        if (status.isEmpty() && copyProgress.isEmpty()) {
+            return;
+        }
+        List<CopyProgress> out = new ArrayList<>(status.size());
+        for (CopyStatus st : status) {
+            out.add(CopyProgress.newBuilder().setPartition(st.partition())
+                    .setServerId(st.joining()).setCopiedKeys(st.copiedKeys())
+                    .setTotalKeys(st.totalKeys()).build());
+        }
+        copyProgress = List.copyOf(out);
     }
 
     private Map<String, String> addresses(Set<String> ids) {

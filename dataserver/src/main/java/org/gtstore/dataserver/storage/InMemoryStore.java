@@ -1,17 +1,21 @@
 package org.gtstore.dataserver.storage;
 
 import com.google.protobuf.ByteString;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.function.Consumer;
 import org.gtstore.proto.Update;
 
 /**
  * A {@link LocalStore} in memory, for tests: same contract and ordering as {@link RocksDbStore},
- * with "durability" lasting as long as the object.
+ * with "durability" lasting as long as the object. Its snapshots copy the partition (fine for
+ * tests; the RocksDB store never does).
  */
 public final class InMemoryStore implements LocalStore {
     private record DataKey(int partition, ByteString key) implements Comparable<DataKey> {
@@ -23,18 +27,46 @@ public final class InMemoryStore implements LocalStore {
         }
     }
 
+    private record DedupKey(int partition, String clientId, long requestId) {
+    }
+
     private final ConcurrentSkipListMap<DataKey, StoredValue> data = new ConcurrentSkipListMap<>();
     private final Map<Integer, Long> applied = new HashMap<>();
+    private final Map<DedupKey, Long> dedup = new HashMap<>();
 
     @Override
-    public synchronized void apply(List<Update> updates, Map<Integer, Long> appliedSeqs) {
-        LocalStore.validate(updates, appliedSeqs);
-        for (Update u : updates) {
-            data.put(new DataKey(u.getPartition(), u.getKey()), new StoredValue(
-                    u.getTombstone() ? ByteString.EMPTY : u.getValue(), u.getSeq(),
-                    u.getTombstone()));
+    public synchronized void apply(StoreBatch b) {
+        LocalStore.validate(b);
+        for (int p : b.resets()) {
+            range(p).clear();
+            dedup.keySet().removeIf(k -> k.partition() == p);
+            applied.remove(p);
         }
-        applied.putAll(appliedSeqs);
+        for (Update u : b.updates()) {
+            DataKey k = new DataKey(u.getPartition(), u.getKey());
+            StoredValue old = data.get(k);
+            if (u.getCopied() && old != null && old.version() >= u.getSeq()) {
+                continue;
+            }
+            data.put(k, new StoredValue(u.getTombstone() ? ByteString.EMPTY : u.getValue(),
+                    u.getSeq(), u.getTombstone()));
+            if (!u.getCopied() && !u.getClientId().isEmpty()) {
+                dedup.put(new DedupKey(u.getPartition(), u.getClientId(), u.getRequestId()),
+                        u.getSeq());
+            }
+        }
+        for (StoredDedup d : b.dedupAdded()) {
+            dedup.put(new DedupKey(d.partition(), d.clientId(), d.requestId()), d.seq());
+        }
+        for (StoredDedup d : b.dedupRemoved()) {
+            dedup.remove(new DedupKey(d.partition(), d.clientId(), d.requestId()));
+        }
+        applied.putAll(b.appliedSeqs());
+    }
+
+    private NavigableMap<DataKey, StoredValue> range(int partition) {
+        return data.subMap(new DataKey(partition, ByteString.EMPTY), true,
+                new DataKey(partition + 1, ByteString.EMPTY), false);
     }
 
     @Override
@@ -48,11 +80,56 @@ public final class InMemoryStore implements LocalStore {
     }
 
     @Override
+    public synchronized List<StoredDedup> dedupEntries() {
+        List<StoredDedup> out = new ArrayList<>();
+        dedup.forEach((k, seq) -> out.add(new StoredDedup(k.partition(), k.clientId(),
+                k.requestId(), seq)));
+        return out;
+    }
+
+    @Override
+    public synchronized PartitionSnapshot snapshot(int partition) {
+        TreeMap<DataKey, StoredValue> copy = new TreeMap<>(range(partition));
+        List<StoredDedup> dedupCopy = new ArrayList<>();
+        for (StoredDedup d : dedupEntries()) {
+            if (d.partition() == partition) {
+                dedupCopy.add(d);
+            }
+        }
+        return new PartitionSnapshot() {
+            @Override
+            public Cursor cursor() {
+                Iterator<Map.Entry<DataKey, StoredValue>> it = copy.entrySet().iterator();
+                return new Cursor() {
+                    @Override
+                    public StoredEntry next() {
+                        if (!it.hasNext()) {
+                            return null;
+                        }
+                        Map.Entry<DataKey, StoredValue> e = it.next();
+                        return new StoredEntry(e.getKey().key(), e.getValue());
+                    }
+
+                    @Override
+                    public void close() {
+                    }
+                };
+            }
+
+            @Override
+            public List<StoredDedup> dedup() {
+                return dedupCopy;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
+    @Override
     public void scan(int partition, Consumer<StoredEntry> sink) {
-        NavigableMap<DataKey, StoredValue> range = data.subMap(
-                new DataKey(partition, ByteString.EMPTY), true,
-                new DataKey(partition + 1, ByteString.EMPTY), false);
-        range.forEach((k, v) -> sink.accept(new StoredEntry(k.key(), v)));
+        range(partition).forEach((k, v) -> sink.accept(new StoredEntry(k.key(), v)));
     }
 
     @Override

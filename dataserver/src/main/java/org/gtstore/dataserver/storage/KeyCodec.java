@@ -2,12 +2,15 @@ package org.gtstore.dataserver.storage;
 
 import com.google.protobuf.ByteString;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The on-disk layout. Data keys are {@code partition (4 bytes, big-endian) + key}, so one
  * partition is one contiguous key range (a prefix scan serves copies and statistics). Values are
  * {@code version (8 bytes, big-endian) + flags (1 byte, bit 0 = tombstone) + value bytes}.
- * Metadata keys are the 4-byte partition; their value is the 8-byte last applied seq.
+ * Metadata keys are the 4-byte partition; their value is the 8-byte last applied seq. Dedup
+ * keys are {@code partition (4) + client id length (2) + client id (UTF-8) + request id (8)},
+ * so one partition's entries are one key range too; their value is the 8-byte seq.
  */
 final class KeyCodec {
     static final int PARTITION_BYTES = 4;
@@ -65,6 +68,33 @@ final class KeyCodec {
         ByteString value = ByteString.copyFrom(raw, VALUE_HEADER_BYTES,
                 raw.length - VALUE_HEADER_BYTES);
         return new StoredValue(value, version, tombstone);
+    }
+
+    /** The version of an encoded value, without copying the value bytes. */
+    static long versionOf(byte[] raw) {
+        if (raw.length < VALUE_HEADER_BYTES) {
+            throw new IllegalStateException("corrupt stored value of " + raw.length + " bytes");
+        }
+        return ByteBuffer.wrap(raw).getLong();
+    }
+
+    static byte[] dedupKey(int partition, String clientId, long requestId) {
+        byte[] id = clientId.getBytes(StandardCharsets.UTF_8);
+        if (id.length > 0xffff) {
+            throw new IllegalArgumentException("client id of " + id.length + " bytes");
+        }
+        ByteBuffer b = ByteBuffer.allocate(PARTITION_BYTES + 2 + id.length + Long.BYTES);
+        b.putInt(partition).putShort((short) id.length).put(id).putLong(requestId);
+        return b.array();
+    }
+
+    static StoredDedup decodeDedup(byte[] key, byte[] value) {
+        ByteBuffer b = ByteBuffer.wrap(key);
+        int partition = b.getInt();
+        int length = b.getShort() & 0xffff;
+        String clientId = new String(key, PARTITION_BYTES + 2, length, StandardCharsets.UTF_8);
+        b.position(PARTITION_BYTES + 2 + length);
+        return new StoredDedup(partition, clientId, b.getLong(), seqOf(value));
     }
 
     static byte[] seqValue(long seq) {

@@ -16,7 +16,8 @@ import org.gtstore.proto.Update;
  *     throws {@link IllegalArgumentException} and changes nothing.
  * <li>Durability is that of the implementation (see {@link RocksDbStore}: survives a process
  *     kill, not a power cut). The replica protocol relies only on "applied before sent".
- * <li>Each key keeps only its latest value with that write's version; history is not kept.
+ * <li>Each key keeps only its latest value with that write's version; history is not kept. A
+ *     copied entry (state transfer) replaces the stored value only if its version is newer.
  * <li>The last applied seq of a partition always equals the highest version applied to it,
  *     because both are written in the same batch; {@link #appliedSeqs()} is what a restarted
  *     server recovers.
@@ -26,8 +27,22 @@ import org.gtstore.proto.Update;
  */
 public interface LocalStore extends AutoCloseable {
 
+    /** Applies the batch atomically, in the order {@link StoreBatch} gives. */
+    void apply(StoreBatch batch);
+
     /** Applies the updates in order and stores the given last applied seqs, atomically. */
-    void apply(List<Update> updates, Map<Integer, Long> appliedSeqs);
+    default void apply(List<Update> updates, Map<Integer, Long> appliedSeqs) {
+        apply(StoreBatch.of(updates, appliedSeqs));
+    }
+
+    /** Every stored dedup entry (what a restarted server remembers of recent requests). */
+    List<StoredDedup> dedupEntries();
+
+    /**
+     * A consistent view of one partition as of now, for a copy that reads it from another thread
+     * while {@link #apply} goes on.
+     */
+    PartitionSnapshot snapshot(int partition);
 
     /** The latest applied value of a key (possibly a tombstone), or null if never written. */
     StoredValue get(int partition, ByteString key);
@@ -51,6 +66,16 @@ public interface LocalStore extends AutoCloseable {
 
     @Override
     void close();
+
+    /** Rejects a batch before any of it is written. */
+    static void validate(StoreBatch b) {
+        validate(b.updates(), b.appliedSeqs());
+        for (int p : b.resets()) {
+            if (p < 0) {
+                throw new IllegalArgumentException("reset of partition < 0: " + p);
+            }
+        }
+    }
 
     /** Rejects a batch before any of it is written. */
     static void validate(List<Update> updates, Map<Integer, Long> appliedSeqs) {

@@ -1,6 +1,7 @@
 package org.gtstore.dataserver.storage;
 
 import com.google.protobuf.ByteString;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,15 +22,18 @@ import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.Slice;
+import org.rocksdb.Snapshot;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@link LocalStore} of a data server: one RocksDB per server, two column families
- * ({@code default} for the data, {@code meta} for the last applied seq per partition), both
- * written in one {@link WriteBatch} per driver batch, so data and seq never disagree.
+ * The {@link LocalStore} of a data server: one RocksDB per server, three column families
+ * ({@code default} for the data, {@code meta} for the last applied seq per partition,
+ * {@code dedup} for the recent (client id, request id) entries), all written in one
+ * {@link WriteBatch} per driver batch, so data, seq and dedup never disagree. A copy reads a
+ * RocksDB snapshot through a bounded iterator, never the whole partition at once.
  *
  * <p>Durability: the write-ahead log is on, but a batch is not fsynced. The WAL write reaches
  * the operating system before {@link #apply} returns, so a {@code kill -9} of the process loses
@@ -62,6 +66,7 @@ public final class RocksDbStore implements LocalStore {
     private final List<ColumnFamilyHandle> handles = new ArrayList<>();
     private final ColumnFamilyHandle data;
     private final ColumnFamilyHandle meta;
+    private final ColumnFamilyHandle dedup;
 
     private RocksDbStore(Path dir) throws RocksDBException {
         this.dir = dir;
@@ -79,10 +84,12 @@ public final class RocksDbStore implements LocalStore {
                 .setMaxBackgroundJobs(2);
         List<ColumnFamilyDescriptor> descriptors = List.of(
                 new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions),
-                new ColumnFamilyDescriptor("meta".getBytes(), cfOptions));
+                new ColumnFamilyDescriptor("meta".getBytes(), cfOptions),
+                new ColumnFamilyDescriptor("dedup".getBytes(), cfOptions));
         this.db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
         this.data = handles.get(0);
         this.meta = handles.get(1);
+        this.dedup = handles.get(2);
         this.writeOptions = new WriteOptions().setSync(false).setDisableWAL(false);
         this.readOptions = new ReadOptions();
     }
@@ -101,22 +108,59 @@ public final class RocksDbStore implements LocalStore {
     }
 
     @Override
-    public void apply(List<Update> updates, Map<Integer, Long> appliedSeqs) {
-        LocalStore.validate(updates, appliedSeqs);
+    public void apply(StoreBatch b) {
+        LocalStore.validate(b);
         try (WriteBatch batch = new WriteBatch()) {
-            for (Update u : updates) {
-                batch.put(data, KeyCodec.dataKey(u.getPartition(), u.getKey()),
-                        KeyCodec.encodeValue(u.getSeq(), u.getTombstone(), u.getValue()));
+            for (int p : b.resets()) {
+                batch.deleteRange(data, KeyCodec.partitionPrefix(p), KeyCodec.partitionEnd(p));
+                batch.deleteRange(dedup, KeyCodec.partitionPrefix(p), KeyCodec.partitionEnd(p));
+                batch.delete(meta, KeyCodec.partitionPrefix(p));
             }
-            for (Map.Entry<Integer, Long> e : appliedSeqs.entrySet()) {
+            Map<ByteBuffer, Long> written = new HashMap<>();
+            for (Update u : b.updates()) {
+                byte[] key = KeyCodec.dataKey(u.getPartition(), u.getKey());
+                if (u.getCopied() && !newer(u, key, written, b.resets())) {
+                    continue;
+                }
+                written.put(ByteBuffer.wrap(key), u.getSeq());
+                batch.put(data, key, KeyCodec.encodeValue(u.getSeq(), u.getTombstone(),
+                        u.getValue()));
+                if (!u.getCopied() && !u.getClientId().isEmpty()) {
+                    batch.put(dedup, KeyCodec.dedupKey(u.getPartition(), u.getClientId(),
+                            u.getRequestId()), KeyCodec.seqValue(u.getSeq()));
+                }
+            }
+            for (StoredDedup d : b.dedupAdded()) {
+                batch.put(dedup, KeyCodec.dedupKey(d.partition(), d.clientId(), d.requestId()),
+                        KeyCodec.seqValue(d.seq()));
+            }
+            for (StoredDedup d : b.dedupRemoved()) {
+                batch.delete(dedup, KeyCodec.dedupKey(d.partition(), d.clientId(),
+                        d.requestId()));
+            }
+            for (Map.Entry<Integer, Long> e : b.appliedSeqs().entrySet()) {
                 batch.put(meta, KeyCodec.partitionPrefix(e.getKey()),
                         KeyCodec.seqValue(e.getValue()));
             }
             db.write(writeOptions, batch);
         } catch (RocksDBException e) {
-            throw new StoreException("write of " + updates.size() + " updates to " + dir
+            throw new StoreException("write of " + b.updates().size() + " updates to " + dir
                     + " failed: " + e.getMessage(), e);
         }
+    }
+
+    /** True if a copied entry is newer than what the store (or this batch) holds for its key. */
+    private boolean newer(Update u, byte[] key, Map<ByteBuffer, Long> written,
+            List<Integer> resets) throws RocksDBException {
+        Long inBatch = written.get(ByteBuffer.wrap(key));
+        if (inBatch != null) {
+            return u.getSeq() > inBatch;
+        }
+        if (resets.contains(u.getPartition())) {
+            return true;
+        }
+        byte[] raw = db.get(data, readOptions, key);
+        return raw == null || u.getSeq() > KeyCodec.versionOf(raw);
     }
 
     @Override
@@ -138,6 +182,89 @@ public final class RocksDbStore implements LocalStore {
             }
         }
         return out;
+    }
+
+    @Override
+    public List<StoredDedup> dedupEntries() {
+        List<StoredDedup> out = new ArrayList<>();
+        try (RocksIterator it = db.newIterator(dedup)) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                out.add(KeyCodec.decodeDedup(it.key(), it.value()));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public PartitionSnapshot snapshot(int partition) {
+        return new RocksSnapshot(partition);
+    }
+
+    /** A RocksDB snapshot with cursors bounded to one partition's key ranges. */
+    private final class RocksSnapshot implements PartitionSnapshot {
+        private final int partition;
+        private final Snapshot snapshot = db.getSnapshot();
+        private final List<AutoCloseable> resources = new ArrayList<>();
+
+        RocksSnapshot(int partition) {
+            this.partition = partition;
+        }
+
+        private RocksIterator iterator(ColumnFamilyHandle cf) {
+            Slice upper = new Slice(KeyCodec.partitionEnd(partition));
+            ReadOptions options = new ReadOptions().setSnapshot(snapshot)
+                    .setIterateUpperBound(upper).setFillCache(false);
+            RocksIterator it = db.newIterator(cf, options);
+            resources.add(it);
+            resources.add(options);
+            resources.add(upper);
+            it.seek(KeyCodec.partitionPrefix(partition));
+            return it;
+        }
+
+        @Override
+        public Cursor cursor() {
+            RocksIterator it = iterator(data);
+            return new Cursor() {
+                @Override
+                public StoredEntry next() {
+                    if (!it.isValid()) {
+                        return null;
+                    }
+                    StoredEntry e = new StoredEntry(KeyCodec.userKey(it.key()),
+                            KeyCodec.decodeValue(it.value()));
+                    it.next();
+                    return e;
+                }
+
+                @Override
+                public void close() {
+                    // Released with the snapshot.
+                }
+            };
+        }
+
+        @Override
+        public List<StoredDedup> dedup() {
+            List<StoredDedup> out = new ArrayList<>();
+            for (RocksIterator it = iterator(dedup); it.isValid(); it.next()) {
+                out.add(KeyCodec.decodeDedup(it.key(), it.value()));
+            }
+            return out;
+        }
+
+        @Override
+        public void close() {
+            for (int i = resources.size() - 1; i >= 0; i--) {
+                try {
+                    resources.get(i).close();
+                } catch (Exception e) {
+                    LOG.warn("closing a snapshot resource of {} failed: {}", dir, e.toString());
+                }
+            }
+            resources.clear();
+            db.releaseSnapshot(snapshot);
+        }
     }
 
     @Override

@@ -11,10 +11,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.gtstore.dataserver.storage.InMemoryStore;
+import org.gtstore.dataserver.storage.PartitionSnapshot;
+import org.gtstore.dataserver.storage.StoreBatch;
+import org.gtstore.dataserver.storage.StoredDedup;
+import org.gtstore.dataserver.storage.StoredEntry;
 import org.gtstore.dataserver.storage.StoredValue;
 import org.gtstore.proto.Chain;
 import org.gtstore.proto.ChainMessage;
 import org.gtstore.proto.ClusterSettings;
+import org.gtstore.proto.DedupEntry;
 import org.gtstore.proto.ErrorCode;
 import org.gtstore.proto.GetRequest;
 import org.gtstore.proto.GetResponse;
@@ -24,6 +29,7 @@ import org.gtstore.proto.PutRequest;
 import org.gtstore.proto.PutResponse;
 import org.gtstore.proto.ServerInfo;
 import org.gtstore.proto.ServerState;
+import org.gtstore.proto.Update;
 
 /**
  * Wires several {@link ChainReplica}s through in-memory FIFO queues, one per (sender, receiver,
@@ -38,17 +44,39 @@ final class ChainHarness {
     record Link(String from, String to, StreamKind sentOn) {
     }
 
+    /** A copy being read by the harness's copier (plays the driver's PartitionCopier). */
+    static final class CopyTask {
+        final CopyCommand.Start start;
+        final PartitionSnapshot snapshot;
+        PartitionSnapshot.Cursor cursor;
+        int credits;
+        long copied;
+        long total = -1;
+
+        CopyTask(CopyCommand.Start start, PartitionSnapshot snapshot) {
+            this.start = start;
+            this.snapshot = snapshot;
+            this.credits = start.credits();
+        }
+    }
+
     static final class Node {
-        final ChainReplica replica;
+        ChainReplica replica;
         final InMemoryStore store = new InMemoryStore();
         boolean alive = true;
         long mapWanted;
-        final List<CatchUpNeeded> catchUps = new ArrayList<>();
+        final List<CaughtUpReport> caughtUp = new ArrayList<>();
+        final Map<Long, CopyTask> copies = new LinkedHashMap<>();
+        final List<CopyCommand.Start> copiesStarted = new ArrayList<>();
 
         Node(ChainReplica replica) {
             this.replica = replica;
         }
     }
+
+    /** Keys per copy chunk: small, so that copies take several chunks. */
+    int copyChunkKeys = 3;
+    final ChainReplicaConfig config;
 
     final Map<String, Node> nodes = new LinkedHashMap<>();
     final Map<Link, ArrayDeque<ChainMessage>> network = new LinkedHashMap<>();
@@ -58,6 +86,7 @@ final class ChainHarness {
     long epoch;
 
     ChainHarness(ChainReplicaConfig config, String... ids) {
+        this.config = config;
         for (String id : ids) {
             Node n = new Node(new ChainReplica(id, config, Map.of()));
             nodes.put(id, n);
@@ -180,7 +209,24 @@ final class ChainHarness {
         if (r.isEmpty()) {
             return;
         }
-        n.store.apply(r.writes(), r.appliedSeqs());
+        List<StoredDedup> added = new ArrayList<>();
+        r.dedupAdded().forEach(d -> added.add(stored(d)));
+        List<StoredDedup> evicted = new ArrayList<>();
+        r.dedupEvicted().forEach(d -> evicted.add(stored(d)));
+        n.store.apply(new StoreBatch(r.resets(), r.writes(), added, evicted, r.appliedSeqs()));
+        for (CopyCommand c : r.copies()) {
+            if (c instanceof CopyCommand.Start st) {
+                n.copies.put(st.copyId(), new CopyTask(st, n.store.snapshot(st.partition())));
+                n.copiesStarted.add(st);
+            } else if (c instanceof CopyCommand.Pull pull) {
+                CopyTask t = n.copies.get(pull.copyId());
+                if (t != null) {
+                    t.credits += pull.credits();
+                }
+            } else if (c instanceof CopyCommand.Cancel x) {
+                n.copies.remove(x.copyId());
+            }
+        }
         for (ClientReply reply : r.replies()) {
             if (reply instanceof ClientReply.PutDone p) {
                 replies.put(p.token(), p.response());
@@ -196,8 +242,90 @@ final class ChainHarness {
                     .add(o.message());
         }
         n.mapWanted = Math.max(n.mapWanted, r.mapWantedEpoch());
-        n.catchUps.addAll(r.catchUps());
+        n.caughtUp.addAll(r.caughtUp());
         n.replica.step(new ChainEvent.PersistDone());
+    }
+
+    private static StoredDedup stored(DedupRecord d) {
+        return new StoredDedup(d.partition(), d.clientId(), d.requestId(), d.seq());
+    }
+
+    /**
+     * Plays the copier of {@code server}: reads the next chunk of its first copy with credit
+     * and steps it in. False if no copy can read.
+     */
+    boolean copyStep(String server) {
+        Node n = nodes.get(server);
+        if (!n.alive) {
+            return false;
+        }
+        for (CopyTask t : n.copies.values()) {
+            if (t.credits > 0) {
+                readChunk(n, t);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void readChunk(Node n, CopyTask t) {
+        CopyCommand.Start s = t.start;
+        if (t.total < 0) {
+            t.total = 0;
+            PartitionSnapshot.Cursor c = t.snapshot.cursor();
+            for (StoredEntry e = c.next(); e != null; e = c.next()) {
+                t.total += e.value().version() > s.fromVersion() ? 1 : 0;
+            }
+            t.cursor = t.snapshot.cursor();
+        }
+        List<Update> entries = new ArrayList<>();
+        boolean last = false;
+        while (entries.size() < copyChunkKeys) {
+            StoredEntry e = t.cursor.next();
+            if (e == null) {
+                last = true;
+                break;
+            }
+            if (e.value().version() > s.fromVersion()) {
+                entries.add(Update.newBuilder().setPartition(s.partition())
+                        .setSeq(e.value().version()).setKey(e.key())
+                        .setValue(e.value().value()).setTombstone(e.value().tombstone())
+                        .setCopied(true).build());
+            }
+        }
+        t.copied += entries.size();
+        t.credits--;
+        List<DedupEntry> dedup = new ArrayList<>();
+        if (last) {
+            n.copies.remove(s.copyId());
+            for (StoredDedup d : t.snapshot.dedup()) {
+                dedup.add(DedupEntry.newBuilder().setClientId(d.clientId())
+                        .setRequestId(d.requestId()).setSeq(d.seq()).build());
+            }
+        }
+        step(n, new ChainEvent.CopyChunkRead(s.copyId(), s.partition(), entries, last,
+                t.copied, t.total, dedup));
+    }
+
+    /**
+     * Restarts a server on its store: a new replica that recovers the applied seqs and dedup
+     * entries, with no memory of anything else; it gets the current map again.
+     */
+    void restart(String id, PartitionMap currentMap) {
+        Node n = nodes.get(id);
+        List<DedupRecord> dedup = new ArrayList<>();
+        for (StoredDedup d : n.store.dedupEntries()) {
+            dedup.add(new DedupRecord(d.partition(), d.clientId(), d.requestId(), d.seq()));
+        }
+        n.replica = new ChainReplica(id, config, n.store.appliedSeqs(), dedup);
+        n.alive = true;
+        n.copies.clear();
+        network.entrySet().removeIf(e -> e.getKey().from().equals(id)
+                || e.getKey().to().equals(id));
+        n.replica.step(new ChainEvent.LeaseChanged(true));
+        if (currentMap != null) {
+            step(n, new ChainEvent.MapChanged(currentMap));
+        }
     }
 
     private GetResponse localRead(Node n, ClientReply.LocalRead read) {
@@ -219,6 +347,11 @@ final class ChainHarness {
             for (Link link : new ArrayList<>(network.keySet())) {
                 if (deliverOne(link)) {
                     delivered++;
+                    progress = true;
+                }
+            }
+            for (String id : nodes.keySet()) {
+                while (copyStep(id)) {
                     progress = true;
                 }
             }
@@ -257,6 +390,7 @@ final class ChainHarness {
     /** Kills a server: it takes no more events, and messages to and from it are lost. */
     void kill(String id) {
         nodes.get(id).alive = false;
+        nodes.get(id).copies.clear();
         network.entrySet().removeIf(e -> e.getKey().from().equals(id)
                 || e.getKey().to().equals(id));
     }

@@ -172,12 +172,13 @@ class ChainRepairTest {
     @Test
     void joiningReplicaReceivesNewWritesButNeitherCommitsNorServes() {
         // Goal: the tail feeds the joining replica; its acks do not commit and it does not
-        // serve. (The copy of older data is issue #4: the tail asks for a catch-up.)
+        // serve. It already holds everything, so nothing is copied.
         ChainHarness h = chain("a", "b", "c");
         h.setMap(2, List.of("a", "b"), "c");
         h.deliverAll();
         int p = partitionOf("k");
-        assertTrue(h.node("b").catchUps.isEmpty(), "c already holds everything: nothing to copy");
+        assertTrue(h.node("b").copiesStarted.isEmpty(),
+                "c already holds everything: nothing to copy");
         long t = h.put("a", "k", "v");
         h.deliverAll();
         assertEquals(ErrorCode.OK, h.putReply(t).getCode());
@@ -188,9 +189,9 @@ class ChainRepairTest {
     }
 
     @Test
-    void joiningReplicaBehindTheTailTriggersCatchUp() {
-        // Goal: a new, empty joining replica cannot be fed from memory (the tail keeps nothing
-        // un-acked), so the tail asks the driver for a state transfer (issue #4's seam).
+    void joiningReplicaBehindTheTailGetsACopy() {
+        // Goal: a new, empty joining replica cannot be fed from memory (the tail kept nothing),
+        // so the tail copies the partition from its store as of its applied seq.
         ChainHarness h = chain("a", "b");
         h.put("a", "k", "v");
         h.deliverAll();
@@ -198,10 +199,14 @@ class ChainRepairTest {
                 ChainReplicaConfig.defaults(), java.util.Map.of())));
         h.setMap(2, List.of("a", "b"), "c");
         h.deliverAll();
-        assertEquals(1, h.node("b").catchUps.size());
-        CatchUpNeeded need = h.node("b").catchUps.get(0);
-        assertEquals("c", need.peer());
-        assertEquals(0, need.appliedSeq());
-        assertEquals(1, need.localAppliedSeq());
+        int p = partitionOf("k");
+        assertEquals(1, h.node("b").copiesStarted.size());
+        CopyCommand.Start start = h.node("b").copiesStarted.get(0);
+        assertEquals("c", start.peer());
+        assertEquals(p, start.partition());
+        assertEquals(0, start.fromVersion());
+        assertEquals(1, start.snapshotSeq());
+        assertEquals(1, h.replica("c").appliedSeq(p));
+        assertEquals(bytes("v"), h.stored("c", "k").value());
     }
 }

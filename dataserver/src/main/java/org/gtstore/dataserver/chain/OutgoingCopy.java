@@ -1,0 +1,52 @@
+package org.gtstore.dataserver.chain;
+
+/**
+ * The sender's side of one state transfer to a successor (package-private state of a
+ * {@link PartitionReplica}).
+ *
+ * <p>Life: created when a hello reply shows the successor is behind what this replica holds in
+ * memory; started (snapshot taken at {@code snapshotSeq}) when the Ready that created it is
+ * drained; each chunk the copier reads is sent, and each chunk the receiver acknowledges lets the
+ * copier read one more; done when the last chunk is sent, after which the updates after
+ * {@code snapshotSeq} follow from memory. Cancelled by anything that re-syncs the successor
+ * (a broken stream, a rejection, a chain change) or by a stall.
+ */
+final class OutgoingCopy {
+    final long id;
+    final int partition;
+    final String peer;
+    final long fromVersion;
+    long snapshotSeq = -1;
+    boolean started;
+    boolean cancelled;
+    int chunksSent;
+    long copiedKeys;
+    long totalKeys;
+    long lastActivityTick;
+
+    OutgoingCopy(long id, int partition, String peer, long fromVersion, long tick) {
+        this.id = id;
+        this.partition = partition;
+        this.peer = peer;
+        this.fromVersion = fromVersion;
+        this.lastActivityTick = tick;
+    }
+
+    /** Cancels the copy; the copier is told only if it was started. */
+    void cancel(Effects fx) {
+        if (cancelled) {
+            return;
+        }
+        cancelled = true;
+        if (started) {
+            fx.copyCommands.add(new CopyCommand.Cancel(id));
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "copy " + id + " of partition " + partition + " to " + peer + " (versions after "
+                + fromVersion + ", snapshot seq " + snapshotSeq + ", " + copiedKeys + "/"
+                + totalKeys + " keys)";
+    }
+}

@@ -1,0 +1,271 @@
+package org.gtstore.dataserver.server;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.gtstore.dataserver.chain.ChainEvent;
+import org.gtstore.dataserver.chain.CopyCommand;
+import org.gtstore.dataserver.storage.LocalStore;
+import org.gtstore.dataserver.storage.PartitionSnapshot;
+import org.gtstore.dataserver.storage.StoredDedup;
+import org.gtstore.dataserver.storage.StoredEntry;
+import org.gtstore.proto.DedupEntry;
+import org.gtstore.proto.Update;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads state-transfer chunks from store snapshots on its own thread, so a scan of a large
+ * partition never blocks the replica driver. The {@link org.gtstore.dataserver.chain.ChainReplica}
+ * decides everything (which copy, from which version, how many chunks ahead); this class only
+ * does the IO: the driver takes the snapshot when it handles a {@link CopyCommand.Start} (right
+ * after persisting the Ready, so the snapshot holds exactly the updates up to the copy's
+ * snapshot seq) and hands it over; each chunk read goes back to the driver's queue as a
+ * {@link ChainEvent.CopyChunkRead}; a {@link CopyCommand.Pull} grants one more chunk.
+ *
+ * <p>Memory is bounded: at most {@code activeMax} copies read at a time (the others wait, in
+ * order), each at most its credits (the replica's window) chunks ahead, each chunk at most
+ * {@code chunkBytesMax}. The first read of a copy counts its keys (for progress), a second pass
+ * over the same snapshot.
+ */
+public final class PartitionCopier implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(PartitionCopier.class);
+
+    /** One copy: its snapshot, cursor and credits (copier thread only). */
+    private static final class Task {
+        final CopyCommand.Start start;
+        final PartitionSnapshot snapshot;
+        PartitionSnapshot.Cursor cursor;
+        int credits;
+        long copied;
+        long total = -1;
+        long startNanos;
+
+        Task(CopyCommand.Start start, PartitionSnapshot snapshot) {
+            this.start = start;
+            this.snapshot = snapshot;
+            this.credits = start.credits();
+        }
+    }
+
+    private record Started(CopyCommand.Start start, PartitionSnapshot snapshot) {
+    }
+
+    private final String selfId;
+    private final LocalStore store;
+    private final Consumer<ChainEvent> sink;
+    private final int chunkBytesMax;
+    private final int activeMax;
+    private final BlockingQueue<Object> commands = new LinkedBlockingQueue<>();
+    private final Map<Long, Task> active = new LinkedHashMap<>();
+    private final ArrayDeque<Task> waiting = new ArrayDeque<>();
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    /**
+     * @param sink where chunks go (the driver's queue); must not block
+     * @param chunkBytesMax the size at which a chunk is cut
+     * @param activeMax copies read at the same time
+     */
+    public PartitionCopier(String selfId, LocalStore store, Consumer<ChainEvent> sink,
+            int chunkBytesMax, int activeMax) {
+        if (chunkBytesMax <= 0 || activeMax <= 0) {
+            throw new IllegalArgumentException("chunkBytesMax=" + chunkBytesMax + " activeMax="
+                    + activeMax);
+        }
+        this.selfId = selfId;
+        this.store = store;
+        this.sink = sink;
+        this.chunkBytesMax = chunkBytesMax;
+        this.activeMax = activeMax;
+        this.thread = new Thread(this::run, "partition-copier-" + selfId);
+        this.thread.setDaemon(true);
+    }
+
+    public void start() {
+        thread.start();
+    }
+
+    /**
+     * A command from the replica's Ready. Driver thread, after the Ready's writes are persisted:
+     * a Start takes its snapshot here and now.
+     */
+    public void submit(CopyCommand command) {
+        if (command instanceof CopyCommand.Start s) {
+            commands.add(new Started(s, store.snapshot(s.partition())));
+        } else {
+            commands.add(command);
+        }
+    }
+
+    private void run() {
+        try {
+            while (running) {
+                Task next = nextWithCredit();
+                Object c = next == null ? commands.poll(100, TimeUnit.MILLISECONDS)
+                        : commands.poll();
+                if (c != null) {
+                    handle(c);
+                    continue;
+                }
+                if (next != null) {
+                    readChunk(next);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            // A store failure: the copies stall, and the replica re-syncs the successor later.
+            LOG.error("[{}] partition copier failed; copies stop", selfId, e);
+        } finally {
+            active.values().forEach(t -> t.snapshot.close());
+            waiting.forEach(t -> t.snapshot.close());
+            active.clear();
+            waiting.clear();
+            for (Object c : commands) {
+                if (c instanceof Started s) {
+                    s.snapshot().close();
+                }
+            }
+        }
+    }
+
+    private void handle(Object c) {
+        if (c instanceof Started s) {
+            waiting.addLast(new Task(s.start(), s.snapshot()));
+            promote();
+        } else if (c instanceof CopyCommand.Pull p) {
+            Task t = find(p.copyId());
+            if (t != null) {
+                t.credits += p.credits();
+            }
+        } else if (c instanceof CopyCommand.Cancel x) {
+            Task t = active.remove(x.copyId());
+            if (t == null) {
+                Iterator<Task> it = waiting.iterator();
+                while (it.hasNext()) {
+                    Task w = it.next();
+                    if (w.start.copyId() == x.copyId()) {
+                        it.remove();
+                        t = w;
+                    }
+                }
+            }
+            if (t != null) {
+                LOG.debug("[{} p={}] copy {} cancelled after {} keys", selfId,
+                        t.start.partition(), t.start.copyId(), t.copied);
+                t.snapshot.close();
+            }
+            promote();
+        }
+    }
+
+    private Task find(long copyId) {
+        Task t = active.get(copyId);
+        if (t != null) {
+            return t;
+        }
+        for (Task w : waiting) {
+            if (w.start.copyId() == copyId) {
+                return w;
+            }
+        }
+        return null;
+    }
+
+    private void promote() {
+        while (active.size() < activeMax && !waiting.isEmpty()) {
+            Task t = waiting.pollFirst();
+            active.put(t.start.copyId(), t);
+        }
+    }
+
+    /** The first active copy with credit, rotating so that copies take turns. */
+    private Task nextWithCredit() {
+        for (Task t : active.values()) {
+            if (t.credits > 0) {
+                active.remove(t.start.copyId());
+                active.put(t.start.copyId(), t);
+                return t;
+            }
+        }
+        return null;
+    }
+
+    private void readChunk(Task t) {
+        CopyCommand.Start s = t.start;
+        if (t.total < 0) {
+            t.startNanos = System.nanoTime();
+            t.total = count(t);
+            t.cursor = t.snapshot.cursor();
+        }
+        List<Update> entries = new ArrayList<>();
+        int bytes = 0;
+        boolean last = false;
+        while (bytes < chunkBytesMax) {
+            StoredEntry e = t.cursor.next();
+            if (e == null) {
+                last = true;
+                break;
+            }
+            if (e.value().version() <= s.fromVersion()) {
+                continue;
+            }
+            Update.Builder u = Update.newBuilder().setPartition(s.partition())
+                    .setSeq(e.value().version()).setKey(e.key())
+                    .setTombstone(e.value().tombstone()).setCopied(true);
+            if (!e.value().tombstone()) {
+                u.setValue(e.value().value());
+            }
+            entries.add(u.build());
+            bytes += e.key().size() + e.value().value().size() + 16;
+        }
+        t.copied += entries.size();
+        t.credits--;
+        List<DedupEntry> dedup = List.of();
+        if (last) {
+            dedup = new ArrayList<>();
+            for (StoredDedup d : t.snapshot.dedup()) {
+                dedup.add(DedupEntry.newBuilder().setClientId(d.clientId())
+                        .setRequestId(d.requestId()).setSeq(d.seq()).build());
+            }
+            active.remove(s.copyId());
+            t.snapshot.close();
+            promote();
+            LOG.debug("[{} p={}] copy {} to {} read: {} keys after version {} in {} ms", selfId,
+                    s.partition(), s.copyId(), s.peer(), t.copied, s.fromVersion(),
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t.startNanos));
+        }
+        sink.accept(new ChainEvent.CopyChunkRead(s.copyId(), s.partition(), entries, last,
+                t.copied, t.total, dedup));
+    }
+
+    private long count(Task t) {
+        long n = 0;
+        try (PartitionSnapshot.Cursor c = t.snapshot.cursor()) {
+            for (StoredEntry e = c.next(); e != null; e = c.next()) {
+                n += e.value().version() > t.start.fromVersion() ? 1 : 0;
+            }
+        }
+        return n;
+    }
+
+    /** Stops the thread and releases every snapshot. Call before closing the store. */
+    @Override
+    public void close() {
+        running = false;
+        thread.interrupt();
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,25 @@
+package org.gtstore.dataserver.storage;
+
+import java.util.List;
+import java.util.Map;
+import org.gtstore.proto.Update;
+
+/**
+ * One atomic write to a {@link LocalStore}, applied in this order: {@code resets} (discard every
+ * value, dedup entry and the applied seq of those partitions), {@code updates} in order (a
+ * {@code copied} update only if its version is newer than the stored one; every other update
+ * with a client id also stores its dedup entry), {@code dedupAdded}, {@code dedupRemoved}, then
+ * {@code appliedSeqs}.
+ */
+public record StoreBatch(
+        List<Integer> resets,
+        List<Update> updates,
+        List<StoredDedup> dedupAdded,
+        List<StoredDedup> dedupRemoved,
+        Map<Integer, Long> appliedSeqs) {
+
+    /** Just updates and applied seqs. */
+    public static StoreBatch of(List<Update> updates, Map<Integer, Long> appliedSeqs) {
+        return new StoreBatch(List.of(), updates, List.of(), List.of(), appliedSeqs);
+    }
+}
