@@ -246,6 +246,7 @@ public final class GtStoreClient implements AutoCloseable {
         private String clientId;
         private Duration requestTimeout = ClientConfig.DEFAULT_REQUEST_TIMEOUT;
         private Duration deadline = ClientConfig.DEFAULT_DEADLINE;
+        private Duration metadataCallTimeout = ClientConfig.DEFAULT_METADATA_CALL_TIMEOUT;
 
         private Builder() {
         }
@@ -275,6 +276,13 @@ public final class GtStoreClient implements AutoCloseable {
             return this;
         }
 
+        /** How long one call to one metadata member may take (default 2 s). */
+        public Builder metadataCallTimeout(Duration metadataCallTimeout) {
+            this.metadataCallTimeout = Objects.requireNonNull(metadataCallTimeout,
+                    "metadataCallTimeout == null");
+            return this;
+        }
+
         /** Builds the client; it starts fetching the map at once, without waiting for it. */
         public GtStoreClient build() {
             if (metadataAddresses == null) {
@@ -283,7 +291,7 @@ public final class GtStoreClient implements AutoCloseable {
             String id = clientId != null ? clientId : "client-" + ProcessHandle.current().pid()
                     + "-" + String.format("%08x", ThreadLocalRandom.current().nextInt());
             return new GtStoreClient(new ClientConfig(metadataAddresses, id, requestTimeout,
-                    deadline, ClientConfig.DEFAULT_METADATA_CALL_TIMEOUT,
+                    deadline, metadataCallTimeout,
                     ClientConfig.DEFAULT_BACKOFF_INITIAL, ClientConfig.DEFAULT_BACKOFF_MAX));
         }
     }

@@ -7,11 +7,29 @@ package org.gtstore.client;
 public class MetadataUnavailableException extends GtStoreException {
     private static final long serialVersionUID = 1L;
 
+    private final boolean refused;
+
     public MetadataUnavailableException(String message) {
-        super(message);
+        this(message, null, false);
     }
 
     public MetadataUnavailableException(String message, Throwable cause) {
+        this(message, cause, false);
+    }
+
+    /** @param refused every member refused the connection (see {@link #refused()}) */
+    public MetadataUnavailableException(String message, Throwable cause, boolean refused) {
         super(message, null, cause);
+        this.refused = refused;
+    }
+
+    /**
+     * True when every member refused the connection: nothing listens at any metadata address,
+     * so the cluster is not running and retrying soon cannot help. False when a member timed
+     * out or answered without a result (for example while the group elects a leader): that
+     * may pass, and the client retries it until the operation's deadline.
+     */
+    public boolean refused() {
+        return refused;
     }
 }

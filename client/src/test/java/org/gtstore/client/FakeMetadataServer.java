@@ -28,6 +28,9 @@ import org.gtstore.proto.WatchMapRequest;
  * every open watch. A member given a {@code leaderHint} acts as a follower: it answers
  * {@code ReportUnreachable} with NOT_LEADER and that hint. Its watch pushes its current map on
  * every subscription whatever the asked epoch, so the client's own filtering is what is tested.
+ * Like a real follower, a member with a {@code leaderHint} answers a {@code GetMap} whose known
+ * epoch is ahead of its map with NOT_LEADER and the hint. A {@code getMapHandler} that returns
+ * null never answers (a member that hangs).
  */
 final class FakeMetadataServer implements AutoCloseable {
     final String id;
@@ -40,6 +43,7 @@ final class FakeMetadataServer implements AutoCloseable {
     volatile Function<ReportUnreachableRequest, ReportUnreachableResponse> reportHandler =
             r -> ReportUnreachableResponse.newBuilder().setCode(ErrorCode.OK)
                     .setMapEpoch(map.get().getEpoch()).build();
+    volatile Function<GetMapRequest, GetMapResponse> getMapHandler = this::mapAnswer;
     private final List<StreamObserver<GetMapResponse>> watchers = new CopyOnWriteArrayList<>();
     private final Server server;
     private final String address;
@@ -72,6 +76,17 @@ final class FakeMetadataServer implements AutoCloseable {
                 .build();
     }
 
+    /** The answer of a healthy member: its map, or NOT_LEADER if it is a follower behind. */
+    GetMapResponse mapAnswer(GetMapRequest request) {
+        String hint = leaderHint;
+        PartitionMap m = map.get();
+        if (hint != null && request.getKnownEpoch() > m.getEpoch()) {
+            return GetMapResponse.newBuilder().setCode(ErrorCode.NOT_LEADER).setServedBy(id)
+                    .setLeaderHint(hint).build();
+        }
+        return response(m).toBuilder().setLeaderHint(hint == null ? "" : hint).build();
+    }
+
     void stop() throws InterruptedException {
         server.shutdownNow();
         server.awaitTermination(5, TimeUnit.SECONDS);
@@ -86,10 +101,11 @@ final class FakeMetadataServer implements AutoCloseable {
         @Override
         public void getMap(GetMapRequest request, StreamObserver<GetMapResponse> out) {
             getMapCalls.incrementAndGet();
-            String hint = leaderHint;
-            out.onNext(response(map.get()).toBuilder().setLeaderHint(hint == null ? "" : hint)
-                    .build());
-            out.onCompleted();
+            GetMapResponse r = getMapHandler.apply(request);
+            if (r != null) {
+                out.onNext(r);
+                out.onCompleted();
+            }
         }
 
         @Override

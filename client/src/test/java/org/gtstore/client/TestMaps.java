@@ -56,6 +56,17 @@ final class TestMaps {
         return m;
     }
 
+    /** The map with one server moved to another address. */
+    static PartitionMap withAddress(PartitionMap map, String serverId, String address) {
+        PartitionMap.Builder b = map.toBuilder();
+        for (int i = 0; i < b.getServersCount(); i++) {
+            if (b.getServers(i).getId().equals(serverId)) {
+                b.setServers(i, b.getServers(i).toBuilder().setAddress(address));
+            }
+        }
+        return b.build();
+    }
+
     /** A loopback address on which nothing listens: connecting to it is refused. */
     static String deadAddress() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {

@@ -34,8 +34,8 @@ import org.slf4j.LoggerFactory;
  * <pre>
  *   attempt --route by cached map--> head (put/delete) or tail (get)
  *      |  OK                      -> complete
- *      |  failure -> RetryPolicy: REFRESH_THEN_RETRY | REPORT_THEN_RETRY
- *      |                          | BACK_OFF_THEN_RETRY | FAIL
+ *      |  failure -> RetryPolicy: REFRESH_THEN_RETRY | RESEND_AFTER_PAUSE
+ *      |                          | REPORT_THEN_RETRY | BACK_OFF_THEN_RETRY | FAIL
  *      '-- past the deadline      -> OperationFailedException with the last failure
  * </pre>
  *
@@ -115,7 +115,7 @@ public final class Dispatcher {
         }
         RouteTable table = maps.current();
         if (table == null) {
-            refreshThenAttempt(call, state, 1, false);
+            firstMapThenAttempt(call, state);
             return;
         }
         int partition = table.partitionOf(call.op.key());
@@ -159,11 +159,17 @@ public final class Dispatcher {
         LOG.debug("{} attempt {} failed: {} -> {}", call.op.describe(), next.attempts(),
                 failure.detail(), action);
         switch (action) {
-            case REFRESH_THEN_RETRY -> refreshThenAttempt(call, next,
-                    Math.max(failure.serverEpoch(), failure.mapEpoch() + 1), true);
+            case REFRESH_THEN_RETRY -> {
+                if (failure.serverEpoch() > failure.mapEpoch()) {
+                    awaitEpochThenAttempt(call, next, failure.serverEpoch());
+                } else {
+                    // The server is not ahead of us: there is no known newer map to fetch.
+                    backOffThen(call, next, s -> pollThenAttempt(call, s));
+                }
+            }
+            case RESEND_AFTER_PAUSE -> backOffThen(call, next, s -> attempt(call, s));
             case REPORT_THEN_RETRY -> reportThenAttempt(call, next);
-            case BACK_OFF_THEN_RETRY -> backOffThen(call, next, s ->
-                    refreshThenAttempt(call, s, failure.mapEpoch() + 1, false));
+            case BACK_OFF_THEN_RETRY -> backOffThen(call, next, s -> pollThenAttempt(call, s));
             case FAIL -> failFatal(call, next);
             default -> throw new IllegalStateException("unexpected action: " + action);
         }
@@ -173,50 +179,76 @@ public final class Dispatcher {
     private void blocked(Call<?> call, RetryState state, Failure failure) {
         RetryState next = state.blocked(failure);
         LOG.debug("{} cannot be sent: {}", call.op.describe(), failure.detail());
-        backOffThen(call, next, s -> refreshThenAttempt(call, s, failure.mapEpoch() + 1,
-                false));
+        backOffThen(call, next, s -> pollThenAttempt(call, s));
     }
 
-    private void refreshThenAttempt(Call<?> call, RetryState state, long minEpoch,
-            boolean backOffIfUnchanged) {
-        maps.refresh(minEpoch).whenComplete((table, err) -> {
-            if (err != null) {
-                Throwable cause = unwrap(err);
-                if (maps.current() == null) {
-                    // No map at all and no metadata member answers: nothing to retry with.
-                    call.result.completeExceptionally(cause instanceof GtStoreException
-                            ? cause
-                            : new MetadataUnavailableException(String.valueOf(cause), cause));
-                    return;
-                }
-                RetryState next = state.blocked(Failure.metadata(maps.current().epoch(), cause));
-                backOffThen(call, next, s -> attempt(call, s));
+    /**
+     * No map yet: fetch one. If no member answers, retry after a back-off until the deadline,
+     * unless every member refused the connection: then nothing runs there, and the operation
+     * fails at once with that message.
+     */
+    private void firstMapThenAttempt(Call<?> call, RetryState state) {
+        maps.refresh(1).whenComplete((table, err) -> {
+            if (err == null) {
+                attempt(call, state);
                 return;
             }
-            long failedEpoch = state.last() == null ? -1 : state.last().mapEpoch();
-            if (backOffIfUnchanged && table.epoch() <= failedEpoch) {
-                backOffThen(call, state, s -> attempt(call, s));
-            } else {
-                attempt(call, state);
+            Throwable cause = unwrap(err);
+            if (cause instanceof MetadataUnavailableException m && m.refused()) {
+                call.result.completeExceptionally(m);
+                return;
             }
+            RetryState next = state.blocked(Failure.metadata(0, cause));
+            LOG.debug("{}: no map yet: {}", call.op.describe(), cause.getMessage());
+            backOffThen(call, next, s -> attempt(call, s));
+        });
+    }
+
+    /**
+     * Fetches until the cached map is at least {@code epoch} (known to exist: a server or the
+     * leader named it), backing off between fetches, then attempts. A fetch can return an
+     * older map when the member asked has not applied that epoch yet.
+     */
+    private void awaitEpochThenAttempt(Call<?> call, RetryState state, long epoch) {
+        maps.refresh(epoch).whenComplete((table, err) -> {
+            if (err == null && table.epoch() >= epoch) {
+                attempt(call, state);
+                return;
+            }
+            RetryState next = err == null ? state
+                    : state.blocked(Failure.metadata(mapEpoch(), unwrap(err)));
+            backOffThen(call, next, s -> awaitEpochThenAttempt(call, s, epoch));
+        });
+    }
+
+    /** Asks whether the map moved on (one call), then attempts with whatever map is cached. */
+    private void pollThenAttempt(Call<?> call, RetryState state) {
+        maps.poll().whenComplete((table, err) -> {
+            if (err != null) {
+                LOG.debug("{}: map poll failed, keeping epoch {}: {}", call.op.describe(),
+                        mapEpoch(), unwrap(err).getMessage());
+            }
+            attempt(call, state);
         });
     }
 
     private void reportThenAttempt(Call<?> call, RetryState state) {
         Failure f = state.last();
         channels.resetBackoff(f.address());
-        RouteTable cur = maps.current();
-        if (cur != null && cur.epoch() > f.mapEpoch()) {
+        if (mapEpoch() > f.mapEpoch()) {
             attempt(call, state);  // The map moved on since this attempt was routed.
             return;
         }
-        reporter.report(f.serverId(), f.mapEpoch(), f.detail()).whenComplete((minEpoch, err) -> {
+        reporter.report(f.serverId(), f.mapEpoch(), f.detail()).whenComplete((epoch, err) -> {
             if (err != null) {
                 RetryState next = state.blocked(Failure.metadata(f.mapEpoch(), unwrap(err)));
-                backOffThen(call, next, s -> refreshThenAttempt(call, s, f.mapEpoch() + 1,
-                        false));
+                backOffThen(call, next, s -> pollThenAttempt(call, s));
+            } else if (epoch > f.mapEpoch()) {
+                awaitEpochThenAttempt(call, state, epoch);
             } else {
-                refreshThenAttempt(call, state, minEpoch, true);
+                // Not marked dead (the leader's probe timed out): it may be alive behind a
+                // partition, and the leader waits out its lease. Retry it after a back-off.
+                backOffThen(call, state, s -> pollThenAttempt(call, s));
             }
         });
     }
@@ -242,14 +274,25 @@ public final class Dispatcher {
         long deadlineMs = TimeUnit.NANOSECONDS.toMillis(state.deadlineNanos()
                 - state.startNanos());
         Failure last = state.last();
+        String lastText = last == null ? "none" : last.detail();
+        if (maps.current() == null) {
+            call.result.completeExceptionally(new MetadataUnavailableException(
+                    call.op.describe() + " failed: no partition map within " + deadlineMs
+                            + " ms; last error: " + lastText));
+            return;
+        }
         String message = call.op.describe() + partitionText(call) + " failed after "
                 + state.attempts() + " attempt(s) in " + elapsedMs + " ms (deadline "
-                + deadlineMs + " ms); last error: "
-                + (last == null ? "none" : last.detail())
+                + deadlineMs + " ms); last error: " + lastText
                 + (call.op.type().write() && state.attempts() > 0
                         ? " (outcome unknown: the write may have been applied)" : "");
         call.result.completeExceptionally(new OperationFailedException(message,
                 last == null ? null : last.code(), null));
+    }
+
+    private long mapEpoch() {
+        RouteTable t = maps.current();
+        return t == null ? 0 : t.epoch();
     }
 
     private void failFatal(Call<?> call, RetryState state) {

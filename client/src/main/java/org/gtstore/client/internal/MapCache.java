@@ -59,6 +59,17 @@ public final class MapCache {
                 : fetch(minEpoch));
     }
 
+    /**
+     * Asks whether the map moved on, without insisting that it did: a fetch for the cached
+     * epoch, which the first member that has it (the leader, once known) answers, so it costs
+     * one call. Joins a fetch in flight instead of starting one. Used after a back-off, when
+     * a newer map may or may not exist; {@link #refresh} is for an epoch known to exist.
+     */
+    public CompletableFuture<RouteTable> poll() {
+        RouteTable cur = current.get();
+        return fetch(cur == null ? 0 : cur.epoch());
+    }
+
     /** Starts a fetch, or joins the one in flight. */
     private CompletableFuture<RouteTable> fetch(long minEpoch) {
         while (true) {
@@ -85,6 +96,7 @@ public final class MapCache {
         }
         f.whenComplete((map, err) -> {
             // Install before clearing, so a caller that finds no fetch in flight sees the map.
+            // A poll's answer may be older than the cached map; the cached one is the result.
             RouteTable table = err == null ? install(map) : null;
             inFlight.compareAndSet(mine, null);
             if (err != null) {

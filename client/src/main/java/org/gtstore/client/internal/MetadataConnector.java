@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * answers {@code NOT_LEADER} with a {@code leader_hint} sends the call to that address next. A
  * member that cannot be reached, times out or answers uselessly is skipped. When every member
  * has been tried the call fails with a {@link MetadataUnavailableException} that lists what
- * each address did.
+ * each address did, and says ({@link MetadataUnavailableException#refused()}) whether every
+ * member refused the connection: only then is nothing running at those addresses.
  *
  * <p>Each member has one long-lived channel. Calls never block: results complete on the
  * channel's event-loop thread.
@@ -179,6 +180,7 @@ public final class MetadataConnector implements AutoCloseable {
         private final Set<String> tried = new LinkedHashSet<>();
         private final List<String> failures = new ArrayList<>();
         private boolean anyAnswered;
+        private boolean allRefused = true;
         private R usable;
         private long usableRank = Long.MIN_VALUE;
 
@@ -208,6 +210,7 @@ public final class MetadataConnector implements AutoCloseable {
                 @Override
                 public void onError(Throwable t) {
                     resetBackoff(address);
+                    allRefused &= Channels.isConnectionRefused(t);
                     failed(address, Channels.describe(t, callTimeoutMs), "");
                 }
 
@@ -226,6 +229,7 @@ public final class MetadataConnector implements AutoCloseable {
                 return;
             }
             anyAnswered = true;
+            allRefused = false;
             switch (v.kind()) {
                 case ACCEPT -> {
                     // Ask the leader first next time, if it is a member we know.
@@ -254,7 +258,8 @@ public final class MetadataConnector implements AutoCloseable {
             } else if (usable != null) {
                 result.complete(usable);
             } else {
-                result.completeExceptionally(new MetadataUnavailableException(message()));
+                result.completeExceptionally(new MetadataUnavailableException(message(), null,
+                        allRefused));
             }
         }
 

@@ -16,11 +16,20 @@ public final class RetryPolicy {
 
     /** What to do next. */
     public enum Action {
-        /** Fetch a newer map (single-flight), then retry at once if it changed, else back off. */
+        /**
+         * Fetch a map at least as new as the server's epoch (single-flight), fetching again
+         * after a back-off while the metadata member asked is behind, then retry.
+         */
         REFRESH_THEN_RETRY,
-        /** Report the server unreachable to the metadata leader, refresh, retry. */
+        /** Back off briefly and send again with the cached map; fetch nothing. */
+        RESEND_AFTER_PAUSE,
+        /**
+         * Report the server unreachable to the metadata leader; if that moves the map (the
+         * server is marked dead), fetch that epoch and retry, else back off, ask whether the
+         * map moved, retry.
+         */
         REPORT_THEN_RETRY,
-        /** Back off, refresh the map, retry. */
+        /** Back off, ask whether the map moved (one call), retry. */
         BACK_OFF_THEN_RETRY,
         /** Fail now: retrying cannot help. */
         FAIL
@@ -55,12 +64,14 @@ public final class RetryPolicy {
 
     private static Action decideAnswer(ErrorCode code) {
         return switch (code) {
-            // Our map is older than the server's: fetch at least its epoch, retry.
+            // The key's chain changed after our map's epoch (the server checks per chain): fetch
+            // a map at least as new as the server's epoch, which its answer carries, retry.
             case STALE_EPOCH -> Action.REFRESH_THEN_RETRY;
-            // The server's map has someone else as head/tail: fetch the new map, retry.
+            // The server's map has someone else as head/tail: fetch its epoch, retry.
             case NOT_RESPONSIBLE -> Action.REFRESH_THEN_RETRY;
-            // The server is behind us and fetching; refresh (no-op if ours is newest), retry.
-            case FUTURE_EPOCH -> Action.REFRESH_THEN_RETRY;
+            // The server is behind our map and is fetching it: our map is the newer one, so
+            // fetching cannot help. Pause briefly and send the same request again.
+            case FUTURE_EPOCH -> Action.RESEND_AFTER_PAUSE;
             // The server is fenced, catching up, or the partition lost its replicas.
             case UNAVAILABLE -> Action.BACK_OFF_THEN_RETRY;
             // The chain did not acknowledge in time; the request id makes a retry safe.

@@ -33,8 +33,11 @@ public final class UnreachableReporter {
     }
 
     /**
-     * Reports the server (or joins the report already made) and gives the map epoch to fetch
-     * next: the leader's new epoch if it marked the server dead, else one past the reported epoch.
+     * Reports the server (or joins the report already made) and gives the map epoch to wait
+     * for. If the leader marked the server dead, or its map has moved past the reported epoch
+     * (another reporter got there first), that is the leader's epoch after the report: fetch
+     * it. If not (its probe timed out, which proves nothing), it is the reported epoch itself:
+     * nothing newer exists yet.
      */
     public CompletableFuture<Long> report(String serverId, long mapEpoch, String detail) {
         Key key = new Key(serverId, mapEpoch);
@@ -52,8 +55,9 @@ public final class UnreachableReporter {
             }
             LOG.debug("report of {} at epoch {}: {} marked_dead={} epoch={}", serverId,
                     mapEpoch, r.getCode(), r.getMarkedDead(), r.getMapEpoch());
-            mine.complete(r.getMarkedDead() ? Math.max(r.getMapEpoch(), mapEpoch + 1)
-                    : mapEpoch + 1);
+            long leaderEpoch = r.getMapEpoch();
+            mine.complete(r.getMarkedDead() ? Math.max(leaderEpoch, mapEpoch + 1)
+                    : Math.max(leaderEpoch, mapEpoch));
         });
         return mine;
     }

@@ -80,4 +80,28 @@ class MapCacheTest {
         cache.refresh(1);
         assertEquals(2, fetches.size());
     }
+
+    @Test
+    void pollAsksForTheCachedEpochAndJoinsAFetchInFlight() {
+        // Goal: a poll asks "anything new?" (known epoch = the cached one, which any member
+        // has), shares a fetch already running, and never moves the map backwards.
+        List<Long> asked = new ArrayList<>();
+        MapCache c = new MapCache(known -> {
+            asked.add(known);
+            CompletableFuture<PartitionMap> f = new CompletableFuture<>();
+            fetches.add(f);
+            return f;
+        });
+        c.install(map(4));
+        CompletableFuture<RouteTable> a = c.poll();
+        CompletableFuture<RouteTable> b = c.poll();
+        assertEquals(List.of(4L), asked);
+        fetches.get(0).complete(map(4));
+        assertSame(a.join(), b.join());
+        assertEquals(4, a.join().epoch());
+
+        c.refresh(7);
+        c.poll();
+        assertEquals(List.of(4L, 7L), asked, "the poll joined the refresh in flight");
+    }
 }

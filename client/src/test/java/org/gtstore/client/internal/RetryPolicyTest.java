@@ -26,7 +26,12 @@ class RetryPolicyTest {
         assertEquals(Action.REFRESH_THEN_RETRY, policy.decide(answer(ErrorCode.STALE_EPOCH)));
         assertEquals(Action.REFRESH_THEN_RETRY,
                 policy.decide(answer(ErrorCode.NOT_RESPONSIBLE)));
-        assertEquals(Action.REFRESH_THEN_RETRY, policy.decide(answer(ErrorCode.FUTURE_EPOCH)));
+    }
+
+    @Test
+    void serverBehindOurMapIsAskedAgainWithoutFetching() {
+        // FUTURE_EPOCH: the server is fetching the map we already have.
+        assertEquals(Action.RESEND_AFTER_PAUSE, policy.decide(answer(ErrorCode.FUTURE_EPOCH)));
     }
 
     @Test

@@ -37,10 +37,19 @@ class UnreachableReporterTest {
     }
 
     @Test
-    void serverNotMarkedDeadAsksForTheNextEpoch() {
+    void serverNotMarkedDeadGivesTheReportedEpochBack() {
+        // The probe proved nothing and the map did not move: there is no newer map to fetch.
         CompletableFuture<Long> a = reporter.report("server1", 4, "no answer within 1000 ms");
         sent.get(0).complete(ReportUnreachableResponse.newBuilder().setMapEpoch(4).build());
-        assertEquals(5, a.join());
+        assertEquals(4, a.join());
+    }
+
+    @Test
+    void serverAlreadyMarkedDeadByAnotherReporterGivesTheLeadersEpoch() {
+        // The leader answers "not marked (by you)" with its epoch, which already has the death.
+        CompletableFuture<Long> a = reporter.report("server1", 4, "connection refused");
+        sent.get(0).complete(ReportUnreachableResponse.newBuilder().setMapEpoch(6).build());
+        assertEquals(6, a.join());
     }
 
     @Test
