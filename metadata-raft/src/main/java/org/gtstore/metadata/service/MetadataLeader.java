@@ -84,6 +84,7 @@ public final class MetadataLeader {
     private volatile boolean leading;
     private volatile long leadingSinceNs;
     private volatile String notice = "";
+    private String noticeLogKey = "";
     /** The epoch whose restore plan was empty (every short chain stuck); -1 if none. */
     private long stuckPlanEpoch = -1;
 
@@ -154,6 +155,7 @@ public final class MetadataLeader {
             tracker.stop();
             leading = false;
             notice = "";
+            noticeLogKey = "";
             answerCaughtUp(caughtUp.values(), reply(ErrorCode.NOT_LEADER, "not the leader"));
             caughtUp.clear();
             LOG.info("[{}] no longer leading", nodeId);
@@ -182,7 +184,8 @@ public final class MetadataLeader {
         if (live.size() < settings.initialServers() && waitedMs < options.bootstrapWaitMs()) {
             setNotice("waiting for " + settings.initialServers() + " initial servers ("
                     + live.size() + " registered, " + waitedMs + " ms of "
-                    + options.bootstrapWaitMs() + " ms bootstrap wait)");
+                    + options.bootstrapWaitMs() + " ms bootstrap wait)",
+                    "waiting with " + live.size());
             return;
         }
         List<String> ids = live.stream().map(ServerEntry::id).toList();
@@ -217,14 +220,23 @@ public final class MetadataLeader {
     }
 
     private void setNotice(String next) {
-        if (!next.equals(notice)) {
+        setNotice(next, next);
+    }
+
+    /**
+     * Shows {@code next} in the member status; logs it only when {@code logKey} changes, so a
+     * notice that counts milliseconds is logged once per situation, not once per tick.
+     */
+    private void setNotice(String next, String logKey) {
+        if (!logKey.equals(noticeLogKey)) {
             if (next.startsWith("NOT_ENOUGH_SERVERS")) {
                 LOG.warn("[{}] {}", nodeId, next);
             } else if (!next.isEmpty()) {
                 LOG.info("[{}] {}", nodeId, next);
             }
-            notice = next;
+            noticeLogKey = logKey;
         }
+        notice = next;
     }
 
     /**
@@ -326,13 +338,21 @@ public final class MetadataLeader {
         }).thenCompose(f -> f);
     }
 
-    /** Empty if the report still holds against the state, else the reply that says why not. */
+    /**
+     * Empty if the report still holds against the state, else the reply that says why not (OK
+     * for a retried report whose replica is already a member: the tail may retry after a lost
+     * answer).
+     */
     private Optional<MetaCommandReply> checkCaughtUp(ClusterState s, ReportCaughtUpRequest r) {
         if (!s.isAssigned() || r.getPartition() < 0 || r.getPartition() >= s.chains().size()) {
             return Optional.of(reply(ErrorCode.INVALID_ARGUMENT,
                     "no such partition: " + r.getPartition()));
         }
         PartitionChain c = s.chain(r.getPartition());
+        if (!r.getServerId().isEmpty() && c.contains(r.getServerId())) {
+            return Optional.of(reply(ErrorCode.OK, "partition " + r.getPartition() + ": "
+                    + r.getServerId() + " is already a member since epoch " + c.epoch()));
+        }
         if (c.epoch() > r.getMapEpoch()) {
             return Optional.of(reply(ErrorCode.EPOCH_MISMATCH, "partition " + r.getPartition()
                     + " changed at epoch " + c.epoch() + " after the report's epoch "

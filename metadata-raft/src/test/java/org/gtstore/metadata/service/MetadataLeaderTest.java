@@ -166,6 +166,13 @@ class MetadataLeaderTest {
         leader.tick();
         assertEquals(ErrorCode.OK, reply.get().getCode());
         assertEquals(copying.joining(), state.get().chain(copying.partition()).tail());
+        long epoch = state.get().epoch();
+        CompletableFuture<MetaCommandReply> retried = leader.reportCaughtUp(
+                ReportCaughtUpRequest.newBuilder().setPartition(copying.partition())
+                        .setServerId(copying.joining()).setMapEpoch(s.epoch()).build());
+        assertEquals(ErrorCode.OK, retried.get().getCode(), "a retry after success is OK");
+        leader.tick();
+        assertEquals(epoch, state.get().epoch(), "a retry changes nothing");
     }
 
     /**
