@@ -60,6 +60,8 @@ public final class ChainReplica {
     private final String selfId;
     private final ChainReplicaConfig config;
     private final Map<Integer, Long> storedApplied;
+    /** Per partition joined as the joining replica: the chain epoch it joined in (stored). */
+    private final Map<Integer, Long> joinEpochs;
     private final Map<Integer, PartitionReplica> partitions = new HashMap<>();
     private final Effects fx;
     private final PeerProtocol peers;
@@ -79,21 +81,25 @@ public final class ChainReplica {
      */
     public ChainReplica(String selfId, ChainReplicaConfig config,
             Map<Integer, Long> storedAppliedSeqs) {
-        this(selfId, config, storedAppliedSeqs, List.of());
+        this(selfId, config, storedAppliedSeqs, List.of(), Map.of());
     }
 
     /**
      * @param storedAppliedSeqs the last applied seq per partition recovered from the local store
      * @param storedDedup the dedup entries recovered from the local store
+     * @param storedJoinEpochs per partition this server was joining: the chain epoch it joined
+     *     in, recovered from the local store
      */
     public ChainReplica(String selfId, ChainReplicaConfig config,
-            Map<Integer, Long> storedAppliedSeqs, List<DedupRecord> storedDedup) {
+            Map<Integer, Long> storedAppliedSeqs, List<DedupRecord> storedDedup,
+            Map<Integer, Long> storedJoinEpochs) {
         if (selfId == null || selfId.isEmpty()) {
             throw new IllegalArgumentException("selfId is empty");
         }
         this.selfId = selfId;
         this.config = config;
         this.storedApplied = new HashMap<>(storedAppliedSeqs);
+        this.joinEpochs = new HashMap<>(storedJoinEpochs);
         this.fx = new Effects(selfId, config);
         this.peers = new PeerProtocol(selfId, config, partitions, fx);
         for (DedupRecord d : storedDedup) {
@@ -203,6 +209,12 @@ public final class ChainReplica {
     public ChainPosition position(int partition) {
         PartitionReplica pr = partitions.get(partition);
         return pr == null ? null : pr.position();
+    }
+
+    /** The epoch in which the chain of a partition held here last changed, or -1. */
+    public long chainEpoch(int partition) {
+        PartitionReplica pr = partitions.get(partition);
+        return pr == null ? -1 : pr.chainEpoch();
     }
 
     /** The last applied seq of a partition held here, or -1. */
@@ -428,13 +440,25 @@ public final class ChainReplica {
             PartitionReplica pr = partitions.get(p);
             if (pr == null) {
                 long stored = storedApplied.getOrDefault(p, 0L);
-                if (!e.getValue().member() && storedApplied.containsKey(p)) {
-                    // Data left from an earlier membership may hold writes the chain never
-                    // had (a head that died before forwarding them): it is discarded, and the
-                    // copy brings the partition as the chain has it.
-                    fx.resets.add(p);
-                    storedApplied.remove(p);
-                    stored = 0;
+                if (!e.getValue().member()) {
+                    Long joinedIn = joinEpochs.get(p);
+                    if (storedApplied.containsKey(p)
+                            && (joinedIn == null || joinedIn != chainEpoch)) {
+                        // Data left from an earlier membership may hold writes the chain never
+                        // had (a head that died before forwarding them): it is discarded, and
+                        // the copy brings the partition as the chain has it. Data of this very
+                        // joining position (a restart that kept it) is what the tail sent us
+                        // and may already have been reported caught up: it is kept.
+                        fx.resets.add(p);
+                        storedApplied.remove(p);
+                        stored = 0;
+                    }
+                    if (joinedIn == null || joinedIn != chainEpoch) {
+                        joinEpochs.put(p, chainEpoch);
+                        fx.joinEpochs.put(p, chainEpoch);
+                    }
+                } else if (joinEpochs.remove(p) != null) {
+                    fx.joinEpochs.put(p, 0L);
                 }
                 partitions.put(p, new PartitionReplica(p, e.getValue(), chainEpoch, stored));
                 positionsMoved++;
@@ -444,6 +468,9 @@ public final class ChainReplica {
             } else {
                 ChainPosition old = pr.position();
                 positionsMoved += old.equals(e.getValue()) ? 0 : 1;
+                if (e.getValue().member() && joinEpochs.remove(p) != null) {
+                    fx.joinEpochs.put(p, 0L);
+                }
                 if (pr.changePosition(e.getValue(), chainEpoch, fx)) {
                     needHello.add(p);
                 }

@@ -12,6 +12,7 @@ import org.gtstore.proto.CopyChunk;
 import org.gtstore.proto.DedupEntry;
 import org.gtstore.proto.ErrorCode;
 import org.gtstore.proto.PutRequest;
+import org.gtstore.proto.Rejection;
 import org.gtstore.proto.Update;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,10 +65,17 @@ final class PartitionReplica {
      */
     private long ackedUpTo;
     private OutgoingCopy outgoing;
+    /**
+     * A tail whose joining successor is fed live commits an update only once the joining
+     * replica has acknowledged applying it (it acts as a middle). So when the metadata makes
+     * the joining replica the tail, it holds every acknowledged write, even if this server dies
+     * at once. Set when the joining replica is synced; cleared only by a chain change.
+     */
+    private boolean gated;
     private long lastCopyTotal;
     /** The applied seq when the joining successor was last made whole; -1 until then. */
     private long syncTarget = -1;
-    private long caughtUpReportTick = Long.MIN_VALUE;
+    private long caughtUpReportTick = Long.MIN_VALUE / 2;
     private long incomingCopyId = -1;
     private int incomingNext;
     /**
@@ -207,7 +215,7 @@ final class PartitionReplica {
     private void apply(Update u, Effects fx) {
         applied = u.getSeq();
         fx.write(u);
-        if (pos.tail()) {
+        if (pos.tail() && !gated) {
             committed = applied;
             ackedUpTo = applied;
             if (pos.predecessor() != null) {
@@ -223,7 +231,7 @@ final class PartitionReplica {
             // joining successor until it acknowledges applying it (the old tail must be able to
             // re-send it once the joining replica is the tail).
             unacked.addLast(u);
-            if (pos.tail() && unacked.size() > fx.config.joiningRetainMax()) {
+            if (pos.tail() && !gated && unacked.size() > fx.config.joiningRetainMax()) {
                 unacked.pollFirst();
             }
             if (successorSynced) {
@@ -250,6 +258,9 @@ final class PartitionReplica {
         if (pos.successorJoining()) {
             joiningApplied = Math.max(joiningApplied, seq);
             trimUnacked(seq);
+            if (gated) {
+                commitUpTo(Math.min(seq, applied), fx);
+            }
             maybeReportCaughtUp(fx);
             return;
         }
@@ -259,18 +270,23 @@ final class PartitionReplica {
             seq = applied;
         }
         trimUnacked(seq);
-        if (seq > ackedUpTo) {
-            ackedUpTo = seq;
-            releaseWaiters(fx);
-        }
-        if (seq <= committed) {
+        boolean news = seq > ackedUpTo || seq > committed;
+        ackedUpTo = Math.max(ackedUpTo, seq);
+        committed = Math.max(committed, seq);
+        if (!news) {
             return;
         }
-        committed = seq;
+        // Upstream hears what the tail has confirmed, which after a restart may be less than
+        // committed (set to applied only to keep the invariant on unacked).
         if (pos.predecessor() != null) {
-            fx.outbox.ack(pos.predecessor(), fx.epoch, partition, committed);
+            fx.outbox.ack(pos.predecessor(), fx.epoch, partition, ackedUpTo);
         }
         releaseWaiters(fx);
+    }
+
+    /** What this replica knows to be committed at the tail, for its predecessor's hello. */
+    long knownCommitted() {
+        return Math.min(committed, ackedUpTo);
     }
 
     /**
@@ -321,7 +337,23 @@ final class PartitionReplica {
         return resent;
     }
 
+    /** A gated tail: the joining replica has applied up to seq, so it is committed. */
+    private void commitUpTo(long seq, Effects fx) {
+        if (seq <= committed) {
+            return;
+        }
+        committed = seq;
+        ackedUpTo = Math.max(ackedUpTo, seq);
+        if (pos.predecessor() != null) {
+            fx.outbox.ack(pos.predecessor(), fx.epoch, partition, committed);
+        }
+        releaseWaiters(fx);
+    }
+
     private void synced(Effects fx) {
+        if (pos.successorJoining()) {
+            gated = true;
+        }
         successorSynced = true;
         syncTarget = applied;
         maybeReportCaughtUp(fx);
@@ -448,9 +480,16 @@ final class PartitionReplica {
             held.clear();
         }
         if (c.getCopyId() != incomingCopyId || c.getIndex() != incomingNext) {
-            LOG.debug("[{} p={} epoch={}] dropping chunk {} of copy {} (expecting {} of {})",
+            // Chunks before it were lost (e.g. this server restarted): the sender must start
+            // over, so it is told to re-sync this partition.
+            LOG.debug("[{} p={} epoch={}] refusing chunk {} of copy {} (expecting {} of {})",
                     fx.selfId, partition, fx.epoch, c.getIndex(), c.getCopyId(), incomingNext,
                     incomingCopyId);
+            fx.outbox.control(pos.predecessor(), StreamKind.INBOUND, ChainMessage.newBuilder()
+                    .setEpoch(fx.epoch).setRejected(Rejection.newBuilder()
+                            .setCode(ErrorCode.UNAVAILABLE).addPartitions(partition)
+                            .setMessage("copy chunk " + c.getIndex() + " of copy "
+                                    + c.getCopyId() + " out of order")));
             return false;
         }
         incomingNext++;
@@ -512,8 +551,9 @@ final class PartitionReplica {
         }
         if (changed) {
             cancelCopy(fx);
+            gated = false;
             syncTarget = -1;
-            caughtUpReportTick = Long.MIN_VALUE;
+            caughtUpReportTick = Long.MIN_VALUE / 2;
         }
         if (!next.successorJoining() || !Objects.equals(old.successor(), next.successor())) {
             joiningApplied = -1;
@@ -528,8 +568,9 @@ final class PartitionReplica {
         } else if (readBarrier != 0 && changed) {
             readBarrier = next.predecessor() == null ? 0 : Long.MAX_VALUE;
         }
-        if (next.tail() && !old.tail()) {
-            // The old tail is gone: everything we hold is on every surviving member, so commit.
+        if (next.tail() && (!old.tail() || (!gated && committed < applied))) {
+            // The old tail is gone (or the joining replica this tail waited for): everything we
+            // hold is on every surviving member, so commit.
             long before = committed;
             committed = applied;
             ackedUpTo = applied;

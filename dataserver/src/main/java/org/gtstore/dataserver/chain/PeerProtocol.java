@@ -221,7 +221,8 @@ final class PeerProtocol {
             // An old sender without applied seqs: no barrier information, so none is kept.
             pr.receiveHello(predecessorApplied.getOrDefault(p, 0L));
             reply.addApplied(PartitionSeq.newBuilder().setPartition(p).setSeq(pr.applied()));
-            reply.addCommitted(PartitionSeq.newBuilder().setPartition(p).setSeq(pr.committed()));
+            reply.addCommitted(PartitionSeq.newBuilder().setPartition(p)
+                    .setSeq(pr.knownCommitted()));
         }
         if (refused > 0) {
             LOG.warn("[{} epoch={}] hello from {} at epoch={}: not our predecessor in {}"

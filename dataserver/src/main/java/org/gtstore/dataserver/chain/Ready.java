@@ -26,6 +26,8 @@ import org.gtstore.proto.Update;
  * @param roles when the map or a role changed, the partitions headed and held; null otherwise
  * @param resets partitions whose stored data (values, dedup entries, applied seq) is to be
  *     discarded before the writes: leftovers of an earlier membership, about to be copied afresh
+ * @param joinEpochs partitions joined as the joining replica: the chain epoch joined in, to
+ *     store (0: remove), so a restart that keeps the position keeps the data copied so far
  * @param dedupAdded dedup entries received with a copy, to store (entries of ordinary writes
  *     are stored by the store itself from the writes' client and request ids)
  * @param dedupEvicted dedup entries the bounded table forgot, to delete from the store
@@ -41,6 +43,7 @@ public record Ready(
         Set<String> successors,
         Roles roles,
         List<Integer> resets,
+        Map<Integer, Long> joinEpochs,
         List<DedupRecord> dedupAdded,
         List<DedupRecord> dedupEvicted,
         List<CopyCommand> copies,
@@ -53,6 +56,7 @@ public record Ready(
     /** True if the store has something to persist. */
     public boolean hasStoreWork() {
         return !writes.isEmpty() || !appliedSeqs.isEmpty() || !resets.isEmpty()
+                || !joinEpochs.isEmpty()
                 || !dedupAdded.isEmpty() || !dedupEvicted.isEmpty();
     }
 

@@ -71,7 +71,8 @@ public final class DataServer implements AutoCloseable {
                 config.metadataRpcTimeoutMs(), config.metadataRetryBackoffMs(), scheduler,
                 map -> driverRef[0].offerMap(map), () -> driverRef[0].epoch());
         GrpcChainTransport[] transportRef = new GrpcChainTransport[1];
-        ChainReplica replica = new ChainReplica(id, config.chain(), applied, dedup);
+        ChainReplica replica = new ChainReplica(id, config.chain(), applied, dedup,
+                store.joinEpochs());
         this.driver = new ReplicaDriver(id, replica, store, session, session, listener -> {
             transportRef[0] = new GrpcChainTransport(id, listener, session, scheduler,
                     config.chainReconnectBackoffMinMs(), config.chainReconnectBackoffMaxMs());

@@ -33,6 +33,7 @@ public final class InMemoryStore implements LocalStore {
     private final ConcurrentSkipListMap<DataKey, StoredValue> data = new ConcurrentSkipListMap<>();
     private final Map<Integer, Long> applied = new HashMap<>();
     private final Map<DedupKey, Long> dedup = new HashMap<>();
+    private final Map<Integer, Long> joined = new HashMap<>();
 
     @Override
     public synchronized void apply(StoreBatch b) {
@@ -41,6 +42,7 @@ public final class InMemoryStore implements LocalStore {
             range(p).clear();
             dedup.keySet().removeIf(k -> k.partition() == p);
             applied.remove(p);
+            joined.remove(p);
         }
         for (Update u : b.updates()) {
             DataKey k = new DataKey(u.getPartition(), u.getKey());
@@ -62,6 +64,18 @@ public final class InMemoryStore implements LocalStore {
             dedup.remove(new DedupKey(d.partition(), d.clientId(), d.requestId()));
         }
         applied.putAll(b.appliedSeqs());
+        b.joinEpochs().forEach((p, e) -> {
+            if (e > 0) {
+                joined.put(p, e);
+            } else {
+                joined.remove(p);
+            }
+        });
+    }
+
+    @Override
+    public synchronized Map<Integer, Long> joinEpochs() {
+        return new HashMap<>(joined);
     }
 
     private NavigableMap<DataKey, StoredValue> range(int partition) {

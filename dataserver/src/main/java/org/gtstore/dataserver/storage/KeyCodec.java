@@ -41,6 +41,14 @@ final class KeyCodec {
         return partition == Integer.MAX_VALUE ? out : partitionPrefix(partition + 1);
     }
 
+    /** The meta key of a partition's join epoch: the partition and one marker byte. */
+    static byte[] joinEpochKey(int partition) {
+        byte[] out = new byte[PARTITION_BYTES + 1];
+        writeInt(out, partition);
+        out[PARTITION_BYTES] = 'J';
+        return out;
+    }
+
     static int partitionOf(byte[] dataKey) {
         return ByteBuffer.wrap(dataKey, 0, PARTITION_BYTES).getInt();
     }

@@ -35,6 +35,9 @@ public interface LocalStore extends AutoCloseable {
         apply(StoreBatch.of(updates, appliedSeqs));
     }
 
+    /** The chain epoch each partition was joined in as the joining replica, if still stored. */
+    Map<Integer, Long> joinEpochs();
+
     /** Every stored dedup entry (what a restarted server remembers of recent requests). */
     List<StoredDedup> dedupEntries();
 

@@ -115,6 +115,7 @@ public final class RocksDbStore implements LocalStore {
                 batch.deleteRange(data, KeyCodec.partitionPrefix(p), KeyCodec.partitionEnd(p));
                 batch.deleteRange(dedup, KeyCodec.partitionPrefix(p), KeyCodec.partitionEnd(p));
                 batch.delete(meta, KeyCodec.partitionPrefix(p));
+                batch.delete(meta, KeyCodec.joinEpochKey(p));
             }
             Map<ByteBuffer, Long> written = new HashMap<>();
             for (Update u : b.updates()) {
@@ -141,6 +142,14 @@ public final class RocksDbStore implements LocalStore {
             for (Map.Entry<Integer, Long> e : b.appliedSeqs().entrySet()) {
                 batch.put(meta, KeyCodec.partitionPrefix(e.getKey()),
                         KeyCodec.seqValue(e.getValue()));
+            }
+            for (Map.Entry<Integer, Long> e : b.joinEpochs().entrySet()) {
+                if (e.getValue() > 0) {
+                    batch.put(meta, KeyCodec.joinEpochKey(e.getKey()),
+                            KeyCodec.seqValue(e.getValue()));
+                } else {
+                    batch.delete(meta, KeyCodec.joinEpochKey(e.getKey()));
+                }
             }
             db.write(writeOptions, batch);
         } catch (RocksDBException e) {
@@ -178,7 +187,22 @@ public final class RocksDbStore implements LocalStore {
         Map<Integer, Long> out = new HashMap<>();
         try (RocksIterator it = db.newIterator(meta)) {
             for (it.seekToFirst(); it.isValid(); it.next()) {
-                out.put(KeyCodec.partitionOf(it.key()), KeyCodec.seqOf(it.value()));
+                if (it.key().length == KeyCodec.PARTITION_BYTES) {
+                    out.put(KeyCodec.partitionOf(it.key()), KeyCodec.seqOf(it.value()));
+                }
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public Map<Integer, Long> joinEpochs() {
+        Map<Integer, Long> out = new HashMap<>();
+        try (RocksIterator it = db.newIterator(meta)) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                if (it.key().length == KeyCodec.PARTITION_BYTES + 1) {
+                    out.put(KeyCodec.partitionOf(it.key()), KeyCodec.seqOf(it.value()));
+                }
             }
         }
         return out;

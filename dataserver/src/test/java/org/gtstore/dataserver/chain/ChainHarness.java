@@ -76,6 +76,8 @@ final class ChainHarness {
 
     /** Keys per copy chunk: small, so that copies take several chunks. */
     int copyChunkKeys = 3;
+    /** While true, {@link #deliverAll()} reads no copy chunks (a slow copier). */
+    boolean copierPaused;
     final ChainReplicaConfig config;
 
     final Map<String, Node> nodes = new LinkedHashMap<>();
@@ -213,7 +215,8 @@ final class ChainHarness {
         r.dedupAdded().forEach(d -> added.add(stored(d)));
         List<StoredDedup> evicted = new ArrayList<>();
         r.dedupEvicted().forEach(d -> evicted.add(stored(d)));
-        n.store.apply(new StoreBatch(r.resets(), r.writes(), added, evicted, r.appliedSeqs()));
+        n.store.apply(new StoreBatch(r.resets(), r.writes(), added, evicted, r.appliedSeqs(),
+                r.joinEpochs()));
         for (CopyCommand c : r.copies()) {
             if (c instanceof CopyCommand.Start st) {
                 n.copies.put(st.copyId(), new CopyTask(st, n.store.snapshot(st.partition())));
@@ -317,7 +320,8 @@ final class ChainHarness {
         for (StoredDedup d : n.store.dedupEntries()) {
             dedup.add(new DedupRecord(d.partition(), d.clientId(), d.requestId(), d.seq()));
         }
-        n.replica = new ChainReplica(id, config, n.store.appliedSeqs(), dedup);
+        n.replica = new ChainReplica(id, config, n.store.appliedSeqs(), dedup,
+                n.store.joinEpochs());
         n.alive = true;
         n.copies.clear();
         network.entrySet().removeIf(e -> e.getKey().from().equals(id)
@@ -325,6 +329,13 @@ final class ChainHarness {
         n.replica.step(new ChainEvent.LeaseChanged(true));
         if (currentMap != null) {
             step(n, new ChainEvent.MapChanged(currentMap));
+        }
+        // The streams other servers had opened to it broke and are opened again.
+        for (Node other : nodes.values()) {
+            if (other != n && other.alive) {
+                step(other, new ChainEvent.PeerDisconnected(id));
+                step(other, new ChainEvent.PeerConnected(id));
+            }
         }
     }
 
@@ -351,7 +362,7 @@ final class ChainHarness {
                 }
             }
             for (String id : nodes.keySet()) {
-                while (copyStep(id)) {
+                while (!copierPaused && copyStep(id)) {
                     progress = true;
                 }
             }

@@ -22,15 +22,21 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * A seeded random schedule over four replicas with chains of three: puts, message deliveries in
- * random order across streams, broken streams, ticks, and up to two server deaths, each followed
- * by a map that is delivered to the survivors at different times. After the schedule the network
- * drains and the invariants are checked:
+ * A seeded random schedule over four replicas with chains of three: puts (with client and
+ * request ids, some of them retries), message deliveries in random order across streams, broken
+ * streams, ticks, copy chunks read at random moments, server deaths (each followed by a map that
+ * reaches the survivors at different times), restarts of dead servers on their stores (they
+ * come back as spares), restarts in place (positions kept), and the metadata model restoring K:
+ * a short chain gets a live spare as joining replica (StartCopy), and the tail's caught-up
+ * report makes it the tail (FinishCopy). After every step: at most one head and one tail per
+ * partition and chain epoch among the replicas, and the prefix property (a successor never has
+ * applied more than its predecessor). After the schedule everything drains and:
  * <ul>
  * <li>no acknowledged write is lost: the tail holds at least the last acked version of each key,
  *     with its value when the versions match;
  * <li>a (partition, version) is acknowledged for one write only (a new head never reuses a seq);
- * <li>every surviving chain converges: all members applied and committed the same seq.
+ * <li>every chain is back to K replicas (enough servers are alive) and converges: all members
+ *     applied and committed the same seq and hold the same data.
  * </ul>
  * A failure names the seed; {@code -Dgt.seed=N} replays one, {@code -Dgt.seeds=N} runs seeds
  * 1..N (default 60).
@@ -58,15 +64,18 @@ class ChainSimulationTest {
         }
         // The schedules must actually exercise the protocol, not pass vacuously.
         LOG.info("{} schedules: {} writes acked, {} acked after a server died, {} servers"
-                + " killed", seeds, totalAcked, ackedAfterKill, totalKilled);
+                + " killed, {} joining replicas made tails", seeds, totalAcked, ackedAfterKill,
+                totalKilled, totalCopiesFinished);
         assertTrue(totalAcked > seeds * 20, "acked writes: " + totalAcked);
         assertTrue(totalKilled > seeds / 2, "kills: " + totalKilled);
         assertTrue(ackedAfterKill > seeds, "writes acked after a kill: " + ackedAfterKill);
+        assertTrue(totalCopiesFinished > seeds, "copies finished: " + totalCopiesFinished);
     }
 
     private long totalAcked;
     private long totalKilled;
     private long ackedAfterKill;
+    private long totalCopiesFinished;
 
     private void run(long seed) {
         try {
@@ -75,6 +84,7 @@ class ChainSimulationTest {
             totalAcked += sim.ackedByVersion.size();
             totalKilled += sim.killed;
             ackedAfterKill += sim.ackedAfterKill;
+            totalCopiesFinished += sim.copiesFinished;
         } catch (AssertionError | RuntimeException e) {
             throw new AssertionError("seed " + seed + " (replay with -Dgt.seed=" + seed + "): "
                     + e.getMessage(), e);
@@ -84,21 +94,41 @@ class ChainSimulationTest {
     private static final class Simulation {
         private final Random random;
         private final ChainHarness h = new ChainHarness(
-                new ChainReplicaConfig(10_000, 3, 40, 1 << 20, 10_000, 10_000),
+                new ChainReplicaConfig(10_000, 3, 40, 1 << 20, 10_000, 10_000, 2, 200, 3,
+                        10_000),
                 SERVERS.toArray(new String[0]));
         private final Map<Integer, List<String>> chains = new HashMap<>();
+        private final Map<Integer, String> joining = new HashMap<>();
         private final Map<Integer, Long> chainEpochs = new HashMap<>();
         private final Map<String, PartitionMap> undeliveredMaps = new HashMap<>();
         private final Map<Long, String[]> putsInFlight = new HashMap<>();
         private final Map<String, Acked> lastAcked = new HashMap<>();
         private final Map<String, String> ackedByVersion = new HashMap<>();
+        private final Map<Long, String> requestValues = new HashMap<>();
         private final List<String> broken = new ArrayList<>();
+        private final java.util.Set<String> dead = new java.util.TreeSet<>();
         private int killed;
+        private int copiesFinished;
         private long ackedAfterKill;
         private long requestIds;
+        private final boolean trace = Boolean.getBoolean("gt.trace");
+        private static final int TP = Integer.getInteger("gt.tracePartition", 0);
+
+        private void trace(String what) {
+            if (trace) {
+                StringBuilder p0 = new StringBuilder();
+                for (String s : SERVERS) {
+                    p0.append(s).append("=").append(h.replica(s).appliedSeq(TP)).append("/")
+                            .append(h.replica(s).committedSeq(TP)).append(" ");
+                }
+                LOG.info("sim epoch={}: {} | chains {} joining {} | p0 {}", h.epoch, what,
+                        chains, joining, p0);
+            }
+        }
 
         Simulation(long seed) {
             this.random = new Random(seed);
+            h.copierPaused = true;
             for (int p = 0; p < PARTITIONS; p++) {
                 List<String> c = new ArrayList<>();
                 for (int i = 0; i < 3; i++) {
@@ -115,22 +145,29 @@ class ChainSimulationTest {
         }
 
         void run() {
-            for (int step = 0; step < 400; step++) {
+            for (int step = 0; step < 500; step++) {
                 int dice = random.nextInt(100);
-                if (dice < 30) {
+                if (dice < 28) {
                     put();
-                } else if (dice < 80) {
+                } else if (dice < 70) {
                     deliverRandomMessage();
-                } else if (dice < 88) {
+                } else if (dice < 78) {
                     deliverRandomMap();
-                } else if (dice < 94) {
+                } else if (dice < 84) {
                     tickRandom();
-                } else if (dice < 97) {
+                } else if (dice < 90) {
+                    copyStepRandom();
+                } else if (dice < 93) {
+                    metadataDuty();
+                } else if (dice < 95) {
                     breakRandomStream();
-                } else if (killed < 2) {
+                } else if (dice < 97) {
+                    restartRandom();
+                } else if (killed < 3) {
                     killRandom();
                 }
                 collectReplies();
+                checkStep();
             }
             drain();
             check();
@@ -138,16 +175,46 @@ class ChainSimulationTest {
 
         private PartitionMap map() {
             return h.map(h.epoch, p -> Chain.newBuilder().setPartition(p)
-                    .addAllReplicas(chains.get(p)).setEpoch(chainEpochs.get(p)).build());
+                    .addAllReplicas(chains.get(p)).setJoining(joining.getOrDefault(p, ""))
+                    .setEpoch(chainEpochs.get(p)).build());
+        }
+
+        private void publish() {
+            PartitionMap next = map();
+            for (String s : SERVERS) {
+                if (h.node(s).alive) {
+                    undeliveredMaps.put(s, next);
+                }
+            }
         }
 
         private void put() {
             String key = "key" + random.nextInt(KEYS);
             int p = partitionOf(key);
+            if (chains.get(p).isEmpty()) {
+                return;
+            }
             String head = chains.get(p).get(0);
-            String value = "v" + (++requestIds);
+            long id;
+            String value;
+            if (!requestValues.isEmpty() && random.nextInt(10) == 0) {
+                // A client retry: same ids, same value.
+                List<Long> ids = new ArrayList<>(requestValues.keySet());
+                id = ids.get(random.nextInt(ids.size()));
+                value = requestValues.get(id);
+                key = value.substring(0, value.indexOf('='));
+                p = partitionOf(key);
+                if (chains.get(p).isEmpty()) {
+                    return;
+                }
+                head = chains.get(p).get(0);
+            } else {
+                id = ++requestIds;
+                value = key + "=v" + id;
+                requestValues.put(id, value);
+            }
             long token = h.put(head, h.request(key, value).setClientId("sim")
-                    .setRequestId(requestIds).build());
+                    .setRequestId(id).build());
             putsInFlight.put(token, new String[] {key, value, head});
         }
 
@@ -160,12 +227,13 @@ class ChainSimulationTest {
                 if (r.getCode() == ErrorCode.OK) {
                     String key = e.getValue()[0];
                     String id = partitionOf(key) + "/" + r.getVersion();
-                    String before = ackedByVersion.putIfAbsent(id, key + "=" + e.getValue()[1]);
-                    if (before != null) {
-                        fail("version " + id + " acked twice: " + before + " and " + key + "="
+                    String before = ackedByVersion.putIfAbsent(id, e.getValue()[1]);
+                    if (before != null && !before.equals(e.getValue()[1])) {
+                        fail("version " + id + " acked for two writes: " + before + " and "
                                 + e.getValue()[1]);
                     }
                     ackedAfterKill += killed > 0 ? 1 : 0;
+                    trace("acked " + id + " " + e.getValue()[1] + " via " + e.getValue()[2]);
                     Acked prev = lastAcked.get(key);
                     if (prev == null || prev.version() < r.getVersion()) {
                         lastAcked.put(key, new Acked(key, e.getValue()[1], r.getVersion()));
@@ -183,7 +251,12 @@ class ChainSimulationTest {
                 }
             });
             if (!live.isEmpty()) {
-                h.deliverOne(live.get(random.nextInt(live.size())));
+                ChainHarness.Link l = live.get(random.nextInt(live.size()));
+                if (trace) {
+                    trace("deliver " + l + " " + h.network.get(l).peekFirst().toString()
+                            .replace('\n', ' '));
+                }
+                h.deliverOne(l);
             }
         }
 
@@ -201,13 +274,63 @@ class ChainSimulationTest {
                 return;
             }
             String s = waiting.get(random.nextInt(waiting.size()));
-            h.deliverMap(undeliveredMaps.remove(s), s);
+            PartitionMap m = undeliveredMaps.remove(s);
+            trace("map " + m.getEpoch() + " to " + s);
+            h.deliverMap(m, s);
         }
 
         private void tickRandom() {
             String s = SERVERS.get(random.nextInt(SERVERS.size()));
             if (h.node(s).alive) {
                 h.tick(s);
+            }
+        }
+
+        private void copyStepRandom() {
+            String s = SERVERS.get(random.nextInt(SERVERS.size()));
+            h.copyStep(s);
+        }
+
+        /** The metadata leader's duties: finish reported copies, then restore K. */
+        private void metadataDuty() {
+            boolean changed = false;
+            for (String s : SERVERS) {
+                for (CaughtUpReport r : h.node(s).caughtUp) {
+                    int p = r.partition();
+                    if (r.joining().equals(joining.get(p)) && chainEpochs.get(p) <= r.mapEpoch()
+                            && !dead.contains(r.joining())) {
+                        if (!changed) {
+                            h.epoch++;
+                            changed = true;
+                        }
+                        chains.get(p).add(joining.remove(p));
+                        trace("finish copy p=" + p + " " + r);
+                        chainEpochs.put(p, h.epoch);
+                        copiesFinished++;
+                    }
+                }
+                h.node(s).caughtUp.clear();
+            }
+            for (int p = 0; p < PARTITIONS; p++) {
+                List<String> c = chains.get(p);
+                if (c.isEmpty() || c.size() >= 3 || joining.containsKey(p)) {
+                    continue;
+                }
+                List<String> spares = SERVERS.stream().filter(s -> !dead.contains(s)
+                        && !c.contains(s)).toList();
+                if (spares.isEmpty()) {
+                    continue;
+                }
+                if (!changed) {
+                    h.epoch++;
+                    changed = true;
+                }
+                joining.put(p, spares.get(random.nextInt(spares.size())));
+                trace("start copy p=" + p + " to " + joining.get(p));
+                chainEpochs.put(p, h.epoch);
+            }
+            if (changed) {
+                publish();
             }
         }
 
@@ -223,40 +346,140 @@ class ChainSimulationTest {
             broken.add(from + ">" + to);
         }
 
+        /**
+         * A dead server restarts on its store and registers as a spare; or a live one crashes
+         * and restarts at once, keeping its positions (re-registering bumps the map epoch but
+         * no chain's).
+         */
+        private void restartRandom() {
+            String s = SERVERS.get(random.nextInt(SERVERS.size()));
+            if (!dead.contains(s) && !h.node(s).alive) {
+                return;
+            }
+            putsInFlight.values().removeIf(put -> put[2].equals(s));
+            dead.remove(s);
+            broken.removeIf(pair -> pair.startsWith(s + ">"));
+            undeliveredMaps.remove(s);
+            h.epoch++;
+            h.node(s).caughtUp.clear();
+            trace("restart " + s);
+            h.restart(s, map());
+            publish();
+            undeliveredMaps.remove(s);
+        }
+
         private void killRandom() {
             List<String> alive = SERVERS.stream().filter(s -> h.node(s).alive).toList();
             String victim = alive.get(random.nextInt(alive.size()));
+            for (List<String> c : chains.values()) {
+                if (c.size() == 1 && c.contains(victim)) {
+                    return;   // never the last replica of a chain
+                }
+            }
             h.kill(victim);
+            trace("kill " + victim);
+            dead.add(victim);
             killed++;
             // Its clients never hear back: the outcome of those puts is unknown.
             putsInFlight.values().removeIf(put -> put[2].equals(victim));
             h.epoch++;
             for (int p = 0; p < PARTITIONS; p++) {
-                if (chains.get(p).remove(victim)) {
+                boolean changed = chains.get(p).remove(victim);
+                if (victim.equals(joining.get(p))) {
+                    joining.remove(p);
+                    changed = true;
+                }
+                if (changed) {
                     chainEpochs.put(p, h.epoch);
                 }
             }
-            PartitionMap next = map();
             undeliveredMaps.remove(victim);
-            for (String s : SERVERS) {
-                if (h.node(s).alive) {
-                    undeliveredMaps.put(s, next);
+            publish();
+        }
+
+        /** One head and one tail per partition and chain epoch; successors never ahead. */
+        private void checkStep() {
+            for (int p = 0; p < PARTITIONS; p++) {
+                Map<Long, List<String>> heads = new HashMap<>();
+                Map<Long, List<String>> tails = new HashMap<>();
+                for (String s : SERVERS) {
+                    ChainPosition pos = h.node(s).alive ? h.replica(s).position(p) : null;
+                    if (pos == null) {
+                        continue;
+                    }
+                    long e = h.replica(s).chainEpoch(p);
+                    if (pos.head()) {
+                        heads.computeIfAbsent(e, k -> new ArrayList<>()).add(s);
+                    }
+                    if (pos.tail()) {
+                        tails.computeIfAbsent(e, k -> new ArrayList<>()).add(s);
+                    }
+                }
+                for (List<String> hs : heads.values()) {
+                    assertEquals(1, hs.size(), "heads of partition " + p + ": " + heads);
+                }
+                for (List<String> ts : tails.values()) {
+                    assertEquals(1, ts.size(), "tails of partition " + p + ": " + tails);
+                }
+                List<String> order = new ArrayList<>(chains.get(p));
+                if (joining.containsKey(p)) {
+                    order.add(joining.get(p));
+                }
+                for (int i = 1; i < order.size(); i++) {
+                    String pred = order.get(i - 1);
+                    String succ = order.get(i);
+                    if (!h.node(pred).alive || !h.node(succ).alive
+                            || h.replica(succ).position(p) == null
+                            || h.replica(pred).position(p) == null) {
+                        continue;
+                    }
+                    long pa = h.replica(pred).appliedSeq(p);
+                    long sa = h.replica(succ).appliedSeq(p);
+                    assertTrue(sa <= pa, "prefix: " + succ + " applied " + sa + " > " + pred
+                            + " applied " + pa + " in partition " + p + " chain " + order);
                 }
             }
         }
 
-        /** Delivers every map and message and ticks until nothing moves. */
+        private String diagnose(int p) {
+            List<String> chain = chains.get(p);
+            String tail = chain.get(chain.size() - 1);
+            String j = joining.get(p);
+            String out = "; tail " + tail + " applied " + h.replica(tail).appliedSeq(p)
+                    + " copying " + h.replica(tail).copying(p) + " joiningApplied "
+                    + h.replica(tail).joiningAppliedSeq(p) + " position "
+                    + h.replica(tail).position(p) + " chainEpoch "
+                    + h.replica(tail).chainEpoch(p) + " model " + chainEpochs.get(p);
+            if (j != null) {
+                out += "; joining " + j + " alive " + h.node(j).alive + " applied "
+                        + h.replica(j).appliedSeq(p) + " position " + h.replica(j).position(p)
+                        + " epoch " + h.replica(j).epoch() + " copies "
+                        + h.node(tail).copies.size();
+            }
+            return out;
+        }
+
+        /** Delivers every map and message, reads every chunk and ticks until nothing moves. */
         private void drain() {
-            undeliveredMaps.forEach((s, m) -> h.deliverMap(m, s));
-            undeliveredMaps.clear();
-            for (String pair : broken) {
-                String[] ft = pair.split(">");
-                if (h.node(ft[0]).alive) {
-                    h.step(h.node(ft[0]), new ChainEvent.PeerConnected(ft[1]));
+            for (String s : new ArrayList<>(dead)) {
+                if (random.nextBoolean()) {
+                    dead.remove(s);
+                    h.epoch++;
+                    h.restart(s, map());
+                    publish();
                 }
             }
-            broken.clear();
-            for (int round = 0; round < 200; round++) {
+            h.copierPaused = false;
+            for (int round = 0; round < 300; round++) {
+                undeliveredMaps.forEach((s, m) -> h.deliverMap(m, s));
+                undeliveredMaps.clear();
+                for (String pair : broken) {
+                    String[] ft = pair.split(">");
+                    if (h.node(ft[0]).alive) {
+                        h.step(h.node(ft[0]), new ChainEvent.PeerConnected(ft[1]));
+                    }
+                }
+                broken.clear();
                 h.deliverAll();
                 for (String s : SERVERS) {
                     if (h.node(s).alive) {
@@ -264,11 +487,14 @@ class ChainSimulationTest {
                     }
                 }
                 collectReplies();
+                metadataDuty();
+                checkStep();
             }
             assertTrue(putsInFlight.isEmpty(), "puts never answered: " + putsInFlight.size());
         }
 
         private void check() {
+            long live = SERVERS.stream().filter(s -> h.node(s).alive).count();
             for (Acked a : lastAcked.values()) {
                 int p = partitionOf(a.key());
                 List<String> chain = chains.get(p);
@@ -283,12 +509,21 @@ class ChainSimulationTest {
             }
             for (int p = 0; p < PARTITIONS; p++) {
                 List<String> chain = chains.get(p);
+                assertEquals(Math.min(3, live), chain.size(), "K restored for partition " + p
+                        + ": " + chain + " joining " + joining.get(p) + diagnose(p));
                 long headApplied = h.replica(chain.get(0)).appliedSeq(p);
                 for (String s : chain) {
                     assertEquals(headApplied, h.replica(s).appliedSeq(p), "applied of " + s
                             + " in partition " + p + " chain " + chain);
                     assertEquals(headApplied, h.replica(s).committedSeq(p), "committed of " + s
                             + " in partition " + p + " chain " + chain);
+                    for (int k = 0; k < KEYS; k++) {
+                        String key = "key" + k;
+                        if (partitionOf(key) == p) {
+                            assertEquals(h.stored(chain.get(0), key), h.stored(s, key),
+                                    key + " at " + s + " vs head " + chain.get(0));
+                        }
+                    }
                 }
             }
         }

@@ -1,0 +1,355 @@
+package org.gtstore.dataserver.chain;
+
+import static org.gtstore.dataserver.chain.ChainHarness.bytes;
+import static org.gtstore.dataserver.chain.ChainHarness.partitionOf;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.gtstore.dataserver.storage.StoredValue;
+import org.gtstore.proto.ChainMessage;
+import org.gtstore.proto.CopyChunk;
+import org.gtstore.proto.ErrorCode;
+import org.gtstore.proto.PartitionMap;
+import org.gtstore.proto.PutRequest;
+import org.gtstore.proto.Update;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * State transfer (issue #4, restoring K and rejoin): a successor behind what its predecessor
+ * holds in memory is caught up by a copy of the partition from the predecessor's store, as of
+ * its applied seq, in flow-controlled chunks, followed by the updates after that seq. Driven
+ * through {@link ChainHarness}, whose copier reads chunks from {@code InMemoryStore} snapshots
+ * only when the test lets it.
+ */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class ChainCopyTest {
+    private static final String FIRST = "copy-key-0";
+    private static final int P = partitionOf(FIRST);
+
+    /** {@code n} keys of partition P. */
+    private static List<String> keysOfP(int n) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; out.size() < n; i++) {
+            String k = "copy-key-" + i;
+            if (partitionOf(k) == P) {
+                out.add(k);
+            }
+        }
+        return out;
+    }
+
+    /** Chain a -> b with {@code n} keys written to partition P, c idle and empty. */
+    private static ChainHarness withData(List<String> keys) {
+        ChainHarness h = new ChainHarness("a", "b", "c");
+        h.setMap(1, List.of("a", "b"));
+        h.deliverAll();
+        for (String k : keys) {
+            long t = h.put("a", k, "v-" + k);
+            h.deliverAll();
+            assertEquals(ErrorCode.OK, h.putReply(t).getCode());
+        }
+        return h;
+    }
+
+    private static void assertSameData(ChainHarness h, String from, String to,
+            List<String> keys) {
+        for (String k : keys) {
+            StoredValue want = h.stored(from, k);
+            StoredValue got = h.stored(to, k);
+            assertEquals(want, got, "key " + k + " at " + to);
+        }
+        assertEquals(h.replica(from).appliedSeq(P), h.replica(to).appliedSeq(P));
+    }
+
+    @Test
+    void tailCopiesItsSnapshotToTheJoiningReplicaInAWindowOfChunks() {
+        // Goal: the copy starts at the tail's applied seq, from version 0 for an empty
+        // replica; the copier reads no more than the window ahead of the receiver's acks.
+        List<String> keys = keysOfP(20);
+        ChainHarness h = withData(keys);
+        h.copierPaused = true;
+        h.setMap(2, List.of("a", "b"), "c");
+        h.deliverAll();
+        List<CopyCommand.Start> starts = h.node("b").copiesStarted;
+        assertEquals(1, starts.size(), "only P has data: " + starts);
+        CopyCommand.Start st = starts.get(0);
+        assertEquals(P, st.partition());
+        assertEquals("c", st.peer());
+        assertEquals(0, st.fromVersion());
+        assertEquals(20, st.snapshotSeq());
+        int reads = 0;
+        while (h.copyStep("b")) {
+            reads++;
+        }
+        assertEquals(4, reads, "20 keys in chunks of 3, window of 4");
+        assertTrue(h.replica("b").copying(P));
+        h.copierPaused = false;
+        h.deliverAll();
+        assertFalse(h.replica("b").copying(P));
+        assertSameData(h, "b", "c", keys);
+        assertEquals(List.of(new CopyStatus(P, "c", 20, 20)), h.replica("b").copyStatus()
+                .stream().filter(s -> s.partition() == P).toList());
+        assertEquals(ErrorCode.NOT_RESPONSIBLE, h.getReply(h.get("c", FIRST)).getCode(),
+                "a joining replica does not serve");
+    }
+
+    @Test
+    void writesDuringTheCopyFollowTheLastChunkInOrder() {
+        // Goal: the tail keeps serving during the copy; writes after the snapshot (overwrites
+        // of copied keys and a delete among them) reach the joining replica after the copy,
+        // so it ends with exactly the tail's state.
+        List<String> keys = keysOfP(10);
+        ChainHarness h = withData(keys);
+        h.copierPaused = true;
+        h.setMap(2, List.of("a", "b"), "c");
+        h.deliverAll();
+        h.copyStep("b");
+        h.deliverAll();
+        List<Long> during = new ArrayList<>();
+        during.add(h.put("a", keys.get(0), "new-0"));
+        during.add(h.put("a", h.request(keys.get(9), "").setTombstone(true).build()));
+        for (String k : keysOfP(14).subList(10, 14)) {
+            during.add(h.put("a", k, "late-" + k));
+        }
+        h.deliverAll();
+        for (long t : during) {
+            assertEquals(ErrorCode.OK, h.putReply(t).getCode(), "the tail serves during a copy");
+        }
+        assertEquals(0, h.replica("c").appliedSeq(P), "applied moves only with the last chunk");
+        h.copierPaused = false;
+        h.deliverAll();
+        assertSameData(h, "b", "c", keysOfP(14));
+        assertEquals(16, h.replica("c").appliedSeq(P));
+        assertTrue(h.stored("c", keys.get(9)).tombstone());
+        assertEquals(16, h.replica("b").joiningAppliedSeq(P));
+        assertEquals(0, h.replica("b").unackedCount(P), "acknowledged by the joining replica");
+    }
+
+    @Test
+    void copiedEntryNeverOverridesNewerData() {
+        // Goal: a chunk carrying an older version of a key the replica holds newer (here a
+        // stale chunk injected after the live stream moved on) changes nothing.
+        List<String> keys = keysOfP(3);
+        ChainHarness h = withData(keys);
+        h.setMap(2, List.of("a", "b"), "c");
+        h.deliverAll();
+        long t = h.put("a", FIRST, "newest");
+        h.deliverAll();
+        assertEquals(ErrorCode.OK, h.putReply(t).getCode());
+        long newest = h.stored("c", FIRST).version();
+        CopyChunk stale = CopyChunk.newBuilder().setPartition(P).setCopyId(999).setIndex(0)
+                .setSnapshotSeq(1).addEntries(Update.newBuilder().setPartition(P).setSeq(1)
+                        .setKey(bytes(FIRST)).setValue(bytes("stale")).setCopied(true))
+                .build();
+        h.step(h.node("c"), new ChainEvent.PeerMessage(ChainMessage.newBuilder().setFrom("b")
+                .setEpoch(2).setCopy(stale).build(), StreamKind.INBOUND));
+        assertEquals(bytes("newest"), h.stored("c", FIRST).value());
+        assertEquals(newest, h.stored("c", FIRST).version());
+    }
+
+    @Test
+    void tailReportsTheJoiningReplicaCaughtUpAndRepeatsUntilTheMapChanges() {
+        List<String> keys = keysOfP(5);
+        ChainHarness h = withData(keys);
+        h.setMap(2, List.of("a", "b"), "c");
+        h.deliverAll();
+        List<CaughtUpReport> reports = h.node("b").caughtUp.stream()
+                .filter(r -> r.partition() == P).toList();
+        assertEquals(List.of(new CaughtUpReport(P, "c", 2, 5)), reports);
+        assertTrue(h.node("a").caughtUp.isEmpty(), "only the tail reports");
+        for (int i = 0; i < 5; i++) {
+            h.tick("b");
+        }
+        assertEquals(2, h.node("b").caughtUp.stream().filter(r -> r.partition() == P).count());
+        h.setMap(3, List.of("a", "b", "c"));
+        h.deliverAll();
+        h.node("b").caughtUp.clear();
+        for (int i = 0; i < 20; i++) {
+            h.tick("b");
+        }
+        assertTrue(h.node("b").caughtUp.isEmpty(), "no reports once c is a member");
+    }
+
+    @Test
+    void tailFedLiveWaitsForTheJoiningReplicaSoTheNewTailHasEveryAckedWrite() {
+        // Goal: once the joining replica is fed live, the tail commits a write only after the
+        // joining replica applied it, so the flip never leaves an acknowledged write behind.
+        // Writes the old tail applied (and may have shown to readers) but that had not reached
+        // the new tail yet are neither lost nor duplicated: the new tail answers UNAVAILABLE
+        // until the old tail's hello tells it how far to catch up.
+        List<String> keys = keysOfP(4);
+        ChainHarness h = withData(keys);
+        h.setMap(2, List.of("a", "b"), "c");
+        h.deliverAll();
+        h.blockedTo.add("c");
+        List<Long> pending = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            pending.add(h.put("a", keys.get(i), "late-" + i));
+        }
+        h.deliverAll();
+        for (long t : pending) {
+            assertNull(h.putReply(t), "not acknowledged before the joining replica has it");
+        }
+        PartitionMap flipped = h.map(3, List.of("a", "b", "c"), "");
+        h.epoch = 3;
+        h.deliverMap(flipped, "c");
+        h.blockedTo.clear();
+        assertEquals(ErrorCode.UNAVAILABLE, h.getReply(h.get("c", keys.get(0))).getCode());
+        h.deliverMap(flipped, "a", "b");
+        h.deliverAll();
+        for (long t : pending) {
+            assertEquals(ErrorCode.OK, h.putReply(t).getCode());
+        }
+        for (int i = 0; i < 3; i++) {
+            var r = h.getReply(h.get("c", keys.get(i)));
+            assertEquals(ErrorCode.OK, r.getCode());
+            assertEquals(bytes("late-" + i), r.getValue());
+        }
+        long next = h.put("a", keys.get(3), "after");
+        h.deliverAll();
+        assertEquals(8, h.putReply(next).getVersion(), "seqs continue, none reused");
+        assertEquals(8, h.replica("c").committedSeq(P));
+        assertEquals(0, h.replica("b").unackedCount(P));
+    }
+
+    @Test
+    void gatedTailCommitsAloneAgainOnceTheJoiningReplicaIsRemoved() {
+        List<String> keys = keysOfP(2);
+        ChainHarness h = withData(keys);
+        h.setMap(2, List.of("a", "b"), "c");
+        h.deliverAll();
+        h.blockedTo.add("c");
+        long t = h.put("a", keys.get(0), "waits");
+        h.deliverAll();
+        assertNull(h.putReply(t));
+        h.kill("c");
+        h.setMap(3, List.of("a", "b"));
+        h.deliverAll();
+        assertEquals(ErrorCode.OK, h.putReply(t).getCode());
+        assertEquals(bytes("waits"), h.getReply(h.get("b", keys.get(0))).getValue());
+    }
+
+    @Test
+    void tailDyingDuringTheCopyLeavesTheNewTailToFinishIt() {
+        // Goal: the joining replica keeps its partial copy; the new tail (the old tail's
+        // predecessor) copies again from the replica's applied seq; the chunks already stored
+        // are older or equal, so nothing regresses.
+        List<String> keys = keysOfP(12);
+        ChainHarness h = withData(keys);
+        h.copierPaused = true;
+        h.setMap(2, List.of("a", "b"), "c");
+        h.deliverAll();
+        h.copyStep("b");
+        h.deliver("b", "c");
+        assertEquals(0, h.replica("c").appliedSeq(P), "applied moves only with the last chunk");
+        h.kill("b");
+        long t = h.put("a", keys.get(0), "during");
+        h.setMap(3, List.of("a"), "c");
+        h.copierPaused = false;
+        h.deliverAll();
+        assertEquals(ErrorCode.OK, h.putReply(t).getCode());
+        assertSameData(h, "a", "c", keys);
+        assertEquals(bytes("during"), h.stored("c", keys.get(0)).value());
+        assertTrue(h.node("a").caughtUp.stream().anyMatch(r -> r.partition() == P
+                && r.seq() == 13));
+    }
+
+    @Test
+    void joiningReplicaDyingDuringTheCopyCancelsIt() {
+        List<String> keys = keysOfP(12);
+        ChainHarness h = withData(keys);
+        h.copierPaused = true;
+        h.setMap(2, List.of("a", "b"), "c");
+        h.deliverAll();
+        h.copyStep("b");
+        assertTrue(h.replica("b").copying(P));
+        assertEquals(1, h.node("b").copies.size());
+        h.kill("c");
+        h.setMap(3, List.of("a", "b"));
+        assertFalse(h.replica("b").copying(P));
+        assertTrue(h.node("b").copies.isEmpty(), "the copier was told to cancel");
+        long t = h.put("a", keys.get(0), "after");
+        h.copierPaused = false;
+        h.deliverAll();
+        assertEquals(ErrorCode.OK, h.putReply(t).getCode());
+        assertEquals(0, h.replica("b").unackedCount(P), "nothing retained without a successor");
+    }
+
+    @Test
+    void restartedHeadCopiesWhatItsSuccessorMissesAndAnswersTheRetryOnlyOnceCommitted() {
+        // Goal (rejoin in the old position): a head restarted with a write it persisted but
+        // never forwarded has no memory of it; the successor's hello reply shows it behind, so
+        // the head copies from its store. A retry of that write is deduplicated (the dedup
+        // entry was stored with the write) but answered only after the tail has it.
+        ChainHarness h = withData(keysOfP(2));
+        PartitionMap m = h.map(1, List.of("a", "b"), "");
+        h.blockedTo.add("b");
+        PutRequest w = h.request(FIRST, "unforwarded").setClientId("cl").setRequestId(42)
+                .build();
+        h.put("a", w);
+        assertEquals(3, h.replica("a").appliedSeq(P));
+        h.restart("a", m);
+        h.blockedTo.clear();
+        h.copierPaused = true;
+        h.deliverAll();
+        assertTrue(h.replica("a").copying(P));
+        long retry = h.put("a", w);
+        assertNull(h.putReply(retry), "not committed yet: no answer");
+        h.copierPaused = false;
+        h.deliverAll();
+        assertEquals(ErrorCode.OK, h.putReply(retry).getCode());
+        assertEquals(3, h.putReply(retry).getVersion(), "the original version");
+        assertEquals(3, h.replica("b").appliedSeq(P), "applied once");
+        assertEquals(bytes("unforwarded"), h.getReply(h.get("b", FIRST)).getValue());
+    }
+
+    @Test
+    void retriedPutIsDeduplicatedAcrossARestart() {
+        ChainHarness h = new ChainHarness("a");
+        PartitionMap m = h.map(1, List.of("a"), "");
+        h.deliverMap(m, "a");
+        h.epoch = 1;
+        PutRequest w = h.request(FIRST, "once").setClientId("cl").setRequestId(7).build();
+        assertEquals(1, h.putReply(h.put("a", w)).getVersion());
+        h.restart("a", m);
+        var again = h.putReply(h.put("a", w));
+        assertEquals(ErrorCode.OK, again.getCode());
+        assertEquals(1, again.getVersion());
+        assertEquals(1, h.replica("a").appliedSeq(P));
+    }
+
+    @Test
+    void leftoverDataIsDiscardedWhenJoiningSoADeadHeadsUnforwardedWriteNeverReturns() {
+        // Goal: c was head and persisted a write it never forwarded; after c is declared dead,
+        // a reuses that seq for another write. When c returns as a joining replica, a copy with
+        // "newer wins" alone would keep c's write (same version); c discards its leftovers.
+        ChainHarness h = new ChainHarness("a", "c");
+        h.setMap(1, List.of("c", "a"));
+        h.deliverAll();
+        h.blockedTo.add("a");
+        h.put("c", FIRST, "never-acked");
+        h.kill("c");
+        h.blockedTo.clear();
+        h.setMap(2, List.of("a"));
+        long t = h.put("a", FIRST, "acked");
+        h.deliverAll();
+        assertEquals(1, h.putReply(t).getVersion());
+        h.restart("c", null);
+        h.setMap(3, List.of("a"), "c");
+        h.deliverAll();
+        assertEquals(bytes("acked"), h.stored("c", FIRST).value());
+        Set<Long> versions = new HashSet<>();
+        versions.add(h.stored("c", FIRST).version());
+        assertEquals(Set.of(1L), versions);
+        assertNotEquals(0, h.node("a").caughtUp.size());
+    }
+}
