@@ -40,7 +40,17 @@ public final class Gtctl {
                 StandardCharsets.UTF_8), false);
         PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err,
                 StandardCharsets.UTF_8), true);
-        int code = run(args, Connector.real(), System.in, out, err);
+        int code;
+        try {
+            code = run(args, Connector.real(), System.in, out, err);
+        } catch (Throwable t) { // NOPMD: an Error (e.g. a broken build) is still one line.
+            err.println("error: internal error: " + Errors.oneLine(String.valueOf(t))
+                    + (debug ? "" : " (run with --debug for details)"));
+            if (debug) {
+                t.printStackTrace(err);
+            }
+            code = EXIT_FAILURE;
+        }
         out.flush();
         err.flush();
         System.exit(code);
