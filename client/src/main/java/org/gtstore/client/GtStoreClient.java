@@ -59,6 +59,7 @@ public final class GtStoreClient implements AutoCloseable {
     private final ClientConfig config;
     private final MetadataClient metadata;
     private final MapCache maps;
+    private final Channels.EventLoops eventLoops;
     private final DataChannels channels;
     private final ScheduledExecutorService scheduler;
     private final Dispatcher dispatcher;
@@ -70,7 +71,9 @@ public final class GtStoreClient implements AutoCloseable {
         this.metadata = MetadataClient.builder().addresses(config.metadataAddresses())
                 .callTimeout(config.metadataCallTimeout()).clientId(config.clientId()).build();
         this.maps = new MapCache(metadata::getMapAsync);
-        this.channels = new DataChannels(Channels::open);
+        this.eventLoops = config.eventLoopThreads() > 0
+                ? new Channels.EventLoops(config.eventLoopThreads()) : null;
+        this.channels = new DataChannels(eventLoops != null ? eventLoops::open : Channels::open);
         UnreachableReporter reporter = new UnreachableReporter(metadata::reportUnreachableAsync);
         maps.onNewMap(t -> {
             channels.retainOnly(liveAddresses(t.map()));
@@ -193,6 +196,9 @@ public final class GtStoreClient implements AutoCloseable {
         dispatcher.close();
         scheduler.shutdown();
         channels.close();
+        if (eventLoops != null) {
+            eventLoops.close();
+        }
         metadata.close();
     }
 
@@ -247,6 +253,7 @@ public final class GtStoreClient implements AutoCloseable {
         private Duration requestTimeout = ClientConfig.DEFAULT_REQUEST_TIMEOUT;
         private Duration deadline = ClientConfig.DEFAULT_DEADLINE;
         private Duration metadataCallTimeout = ClientConfig.DEFAULT_METADATA_CALL_TIMEOUT;
+        private int eventLoopThreads = ClientConfig.DEFAULT_EVENT_LOOP_THREADS;
 
         private Builder() {
         }
@@ -283,6 +290,19 @@ public final class GtStoreClient implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Event-loop threads of the client's own connections to data servers (default 1; 0
+         * shares gRPC's default loops, two per core). One is best on a machine with few cores;
+         * a client driving many servers from a large machine may want more.
+         */
+        public Builder eventLoopThreads(int eventLoopThreads) {
+            if (eventLoopThreads < 0) {
+                throw new IllegalArgumentException("eventLoopThreads < 0: " + eventLoopThreads);
+            }
+            this.eventLoopThreads = eventLoopThreads;
+            return this;
+        }
+
         /** Builds the client; it starts fetching the map at once, without waiting for it. */
         public GtStoreClient build() {
             if (metadataAddresses == null) {
@@ -292,7 +312,8 @@ public final class GtStoreClient implements AutoCloseable {
                     + "-" + String.format("%08x", ThreadLocalRandom.current().nextInt());
             return new GtStoreClient(new ClientConfig(metadataAddresses, id, requestTimeout,
                     deadline, metadataCallTimeout,
-                    ClientConfig.DEFAULT_BACKOFF_INITIAL, ClientConfig.DEFAULT_BACKOFF_MAX));
+                    ClientConfig.DEFAULT_BACKOFF_INITIAL, ClientConfig.DEFAULT_BACKOFF_MAX,
+                    eventLoopThreads));
         }
     }
 }

@@ -294,4 +294,28 @@ class ClientRetryTest {
                 "only the leader was polled");
         assertTrue(unreachable.connections.get() >= 2, "the server was retried");
     }
+
+    @Test
+    void attemptCutShortByTheDeadlineReportsTheFailureBeforeIt() throws Exception {
+        // Goal: an attempt whose timeout the operation's deadline cut short did not show the
+        // server is unreachable; the error names the last real failure (here the server's
+        // UNAVAILABLE), not "no answer within 0 ms".
+        List<FakeDataServer> s = startServers(1);
+        FakeDataServer server = s.get(0);
+        FakeMetadataServer m = member("meta1");
+        m.setMap(TestMaps.rotated(1, PARTITIONS, 1, s));
+        AtomicInteger answered = new AtomicInteger();
+        server.putHandler = r -> answered.incrementAndGet() == 1
+                ? server.answer(ErrorCode.UNAVAILABLE, 1) : null;
+        GtStoreClient c = client(List.of(m.address()), Duration.ofMillis(400),
+                Duration.ofMillis(500));
+        c.refreshMap();
+
+        OperationFailedException e = assertThrows(OperationFailedException.class,
+                () -> c.put("k", "v"));
+
+        assertTrue(e.getMessage().contains("failed after 2 attempt(s)"), e.getMessage());
+        assertTrue(e.getMessage().contains("answered UNAVAILABLE"), e.getMessage());
+        assertEquals(ErrorCode.UNAVAILABLE, e.code().orElseThrow());
+    }
 }

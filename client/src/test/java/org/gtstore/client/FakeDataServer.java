@@ -3,6 +3,10 @@ package org.gtstore.client;
 import com.google.protobuf.ByteString;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -23,12 +27,20 @@ import org.gtstore.proto.PutResponse;
 /**
  * A data server on a loopback port whose answers the test scripts. By default it behaves like a
  * healthy chain member: puts go into a store shared by the servers of one test (standing in for
- * the chain), gets read it. A handler that returns null never answers. Every request is recorded.
+ * the chain), gets read it. A handler that returns null never answers. Every request is recorded
+ * unless {@code record} is off (a throughput probe: the lists copy themselves on every add).
+ * The fakes run on event-loop threads of their own ({@code fake-data-server-*}), apart from the
+ * client's, so a probe can tell the client's CPU time from theirs.
  */
 final class FakeDataServer implements AutoCloseable {
+    static final String THREAD_PREFIX = "fake-data-server";
+    private static final EventLoopGroup LOOPS = new NioEventLoopGroup(2,
+            new DefaultThreadFactory(THREAD_PREFIX, true));
+
     final String id;
     final List<PutRequest> puts = new CopyOnWriteArrayList<>();
     final List<GetRequest> gets = new CopyOnWriteArrayList<>();
+    volatile boolean record = true;
     volatile Function<PutRequest, PutResponse> putHandler;
     volatile Function<GetRequest, GetResponse> getHandler;
     private final Map<ByteString, ByteString> store;
@@ -47,6 +59,9 @@ final class FakeDataServer implements AutoCloseable {
         this.putHandler = this::storePut;
         this.getHandler = this::storeGet;
         this.server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
+                .bossEventLoopGroup(LOOPS)
+                .workerEventLoopGroup(LOOPS)
+                .channelType(NioServerSocketChannel.class)
                 .directExecutor()
                 .addService(new Service())
                 .build()
@@ -102,7 +117,9 @@ final class FakeDataServer implements AutoCloseable {
     private final class Service extends DataServiceGrpc.DataServiceImplBase {
         @Override
         public void put(PutRequest request, StreamObserver<PutResponse> out) {
-            puts.add(request);
+            if (record) {
+                puts.add(request);
+            }
             PutResponse r = putHandler.apply(request);
             if (r != null) {
                 out.onNext(r);
@@ -112,7 +129,9 @@ final class FakeDataServer implements AutoCloseable {
 
         @Override
         public void get(GetRequest request, StreamObserver<GetResponse> out) {
-            gets.add(request);
+            if (record) {
+                gets.add(request);
+            }
             GetResponse r = getHandler.apply(request);
             if (r != null) {
                 out.onNext(r);

@@ -458,4 +458,18 @@ class GtStoreClientTest {
         f.get(5, TimeUnit.SECONDS);
         assertEquals(ByteString.copyFromUtf8("abc"), s.get(0).puts.get(0).getKey());
     }
+
+    @Test
+    void runsOnGrpcSharedEventLoopsWhenAskedTo() throws Exception {
+        // Goal: eventLoopThreads(0) falls back to gRPC's shared loops; negative is refused.
+        List<FakeDataServer> s = startServers(1);
+        meta.setMap(TestMaps.rotated(1, PARTITIONS, 1, s));
+        GtStoreClient c = GtStoreClient.builder().metadataAddresses(List.of(meta.address()))
+                .eventLoopThreads(0).build();
+        clients.add(c);
+        c.put("k", "v");
+        assertEquals("v", c.get("k").valueUtf8());
+        assertEquals("eventLoopThreads < 0: -1", assertThrows(IllegalArgumentException.class,
+                () -> GtStoreClient.builder().eventLoopThreads(-1)).getMessage());
+    }
 }

@@ -4,6 +4,14 @@ import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.epoll.Epoll;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollSocketChannel;
+import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
+import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.ConnectException;
 import java.util.concurrent.TimeUnit;
 import org.gtstore.proto.Limits;
@@ -30,6 +38,45 @@ public final class Channels {
                 .disableRetry()
                 .maxInboundMessageSize(INBOUND_BYTES_MAX)
                 .build();
+    }
+
+    /** Event-loop threads shared by the channels one client opens; closed with the client. */
+    public static final class EventLoops implements AutoCloseable {
+        private final EventLoopGroup group;
+        private final Class<? extends io.grpc.netty.shaded.io.netty.channel.Channel> type;
+
+        /** @param threads event-loop threads, at least 1 */
+        public EventLoops(int threads) {
+            if (threads < 1) {
+                throw new IllegalArgumentException("eventLoopThreads < 1: " + threads);
+            }
+            DefaultThreadFactory factory = new DefaultThreadFactory("gtstore-client-io", true);
+            if (Epoll.isAvailable()) {
+                this.group = new EpollEventLoopGroup(threads, factory);
+                this.type = EpollSocketChannel.class;
+            } else {
+                this.group = new NioEventLoopGroup(threads, factory);
+                this.type = NioSocketChannel.class;
+            }
+        }
+
+        /** A plaintext channel to host:port on these event loops. */
+        public ManagedChannel open(String address) {
+            return NettyChannelBuilder.forTarget(address)
+                    .usePlaintext()
+                    .eventLoopGroup(group)
+                    .channelType(type)
+                    .directExecutor()
+                    .disableRetry()
+                    .maxInboundMessageSize(INBOUND_BYTES_MAX)
+                    .build();
+        }
+
+        /** Stops the threads; call after every channel on them is closed. */
+        @Override
+        public void close() {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        }
     }
 
     /** Shuts a channel down, waiting briefly for in-flight calls, then forcibly. */

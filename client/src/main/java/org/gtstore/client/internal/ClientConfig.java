@@ -15,16 +15,23 @@ import java.util.Objects;
  * @param metadataCallTimeout how long one metadata call to one member may take
  * @param backoffInitial the first back-off delay; it doubles per back-off, with jitter
  * @param backoffMax the largest back-off delay
+ * @param eventLoopThreads event-loop threads of the client's data channels; 0 shares gRPC's
+ *     default event loops (2 per core) instead
  */
 public record ClientConfig(List<String> metadataAddresses, String clientId,
         Duration requestTimeout, Duration deadline, Duration metadataCallTimeout,
-        Duration backoffInitial, Duration backoffMax) {
+        Duration backoffInitial, Duration backoffMax, int eventLoopThreads) {
 
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofMillis(1000);
     public static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(10);
     public static final Duration DEFAULT_METADATA_CALL_TIMEOUT = Duration.ofMillis(2000);
     public static final Duration DEFAULT_BACKOFF_INITIAL = Duration.ofMillis(5);
     public static final Duration DEFAULT_BACKOFF_MAX = Duration.ofMillis(400);
+    /**
+     * One thread: on the 2-core machines this store targets, one loop that both reads answers
+     * and writes the requests they trigger beats several loops handing work to each other.
+     */
+    public static final int DEFAULT_EVENT_LOOP_THREADS = 1;
 
     public ClientConfig {
         metadataAddresses = List.copyOf(metadataAddresses);
@@ -36,6 +43,9 @@ public record ClientConfig(List<String> metadataAddresses, String clientId,
         Objects.requireNonNull(backoffMax, "backoffMax == null");
         validate(metadataAddresses, clientId, requestTimeout, deadline, metadataCallTimeout,
                 backoffInitial, backoffMax);
+        if (eventLoopThreads < 0) {
+            throw new IllegalArgumentException("eventLoopThreads < 0: " + eventLoopThreads);
+        }
     }
 
     private static void validate(List<String> addresses, String clientId,

@@ -1,6 +1,7 @@
 package org.gtstore.client.internal;
 
 import com.google.protobuf.ByteString;
+import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -44,8 +45,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class Dispatcher {
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
+    /** An attempt with less time than this left before the deadline is not sent. */
+    private static final long ATTEMPT_NANOS_MIN = TimeUnit.MILLISECONDS.toNanos(1);
 
-    private final String clientId;
+    /** The client id as sent: encoded once, not once per put. */
+    private final ByteString clientIdBytes;
     private final MapCache maps;
     private final DataChannels channels;
     private final UnreachableReporter reporter;
@@ -57,7 +61,7 @@ public final class Dispatcher {
 
     public Dispatcher(ClientConfig config, MapCache maps, DataChannels channels,
             UnreachableReporter reporter, ScheduledExecutorService scheduler) {
-        this.clientId = config.clientId();
+        this.clientIdBytes = ByteString.copyFromUtf8(config.clientId());
         this.maps = maps;
         this.channels = channels;
         this.reporter = reporter;
@@ -109,8 +113,8 @@ public final class Dispatcher {
             return;
         }
         long remaining = state.remainingNanos(System.nanoTime());
-        if (remaining <= 0) {
-            failDeadline(call, state);
+        if (remaining < ATTEMPT_NANOS_MIN) {
+            failDeadline(call, state);   // too little time left for an answer to arrive
             return;
         }
         RouteTable table = maps.current();
@@ -173,6 +177,21 @@ public final class Dispatcher {
             case FAIL -> failFatal(call, next);
             default -> throw new IllegalStateException("unexpected action: " + action);
         }
+    }
+
+    /**
+     * An attempt that got no answer. If it ran out of time only because the operation's
+     * deadline cut its timeout short, the operation has failed at its deadline, and the
+     * failure before it (a server's answer, say) is the more useful one to report.
+     */
+    private void transportFailed(Call<?> call, RetryState state, Throwable t, Target target) {
+        boolean cutShort = target.timeoutNanos() < requestTimeoutNanos
+                && Status.fromThrowable(t).getCode() == Status.Code.DEADLINE_EXCEEDED;
+        if (cutShort && state.last() != null) {
+            failDeadline(call, state.attemptedAtDeadline());
+            return;
+        }
+        failed(call, state, transport(t, target));
     }
 
     /** An attempt that could not be sent: the map gives no server to ask. */
@@ -331,15 +350,14 @@ public final class Dispatcher {
                     .setKey(op.key())
                     .setValue(op.value())
                     .setTombstone(op.type() == Operation.Type.DELETE)
-                    .setClientId(clientId)
+                    .setClientIdBytes(clientIdBytes)
                     .setRequestId(op.requestId())
                     .build();
             stub.put(request, new StreamObserver<>() {
                 @Override
                 public void onNext(PutResponse r) {
                     if (r.getCode() == ErrorCode.OK) {
-                        result.complete(new PutResult(
-                                r.getServerId().isEmpty() ? target.serverId() : r.getServerId(),
+                        result.complete(new PutResult(answeredBy(r.getServerId(), target),
                                 r.getVersion(), r.getEpoch(), target.route().chain(),
                                 target.route().partition()));
                     } else {
@@ -351,7 +369,7 @@ public final class Dispatcher {
 
                 @Override
                 public void onError(Throwable t) {
-                    failed(WriteCall.this, state, transport(t, target));
+                    transportFailed(WriteCall.this, state, t, target);
                 }
 
                 @Override
@@ -388,7 +406,7 @@ public final class Dispatcher {
 
                 @Override
                 public void onError(Throwable t) {
-                    failed(ReadCall.this, state, transport(t, target));
+                    transportFailed(ReadCall.this, state, t, target);
                 }
 
                 @Override
@@ -400,11 +418,15 @@ public final class Dispatcher {
         private GetResult result(GetResponse r, Target target) {
             boolean found = r.getCode() == ErrorCode.OK;
             ByteString value = found ? r.getValue() : ByteString.EMPTY;
-            return new GetResult(op.key().toByteArray(), found, value.toByteArray(),
-                    r.getServerId().isEmpty() ? target.serverId() : r.getServerId(),
+            return GetResult.of(op.key(), found, value, answeredBy(r.getServerId(), target),
                     r.getVersion(), r.getEpoch(), target.route().chain(),
                     target.route().partition());
         }
+    }
+
+    /** The id the server gave in its answer, else the one the map gave for the address. */
+    private static String answeredBy(String answered, Target target) {
+        return answered.isEmpty() ? target.serverId() : answered;
     }
 
     private static Failure transport(Throwable t, Target target) {

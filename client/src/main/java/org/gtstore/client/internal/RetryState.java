@@ -22,6 +22,14 @@ public record RetryState(int attempts, int backoffs, long startNanos, long deadl
         return new RetryState(attempts + 1, backoffs, startNanos, deadlineNanos, failure);
     }
 
+    /**
+     * The state after an attempt that the operation's deadline cut short: counted, but the
+     * failure before it stays the one to report.
+     */
+    public RetryState attemptedAtDeadline() {
+        return new RetryState(attempts + 1, backoffs, startNanos, deadlineNanos, last);
+    }
+
     /** The state after a failure that happened before any request was sent. */
     public RetryState blocked(Failure failure) {
         return new RetryState(attempts, backoffs, startNanos, deadlineNanos, failure);
