@@ -470,6 +470,12 @@ public final class ChainReplica {
                 positionsMoved += old.equals(e.getValue()) ? 0 : 1;
                 if (e.getValue().member() && joinEpochs.remove(p) != null) {
                     fx.joinEpochs.put(p, 0L);
+                } else if (!e.getValue().member() && !Long.valueOf(chainEpoch)
+                        .equals(joinEpochs.get(p))) {
+                    // Still joining the same partition, whose chain changed (its tail died):
+                    // the data copied so far is still a prefix of the new tail's.
+                    joinEpochs.put(p, chainEpoch);
+                    fx.joinEpochs.put(p, chainEpoch);
                 }
                 if (pr.changePosition(e.getValue(), chainEpoch, fx)) {
                     needHello.add(p);

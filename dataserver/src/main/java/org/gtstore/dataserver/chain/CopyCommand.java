@@ -13,10 +13,12 @@ public sealed interface CopyCommand {
     /**
      * Take a consistent snapshot of {@code partition} now, after this Ready's writes are
      * persisted (so it holds exactly the updates up to {@code snapshotSeq}), and read up to
-     * {@code credits} chunks of the keys whose version is after {@code fromVersion}.
+     * {@code credits} chunks of the keys whose version is after {@code fromVersion}: in key
+     * order, or, if {@code versionOrder} (the receiver is a member), in ascending version (the
+     * copier then holds those keys in memory: the gap of a restarted member, not a partition).
      */
     record Start(long copyId, int partition, String peer, long fromVersion, long snapshotSeq,
-            int credits) implements CopyCommand {
+            int credits, boolean versionOrder) implements CopyCommand {
     }
 
     /** The receiver persisted a chunk: read {@code credits} more. */

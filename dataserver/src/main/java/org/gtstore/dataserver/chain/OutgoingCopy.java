@@ -16,6 +16,8 @@ final class OutgoingCopy {
     final int partition;
     final String peer;
     final long fromVersion;
+    /** The successor is a member: entries go in ascending version (see CopyChunk). */
+    final boolean versionOrder;
     long snapshotSeq = -1;
     boolean started;
     boolean cancelled;
@@ -24,8 +26,10 @@ final class OutgoingCopy {
     long totalKeys;
     long lastActivityTick;
 
-    OutgoingCopy(long id, int partition, String peer, long fromVersion, long tick) {
+    OutgoingCopy(long id, int partition, String peer, long fromVersion, boolean versionOrder,
+            long tick) {
         this.id = id;
+        this.versionOrder = versionOrder;
         this.partition = partition;
         this.peer = peer;
         this.fromVersion = fromVersion;

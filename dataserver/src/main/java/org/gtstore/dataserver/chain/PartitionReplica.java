@@ -1,9 +1,6 @@
 package org.gtstore.dataserver.chain;
 
 import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.List;
 import java.util.Objects;
 import java.util.TreeMap;
 import org.gtstore.proto.ChainMessage;
@@ -12,7 +9,6 @@ import org.gtstore.proto.CopyChunk;
 import org.gtstore.proto.DedupEntry;
 import org.gtstore.proto.ErrorCode;
 import org.gtstore.proto.PutRequest;
-import org.gtstore.proto.Rejection;
 import org.gtstore.proto.Update;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,19 +36,13 @@ import org.slf4j.LoggerFactory;
 final class PartitionReplica {
     private static final Logger LOG = LoggerFactory.getLogger(PartitionReplica.class);
 
-    /** A client put waiting for the tail's acknowledgement of {@code seq}. */
-    private record Waiter(long seq, long token, long sinceTick) {
-    }
-
     final int partition;
     private ChainPosition pos;
     private long applied;
     private long committed;
     private final ArrayDeque<Update> unacked = new ArrayDeque<>();
     private final TreeMap<Long, Update> held = new TreeMap<>();
-    private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
-    /** Retries of puts still in flight: few, and not in seq order with {@link #waiters}. */
-    private final List<Waiter> retryWaiters = new ArrayList<>();
+    private final PutWaiters waiters;
     private long joiningApplied = -1;
     private long chainEpoch;
     private boolean successorSynced;
@@ -77,6 +67,12 @@ final class PartitionReplica {
     private long syncTarget = -1;
     private long caughtUpReportTick = Long.MIN_VALUE / 2;
     private long incomingCopyId = -1;
+    /**
+     * After a copy in version order started (snapshot seq S), the keys overwritten after our
+     * applied seq are current only once applied reaches S: until then a tail acknowledges
+     * nothing, so no acknowledged write is read older than it was.
+     */
+    private long commitHold;
     private int incomingNext;
     /**
      * A joining replica that became the tail serves reads only once it has applied this seq:
@@ -87,6 +83,7 @@ final class PartitionReplica {
 
     PartitionReplica(int partition, ChainPosition pos, long chainEpoch, long storedAppliedSeq) {
         this.partition = partition;
+        this.waiters = new PutWaiters(partition);
         this.pos = pos;
         this.chainEpoch = chainEpoch;
         this.applied = storedAppliedSeq;
@@ -175,7 +172,7 @@ final class PartitionReplica {
         if (committed >= seq) {
             fx.putOk(token, seq);
         } else {
-            waiters.addLast(new Waiter(seq, token, fx.tick));
+            waiters.addWrite(seq, token, fx.tick);
         }
     }
 
@@ -184,7 +181,7 @@ final class PartitionReplica {
         if (ackedUpTo >= seq) {
             fx.putOk(token, seq);
         } else {
-            retryWaiters.add(new Waiter(seq, token, fx.tick));
+            waiters.addRetry(seq, token, fx.tick);
         }
     }
 
@@ -215,7 +212,7 @@ final class PartitionReplica {
     private void apply(Update u, Effects fx) {
         applied = u.getSeq();
         fx.write(u);
-        if (pos.tail() && !gated) {
+        if (pos.tail() && !gated && applied >= commitHold) {
             committed = applied;
             ackedUpTo = applied;
             if (pos.predecessor() != null) {
@@ -364,7 +361,7 @@ final class PartitionReplica {
     private void startCopy(long successorApplied, Effects fx) {
         successorSynced = false;
         outgoing = new OutgoingCopy(fx.nextCopyId++, partition, pos.successor(),
-                successorApplied, fx.tick);
+                successorApplied, !pos.successorJoining(), fx.tick);
         fx.copyCommands.add(outgoing);
         LOG.debug("[{} p={} epoch={}] successor {} applied seq={}, before what we hold: {}",
                 fx.selfId, partition, fx.epoch, pos.successor(), successorApplied, outgoing);
@@ -378,7 +375,7 @@ final class PartitionReplica {
         c.started = true;
         c.snapshotSeq = applied;
         return new CopyCommand.Start(c.id, partition, c.peer, c.fromVersion, c.snapshotSeq,
-                fx.config.copyWindowChunks());
+                fx.config.copyWindowChunks(), c.versionOrder);
     }
 
     private void cancelCopy(Effects fx) {
@@ -396,7 +393,8 @@ final class PartitionReplica {
         }
         CopyChunk.Builder chunk = CopyChunk.newBuilder().setPartition(partition)
                 .setCopyId(c.id).setIndex(c.chunksSent++).addAllEntries(e.entries())
-                .setLast(e.last()).setSnapshotSeq(c.snapshotSeq).addAllDedup(e.dedup());
+                .setLast(e.last()).setSnapshotSeq(c.snapshotSeq).addAllDedup(e.dedup())
+                .setInVersionOrder(c.versionOrder);
         fx.outbox.control(c.peer, StreamKind.OUTBOUND, ChainMessage.newBuilder()
                 .setEpoch(fx.epoch).setCopy(chunk));
         c.copiedKeys = e.copiedKeys();
@@ -468,40 +466,52 @@ final class PartitionReplica {
 
     // ---- state transfer, receiver side ----
 
+    /** What {@link #receiveCopyChunk} did with a chunk. */
+    enum ChunkOutcome {
+        /** Out of order (earlier chunks were lost): the sender must re-sync. */
+        REFUSED,
+        STORED,
+        /** The last chunk: this replica must now say hello to its own successor. */
+        STORED_LAST_HELLO_SUCCESSOR
+    }
+
     /**
      * A chunk of a copy from the predecessor: store its entries (newer wins), acknowledge it,
-     * and with the last chunk take the snapshot's seq as applied, in the same batch. Returns
-     * true if this replica must now say hello to its own successor (it may be behind too).
+     * and with the last chunk take the snapshot's seq as applied, in the same batch.
      */
-    boolean receiveCopyChunk(CopyChunk c, Effects fx) {
+    ChunkOutcome receiveCopyChunk(CopyChunk c, Effects fx) {
         if (c.getIndex() == 0) {
             incomingCopyId = c.getCopyId();
             incomingNext = 0;
             held.clear();
+            if (c.getInVersionOrder()) {
+                // Held updates must stay a contiguous run ending at applied; the copy skips
+                // overwritten versions, so our successor is re-synced after it instead.
+                commitHold = Math.max(commitHold, c.getSnapshotSeq());
+                unacked.clear();
+            }
         }
         if (c.getCopyId() != incomingCopyId || c.getIndex() != incomingNext) {
-            // Chunks before it were lost (e.g. this server restarted): the sender must start
-            // over, so it is told to re-sync this partition.
             LOG.debug("[{} p={} epoch={}] refusing chunk {} of copy {} (expecting {} of {})",
                     fx.selfId, partition, fx.epoch, c.getIndex(), c.getCopyId(), incomingNext,
                     incomingCopyId);
-            fx.outbox.control(pos.predecessor(), StreamKind.INBOUND, ChainMessage.newBuilder()
-                    .setEpoch(fx.epoch).setRejected(Rejection.newBuilder()
-                            .setCode(ErrorCode.UNAVAILABLE).addPartitions(partition)
-                            .setMessage("copy chunk " + c.getIndex() + " of copy "
-                                    + c.getCopyId() + " out of order")));
-            return false;
+            return ChunkOutcome.REFUSED;
         }
         incomingNext++;
         for (Update u : c.getEntriesList()) {
-            fx.writeCopied(u);
+            if (!c.getInVersionOrder()) {
+                fx.writeCopied(u);
+            } else if (u.getSeq() > applied) {
+                applied = u.getSeq();
+                fx.write(u.toBuilder().setCopied(false).build());
+            }
         }
         String pred = pos.predecessor();
         fx.outbox.control(pred, StreamKind.INBOUND, ChainMessage.newBuilder().setEpoch(fx.epoch)
                 .setCopyAck(CopyAck.newBuilder().setPartition(partition)
                         .setCopyId(c.getCopyId()).setIndex(c.getIndex())));
         if (!c.getLast()) {
-            return false;
+            return ChunkOutcome.STORED;
         }
         incomingCopyId = -1;
         for (DedupEntry d : c.getDedupList()) {
@@ -514,7 +524,7 @@ final class PartitionReplica {
         }
         LOG.debug("[{} p={} epoch={}] copy {} from {} complete at seq={}", fx.selfId, partition,
                 fx.epoch, c.getCopyId(), pred, applied);
-        if (pos.tail()) {
+        if (pos.tail() && !gated && applied >= commitHold) {
             committed = applied;
             ackedUpTo = applied;
             fx.outbox.ack(pred, fx.epoch, partition, committed);
@@ -523,7 +533,8 @@ final class PartitionReplica {
             fx.outbox.ack(pred, fx.epoch, partition, applied);
         }
         liftReadBarrier();
-        return pos.successor() != null;
+        return pos.successor() != null ? ChunkOutcome.STORED_LAST_HELLO_SUCCESSOR
+                : ChunkOutcome.STORED;
     }
 
     /** The predecessor said hello: it will re-send from our applied seq, so forget the gaps. */
@@ -568,7 +579,11 @@ final class PartitionReplica {
         } else if (readBarrier != 0 && changed) {
             readBarrier = next.predecessor() == null ? 0 : Long.MAX_VALUE;
         }
-        if (next.tail() && (!old.tail() || (!gated && committed < applied))) {
+        if (next.predecessor() == null) {
+            commitHold = 0;   // nobody can bring more: what we hold is all there is
+        }
+        if (next.tail() && (!old.tail() || (!gated && committed < applied))
+                && applied >= commitHold) {
             // The old tail is gone (or the joining replica this tail waited for): everything we
             // hold is on every surviving member, so commit.
             long before = committed;
@@ -593,15 +608,8 @@ final class PartitionReplica {
 
     /** This server left the chain: stop serving; waiting puts are told to ask the new head. */
     void drop(Effects fx) {
-        String msg = "partition " + partition + " moved away from " + fx.selfId;
-        for (Waiter w : waiters) {
-            fx.putError(w.token(), ErrorCode.NOT_RESPONSIBLE, msg);
-        }
-        for (Waiter w : retryWaiters) {
-            fx.putError(w.token(), ErrorCode.NOT_RESPONSIBLE, msg);
-        }
-        waiters.clear();
-        retryWaiters.clear();
+        waiters.failAll(ErrorCode.NOT_RESPONSIBLE, "partition " + partition + " moved away from "
+                + fx.selfId, fx);
         unacked.clear();
         held.clear();
         cancelCopy(fx);
@@ -609,34 +617,10 @@ final class PartitionReplica {
 
     /** Answers TIMEOUT to puts that waited too long for the tail; the client will retry. */
     void expireWaiters(long tick, long waitTicksMax, Effects fx) {
-        while (!waiters.isEmpty() && tick - waiters.peekFirst().sinceTick() >= waitTicksMax) {
-            Waiter w = waiters.pollFirst();
-            fx.putError(w.token(), ErrorCode.TIMEOUT, "no acknowledgement from the tail for seq "
-                    + w.seq() + " of partition " + partition);
-        }
-        Iterator<Waiter> it = retryWaiters.iterator();
-        while (it.hasNext()) {
-            Waiter w = it.next();
-            if (tick - w.sinceTick() >= waitTicksMax) {
-                it.remove();
-                fx.putError(w.token(), ErrorCode.TIMEOUT, "no acknowledgement from the tail");
-            }
-        }
+        waiters.expire(tick, waitTicksMax, fx);
     }
 
     private void releaseWaiters(Effects fx) {
-        while (!waiters.isEmpty() && waiters.peekFirst().seq() <= committed) {
-            Waiter w = waiters.pollFirst();
-            fx.putOk(w.token(), w.seq());
-        }
-        if (!retryWaiters.isEmpty()) {
-            retryWaiters.removeIf(w -> {
-                if (w.seq() <= ackedUpTo) {
-                    fx.putOk(w.token(), w.seq());
-                    return true;
-                }
-                return false;
-            });
-        }
+        waiters.release(committed, ackedUpTo, fx);
     }
 }

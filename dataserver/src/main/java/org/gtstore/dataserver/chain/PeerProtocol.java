@@ -186,8 +186,17 @@ final class PeerProtocol {
             rejectStale(m, StreamKind.INBOUND, List.of(c.getPartition()));
             return;
         }
-        if (pr.receiveCopyChunk(c, fx)) {
-            sendHello(pr.position().successor(), List.of(pr.partition));
+        switch (pr.receiveCopyChunk(c, fx)) {
+            case REFUSED -> fx.outbox.control(m.getFrom(), StreamKind.INBOUND,
+                    ChainMessage.newBuilder().setEpoch(fx.epoch).setRejected(Rejection
+                            .newBuilder().setCode(ErrorCode.UNAVAILABLE)
+                            .setMessage("copy chunk " + c.getIndex() + " of copy "
+                                    + c.getCopyId() + " out of order: copy again")
+                            .addPartitions(c.getPartition())));
+            case STORED_LAST_HELLO_SUCCESSOR -> sendHello(pr.position().successor(),
+                    List.of(pr.partition));
+            default -> {
+            }
         }
     }
 

@@ -43,6 +43,9 @@ public final class PartitionCopier implements AutoCloseable {
         final CopyCommand.Start start;
         final PartitionSnapshot snapshot;
         PartitionSnapshot.Cursor cursor;
+        /** Version order: the entries to send, sorted, and the next one. */
+        List<Update> sorted;
+        int next;
         int credits;
         long copied;
         long total = -1;
@@ -203,29 +206,26 @@ public final class PartitionCopier implements AutoCloseable {
         CopyCommand.Start s = t.start;
         if (t.total < 0) {
             t.startNanos = System.nanoTime();
-            t.total = count(t);
-            t.cursor = t.snapshot.cursor();
+            if (s.versionOrder()) {
+                t.sorted = sortedByVersion(t);
+                t.total = t.sorted.size();
+            } else {
+                t.total = count(t);
+                t.cursor = t.snapshot.cursor();
+            }
         }
         List<Update> entries = new ArrayList<>();
         int bytes = 0;
         boolean last = false;
         while (bytes < chunkBytesMax) {
-            StoredEntry e = t.cursor.next();
-            if (e == null) {
+            Update u = s.versionOrder() ? (t.next < t.sorted.size() ? t.sorted.get(t.next++)
+                    : null) : nextNewer(t);
+            if (u == null) {
                 last = true;
                 break;
             }
-            if (e.value().version() <= s.fromVersion()) {
-                continue;
-            }
-            Update.Builder u = Update.newBuilder().setPartition(s.partition())
-                    .setSeq(e.value().version()).setKey(e.key())
-                    .setTombstone(e.value().tombstone()).setCopied(true);
-            if (!e.value().tombstone()) {
-                u.setValue(e.value().value());
-            }
-            entries.add(u.build());
-            bytes += e.key().size() + e.value().value().size() + 16;
+            entries.add(u);
+            bytes += u.getKey().size() + u.getValue().size() + 16;
         }
         t.copied += entries.size();
         t.credits--;
@@ -245,6 +245,40 @@ public final class PartitionCopier implements AutoCloseable {
         }
         sink.accept(new ChainEvent.CopyChunkRead(s.copyId(), s.partition(), entries, last,
                 t.copied, t.total, dedup));
+    }
+
+    /** The next entry of the cursor newer than the copy's from-version, or null at the end. */
+    private static Update nextNewer(Task t) {
+        for (StoredEntry e = t.cursor.next(); e != null; e = t.cursor.next()) {
+            if (e.value().version() > t.start.fromVersion()) {
+                return copied(t.start.partition(), e);
+            }
+        }
+        return null;
+    }
+
+    private static Update copied(int partition, StoredEntry e) {
+        Update.Builder u = Update.newBuilder().setPartition(partition)
+                .setSeq(e.value().version()).setKey(e.key())
+                .setTombstone(e.value().tombstone()).setCopied(true);
+        if (!e.value().tombstone()) {
+            u.setValue(e.value().value());
+        }
+        return u.build();
+    }
+
+    /** A member's gap: every entry newer than the from-version, in ascending version. */
+    private static List<Update> sortedByVersion(Task t) {
+        List<Update> out = new ArrayList<>();
+        try (PartitionSnapshot.Cursor c = t.snapshot.cursor()) {
+            for (StoredEntry e = c.next(); e != null; e = c.next()) {
+                if (e.value().version() > t.start.fromVersion()) {
+                    out.add(copied(t.start.partition(), e));
+                }
+            }
+        }
+        out.sort(java.util.Comparator.comparingLong(Update::getSeq));
+        return out;
     }
 
     private long count(Task t) {

@@ -313,6 +313,21 @@ class ChainCopyTest {
     }
 
     @Test
+    void joiningReplicaRestartedInItsPositionKeepsWhatWasCopied() {
+        // Goal: the tail may already have reported it caught up; a restart that keeps the
+        // joining position (same chain epoch) must not discard the copied data.
+        List<String> keys = keysOfP(5);
+        ChainHarness h = withData(keys);
+        h.setMap(2, List.of("a", "b"), "c");
+        h.deliverAll();
+        assertEquals(5, h.replica("c").appliedSeq(P));
+        h.restart("c", h.map(3, List.of("a", "b"), "c").toBuilder()
+                .setChains(P, h.map(2, List.of("a", "b"), "c").getChains(P)).build());
+        assertEquals(5, h.replica("c").appliedSeq(P));
+        assertSameData(h, "b", "c", keys);
+    }
+
+    @Test
     void retriedPutIsDeduplicatedAcrossARestart() {
         ChainHarness h = new ChainHarness("a");
         PartitionMap m = h.map(1, List.of("a"), "");

@@ -48,7 +48,7 @@ final class ChainHarness {
     static final class CopyTask {
         final CopyCommand.Start start;
         final PartitionSnapshot snapshot;
-        PartitionSnapshot.Cursor cursor;
+        List<Update> pending;
         int credits;
         long copied;
         long total = -1;
@@ -274,28 +274,26 @@ final class ChainHarness {
     private void readChunk(Node n, CopyTask t) {
         CopyCommand.Start s = t.start;
         if (t.total < 0) {
-            t.total = 0;
             PartitionSnapshot.Cursor c = t.snapshot.cursor();
+            t.pending = new ArrayList<>();
             for (StoredEntry e = c.next(); e != null; e = c.next()) {
-                t.total += e.value().version() > s.fromVersion() ? 1 : 0;
+                if (e.value().version() > s.fromVersion()) {
+                    t.pending.add(Update.newBuilder().setPartition(s.partition())
+                            .setSeq(e.value().version()).setKey(e.key())
+                            .setValue(e.value().value()).setTombstone(e.value().tombstone())
+                            .setCopied(true).build());
+                }
             }
-            t.cursor = t.snapshot.cursor();
+            if (s.versionOrder()) {
+                t.pending.sort(java.util.Comparator.comparingLong(Update::getSeq));
+            }
+            t.total = t.pending.size();
         }
         List<Update> entries = new ArrayList<>();
-        boolean last = false;
-        while (entries.size() < copyChunkKeys) {
-            StoredEntry e = t.cursor.next();
-            if (e == null) {
-                last = true;
-                break;
-            }
-            if (e.value().version() > s.fromVersion()) {
-                entries.add(Update.newBuilder().setPartition(s.partition())
-                        .setSeq(e.value().version()).setKey(e.key())
-                        .setValue(e.value().value()).setTombstone(e.value().tombstone())
-                        .setCopied(true).build());
-            }
+        while (entries.size() < copyChunkKeys && !t.pending.isEmpty()) {
+            entries.add(t.pending.remove(0));
         }
+        boolean last = t.pending.isEmpty();
         t.copied += entries.size();
         t.credits--;
         List<DedupEntry> dedup = new ArrayList<>();

@@ -362,7 +362,8 @@ class ChainSimulationTest {
             undeliveredMaps.remove(s);
             h.epoch++;
             h.node(s).caughtUp.clear();
-            trace("restart " + s);
+            trace("restart " + s + " stored applied " + h.node(s).store.appliedSeqs()
+                    + " joined " + h.node(s).store.joinEpochs() + " model epochs " + chainEpochs);
             h.restart(s, map());
             publish();
             undeliveredMaps.remove(s);
@@ -441,6 +442,19 @@ class ChainSimulationTest {
             }
         }
 
+        private String state(List<String> chain, int p) {
+            StringBuilder b = new StringBuilder();
+            for (String s : chain) {
+                ChainReplica r = h.replica(s);
+                b.append(s).append(" pos=").append(r.position(p)).append(" applied=")
+                        .append(r.appliedSeq(p)).append(" committed=").append(r.committedSeq(p))
+                        .append(" copying=").append(r.copying(p)).append(" unacked=")
+                        .append(r.unackedCount(p)).append(" chainEpoch=").append(r.chainEpoch(p))
+                        .append(" epoch=").append(r.epoch()).append("; ");
+            }
+            return b.toString();
+        }
+
         private String diagnose(int p) {
             List<String> chain = chains.get(p);
             String tail = chain.get(chain.size() - 1);
@@ -516,7 +530,7 @@ class ChainSimulationTest {
                     assertEquals(headApplied, h.replica(s).appliedSeq(p), "applied of " + s
                             + " in partition " + p + " chain " + chain);
                     assertEquals(headApplied, h.replica(s).committedSeq(p), "committed of " + s
-                            + " in partition " + p + " chain " + chain);
+                            + " in partition " + p + " chain " + chain + ": " + state(chain, p));
                     for (int k = 0; k < KEYS; k++) {
                         String key = "key" + k;
                         if (partitionOf(key) == p) {

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.gtstore.proto.Chain;
 import org.gtstore.proto.ClusterSettings;
+import org.gtstore.proto.CopyProgress;
 import org.gtstore.proto.ErrorCode;
 import org.gtstore.proto.GetMapRequest;
 import org.gtstore.proto.GetMapResponse;
@@ -23,6 +24,8 @@ import org.gtstore.proto.MetadataServiceGrpc;
 import org.gtstore.proto.PartitionMap;
 import org.gtstore.proto.RegisterRequest;
 import org.gtstore.proto.RegisterResponse;
+import org.gtstore.proto.ReportCaughtUpRequest;
+import org.gtstore.proto.ReportCaughtUpResponse;
 import org.gtstore.proto.ReportUnreachableRequest;
 import org.gtstore.proto.ReportUnreachableResponse;
 import org.gtstore.proto.ServerInfo;
@@ -42,6 +45,9 @@ final class FakeMetadataService extends MetadataServiceGrpc.MetadataServiceImplB
     /** How heartbeats are answered: OK, UNKNOWN_SERVER, or null for never (a partition). */
     volatile ErrorCode heartbeatAnswer = ErrorCode.OK;
     final AtomicLong registrations = new AtomicLong();
+    final List<ReportCaughtUpRequest> caughtUpReports = new CopyOnWriteArrayList<>();
+    /** The copy progress in each server's last heartbeat that had any. */
+    final Map<String, List<CopyProgress>> progress = new ConcurrentHashMap<>();
     private final List<StreamObserver<GetMapResponse>> watchers = new CopyOnWriteArrayList<>();
     private final AtomicLong incarnations = new AtomicLong();
     private final long leaseMs;
@@ -63,14 +69,20 @@ final class FakeMetadataService extends MetadataServiceGrpc.MetadataServiceImplB
     /** Publishes a map where partition p's chain is {@code chainOf.apply(p)}. */
     PartitionMap publish(long epoch, int partitions,
             java.util.function.IntFunction<List<String>> chainOf) {
+        return publishChains(epoch, partitions, p -> Chain.newBuilder()
+                .addAllReplicas(chainOf.apply(p)).setEpoch(epoch));
+    }
+
+    /** Publishes a map built from one chain per partition (partition set here). */
+    PartitionMap publishChains(long epoch, int partitions,
+            java.util.function.IntFunction<Chain.Builder> chainOf) {
         PartitionMap.Builder m = PartitionMap.newBuilder().setEpoch(epoch)
                 .setSettings(ClusterSettings.newBuilder().setPartitions(partitions)
-                        .setReplication(chainOf.apply(0).size()));
+                        .setReplication(chainOf.apply(0).getReplicasCount()));
         addresses.forEach((id, addr) -> m.addServers(ServerInfo.newBuilder().setId(id)
                 .setAddress(addr).setState(ServerState.ALIVE)));
         for (int p = 0; p < partitions; p++) {
-            m.addChains(Chain.newBuilder().setPartition(p).addAllReplicas(chainOf.apply(p))
-                    .setEpoch(epoch));
+            m.addChains(chainOf.apply(p).setPartition(p));
         }
         map = m.build();
         GetMapResponse push = GetMapResponse.newBuilder().setCode(ErrorCode.OK).setMap(map)
@@ -97,9 +109,26 @@ final class FakeMetadataService extends MetadataServiceGrpc.MetadataServiceImplB
         reply.onCompleted();
     }
 
+    /** The current map. */
+    PartitionMap map() {
+        return map;
+    }
+
+    @Override
+    public void reportCaughtUp(ReportCaughtUpRequest req,
+            StreamObserver<ReportCaughtUpResponse> reply) {
+        caughtUpReports.add(req);
+        reply.onNext(ReportCaughtUpResponse.newBuilder().setCode(ErrorCode.OK)
+                .setMapEpoch(map.getEpoch()).build());
+        reply.onCompleted();
+    }
+
     @Override
     public void heartbeat(HeartbeatRequest req, StreamObserver<HeartbeatResponse> reply) {
         heartbeats.incrementAndGet();
+        if (req.getProgressCount() > 0) {
+            progress.put(req.getServerId(), req.getProgressList());
+        }
         ErrorCode answer = heartbeatAnswer;
         if (answer == null) {
             return;
