@@ -12,6 +12,7 @@ import io.grpc.netty.shaded.io.netty.channel.epoll.EpollSocketChannel;
 import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
 import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
 import java.net.ConnectException;
 import java.util.concurrent.TimeUnit;
 import org.gtstore.proto.Limits;
@@ -96,6 +97,16 @@ public final class Channels {
     public static boolean isConnectionRefused(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause()) {
             if (c instanceof ConnectException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** True when the failure comes from the connection itself: closed, reset, refused. */
+    public static boolean isConnectionLost(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof IOException) {
                 return true;
             }
         }

@@ -49,6 +49,9 @@ public record Failure(Kind kind, ErrorCode code, long serverEpoch, long mapEpoch
         Kind kind = switch (c) {
             case UNAVAILABLE, DEADLINE_EXCEEDED -> Kind.UNREACHABLE;
             case CANCELLED, RESOURCE_EXHAUSTED, ABORTED -> Kind.TRANSIENT;
+            // gRPC reports a connection that closed under a write (a killed server) as
+            // "UNKNOWN: channel closed" with the socket's exception as the cause.
+            case UNKNOWN -> Channels.isConnectionLost(t) ? Kind.UNREACHABLE : Kind.BROKEN;
             default -> Kind.BROKEN;
         };
         String detail = serverId + " at " + address + ": " + Channels.describe(t, timeoutMs);

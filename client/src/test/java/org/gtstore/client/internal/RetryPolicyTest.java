@@ -69,6 +69,20 @@ class RetryPolicyTest {
     }
 
     @Test
+    void connectionClosedUnderAWriteIsReported() {
+        // Seen after kill -9 of a tail: gRPC failed the call with "UNKNOWN: channel closed"
+        // (cause ClosedChannelException), and the get failed at once instead of failing over.
+        Failure closed = Failure.transport(Status.UNKNOWN.withDescription("channel closed")
+                .withCause(new java.nio.channels.ClosedChannelException()).asRuntimeException(),
+                1000, 2, "server1", "127.0.0.1:1");
+        assertEquals(Failure.Kind.UNREACHABLE, closed.kind());
+        assertEquals(Action.REPORT_THEN_RETRY, policy.decide(closed));
+        Failure unknown = Failure.transport(Status.UNKNOWN.withDescription("bug")
+                .asRuntimeException(), 1000, 2, "server1", "127.0.0.1:1");
+        assertEquals(Action.FAIL, policy.decide(unknown));
+    }
+
+    @Test
     void transportFailuresThatRetryingCannotFixAreFatal() {
         Failure unimplemented = Failure.transport(Status.UNIMPLEMENTED.asRuntimeException(),
                 1000, 2, "server1", "127.0.0.1:1");
