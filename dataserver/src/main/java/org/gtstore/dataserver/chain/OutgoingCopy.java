@@ -1,5 +1,8 @@
 package org.gtstore.dataserver.chain;
 
+import org.gtstore.proto.ChainMessage;
+import org.gtstore.proto.CopyChunk;
+
 /**
  * The sender's side of one state transfer to a successor (package-private state of a
  * {@link PartitionReplica}).
@@ -34,6 +37,27 @@ final class OutgoingCopy {
         this.peer = peer;
         this.fromVersion = fromVersion;
         this.lastActivityTick = tick;
+    }
+
+    /** The Ready that created it is drained: the snapshot is taken at {@code applied}. */
+    CopyCommand.Start start(long applied, int credits) {
+        started = true;
+        snapshotSeq = applied;
+        return new CopyCommand.Start(id, partition, peer, fromVersion, snapshotSeq, credits,
+                versionOrder);
+    }
+
+    /** Sends a chunk the copier read. */
+    void send(ChainEvent.CopyChunkRead e, Effects fx) {
+        CopyChunk.Builder chunk = CopyChunk.newBuilder().setPartition(partition)
+                .setCopyId(id).setIndex(chunksSent++).addAllEntries(e.entries())
+                .setLast(e.last()).setSnapshotSeq(snapshotSeq).addAllDedup(e.dedup())
+                .setInVersionOrder(versionOrder);
+        fx.outbox.control(peer, StreamKind.OUTBOUND, ChainMessage.newBuilder()
+                .setEpoch(fx.epoch).setCopy(chunk));
+        copiedKeys = e.copiedKeys();
+        totalKeys = e.totalKeys();
+        lastActivityTick = fx.tick;
     }
 
     /** Cancels the copy; the copier is told only if it was started. */

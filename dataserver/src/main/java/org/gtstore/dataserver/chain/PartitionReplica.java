@@ -363,8 +363,6 @@ final class PartitionReplica {
         outgoing = new OutgoingCopy(fx.nextCopyId++, partition, pos.successor(),
                 successorApplied, !pos.successorJoining(), fx.tick);
         fx.copyCommands.add(outgoing);
-        LOG.debug("[{} p={} epoch={}] successor {} applied seq={}, before what we hold: {}",
-                fx.selfId, partition, fx.epoch, pos.successor(), successorApplied, outgoing);
     }
 
     /** The Ready that started the copy is drained: the snapshot is taken at our applied seq. */
@@ -372,10 +370,7 @@ final class PartitionReplica {
         if (c != outgoing || c.cancelled) {
             return null;
         }
-        c.started = true;
-        c.snapshotSeq = applied;
-        return new CopyCommand.Start(c.id, partition, c.peer, c.fromVersion, c.snapshotSeq,
-                fx.config.copyWindowChunks(), c.versionOrder);
+        return c.start(applied, fx.config.copyWindowChunks());
     }
 
     private void cancelCopy(Effects fx) {
@@ -391,21 +386,12 @@ final class PartitionReplica {
         if (c == null || c.id != e.copyId() || !c.started) {
             return;
         }
-        CopyChunk.Builder chunk = CopyChunk.newBuilder().setPartition(partition)
-                .setCopyId(c.id).setIndex(c.chunksSent++).addAllEntries(e.entries())
-                .setLast(e.last()).setSnapshotSeq(c.snapshotSeq).addAllDedup(e.dedup())
-                .setInVersionOrder(c.versionOrder);
-        fx.outbox.control(c.peer, StreamKind.OUTBOUND, ChainMessage.newBuilder()
-                .setEpoch(fx.epoch).setCopy(chunk));
-        c.copiedKeys = e.copiedKeys();
-        c.totalKeys = e.totalKeys();
-        c.lastActivityTick = fx.tick;
+        c.send(e, fx);
         if (!e.last()) {
             return;
         }
         outgoing = null;
         lastCopyTotal = c.totalKeys;
-        LOG.debug("[{} p={} epoch={}] {} sent", fx.selfId, partition, fx.epoch, c);
         long firstHeld = unacked.isEmpty() ? applied + 1 : unacked.peekFirst().getSeq();
         if (c.snapshotSeq + 1 < firstHeld) {
             // Updates after the snapshot were dropped meanwhile (joiningRetainMax): copy again.
@@ -466,15 +452,6 @@ final class PartitionReplica {
 
     // ---- state transfer, receiver side ----
 
-    /** What {@link #receiveCopyChunk} did with a chunk. */
-    enum ChunkOutcome {
-        /** Out of order (earlier chunks were lost): the sender must re-sync. */
-        REFUSED,
-        STORED,
-        /** The last chunk: this replica must now say hello to its own successor. */
-        STORED_LAST_HELLO_SUCCESSOR
-    }
-
     /**
      * A chunk of a copy from the predecessor: store its entries (newer wins), acknowledge it,
      * and with the last chunk take the snapshot's seq as applied, in the same batch.
@@ -522,8 +499,6 @@ final class PartitionReplica {
             applied = c.getSnapshotSeq();
             fx.appliedSeqs.put(partition, applied);
         }
-        LOG.debug("[{} p={} epoch={}] copy {} from {} complete at seq={}", fx.selfId, partition,
-                fx.epoch, c.getCopyId(), pred, applied);
         if (pos.tail() && !gated && applied >= commitHold) {
             committed = applied;
             ackedUpTo = applied;
@@ -600,8 +575,8 @@ final class PartitionReplica {
                     fx.selfId, partition, fx.epoch, before + 1, committed);
         }
         if (next.head() && !old.head()) {
-            LOG.debug("[{} p={} epoch={}] became head, next seq={}",
-                    fx.selfId, partition, fx.epoch, applied + 1);
+            LOG.debug("[{} p={} epoch={}] became head at seq={}", fx.selfId, partition, fx.epoch,
+                    applied);
         }
         return next.successor() != null && (changed || !successorSynced);
     }
