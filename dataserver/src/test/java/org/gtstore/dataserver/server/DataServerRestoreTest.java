@@ -223,8 +223,10 @@ class DataServerRestoreTest {
                     r.getReporter(), "the tail reports");
             assertTrue(r.getMapEpoch() >= 3);
         }
-        assertTrue(meta.progress.values().stream().flatMap(List::stream)
-                .anyMatch(pr -> pr.getTotalKeys() > 0), "copy progress in heartbeats");
+        // Heartbeats carry the progress (copied == total once done) until the map flips.
+        await().atMost(Duration.ofSeconds(10)).until(() -> meta.progress.values().stream()
+                .flatMap(List::stream).anyMatch(pr -> pr.getTotalKeys() > 0
+                        && pr.getCopiedKeys() == pr.getTotalKeys()));
 
         for (int p : shortened) {
             chains.get(p).add(joining.get(p));
