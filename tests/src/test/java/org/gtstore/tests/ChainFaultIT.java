@@ -86,20 +86,25 @@ class ChainFaultIT {
         List<String> killed = victims.choose(chain);
 
         long killNs;
+        long restartNs;
         try (RecordedWorkload w = RecordedWorkload.start(() -> c.client(Duration.ofSeconds(30)),
                 keys, 3, name.hashCode())) {
             awaitProgress(w, "before the kill");
             killNs = System.nanoTime();
             killed.forEach(id -> c.launcher().kill(id));
             awaitProgress(w, "after killing " + killed + " (chain " + chain + ")");
+            restartNs = System.nanoTime();
             for (String id : killed) {
                 c.launcher().restart(id, RECOVERY);
             }
             awaitProgress(w, "after restarting " + killed);
+            long endNs = System.nanoTime();
             w.close();
-            Duration gap = w.longestWriteGap(killNs, killNs + TimeUnit.SECONDS.toNanos(30));
-            System.out.printf("[%s] killed %s of chain %s: longest write gap %d ms, %d ops ok,"
-                    + " %d failed %s%n", name, killed, chain, gap.toMillis(), w.succeeded(),
+            Duration afterKill = w.longestWriteGap(killNs, restartNs);
+            Duration afterRestart = w.longestWriteGap(restartNs, endNs);
+            System.out.printf("[%s] killed %s of chain %s: longest write gap %d ms after the"
+                    + " kill, %d ms after the restart; %d ops ok, %d failed %s%n", name, killed,
+                    chain, afterKill.toMillis(), afterRestart.toMillis(), w.succeeded(),
                     w.failed(), w.sampleFailures());
             Optional<RegisterChecker.Violation> violation =
                     RegisterChecker.check(w.history().ops());
