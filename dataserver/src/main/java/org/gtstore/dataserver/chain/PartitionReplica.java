@@ -46,6 +46,8 @@ final class PartitionReplica {
     private long joiningApplied = -1;
     private long chainEpoch;
     private boolean successorSynced;
+    /** A hello is unanswered; replies beyond the first (to retries) are stale and ignored. */
+    private boolean helloPending;
     private long helloSentTick;
     /**
      * Highest seq known to be committed at the tail, from evidence (an ack, a hello reply,
@@ -143,6 +145,7 @@ final class PartitionReplica {
     /** A hello for this partition goes to the successor now; forwarding waits for the reply. */
     void helloSent(long tick, Effects fx) {
         cancelCopy(fx);
+        helloPending = true;
         successorSynced = false;
         helloSentTick = tick;
     }
@@ -290,9 +293,14 @@ final class PartitionReplica {
      * The successor answered our hello: acknowledge what it reports committed, then re-send
      * every update after its last applied seq (it drops duplicates by seq), or, if it is behind
      * the first update held in memory, start a state transfer. Returns how many updates were
-     * re-sent, or -1 if a copy was started.
+     * re-sent, or -1 if a copy was started. Only the first reply after a hello counts: the
+     * others answer retries of it, and acting on them would restart a copy in progress.
      */
     int receiveHelloReply(long successorApplied, long successorCommitted, Effects fx) {
+        if (!helloPending) {
+            return 0;
+        }
+        helloPending = false;
         String successor = pos.successor();
         cancelCopy(fx);
         successorSynced = true;

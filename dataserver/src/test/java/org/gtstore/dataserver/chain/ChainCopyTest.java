@@ -135,6 +135,29 @@ class ChainCopyTest {
     }
 
     @Test
+    void repeatedHelloRepliesDoNotRestartACopy() {
+        // Goal: a slow successor answers the first hello and its retries; the copy starts on
+        // the first reply and later (stale) replies neither restart it nor start another.
+        List<String> keys = keysOfP(10);
+        ChainHarness h = withData(keys);
+        h.copierPaused = true;
+        h.blockedTo.add("c");
+        h.setMap(2, List.of("a", "b"), "c");
+        for (int i = 0; i < 3; i++) {
+            h.tick("b");
+        }
+        h.blockedTo.clear();
+        h.deliverAll();
+        assertEquals(1, h.node("b").copiesStarted.stream().filter(s -> s.partition() == P)
+                .count(), "one copy for three hellos");
+        h.copierPaused = false;
+        h.deliverAll();
+        assertEquals(1, h.node("b").copiesStarted.stream().filter(s -> s.partition() == P)
+                .count(), "a finished copy is not started again by a stale reply");
+        assertSameData(h, "b", "c", keys);
+    }
+
+    @Test
     void copiedEntryNeverOverridesNewerData() {
         // Goal: a chunk carrying an older version of a key the replica holds newer (here a
         // stale chunk injected after the live stream moved on) changes nothing.
