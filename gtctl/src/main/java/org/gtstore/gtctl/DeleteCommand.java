@@ -27,13 +27,8 @@ final class DeleteCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (KeyValueStore store = connector.openStore(common.metadataAddresses(),
-                common.timeout())) {
-            WriteOutcome r = Futures.await(store.delete(key), common.timeout());
-            ResultFormatter format = new ResultFormatter(common.json(), common.verbose());
-            spec.commandLine().getOut().println(format.delete(key, r));
-            spec.commandLine().getOut().flush();
-            return Gtctl.EXIT_OK;
-        }
+        SingleOperation.run(common, connector, spec, store -> store.delete(key),
+                (format, result) -> format.delete(key, result));
+        return Gtctl.EXIT_OK;
     }
 }

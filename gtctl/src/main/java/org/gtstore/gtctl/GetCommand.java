@@ -31,13 +31,8 @@ final class GetCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (KeyValueStore store = connector.openStore(common.metadataAddresses(),
-                common.timeout())) {
-            ReadOutcome r = Futures.await(store.get(key), common.timeout());
-            ResultFormatter format = new ResultFormatter(common.json(), common.verbose());
-            spec.commandLine().getOut().println(format.get(key, r));
-            spec.commandLine().getOut().flush();
-            return r.found() ? Gtctl.EXIT_OK : Gtctl.EXIT_FAILURE;
-        }
+        ReadOutcome r = SingleOperation.run(common, connector, spec, store -> store.get(key),
+                (format, result) -> format.get(key, result));
+        return r.found() ? Gtctl.EXIT_OK : Gtctl.EXIT_FAILURE;
     }
 }

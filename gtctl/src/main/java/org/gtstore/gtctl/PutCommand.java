@@ -30,13 +30,8 @@ final class PutCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (KeyValueStore store = connector.openStore(common.metadataAddresses(),
-                common.timeout())) {
-            WriteOutcome r = Futures.await(store.put(key, value), common.timeout());
-            ResultFormatter format = new ResultFormatter(common.json(), common.verbose());
-            spec.commandLine().getOut().println(format.put(key, r));
-            spec.commandLine().getOut().flush();
-            return Gtctl.EXIT_OK;
-        }
+        SingleOperation.run(common, connector, spec, store -> store.put(key, value),
+                (format, result) -> format.put(key, result));
+        return Gtctl.EXIT_OK;
     }
 }
