@@ -16,6 +16,8 @@ import org.gtstore.bench.loadbalance.HeadCounter;
 import org.gtstore.bench.suite.BenchCluster;
 import org.gtstore.client.GtStoreClient;
 import org.gtstore.proto.Chain;
+import org.gtstore.proto.ClientBatch;
+import org.gtstore.proto.ClientOp;
 import org.gtstore.proto.ClusterSettings;
 import org.gtstore.proto.DataServiceGrpc;
 import org.gtstore.proto.ErrorCode;
@@ -24,9 +26,11 @@ import org.gtstore.proto.GetMapResponse;
 import org.gtstore.proto.GetRequest;
 import org.gtstore.proto.GetResponse;
 import org.gtstore.proto.MetadataServiceGrpc;
+import org.gtstore.proto.OpReply;
 import org.gtstore.proto.PartitionMap;
 import org.gtstore.proto.PutRequest;
 import org.gtstore.proto.PutResponse;
+import org.gtstore.proto.ReplyBatch;
 import org.gtstore.proto.ServerInfo;
 import org.gtstore.proto.ServerState;
 import org.gtstore.proto.StatsRequest;
@@ -136,6 +140,36 @@ final class LoopbackCluster implements BenchCluster {
         }
 
         @Override
+        public StreamObserver<ClientBatch> session(StreamObserver<ReplyBatch> out) {
+            return new StreamObserver<>() {
+                @Override
+                public void onNext(ClientBatch batch) {
+                    for (ClientOp op : batch.getOpsList()) {
+                        long id = op.getId();
+                        if (op.hasPut()) {
+                            put(op.getPut(), new Answer<PutResponse>(out,
+                                    r -> OpReply.newBuilder().setId(id).setPut(r).build()));
+                        } else {
+                            get(op.getGet(), new Answer<GetResponse>(out,
+                                    r -> OpReply.newBuilder().setId(id).setGet(r).build()));
+                        }
+                    }
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                }
+
+                @Override
+                public void onCompleted() {
+                    synchronized (out) {
+                        out.onCompleted();
+                    }
+                }
+            };
+        }
+
+        @Override
         public void put(PutRequest request, StreamObserver<PutResponse> response) {
             store.put(request.getKey(), request.getValue());
             response.onNext(PutResponse.newBuilder().setCode(ErrorCode.OK).setServerId(id)
@@ -160,6 +194,35 @@ final class LoopbackCluster implements BenchCluster {
             response.onNext(StatsResponse.newBuilder().setServerId(id).setEpoch(EPOCH)
                     .setKeysHeaded(headed).build());
             response.onCompleted();
+        }
+    }
+    /** A unary observer whose answer goes out on a session stream, one reply per message. */
+    private static final class Answer<T> implements StreamObserver<T> {
+        private final StreamObserver<ReplyBatch> out;
+        private final java.util.function.Function<T, OpReply> wrap;
+
+        Answer(StreamObserver<ReplyBatch> out, java.util.function.Function<T, OpReply> wrap) {
+            this.out = out;
+            this.wrap = wrap;
+        }
+
+        @Override
+        public void onNext(T value) {
+            synchronized (out) {
+                try {
+                    out.onNext(ReplyBatch.newBuilder().addReplies(wrap.apply(value)).build());
+                } catch (RuntimeException e) {
+                    // the session is gone
+                }
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+        }
+
+        @Override
+        public void onCompleted() {
         }
     }
 }

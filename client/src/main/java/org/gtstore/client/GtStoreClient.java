@@ -73,12 +73,6 @@ public final class GtStoreClient implements AutoCloseable {
         this.maps = new MapCache(metadata::getMapAsync);
         this.eventLoops = config.eventLoopThreads() > 0
                 ? new Channels.EventLoops(config.eventLoopThreads()) : null;
-        this.channels = new DataChannels(eventLoops != null ? eventLoops::open : Channels::open);
-        UnreachableReporter reporter = new UnreachableReporter(metadata::reportUnreachableAsync);
-        maps.onNewMap(t -> {
-            channels.retainOnly(liveAddresses(t.map()));
-            reporter.forgetBefore(t.epoch());
-        });
         ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "gtstore-client-retry");
             t.setDaemon(true);
@@ -86,6 +80,13 @@ public final class GtStoreClient implements AutoCloseable {
         });
         s.setRemoveOnCancelPolicy(true);
         this.scheduler = Executors.unconfigurableScheduledExecutorService(s);
+        this.channels = new DataChannels(eventLoops != null ? eventLoops::open : Channels::open,
+                eventLoops != null ? eventLoops.executor() : Runnable::run, scheduler);
+        UnreachableReporter reporter = new UnreachableReporter(metadata::reportUnreachableAsync);
+        maps.onNewMap(t -> {
+            channels.retainOnly(liveAddresses(t.map()));
+            reporter.forgetBefore(t.epoch());
+        });
         this.dispatcher = new Dispatcher(config, maps, channels, reporter, scheduler);
         // The synchronous calls wait for the async ones, which end by their deadline; the
         // margin covers a metadata call that straddles it.

@@ -17,12 +17,16 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import org.gtstore.proto.ClientBatch;
+import org.gtstore.proto.ClientOp;
 import org.gtstore.proto.DataServiceGrpc;
 import org.gtstore.proto.ErrorCode;
 import org.gtstore.proto.GetRequest;
 import org.gtstore.proto.GetResponse;
+import org.gtstore.proto.OpReply;
 import org.gtstore.proto.PutRequest;
 import org.gtstore.proto.PutResponse;
+import org.gtstore.proto.ReplyBatch;
 
 /**
  * A data server on a loopback port whose answers the test scripts. By default it behaves like a
@@ -115,6 +119,36 @@ final class FakeDataServer implements AutoCloseable {
     }
 
     private final class Service extends DataServiceGrpc.DataServiceImplBase {
+
+        @Override
+        public StreamObserver<ClientBatch> session(StreamObserver<ReplyBatch> out) {
+            return new StreamObserver<>() {
+                @Override
+                public void onNext(ClientBatch batch) {
+                    for (ClientOp op : batch.getOpsList()) {
+                        long id = op.getId();
+                        if (op.hasPut()) {
+                            put(op.getPut(), new Answer<PutResponse>(out,
+                                    r -> OpReply.newBuilder().setId(id).setPut(r).build()));
+                        } else {
+                            get(op.getGet(), new Answer<GetResponse>(out,
+                                    r -> OpReply.newBuilder().setId(id).setGet(r).build()));
+                        }
+                    }
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                }
+
+                @Override
+                public void onCompleted() {
+                    synchronized (out) {
+                        out.onCompleted();
+                    }
+                }
+            };
+        }
         @Override
         public void put(PutRequest request, StreamObserver<PutResponse> out) {
             if (record) {
@@ -137,6 +171,35 @@ final class FakeDataServer implements AutoCloseable {
                 out.onNext(r);
                 out.onCompleted();
             }
+        }
+    }
+    /** A unary observer whose answer goes out on a session stream, one reply per message. */
+    private static final class Answer<T> implements StreamObserver<T> {
+        private final StreamObserver<ReplyBatch> out;
+        private final java.util.function.Function<T, OpReply> wrap;
+
+        Answer(StreamObserver<ReplyBatch> out, java.util.function.Function<T, OpReply> wrap) {
+            this.out = out;
+            this.wrap = wrap;
+        }
+
+        @Override
+        public void onNext(T value) {
+            synchronized (out) {
+                try {
+                    out.onNext(ReplyBatch.newBuilder().addReplies(wrap.apply(value)).build());
+                } catch (RuntimeException e) {
+                    // the session is gone
+                }
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+        }
+
+        @Override
+        public void onCompleted() {
         }
     }
 }

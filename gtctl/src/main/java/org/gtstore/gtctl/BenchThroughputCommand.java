@@ -68,6 +68,11 @@ final class BenchThroughputCommand implements Callable<Integer> {
     @Option(names = "--no-preload", description = "Do not write every key before measuring.")
     private boolean noPreload;
 
+    @Option(names = "--warmup-ops", paramLabel = "N",
+            description = "Mixed operations run after the preload and before measuring, not"
+                    + " counted, so every JVM's JIT is warm (default: ${DEFAULT-VALUE}).")
+    private int warmupOps = ThroughputConfig.DEFAULT_WARMUP_OPS;
+
     private final Connector connector;
 
     BenchThroughputCommand(Connector connector) {
@@ -122,6 +127,7 @@ final class BenchThroughputCommand implements Callable<Integer> {
         WorkloadConfig workload = WorkloadConfig.builder().seed(bench.seed).opCount(ops)
                 .getPercent(getPercent).keyCount(keys).valueBytes(bench.valueBytes)
                 .distribution(distribution).build();
-        return new ThroughputConfig(workload, bench.driver(), !noPreload);
+        BenchOptions.requireAtLeast("--warmup-ops", warmupOps, 0);
+        return new ThroughputConfig(workload, bench.driver(), !noPreload, warmupOps);
     }
 }

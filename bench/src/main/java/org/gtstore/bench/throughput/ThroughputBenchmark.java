@@ -21,12 +21,15 @@ import org.slf4j.LoggerFactory;
  * <p>Throughput is successful operations over the wall time of the measured phase, from the first
  * issue to the last completion. GET and PUT latencies go to separate HdrHistograms, in
  * microseconds; failed operations are counted, sampled for the report, and left out of the
- * histograms. The preload's progress is reported under the phase {@code "preload"}.
+ * histograms. The preload's progress is reported under the phase {@code "preload"}, the
+ * warm-up's (mixed operations after the preload, so every process's JIT has compiled the GET
+ * and PUT paths) under {@code "warmup"}; neither is part of the result.
  */
 public final class ThroughputBenchmark {
     private static final Logger LOG = LoggerFactory.getLogger(ThroughputBenchmark.class);
 
     public static final String PRELOAD_PHASE = "preload";
+    public static final String WARMUP_PHASE = "warmup";
 
     private ThroughputBenchmark() {
     }
@@ -43,6 +46,9 @@ public final class ThroughputBenchmark {
         Workload workload = new Workload(config.workload());
         if (config.preload()) {
             preload(workload, config, target, listener);
+        }
+        if (config.warmupOps() > 0) {
+            warmUp(workload, config, target, listener);
         }
         LatencyRecorder latencies = new LatencyRecorder();
         AtomicLong misses = new AtomicLong();
@@ -77,6 +83,35 @@ public final class ThroughputBenchmark {
         LOG.info("{}: {} ops/s, {} errors, {} GET misses", phase,
                 Math.round(result.opsPerSec()), result.errors(), result.getMisses());
         return result;
+    }
+
+    /**
+     * The workload's first operations (wrapping round when it has fewer), not counted. Errors
+     * are logged, not fatal: the measured phase counts its own.
+     */
+    private static void warmUp(Workload workload, ThroughputConfig config, KvTarget target,
+            ProgressListener listener) throws InterruptedException {
+        Operations ops = new Operations() {
+            @Override
+            public CompletionStage<?> start(int index) {
+                int i = index % workload.opCount();
+                byte[] key = workload.key(i);
+                return workload.type(i) == OpType.GET
+                        ? target.get(key)
+                        : target.put(key, workload.putValue(i));
+            }
+
+            @Override
+            public void completed(int index, long latencyNs, Object result, Throwable error) {
+                // Not measured.
+            }
+        };
+        PhaseResult r = ClosedLoopDriver.run(
+                WARMUP_PHASE, config.warmupOps(), config.driver(), ops, listener);
+        if (r.errors() > 0) {
+            LOG.warn("warm-up: {} of {} operations failed, e.g. {}", r.errors(), r.total(),
+                    r.errorSamples());
+        }
     }
 
     private static void preload(Workload workload, ThroughputConfig config, KvTarget target,

@@ -73,6 +73,14 @@ public final class Channels {
                     .build();
         }
 
+        /**
+         * An event loop of the group, as an executor: a task given from that loop runs after
+         * the I/O it is handling, so work it triggers can be gathered first.
+         */
+        public java.util.concurrent.Executor executor() {
+            return group.next();
+        }
+
         /** Stops the threads; call after every channel on them is closed. */
         @Override
         public void close() {

@@ -18,7 +18,6 @@ import org.gtstore.client.MetadataUnavailableException;
 import org.gtstore.client.OperationFailedException;
 import org.gtstore.client.PutResult;
 import org.gtstore.client.internal.RouteTable.Route;
-import org.gtstore.proto.DataServiceGrpc.DataServiceStub;
 import org.gtstore.proto.ErrorCode;
 import org.gtstore.proto.GetRequest;
 import org.gtstore.proto.GetResponse;
@@ -39,6 +38,10 @@ import org.slf4j.LoggerFactory;
  *      |                          | REPORT_THEN_RETRY | BACK_OFF_THEN_RETRY | FAIL
  *      '-- past the deadline      -> OperationFailedException with the last failure
  * </pre>
+ *
+ * <p>Attempts travel on the server's session stream ({@link DataChannels}, {@link SessionLink}),
+ * which answers each one as the unary call would: a response, or a transport failure (the
+ * stream broke, or no answer within the attempt's timeout).
  *
  * <p>Every attempt of a put carries the same (client id, request id). Retry state is an
  * immutable {@link RetryState} handed from step to step.
@@ -104,7 +107,7 @@ public final class Dispatcher {
             this.op = op;
         }
 
-        abstract void send(DataServiceStub stub, Target target, RetryState state);
+        abstract void send(Target target, RetryState state);
     }
 
     private void attempt(Call<?> call, RetryState state) {
@@ -147,9 +150,7 @@ public final class Dispatcher {
         long timeoutNanos = Math.min(requestTimeoutNanos, remaining);
         Target target = new Target(table.epoch(), route, serverId, address, timeoutNanos);
         try {
-            DataServiceStub stub = channels.stub(address)
-                    .withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS);
-            call.send(stub, target, state);
+            call.send(target, state);
         } catch (IllegalStateException e) {
             call.result.completeExceptionally(new GtStoreException("the client is closed",
                     null, e));
@@ -343,7 +344,7 @@ public final class Dispatcher {
         }
 
         @Override
-        void send(DataServiceStub stub, Target target, RetryState state) {
+        void send(Target target, RetryState state) {
             PutRequest request = PutRequest.newBuilder()
                     .setEpoch(target.mapEpoch())
                     .setPartition(target.route().partition())
@@ -353,7 +354,8 @@ public final class Dispatcher {
                     .setClientIdBytes(clientIdBytes)
                     .setRequestId(op.requestId())
                     .build();
-            stub.put(request, new StreamObserver<>() {
+            channels.put(target.address(), request, target.timeoutNanos(),
+                    new StreamObserver<>() {
                 @Override
                 public void onNext(PutResponse r) {
                     if (r.getCode() == ErrorCode.OK) {
@@ -385,13 +387,14 @@ public final class Dispatcher {
         }
 
         @Override
-        void send(DataServiceStub stub, Target target, RetryState state) {
+        void send(Target target, RetryState state) {
             GetRequest request = GetRequest.newBuilder()
                     .setEpoch(target.mapEpoch())
                     .setPartition(target.route().partition())
                     .setKey(op.key())
                     .build();
-            stub.get(request, new StreamObserver<>() {
+            channels.get(target.address(), request, target.timeoutNanos(),
+                    new StreamObserver<>() {
                 @Override
                 public void onNext(GetResponse r) {
                     ErrorCode code = r.getCode();

@@ -4,6 +4,8 @@ import io.grpc.stub.StreamObserver;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.LongAdder;
 import org.gtstore.proto.ChainMessage;
+import org.gtstore.proto.ClientBatch;
+import org.gtstore.proto.ReplyBatch;
 import org.gtstore.proto.DataServiceGrpc;
 import org.gtstore.proto.GetRequest;
 import org.gtstore.proto.GetResponse;
@@ -18,7 +20,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The data server's gRPC service, a thin adapter. It runs on the transport threads
- * ({@code directExecutor}), so no handler blocks: Put and Get go to the driver's queue, Chain
+ * ({@code directExecutor}), so no handler blocks: Put and Get go to the driver's queue, so do
+ * the batches of a Session stream ({@link ClientSession}, one queue insertion each), Chain
  * streams to the {@link GrpcChainTransport}, Ping reads volatile state, and GetStats (a store
  * scan) runs on its own executor.
  */
@@ -50,6 +53,22 @@ public final class DataServiceImpl extends DataServiceGrpc.DataServiceImplBase {
     public void get(GetRequest request, StreamObserver<GetResponse> reply) {
         gets.increment();
         sink.submitGet(request, reply);
+    }
+
+    @Override
+    public StreamObserver<ClientBatch> session(StreamObserver<ReplyBatch> responder) {
+        return new ClientSession(view.serverId(), (batch, session) -> {
+            int n = batch.getOpsCount();
+            int putCount = 0;
+            for (int i = 0; i < n; i++) {
+                if (batch.getOps(i).hasPut()) {
+                    putCount++;
+                }
+            }
+            puts.add(putCount);
+            gets.add(n - putCount);
+            sink.submitBatch(batch, session);
+        }, responder, sink.driverExecutor());
     }
 
     @Override

@@ -25,12 +25,15 @@ import org.gtstore.dataserver.chain.Ready;
 import org.gtstore.dataserver.chain.StreamKind;
 import org.gtstore.dataserver.rpc.ChainListener;
 import org.gtstore.dataserver.rpc.ChainTransport;
+import org.gtstore.dataserver.rpc.ClientSession;
 import org.gtstore.dataserver.rpc.RequestSink;
 import org.gtstore.dataserver.storage.LocalStore;
 import org.gtstore.dataserver.storage.StoreBatch;
 import org.gtstore.dataserver.storage.StoredDedup;
 import org.gtstore.dataserver.storage.StoredValue;
 import org.gtstore.proto.ChainMessage;
+import org.gtstore.proto.ClientBatch;
+import org.gtstore.proto.ClientOp;
 import org.gtstore.proto.CopyProgress;
 import org.gtstore.proto.ErrorCode;
 import org.gtstore.proto.GetRequest;
@@ -67,6 +70,9 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
     private record EventInput(ChainEvent event) {
     }
 
+    private record BatchInput(ClientBatch batch, ClientSession session) {
+    }
+
     private final String selfId;
     private final ChainReplica replica;
     private final LocalStore store;
@@ -78,6 +84,8 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
     private final BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
     private final Executor executor = queue::add;
     private final Map<Long, StreamObserver<?>> pending = new HashMap<>();
+    /** Sessions answered in this pass, flushed once each at its end. */
+    private final List<ClientSession> sessionsToFlush = new ArrayList<>();
     private final Thread thread;
     private final ChainTransport transport;
     private PartitionMap map;
@@ -154,6 +162,11 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
     }
 
     @Override
+    public void submitBatch(ClientBatch batch, ClientSession session) {
+        queue.add(new BatchInput(batch, session));
+    }
+
+    @Override
     public void onChainMessage(ChainMessage message, StreamKind arrivedOn) {
         queue.add(new EventInput(new ChainEvent.PeerMessage(message, arrivedOn)));
     }
@@ -223,6 +236,8 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
             long token = nextToken++;
             pending.put(token, g.reply());
             replica.step(new ChainEvent.ClientGet(g.request(), token));
+        } else if (input instanceof BatchInput b) {
+            stepBatch(b);
         } else if (input instanceof EventInput e) {
             if (e.event() instanceof ChainEvent.MapChanged m
                     && (map == null || m.map().getEpoch() > map.getEpoch())) {
@@ -233,6 +248,22 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
             task.run();
         } else {
             throw new IllegalStateException("unknown driver input: " + input);
+        }
+    }
+
+    /** Steps each operation of a session batch, as if it had come as a unary call. */
+    private void stepBatch(BatchInput b) {
+        ClientBatch batch = b.batch();
+        for (int i = 0, n = batch.getOpsCount(); i < n; i++) {
+            ClientOp op = batch.getOps(i);
+            long token = nextToken++;
+            if (op.hasPut()) {
+                pending.put(token, b.session().putReply(op.getId()));
+                replica.step(new ChainEvent.ClientPut(op.getPut(), token));
+            } else {
+                pending.put(token, b.session().getReply(op.getId()));
+                replica.step(new ChainEvent.ClientGet(op.getGet(), token));
+            }
         }
     }
 
@@ -261,6 +292,10 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
         for (ClientReply reply : r.replies()) {
             complete(reply);
         }
+        for (ClientSession s : sessionsToFlush) {
+            s.flush();
+        }
+        sessionsToFlush.clear();
         replica.step(new ChainEvent.PersistDone());
         epoch = replica.epoch();
         if (r.roles() != null) {
@@ -320,6 +355,9 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
         StreamObserver<?> observer = pending.remove(reply.token());
         if (observer == null) {
             throw new IllegalStateException("reply for unknown token " + reply.token());
+        }
+        if (observer instanceof ClientSession.Reply<?> sr && sr.session().markForFlush()) {
+            sessionsToFlush.add(sr.session());
         }
         try {
             if (reply instanceof ClientReply.PutDone p) {
