@@ -16,7 +16,13 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import io.grpc.stub.StreamObserver;
+import java.util.concurrent.LinkedBlockingQueue;
 import org.gtstore.dataserver.rpc.Channels;
+import org.gtstore.proto.ClientBatch;
+import org.gtstore.proto.ClientOp;
+import org.gtstore.proto.OpReply;
+import org.gtstore.proto.ReplyBatch;
 import org.gtstore.proto.DataServiceGrpc;
 import org.gtstore.proto.ErrorCode;
 import org.gtstore.proto.GetRequest;
@@ -168,6 +174,91 @@ class DataServerChainTest {
         StatsResponse stats = stub("s1").getStats(StatsRequest.getDefaultInstance());
         assertEquals(551, stats.getKeysHeld());
         assertEquals(551, stats.getKeysHeaded());
+    }
+
+    @Test
+    void sessionAnswersEachOperationOfABatchExactlyAsTheUnaryCallWould() throws Exception {
+        // Goal: a Session batch mixing good puts, a stale-epoch put, a retried put, a get at a
+        // non-tail and gets at the tail gets, per id, the answers the unary calls give; the
+        // server ends the stream when the client half-closes it.
+        meta = new FakeMetadataService(3000, 100);
+        for (String id : List.of("s1", "s2", "s3")) {
+            startServer(id);
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> meta.addresses.size() == 3);
+        meta.publish(1, PARTITIONS, p -> List.of("s1", "s2", "s3"));
+        awaitEpoch(1, "s1", "s2", "s3");
+
+        ClientBatch.Builder writes = ClientBatch.newBuilder();
+        for (int i = 0; i < 20; i++) {
+            writes.addOps(ClientOp.newBuilder().setId(i).setPut(put(1, "s" + i, "v" + i, 10 + i)));
+        }
+        writes.addOps(ClientOp.newBuilder().setId(20).setPut(put(0, "stale", "x", 99)));
+        writes.addOps(ClientOp.newBuilder().setId(21).setPut(put(1, "s0", "v0", 10)));
+        ByteString k = ByteString.copyFromUtf8("s0");
+        writes.addOps(ClientOp.newBuilder().setId(22).setGet(GetRequest.newBuilder()
+                .setEpoch(1).setPartition(PARTITIONER.partitionOf(k)).setKey(k)));
+        Map<Long, OpReply> w = session("s1", writes.build(), 23);
+        long v0 = w.get(0L).getPut().getVersion();
+        for (long i = 0; i < 20; i++) {
+            assertEquals(ErrorCode.OK, w.get(i).getPut().getCode(), w.get(i).toString());
+            assertEquals("s1", w.get(i).getPut().getServerId());
+        }
+        assertEquals(ErrorCode.STALE_EPOCH, w.get(20L).getPut().getCode());
+        assertEquals(ErrorCode.OK, w.get(21L).getPut().getCode(), "a retry is deduplicated");
+        assertEquals(v0, w.get(21L).getPut().getVersion());
+        assertEquals(stub("s3").get(GetRequest.newBuilder().setEpoch(1)
+                .setPartition(PARTITIONER.partitionOf(k)).setKey(k).build()).getCode(),
+                ErrorCode.OK);
+        assertEquals(get("s1", 1, "s0").getCode(), w.get(22L).getGet().getCode(),
+                "a get at the head answers as the unary get does");
+
+        ClientBatch.Builder reads = ClientBatch.newBuilder();
+        for (int i = 0; i < 20; i++) {
+            ByteString key = ByteString.copyFromUtf8("s" + i);
+            reads.addOps(ClientOp.newBuilder().setId(100 + i).setGet(GetRequest.newBuilder()
+                    .setEpoch(1).setPartition(PARTITIONER.partitionOf(key)).setKey(key)));
+        }
+        Map<Long, OpReply> r = session("s3", reads.build(), 20);
+        for (int i = 0; i < 20; i++) {
+            GetResponse g = r.get(100L + i).getGet();
+            assertEquals(ErrorCode.OK, g.getCode());
+            assertEquals("v" + i, g.getValue().toStringUtf8());
+        }
+    }
+
+    /** Sends one batch on a new session, waits for {@code n} answers, then half-closes. */
+    private Map<Long, OpReply> session(String id, ClientBatch batch, int n) throws Exception {
+        LinkedBlockingQueue<Object> events = new LinkedBlockingQueue<>();
+        String address = servers.get(id).address();
+        StreamObserver<ClientBatch> out = DataServiceGrpc.newStub(channels.computeIfAbsent(id,
+                x -> Channels.forAddress(address))).session(new StreamObserver<ReplyBatch>() {
+                    @Override
+                    public void onNext(ReplyBatch b) {
+                        events.addAll(b.getRepliesList());
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        events.add(t);
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        events.add("completed");
+                    }
+                });
+        out.onNext(batch);
+        Map<Long, OpReply> replies = new HashMap<>();
+        while (replies.size() < n) {
+            Object e = events.poll(10, TimeUnit.SECONDS);
+            assertTrue(e instanceof OpReply, "expected an answer, got " + e);
+            OpReply reply = (OpReply) e;
+            assertTrue(replies.put(reply.getId(), reply) == null, "answered twice: " + reply);
+        }
+        out.onCompleted();
+        assertEquals("completed", events.poll(10, TimeUnit.SECONDS));
+        return replies;
     }
 
     private static <T> CompletableFuture<T> toFuture(
