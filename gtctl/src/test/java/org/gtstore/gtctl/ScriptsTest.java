@@ -119,7 +119,7 @@ class ScriptsTest {
     void firstUseBuildsThenRunsTheToolWithTheClientFlags() throws Exception {
         Run r = run("gtctl", "cluster", "status");
         assertEquals(0, r.exitCode(), r.err());
-        assertEquals(List.of("-q -B -Dstyle.color=never -DskipTests -pl gtctl,metadata-raft,dataserver -am package"),
+        assertEquals(List.of("-q -B -DskipTests -pl gtctl,metadata-raft,dataserver -am package"),
                 mvnCalls());
         assertTrue(r.err().startsWith("gtctl: building GTStore"), r.err());
         assertEquals(javaCall("cluster", "status"), r.out());
