@@ -3,12 +3,7 @@ package org.gtstore.gtctl.cluster;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -178,10 +173,14 @@ public final class ClusterLauncher implements AutoCloseable {
          * holds a stopped cluster is started again with its ports and data.
          */
         public ClusterLauncher start() {
+            if (ClusterFile.read(dir).isEmpty()) {
+                // Refuse bad sizes before the lock creates the directory: nothing is left behind.
+                ClusterPlan.validateNew(nodes, replication, partitions);
+            }
             DirLock lock = DirLock.acquire(dir);
             try {
                 boolean restart = ClusterFile.read(dir).isPresent();
-                ClusterFile file = plan();
+                ClusterFile file = ClusterPlan.plan(dir, nodes, replication, partitions, host);
                 ClusterLauncher launcher = new ClusterLauncher(this, file);
                 launcher.commands.requireJars();
                 onLaunch.accept(file, restart);
@@ -194,66 +193,6 @@ public final class ClusterLauncher implements AutoCloseable {
                 return launcher;
             } finally {
                 lock.close();
-            }
-        }
-
-        private ClusterFile plan() {
-            Optional<ClusterFile> existing = ClusterFile.read(dir);
-            if (existing.isPresent()) {
-                ClusterFile old = existing.get();
-                requireNothingRunning(old);
-                if (nodes != 0 && nodes != old.servers().size()
-                        || replication != 0 && replication != old.replication()) {
-                    throw new ClusterException(dir + " holds a cluster of "
-                            + old.servers().size() + " servers with --rep "
-                            + old.replication() + ": start it with those values (or without"
-                            + " --nodes/--rep), or use another --dir");
-                }
-                return old;
-            }
-            validateNew();
-            List<Integer> ports = PortAllocator.freePorts(host, 6 + nodes);
-            List<MetadataMember> metadata = new ArrayList<>();
-            for (int i = 0; i < 3; i++) {
-                metadata.add(new MetadataMember("meta" + (i + 1), host,
-                        ports.get(2 * i), ports.get(2 * i + 1), 0));
-            }
-            List<ServerMember> servers = new ArrayList<>();
-            for (int i = 0; i < nodes; i++) {
-                servers.add(new ServerMember("server" + (i + 1), host, ports.get(6 + i), 0));
-            }
-            return new ClusterFile(replication, partitions, metadata, servers);
-        }
-
-        private void validateNew() {
-            if (nodes <= 0) {
-                throw new ClusterException("--nodes must be at least 1, got " + nodes);
-            }
-            if (replication <= 0) {
-                throw new ClusterException("--rep must be at least 1, got " + replication);
-            }
-            if (replication > nodes) {
-                throw new ClusterException("--rep " + replication + " is larger than --nodes "
-                        + nodes + ": every partition needs " + replication
-                        + " distinct servers");
-            }
-            if (partitions <= 0) {
-                throw new ClusterException("--partitions must be at least 1, got " + partitions);
-            }
-        }
-
-        private void requireNothingRunning(ClusterFile old) {
-            List<String> running = new ArrayList<>();
-            for (String id : old.memberIds()) {
-                long pid = old.pidOf(id);
-                if (ProcessControl.memberProcess(pid, id).isPresent()) {
-                    running.add(id + " (pid " + pid + ")");
-                }
-            }
-            if (!running.isEmpty()) {
-                throw new ClusterException("a cluster is already running in " + dir + ": "
-                        + String.join(", ", running) + "; stop it first with 'gtctl cluster stop"
-                        + " --dir " + dir + "'");
             }
         }
     }
@@ -597,48 +536,5 @@ public final class ClusterLauncher implements AutoCloseable {
             parts.addAll(servers);
         }
         return String.join(", ", parts);
-    }
-
-    /** An exclusive lock on the cluster directory while members are started or stopped. */
-    private static final class DirLock implements AutoCloseable {
-        private final FileChannel channel;
-        private final FileLock lock;
-
-        private DirLock(FileChannel channel, FileLock lock) {
-            this.channel = channel;
-            this.lock = lock;
-        }
-
-        static DirLock acquire(Path dir) {
-            try {
-                Files.createDirectories(dir);
-                FileChannel channel = FileChannel.open(dir.resolve(".lock"),
-                        StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                FileLock lock;
-                try {
-                    lock = channel.tryLock();
-                } catch (OverlappingFileLockException e) {
-                    lock = null;
-                }
-                if (lock == null) {
-                    channel.close();
-                    throw new ClusterException("another gtctl is starting the cluster in " + dir
-                            + "; wait for it to finish");
-                }
-                return new DirLock(channel, lock);
-            } catch (IOException e) {
-                throw new ClusterException("cannot lock " + dir + ": " + e.getMessage(), e);
-            }
-        }
-
-        @Override
-        public void close() {
-            try {
-                lock.release();
-                channel.close();
-            } catch (IOException e) {
-                LOG.warn("cannot release the lock of the cluster directory: {}", e.toString());
-            }
-        }
     }
 }

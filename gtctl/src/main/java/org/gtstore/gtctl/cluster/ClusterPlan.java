@@ -1,0 +1,77 @@
+package org.gtstore.gtctl.cluster;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.gtstore.gtctl.cluster.ClusterFile.MetadataMember;
+import org.gtstore.gtctl.cluster.ClusterFile.ServerMember;
+
+/**
+ * What a {@code cluster start} will launch: the recorded cluster of the directory (refused while
+ * any of its members runs, or when asked for other sizes), or a new one with free ports. Every
+ * refusal is a {@link ClusterException} thrown before anything is started or written.
+ */
+final class ClusterPlan {
+    private ClusterPlan() {}
+
+    static ClusterFile plan(Path dir, int nodes, int replication, int partitions, String host) {
+        Optional<ClusterFile> existing = ClusterFile.read(dir);
+        if (existing.isPresent()) {
+            ClusterFile old = existing.get();
+            requireNothingRunning(dir, old);
+            if (nodes != 0 && nodes != old.servers().size()
+                    || replication != 0 && replication != old.replication()) {
+                throw new ClusterException(dir + " holds a cluster of "
+                        + old.servers().size() + " servers with --rep "
+                        + old.replication() + ": start it with those values (or without"
+                        + " --nodes/--rep), or use another --dir");
+            }
+            return old;
+        }
+        validateNew(nodes, replication, partitions);
+        List<Integer> ports = PortAllocator.freePorts(host, 6 + nodes);
+        List<MetadataMember> metadata = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            metadata.add(new MetadataMember("meta" + (i + 1), host,
+                    ports.get(2 * i), ports.get(2 * i + 1), 0));
+        }
+        List<ServerMember> servers = new ArrayList<>();
+        for (int i = 0; i < nodes; i++) {
+            servers.add(new ServerMember("server" + (i + 1), host, ports.get(6 + i), 0));
+        }
+        return new ClusterFile(replication, partitions, metadata, servers);
+    }
+
+    static void validateNew(int nodes, int replication, int partitions) {
+        if (nodes <= 0) {
+            throw new ClusterException("--nodes must be at least 1, got " + nodes);
+        }
+        if (replication <= 0) {
+            throw new ClusterException("--rep must be at least 1, got " + replication);
+        }
+        if (replication > nodes) {
+            throw new ClusterException("--rep " + replication + " is larger than --nodes "
+                    + nodes + ": every partition needs " + replication
+                    + " distinct servers");
+        }
+        if (partitions <= 0) {
+            throw new ClusterException("--partitions must be at least 1, got " + partitions);
+        }
+    }
+
+    private static void requireNothingRunning(Path dir, ClusterFile old) {
+        List<String> running = new ArrayList<>();
+        for (String id : old.memberIds()) {
+            long pid = old.pidOf(id);
+            if (ProcessControl.memberProcess(pid, id).isPresent()) {
+                running.add(id + " (pid " + pid + ")");
+            }
+        }
+        if (!running.isEmpty()) {
+            throw new ClusterException("a cluster is already running in " + dir + ": "
+                    + String.join(", ", running) + "; stop it first with 'gtctl cluster stop"
+                    + " --dir " + dir + "'");
+        }
+    }
+}
