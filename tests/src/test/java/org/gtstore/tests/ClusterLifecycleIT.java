@@ -54,8 +54,8 @@ class ClusterLifecycleIT {
         for (String id : before.memberIds()) {
             assertTrue(c.launcher().isRunning(id), id + " still running");
         }
-        assertFalse(c.clusterDir().resolveSibling("k-too-big").resolve(ClusterFile.FILE_NAME)
-                .toFile().exists(), "nothing created for K > N");
+        assertFalse(c.clusterDir().resolveSibling("k-too-big").toFile().exists(),
+                "nothing created for K > N");
     }
 
     @Test
