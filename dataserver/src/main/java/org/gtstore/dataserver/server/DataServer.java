@@ -1,6 +1,7 @@
 package org.gtstore.dataserver.server;
 
 import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -84,8 +85,8 @@ public final class DataServer implements AutoCloseable {
         session.progressSource(driver::copyProgress);
         DataServiceImpl service = new DataServiceImpl(driver, transportRef[0], view(),
                 statsExecutor);
-        this.grpcServer = Channels
-                .server(new InetSocketAddress(config.listenHost(), config.listenPort()))
+        this.grpcServer = NettyServerBuilder
+                .forAddress(new InetSocketAddress(config.listenHost(), config.listenPort()))
                 .directExecutor()
                 .maxInboundMessageSize(Channels.MESSAGE_BYTES_MAX)
                 .addService(service)
