@@ -57,7 +57,8 @@ public final class DataServerMain {
             }
             config = flags.toConfig();
         } catch (CommandLine.ParameterException | IllegalArgumentException e) {
-            System.err.println("gtstore-dataserver: " + e.getMessage().replace('\n', ' '));
+            cmd.getErr().println("gtstore-dataserver: " + e.getMessage().replace('\n', ' '));
+            cmd.getErr().flush();
             System.exit(EXIT_USAGE);
             return;
         }
