@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
-import io.grpc.ManagedChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,11 +13,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import io.grpc.stub.StreamObserver;
 import java.util.concurrent.LinkedBlockingQueue;
-import org.gtstore.dataserver.rpc.Channels;
 import org.gtstore.proto.ClientBatch;
 import org.gtstore.proto.ClientOp;
 import org.gtstore.proto.OpReply;
@@ -53,28 +50,23 @@ class DataServerChainTest {
     Path dir;
 
     private FakeMetadataService meta;
-    private final Map<String, DataServer> servers = new HashMap<>();
-    private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
-    private final List<Throwable> fatal = new ArrayList<>();
+    private LocalDataServers local;
 
     private DataServer startServer(String id) throws Exception {
-        DataServerConfig c = DataServerConfig.of(id, "127.0.0.1", 0, dir.resolve(id),
-                List.of(meta.address()));
-        DataServer s = DataServer.start(c, fatal::add);
-        servers.put(id, s);
-        return s;
+        if (local == null) {
+            local = new LocalDataServers(dir);
+        }
+        return local.start(id, meta);
     }
 
     private DataServiceGrpc.DataServiceBlockingStub stub(String id) {
-        String address = servers.get(id).address();
-        return DataServiceGrpc.newBlockingStub(channels.computeIfAbsent(id,
-                k -> Channels.forAddress(address))).withDeadlineAfter(10, TimeUnit.SECONDS);
+        return DataServiceGrpc.newBlockingStub(local.channel(id))
+                .withDeadlineAfter(10, TimeUnit.SECONDS);
     }
 
     private DataServiceGrpc.DataServiceFutureStub futureStub(String id) {
-        String address = servers.get(id).address();
-        return DataServiceGrpc.newFutureStub(channels.computeIfAbsent(id,
-                k -> Channels.forAddress(address))).withDeadlineAfter(10, TimeUnit.SECONDS);
+        return DataServiceGrpc.newFutureStub(local.channel(id))
+                .withDeadlineAfter(10, TimeUnit.SECONDS);
     }
 
     private static PutRequest put(long epoch, String key, String value, long requestId) {
@@ -85,26 +77,21 @@ class DataServerChainTest {
     }
 
     private GetResponse get(String server, long epoch, String key) {
-        ByteString k = ByteString.copyFrom(key, StandardCharsets.UTF_8);
-        return stub(server).get(GetRequest.newBuilder().setEpoch(epoch)
-                .setPartition(PARTITIONER.partitionOf(k)).setKey(k).build());
+        return local.get(server, PARTITIONER, epoch, key);
     }
 
     private void awaitEpoch(long epoch, String... ids) {
-        for (String id : ids) {
-            await().atMost(Duration.ofSeconds(10)).until(() -> servers.get(id).epoch() >= epoch
-                    && servers.get(id).leaseValid());
-        }
+        local.awaitEpoch(Duration.ofSeconds(10), epoch, ids);
     }
 
     @AfterEach
     void stopAll() throws Exception {
-        channels.values().forEach(Channels::close);
-        servers.values().forEach(DataServer::close);
+        if (local != null) {
+            local.close();
+        }
         if (meta != null) {
             meta.close();
         }
-        assertTrue(fatal.isEmpty(), "driver failures: " + fatal);
     }
 
     @Test
@@ -138,8 +125,7 @@ class DataServerChainTest {
         }
 
         // The middle dies with writes in flight; the metadata removes it.
-        servers.get("s2").close();
-        servers.remove("s2");
+        local.stop("s2");
         List<CompletableFuture<PutResponse>> inFlight = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
             inFlight.add(toFuture(futureStub("s1").put(put(1, "late" + i, "w" + i, 1000 + i))));
@@ -230,9 +216,8 @@ class DataServerChainTest {
     /** Sends one batch on a new session, waits for {@code n} answers, then half-closes. */
     private Map<Long, OpReply> session(String id, ClientBatch batch, int n) throws Exception {
         LinkedBlockingQueue<Object> events = new LinkedBlockingQueue<>();
-        String address = servers.get(id).address();
-        StreamObserver<ClientBatch> out = DataServiceGrpc.newStub(channels.computeIfAbsent(id,
-                x -> Channels.forAddress(address))).session(new StreamObserver<ReplyBatch>() {
+        StreamObserver<ClientBatch> out = DataServiceGrpc.newStub(local.channel(id))
+                .session(new StreamObserver<ReplyBatch>() {
                     @Override
                     public void onNext(ReplyBatch b) {
                         events.addAll(b.getRepliesList());

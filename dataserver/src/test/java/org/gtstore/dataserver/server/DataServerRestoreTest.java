@@ -18,16 +18,13 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.gtstore.dataserver.rpc.Channels;
 import org.gtstore.proto.Chain;
 import org.gtstore.proto.DataServiceGrpc;
 import org.gtstore.proto.ErrorCode;
-import org.gtstore.proto.GetRequest;
 import org.gtstore.proto.GetResponse;
 import org.gtstore.proto.KeyPartitioner;
 import org.gtstore.proto.PartitionMap;
@@ -59,33 +56,21 @@ class DataServerRestoreTest {
     Path dir;
 
     private FakeMetadataService meta;
-    private final Map<String, DataServer> servers = new HashMap<>();
-    private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
-    private final List<Throwable> fatal = new ArrayList<>();
+    private LocalDataServers local;
 
     private DataServer startServer(String id) throws Exception {
-        DataServerConfig c = DataServerConfig.of(id, "127.0.0.1", 0, dir.resolve(id),
-                List.of(meta.address()));
-        DataServer s = DataServer.start(c, fatal::add);
-        servers.put(id, s);
-        return s;
+        if (local == null) {
+            local = new LocalDataServers(dir);
+        }
+        return local.start(id, meta);
     }
 
     private ManagedChannel channel(String id) {
-        String address = servers.get(id).address();
-        return channels.computeIfAbsent(id + "@" + address, k -> Channels.forAddress(address));
+        return local.channel(id);
     }
 
     private void stopServer(String id) {
-        DataServer s = servers.remove(id);
-        channels.entrySet().removeIf(e -> {
-            if (e.getKey().startsWith(id + "@")) {
-                Channels.close(e.getValue());
-                return true;
-            }
-            return false;
-        });
-        s.close();
+        local.stop(id);
     }
 
     private static ByteString bytes(String s) {
@@ -99,18 +84,11 @@ class DataServerRestoreTest {
     }
 
     private GetResponse get(String server, long epoch, String key) {
-        ByteString k = bytes(key);
-        return DataServiceGrpc.newBlockingStub(channel(server))
-                .withDeadlineAfter(10, TimeUnit.SECONDS)
-                .get(GetRequest.newBuilder().setEpoch(epoch)
-                        .setPartition(PARTITIONER.partitionOf(k)).setKey(k).build());
+        return local.get(server, PARTITIONER, epoch, key);
     }
 
     private void awaitEpoch(long epoch, String... ids) {
-        for (String id : ids) {
-            await().atMost(Duration.ofSeconds(20)).until(() -> servers.get(id).epoch() >= epoch
-                    && servers.get(id).leaseValid());
-        }
+        local.awaitEpoch(Duration.ofSeconds(20), epoch, ids);
     }
 
     /** Writes keys key0..key(n-1) through the heads of {@code map}, 256 in flight. */
@@ -151,12 +129,12 @@ class DataServerRestoreTest {
 
     @AfterEach
     void stopAll() throws Exception {
-        channels.values().forEach(Channels::close);
-        servers.values().forEach(DataServer::close);
+        if (local != null) {
+            local.close();
+        }
         if (meta != null) {
             meta.close();
         }
-        assertTrue(fatal.isEmpty(), "driver failures: " + fatal);
     }
 
     @Test

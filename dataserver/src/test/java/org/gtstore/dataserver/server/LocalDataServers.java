@@ -1,0 +1,91 @@
+package org.gtstore.dataserver.server;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import io.grpc.ManagedChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.gtstore.dataserver.rpc.Channels;
+import org.gtstore.proto.DataServiceGrpc;
+import org.gtstore.proto.GetRequest;
+import org.gtstore.proto.GetResponse;
+import org.gtstore.proto.KeyPartitioner;
+
+/**
+ * Real data servers in one JVM for a test: each on a free port with its own data directory
+ * under {@code dir}, talking to a fake metadata service; channels to them by id, replaced when
+ * a server restarts on a new port. {@link #close()} stops everything and fails the test if any
+ * server's driver hit a fatal error.
+ */
+final class LocalDataServers implements AutoCloseable {
+    private final Path dir;
+    private final Map<String, DataServer> servers = new HashMap<>();
+    private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+    private final List<Throwable> fatal = new ArrayList<>();
+
+    LocalDataServers(Path dir) {
+        this.dir = dir;
+    }
+
+    DataServer start(String id, FakeMetadataService meta) throws Exception {
+        DataServerConfig c = DataServerConfig.of(id, "127.0.0.1", 0, dir.resolve(id),
+                List.of(meta.address()));
+        DataServer s = DataServer.start(c, fatal::add);
+        servers.put(id, s);
+        return s;
+    }
+
+    DataServer server(String id) {
+        return servers.get(id);
+    }
+
+    /** Stops one server (like a crash of the process: its data stays) and drops its channel. */
+    void stop(String id) {
+        DataServer s = servers.remove(id);
+        channels.entrySet().removeIf(e -> {
+            if (e.getKey().startsWith(id + "@")) {
+                Channels.close(e.getValue());
+                return true;
+            }
+            return false;
+        });
+        s.close();
+    }
+
+    ManagedChannel channel(String id) {
+        String address = servers.get(id).address();
+        return channels.computeIfAbsent(id + "@" + address, k -> Channels.forAddress(address));
+    }
+
+    /** Waits until every named server has applied {@code epoch} and holds a valid lease. */
+    void awaitEpoch(Duration timeout, long epoch, String... ids) {
+        for (String id : ids) {
+            await().atMost(timeout).until(() -> servers.get(id).epoch() >= epoch
+                    && servers.get(id).leaseValid());
+        }
+    }
+
+    GetResponse get(String server, KeyPartitioner partitioner, long epoch, String key) {
+        ByteString k = ByteString.copyFrom(key, StandardCharsets.UTF_8);
+        return DataServiceGrpc.newBlockingStub(channel(server))
+                .withDeadlineAfter(10, TimeUnit.SECONDS)
+                .get(GetRequest.newBuilder().setEpoch(epoch)
+                        .setPartition(partitioner.partitionOf(k)).setKey(k).build());
+    }
+
+    @Override
+    public void close() {
+        channels.values().forEach(Channels::close);
+        servers.values().forEach(DataServer::close);
+        assertTrue(fatal.isEmpty(), "driver failures: " + fatal);
+    }
+}
