@@ -55,10 +55,7 @@ public final class ThroughputBenchmark {
         Operations measured = new Operations() {
             @Override
             public CompletionStage<?> start(int index) {
-                byte[] key = workload.key(index);
-                return workload.type(index) == OpType.GET
-                        ? target.get(key)
-                        : target.put(key, workload.putValue(index));
+                return issue(workload, target, index);
             }
 
             @Override
@@ -85,6 +82,14 @@ public final class ThroughputBenchmark {
         return result;
     }
 
+    /** Sends operation {@code index} of the workload: a GET or a PUT of its key. */
+    private static CompletionStage<?> issue(Workload workload, KvTarget target, int index) {
+        byte[] key = workload.key(index);
+        return workload.type(index) == OpType.GET
+                ? target.get(key)
+                : target.put(key, workload.putValue(index));
+    }
+
     /**
      * The workload's first operations (wrapping round when it has fewer), not counted. Errors
      * are logged, not fatal: the measured phase counts its own.
@@ -94,11 +99,7 @@ public final class ThroughputBenchmark {
         Operations ops = new Operations() {
             @Override
             public CompletionStage<?> start(int index) {
-                int i = index % workload.opCount();
-                byte[] key = workload.key(i);
-                return workload.type(i) == OpType.GET
-                        ? target.get(key)
-                        : target.put(key, workload.putValue(i));
+                return issue(workload, target, index % workload.opCount());
             }
 
             @Override
