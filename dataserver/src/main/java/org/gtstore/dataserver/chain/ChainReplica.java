@@ -262,24 +262,12 @@ public final class ChainReplica {
     // ---- client requests ----
 
     private void onClientPut(PutRequest r, long token) {
-        if (map == null) {
-            fx.putError(token, ErrorCode.UNAVAILABLE, selfId + " has no map yet");
-            return;
-        }
-        String bad = RequestValidator.checkPut(r.getKey(), r.getValue(), r.getPartition(),
-                partitioner);
-        if (bad != null) {
-            fx.putError(token, ErrorCode.INVALID_ARGUMENT, bad);
-            return;
-        }
-        if (!leaseValid) {
-            fx.putError(token, ErrorCode.UNAVAILABLE, selfId + " has no metadata lease");
-            return;
-        }
         PartitionReplica pr = partitions.get(r.getPartition());
-        ErrorCode epochCheck = checkEpoch(r.getEpoch(), pr);
-        if (epochCheck != ErrorCode.OK) {
-            fx.putError(token, epochCheck, epochMessage(r.getEpoch(), r.getPartition(), pr));
+        String invalid = map == null ? null : RequestValidator.checkPut(r.getKey(), r.getValue(),
+                r.getPartition(), partitioner);
+        Refusal refusal = admit(invalid, r.getEpoch(), r.getPartition(), pr);
+        if (refusal != null) {
+            fx.putError(token, refusal.code(), refusal.message());
             return;
         }
         if (pr == null || !pr.position().head()) {
@@ -297,23 +285,12 @@ public final class ChainReplica {
     }
 
     private void onClientGet(GetRequest r, long token) {
-        if (map == null) {
-            fx.getError(token, ErrorCode.UNAVAILABLE, selfId + " has no map yet");
-            return;
-        }
-        String bad = RequestValidator.checkKey(r.getKey(), r.getPartition(), partitioner);
-        if (bad != null) {
-            fx.getError(token, ErrorCode.INVALID_ARGUMENT, bad);
-            return;
-        }
-        if (!leaseValid) {
-            fx.getError(token, ErrorCode.UNAVAILABLE, selfId + " has no metadata lease");
-            return;
-        }
         PartitionReplica pr = partitions.get(r.getPartition());
-        ErrorCode epochCheck = checkEpoch(r.getEpoch(), pr);
-        if (epochCheck != ErrorCode.OK) {
-            fx.getError(token, epochCheck, epochMessage(r.getEpoch(), r.getPartition(), pr));
+        String invalid = map == null ? null
+                : RequestValidator.checkKey(r.getKey(), r.getPartition(), partitioner);
+        Refusal refusal = admit(invalid, r.getEpoch(), r.getPartition(), pr);
+        if (refusal != null) {
+            fx.getError(token, refusal.code(), refusal.message());
             return;
         }
         if (pr == null || !pr.position().tail()) {
@@ -327,6 +304,33 @@ public final class ChainReplica {
             return;
         }
         fx.replies.add(new ClientReply.LocalRead(token, r.getPartition(), r.getKey(), fx.epoch));
+    }
+
+    /** Why a client request is refused before its partition's own checks. */
+    private record Refusal(ErrorCode code, String message) {}
+
+    /**
+     * The checks every client request passes first, in this order: this server has a map, the
+     * request is well formed ({@code invalid} is the validator's complaint, or null), the
+     * metadata lease is valid, and the request's epoch is current for its partition.
+     *
+     * @return the refusal, or null when the request may go on
+     */
+    private Refusal admit(String invalid, long epoch, int partition, PartitionReplica pr) {
+        if (map == null) {
+            return new Refusal(ErrorCode.UNAVAILABLE, selfId + " has no map yet");
+        }
+        if (invalid != null) {
+            return new Refusal(ErrorCode.INVALID_ARGUMENT, invalid);
+        }
+        if (!leaseValid) {
+            return new Refusal(ErrorCode.UNAVAILABLE, selfId + " has no metadata lease");
+        }
+        ErrorCode epochCheck = checkEpoch(epoch, pr);
+        if (epochCheck != ErrorCode.OK) {
+            return new Refusal(epochCheck, epochMessage(epoch, partition, pr));
+        }
+        return null;
     }
 
     /**
