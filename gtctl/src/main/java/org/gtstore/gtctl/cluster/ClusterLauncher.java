@@ -53,7 +53,7 @@ public final class ClusterLauncher implements AutoCloseable {
 
     private ClusterLauncher(Builder b, ClusterFile cluster) {
         this.dir = b.dir;
-        this.commands = new MemberCommands(MemberCommands.currentJava(), b.home, b.dir);
+        this.commands = MemberCommands.fromEnvironment(b.home, b.dir);
         this.metadataArgs = List.copyOf(b.metadataArgs);
         this.serverArgs = List.copyOf(b.serverArgs);
         this.stopGrace = b.stopGrace;

@@ -18,18 +18,57 @@ final class MemberCommands {
             List.of("-Xms256m", "-Xmx256m", "-XX:+UseSerialGC", "-Xss512k");
     static final List<String> SERVER_JVM_FLAGS =
             List.of("-Xms512m", "-Xmx512m", "-XX:+UseSerialGC", "-Xss512k");
+    /** Extra JVM flags for every metadata member, appended after the defaults (later wins). */
+    static final String METADATA_FLAGS_ENV = "GTSTORE_METADATA_JVM_FLAGS";
+    /** Extra JVM flags for every data server, appended after the defaults (later wins). */
+    static final String SERVER_FLAGS_ENV = "GTSTORE_SERVER_JVM_FLAGS";
     static final String METADATA_JAR = "metadata-raft/target/gtstore-metadata-raft.jar";
     static final String SERVER_JAR = "dataserver/target/gtstore-dataserver.jar";
 
     private final Path java;
     private final Path dir;
+    private final List<String> metadataFlags;
+    private final List<String> serverFlags;
     private Path home;
 
     /** {@code home} null means "find it when a jar is needed" ({@link GtstoreHome}). */
     MemberCommands(Path java, Path home, Path dir) {
+        this(java, home, dir, "", "");
+    }
+
+    /**
+     * @param extraMetadataFlags JVM flags appended to {@link #METADATA_JVM_FLAGS}, separated by
+     *     white space (normally {@code $GTSTORE_METADATA_JVM_FLAGS})
+     * @param extraServerFlags the same for the data servers ({@code $GTSTORE_SERVER_JVM_FLAGS})
+     */
+    MemberCommands(Path java, Path home, Path dir, String extraMetadataFlags,
+            String extraServerFlags) {
         this.java = java;
         this.home = home;
         this.dir = dir.toAbsolutePath().normalize();
+        this.metadataFlags = withExtra(METADATA_JVM_FLAGS, extraMetadataFlags);
+        this.serverFlags = withExtra(SERVER_JVM_FLAGS, extraServerFlags);
+    }
+
+    /** The launcher's commands, with the extra JVM flags of the environment. */
+    static MemberCommands fromEnvironment(Path home, Path dir) {
+        return new MemberCommands(currentJava(), home, dir, envOrEmpty(METADATA_FLAGS_ENV),
+                envOrEmpty(SERVER_FLAGS_ENV));
+    }
+
+    private static String envOrEmpty(String name) {
+        String v = System.getenv(name);
+        return v == null ? "" : v;
+    }
+
+    private static List<String> withExtra(List<String> defaults, String extra) {
+        List<String> out = new ArrayList<>(defaults);
+        for (String flag : extra.trim().split("\\s+")) {
+            if (!flag.isEmpty()) {
+                out.add(flag);
+            }
+        }
+        return List.copyOf(out);
     }
 
     private synchronized Path home() {
@@ -75,7 +114,7 @@ final class MemberCommands {
                 .collect(Collectors.joining(","));
         List<String> cmd = new ArrayList<>();
         cmd.add(java.toString());
-        cmd.addAll(METADATA_JVM_FLAGS);
+        cmd.addAll(metadataFlags);
         cmd.addAll(List.of("-jar", metadataJar().toString(),
                 "--id", member.id(),
                 "--peers", peers,
@@ -90,7 +129,7 @@ final class MemberCommands {
     List<String> server(ClusterFile cluster, ServerMember member, List<String> extraArgs) {
         List<String> cmd = new ArrayList<>();
         cmd.add(java.toString());
-        cmd.addAll(SERVER_JVM_FLAGS);
+        cmd.addAll(serverFlags);
         cmd.addAll(List.of("-jar", serverJar().toString(),
                 "--id", member.id(),
                 "--listen", member.address(),

@@ -194,6 +194,21 @@ class ClusterLauncherTest {
     }
 
     @Test
+    void extraJvmFlagsFollowTheDefaults() {
+        ClusterFile c = new ClusterFile(1, 8,
+                List.of(new MetadataMember("meta1", "127.0.0.1", 1, 2, 0)),
+                List.of(new ServerMember("server1", "127.0.0.1", 7, 0)));
+        MemberCommands m = new MemberCommands(Path.of("/jdk/bin/java"), Path.of("/repo"),
+                Path.of("/c"), " -XX:+UseParallelGC ", "-Xmx1g\t-XX:TieredStopAtLevel=1");
+        assertEquals(List.of("/jdk/bin/java", "-Xms256m", "-Xmx256m", "-XX:+UseSerialGC",
+                "-Xss512k", "-XX:+UseParallelGC", "-jar"),
+                m.metadata(c, c.metadata().get(0), List.of()).subList(0, 7));
+        assertEquals(List.of("/jdk/bin/java", "-Xms512m", "-Xmx512m", "-XX:+UseSerialGC",
+                "-Xss512k", "-Xmx1g", "-XX:TieredStopAtLevel=1", "-jar"),
+                m.server(c, c.servers().get(0), List.of()).subList(0, 8));
+    }
+
+    @Test
     void idsAreDescribedCompactly() {
         assertEquals("meta1, meta2, meta3, server1..server7", ClusterLauncher.describeIds(
                 List.of("meta1", "meta2", "meta3", "server1", "server2", "server3", "server4",
