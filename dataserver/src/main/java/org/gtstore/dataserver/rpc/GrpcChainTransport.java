@@ -1,5 +1,6 @@
 package org.gtstore.dataserver.rpc;
 
+import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -10,6 +11,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.gtstore.dataserver.chain.Outbound;
 import org.gtstore.dataserver.chain.StreamKind;
 import org.gtstore.proto.ChainMessage;
@@ -31,6 +33,7 @@ public final class GrpcChainTransport implements ChainTransport {
     private final ChainListener listener;
     private final UnreachableReporter reporter;
     private final ScheduledExecutorService scheduler;
+    private final Function<String, ManagedChannel> channels;
     private final long backoffMinMs;
     private final long backoffMaxMs;
     private final Map<String, OutboundLink> outbound = new HashMap<>();
@@ -48,9 +51,15 @@ public final class GrpcChainTransport implements ChainTransport {
         }
     };
 
+    /**
+     * @param channels opens the channel to a successor's address (normally
+     *     {@link IoLoop#channel}, so the stream runs on the server's one I/O thread)
+     */
     public GrpcChainTransport(String selfId, ChainListener listener, UnreachableReporter reporter,
-            ScheduledExecutorService scheduler, long backoffMinMs, long backoffMaxMs) {
+            ScheduledExecutorService scheduler, Function<String, ManagedChannel> channels,
+            long backoffMinMs, long backoffMaxMs) {
         this.selfId = selfId;
+        this.channels = channels;
         this.listener = listener;
         this.reporter = reporter;
         this.scheduler = scheduler;
@@ -73,8 +82,8 @@ public final class GrpcChainTransport implements ChainTransport {
             if (!outbound.containsKey(e.getKey())) {
                 LOG.info("[{}] opening the chain stream to {} at {}", selfId, e.getKey(),
                         e.getValue());
-                OutboundLink link = new OutboundLink(e.getKey(), e.getValue(), listener,
-                        linkEvents, backoffMinMs);
+                OutboundLink link = new OutboundLink(e.getKey(), e.getValue(),
+                        channels.apply(e.getValue()), listener, linkEvents, backoffMinMs);
                 outbound.put(e.getKey(), link);
                 link.open();
             }

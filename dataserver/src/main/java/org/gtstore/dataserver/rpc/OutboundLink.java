@@ -33,14 +33,14 @@ final class OutboundLink {
     private boolean closed;
     long backoffMs;
 
-    OutboundLink(String peer, String address, ChainListener listener,
+    OutboundLink(String peer, String address, ManagedChannel channel, ChainListener listener,
             BrokenHandler brokenHandler, long backoffMs) {
         this.peer = peer;
         this.address = address;
         this.listener = listener;
         this.brokenHandler = brokenHandler;
         this.backoffMs = backoffMs;
-        this.channel = Channels.forAddress(address);
+        this.channel = channel;
     }
 
     /** Opens a new stream, replacing any earlier one. Driver thread. */

@@ -19,6 +19,7 @@ import org.gtstore.dataserver.chain.DedupRecord;
 import org.gtstore.dataserver.rpc.Channels;
 import org.gtstore.dataserver.rpc.DataServiceImpl;
 import org.gtstore.dataserver.rpc.GrpcChainTransport;
+import org.gtstore.dataserver.rpc.IoLoop;
 import org.gtstore.dataserver.rpc.ServerView;
 import org.gtstore.dataserver.storage.LocalStore;
 import org.gtstore.dataserver.storage.RocksDbStore;
@@ -44,6 +45,7 @@ public final class DataServer implements AutoCloseable {
     private final LocalStore store;
     private final ScheduledExecutorService scheduler;
     private final ExecutorService statsExecutor;
+    private final IoLoop io;
     private final MetadataSession session;
     private final ReplicaDriver driver;
     private final PartitionCopier copier;
@@ -70,14 +72,16 @@ public final class DataServer implements AutoCloseable {
         this.session = new MetadataSession(id, storageId, config.metadataAddresses(),
                 config.metadataRpcTimeoutMs(), config.metadataRetryBackoffMs(), scheduler,
                 map -> driverRef[0].offerMap(map), () -> driverRef[0].epoch());
+        this.io = new IoLoop(id);
         GrpcChainTransport[] transportRef = new GrpcChainTransport[1];
         ChainReplica replica = new ChainReplica(id, config.chain(), applied, dedup,
                 store.joinEpochs());
         this.driver = new ReplicaDriver(id, replica, store, session, session, listener -> {
             transportRef[0] = new GrpcChainTransport(id, listener, session, scheduler,
-                    config.chainReconnectBackoffMinMs(), config.chainReconnectBackoffMaxMs());
+                    io::channel, config.chainReconnectBackoffMinMs(),
+                    config.chainReconnectBackoffMaxMs());
             return transportRef[0];
-        }, config.driverBatchMax(), config.tickIntervalMs(), fatalHandler);
+        }, io.loop(), config.driverBatchMax(), config.tickIntervalMs(), fatalHandler);
         driverRef[0] = driver;
         this.copier = new PartitionCopier(id, store, driver::offerEvent, COPY_CHUNK_BYTES_MAX,
                 COPIES_ACTIVE_MAX);
@@ -85,8 +89,8 @@ public final class DataServer implements AutoCloseable {
         session.progressSource(driver::copyProgress);
         DataServiceImpl service = new DataServiceImpl(driver, transportRef[0], view(),
                 statsExecutor);
-        this.grpcServer = NettyServerBuilder
-                .forAddress(new InetSocketAddress(config.listenHost(), config.listenPort()))
+        this.grpcServer = io.serveOn(NettyServerBuilder
+                .forAddress(new InetSocketAddress(config.listenHost(), config.listenPort())))
                 .directExecutor()
                 .maxInboundMessageSize(Channels.MESSAGE_BYTES_MAX)
                 .addService(service)
@@ -94,6 +98,7 @@ public final class DataServer implements AutoCloseable {
         try {
             grpcServer.start();
         } catch (IOException e) {
+            io.close();
             store.close();
             throw new IOException("cannot listen on " + config.listenHost() + ":"
                     + config.listenPort() + ": " + e.getMessage(), e);
@@ -185,6 +190,7 @@ public final class DataServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         driver.close();
+        io.close();
         copier.close();
         scheduler.shutdownNow();
         statsExecutor.shutdownNow();

@@ -1,16 +1,20 @@
 package org.gtstore.dataserver.server;
 
 import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.netty.util.concurrent.EventExecutor;
 import io.grpc.stub.StreamObserver;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.gtstore.dataserver.chain.CaughtUpReport;
@@ -46,16 +50,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one thread that owns the {@link ChainReplica} (Kafka's {@code KafkaRaftClientDriver}).
+ * The one thread that owns the {@link ChainReplica} (Kafka's {@code KafkaRaftClientDriver}):
+ * the server's I/O event loop ({@link org.gtstore.dataserver.rpc.IoLoop}).
  *
- * <p>Everything reaches the replica through one queue: client puts and gets, chain messages,
- * maps, stream events and transport bookkeeping. The loop takes everything queued (up to
- * {@code batchMax}), steps it all, ticks when due, then handles the Ready: the writes of the whole
- * batch go to the store in ONE atomic batch, and only THEN are chain messages sent and clients
- * answered. Batching is where the throughput comes from: one store write, one stream message per
- * neighbour and one wake-up serve hundreds of requests.
+ * <p>Everything reaches the replica through one inbox: client puts and gets, chain messages,
+ * maps, stream events and transport bookkeeping. Inputs from the loop's own I/O (client
+ * sessions, chain streams) go in directly; inputs from other threads (the metadata session, the
+ * copier) are handed to the loop as tasks. The first input schedules a <em>pass</em>, which
+ * the loop runs after the reads it is handling, so everything that arrived in one round of I/O
+ * is in the same pass. A pass steps every input (up to {@code batchMax}), ticks when due, then
+ * handles the Ready: the writes of the whole pass go to the store in ONE atomic batch, and only
+ * THEN are chain messages sent and clients answered. Batching is where the throughput comes
+ * from: one store write, one stream message per neighbour and one flush per client serve every
+ * request of the pass, and no other thread has to be woken for any of it.
  *
- * <p>Any unexpected throwable stops the loop and goes to the fatal handler, which stops the
+ * <p>Any unexpected throwable stops the driver and goes to the fatal handler, which stops the
  * process: a replica in an unknown state must not keep serving.
  */
 public final class ReplicaDriver implements RequestSink, ChainListener, AutoCloseable {
@@ -80,13 +89,22 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
     private final MapFetcher mapFetcher;
     private final Consumer<Throwable> fatalHandler;
     private final int batchMax;
-    private final long tickIntervalNanos;
-    private final BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
-    private final Executor executor = queue::add;
+    private final long tickIntervalMs;
+    private final EventExecutor loop;
+    /** Inputs waiting for the next pass; loop thread only. */
+    private final ArrayDeque<Object> inbox = new ArrayDeque<>();
+    private final Executor executor = this::enqueue;
+    private final Runnable passTask = this::pass;
+    /** A pass is scheduled on the loop; loop thread only. */
+    private boolean passScheduled;
+    /** {@link #start()} has run: passes may run; loop thread only. */
+    private boolean started;
+    /** A tick is due in the next pass; loop thread only. */
+    private boolean tickDue;
+    private ScheduledFuture<?> ticker;
     private final Map<Long, StreamObserver<?>> pending = new HashMap<>();
     /** Sessions answered in this pass, flushed once each at its end. */
     private final List<ClientSession> sessionsToFlush = new ArrayList<>();
-    private final Thread thread;
     private final ChainTransport transport;
     private PartitionMap map;
     private long nextToken = 1;
@@ -100,7 +118,8 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
 
     public ReplicaDriver(String selfId, ChainReplica replica, LocalStore store, LeaseSource lease,
             MapFetcher mapFetcher, Function<ChainListener, ChainTransport> transportFactory,
-            int batchMax, long tickIntervalMs, Consumer<Throwable> fatalHandler) {
+            EventExecutor loop, int batchMax, long tickIntervalMs,
+            Consumer<Throwable> fatalHandler) {
         this.selfId = selfId;
         this.replica = replica;
         this.store = store;
@@ -108,9 +127,9 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
         this.mapFetcher = mapFetcher;
         this.fatalHandler = fatalHandler;
         this.batchMax = batchMax;
-        this.tickIntervalNanos = TimeUnit.MILLISECONDS.toNanos(tickIntervalMs);
+        this.tickIntervalMs = tickIntervalMs;
+        this.loop = loop;
         this.transport = transportFactory.apply(this);
-        this.thread = new Thread(this::run, "replica-driver-" + selfId);
     }
 
     /**
@@ -122,13 +141,21 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
         this.caughtUpReporter = reporter;
     }
 
+    /** Starts stepping what has arrived and ticking. */
     public void start() {
-        thread.start();
+        loop.execute(() -> {
+            started = true;
+            ticker = loop.scheduleAtFixedRate(() -> {
+                tickDue = true;
+                pass();
+            }, tickIntervalMs, tickIntervalMs, TimeUnit.MILLISECONDS);
+            schedulePass();
+        });
     }
 
     /** An event from another component (the copier's chunks); any thread. */
     public void offerEvent(ChainEvent event) {
-        queue.add(new EventInput(event));
+        enqueue(new EventInput(event));
     }
 
     /** Progress of the joining replicas this server feeds, as of the last tick (any thread). */
@@ -148,37 +175,37 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
 
     /** A map from the metadata (any thread); older ones are ignored by the replica. */
     public void offerMap(PartitionMap newMap) {
-        queue.add(new EventInput(new ChainEvent.MapChanged(newMap)));
+        enqueue(new EventInput(new ChainEvent.MapChanged(newMap)));
     }
 
     @Override
     public void submitPut(PutRequest request, StreamObserver<PutResponse> reply) {
-        queue.add(new PutInput(request, reply));
+        enqueue(new PutInput(request, reply));
     }
 
     @Override
     public void submitGet(GetRequest request, StreamObserver<GetResponse> reply) {
-        queue.add(new GetInput(request, reply));
+        enqueue(new GetInput(request, reply));
     }
 
     @Override
     public void submitBatch(ClientBatch batch, ClientSession session) {
-        queue.add(new BatchInput(batch, session));
+        enqueue(new BatchInput(batch, session));
     }
 
     @Override
     public void onChainMessage(ChainMessage message, StreamKind arrivedOn) {
-        queue.add(new EventInput(new ChainEvent.PeerMessage(message, arrivedOn)));
+        enqueue(new EventInput(new ChainEvent.PeerMessage(message, arrivedOn)));
     }
 
     @Override
     public void onPeerConnected(String peer) {
-        queue.add(new EventInput(new ChainEvent.PeerConnected(peer)));
+        enqueue(new EventInput(new ChainEvent.PeerConnected(peer)));
     }
 
     @Override
     public void onPeerDisconnected(String peer) {
-        queue.add(new EventInput(new ChainEvent.PeerDisconnected(peer)));
+        enqueue(new EventInput(new ChainEvent.PeerDisconnected(peer)));
     }
 
     @Override
@@ -186,34 +213,55 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
         return executor;
     }
 
-    private void run() {
-        List<Object> batch = new ArrayList<>(batchMax);
-        long nextTick = System.nanoTime() + tickIntervalNanos;
+    /** Puts an input in the inbox (on the loop) and makes sure a pass will take it. */
+    private void enqueue(Object input) {
+        if (loop.inEventLoop()) {
+            inbox.add(input);
+            schedulePass();
+        } else {
+            loop.execute(() -> {
+                inbox.add(input);
+                schedulePass();
+            });
+        }
+    }
+
+    private void schedulePass() {
+        if (!passScheduled && started && running) {
+            passScheduled = true;
+            loop.execute(passTask);
+        }
+    }
+
+    /** One round: step what the inbox holds, tick if due, persist, then send and answer. */
+    private void pass() {
+        passScheduled = false;
+        if (!started || !running) {
+            return;
+        }
         try {
-            while (running) {
-                long waitNanos = Math.max(0, nextTick - System.nanoTime());
-                Object first = queue.poll(waitNanos, TimeUnit.NANOSECONDS);
-                if (first != null) {
-                    batch.add(first);
-                    queue.drainTo(batch, batchMax - 1);
+            checkLease(System.nanoTime());
+            for (int n = 0; n < batchMax; n++) {
+                Object input = inbox.poll();
+                if (input == null) {
+                    break;
                 }
-                long now = System.nanoTime();
-                checkLease(now);
-                for (Object input : batch) {
-                    handle(input);
-                }
-                batch.clear();
-                if (now - nextTick >= 0) {
-                    replica.tick();
-                    nextTick = now + tickIntervalNanos;
-                    publishProgress();
-                }
-                processReady();
+                handle(input);
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            if (tickDue) {
+                tickDue = false;
+                replica.tick();
+                publishProgress();
+            }
+            processReady();
+            if (!inbox.isEmpty()) {
+                schedulePass();
+            }
         } catch (Throwable t) {
             running = false;
+            if (ticker != null) {
+                ticker.cancel(false);
+            }
             LOG.error("[{} epoch={}] replica driver failed; stopping the server", selfId, epoch, t);
             fatalHandler.accept(t);
         }
@@ -388,19 +436,30 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
         return b.setCode(ErrorCode.OK).setValue(v.value()).setVersion(v.version()).build();
     }
 
-    /** Stops the loop and closes the streams; the store is closed by its owner. */
+    /**
+     * Stops taking inputs and closes the streams, on the loop; the loop and the store are
+     * closed by their owner, after this.
+     */
     @Override
     public void close() {
-        if (!thread.isAlive()) {
+        Runnable stop = () -> {
+            running = false;
+            if (ticker != null) {
+                ticker.cancel(false);
+            }
+            inbox.clear();
             transport.close();
+        };
+        if (loop.inEventLoop()) {
+            stop.run();
             return;
         }
-        queue.add((Runnable) () -> running = false);
         try {
-            thread.join(TimeUnit.SECONDS.toMillis(5));
+            loop.submit(stop).get(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
+            LOG.warn("[{}] stopping the driver on its loop failed: {}", selfId, e.toString());
         }
-        transport.close();
     }
 }
