@@ -49,10 +49,12 @@ import org.slf4j.LoggerFactory;
  *     driver's copier read a chunk): see {@link OutgoingCopy} and the Ready's copy commands.
  * <li>{@code PeerConnected}/{@code PeerDisconnected}, {@code LeaseChanged}, {@code PersistDone}.
  * </ul>
- * Epochs: a request or chain message from a newer map waits for (or asks for) that map; one
- * built on a map older than the partition's current chain ({@code Chain.epoch}, the epoch in
- * which that chain last changed) is refused with {@code STALE_EPOCH} and nothing of it is
- * applied. See {@link PeerProtocol} for why the check is per chain rather than per map.
+ * Epochs: a client request from a newer map is refused with {@code FUTURE_EPOCH} and the map is
+ * fetched; a part of a chain message (one partition's content) whose chain changed in a map this
+ * server has not seen waits for that map; a request or part built on a chain older than the
+ * partition's current one ({@code Chain.epoch}, the epoch in which that chain last changed) is
+ * refused with {@code STALE_EPOCH} and nothing of it is applied; anything else goes on at once.
+ * See {@link PeerProtocol} for why the check is per chain rather than per map.
  */
 public final class ChainReplica {
     private static final Logger LOG = LoggerFactory.getLogger(ChainReplica.class);
@@ -396,7 +398,7 @@ public final class ChainReplica {
             rolesChanged = nextRoles;
         }
         lastRoles = nextRoles;
-        peers.replayDeferred();
+        peers.replayHeld();
         // Restoring K changes the map once per partition: only maps that move this server's
         // chains are worth an INFO line.
         boolean moved = positionsMoved > 0 || successorsChanged != null;

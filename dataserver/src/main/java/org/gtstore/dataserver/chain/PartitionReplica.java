@@ -124,6 +124,15 @@ final class PartitionReplica {
         return epoch >= chainEpoch;
     }
 
+    /**
+     * True if a chain message part was built on this very chain: the sender's chain epoch of
+     * this partition is ours. A part without one ({@code senderChainEpoch == 0}) is judged by
+     * the sender's map epoch, as a client request is.
+     */
+    boolean sameChain(long senderChainEpoch, long senderEpoch) {
+        return senderChainEpoch > 0 ? senderChainEpoch == chainEpoch : currentAt(senderEpoch);
+    }
+
     boolean successorSynced() {
         return successorSynced;
     }
@@ -219,12 +228,12 @@ final class PartitionReplica {
             committed = applied;
             ackedUpTo = applied;
             if (pos.predecessor() != null) {
-                fx.outbox.ack(pos.predecessor(), fx.epoch, partition, committed);
+                fx.outbox.ack(pos.predecessor(), fx.epoch, partition, chainEpoch, committed);
             }
             releaseWaiters(fx);
         } else if (!pos.member() && pos.predecessor() != null) {
             // The joining replica reports progress to the tail; it commits nothing.
-            fx.outbox.ack(pos.predecessor(), fx.epoch, partition, applied);
+            fx.outbox.ack(pos.predecessor(), fx.epoch, partition, chainEpoch, applied);
         }
         if (pos.successor() != null) {
             // Kept until the successor has it: for a member until the tail commits it, for a
@@ -235,7 +244,7 @@ final class PartitionReplica {
                 unacked.pollFirst();
             }
             if (successorSynced) {
-                fx.outbox.update(pos.successor(), fx.epoch, u);
+                fx.outbox.update(pos.successor(), fx.epoch, chainEpoch, u);
             }
         }
         liftReadBarrier();
@@ -279,7 +288,7 @@ final class PartitionReplica {
         // Upstream hears what the tail has confirmed, which after a restart may be less than
         // committed (set to applied only to keep the invariant on unacked).
         if (pos.predecessor() != null) {
-            fx.outbox.ack(pos.predecessor(), fx.epoch, partition, ackedUpTo);
+            fx.outbox.ack(pos.predecessor(), fx.epoch, partition, chainEpoch, ackedUpTo);
         }
         releaseWaiters(fx);
     }
@@ -335,7 +344,7 @@ final class PartitionReplica {
         int resent = 0;
         for (Update u : unacked) {
             if (u.getSeq() > seq) {
-                fx.outbox.update(pos.successor(), fx.epoch, u);
+                fx.outbox.update(pos.successor(), fx.epoch, chainEpoch, u);
                 resent++;
             }
         }
@@ -350,7 +359,7 @@ final class PartitionReplica {
         committed = seq;
         ackedUpTo = Math.max(ackedUpTo, seq);
         if (pos.predecessor() != null) {
-            fx.outbox.ack(pos.predecessor(), fx.epoch, partition, committed);
+            fx.outbox.ack(pos.predecessor(), fx.epoch, partition, chainEpoch, committed);
         }
         releaseWaiters(fx);
     }
@@ -394,7 +403,7 @@ final class PartitionReplica {
         if (c == null || c.id != e.copyId() || !c.started) {
             return;
         }
-        c.send(e, fx);
+        c.send(e, chainEpoch, fx);
         if (!e.last()) {
             return;
         }
@@ -494,7 +503,8 @@ final class PartitionReplica {
         String pred = pos.predecessor();
         fx.outbox.control(pred, StreamKind.INBOUND, ChainMessage.newBuilder().setEpoch(fx.epoch)
                 .setCopyAck(CopyAck.newBuilder().setPartition(partition)
-                        .setCopyId(c.getCopyId()).setIndex(c.getIndex())));
+                        .setChainEpoch(chainEpoch).setCopyId(c.getCopyId())
+                        .setIndex(c.getIndex())));
         if (!c.getLast()) {
             return ChunkOutcome.STORED;
         }
@@ -510,10 +520,10 @@ final class PartitionReplica {
         if (pos.tail() && !gated && applied >= commitHold) {
             committed = applied;
             ackedUpTo = applied;
-            fx.outbox.ack(pred, fx.epoch, partition, committed);
+            fx.outbox.ack(pred, fx.epoch, partition, chainEpoch, committed);
             releaseWaiters(fx);
         } else if (!pos.member()) {
-            fx.outbox.ack(pred, fx.epoch, partition, applied);
+            fx.outbox.ack(pred, fx.epoch, partition, chainEpoch, applied);
         }
         liftReadBarrier();
         return pos.successor() != null ? ChunkOutcome.STORED_LAST_HELLO_SUCCESSOR
@@ -576,7 +586,7 @@ final class PartitionReplica {
                 unacked.clear();
             }
             if (next.predecessor() != null && committed > before) {
-                fx.outbox.ack(next.predecessor(), fx.epoch, partition, committed);
+                fx.outbox.ack(next.predecessor(), fx.epoch, partition, chainEpoch, committed);
             }
             releaseWaiters(fx);
             LOG.debug("[{} p={} epoch={}] became tail, committed seq={}..{}",
