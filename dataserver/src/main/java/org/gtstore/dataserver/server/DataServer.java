@@ -68,7 +68,8 @@ public final class DataServer implements AutoCloseable {
         this.statsExecutor = Executors.newSingleThreadExecutor(daemon("gtstore-stats-" + id));
         ReplicaDriver[] driverRef = new ReplicaDriver[1];
         this.session = new MetadataSession(id, storageId, config.metadataAddresses(),
-                config.metadataRpcTimeoutMs(), config.metadataRetryBackoffMs(), scheduler,
+                config.metadataRpcTimeoutMs(), config.metadataCommandTimeoutMs(),
+                config.metadataRetryBackoffMs(), scheduler,
                 map -> driverRef[0].offerMap(map), () -> driverRef[0].epoch());
         GrpcChainTransport[] transportRef = new GrpcChainTransport[1];
         ChainReplica replica = new ChainReplica(id, config.chain(), applied, dedup,
