@@ -64,6 +64,8 @@ public final class ChainReplica {
     private final Map<Integer, Long> storedApplied;
     /** Per partition joined as the joining replica: the chain epoch it joined in (stored). */
     private final Map<Integer, Long> joinEpochs;
+    /** Per partition not held now: the commit hold it had (stored), see PartitionReplica. */
+    private final Map<Integer, Long> storedCommitHolds;
     private final Map<Integer, PartitionReplica> partitions = new HashMap<>();
     private final Effects fx;
     private final PeerProtocol peers;
@@ -83,7 +85,7 @@ public final class ChainReplica {
      */
     public ChainReplica(String selfId, ChainReplicaConfig config,
             Map<Integer, Long> storedAppliedSeqs) {
-        this(selfId, config, storedAppliedSeqs, List.of(), Map.of());
+        this(selfId, config, storedAppliedSeqs, List.of(), Map.of(), Map.of());
     }
 
     /**
@@ -91,10 +93,12 @@ public final class ChainReplica {
      * @param storedDedup the dedup entries recovered from the local store
      * @param storedJoinEpochs per partition this server was joining: the chain epoch it joined
      *     in, recovered from the local store
+     * @param storedCommitHolds per partition in the middle of a copy in version order: the
+     *     copy's snapshot seq, recovered from the local store
      */
     public ChainReplica(String selfId, ChainReplicaConfig config,
             Map<Integer, Long> storedAppliedSeqs, List<DedupRecord> storedDedup,
-            Map<Integer, Long> storedJoinEpochs) {
+            Map<Integer, Long> storedJoinEpochs, Map<Integer, Long> storedCommitHolds) {
         if (selfId == null || selfId.isEmpty()) {
             throw new IllegalArgumentException("selfId is empty");
         }
@@ -102,6 +106,7 @@ public final class ChainReplica {
         this.config = config;
         this.storedApplied = new HashMap<>(storedAppliedSeqs);
         this.joinEpochs = new HashMap<>(storedJoinEpochs);
+        this.storedCommitHolds = new HashMap<>(storedCommitHolds);
         this.fx = new Effects(selfId, config);
         this.peers = new PeerProtocol(selfId, config, partitions, fx);
         for (DedupRecord d : storedDedup) {
@@ -431,6 +436,7 @@ public final class ChainReplica {
                 pr.drop(fx);
                 positionsMoved++;
                 storedApplied.put(pr.partition, pr.applied());
+                storedCommitHolds.put(pr.partition, pr.commitHold());
                 it.remove();
             }
         }
@@ -457,6 +463,7 @@ public final class ChainReplica {
                         // and may already have been reported caught up: it is kept.
                         fx.resets.add(p);
                         storedApplied.remove(p);
+                        storedCommitHolds.remove(p);
                         stored = 0;
                     }
                     if (joinedIn == null || joinedIn != chainEpoch) {
@@ -466,7 +473,8 @@ public final class ChainReplica {
                 } else if (joinEpochs.remove(p) != null) {
                     fx.joinEpochs.put(p, 0L);
                 }
-                partitions.put(p, new PartitionReplica(p, e.getValue(), chainEpoch, stored));
+                partitions.put(p, new PartitionReplica(p, e.getValue(), chainEpoch, stored,
+                        storedCommitHolds.getOrDefault(p, 0L)));
                 positionsMoved++;
                 if (e.getValue().successor() != null) {
                     needHello.add(p);

@@ -72,7 +72,10 @@ final class PartitionReplica {
     /**
      * After a copy in version order started (snapshot seq S), the keys overwritten after our
      * applied seq are current only once applied reaches S: until then a tail acknowledges
-     * nothing, so no acknowledged write is read older than it was.
+     * nothing, so no acknowledged write is read older than it was. Stored while it lasts: a
+     * restart in the middle of the copy must not take the partial state for committed (a retry
+     * of a write the copy skipped would be acknowledged by its dedup entry at the head while
+     * this tail reads the key older).
      */
     private long commitHold;
     private int incomingNext;
@@ -83,7 +86,12 @@ final class PartitionReplica {
      */
     private long readBarrier;
 
-    PartitionReplica(int partition, ChainPosition pos, long chainEpoch, long storedAppliedSeq) {
+    /**
+     * @param storedCommitHold the commit hold of a copy in version order this server was
+     *     receiving when it stopped, or 0
+     */
+    PartitionReplica(int partition, ChainPosition pos, long chainEpoch, long storedAppliedSeq,
+            long storedCommitHold) {
         this.partition = partition;
         this.waiters = new PutWaiters(partition);
         this.pos = pos;
@@ -92,7 +100,9 @@ final class PartitionReplica {
         // A restarted server cannot know what was committed; nothing it holds is un-acked in
         // memory, so a successor missing updates is caught up from the store (issue #4).
         this.committed = storedAppliedSeq;
-        this.ackedUpTo = pos.tail() ? storedAppliedSeq : 0;
+        this.commitHold = storedCommitHold > storedAppliedSeq ? storedCommitHold : 0;
+        // A tail's applied state was committed, unless a copy was filling holes in it.
+        this.ackedUpTo = pos.tail() && commitHold == 0 ? storedAppliedSeq : 0;
     }
 
     ChainPosition position() {
@@ -117,6 +127,11 @@ final class PartitionReplica {
 
     long chainEpoch() {
         return chainEpoch;
+    }
+
+    /** The seq below which a copy in version order is still filling holes, or 0. */
+    long commitHold() {
+        return commitHold;
     }
 
     /** True if a message or request built on map epoch {@code epoch} saw this chain. */
@@ -224,6 +239,7 @@ final class PartitionReplica {
     private void apply(Update u, Effects fx) {
         applied = u.getSeq();
         fx.write(u);
+        liftCommitHold(fx);
         if (pos.tail() && !gated && applied >= commitHold) {
             committed = applied;
             ackedUpTo = applied;
@@ -248,6 +264,14 @@ final class PartitionReplica {
             }
         }
         liftReadBarrier();
+    }
+
+    /** Applied reached the hold: the state is whole again, here and in the store. */
+    private void liftCommitHold(Effects fx) {
+        if (commitHold != 0 && applied >= commitHold) {
+            commitHold = 0;
+            fx.commitHolds.put(partition, 0L);
+        }
     }
 
     private void liftReadBarrier() {
@@ -312,6 +336,16 @@ final class PartitionReplica {
         helloPending = false;
         String successor = pos.successor();
         cancelCopy(fx);
+        if (commitHold != 0) {
+            // We are still receiving a copy in version order: until applied reaches the hold,
+            // some keys are older than our applied seq says. Feeding the successor now would
+            // hand those holes on, and its acks would then vouch for writes nobody holds. The
+            // last chunk (or a tick, once the hold is lifted) says hello again.
+            LOG.debug("[{} p={} epoch={}] not feeding {} before seq={} is applied (seq={})",
+                    fx.selfId, partition, fx.epoch, successor, commitHold, applied);
+            successorSynced = false;
+            return 0;
+        }
         successorSynced = true;
         if (pos.successorJoining()) {
             joiningApplied = Math.max(joiningApplied, successorApplied);
@@ -480,9 +514,14 @@ final class PartitionReplica {
             held.clear();
             if (c.getInVersionOrder()) {
                 // Held updates must stay a contiguous run ending at applied; the copy skips
-                // overwritten versions, so our successor is re-synced after it instead.
+                // overwritten versions, so our successor is re-synced after it instead (also
+                // when the copy is cut short and the updates after it come live).
                 commitHold = Math.max(commitHold, c.getSnapshotSeq());
+                fx.commitHolds.put(partition, commitHold);
                 unacked.clear();
+                if (pos.successor() != null) {
+                    unsync(fx.tick, fx);
+                }
             }
         }
         if (c.getCopyId() != incomingCopyId || c.getIndex() != incomingNext) {
@@ -500,6 +539,7 @@ final class PartitionReplica {
                 fx.write(u.toBuilder().setCopied(false).build());
             }
         }
+        liftCommitHold(fx);
         String pred = pos.predecessor();
         fx.outbox.control(pred, StreamKind.INBOUND, ChainMessage.newBuilder().setEpoch(fx.epoch)
                 .setCopyAck(CopyAck.newBuilder().setPartition(partition)
@@ -517,6 +557,7 @@ final class PartitionReplica {
             applied = c.getSnapshotSeq();
             fx.appliedSeqs.put(partition, applied);
         }
+        liftCommitHold(fx);
         if (pos.tail() && !gated && applied >= commitHold) {
             committed = applied;
             ackedUpTo = applied;
@@ -572,8 +613,9 @@ final class PartitionReplica {
         } else if (readBarrier != 0 && changed) {
             readBarrier = next.predecessor() == null ? 0 : Long.MAX_VALUE;
         }
-        if (next.predecessor() == null) {
+        if (next.predecessor() == null && commitHold != 0) {
             commitHold = 0;   // nobody can bring more: what we hold is all there is
+            fx.commitHolds.put(partition, 0L);
         }
         if (next.tail() && (!old.tail() || (!gated && committed < applied))
                 && applied >= commitHold) {

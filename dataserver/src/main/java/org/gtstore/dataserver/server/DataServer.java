@@ -73,7 +73,7 @@ public final class DataServer implements AutoCloseable {
                 map -> driverRef[0].offerMap(map), () -> driverRef[0].epoch());
         GrpcChainTransport[] transportRef = new GrpcChainTransport[1];
         ChainReplica replica = new ChainReplica(id, config.chain(), applied, dedup,
-                store.joinEpochs());
+                store.joinEpochs(), store.commitHolds());
         this.driver = new ReplicaDriver(id, replica, store, session, session, listener -> {
             transportRef[0] = new GrpcChainTransport(id, listener, session, scheduler,
                     config.chainReconnectBackoffMinMs(), config.chainReconnectBackoffMaxMs());
