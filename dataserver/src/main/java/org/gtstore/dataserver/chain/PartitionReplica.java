@@ -617,10 +617,11 @@ final class PartitionReplica {
             commitHold = 0;   // nobody can bring more: what we hold is all there is
             fx.commitHolds.put(partition, 0L);
         }
-        if (next.tail() && (!old.tail() || (!gated && committed < applied))
+        if (next.tail() && (!old.tail() || (!gated && Math.min(committed, ackedUpTo) < applied))
                 && applied >= commitHold) {
-            // The old tail is gone (or the joining replica this tail waited for): everything we
-            // hold is on every surviving member, so commit.
+            // The old tail is gone (or the joining replica this tail waited for, or the
+            // predecessor whose copy this restarted tail was waiting for): everything we hold
+            // is on every surviving member, so commit.
             long before = committed;
             committed = applied;
             ackedUpTo = applied;

@@ -347,7 +347,12 @@ class ChainCopyTest {
         List<String> keys = keysOfP(2);
         String k = keys.get(0);
         String k2 = keys.get(1);
-        ChainHarness h = withData(List.of(k));
+        ChainHarness h = new ChainHarness("a", "b", "c");
+        h.setMap(1, List.of("a", "b"));
+        h.deliverAll();
+        PutRequest first = h.request(k, "v-" + k).setClientId("cl").setRequestId(0).build();
+        h.put("a", first);
+        h.deliverAll();
         PartitionMap m = h.map(1, List.of("a", "b"), "");
         h.blockedTo.add("b");
         PutRequest w = h.request(k, "x").setClientId("cl").setRequestId(1).build();
@@ -373,6 +378,9 @@ class ChainCopyTest {
         assertNull(h.putReply(retry), "so the retry of w is not acknowledged yet");
         h.kill("a");
         h.setMap(2, List.of("b"));
+        long firstAgain = h.put("b", first.toBuilder().setEpoch(2).build());
+        assertEquals(1, h.putReply(firstAgain).getVersion(),
+                "the last survivor commits what it holds and answers a retry of a write it has");
         long again = h.put("b", w.toBuilder().setEpoch(2).build());
         h.deliverAll();
         assertEquals(ErrorCode.OK, h.putReply(again).getCode());
