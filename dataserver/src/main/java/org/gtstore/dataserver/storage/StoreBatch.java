@@ -22,9 +22,15 @@ public record StoreBatch(
         Map<Integer, Long> joinEpochs,
         Map<Integer, Long> commitHolds) {
 
+    /** A batch that changes no commit hold (nothing is copied to this server in version order). */
+    public StoreBatch(List<Integer> resets, List<Update> updates, List<StoredDedup> dedupAdded,
+            List<StoredDedup> dedupRemoved, Map<Integer, Long> appliedSeqs,
+            Map<Integer, Long> joinEpochs) {
+        this(resets, updates, dedupAdded, dedupRemoved, appliedSeqs, joinEpochs, Map.of());
+    }
+
     /** Just updates and applied seqs. */
     public static StoreBatch of(List<Update> updates, Map<Integer, Long> appliedSeqs) {
-        return new StoreBatch(List.of(), updates, List.of(), List.of(), appliedSeqs, Map.of(),
-                Map.of());
+        return new StoreBatch(List.of(), updates, List.of(), List.of(), appliedSeqs, Map.of());
     }
 }
