@@ -49,10 +49,12 @@ import org.slf4j.LoggerFactory;
  *     driver's copier read a chunk): see {@link OutgoingCopy} and the Ready's copy commands.
  * <li>{@code PeerConnected}/{@code PeerDisconnected}, {@code LeaseChanged}, {@code PersistDone}.
  * </ul>
- * Epochs: a request or chain message from a newer map waits for (or asks for) that map; one
- * built on a map older than the partition's current chain ({@code Chain.epoch}, the epoch in
- * which that chain last changed) is refused with {@code STALE_EPOCH} and nothing of it is
- * applied. See {@link PeerProtocol} for why the check is per chain rather than per map.
+ * Epochs: a client request from a newer map is refused with {@code FUTURE_EPOCH} and the map is
+ * fetched; a part of a chain message (one partition's content) whose chain changed in a map this
+ * server has not seen waits for that map; a request or part built on a chain older than the
+ * partition's current one ({@code Chain.epoch}, the epoch in which that chain last changed) is
+ * refused with {@code STALE_EPOCH} and nothing of it is applied; anything else goes on at once.
+ * See {@link PeerProtocol} for why the check is per chain rather than per map.
  */
 public final class ChainReplica {
     private static final Logger LOG = LoggerFactory.getLogger(ChainReplica.class);
@@ -62,6 +64,8 @@ public final class ChainReplica {
     private final Map<Integer, Long> storedApplied;
     /** Per partition joined as the joining replica: the chain epoch it joined in (stored). */
     private final Map<Integer, Long> joinEpochs;
+    /** Per partition not held now: the commit hold it had (stored), see PartitionReplica. */
+    private final Map<Integer, Long> storedCommitHolds;
     private final Map<Integer, PartitionReplica> partitions = new HashMap<>();
     private final Effects fx;
     private final PeerProtocol peers;
@@ -81,7 +85,7 @@ public final class ChainReplica {
      */
     public ChainReplica(String selfId, ChainReplicaConfig config,
             Map<Integer, Long> storedAppliedSeqs) {
-        this(selfId, config, storedAppliedSeqs, List.of(), Map.of());
+        this(selfId, config, storedAppliedSeqs, List.of(), Map.of(), Map.of());
     }
 
     /**
@@ -89,10 +93,12 @@ public final class ChainReplica {
      * @param storedDedup the dedup entries recovered from the local store
      * @param storedJoinEpochs per partition this server was joining: the chain epoch it joined
      *     in, recovered from the local store
+     * @param storedCommitHolds per partition in the middle of a copy in version order: the
+     *     copy's snapshot seq, recovered from the local store
      */
     public ChainReplica(String selfId, ChainReplicaConfig config,
             Map<Integer, Long> storedAppliedSeqs, List<DedupRecord> storedDedup,
-            Map<Integer, Long> storedJoinEpochs) {
+            Map<Integer, Long> storedJoinEpochs, Map<Integer, Long> storedCommitHolds) {
         if (selfId == null || selfId.isEmpty()) {
             throw new IllegalArgumentException("selfId is empty");
         }
@@ -100,6 +106,7 @@ public final class ChainReplica {
         this.config = config;
         this.storedApplied = new HashMap<>(storedAppliedSeqs);
         this.joinEpochs = new HashMap<>(storedJoinEpochs);
+        this.storedCommitHolds = new HashMap<>(storedCommitHolds);
         this.fx = new Effects(selfId, config);
         this.peers = new PeerProtocol(selfId, config, partitions, fx);
         for (DedupRecord d : storedDedup) {
@@ -396,7 +403,7 @@ public final class ChainReplica {
             rolesChanged = nextRoles;
         }
         lastRoles = nextRoles;
-        peers.replayDeferred();
+        peers.replayHeld();
         // Restoring K changes the map once per partition: only maps that move this server's
         // chains are worth an INFO line.
         boolean moved = positionsMoved > 0 || successorsChanged != null;
@@ -429,6 +436,7 @@ public final class ChainReplica {
                 pr.drop(fx);
                 positionsMoved++;
                 storedApplied.put(pr.partition, pr.applied());
+                storedCommitHolds.put(pr.partition, pr.commitHold());
                 it.remove();
             }
         }
@@ -455,6 +463,7 @@ public final class ChainReplica {
                         // and may already have been reported caught up: it is kept.
                         fx.resets.add(p);
                         storedApplied.remove(p);
+                        storedCommitHolds.remove(p);
                         stored = 0;
                     }
                     if (joinedIn == null || joinedIn != chainEpoch) {
@@ -464,7 +473,8 @@ public final class ChainReplica {
                 } else if (joinEpochs.remove(p) != null) {
                     fx.joinEpochs.put(p, 0L);
                 }
-                partitions.put(p, new PartitionReplica(p, e.getValue(), chainEpoch, stored));
+                partitions.put(p, new PartitionReplica(p, e.getValue(), chainEpoch, stored,
+                        storedCommitHolds.getOrDefault(p, 0L)));
                 positionsMoved++;
                 if (e.getValue().successor() != null) {
                     needHello.add(p);

@@ -28,6 +28,7 @@ final class Effects {
     List<ClientReply> replies = new ArrayList<>();
     List<Integer> resets = new ArrayList<>();
     Map<Integer, Long> joinEpochs = new HashMap<>();
+    Map<Integer, Long> commitHolds = new HashMap<>();
     List<DedupRecord> dedupAdded = new ArrayList<>();
     /** {@link CopyCommand}s and copies to start ({@link OutgoingCopy}), in emission order. */
     List<Object> copyCommands = new ArrayList<>();
@@ -83,13 +84,14 @@ final class Effects {
     Ready drain(Ready.Roles roles, java.util.Set<String> successors,
             List<CopyCommand> copies) {
         Ready r = new Ready(writes, appliedSeqs, outbox.drain(), replies, mapWantedEpoch,
-                successors, roles, resets, joinEpochs, dedupAdded, dedup.drainEvicted(), copies,
-                caughtUp);
+                successors, roles, resets, joinEpochs, commitHolds, dedupAdded,
+                dedup.drainEvicted(), copies, caughtUp);
         writes = new ArrayList<>();
         appliedSeqs = new HashMap<>();
         replies = new ArrayList<>();
         resets = new ArrayList<>();
         joinEpochs = new HashMap<>();
+        commitHolds = new HashMap<>();
         dedupAdded = new ArrayList<>();
         copyCommands = new ArrayList<>();
         caughtUp = new ArrayList<>();

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import org.gtstore.proto.AckBatch;
 import org.gtstore.proto.ChainMessage;
+import org.gtstore.proto.PartitionEpoch;
 import org.gtstore.proto.PartitionSeq;
 import org.gtstore.proto.Update;
 import org.gtstore.proto.UpdateBatch;
@@ -17,7 +18,8 @@ import org.gtstore.proto.UpdateBatch;
  * chain fast: one stream message carries hundreds of writes.
  *
  * <p>Order is kept per (peer, stream): a hello emitted after an update is sent after it, and each
- * message carries the epoch in force when it was emitted.
+ * message carries the epoch in force when it was emitted, and for each partition in it the chain
+ * epoch in force then (a batch never mixes two chain epochs of one partition).
  */
 final class Outbox {
     private record Lane(String peer, StreamKind stream) {
@@ -30,6 +32,8 @@ final class Outbox {
         UpdateBatch.Builder updates;
         int updateBytes;
         LinkedHashMap<Integer, Long> acks;
+        /** Per partition in the batch: the sender's chain epoch (updates and acks alike). */
+        final LinkedHashMap<Integer, Long> chainEpochs = new LinkedHashMap<>();
 
         Segment(long epoch) {
             this.epoch = epoch;
@@ -52,32 +56,52 @@ final class Outbox {
         lane(peer, stream).add(s);
     }
 
-    /** Queues one update for a successor, merging it into the open batch when possible. */
-    void update(String peer, long epoch, Update update) {
+    /**
+     * Queues one update for a successor, merging it into the open batch when possible.
+     *
+     * @param chainEpoch the epoch in which the update's partition's chain last changed, as this
+     *     replica sees it now
+     */
+    void update(String peer, long epoch, long chainEpoch, Update update) {
         List<Segment> lane = lane(peer, StreamKind.OUTBOUND);
         Segment last = lane.isEmpty() ? null : lane.get(lane.size() - 1);
         int size = update.getSerializedSize();
         boolean full = last != null && last.updates != null
                 && last.updateBytes + size > batchBytesMax && last.updates.getUpdatesCount() > 0;
-        if (last == null || last.updates == null || last.epoch != epoch || full) {
+        if (last == null || last.updates == null || last.epoch != epoch || full
+                || !sameChainEpoch(last, update.getPartition(), chainEpoch)) {
             last = new Segment(epoch);
             last.updates = UpdateBatch.newBuilder();
             lane.add(last);
         }
         last.updates.addUpdates(update);
         last.updateBytes += size;
+        last.chainEpochs.putIfAbsent(update.getPartition(), chainEpoch);
     }
 
-    /** Queues "committed up to seq" for a predecessor, keeping the highest seq per partition. */
-    void ack(String peer, long epoch, int partition, long seq) {
+    /**
+     * Queues "committed up to seq" for a predecessor, keeping the highest seq per partition.
+     *
+     * @param chainEpoch the epoch in which the partition's chain last changed, as this replica
+     *     sees it now
+     */
+    void ack(String peer, long epoch, int partition, long chainEpoch, long seq) {
         List<Segment> lane = lane(peer, StreamKind.INBOUND);
         Segment last = lane.isEmpty() ? null : lane.get(lane.size() - 1);
-        if (last == null || last.acks == null || last.epoch != epoch) {
+        if (last == null || last.acks == null || last.epoch != epoch
+                || !sameChainEpoch(last, partition, chainEpoch)) {
             last = new Segment(epoch);
             last.acks = new LinkedHashMap<>();
             lane.add(last);
         }
         last.acks.merge(partition, seq, Math::max);
+        last.chainEpochs.putIfAbsent(partition, chainEpoch);
+    }
+
+    /** False if the segment already holds this partition under another chain epoch. */
+    private static boolean sameChainEpoch(Segment s, int partition, long chainEpoch) {
+        Long held = s.chainEpochs.get(partition);
+        return held == null || held == chainEpoch;
     }
 
     boolean isEmpty() {
@@ -103,11 +127,13 @@ final class Outbox {
         }
         ChainMessage.Builder b = ChainMessage.newBuilder().setFrom(selfId).setEpoch(s.epoch);
         if (s.updates != null) {
+            s.chainEpochs.forEach((p, e) -> s.updates.addChainEpochs(
+                    PartitionEpoch.newBuilder().setPartition(p).setEpoch(e)));
             return b.setUpdates(s.updates).build();
         }
         AckBatch.Builder acks = AckBatch.newBuilder();
-        s.acks.forEach((p, seq) -> acks.addCommitted(
-                PartitionSeq.newBuilder().setPartition(p).setSeq(seq)));
+        s.acks.forEach((p, seq) -> acks.addCommitted(PartitionSeq.newBuilder().setPartition(p)
+                .setSeq(seq).setChainEpoch(s.chainEpochs.get(p))));
         return b.setAcks(acks).build();
     }
 

@@ -47,9 +47,10 @@ final class OutgoingCopy {
                 versionOrder);
     }
 
-    /** Sends a chunk the copier read. */
-    void send(ChainEvent.CopyChunkRead e, Effects fx) {
+    /** Sends a chunk the copier read, stamped with the partition's current chain epoch. */
+    void send(ChainEvent.CopyChunkRead e, long chainEpoch, Effects fx) {
         CopyChunk.Builder chunk = CopyChunk.newBuilder().setPartition(partition)
+                .setChainEpoch(chainEpoch)
                 .setCopyId(id).setIndex(chunksSent++).addAllEntries(e.entries())
                 .setLast(e.last()).setSnapshotSeq(snapshotSeq).addAllDedup(e.dedup())
                 .setInVersionOrder(versionOrder);

@@ -72,7 +72,10 @@ final class PartitionReplica {
     /**
      * After a copy in version order started (snapshot seq S), the keys overwritten after our
      * applied seq are current only once applied reaches S: until then a tail acknowledges
-     * nothing, so no acknowledged write is read older than it was.
+     * nothing, so no acknowledged write is read older than it was. Stored while it lasts: a
+     * restart in the middle of the copy must not take the partial state for committed (a retry
+     * of a write the copy skipped would be acknowledged by its dedup entry at the head while
+     * this tail reads the key older).
      */
     private long commitHold;
     private int incomingNext;
@@ -83,7 +86,12 @@ final class PartitionReplica {
      */
     private long readBarrier;
 
-    PartitionReplica(int partition, ChainPosition pos, long chainEpoch, long storedAppliedSeq) {
+    /**
+     * @param storedCommitHold the commit hold of a copy in version order this server was
+     *     receiving when it stopped, or 0
+     */
+    PartitionReplica(int partition, ChainPosition pos, long chainEpoch, long storedAppliedSeq,
+            long storedCommitHold) {
         this.partition = partition;
         this.waiters = new PutWaiters(partition);
         this.pos = pos;
@@ -92,7 +100,9 @@ final class PartitionReplica {
         // A restarted server cannot know what was committed; nothing it holds is un-acked in
         // memory, so a successor missing updates is caught up from the store (issue #4).
         this.committed = storedAppliedSeq;
-        this.ackedUpTo = pos.tail() ? storedAppliedSeq : 0;
+        this.commitHold = storedCommitHold > storedAppliedSeq ? storedCommitHold : 0;
+        // A tail's applied state was committed, unless a copy was filling holes in it.
+        this.ackedUpTo = pos.tail() && commitHold == 0 ? storedAppliedSeq : 0;
     }
 
     ChainPosition position() {
@@ -119,9 +129,23 @@ final class PartitionReplica {
         return chainEpoch;
     }
 
+    /** The seq below which a copy in version order is still filling holes, or 0. */
+    long commitHold() {
+        return commitHold;
+    }
+
     /** True if a message or request built on map epoch {@code epoch} saw this chain. */
     boolean currentAt(long epoch) {
         return epoch >= chainEpoch;
+    }
+
+    /**
+     * True if a chain message part was built on this very chain: the sender's chain epoch of
+     * this partition is ours. A part without one ({@code senderChainEpoch == 0}) is judged by
+     * the sender's map epoch, as a client request is.
+     */
+    boolean sameChain(long senderChainEpoch, long senderEpoch) {
+        return senderChainEpoch > 0 ? senderChainEpoch == chainEpoch : currentAt(senderEpoch);
     }
 
     boolean successorSynced() {
@@ -215,16 +239,17 @@ final class PartitionReplica {
     private void apply(Update u, Effects fx) {
         applied = u.getSeq();
         fx.write(u);
+        liftCommitHold(fx);
         if (pos.tail() && !gated && applied >= commitHold) {
             committed = applied;
             ackedUpTo = applied;
             if (pos.predecessor() != null) {
-                fx.outbox.ack(pos.predecessor(), fx.epoch, partition, committed);
+                fx.outbox.ack(pos.predecessor(), fx.epoch, partition, chainEpoch, committed);
             }
             releaseWaiters(fx);
         } else if (!pos.member() && pos.predecessor() != null) {
             // The joining replica reports progress to the tail; it commits nothing.
-            fx.outbox.ack(pos.predecessor(), fx.epoch, partition, applied);
+            fx.outbox.ack(pos.predecessor(), fx.epoch, partition, chainEpoch, applied);
         }
         if (pos.successor() != null) {
             // Kept until the successor has it: for a member until the tail commits it, for a
@@ -235,10 +260,18 @@ final class PartitionReplica {
                 unacked.pollFirst();
             }
             if (successorSynced) {
-                fx.outbox.update(pos.successor(), fx.epoch, u);
+                fx.outbox.update(pos.successor(), fx.epoch, chainEpoch, u);
             }
         }
         liftReadBarrier();
+    }
+
+    /** Applied reached the hold: the state is whole again, here and in the store. */
+    private void liftCommitHold(Effects fx) {
+        if (commitHold != 0 && applied >= commitHold) {
+            commitHold = 0;
+            fx.commitHolds.put(partition, 0L);
+        }
     }
 
     private void liftReadBarrier() {
@@ -279,7 +312,7 @@ final class PartitionReplica {
         // Upstream hears what the tail has confirmed, which after a restart may be less than
         // committed (set to applied only to keep the invariant on unacked).
         if (pos.predecessor() != null) {
-            fx.outbox.ack(pos.predecessor(), fx.epoch, partition, ackedUpTo);
+            fx.outbox.ack(pos.predecessor(), fx.epoch, partition, chainEpoch, ackedUpTo);
         }
         releaseWaiters(fx);
     }
@@ -303,6 +336,16 @@ final class PartitionReplica {
         helloPending = false;
         String successor = pos.successor();
         cancelCopy(fx);
+        if (commitHold != 0) {
+            // We are still receiving a copy in version order: until applied reaches the hold,
+            // some keys are older than our applied seq says. Feeding the successor now would
+            // hand those holes on, and its acks would then vouch for writes nobody holds. The
+            // last chunk (or a tick, once the hold is lifted) says hello again.
+            LOG.debug("[{} p={} epoch={}] not feeding {} before seq={} is applied (seq={})",
+                    fx.selfId, partition, fx.epoch, successor, commitHold, applied);
+            successorSynced = false;
+            return 0;
+        }
         successorSynced = true;
         if (pos.successorJoining()) {
             joiningApplied = Math.max(joiningApplied, successorApplied);
@@ -335,7 +378,7 @@ final class PartitionReplica {
         int resent = 0;
         for (Update u : unacked) {
             if (u.getSeq() > seq) {
-                fx.outbox.update(pos.successor(), fx.epoch, u);
+                fx.outbox.update(pos.successor(), fx.epoch, chainEpoch, u);
                 resent++;
             }
         }
@@ -350,7 +393,7 @@ final class PartitionReplica {
         committed = seq;
         ackedUpTo = Math.max(ackedUpTo, seq);
         if (pos.predecessor() != null) {
-            fx.outbox.ack(pos.predecessor(), fx.epoch, partition, committed);
+            fx.outbox.ack(pos.predecessor(), fx.epoch, partition, chainEpoch, committed);
         }
         releaseWaiters(fx);
     }
@@ -394,7 +437,7 @@ final class PartitionReplica {
         if (c == null || c.id != e.copyId() || !c.started) {
             return;
         }
-        c.send(e, fx);
+        c.send(e, chainEpoch, fx);
         if (!e.last()) {
             return;
         }
@@ -471,9 +514,14 @@ final class PartitionReplica {
             held.clear();
             if (c.getInVersionOrder()) {
                 // Held updates must stay a contiguous run ending at applied; the copy skips
-                // overwritten versions, so our successor is re-synced after it instead.
+                // overwritten versions, so our successor is re-synced after it instead (also
+                // when the copy is cut short and the updates after it come live).
                 commitHold = Math.max(commitHold, c.getSnapshotSeq());
+                fx.commitHolds.put(partition, commitHold);
                 unacked.clear();
+                if (pos.successor() != null) {
+                    unsync(fx.tick, fx);
+                }
             }
         }
         if (c.getCopyId() != incomingCopyId || c.getIndex() != incomingNext) {
@@ -491,10 +539,12 @@ final class PartitionReplica {
                 fx.write(u.toBuilder().setCopied(false).build());
             }
         }
+        liftCommitHold(fx);
         String pred = pos.predecessor();
         fx.outbox.control(pred, StreamKind.INBOUND, ChainMessage.newBuilder().setEpoch(fx.epoch)
                 .setCopyAck(CopyAck.newBuilder().setPartition(partition)
-                        .setCopyId(c.getCopyId()).setIndex(c.getIndex())));
+                        .setChainEpoch(chainEpoch).setCopyId(c.getCopyId())
+                        .setIndex(c.getIndex())));
         if (!c.getLast()) {
             return ChunkOutcome.STORED;
         }
@@ -507,13 +557,14 @@ final class PartitionReplica {
             applied = c.getSnapshotSeq();
             fx.appliedSeqs.put(partition, applied);
         }
+        liftCommitHold(fx);
         if (pos.tail() && !gated && applied >= commitHold) {
             committed = applied;
             ackedUpTo = applied;
-            fx.outbox.ack(pred, fx.epoch, partition, committed);
+            fx.outbox.ack(pred, fx.epoch, partition, chainEpoch, committed);
             releaseWaiters(fx);
         } else if (!pos.member()) {
-            fx.outbox.ack(pred, fx.epoch, partition, applied);
+            fx.outbox.ack(pred, fx.epoch, partition, chainEpoch, applied);
         }
         liftReadBarrier();
         return pos.successor() != null ? ChunkOutcome.STORED_LAST_HELLO_SUCCESSOR
@@ -562,13 +613,15 @@ final class PartitionReplica {
         } else if (readBarrier != 0 && changed) {
             readBarrier = next.predecessor() == null ? 0 : Long.MAX_VALUE;
         }
-        if (next.predecessor() == null) {
+        if (next.predecessor() == null && commitHold != 0) {
             commitHold = 0;   // nobody can bring more: what we hold is all there is
+            fx.commitHolds.put(partition, 0L);
         }
-        if (next.tail() && (!old.tail() || (!gated && committed < applied))
+        if (next.tail() && (!old.tail() || (!gated && Math.min(committed, ackedUpTo) < applied))
                 && applied >= commitHold) {
-            // The old tail is gone (or the joining replica this tail waited for): everything we
-            // hold is on every surviving member, so commit.
+            // The old tail is gone (or the joining replica this tail waited for, or the
+            // predecessor whose copy this restarted tail was waiting for): everything we hold
+            // is on every surviving member, so commit.
             long before = committed;
             committed = applied;
             ackedUpTo = applied;
@@ -576,7 +629,7 @@ final class PartitionReplica {
                 unacked.clear();
             }
             if (next.predecessor() != null && committed > before) {
-                fx.outbox.ack(next.predecessor(), fx.epoch, partition, committed);
+                fx.outbox.ack(next.predecessor(), fx.epoch, partition, chainEpoch, committed);
             }
             releaseWaiters(fx);
             LOG.debug("[{} p={} epoch={}] became tail, committed seq={}..{}",

@@ -1,12 +1,13 @@
 package org.gtstore.dataserver.chain;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.IntPredicate;
 import java.util.function.Predicate;
 import org.gtstore.proto.ChainHello;
 import org.gtstore.proto.ChainHelloReply;
@@ -27,27 +28,36 @@ import org.slf4j.LoggerFactory;
  * <p>Messages: hello / hello reply (re-sync), update batches and ack batches, copy chunks and
  * copy acks (state transfer, see {@link OutgoingCopy}), rejections.
  *
- * <p>Epoch rule. Every message carries the sender's map epoch. A message from a newer epoch
- * waits, in stream order, until this replica has that map. A message from an older epoch is
- * judged per partition against the epoch in which that partition's chain last changed
- * ({@code Chain.epoch}): if the chain changed after the sender's epoch, the sender acted on a
- * chain that no longer exists, so that partition's content is not applied and the sender hears
- * {@code STALE_EPOCH} naming the partition; if the chain did not change, the sender's view of it
- * is the current one and the content is applied. This keeps "nothing from an older epoch is
- * applied" exact per chain, while a map change elsewhere (e.g. one of 1024 partitions gaining a
- * joining replica) does not stall every stream.
+ * <p>Epoch rule, per chain. Every message carries the sender's map epoch, and each of its
+ * per-partition parts the sender's chain epoch of that partition ({@code Chain.epoch}: the map
+ * epoch in which that partition's chain last changed; see {@link MessageParts}). Each part is
+ * judged by its own partition's chain:
+ * <ul>
+ * <li>the sender's chain changed in a map this replica has not seen (its chain epoch is newer
+ *     than our map epoch): the part waits, in stream order per partition, until we have that
+ *     map ({@link HeldParts}); the map is fetched;
+ * <li>the sender's chain epoch is ours: both see the same chain, so the part is applied at once,
+ *     whichever of the two maps is newer;
+ * <li>otherwise the chain changed after the sender's view of it: the sender acted on a chain
+ *     that no longer exists, so the part is not applied and the sender hears
+ *     {@code STALE_EPOCH} naming the partition.
+ * </ul>
+ * So "nothing from an older chain is applied" stays exact per chain, and a replica with an older
+ * map never applies content for a partition whose chain changed in a map it has not seen, while
+ * map changes elsewhere (restoring K changes the map once per batch of partitions, and a death
+ * once more) neither stall the streams nor make one hop wait for another server's map fetch. A
+ * part without a chain epoch (an older sender) is judged by the message's map epoch instead.
  */
 final class PeerProtocol {
     private static final Logger LOG = LoggerFactory.getLogger(PeerProtocol.class);
 
-    private record Lane(String peer, StreamKind stream) {
-    }
+    private static final IntPredicate ALL = p -> true;
 
     private final String selfId;
     private final ChainReplicaConfig config;
     private final Map<Integer, PartitionReplica> partitions;
     private final Effects fx;
-    private final Map<Lane, ArrayDeque<ChainMessage>> deferred = new HashMap<>();
+    private final HeldParts held = new HeldParts();
 
     PeerProtocol(String selfId, ChainReplicaConfig config,
             Map<Integer, PartitionReplica> partitions, Effects fx) {
@@ -62,66 +72,92 @@ final class PeerProtocol {
             onRejection(m, on);
             return;
         }
-        Lane lane = new Lane(m.getFrom(), on);
-        ArrayDeque<ChainMessage> waiting = deferred.get(lane);
-        if ((waiting != null && !waiting.isEmpty()) || m.getEpoch() > fx.epoch) {
-            defer(lane, m);
+        if (m.getEpoch() > fx.epoch) {
+            fx.wantMap(m.getEpoch());
+        }
+        HeldParts.Lane lane = new HeldParts.Lane(m.getFrom(), on);
+        if (m.getEpoch() <= fx.epoch && held.isEmpty(lane)) {
+            // No chain epoch in the message can be newer than its map epoch: nothing waits.
+            dispatch(m, on, ALL);
             return;
         }
-        dispatch(m, on);
-    }
-
-    private void defer(Lane lane, ChainMessage m) {
-        ArrayDeque<ChainMessage> q = deferred.computeIfAbsent(lane, k -> new ArrayDeque<>());
-        if (q.size() >= config.deferredMessagesMax()) {
-            // The sender re-sends everything after its hello once we share an epoch.
-            LOG.warn("[{} epoch={}] dropping {} deferred messages from {}", selfId, fx.epoch,
-                    q.size(), lane.peer());
-            q.clear();
+        Map<Integer, Long> parts = MessageParts.of(m);
+        Map<Integer, Long> waiting = new LinkedHashMap<>();
+        for (Map.Entry<Integer, Long> e : parts.entrySet()) {
+            if (HeldParts.unseen(e.getValue(), m.getEpoch(), fx.epoch)
+                    || held.holds(lane, e.getKey())) {
+                waiting.put(e.getKey(), e.getValue());
+            }
         }
-        q.addLast(m);
-        fx.wantMap(m.getEpoch());
-    }
-
-    /** After a map change: handle the deferred messages the map has caught up with. */
-    void replayDeferred() {
-        Iterator<Map.Entry<Lane, ArrayDeque<ChainMessage>>> it = deferred.entrySet().iterator();
-        while (it.hasNext()) {
-            Map.Entry<Lane, ArrayDeque<ChainMessage>> e = it.next();
-            ArrayDeque<ChainMessage> q = e.getValue();
-            while (!q.isEmpty() && q.peekFirst().getEpoch() <= fx.epoch) {
-                dispatch(q.pollFirst(), e.getKey().stream());
-            }
-            if (q.isEmpty()) {
-                it.remove();
-            }
+        if (waiting.isEmpty()) {
+            dispatch(m, on, ALL);
+            return;
+        }
+        hold(lane, m, waiting, parts.size());
+        if (waiting.size() < parts.size()) {
+            dispatch(m, on, p -> !waiting.containsKey(p));
         }
     }
 
-    private void dispatch(ChainMessage m, StreamKind on) {
+    private void hold(HeldParts.Lane lane, ChainMessage m, Map<Integer, Long> waiting,
+            int partCount) {
+        if (held.size(lane) >= config.deferredMessagesMax()) {
+            Set<Integer> dropped = held.drop(lane);
+            LOG.warn("[{} epoch={}] dropping held parts of {} partitions from {}; they re-sync",
+                    selfId, fx.epoch, dropped.size(), lane.peer());
+            if (lane.stream() == StreamKind.INBOUND && !dropped.isEmpty()) {
+                // Updates or a hello were lost: the predecessor must say hello again.
+                fx.outbox.control(lane.peer(), StreamKind.INBOUND, ChainMessage.newBuilder()
+                        .setEpoch(fx.epoch).setRejected(Rejection.newBuilder()
+                                .setCode(ErrorCode.UNAVAILABLE)
+                                .setMessage("held messages dropped while waiting for a map")
+                                .addAllPartitions(dropped)));
+            }
+        }
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("[{} epoch={}] holding {} from {} (epoch={}) for partitions {}"
+                    + " (partition=sender chain epoch) until our map has their chains;"
+                    + " {} other partitions go on", selfId, fx.epoch, m.getBodyCase(),
+                    m.getFrom(), m.getEpoch(), waiting, partCount - waiting.size());
+        }
+        held.hold(lane, m, waiting);
+    }
+
+    /** After a map change: handle the held parts whose chains the map has caught up with. */
+    void replayHeld() {
+        for (HeldParts.Release r : held.release(fx.epoch)) {
+            LOG.debug("[{} epoch={}] releasing held {} from {} (epoch={}) for partitions {}",
+                    selfId, fx.epoch, r.message().getBodyCase(), r.lane().peer(),
+                    r.message().getEpoch(), r.partitions());
+            dispatch(r.message(), r.lane().stream(), r.partitions()::contains);
+        }
+    }
+
+    /** Handles the parts of {@code m} whose partition {@code now} accepts. */
+    private void dispatch(ChainMessage m, StreamKind on, IntPredicate now) {
         boolean fromPredecessor = on == StreamKind.INBOUND;
         switch (m.getBodyCase()) {
             case HELLO -> {
                 if (fromPredecessor) {
-                    onHello(m);
+                    onHello(m, now);
                     return;
                 }
             }
             case UPDATES -> {
                 if (fromPredecessor) {
-                    onUpdates(m);
+                    onUpdates(m, now);
                     return;
                 }
             }
             case HELLO_REPLY -> {
                 if (!fromPredecessor) {
-                    onHelloReply(m);
+                    onHelloReply(m, now);
                     return;
                 }
             }
             case ACKS -> {
                 if (!fromPredecessor) {
-                    onAcks(m);
+                    onAcks(m, now);
                     return;
                 }
             }
@@ -144,30 +180,42 @@ final class PeerProtocol {
                 m.getBodyCase(), m.getFrom(), on);
     }
 
-    private void onUpdates(ChainMessage m) {
+    private void onUpdates(ChainMessage m, IntPredicate now) {
+        Map<Integer, Long> chainEpochs = MessageParts.updateEpochs(m);
         List<Integer> stale = null;
+        int lastPartition = -1;
+        PartitionReplica target = null;
         for (Update u : m.getUpdates().getUpdatesList()) {
-            PartitionReplica pr = fedBy(m.getFrom(), u.getPartition());
-            if (pr == null) {
-                continue;
+            int p = u.getPartition();
+            if (p != lastPartition) {
+                lastPartition = p;
+                target = null;
+                if (!now.test(p)) {
+                    continue;
+                }
+                PartitionReplica pr = fedBy(m.getFrom(), p);
+                if (pr != null && pr.sameChain(chainEpochs.getOrDefault(p, 0L), m.getEpoch())) {
+                    target = pr;
+                } else if (pr != null) {
+                    stale = addOnce(stale, p);
+                }
             }
-            if (!pr.currentAt(m.getEpoch())) {
-                stale = addOnce(stale, u.getPartition());
-                continue;
+            if (target != null) {
+                target.receiveUpdate(u, config.heldUpdatesMax(), fx);
             }
-            pr.receiveUpdate(u, config.heldUpdatesMax(), fx);
         }
         rejectStale(m, StreamKind.INBOUND, stale);
     }
 
-    private void onAcks(ChainMessage m) {
+    private void onAcks(ChainMessage m, IntPredicate now) {
         List<Integer> stale = null;
         for (PartitionSeq ps : m.getAcks().getCommittedList()) {
-            PartitionReplica pr = feeding(m.getFrom(), ps.getPartition());
+            PartitionReplica pr = now.test(ps.getPartition())
+                    ? feeding(m.getFrom(), ps.getPartition()) : null;
             if (pr == null) {
                 continue;
             }
-            if (!pr.currentAt(m.getEpoch())) {
+            if (!pr.sameChain(ps.getChainEpoch(), m.getEpoch())) {
                 stale = addOnce(stale, ps.getPartition());
                 continue;
             }
@@ -176,13 +224,14 @@ final class PeerProtocol {
         rejectStale(m, StreamKind.OUTBOUND, stale);
     }
 
+    /** A copy chunk has one partition: it reaches here only when that part may go on. */
     private void onCopy(ChainMessage m) {
         CopyChunk c = m.getCopy();
         PartitionReplica pr = fedBy(m.getFrom(), c.getPartition());
         if (pr == null) {
             return;
         }
-        if (!pr.currentAt(m.getEpoch())) {
+        if (!pr.sameChain(c.getChainEpoch(), m.getEpoch())) {
             rejectStale(m, StreamKind.INBOUND, List.of(c.getPartition()));
             return;
         }
@@ -203,33 +252,40 @@ final class PeerProtocol {
     private void onCopyAck(ChainMessage m) {
         CopyAck a = m.getCopyAck();
         PartitionReplica pr = feeding(m.getFrom(), a.getPartition());
-        if (pr != null && pr.currentAt(m.getEpoch())) {
+        if (pr != null && pr.sameChain(a.getChainEpoch(), m.getEpoch())) {
             pr.copyAcked(a.getCopyId(), fx);
         }
     }
 
-    private void onHello(ChainMessage m) {
+    private void onHello(ChainMessage m, IntPredicate now) {
         String from = m.getFrom();
-        Map<Integer, Long> predecessorApplied = new HashMap<>();
+        Map<Integer, PartitionSeq> predecessorApplied = new HashMap<>();
         for (PartitionSeq ps : m.getHello().getAppliedList()) {
-            predecessorApplied.put(ps.getPartition(), ps.getSeq());
+            predecessorApplied.put(ps.getPartition(), ps);
         }
         ChainHelloReply.Builder reply = ChainHelloReply.newBuilder();
         List<Integer> stale = null;
         int refused = 0;
+        int answered = 0;
         for (int p : m.getHello().getPartitionsList()) {
+            if (!now.test(p)) {
+                continue;
+            }
+            answered++;
             PartitionReplica pr = fedBy(from, p);
             if (pr == null) {
                 refused++;
                 continue;
             }
-            if (!pr.currentAt(m.getEpoch())) {
+            PartitionSeq theirs = predecessorApplied.get(p);
+            if (!pr.sameChain(theirs == null ? 0 : theirs.getChainEpoch(), m.getEpoch())) {
                 stale = addOnce(stale, p);
                 continue;
             }
             // An old sender without applied seqs: no barrier information, so none is kept.
-            pr.receiveHello(predecessorApplied.getOrDefault(p, 0L));
-            reply.addApplied(PartitionSeq.newBuilder().setPartition(p).setSeq(pr.applied()));
+            pr.receiveHello(theirs == null ? 0L : theirs.getSeq());
+            reply.addApplied(PartitionSeq.newBuilder().setPartition(p).setSeq(pr.applied())
+                    .setChainEpoch(pr.chainEpoch()));
             reply.addCommitted(PartitionSeq.newBuilder().setPartition(p)
                     .setSeq(pr.knownCommitted()));
         }
@@ -238,13 +294,13 @@ final class PeerProtocol {
                     + " partitions", selfId, fx.epoch, from, m.getEpoch(), refused);
         }
         LOG.debug("[{} epoch={}] hello from {} for {} partitions", selfId, fx.epoch, from,
-                m.getHello().getPartitionsCount());
+                answered);
         fx.outbox.control(from, StreamKind.INBOUND, ChainMessage.newBuilder()
                 .setEpoch(fx.epoch).setHelloReply(reply));
         rejectStale(m, StreamKind.INBOUND, stale);
     }
 
-    private void onHelloReply(ChainMessage m) {
+    private void onHelloReply(ChainMessage m, IntPredicate now) {
         String from = m.getFrom();
         Map<Integer, Long> committed = new HashMap<>();
         for (PartitionSeq ps : m.getHelloReply().getCommittedList()) {
@@ -254,8 +310,9 @@ final class PeerProtocol {
         int partitionsResent = 0;
         int copies = 0;
         for (PartitionSeq ps : m.getHelloReply().getAppliedList()) {
-            PartitionReplica pr = feeding(from, ps.getPartition());
-            if (pr == null || !pr.currentAt(m.getEpoch())) {
+            PartitionReplica pr = now.test(ps.getPartition())
+                    ? feeding(from, ps.getPartition()) : null;
+            if (pr == null || !pr.sameChain(ps.getChainEpoch(), m.getEpoch())) {
                 continue;
             }
             int n = pr.receiveHelloReply(ps.getSeq(),
@@ -308,8 +365,8 @@ final class PeerProtocol {
                 fx.epoch, m.getBodyCase(), m.getFrom(), m.getEpoch(), stale);
         fx.outbox.control(m.getFrom(), on, ChainMessage.newBuilder().setEpoch(fx.epoch)
                 .setRejected(Rejection.newBuilder().setCode(ErrorCode.STALE_EPOCH)
-                        .setMessage("chain changed after sender epoch " + m.getEpoch()
-                                + "; receiver epoch " + fx.epoch)
+                        .setMessage("chain changed after the sender's view of it (sender epoch "
+                                + m.getEpoch() + "; receiver epoch " + fx.epoch + ")")
                         .addAllPartitions(stale)));
     }
 
@@ -320,7 +377,8 @@ final class PeerProtocol {
             PartitionReplica pr = partitions.get(p);
             pr.helloSent(fx.tick, fx);
             hello.addPartitions(p);
-            hello.addApplied(PartitionSeq.newBuilder().setPartition(p).setSeq(pr.applied()));
+            hello.addApplied(PartitionSeq.newBuilder().setPartition(p).setSeq(pr.applied())
+                    .setChainEpoch(pr.chainEpoch()));
         }
         fx.outbox.control(peer, StreamKind.OUTBOUND, ChainMessage.newBuilder()
                 .setEpoch(fx.epoch).setHello(hello));

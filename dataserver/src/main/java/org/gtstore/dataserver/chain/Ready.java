@@ -28,6 +28,9 @@ import org.gtstore.proto.Update;
  *     discarded before the writes: leftovers of an earlier membership, about to be copied afresh
  * @param joinEpochs partitions joined as the joining replica: the chain epoch joined in, to
  *     store (0: remove), so a restart that keeps the position keeps the data copied so far
+ * @param commitHolds partitions receiving a copy in version order: the copy's snapshot seq, to
+ *     store (0: remove), so a restart in the middle of the copy does not take the partial state
+ *     (versions skipped, keys older than the applied seq says) for committed
  * @param dedupAdded dedup entries received with a copy, to store (entries of ordinary writes
  *     are stored by the store itself from the writes' client and request ids)
  * @param dedupEvicted dedup entries the bounded table forgot, to delete from the store
@@ -44,6 +47,7 @@ public record Ready(
         Roles roles,
         List<Integer> resets,
         Map<Integer, Long> joinEpochs,
+        Map<Integer, Long> commitHolds,
         List<DedupRecord> dedupAdded,
         List<DedupRecord> dedupEvicted,
         List<CopyCommand> copies,
@@ -56,7 +60,7 @@ public record Ready(
     /** True if the store has something to persist. */
     public boolean hasStoreWork() {
         return !writes.isEmpty() || !appliedSeqs.isEmpty() || !resets.isEmpty()
-                || !joinEpochs.isEmpty()
+                || !joinEpochs.isEmpty() || !commitHolds.isEmpty()
                 || !dedupAdded.isEmpty() || !dedupEvicted.isEmpty();
     }
 

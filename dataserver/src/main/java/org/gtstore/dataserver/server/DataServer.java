@@ -70,12 +70,13 @@ public final class DataServer implements AutoCloseable {
         this.statsExecutor = Executors.newSingleThreadExecutor(daemon("gtstore-stats-" + id));
         ReplicaDriver[] driverRef = new ReplicaDriver[1];
         this.session = new MetadataSession(id, storageId, config.metadataAddresses(),
-                config.metadataRpcTimeoutMs(), config.metadataRetryBackoffMs(), scheduler,
+                config.metadataRpcTimeoutMs(), config.metadataCommandTimeoutMs(),
+                config.metadataRetryBackoffMs(), scheduler,
                 map -> driverRef[0].offerMap(map), () -> driverRef[0].epoch());
         this.io = new IoLoop(id);
         GrpcChainTransport[] transportRef = new GrpcChainTransport[1];
         ChainReplica replica = new ChainReplica(id, config.chain(), applied, dedup,
-                store.joinEpochs());
+                store.joinEpochs(), store.commitHolds());
         this.driver = new ReplicaDriver(id, replica, store, session, session, listener -> {
             transportRef[0] = new GrpcChainTransport(id, listener, session, scheduler,
                     io::channel, config.chainReconnectBackoffMinMs(),

@@ -19,6 +19,9 @@ import org.gtstore.dataserver.chain.ChainReplicaConfig;
  * @param chainReconnectBackoffMinMs first delay before re-opening a broken chain stream
  * @param chainReconnectBackoffMaxMs the back-off's cap
  * @param metadataRpcTimeoutMs deadline of a metadata call
+ * @param metadataCommandTimeoutMs deadline of a metadata call answered only once a Raft command
+ *     applied (ReportCaughtUp): longer than the leader's own command timeout (5-6 s), so that a
+ *     busy leader's answer, not the deadline, ends the call
  * @param metadataRetryBackoffMs delay before retrying a failed register, watch or map fetch
  * @param chain the pure protocol's knobs (ticks, buffers)
  */
@@ -33,6 +36,7 @@ public record DataServerConfig(
         long chainReconnectBackoffMinMs,
         long chainReconnectBackoffMaxMs,
         long metadataRpcTimeoutMs,
+        long metadataCommandTimeoutMs,
         long metadataRetryBackoffMs,
         ChainReplicaConfig chain) {
 
@@ -41,6 +45,7 @@ public record DataServerConfig(
     public static final long DEFAULT_CHAIN_RECONNECT_BACKOFF_MIN_MS = 50;
     public static final long DEFAULT_CHAIN_RECONNECT_BACKOFF_MAX_MS = 1000;
     public static final long DEFAULT_METADATA_RPC_TIMEOUT_MS = 1000;
+    public static final long DEFAULT_METADATA_COMMAND_TIMEOUT_MS = 10_000;
     public static final long DEFAULT_METADATA_RETRY_BACKOFF_MS = 100;
 
     public DataServerConfig {
@@ -53,7 +58,8 @@ public record DataServerConfig(
         return new DataServerConfig(serverId, listenHost, listenPort, dataDir, metadataAddresses,
                 DEFAULT_TICK_INTERVAL_MS, DEFAULT_DRIVER_BATCH_MAX,
                 DEFAULT_CHAIN_RECONNECT_BACKOFF_MIN_MS, DEFAULT_CHAIN_RECONNECT_BACKOFF_MAX_MS,
-                DEFAULT_METADATA_RPC_TIMEOUT_MS, DEFAULT_METADATA_RETRY_BACKOFF_MS,
+                DEFAULT_METADATA_RPC_TIMEOUT_MS, DEFAULT_METADATA_COMMAND_TIMEOUT_MS,
+                DEFAULT_METADATA_RETRY_BACKOFF_MS,
                 ChainReplicaConfig.defaults());
     }
 
@@ -89,6 +95,7 @@ public record DataServerConfig(
                     + chainReconnectBackoffMaxMs);
         }
         positive(metadataRpcTimeoutMs, "metadataRpcTimeoutMs");
+        positive(metadataCommandTimeoutMs, "metadataCommandTimeoutMs");
         positive(metadataRetryBackoffMs, "metadataRetryBackoffMs");
         return this;
     }

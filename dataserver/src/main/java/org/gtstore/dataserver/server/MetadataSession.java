@@ -52,7 +52,9 @@ import org.slf4j.LoggerFactory;
  * <li>Maps: a WatchMap stream (re-opened on another member if it fails) plus GetMap when a
  *     request, a peer or a heartbeat shows a newer epoch.
  * <li>ReportUnreachable for neighbours the chain streams cannot reach; ReportCaughtUp for
- *     joining replicas this server (their tail) has caught up; copy progress in heartbeats.
+ *     joining replicas this server (their tail) has caught up, at most one per joining replica
+ *     in flight to the leader, with a deadline that outlasts the leader's command (it is
+ *     answered once FinishCopy applied); copy progress in heartbeats.
  * </ul>
  * All state changes run on one scheduler thread; gRPC callbacks only hop onto it.
  */
@@ -66,11 +68,14 @@ public final class MetadataSession implements LeaseSource, MapFetcher, Unreachab
     private final String storageId;
     private final List<String> members;
     private final long rpcTimeoutMs;
+    private final long commandTimeoutMs;
     private final long retryBackoffMs;
     private final ScheduledExecutorService exec;
     private final Consumer<PartitionMap> mapSink;
     private final LongSupplier appliedEpoch;
     private final Map<String, ManagedChannel> channels = new HashMap<>();
+    /** Caught-up reports awaiting an answer: "partition/joining/epoch" to the member asked. */
+    private final Map<String, String> reportsInFlight = new HashMap<>();
 
     private String address;
     private String leader;
@@ -91,9 +96,14 @@ public final class MetadataSession implements LeaseSource, MapFetcher, Unreachab
     private volatile long incarnation;
     private volatile Supplier<List<CopyProgress>> progress = List::of;
 
+    /**
+     * @param rpcTimeoutMs deadline of a metadata call
+     * @param commandTimeoutMs deadline of a call answered once a Raft command applied
+     */
     public MetadataSession(String serverId, String storageId, List<String> members,
-            long rpcTimeoutMs, long retryBackoffMs, ScheduledExecutorService exec,
-            Consumer<PartitionMap> mapSink, LongSupplier appliedEpoch) {
+            long rpcTimeoutMs, long commandTimeoutMs, long retryBackoffMs,
+            ScheduledExecutorService exec, Consumer<PartitionMap> mapSink,
+            LongSupplier appliedEpoch) {
         if (members.isEmpty()) {
             throw new IllegalArgumentException("no metadata members");
         }
@@ -101,6 +111,7 @@ public final class MetadataSession implements LeaseSource, MapFetcher, Unreachab
         this.storageId = storageId;
         this.members = List.copyOf(members);
         this.rpcTimeoutMs = rpcTimeoutMs;
+        this.commandTimeoutMs = commandTimeoutMs;
         this.retryBackoffMs = retryBackoffMs;
         this.exec = exec;
         this.mapSink = mapSink;
@@ -375,14 +386,26 @@ public final class MetadataSession implements LeaseSource, MapFetcher, Unreachab
 
     // ---- joining replicas ----
 
+    /**
+     * Sends the report unless the same one (partition, joining replica, map epoch) still waits
+     * for the same member's answer: the replica repeats a report every few ticks until the map
+     * changes, and the leader answers only once its FinishCopy applied, which on a busy leader
+     * takes longer than that.
+     */
     @Override
     public void reportCaughtUp(CaughtUpReport report) {
         exec.execute(() -> {
             String target = leader;
+            String key = report.partition() + "/" + report.joining() + "/" + report.mapEpoch();
+            if (target.equals(reportsInFlight.get(key))) {
+                return;
+            }
+            reportsInFlight.put(key, target);
             ReportCaughtUpRequest req = ReportCaughtUpRequest.newBuilder().setReporter(serverId)
                     .setPartition(report.partition()).setServerId(report.joining())
                     .setMapEpoch(report.mapEpoch()).setSeq(report.seq()).build();
-            stub(target).reportCaughtUp(req, callback((ReportCaughtUpResponse r) -> {
+            Consumer<ReportCaughtUpResponse> onAnswer = r -> {
+                reportsInFlight.remove(key, target);
                 if (r.getCode() == ErrorCode.NOT_LEADER) {
                     follow(target, r.getLeaderHint());
                 } else if (r.getCode() != ErrorCode.OK) {
@@ -392,11 +415,14 @@ public final class MetadataSession implements LeaseSource, MapFetcher, Unreachab
                 if (r.getMapEpoch() > appliedEpoch.getAsLong()) {
                     wantMap(r.getMapEpoch());
                 }
-            }, t -> {
+            };
+            Consumer<Throwable> onFailure = t -> {
+                reportsInFlight.remove(key, target);
                 LOG.debug("[{} p={}] caught-up report to {} failed: {}", serverId,
                         report.partition(), target, describe(t));
                 nextMember(target);
-            }));
+            };
+            stub(target, commandTimeoutMs).reportCaughtUp(req, callback(onAnswer, onFailure));
         });
     }
 
@@ -421,7 +447,11 @@ public final class MetadataSession implements LeaseSource, MapFetcher, Unreachab
 
     /** A stub for a unary call, with the metadata RPC deadline. */
     private MetadataServiceGrpc.MetadataServiceStub stub(String target) {
-        return MetadataServiceGrpc.newStub(channel(target)).withDeadlineAfter(rpcTimeoutMs,
+        return stub(target, rpcTimeoutMs);
+    }
+
+    private MetadataServiceGrpc.MetadataServiceStub stub(String target, long deadlineMs) {
+        return MetadataServiceGrpc.newStub(channel(target)).withDeadlineAfter(deadlineMs,
                 TimeUnit.MILLISECONDS);
     }
 

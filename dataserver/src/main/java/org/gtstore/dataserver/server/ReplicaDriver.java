@@ -323,7 +323,8 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
         }
         if (r.hasStoreWork()) {
             store.apply(new StoreBatch(r.resets(), r.writes(), stored(r.dedupAdded()),
-                    stored(r.dedupEvicted()), r.appliedSeqs(), r.joinEpochs()));
+                    stored(r.dedupEvicted()), r.appliedSeqs(), r.joinEpochs(),
+                    r.commitHolds()));
         }
         for (CopyCommand c : r.copies()) {
             // A Start snapshots the store now: after this Ready's writes, before any other.

@@ -34,6 +34,7 @@ public final class InMemoryStore implements LocalStore {
     private final Map<Integer, Long> applied = new HashMap<>();
     private final Map<DedupKey, Long> dedup = new HashMap<>();
     private final Map<Integer, Long> joined = new HashMap<>();
+    private final Map<Integer, Long> holds = new HashMap<>();
 
     @Override
     public synchronized void apply(StoreBatch b) {
@@ -43,6 +44,7 @@ public final class InMemoryStore implements LocalStore {
             dedup.keySet().removeIf(k -> k.partition() == p);
             applied.remove(p);
             joined.remove(p);
+            holds.remove(p);
         }
         for (Update u : b.updates()) {
             DataKey k = new DataKey(u.getPartition(), u.getKey());
@@ -64,11 +66,17 @@ public final class InMemoryStore implements LocalStore {
             dedup.remove(new DedupKey(d.partition(), d.clientId(), d.requestId()));
         }
         applied.putAll(b.appliedSeqs());
-        b.joinEpochs().forEach((p, e) -> {
-            if (e > 0) {
-                joined.put(p, e);
+        putOrRemove(joined, b.joinEpochs());
+        putOrRemove(holds, b.commitHolds());
+    }
+
+    /** Positive values are stored, 0 removes the partition's entry. */
+    private static void putOrRemove(Map<Integer, Long> into, Map<Integer, Long> changes) {
+        changes.forEach((p, v) -> {
+            if (v > 0) {
+                into.put(p, v);
             } else {
-                joined.remove(p);
+                into.remove(p);
             }
         });
     }
@@ -76,6 +84,11 @@ public final class InMemoryStore implements LocalStore {
     @Override
     public synchronized Map<Integer, Long> joinEpochs() {
         return new HashMap<>(joined);
+    }
+
+    @Override
+    public synchronized Map<Integer, Long> commitHolds() {
+        return new HashMap<>(holds);
     }
 
     private NavigableMap<DataKey, StoredValue> range(int partition) {

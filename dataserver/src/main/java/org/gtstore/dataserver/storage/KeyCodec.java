@@ -8,12 +8,15 @@ import java.nio.charset.StandardCharsets;
  * The on-disk layout. Data keys are {@code partition (4 bytes, big-endian) + key}, so one
  * partition is one contiguous key range (a prefix scan serves copies and statistics). Values are
  * {@code version (8 bytes, big-endian) + flags (1 byte, bit 0 = tombstone) + value bytes}.
- * Metadata keys are the 4-byte partition; their value is the 8-byte last applied seq. Dedup
+ * Metadata keys are the 4-byte partition; their value is the 8-byte last applied seq; the
+ * partition plus a marker byte ('J' join epoch, 'H' commit hold) holds an 8-byte number. Dedup
  * keys are {@code partition (4) + client id length (2) + client id (UTF-8) + request id (8)},
  * so one partition's entries are one key range too; their value is the 8-byte seq.
  */
 final class KeyCodec {
     static final int PARTITION_BYTES = 4;
+    static final byte JOIN_EPOCH_MARKER = 'J';
+    static final byte COMMIT_HOLD_MARKER = 'H';
     private static final int VALUE_HEADER_BYTES = 9;
     private static final byte TOMBSTONE = 1;
 
@@ -43,9 +46,18 @@ final class KeyCodec {
 
     /** The meta key of a partition's join epoch: the partition and one marker byte. */
     static byte[] joinEpochKey(int partition) {
+        return markedKey(partition, JOIN_EPOCH_MARKER);
+    }
+
+    /** The meta key of a partition's commit hold: the partition and one marker byte. */
+    static byte[] commitHoldKey(int partition) {
+        return markedKey(partition, COMMIT_HOLD_MARKER);
+    }
+
+    private static byte[] markedKey(int partition, byte marker) {
         byte[] out = new byte[PARTITION_BYTES + 1];
         writeInt(out, partition);
-        out[PARTITION_BYTES] = 'J';
+        out[PARTITION_BYTES] = marker;
         return out;
     }
 

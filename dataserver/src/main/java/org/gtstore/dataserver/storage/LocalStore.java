@@ -38,6 +38,12 @@ public interface LocalStore extends AutoCloseable {
     /** The chain epoch each partition was joined in as the joining replica, if still stored. */
     Map<Integer, Long> joinEpochs();
 
+    /**
+     * Per partition in the middle of a copy in version order: the copy's snapshot seq, below
+     * which the partition's state has holes (versions the copy skipped or has not sent yet).
+     */
+    Map<Integer, Long> commitHolds();
+
     /** Every stored dedup entry (what a restarted server remembers of recent requests). */
     List<StoredDedup> dedupEntries();
 

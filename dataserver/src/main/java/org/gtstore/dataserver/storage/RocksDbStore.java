@@ -116,6 +116,7 @@ public final class RocksDbStore implements LocalStore {
                 batch.deleteRange(dedup, KeyCodec.partitionPrefix(p), KeyCodec.partitionEnd(p));
                 batch.delete(meta, KeyCodec.partitionPrefix(p));
                 batch.delete(meta, KeyCodec.joinEpochKey(p));
+                batch.delete(meta, KeyCodec.commitHoldKey(p));
             }
             Map<ByteBuffer, Long> written = new HashMap<>();
             for (Update u : b.updates()) {
@@ -144,12 +145,10 @@ public final class RocksDbStore implements LocalStore {
                         KeyCodec.seqValue(e.getValue()));
             }
             for (Map.Entry<Integer, Long> e : b.joinEpochs().entrySet()) {
-                if (e.getValue() > 0) {
-                    batch.put(meta, KeyCodec.joinEpochKey(e.getKey()),
-                            KeyCodec.seqValue(e.getValue()));
-                } else {
-                    batch.delete(meta, KeyCodec.joinEpochKey(e.getKey()));
-                }
+                putOrDelete(batch, KeyCodec.joinEpochKey(e.getKey()), e.getValue());
+            }
+            for (Map.Entry<Integer, Long> e : b.commitHolds().entrySet()) {
+                putOrDelete(batch, KeyCodec.commitHoldKey(e.getKey()), e.getValue());
             }
             db.write(writeOptions, batch);
         } catch (RocksDBException e) {
@@ -195,13 +194,34 @@ public final class RocksDbStore implements LocalStore {
         return out;
     }
 
+    /** A positive number stored under a meta key; 0 deletes it. */
+    private void putOrDelete(WriteBatch batch, byte[] key, long value) throws RocksDBException {
+        if (value > 0) {
+            batch.put(meta, key, KeyCodec.seqValue(value));
+        } else {
+            batch.delete(meta, key);
+        }
+    }
+
     @Override
     public Map<Integer, Long> joinEpochs() {
+        return markedMeta(KeyCodec.JOIN_EPOCH_MARKER);
+    }
+
+    @Override
+    public Map<Integer, Long> commitHolds() {
+        return markedMeta(KeyCodec.COMMIT_HOLD_MARKER);
+    }
+
+    /** Every partition's meta number under the marker byte. */
+    private Map<Integer, Long> markedMeta(byte marker) {
         Map<Integer, Long> out = new HashMap<>();
         try (RocksIterator it = db.newIterator(meta)) {
             for (it.seekToFirst(); it.isValid(); it.next()) {
-                if (it.key().length == KeyCodec.PARTITION_BYTES + 1) {
-                    out.put(KeyCodec.partitionOf(it.key()), KeyCodec.seqOf(it.value()));
+                byte[] key = it.key();
+                if (key.length == KeyCodec.PARTITION_BYTES + 1
+                        && key[KeyCodec.PARTITION_BYTES] == marker) {
+                    out.put(KeyCodec.partitionOf(key), KeyCodec.seqOf(it.value()));
                 }
             }
         }

@@ -336,6 +336,110 @@ class ChainCopyTest {
     }
 
     @Test
+    void retryOfAWriteAPartialCopySkippedIsNotAckedWhileTheTailReadsAnOlderValue() {
+        // Goal (the last-survivor dedup hole): a restarted head a copies to tail b in version
+        // order, from b's applied seq 1 to a's snapshot seq 4: k2@3, then k@4. Write w (k=x,
+        // seq 2) is in no chunk, because k@4 overwrote it. b applies chunk 0 (k2@3, applied
+        // 3) and restarts. Its store says applied 3, but it lacks k@2 and k@4: its k is older
+        // than w. b must not report that state committed, or a answers the client's retry of
+        // w OK (dedup) while b, the tail, reads the older value; and if a then dies mid-copy,
+        // b is the last survivor and k's older value is all that is left.
+        List<String> keys = keysOfP(2);
+        String k = keys.get(0);
+        String k2 = keys.get(1);
+        ChainHarness h = new ChainHarness("a", "b", "c");
+        h.setMap(1, List.of("a", "b"));
+        h.deliverAll();
+        PutRequest first = h.request(k, "v-" + k).setClientId("cl").setRequestId(0).build();
+        h.put("a", first);
+        h.deliverAll();
+        PartitionMap m = h.map(1, List.of("a", "b"), "");
+        h.blockedTo.add("b");
+        PutRequest w = h.request(k, "x").setClientId("cl").setRequestId(1).build();
+        h.put("a", w);
+        h.put("a", k2, "z");
+        h.put("a", k, "y");
+        assertEquals(4, h.replica("a").appliedSeq(P));
+        h.restart("a", m);
+        h.blockedTo.clear();
+        h.copyChunkKeys = 1;
+        h.copierPaused = true;
+        h.deliverAll();
+        assertTrue(h.replica("a").copying(P));
+        assertTrue(h.copyStep("a"));
+        h.deliver("a", "b");
+        assertEquals(3, h.replica("b").appliedSeq(P), "chunk 0: k2@3");
+        assertEquals(bytes("v-" + k), h.stored("b", k).value(), "k@2 skipped, k@4 not yet");
+        h.restart("b", m);
+        long retry = h.put("a", w);
+        h.deliverAll();
+        var read = h.getReply(h.get("b", k));
+        assertEquals(bytes("v-" + k), read.getValue(), "the tail reads k older than w");
+        assertNull(h.putReply(retry), "so the retry of w is not acknowledged yet");
+        h.kill("a");
+        h.setMap(2, List.of("b"));
+        long firstAgain = h.put("b", first.toBuilder().setEpoch(2).build());
+        assertEquals(1, h.putReply(firstAgain).getVersion(),
+                "the last survivor commits what it holds and answers a retry of a write it has");
+        long again = h.put("b", w.toBuilder().setEpoch(2).build());
+        h.deliverAll();
+        assertEquals(ErrorCode.OK, h.putReply(again).getCode());
+        assertEquals(bytes("x"), h.getReply(h.get("b", k)).getValue(),
+                "the last survivor applies the retried write, as it never had it");
+    }
+
+    @Test
+    void memberReceivingACopyFeedsItsSuccessorOnlyOnceTheCopyIsWhole() {
+        // Goal: middle b of a -> b -> c receives a copy in version order from restarted head a
+        // and restarts after chunk 0 (k2@3; k@2 skipped, k@4 not yet sent). Its state has a
+        // hole, so it must not copy or re-send it to c when c says where it is: c, the tail,
+        // would commit seq 3 and its ack would let a answer the retry of w (k@2) while c reads
+        // k older. Once b's copy is whole, c gets everything and the retry is answered.
+        List<String> keys = keysOfP(2);
+        String k = keys.get(0);
+        String k2 = keys.get(1);
+        ChainHarness h = new ChainHarness("a", "b", "c");
+        h.setMap(1, List.of("a", "b", "c"));
+        h.deliverAll();
+        long first = h.put("a", k, "old");
+        h.deliverAll();
+        assertEquals(ErrorCode.OK, h.putReply(first).getCode());
+        PartitionMap m = h.map(1, List.of("a", "b", "c"), "");
+        h.blockedTo.add("b");
+        PutRequest w = h.request(k, "x").setClientId("cl").setRequestId(1).build();
+        h.put("a", w);
+        h.put("a", k2, "z");
+        h.put("a", k, "y");
+        h.restart("a", m);
+        h.blockedTo.clear();
+        h.copyChunkKeys = 1;
+        h.copierPaused = true;
+        h.deliverAll();
+        assertTrue(h.copyStep("a"));
+        h.deliver("a", "b");
+        assertEquals(3, h.replica("b").appliedSeq(P));
+        h.restart("b", m);
+        long retry = h.put("a", w);
+        h.deliverAll();
+        for (int i = 0; i < 10; i++) {
+            h.tick("b");
+            while (h.copyStep("b")) {
+                h.deliverAll();     // only a's copier waits
+            }
+            h.deliverAll();
+        }
+        assertEquals(1, h.replica("c").appliedSeq(P), "c is not fed b's partial state");
+        assertNull(h.putReply(retry));
+        assertEquals(bytes("old"), h.getReply(h.get("c", k)).getValue());
+        h.copierPaused = false;
+        h.deliverAll();
+        assertEquals(4, h.replica("c").appliedSeq(P));
+        assertEquals(ErrorCode.OK, h.putReply(retry).getCode());
+        assertEquals(2, h.putReply(retry).getVersion(), "deduplicated: its original version");
+        assertEquals(bytes("y"), h.getReply(h.get("c", k)).getValue());
+    }
+
+    @Test
     void joiningReplicaRestartedInItsPositionKeepsWhatWasCopied() {
         // Goal: the tail may already have reported it caught up; a restart that keeps the
         // joining position (same chain epoch) must not discard the copied data.

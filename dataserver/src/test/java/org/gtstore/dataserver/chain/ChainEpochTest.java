@@ -71,12 +71,12 @@ class ChainEpochTest {
         assertEquals(List.of(X), rejection.getRejected().getPartitionsList());
         h.deliverAll();
         assertEquals(1, h.replica("c").committedSeq(Y), "Y went all the way down");
-        assertNull(h.putReply(ty), "the tail's ack is from epoch 2: a holds it for the map");
+        assertEquals(ErrorCode.OK, h.putReply(ty).getCode(),
+                "the tail's ack comes from map epoch 2 but from Y's chain of epoch 1: applied");
         assertNull(h.putReply(tx), "X waits until a has the map and re-syncs");
         assertEquals(2, h.node("a").mapWanted);
         h.deliverMap(epoch2(h), "a");
         h.deliverAll();
-        assertEquals(ErrorCode.OK, h.putReply(ty).getCode());
         assertEquals(ErrorCode.OK, h.putReply(tx).getCode());
         h.epoch = 2;
         assertEquals(bytes("vx"), h.getReply(h.get("c", KEY_X)).getValue());
@@ -114,6 +114,86 @@ class ChainEpochTest {
         assertEquals(bytes("vy"), h.getReply(h.get("c", KEY_Y)).getValue());
         assertEquals(ErrorCode.STALE_EPOCH, h.getReply(h.get("c", KEY_X)).getCode());
         assertFalse(h.node("a").mapWanted > 2);
+    }
+
+    @Test
+    void updatesOfAnUnchangedChainApplyAtOnceWhileAnotherPartitionsPartsWait() {
+        // Goal: b's map (epoch 1) lags behind a's (epoch 2, where only X's chain changed). One
+        // batch from a carries updates for X and Y: Y's goes down the chain and is acknowledged
+        // at once, without b fetching the map; X's (and a's hello for X) wait at b until b has
+        // epoch 2, and then follow in order.
+        ChainHarness h = started();
+        h.deliverMap(epoch2(h), "a", "c", "d");
+        h.deliverAll();
+        h.epoch = 2;
+        long ty = h.put("a", KEY_Y, "vy");
+        long tx = h.put("a", KEY_X, "vx");
+        h.deliverAll();
+        assertEquals(1, h.replica("b").epoch(), "b never got epoch 2");
+        assertEquals(ErrorCode.OK, h.putReply(ty).getCode(), "Y acknowledged through b");
+        assertEquals(1, h.replica("c").committedSeq(Y));
+        assertEquals(0, h.replica("b").appliedSeq(X), "X's part waits for the map");
+        assertNull(h.putReply(tx));
+        assertEquals(2, h.node("b").mapWanted, "b asks for the map it has not seen");
+        h.deliverMap(epoch2(h), "b");
+        h.deliverAll();
+        assertEquals(ErrorCode.OK, h.putReply(tx).getCode());
+        assertEquals(1, h.replica("c").committedSeq(X));
+        assertEquals(1, h.replica("d").appliedSeq(X), "the joining replica got X's write too");
+    }
+
+    @Test
+    void partWhoseChainChangedInAnUnseenMapWaitsEvenWhenTheReceiversPositionIsTheSame() {
+        // Goal: at epoch 2 X gains joining replica d; b's position in X (middle, fed by a) is
+        // the same in both maps, yet a's X content built on X's chain of epoch 2 must not be
+        // applied by b while b only knows epoch 1: b holds it, in order, and applies it only
+        // once it has that map. (Applying it would act on a chain b has not seen.)
+        ChainHarness h = started();
+        h.deliverMap(epoch2(h), "a", "c", "d");
+        h.deliverAll();
+        h.epoch = 2;
+        long tx = h.put("a", KEY_X, "vx");
+        h.deliverAll();
+        assertEquals(0, h.replica("b").appliedSeq(X));
+        assertNull(h.putReply(tx));
+        var toA = h.network.computeIfAbsent(new ChainHarness.Link("b", "a",
+                StreamKind.INBOUND), k -> new java.util.ArrayDeque<>());
+        assertTrue(toA.isEmpty(), "a's hello for X is neither answered nor refused: " + toA);
+        h.deliverMap(epoch2(h), "b");
+        assertTrue(toA.stream().anyMatch(m -> m.hasHelloReply()
+                && m.getHelloReply().getApplied(0).getPartition() == X),
+                "the held hello is answered once b has the map: " + toA);
+        h.deliverAll();
+        assertEquals(ErrorCode.OK, h.putReply(tx).getCode());
+    }
+
+    @Test
+    void gatedTailCommitsWhileItsMapLagsBehindAnUnrelatedChange() {
+        // Goal (the middle-death stall): tail b feeds joining replica d for X live, so b commits
+        // an X write only once d acknowledged it. A later map (epoch 3) changes only Y's chain
+        // and reaches a and d but not b. X's writes still flow a -> b -> d and the acks d -> b
+        // -> a at once, although a and d send from a map b has not seen: no hop waits for b's
+        // map fetch.
+        ChainHarness h = new ChainHarness("a", "b", "d");
+        h.setMap(1, List.of("a", "b"));
+        h.deliverAll();
+        PartitionMap two = h.map(2, p -> Chain.newBuilder().setPartition(p)
+                .addAllReplicas(List.of("a", "b")).setJoining(p == X ? "d" : "")
+                .setEpoch(p == X ? 2 : 1).build());
+        h.epoch = 2;
+        h.deliverMap(two, "a", "b", "d");
+        h.deliverAll();
+        PartitionMap three = h.map(3, p -> Chain.newBuilder().setPartition(p)
+                .addAllReplicas(List.of("a", "b")).setJoining(p == X || p == Y ? "d" : "")
+                .setEpoch(p == X ? 2 : p == Y ? 3 : 1).build());
+        h.epoch = 3;
+        h.deliverMap(three, "a", "d");
+        long tx = h.put("a", KEY_X, "vx");
+        h.deliverAll();
+        assertEquals(2, h.replica("b").epoch(), "b never got epoch 3");
+        assertEquals(1, h.replica("d").appliedSeq(X), "b fed d at once");
+        assertEquals(ErrorCode.OK, h.putReply(tx).getCode(), "d's ack committed X at b");
+        assertEquals(1, h.replica("b").committedSeq(X));
     }
 
     /** Small assertion helper kept apart for readability. */

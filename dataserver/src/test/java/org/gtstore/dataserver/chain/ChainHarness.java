@@ -216,7 +216,7 @@ final class ChainHarness {
         List<StoredDedup> evicted = new ArrayList<>();
         r.dedupEvicted().forEach(d -> evicted.add(stored(d)));
         n.store.apply(new StoreBatch(r.resets(), r.writes(), added, evicted, r.appliedSeqs(),
-                r.joinEpochs()));
+                r.joinEpochs(), r.commitHolds()));
         for (CopyCommand c : r.copies()) {
             if (c instanceof CopyCommand.Start st) {
                 n.copies.put(st.copyId(), new CopyTask(st, n.store.snapshot(st.partition())));
@@ -319,7 +319,7 @@ final class ChainHarness {
             dedup.add(new DedupRecord(d.partition(), d.clientId(), d.requestId(), d.seq()));
         }
         n.replica = new ChainReplica(id, config, n.store.appliedSeqs(), dedup,
-                n.store.joinEpochs());
+                n.store.joinEpochs(), n.store.commitHolds());
         n.alive = true;
         n.copies.clear();
         network.entrySet().removeIf(e -> e.getKey().from().equals(id)

@@ -101,6 +101,27 @@ class RocksDbStoreTest {
     }
 
     @Test
+    void joinEpochsAndCommitHoldsAreKeptApartAcrossReopenAndGoWithAReset() {
+        // Goal: both are a partition plus a marker byte in the meta family; each reads back
+        // only its own, 0 removes one, and a reset of the partition removes both.
+        try (RocksDbStore s = RocksDbStore.open(dir)) {
+            s.apply(new StoreBatch(List.of(), List.of(put(1, 3, "a", "x")), List.of(), List.of(),
+                    Map.of(1, 3L), Map.of(1, 9L, 2, 4L), Map.of(1, 12L, 3, 5L)));
+            s.apply(new StoreBatch(List.of(), List.of(), List.of(), List.of(), Map.of(),
+                    Map.of(), Map.of(3, 0L)));
+        }
+        try (RocksDbStore s = RocksDbStore.open(dir)) {
+            assertEquals(Map.of(1, 9L, 2, 4L), s.joinEpochs());
+            assertEquals(Map.of(1, 12L), s.commitHolds());
+            assertEquals(Map.of(1, 3L), s.appliedSeqs());
+            s.apply(new StoreBatch(List.of(1), List.of(), List.of(), List.of(), Map.of(),
+                    Map.of(), Map.of()));
+            assertEquals(Map.of(2, 4L), s.joinEpochs());
+            assertEquals(Map.of(), s.commitHolds());
+        }
+    }
+
+    @Test
     void inMemoryStoreFollowsTheSameContract() {
         InMemoryStore s = new InMemoryStore();
         s.apply(List.of(put(5, 1, "b", "1"), put(5, 2, "a", "2"), delete(5, 3, "b"),

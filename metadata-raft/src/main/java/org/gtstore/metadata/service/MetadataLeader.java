@@ -44,12 +44,19 @@ import org.slf4j.LoggerFactory;
  * state (a leader change can still make one stale; apply then rejects it).
  *
  * <p>Handles: Register (new incarnation), Heartbeat (soft state, not logged), ReportUnreachable
- * (probe at once; a refused connection means dead), ReportCaughtUp (held for the next tick), and
- * on every {@link #tick}: InitCluster from the flags, MarkDead for servers silent past the
- * failure timeout (one per server), the first AssignChains, one FinishCopy for every catch-up
- * reported since the last tick, and one StartCopy for every chain that can be restored to K.
+ * (probe at once; a refused connection means dead), ReportCaughtUp (a FinishCopy as the next
+ * duty task, see below), and on every {@link #tick}: InitCluster from the flags, MarkDead for
+ * servers silent past the failure timeout (one per server), the first AssignChains, a FinishCopy
+ * for any catch-up still waiting, and one StartCopy for every chain that can be restored to K.
  * Every map epoch is pushed to every data server and watcher, and data servers re-sync the
  * chains that changed, so a tick adds at most those few epochs however many partitions move.
+ *
+ * <p>Caught-up reports go first. A joining replica that has caught up is fed live by a tail
+ * that commits only what it acknowledged (a gated tail), so until FinishCopy makes it the tail
+ * every write of that partition takes one more hop and waits for it. A report therefore does not
+ * wait for the next tick (behind its MarkDead and StartCopy commands): it queues a FinishCopy as
+ * the next duty task, and every report that arrives before that task runs (or while its command
+ * applies) joins it or the next one, so reports arriving together still cost one epoch.
  */
 public final class MetadataLeader {
 
@@ -79,8 +86,10 @@ public final class MetadataLeader {
     private final BooleanSupplier leaderReady;
     private final Executor duty;
     private final Map<String, CopyProgress> progress = new ConcurrentHashMap<>();
-    /** Reports received since the last tick, by partition. Touched only on the duty thread. */
+    /** Reports not yet in a FinishCopy, by partition. Touched only on the duty thread. */
     private final Map<Integer, CaughtUp> caughtUp = new TreeMap<>();
+    /** A FinishCopy task is queued on the duty executor. Duty thread only. */
+    private boolean finishQueued;
     private volatile boolean leading;
     private volatile long leadingSinceNs;
     private volatile String notice = "";
@@ -308,9 +317,9 @@ public final class MetadataLeader {
     }
 
     /**
-     * A tail says its joining replica has caught up: make it the tail. The report waits for
-     * the next tick, which makes every report it holds the tail in one FinishCopy (one epoch);
-     * the future completes once that command applied.
+     * A tail says its joining replica has caught up: make it the tail. The report joins the
+     * FinishCopy queued as the next duty task (see the class comment), which makes every report
+     * it holds the tail in one epoch; the future completes once that command applied.
      */
     public CompletableFuture<MetaCommandReply> reportCaughtUp(ReportCaughtUpRequest r) {
         return onDuty(() -> {
@@ -334,8 +343,26 @@ public final class MetadataLeader {
                 }
                 caughtUp.put(r.getPartition(), new CaughtUp(r, new ArrayList<>(List.of(done))));
             }
+            queueFinish();
             return done;
         }).thenCompose(f -> f);
+    }
+
+    /**
+     * Queues one FinishCopy task unless one is queued already. Duty thread only: the task runs
+     * after the duty tasks queued before it, so the reports among them join its batch.
+     */
+    private void queueFinish() {
+        if (finishQueued) {
+            return;
+        }
+        finishQueued = true;
+        duty.execute(() -> {
+            finishQueued = false;
+            if (leading) {
+                finishCaughtUpCopies();
+            }
+        });
     }
 
     /**
@@ -366,7 +393,7 @@ public final class MetadataLeader {
     }
 
     /**
-     * Makes every joining replica reported since the last tick a tail, in one FinishCopy.
+     * Makes every joining replica reported and not yet finished a tail, in one FinishCopy.
      * Reports that went stale in the meantime (their chain changed) are answered and dropped,
      * so the batch is valid as a whole.
      */

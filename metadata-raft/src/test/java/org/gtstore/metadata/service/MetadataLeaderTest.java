@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -33,8 +34,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The leader's duties without Ratis: commands go to an in-memory log applied by
- * {@link Commands}, time is fake and the duty executor runs tasks inline, so every step is
- * deterministic.
+ * {@link Commands}, time is fake and the duty executor is a queue the test runs in order
+ * ({@link #runDuty()}), so every step is deterministic.
  */
 @Timeout(value = 10, unit = TimeUnit.SECONDS)
 class MetadataLeaderTest {
@@ -47,6 +48,7 @@ class MetadataLeaderTest {
     private final AtomicBoolean ready = new AtomicBoolean(true);
     private final AtomicReference<ProbeResult> probe = new AtomicReference<>(ProbeResult.NO_ANSWER);
     private final List<String> probed = new ArrayList<>();
+    private final ArrayDeque<Runnable> duty = new ArrayDeque<>();
     private MetadataLeader leader = newLeader(new Settings(2, 12, 3));
 
     private MetadataLeader newLeader(Settings settings) {
@@ -62,39 +64,59 @@ class MetadataLeaderTest {
                     state.set(o.state());
                     return CompletableFuture.completedFuture(o.reply());
                 },
-                state::get, ready::get, Runnable::run);
+                state::get, ready::get, duty::add);
+    }
+
+    /** Runs the queued duty tasks in order, as the leader's one duty thread would. */
+    private void runDuty() {
+        for (Runnable task = duty.poll(); task != null; task = duty.poll()) {
+            task.run();
+        }
+    }
+
+    /** A tick on the duty thread: after the tasks queued before it, and their follow-ups. */
+    private void tick() {
+        runDuty();
+        leader.tick();
+        runDuty();
+    }
+
+    /** Lets the duty thread run, then takes the result. */
+    private <T> T await(CompletableFuture<T> f) throws Exception {
+        runDuty();
+        return f.get();
     }
 
     @Test
     void firstLeaderInitializesFromItsFlagsThenWaitsForInitialServers() {
-        leader.tick();
+        tick();
         assertEquals(2, state.get().settings().replication());
         register("server1");
-        leader.tick();
+        tick();
         assertTrue(leader.notice().startsWith("NOT_ENOUGH_SERVERS"), leader.notice());
         register("server2");
-        leader.tick();
+        tick();
         assertFalse(state.get().isAssigned(), "assigned before the initial servers came");
         register("server3");
-        leader.tick();
+        tick();
         assertTrue(state.get().isAssigned());
         assertEquals("", leader.notice());
     }
 
     @Test
     void afterTheBootstrapWaitAssignsWithKServers() {
-        leader.tick();
+        tick();
         register("server1");
         register("server2");
         clock.advanceMs(1000);
         keepAlive("server1", "server2");
-        leader.tick();
+        tick();
         assertFalse(state.get().isAssigned());
         for (int i = 0; i < 30; i++) {
             clock.advanceMs(1000);
             keepAlive("server1", "server2");
         }
-        leader.tick();
+        tick();
         assertTrue(state.get().isAssigned());
     }
 
@@ -103,11 +125,11 @@ class MetadataLeaderTest {
         assembled();
         clock.advanceMs(1900);
         keepAlive("server1", "server2");
-        leader.tick();
+        tick();
         assertEquals(ServerState.ALIVE, serverState("server3"));
         clock.advanceMs(200);
         keepAlive("server1", "server2");
-        leader.tick();
+        tick();
         assertEquals(ServerState.DEAD, serverState("server3"));
         assertTrue(log.stream().anyMatch(c -> c.hasMarkDead()
                 && c.getMarkDead().getReason().contains("no heartbeat")), log.toString());
@@ -117,13 +139,13 @@ class MetadataLeaderTest {
     void newLeaderGivesGraceBeforeJudging() {
         assembled();
         ready.set(false);
-        leader.tick();
+        tick();
         clock.advanceMs(10_000);
         ready.set(true);
-        leader.tick();
+        tick();
         assertEquals(ServerState.ALIVE, serverState("server1"), "judged without grace");
         clock.advanceMs(2001);
-        leader.tick();
+        tick();
         assertEquals(ServerState.DEAD, serverState("server1"));
     }
 
@@ -131,10 +153,10 @@ class MetadataLeaderTest {
     void refusedProbeMarksDeadAtOnceButAProbeTimeoutDoesNot() throws Exception {
         assembled();
         probe.set(ProbeResult.NO_ANSWER);
-        assertFalse(leader.reportUnreachable("server2", "client-1").get());
+        assertFalse(await(leader.reportUnreachable("server2", "client-1")));
         assertEquals(ServerState.ALIVE, serverState("server2"));
         probe.set(ProbeResult.REFUSED);
-        assertTrue(leader.reportUnreachable("server2", "client-1").get());
+        assertTrue(await(leader.reportUnreachable("server2", "client-1")));
         assertEquals(ServerState.DEAD, serverState("server2"));
         assertEquals(2, probed.size());
         assertTrue(log.stream().anyMatch(c -> c.hasMarkDead()
@@ -155,36 +177,36 @@ class MetadataLeaderTest {
         assembled();
         register("server4");
         probe.set(ProbeResult.REFUSED);
-        leader.reportUnreachable("server1", "server2").get();
-        leader.tick();
+        await(leader.reportUnreachable("server1", "server2"));
+        tick();
         ClusterState s = state.get();
         assertEquals(0, s.underReplicatedCount() - joiningCount(s));
         PartitionChain copying = s.chains().stream().filter(PartitionChain::hasJoining)
                 .findFirst().orElseThrow();
         CompletableFuture<MetaCommandReply> reply = caughtUp(copying);
-        assertFalse(reply.isDone(), "a report waits for the tick's FinishCopy batch");
-        leader.tick();
-        assertEquals(ErrorCode.OK, reply.get().getCode());
+        runDuty();
+        assertTrue(reply.isDone(), "a report does not wait for the next tick");
+        assertEquals(ErrorCode.OK, await(reply).getCode());
         assertEquals(copying.joining(), state.get().chain(copying.partition()).tail());
         long epoch = state.get().epoch();
         CompletableFuture<MetaCommandReply> retried = leader.reportCaughtUp(
                 ReportCaughtUpRequest.newBuilder().setPartition(copying.partition())
                         .setServerId(copying.joining()).setMapEpoch(s.epoch()).build());
-        assertEquals(ErrorCode.OK, retried.get().getCode(), "a retry after success is OK");
-        leader.tick();
+        assertEquals(ErrorCode.OK, await(retried).getCode(), "a retry after success is OK");
+        tick();
         assertEquals(epoch, state.get().epoch(), "a retry changes nothing");
     }
 
     /**
      * Goal: one dead server of 7 (1024 partitions, K=3) costs a constant number of map epochs,
      * not one per partition: MarkDead and one StartCopy batch in the tick that finds it silent,
-     * then one FinishCopy per tick in which tails report (two waves here). Every epoch is a
+     * then one FinishCopy per burst of reports arriving together (two waves here). Every epoch is a
      * full map pushed to every data server and watcher. Before batching: 879 epochs.
      */
     @Test
     void oneDeathAmongSevenServersCostsAConstantNumberOfEpochs() throws Exception {
         leader = newLeader(new Settings(3, 1024, 7));
-        leader.tick();
+        tick();
         List<String> others = new ArrayList<>();
         for (int i = 1; i <= 7; i++) {
             register("server" + i);
@@ -192,11 +214,11 @@ class MetadataLeaderTest {
                 others.add("server" + i);
             }
         }
-        leader.tick();
+        tick();
         long assignedAt = state.get().epoch();
         clock.advanceMs(2100);
         keepAlive(others.toArray(String[]::new));
-        leader.tick();
+        tick();
         ClusterState s = state.get();
         assertEquals(ServerState.DEAD, serverState("server4"));
         assertEquals(assignedAt + 2, s.epoch(), "MarkDead plus one StartCopy batch");
@@ -208,12 +230,12 @@ class MetadataLeaderTest {
         List<CompletableFuture<MetaCommandReply>> replies = new ArrayList<>();
         int half = joining.size() / 2;
         joining.subList(0, half).forEach(c -> replies.add(caughtUp(c, s.epoch())));
-        leader.tick();
+        tick();
         // Reported at the StartCopy epoch: the first FinishCopy did not touch these chains.
         joining.subList(half, joining.size()).forEach(c -> replies.add(caughtUp(c, s.epoch())));
-        leader.tick();
+        tick();
         for (CompletableFuture<MetaCommandReply> r : replies) {
-            assertEquals(ErrorCode.OK, r.get().getCode(), r.get().getMessage());
+            assertEquals(ErrorCode.OK, await(r).getCode(), await(r).getMessage());
         }
         ClusterState end = state.get();
         LOG.info("one death of 7 servers, 1024 partitions, K=3: {} epochs", end.epoch()
@@ -230,17 +252,54 @@ class MetadataLeaderTest {
     }
 
     @Test
+    void caughtUpReportsArrivingTogetherAreFinishedInOneCommandWithoutWaitingForATick()
+            throws Exception {
+        // Goal: a gated tail waits for its joining replica on every write until FinishCopy, so
+        // reports are not held for the next tick (behind MarkDead and StartCopy); those queued
+        // on the duty thread together still cost one FinishCopy, and a later one its own.
+        leader = newLeader(new Settings(3, 64, 4));
+        tick();
+        for (int i = 1; i <= 4; i++) {
+            register("server" + i);
+        }
+        tick();
+        clock.advanceMs(2100);
+        keepAlive("server1", "server2", "server3");
+        tick();
+        ClusterState s = state.get();
+        List<PartitionChain> joining = s.chains().stream().filter(PartitionChain::hasJoining)
+                .toList();
+        assertTrue(joining.size() >= 3, "copies: " + joining.size());
+        List<CompletableFuture<MetaCommandReply>> together = new ArrayList<>();
+        for (PartitionChain c : joining.subList(0, joining.size() - 1)) {
+            together.add(caughtUp(c, s.epoch()));
+        }
+        long before = state.get().epoch();
+        runDuty();
+        for (CompletableFuture<MetaCommandReply> r : together) {
+            assertTrue(r.isDone(), "answered without a tick");
+            assertEquals(ErrorCode.OK, r.get().getCode(), r.get().getMessage());
+        }
+        assertEquals(before + 1, state.get().epoch(), "one FinishCopy for the reports together");
+        CompletableFuture<MetaCommandReply> late = caughtUp(joining.get(joining.size() - 1),
+                s.epoch());
+        assertEquals(ErrorCode.OK, await(late).getCode());
+        assertEquals(before + 2, state.get().epoch());
+        assertEquals(2, log.stream().filter(MetaCommand::hasFinishCopy).count());
+    }
+
+    @Test
     void serversFoundSilentInOneTickCostOneMarkDeadEachAndOneStartCopy() {
         leader = newLeader(new Settings(3, 1024, 7));
-        leader.tick();
+        tick();
         for (int i = 1; i <= 7; i++) {
             register("server" + i);
         }
-        leader.tick();
+        tick();
         long assignedAt = state.get().epoch();
         clock.advanceMs(2100);
         keepAlive("server1", "server3", "server4", "server6", "server7");
-        leader.tick();
+        tick();
         ClusterState s = state.get();
         assertEquals(assignedAt + 3, s.epoch(), "two MarkDead plus one StartCopy batch");
         assertEquals(2, log.stream().filter(MetaCommand::hasMarkDead).count());
@@ -255,8 +314,8 @@ class MetadataLeaderTest {
         assembled();
         register("server4");
         probe.set(ProbeResult.REFUSED);
-        leader.reportUnreachable("server1", "client-1").get();
-        leader.tick();
+        await(leader.reportUnreachable("server1", "client-1"));
+        tick();
         ClusterState s = state.get();
         PartitionChain onServer2 = s.chains().stream().filter(c -> c.hasJoining()
                 && c.replicas().equals(List.of("server2"))).findFirst().orElseThrow();
@@ -264,10 +323,10 @@ class MetadataLeaderTest {
                 && c.replicas().equals(List.of("server3"))).findFirst().orElseThrow();
         CompletableFuture<MetaCommandReply> stale = caughtUp(onServer2, s.epoch());
         CompletableFuture<MetaCommandReply> fresh = caughtUp(onServer3, s.epoch());
-        leader.reportUnreachable("server2", "client-1").get();
-        leader.tick();
-        assertEquals(ErrorCode.EPOCH_MISMATCH, stale.get().getCode());
-        assertEquals(ErrorCode.OK, fresh.get().getCode());
+        await(leader.reportUnreachable("server2", "client-1"));
+        tick();
+        assertEquals(ErrorCode.EPOCH_MISMATCH, await(stale).getCode());
+        assertEquals(ErrorCode.OK, await(fresh).getCode());
         assertTrue(state.get().chain(onServer2.partition()).isUnavailable());
         assertEquals(onServer3.joining(), state.get().chain(onServer3.partition()).tail());
     }
@@ -277,23 +336,26 @@ class MetadataLeaderTest {
         assembled();
         register("server4");
         probe.set(ProbeResult.REFUSED);
-        leader.reportUnreachable("server1", "client-1").get();
-        leader.tick();
+        await(leader.reportUnreachable("server1", "client-1"));
+        tick();
         PartitionChain copying = state.get().chains().stream()
                 .filter(PartitionChain::hasJoining).findFirst().orElseThrow();
         CompletableFuture<MetaCommandReply> reply = caughtUp(copying);
+        duty.poll().run();
+        assertEquals(1, duty.size(), "the report is taken; its FinishCopy task is queued");
         ready.set(false);
         leader.tick();
-        assertEquals(ErrorCode.NOT_LEADER, reply.get().getCode());
+        assertEquals(ErrorCode.NOT_LEADER, await(reply).getCode());
+        assertFalse(log.stream().anyMatch(MetaCommand::hasFinishCopy), "a former leader");
         assertEquals(copying.joining(), state.get().chain(copying.partition()).joining());
     }
 
     @Test
     void followerRefusesLeaderRequests() throws Exception {
         ready.set(false);
-        leader.tick();
-        assertEquals(ErrorCode.NOT_LEADER, leader.register(RegisterRequest.newBuilder()
-                .setServerId("server1").setAddress("h:1").build()).get().getCode());
+        tick();
+        assertEquals(ErrorCode.NOT_LEADER, await(leader.register(RegisterRequest.newBuilder()
+                .setServerId("server1").setAddress("h:1").build())).getCode());
         assertEquals(ErrorCode.NOT_LEADER, heartbeat("server1", 1));
     }
 
@@ -312,19 +374,19 @@ class MetadataLeaderTest {
     }
 
     private void assembled() {
-        leader.tick();
+        tick();
         register("server1");
         register("server2");
         register("server3");
-        leader.tick();
+        tick();
         assertTrue(state.get().isAssigned());
     }
 
     private void register(String id) {
         try {
-            assertEquals(ErrorCode.OK, leader.register(RegisterRequest.newBuilder()
+            assertEquals(ErrorCode.OK, await(leader.register(RegisterRequest.newBuilder()
                     .setServerId(id).setAddress("127.0.0.1:1").setStorageId("disk-" + id)
-                    .build()).get().getCode());
+                    .build())).getCode());
         } catch (Exception e) {
             throw new AssertionError(e);
         }
