@@ -172,8 +172,27 @@ public final class MetadataLeader {
         return ready;
     }
 
+    /**
+     * One MarkDead per server silent past the failure timeout. The candidates are listed once,
+     * but each is judged again, against the state and heartbeats as they are right before its
+     * own MarkDead is submitted: an earlier MarkDead can take a second to apply under load, and
+     * a server heard meanwhile is alive. The verdict condemns that incarnation, so that a
+     * heartbeat arriving while its MarkDead applies is refused, not answered with a lease; the
+     * MarkDead names the incarnation, so it is rejected at apply if the server re-registered.
+     */
     private void markSilentServersDead() {
-        for (ServerEntry s : tracker.expired(state.get().liveServers())) {
+        for (ServerEntry candidate : tracker.expired(state.get().liveServers())) {
+            Optional<ServerEntry> now = state.get().server(candidate.id());
+            if (now.isEmpty() || now.get().isDead()
+                    || now.get().incarnation() != candidate.incarnation()) {
+                continue;
+            }
+            ServerEntry s = now.get();
+            if (!tracker.condemnIfSilent(s)) {
+                LOG.info("[{}] {} (incarnation {}) was heard again before its turn; alive",
+                        nodeId, s.id(), s.incarnation());
+                continue;
+            }
             String reason = "no heartbeat for " + tracker.silentForMs(s) + " ms";
             LOG.info("[{}] {} (incarnation {}) is silent: {}", nodeId, s.id(), s.incarnation(),
                     reason);
@@ -270,7 +289,10 @@ public final class MetadataLeader {
         });
     }
 
-    /** Records a heartbeat; UNKNOWN_SERVER if that incarnation is not the live one. */
+    /**
+     * Records a heartbeat; UNKNOWN_SERVER if that incarnation is not the live one, UNAVAILABLE
+     * (no lease) if it was found silent and its MarkDead is under way.
+     */
     public ErrorCode heartbeat(HeartbeatRequest h) {
         if (!leading) {
             return ErrorCode.NOT_LEADER;
@@ -279,7 +301,11 @@ public final class MetadataLeader {
         if (s.isEmpty() || s.get().isDead() || s.get().incarnation() != h.getIncarnation()) {
             return ErrorCode.UNKNOWN_SERVER;
         }
-        tracker.heartbeat(h.getServerId(), h.getIncarnation());
+        if (!tracker.heartbeat(h.getServerId(), h.getIncarnation())) {
+            // Condemned: its MarkDead is under way. Answering OK would extend its lease past
+            // the moment its chains are given to others.
+            return ErrorCode.UNAVAILABLE;
+        }
         for (CopyProgress p : h.getProgressList()) {
             progress.put(p.getPartition() + "/" + p.getServerId(), p);
         }

@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.gtstore.metadata.command.Commands;
 import org.gtstore.metadata.command.Outcome;
 import org.gtstore.metadata.liveness.FakeClock;
@@ -49,6 +50,8 @@ class MetadataLeaderTest {
     private final AtomicReference<ProbeResult> probe = new AtomicReference<>(ProbeResult.NO_ANSWER);
     private final List<String> probed = new ArrayList<>();
     private final ArrayDeque<Runnable> duty = new ArrayDeque<>();
+    /** Runs as each command is submitted, before it applies: time passing during a command. */
+    private Consumer<MetaCommand> whileSubmitting = cmd -> { };
     private MetadataLeader leader = newLeader(new Settings(2, 12, 3));
 
     private MetadataLeader newLeader(Settings settings) {
@@ -59,6 +62,7 @@ class MetadataLeaderTest {
                     return CompletableFuture.completedFuture(probe.get());
                 },
                 cmd -> {
+                    whileSubmitting.accept(cmd);
                     log.add(cmd);
                     Outcome o = Commands.apply(state.get(), cmd);
                     state.set(o.state());
@@ -133,6 +137,53 @@ class MetadataLeaderTest {
         assertEquals(ServerState.DEAD, serverState("server3"));
         assertTrue(log.stream().anyMatch(c -> c.hasMarkDead()
                 && c.getMarkDead().getReason().contains("no heartbeat")), log.toString());
+    }
+
+    @Test
+    void serverHeardWhileAnEarlierMarkDeadAppliesIsNotMarkedDead() {
+        // Goal: the servers found silent in one tick are judged one at a time, each against
+        // liveness as it is right before its MarkDead is submitted. Under load one MarkDead
+        // took a second to apply, and a server that heartbeated in that second was marked dead
+        // from the list computed before (seen: server5 dead 1 s after server2 although it had
+        // heartbeated 770 ms before).
+        leader = newLeader(new Settings(2, 12, 4));
+        tick();
+        for (int i = 1; i <= 4; i++) {
+            register("server" + i);
+        }
+        tick();
+        clock.advanceMs(2100);
+        keepAlive("server1", "server2");
+        whileSubmitting = cmd -> {
+            if (cmd.hasMarkDead() && cmd.getMarkDead().getServerId().equals("server3")) {
+                clock.advanceMs(1000);
+                assertEquals(ErrorCode.OK, heartbeat("server4", 1));
+            }
+        };
+        tick();
+        assertEquals(ServerState.DEAD, serverState("server3"));
+        assertEquals(ServerState.ALIVE, serverState("server4"), "heard 0 ms before its turn");
+        assertEquals(1, log.stream().filter(MetaCommand::hasMarkDead).count(), log.toString());
+    }
+
+    @Test
+    void heartbeatOfAServerWhoseMarkDeadIsUnderWayGetsNoLease() {
+        // Goal: fencing holds across the verdict. A heartbeat that reaches the leader after it
+        // found the server silent, while the MarkDead applies, is not answered OK: that answer
+        // would extend the server's lease past the moment its chains go to others.
+        assembled();
+        clock.advanceMs(2100);
+        keepAlive("server1", "server2");
+        AtomicReference<ErrorCode> answer = new AtomicReference<>();
+        whileSubmitting = cmd -> {
+            if (cmd.hasMarkDead()) {
+                answer.set(heartbeat("server3", 1));
+            }
+        };
+        tick();
+        assertEquals(ErrorCode.UNAVAILABLE, answer.get());
+        assertEquals(ServerState.DEAD, serverState("server3"));
+        assertEquals(ErrorCode.UNKNOWN_SERVER, heartbeat("server3", 1));
     }
 
     @Test
