@@ -402,6 +402,40 @@ class MetadataLeaderTest {
     }
 
     @Test
+    void registersRepeatedByAServerDeclaredDeadCostOneIncarnationAndOneEpoch() throws Exception {
+        // Goal: no re-registration storm. A server declared dead sent a Register for every
+        // heartbeat refused while its first Register waited on the duty thread, and each was a
+        // new incarnation and a new map epoch (server2 re-registered 5 times in one log). The
+        // repeats carry the incarnation the process holds, so they get the live registration.
+        assembled();
+        probe.set(ProbeResult.REFUSED);
+        await(leader.reportUnreachable("server2", "client-1"));
+        assertEquals(ServerState.DEAD, serverState("server2"));
+        long before = state.get().epoch();
+        List<CompletableFuture<MetaCommandReply>> storm = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            storm.add(leader.register(registerRequest("server2", 1)));
+        }
+        runDuty();
+        for (CompletableFuture<MetaCommandReply> r : storm) {
+            assertEquals(ErrorCode.OK, r.get().getCode(), r.get().getMessage());
+            assertEquals(2, r.get().getIncarnation());
+        }
+        assertEquals(before + 1, state.get().epoch(), "one RegisterServer for the five");
+        assertEquals(ErrorCode.OK, heartbeat("server2", 2));
+        MetaCommandReply repeat = await(leader.register(registerRequest("server2", 2)));
+        assertEquals(2, repeat.getIncarnation(), "its own live incarnation: the same answer");
+        assertEquals(before + 1, state.get().epoch());
+
+        MetaCommandReply restarted = await(leader.register(registerRequest("server2", 0)));
+        assertEquals(3, restarted.getIncarnation(), "a new process is a new incarnation");
+        MetaCommandReply otherDisk = await(leader.register(registerRequest("server2", 3)
+                .toBuilder().setStorageId("wiped").build()));
+        assertEquals(4, otherDisk.getIncarnation(), "another disk is another server");
+        assertEquals(before + 3, state.get().epoch());
+    }
+
+    @Test
     void followerRefusesLeaderRequests() throws Exception {
         ready.set(false);
         tick();
@@ -435,12 +469,16 @@ class MetadataLeaderTest {
 
     private void register(String id) {
         try {
-            assertEquals(ErrorCode.OK, await(leader.register(RegisterRequest.newBuilder()
-                    .setServerId(id).setAddress("127.0.0.1:1").setStorageId("disk-" + id)
-                    .build())).getCode());
+            assertEquals(ErrorCode.OK, await(leader.register(registerRequest(id, 0))).getCode());
         } catch (Exception e) {
             throw new AssertionError(e);
         }
+    }
+
+    /** A Register from the process of {@code id} that holds {@code incarnation} (0: new). */
+    private static RegisterRequest registerRequest(String id, long incarnation) {
+        return RegisterRequest.newBuilder().setServerId(id).setAddress("127.0.0.1:1")
+                .setStorageId("disk-" + id).setIncarnation(incarnation).build();
     }
 
     private void keepAlive(String... ids) {
