@@ -20,8 +20,8 @@ import org.gtstore.dataserver.chain.ChainReplicaConfig;
  * @param chainReconnectBackoffMaxMs the back-off's cap
  * @param metadataRpcTimeoutMs deadline of a metadata call
  * @param metadataCommandTimeoutMs deadline of a metadata call answered only once a Raft command
- *     applied (ReportCaughtUp): longer than the leader's own command timeout (5-6 s), so that a
- *     busy leader's answer, not the deadline, ends the call
+ *     applied (Register, ReportCaughtUp): longer than the leader's own command timeout
+ *     (5-6 s), so that a busy leader's answer, not the deadline, ends the call
  * @param metadataRetryBackoffMs delay before retrying a failed register, watch or map fetch
  * @param chain the pure protocol's knobs (ticks, buffers)
  */

@@ -41,14 +41,20 @@ import org.slf4j.LoggerFactory;
  * leader, the metadata lease, and the stream of maps.
  *
  * <ul>
- * <li>Register with the server id, address and storage id; the answer gives the incarnation,
- *     the lease and the heartbeat interval (one setting for the whole cluster) and the map.
+ * <li>Register with the server id, address, storage id and the incarnation held (0 at start);
+ *     the answer gives the incarnation, the lease and the heartbeat interval (one setting for
+ *     the whole cluster) and the map. At most one Register is in flight or waiting to be
+ *     retried, and its deadline outlasts the leader's command, since the leader answers once
+ *     RegisterServer applied: a server declared dead used to send one for every heartbeat
+ *     refused meanwhile, and a busy leader made each a new incarnation and map epoch. The
+ *     incarnation held lets the leader answer a repeat with the live registration.
  * <li>Heartbeat the leader every interval. A member that answers {@code NOT_LEADER} names the
  *     leader in {@code leader_hint}; a member that fails is skipped for the next one.
  * <li>Lease (fencing): an answered heartbeat extends the lease to <em>its send time</em> plus
  *     {@code lease_ms}, never its receive time, so the server stops serving no later than the
  *     leader may declare it dead. {@code UNKNOWN_SERVER} (declared dead) ends the lease at once
- *     and the server registers again as a new incarnation.
+ *     and the server registers again as a new incarnation. {@code UNAVAILABLE}: the leader is
+ *     marking this incarnation dead; the lease is not extended.
  * <li>Maps: a WatchMap stream (re-opened on another member if it fails) plus GetMap when a
  *     request, a peer or a heartbeat shows a newer epoch.
  * <li>ReportUnreachable for neighbours the chain streams cannot reach; ReportCaughtUp for
@@ -85,6 +91,8 @@ public final class MetadataSession implements LeaseSource, MapFetcher, Unreachab
     private long lastAnsweredSentNanos;
     private int heartbeatFailures;
     private ScheduledFuture<?> heartbeats;
+    /** A Register is in flight or waiting to be retried: no other one is started. */
+    private boolean registering;
     private long registerGeneration;
     private long watchGeneration;
     private ClientCallStreamObserver<WatchMapRequest> watchCall;
@@ -144,7 +152,17 @@ public final class MetadataSession implements LeaseSource, MapFetcher, Unreachab
 
     // ---- registration ----
 
+    /** Starts registering unless a registration is already under way. */
     private void register() {
+        if (closed || registering) {
+            return;
+        }
+        registering = true;
+        sendRegister();
+    }
+
+    /** One Register; its answer or failure schedules the next attempt until one is OK. */
+    private void sendRegister() {
         if (closed) {
             return;
         }
@@ -152,13 +170,16 @@ public final class MetadataSession implements LeaseSource, MapFetcher, Unreachab
         String target = leader;
         long sentAt = System.nanoTime();
         RegisterRequest req = RegisterRequest.newBuilder().setServerId(serverId)
-                .setAddress(address).setStorageId(storageId).build();
-        stub(target).register(req, callback(
+                .setAddress(address).setStorageId(storageId).setIncarnation(incarnation).build();
+        stub(target, commandTimeoutMs).register(req, callback(
                 resp -> onRegistered(generation, target, sentAt, resp),
                 t -> {
+                    if (generation != registerGeneration) {
+                        return;
+                    }
                     LOG.warn("[{}] register at {} failed: {}", serverId, target, describe(t));
                     nextMember(target);
-                    exec.schedule(this::register, retryBackoffMs, TimeUnit.MILLISECONDS);
+                    exec.schedule(this::sendRegister, retryBackoffMs, TimeUnit.MILLISECONDS);
                 }));
     }
 
@@ -168,16 +189,17 @@ public final class MetadataSession implements LeaseSource, MapFetcher, Unreachab
         }
         if (r.getCode() == ErrorCode.NOT_LEADER) {
             follow(target, r.getLeaderHint());
-            exec.schedule(this::register, r.getLeaderHint().isEmpty() ? retryBackoffMs : 0,
+            exec.schedule(this::sendRegister, r.getLeaderHint().isEmpty() ? retryBackoffMs : 0,
                     TimeUnit.MILLISECONDS);
             return;
         }
         if (r.getCode() != ErrorCode.OK) {
             LOG.warn("[{}] register at {} refused: {} {}", serverId, target, r.getCode(),
                     r.getMessage());
-            exec.schedule(this::register, retryBackoffMs * 5, TimeUnit.MILLISECONDS);
+            exec.schedule(this::sendRegister, retryBackoffMs * 5, TimeUnit.MILLISECONDS);
             return;
         }
+        registering = false;
         leader = target;
         incarnation = r.getIncarnation();
         leaseMs = r.getLeaseMs() > 0 ? r.getLeaseMs() : DEFAULT_LEASE_MS;
@@ -243,18 +265,32 @@ public final class MetadataSession implements LeaseSource, MapFetcher, Unreachab
                 }
             }
             case NOT_LEADER -> follow(target, r.getLeaderHint());
-            case UNKNOWN_SERVER -> {
-                LOG.warn("[{}] the metadata does not know incarnation {} (declared dead):"
-                        + " fencing now and registering again", serverId, inc);
-                leaseHeld = false;
-                if (heartbeats != null) {
-                    heartbeats.cancel(false);
-                    heartbeats = null;
-                }
-                register();
-            }
+            case UNKNOWN_SERVER -> fenceAndRegister(target, inc);
+            case UNAVAILABLE -> LOG.debug("[{}] {} is marking incarnation {} dead; no lease",
+                    serverId, target, inc);
             default -> LOG.warn("[{}] heartbeat answered {}", serverId, r.getCode());
         }
+    }
+
+    /**
+     * Declared dead: stop serving at once and register again. Heartbeats sent before the first
+     * refusal are refused too, possibly all at once from a busy leader; they find the
+     * registration under way and start nothing.
+     */
+    private void fenceAndRegister(String target, long inc) {
+        leaseHeld = false;
+        if (heartbeats != null) {
+            heartbeats.cancel(false);
+            heartbeats = null;
+        }
+        if (registering) {
+            LOG.debug("[{}] {} refused incarnation {} again; already registering", serverId,
+                    target, inc);
+            return;
+        }
+        LOG.warn("[{}] the metadata does not know incarnation {} (declared dead):"
+                + " fencing now and registering again", serverId, inc);
+        register();
     }
 
     private void extendLease(long sentAt) {

@@ -35,16 +35,30 @@ import org.gtstore.proto.WatchMapRequest;
 /**
  * A stand-in for the metadata group in tests: one member on a real port that accepts
  * registrations and heartbeats, serves and pushes whatever map the test publishes, and records
- * ReportUnreachable calls. No Raft, no liveness judgement: the test decides the map.
+ * ReportUnreachable calls. No Raft, no liveness judgement: the test decides the map. A test
+ * can hold heartbeat and register answers and release them later (a busy leader).
  */
 final class FakeMetadataService extends MetadataServiceGrpc.MetadataServiceImplBase
         implements AutoCloseable {
     final Map<String, String> addresses = new ConcurrentHashMap<>();
     final List<String> unreachableReports = new CopyOnWriteArrayList<>();
     final AtomicLong heartbeats = new AtomicLong();
-    /** How heartbeats are answered: OK, UNKNOWN_SERVER, or null for never (a partition). */
+    /** The incarnation in the last heartbeat received. */
+    volatile long lastHeartbeatIncarnation;
+    /**
+     * How heartbeats are answered: OK, UNKNOWN_SERVER, or null for not now (a partition, or a
+     * busy leader: see {@link #answerHeldHeartbeats}).
+     */
     volatile ErrorCode heartbeatAnswer = ErrorCode.OK;
     final AtomicLong registrations = new AtomicLong();
+    /** Every Register received, in order. */
+    final List<RegisterRequest> registerRequests = new CopyOnWriteArrayList<>();
+    /** Registers are held unanswered until {@link #answerHeldRegistrations}. */
+    volatile boolean holdRegistrations;
+    private final List<StreamObserver<HeartbeatResponse>> heldHeartbeats =
+            new CopyOnWriteArrayList<>();
+    private final List<StreamObserver<RegisterResponse>> heldRegistrations =
+            new CopyOnWriteArrayList<>();
     final List<ReportCaughtUpRequest> caughtUpReports = new CopyOnWriteArrayList<>();
     /** The copy progress in each server's last heartbeat that had any. */
     final Map<String, List<CopyProgress>> progress = new ConcurrentHashMap<>();
@@ -101,8 +115,47 @@ final class FakeMetadataService extends MetadataServiceGrpc.MetadataServiceImplB
 
     @Override
     public void register(RegisterRequest req, StreamObserver<RegisterResponse> reply) {
-        addresses.put(req.getServerId(), req.getAddress());
+        registerRequests.add(req);
         registrations.incrementAndGet();
+        if (holdRegistrations) {
+            heldRegistrations.add(reply);
+            return;
+        }
+        addresses.put(req.getServerId(), req.getAddress());
+        answerRegister(reply);
+    }
+
+    int heldRegistrations() {
+        return heldRegistrations.size();
+    }
+
+    int heldHeartbeats() {
+        return heldHeartbeats.size();
+    }
+
+    /** Answers every held Register (a new incarnation each) and stops holding them. */
+    void answerHeldRegistrations() {
+        holdRegistrations = false;
+        for (RegisterRequest req : registerRequests) {
+            addresses.put(req.getServerId(), req.getAddress());
+        }
+        List<StreamObserver<RegisterResponse>> held = List.copyOf(heldRegistrations);
+        heldRegistrations.clear();
+        held.forEach(this::answerRegister);
+    }
+
+    /** Answers every held heartbeat with {@code code}, all at once. */
+    void answerHeldHeartbeats(ErrorCode code) {
+        List<StreamObserver<HeartbeatResponse>> held = List.copyOf(heldHeartbeats);
+        heldHeartbeats.clear();
+        for (StreamObserver<HeartbeatResponse> reply : held) {
+            reply.onNext(HeartbeatResponse.newBuilder().setCode(code)
+                    .setMapEpoch(map.getEpoch()).build());
+            reply.onCompleted();
+        }
+    }
+
+    private void answerRegister(StreamObserver<RegisterResponse> reply) {
         reply.onNext(RegisterResponse.newBuilder().setCode(ErrorCode.OK)
                 .setIncarnation(incarnations.incrementAndGet()).setMap(map)
                 .setLeaseMs(leaseMs).setHeartbeatIntervalMs(heartbeatIntervalMs).build());
@@ -126,11 +179,13 @@ final class FakeMetadataService extends MetadataServiceGrpc.MetadataServiceImplB
     @Override
     public void heartbeat(HeartbeatRequest req, StreamObserver<HeartbeatResponse> reply) {
         heartbeats.incrementAndGet();
+        lastHeartbeatIncarnation = req.getIncarnation();
         if (req.getProgressCount() > 0) {
             progress.put(req.getServerId(), req.getProgressList());
         }
         ErrorCode answer = heartbeatAnswer;
         if (answer == null) {
+            heldHeartbeats.add(reply);
             return;
         }
         reply.onNext(HeartbeatResponse.newBuilder().setCode(answer)

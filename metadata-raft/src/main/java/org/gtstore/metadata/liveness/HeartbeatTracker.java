@@ -17,10 +17,18 @@ import org.gtstore.metadata.model.ServerEntry;
  * <p>Heartbeats are kept per incarnation: a heartbeat from an older life of a server does not
  * keep the current one alive. Thread-safe: heartbeats arrive on gRPC threads while the leader's
  * duty thread asks who expired.
+ *
+ * <p>Judging is atomic with heartbeats. {@link #expired} only names candidates; the leader
+ * then calls {@link #condemnIfSilent} for each one right before it submits that server's
+ * MarkDead, which takes a second under load. A heartbeat recorded before the verdict saves the
+ * server; once condemned, heartbeats of that incarnation are refused ({@link #heartbeat} returns
+ * false) and must not be answered OK, or the server would extend its lease (counted from its
+ * send time) past the moment the MarkDead gives its chains to others.
  */
 public final class HeartbeatTracker {
 
-    private record Seen(long incarnation, long atNs) {
+    /** The last heartbeat of an incarnation; {@code condemned}: its MarkDead is under way. */
+    private record Seen(long incarnation, long atNs, boolean condemned) {
     }
 
     private final Clock clock;
@@ -54,9 +62,49 @@ public final class HeartbeatTracker {
         return active;
     }
 
-    /** Records a heartbeat (or a registration) of this incarnation of the server. */
-    public void heartbeat(String serverId, long incarnation) {
-        lastSeen.put(serverId, new Seen(incarnation, clock.nanoTime()));
+    /**
+     * Records a heartbeat (or a registration) of this incarnation of the server.
+     *
+     * @return false, and nothing recorded, if this incarnation is condemned (its MarkDead is
+     *     under way) or an older one than the last heard
+     */
+    public boolean heartbeat(String serverId, long incarnation) {
+        Seen now = lastSeen.compute(serverId, (id, seen) -> {
+            if (seen != null && (seen.incarnation() > incarnation
+                    || seen.incarnation() == incarnation && seen.condemned())) {
+                return seen;
+            }
+            return new Seen(incarnation, clock.nanoTime(), false);
+        });
+        return now.incarnation() == incarnation && !now.condemned();
+    }
+
+    /**
+     * The verdict on one server, right before its MarkDead: true if this incarnation is silent
+     * for longer than the failure timeout (or already condemned), and from then on its
+     * heartbeats are refused. False if it was heard in time, this member is not an active
+     * leader, or a newer incarnation was heard.
+     */
+    public boolean condemnIfSilent(ServerEntry server) {
+        if (!active) {
+            return false;
+        }
+        Seen verdict = lastSeen.compute(server.id(), (id, seen) -> {
+            long since = graceStartNs;
+            if (seen != null && seen.incarnation() > server.incarnation()) {
+                return seen;
+            }
+            if (seen != null && seen.incarnation() == server.incarnation()) {
+                if (seen.condemned()) {
+                    return seen;
+                }
+                since = Math.max(since, seen.atNs());
+            }
+            boolean silent = clock.nanoTime() - since > failureTimeoutNs;
+            return silent ? new Seen(server.incarnation(), since, true) : seen;
+        });
+        return verdict != null && verdict.incarnation() == server.incarnation()
+                && verdict.condemned();
     }
 
     /** Milliseconds since the server (this incarnation) or the grace period was last heard. */

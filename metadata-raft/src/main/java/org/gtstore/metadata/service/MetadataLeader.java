@@ -43,11 +43,13 @@ import org.slf4j.LoggerFactory;
  * leader never races itself: a command computed from the applied state is applied to that same
  * state (a leader change can still make one stale; apply then rejects it).
  *
- * <p>Handles: Register (new incarnation), Heartbeat (soft state, not logged), ReportUnreachable
- * (probe at once; a refused connection means dead), ReportCaughtUp (a FinishCopy as the next
- * duty task, see below), and on every {@link #tick}: InitCluster from the flags, MarkDead for
- * servers silent past the failure timeout (one per server), the first AssignChains, a FinishCopy
- * for any catch-up still waiting, and one StartCopy for every chain that can be restored to K.
+ * <p>Handles: Register (new incarnation; a repeat by the same process gets the live one),
+ * Heartbeat (soft state, not logged), ReportUnreachable (probe at once; a refused connection
+ * means dead), ReportCaughtUp (a FinishCopy as the next duty task, see below), and on every
+ * {@link #tick}: InitCluster from the flags, MarkDead for servers silent past the failure
+ * timeout (one per server, each judged right before it is submitted), the first AssignChains, a
+ * FinishCopy for any catch-up still waiting, and one StartCopy for every chain that can be
+ * restored to K.
  * Every map epoch is pushed to every data server and watcher, and data servers re-sync the
  * chains that changed, so a tick adds at most those few epochs however many partitions move.
  *
@@ -172,8 +174,27 @@ public final class MetadataLeader {
         return ready;
     }
 
+    /**
+     * One MarkDead per server silent past the failure timeout. The candidates are listed once,
+     * but each is judged again, against the state and heartbeats as they are right before its
+     * own MarkDead is submitted: an earlier MarkDead can take a second to apply under load, and
+     * a server heard meanwhile is alive. The verdict condemns that incarnation, so that a
+     * heartbeat arriving while its MarkDead applies is refused, not answered with a lease; the
+     * MarkDead names the incarnation, so it is rejected at apply if the server re-registered.
+     */
     private void markSilentServersDead() {
-        for (ServerEntry s : tracker.expired(state.get().liveServers())) {
+        for (ServerEntry candidate : tracker.expired(state.get().liveServers())) {
+            Optional<ServerEntry> now = state.get().server(candidate.id());
+            if (now.isEmpty() || now.get().isDead()
+                    || now.get().incarnation() != candidate.incarnation()) {
+                continue;
+            }
+            ServerEntry s = now.get();
+            if (!tracker.condemnIfSilent(s)) {
+                LOG.info("[{}] {} (incarnation {}) was heard again before its turn; alive",
+                        nodeId, s.id(), s.incarnation());
+                continue;
+            }
             String reason = "no heartbeat for " + tracker.silentForMs(s) + " ms";
             LOG.info("[{}] {} (incarnation {}) is silent: {}", nodeId, s.id(), s.incarnation(),
                     reason);
@@ -250,15 +271,22 @@ public final class MetadataLeader {
 
     /**
      * Registers a data server with the next incarnation. Completes after the command applied,
-     * so the caller can answer with the map that includes it.
+     * so the caller can answer with the map that includes it. A repeat by the process that made
+     * the live registration (see {@link #isRepeat}) is answered with that registration and
+     * logs nothing: a server declared dead used to send a Register for every heartbeat refused
+     * while its first one waited on the duty thread, and each became a new incarnation and a
+     * new map epoch (five in a row in one log).
      */
     public CompletableFuture<MetaCommandReply> register(RegisterRequest r) {
         return onDuty(() -> {
             if (!leading) {
                 return reply(ErrorCode.NOT_LEADER, "not the leader");
             }
-            long incarnation = state.get().server(r.getServerId())
-                    .map(ServerEntry::incarnation).orElse(0L) + 1;
+            Optional<ServerEntry> current = state.get().server(r.getServerId());
+            if (current.isPresent() && isRepeat(current.get(), r)) {
+                return repeatedRegistration(current.get(), r);
+            }
+            long incarnation = current.map(ServerEntry::incarnation).orElse(0L) + 1;
             MetaCommandReply reply = submit(MetaCommand.newBuilder().setRegister(
                     RegisterServer.newBuilder().setServerId(r.getServerId())
                             .setAddress(r.getAddress()).setIncarnation(incarnation)
@@ -270,7 +298,34 @@ public final class MetadataLeader {
         });
     }
 
-    /** Records a heartbeat; UNKNOWN_SERVER if that incarnation is not the live one. */
+    /**
+     * True if {@code r} comes from the process that made the live registration {@code s}. A
+     * process learns an incarnation only from a Register answer and a new process starts at 0,
+     * and only one process at a time holds a storage id (its store is locked), so a non-zero
+     * incarnation no newer than the live one, with its storage id and address, is that process
+     * asking again (a retry, or a Register sent before it heard the first answer).
+     */
+    private static boolean isRepeat(ServerEntry s, RegisterRequest r) {
+        return !s.isDead() && r.getIncarnation() > 0 && r.getIncarnation() <= s.incarnation()
+                && s.storageId().equals(r.getStorageId()) && s.address().equals(r.getAddress());
+    }
+
+    private MetaCommandReply repeatedRegistration(ServerEntry s, RegisterRequest r) {
+        if (!tracker.heartbeat(s.id(), s.incarnation())) {
+            return reply(ErrorCode.UNAVAILABLE, s.id() + ": incarnation " + s.incarnation()
+                    + " was found silent and is being marked dead");
+        }
+        LOG.info("[{}] {} registered again (holding incarnation {}): already incarnation {},"
+                + " no new epoch", nodeId, s.id(), r.getIncarnation(), s.incarnation());
+        return MetaCommandReply.newBuilder().setCode(ErrorCode.OK)
+                .setMessage(s.id() + " is already registered as incarnation " + s.incarnation())
+                .setEpoch(state.get().epoch()).setIncarnation(s.incarnation()).build();
+    }
+
+    /**
+     * Records a heartbeat; UNKNOWN_SERVER if that incarnation is not the live one, UNAVAILABLE
+     * (no lease) if it was found silent and its MarkDead is under way.
+     */
     public ErrorCode heartbeat(HeartbeatRequest h) {
         if (!leading) {
             return ErrorCode.NOT_LEADER;
@@ -279,7 +334,11 @@ public final class MetadataLeader {
         if (s.isEmpty() || s.get().isDead() || s.get().incarnation() != h.getIncarnation()) {
             return ErrorCode.UNKNOWN_SERVER;
         }
-        tracker.heartbeat(h.getServerId(), h.getIncarnation());
+        if (!tracker.heartbeat(h.getServerId(), h.getIncarnation())) {
+            // Condemned: its MarkDead is under way. Answering OK would extend its lease past
+            // the moment its chains are given to others.
+            return ErrorCode.UNAVAILABLE;
+        }
         for (CopyProgress p : h.getProgressList()) {
             progress.put(p.getPartition() + "/" + p.getServerId(), p);
         }

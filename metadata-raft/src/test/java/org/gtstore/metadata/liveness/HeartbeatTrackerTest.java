@@ -1,6 +1,7 @@
 package org.gtstore.metadata.liveness;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -10,7 +11,10 @@ import org.gtstore.proto.ServerState;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** Soft liveness state on fake time: grace after leadership, timeout, incarnations. */
+/**
+ * Soft liveness state on fake time: grace after leadership, timeout, incarnations, and the
+ * verdict right before a MarkDead (atomic with heartbeats).
+ */
 @Timeout(value = 10, unit = TimeUnit.SECONDS)
 class HeartbeatTrackerTest {
 
@@ -55,6 +59,43 @@ class HeartbeatTrackerTest {
             tracker.heartbeat("server1", 1);
         }
         assertEquals(List.of(reborn), tracker.expired(List.of(reborn)));
+    }
+
+    @Test
+    void verdictIsTakenAgainstTheLatestHeartbeat() {
+        tracker.startGrace();
+        clock.advanceMs(2100);
+        List<ServerEntry> candidates = tracker.expired(List.of(s1, s2));
+        assertEquals(List.of(s1, s2), candidates);
+        assertTrue(tracker.heartbeat("server2", 1), "heard after the list was made");
+        assertTrue(tracker.condemnIfSilent(s1));
+        assertFalse(tracker.condemnIfSilent(s2));
+    }
+
+    @Test
+    void condemnedIncarnationIsRefusedUntilANewOneIsHeard() {
+        tracker.startGrace();
+        clock.advanceMs(2100);
+        assertTrue(tracker.condemnIfSilent(s1));
+        assertFalse(tracker.heartbeat("server1", 1), "its MarkDead is under way");
+        assertEquals(List.of(s1), tracker.expired(List.of(s1)), "still silent");
+        assertEquals(2100, tracker.silentForMs(s1));
+        assertTrue(tracker.condemnIfSilent(s1), "judged again next tick if not applied");
+        ServerEntry reborn = new ServerEntry("server1", "h:1", 2, ServerState.JOINING, "d1");
+        assertTrue(tracker.heartbeat("server1", 2), "a registration of a new incarnation");
+        assertFalse(tracker.heartbeat("server1", 1), "older than the last heard");
+        assertTrue(tracker.expired(List.of(reborn)).isEmpty());
+    }
+
+    @Test
+    void nobodyIsCondemnedWithinTheGraceOrByAFormerLeader() {
+        tracker.startGrace();
+        clock.advanceMs(2000);
+        assertFalse(tracker.condemnIfSilent(s1));
+        assertTrue(tracker.heartbeat("server1", 1));
+        tracker.stop();
+        clock.advanceMs(5000);
+        assertFalse(tracker.condemnIfSilent(s1));
     }
 
     @Test

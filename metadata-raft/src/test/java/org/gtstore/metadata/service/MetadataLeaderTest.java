@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.gtstore.metadata.command.Commands;
 import org.gtstore.metadata.command.Outcome;
 import org.gtstore.metadata.liveness.FakeClock;
@@ -49,6 +50,8 @@ class MetadataLeaderTest {
     private final AtomicReference<ProbeResult> probe = new AtomicReference<>(ProbeResult.NO_ANSWER);
     private final List<String> probed = new ArrayList<>();
     private final ArrayDeque<Runnable> duty = new ArrayDeque<>();
+    /** Runs as each command is submitted, before it applies: time passing during a command. */
+    private Consumer<MetaCommand> whileSubmitting = cmd -> { };
     private MetadataLeader leader = newLeader(new Settings(2, 12, 3));
 
     private MetadataLeader newLeader(Settings settings) {
@@ -59,6 +62,7 @@ class MetadataLeaderTest {
                     return CompletableFuture.completedFuture(probe.get());
                 },
                 cmd -> {
+                    whileSubmitting.accept(cmd);
                     log.add(cmd);
                     Outcome o = Commands.apply(state.get(), cmd);
                     state.set(o.state());
@@ -133,6 +137,53 @@ class MetadataLeaderTest {
         assertEquals(ServerState.DEAD, serverState("server3"));
         assertTrue(log.stream().anyMatch(c -> c.hasMarkDead()
                 && c.getMarkDead().getReason().contains("no heartbeat")), log.toString());
+    }
+
+    @Test
+    void serverHeardWhileAnEarlierMarkDeadAppliesIsNotMarkedDead() {
+        // Goal: the servers found silent in one tick are judged one at a time, each against
+        // liveness as it is right before its MarkDead is submitted. Under load one MarkDead
+        // took a second to apply, and a server that heartbeated in that second was marked dead
+        // from the list computed before (seen: server5 dead 1 s after server2 although it had
+        // heartbeated 770 ms before).
+        leader = newLeader(new Settings(2, 12, 4));
+        tick();
+        for (int i = 1; i <= 4; i++) {
+            register("server" + i);
+        }
+        tick();
+        clock.advanceMs(2100);
+        keepAlive("server1", "server2");
+        whileSubmitting = cmd -> {
+            if (cmd.hasMarkDead() && cmd.getMarkDead().getServerId().equals("server3")) {
+                clock.advanceMs(1000);
+                assertEquals(ErrorCode.OK, heartbeat("server4", 1));
+            }
+        };
+        tick();
+        assertEquals(ServerState.DEAD, serverState("server3"));
+        assertEquals(ServerState.ALIVE, serverState("server4"), "heard 0 ms before its turn");
+        assertEquals(1, log.stream().filter(MetaCommand::hasMarkDead).count(), log.toString());
+    }
+
+    @Test
+    void heartbeatOfAServerWhoseMarkDeadIsUnderWayGetsNoLease() {
+        // Goal: fencing holds across the verdict. A heartbeat that reaches the leader after it
+        // found the server silent, while the MarkDead applies, is not answered OK: that answer
+        // would extend the server's lease past the moment its chains go to others.
+        assembled();
+        clock.advanceMs(2100);
+        keepAlive("server1", "server2");
+        AtomicReference<ErrorCode> answer = new AtomicReference<>();
+        whileSubmitting = cmd -> {
+            if (cmd.hasMarkDead()) {
+                answer.set(heartbeat("server3", 1));
+            }
+        };
+        tick();
+        assertEquals(ErrorCode.UNAVAILABLE, answer.get());
+        assertEquals(ServerState.DEAD, serverState("server3"));
+        assertEquals(ErrorCode.UNKNOWN_SERVER, heartbeat("server3", 1));
     }
 
     @Test
@@ -351,6 +402,40 @@ class MetadataLeaderTest {
     }
 
     @Test
+    void registersRepeatedByAServerDeclaredDeadCostOneIncarnationAndOneEpoch() throws Exception {
+        // Goal: no re-registration storm. A server declared dead sent a Register for every
+        // heartbeat refused while its first Register waited on the duty thread, and each was a
+        // new incarnation and a new map epoch (server2 re-registered 5 times in one log). The
+        // repeats carry the incarnation the process holds, so they get the live registration.
+        assembled();
+        probe.set(ProbeResult.REFUSED);
+        await(leader.reportUnreachable("server2", "client-1"));
+        assertEquals(ServerState.DEAD, serverState("server2"));
+        long before = state.get().epoch();
+        List<CompletableFuture<MetaCommandReply>> storm = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            storm.add(leader.register(registerRequest("server2", 1)));
+        }
+        runDuty();
+        for (CompletableFuture<MetaCommandReply> r : storm) {
+            assertEquals(ErrorCode.OK, r.get().getCode(), r.get().getMessage());
+            assertEquals(2, r.get().getIncarnation());
+        }
+        assertEquals(before + 1, state.get().epoch(), "one RegisterServer for the five");
+        assertEquals(ErrorCode.OK, heartbeat("server2", 2));
+        MetaCommandReply repeat = await(leader.register(registerRequest("server2", 2)));
+        assertEquals(2, repeat.getIncarnation(), "its own live incarnation: the same answer");
+        assertEquals(before + 1, state.get().epoch());
+
+        MetaCommandReply restarted = await(leader.register(registerRequest("server2", 0)));
+        assertEquals(3, restarted.getIncarnation(), "a new process is a new incarnation");
+        MetaCommandReply otherDisk = await(leader.register(registerRequest("server2", 3)
+                .toBuilder().setStorageId("wiped").build()));
+        assertEquals(4, otherDisk.getIncarnation(), "another disk is another server");
+        assertEquals(before + 3, state.get().epoch());
+    }
+
+    @Test
     void followerRefusesLeaderRequests() throws Exception {
         ready.set(false);
         tick();
@@ -384,12 +469,16 @@ class MetadataLeaderTest {
 
     private void register(String id) {
         try {
-            assertEquals(ErrorCode.OK, await(leader.register(RegisterRequest.newBuilder()
-                    .setServerId(id).setAddress("127.0.0.1:1").setStorageId("disk-" + id)
-                    .build())).getCode());
+            assertEquals(ErrorCode.OK, await(leader.register(registerRequest(id, 0))).getCode());
         } catch (Exception e) {
             throw new AssertionError(e);
         }
+    }
+
+    /** A Register from the process of {@code id} that holds {@code incarnation} (0: new). */
+    private static RegisterRequest registerRequest(String id, long incarnation) {
+        return RegisterRequest.newBuilder().setServerId(id).setAddress("127.0.0.1:1")
+                .setStorageId("disk-" + id).setIncarnation(incarnation).build();
     }
 
     private void keepAlive(String... ids) {

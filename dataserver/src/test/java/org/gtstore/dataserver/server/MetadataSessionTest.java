@@ -1,0 +1,97 @@
+package org.gtstore.dataserver.server;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.gtstore.proto.ErrorCode;
+import org.gtstore.proto.RegisterRequest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The metadata session alone against {@link FakeMetadataService} (a real port): registration
+ * under a busy leader. A Register is answered only once its Raft command applied, and every
+ * Register the leader gets from a server declared dead used to become a new incarnation and a
+ * new map epoch, so the session keeps at most one in flight and says which incarnation it holds.
+ */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class MetadataSessionTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    private final ScheduledExecutorService exec = Executors.newSingleThreadScheduledExecutor();
+    private FakeMetadataService meta;
+    private MetadataSession session;
+
+    private MetadataSession start(long rpcTimeoutMs, long commandTimeoutMs) {
+        session = new MetadataSession("s1", "disk-1", List.of(meta.address()), rpcTimeoutMs,
+                commandTimeoutMs, 50, exec, map -> { }, () -> 0L);
+        session.start("127.0.0.1:1");
+        return session;
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (session != null) {
+            session.close();
+        }
+        exec.shutdownNow();
+        if (meta != null) {
+            meta.close();
+        }
+    }
+
+    @Test
+    void heartbeatsRefusedWhileARegisterIsInFlightStartNoOtherRegister() throws Exception {
+        // Goal: the re-registration storm. A busy leader answers a backlog of heartbeats with
+        // UNKNOWN_SERVER at once while the first Register waits for its command; each refusal
+        // used to send another Register (server2 re-registered 5 times in one log).
+        meta = new FakeMetadataService(5000, 50);
+        start(1000, 10_000);
+        await().atMost(WAIT).until(() -> session.incarnation() == 1);
+        meta.heartbeatAnswer = null;
+        await().atMost(WAIT).until(() -> meta.heldHeartbeats() >= 4);
+        meta.holdRegistrations = true;
+        meta.answerHeldHeartbeats(ErrorCode.UNKNOWN_SERVER);
+        await().atMost(WAIT).until(() -> meta.heldRegistrations() >= 1);
+        assertFalse(session.leaseValidAt(System.nanoTime()), "declared dead: fenced at once");
+
+        meta.heartbeatAnswer = ErrorCode.OK;
+        meta.answerHeldRegistrations();
+        await().atMost(WAIT).until(() -> session.incarnation() >= 2
+                && meta.lastHeartbeatIncarnation == session.incarnation());
+        long after = meta.heartbeats.get();
+        await().atMost(WAIT).until(() -> meta.heartbeats.get() >= after + 3);
+        // By now every refusal of the backlog (sent before the Register) has been handled.
+        List<Long> held = meta.registerRequests.stream().map(RegisterRequest::getIncarnation)
+                .toList();
+        assertEquals(2, meta.registrations.get(), "incarnations held by the Registers: " + held);
+        assertEquals(List.of(0L, 1L), held, "each Register says which incarnation it held");
+        assertEquals(2, session.incarnation());
+        await().atMost(WAIT).until(() -> session.leaseValidAt(System.nanoTime()));
+    }
+
+    @Test
+    void registerWaitsForTheLeadersCommandInsteadOfTheRpcTimeout() throws Exception {
+        // Goal: a Register is answered once RegisterServer applied, later than an ordinary
+        // metadata call on a busy leader; re-sending it at the RPC timeout made a second
+        // incarnation and epoch while the first was still applying.
+        meta = new FakeMetadataService(5000, 50);
+        meta.holdRegistrations = true;
+        start(200, 10_000);
+        await().atMost(WAIT).until(() -> meta.heldRegistrations() == 1);
+        await("no second Register while the first waits for its command")
+                .during(Duration.ofMillis(800)).atMost(WAIT)
+                .until(() -> meta.registrations.get() == 1);
+        meta.answerHeldRegistrations();
+        await().atMost(WAIT).until(() -> session.incarnation() == 1
+                && session.leaseValidAt(System.nanoTime()));
+        assertEquals(1, meta.registrations.get());
+    }
+}
