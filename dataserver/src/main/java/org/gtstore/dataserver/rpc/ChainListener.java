@@ -5,8 +5,8 @@ import org.gtstore.dataserver.chain.StreamKind;
 import org.gtstore.proto.ChainMessage;
 
 /**
- * What the transport reports to the driver. Calls come from gRPC threads; implementations hand
- * them to the driver thread and return at once (they must never block a transport thread).
+ * What the transport reports to the driver. Calls come from the transport (the server's I/O
+ * loop); implementations hand them to the driver and return at once (they must never block).
  */
 public interface ChainListener {
 

@@ -9,8 +9,8 @@ import org.gtstore.proto.PutRequest;
 import org.gtstore.proto.PutResponse;
 
 /**
- * Where the gRPC service hands client requests: the driver, which answers them later from its
- * own thread. Implementations only enqueue.
+ * Where the gRPC service hands client requests: the driver, which answers them later, in a
+ * pass on the server's I/O loop. Implementations only enqueue.
  */
 public interface RequestSink {
     void submitPut(PutRequest request, StreamObserver<PutResponse> reply);

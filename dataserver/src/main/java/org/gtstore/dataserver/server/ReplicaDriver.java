@@ -219,10 +219,15 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
             inbox.add(input);
             schedulePass();
         } else {
-            loop.execute(() -> {
-                inbox.add(input);
-                schedulePass();
-            });
+            try {
+                loop.execute(() -> {
+                    inbox.add(input);
+                    schedulePass();
+                });
+            } catch (RejectedExecutionException e) {
+                // The loop has stopped: the server is closing, and nothing is stepped any more.
+                LOG.debug("[{}] input after the I/O loop stopped: dropped", selfId);
+            }
         }
     }
 
