@@ -5,9 +5,10 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Builds the client channels of a data server. Callbacks run on the transport threads
- * ({@code directExecutor}): every handler only hands work to another thread, and a thread hop
- * costs more than the work itself (DESIGN.md, performance facts).
+ * Builds the client channels of a data server. Callbacks run on the transport thread
+ * ({@code directExecutor}): a thread hop costs more than the work itself (DESIGN.md,
+ * performance facts). The server's chain channels also run on its one I/O loop
+ * ({@link IoLoop#channel}); the others (tests, tools) on gRPC's shared event loops.
  */
 public final class Channels {
     /** Chain batches and values up to 1 MiB plus keys and headers. */
@@ -17,12 +18,16 @@ public final class Channels {
     }
 
     public static ManagedChannel forAddress(String address) {
+        return builder(address).build();
+    }
+
+    /** A plaintext channel to host:port with the data server's options, not built yet. */
+    static NettyChannelBuilder builder(String address) {
         return NettyChannelBuilder.forTarget(address)
                 .usePlaintext()
                 .directExecutor()
                 .maxInboundMessageSize(MESSAGE_BYTES_MAX)
-                .keepAliveTime(30, TimeUnit.SECONDS)
-                .build();
+                .keepAliveTime(30, TimeUnit.SECONDS);
     }
 
     /** Shuts a channel down without waiting. */

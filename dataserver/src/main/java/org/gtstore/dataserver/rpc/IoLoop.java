@@ -1,7 +1,6 @@
 package org.gtstore.dataserver.rpc;
 
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.channel.Channel;
 import io.grpc.netty.shaded.io.netty.channel.EventLoop;
@@ -63,14 +62,7 @@ public final class IoLoop implements AutoCloseable {
 
     /** A channel to a peer whose I/O and callbacks run on this loop. */
     public ManagedChannel channel(String address) {
-        return NettyChannelBuilder.forTarget(address)
-                .usePlaintext()
-                .eventLoopGroup(group)
-                .channelType(clientType)
-                .directExecutor()
-                .maxInboundMessageSize(Channels.MESSAGE_BYTES_MAX)
-                .keepAliveTime(30, TimeUnit.SECONDS)
-                .build();
+        return Channels.builder(address).eventLoopGroup(group).channelType(clientType).build();
     }
 
     /** Stops the thread; call after the server and every channel on the loop are shut down. */
