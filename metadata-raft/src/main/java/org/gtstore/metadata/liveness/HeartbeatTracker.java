@@ -90,16 +90,11 @@ public final class HeartbeatTracker {
             return false;
         }
         Seen verdict = lastSeen.compute(server.id(), (id, seen) -> {
-            long since = graceStartNs;
-            if (seen != null && seen.incarnation() > server.incarnation()) {
+            if (seen != null && (seen.incarnation() > server.incarnation()
+                    || seen.incarnation() == server.incarnation() && seen.condemned())) {
                 return seen;
             }
-            if (seen != null && seen.incarnation() == server.incarnation()) {
-                if (seen.condemned()) {
-                    return seen;
-                }
-                since = Math.max(since, seen.atNs());
-            }
+            long since = heardSinceNs(seen, server.incarnation());
             boolean silent = clock.nanoTime() - since > failureTimeoutNs;
             return silent ? new Seen(server.incarnation(), since, true) : seen;
         });
@@ -109,12 +104,16 @@ public final class HeartbeatTracker {
 
     /** Milliseconds since the server (this incarnation) or the grace period was last heard. */
     public long silentForMs(ServerEntry server) {
-        Seen seen = lastSeen.get(server.id());
-        long since = graceStartNs;
-        if (seen != null && seen.incarnation() == server.incarnation()) {
-            since = Math.max(since, seen.atNs());
-        }
+        long since = heardSinceNs(lastSeen.get(server.id()), server.incarnation());
         return TimeUnit.NANOSECONDS.toMillis(clock.nanoTime() - since);
+    }
+
+    /** When this incarnation was last heard: its last heartbeat, or the grace period's start. */
+    private long heardSinceNs(Seen seen, long incarnation) {
+        if (seen != null && seen.incarnation() == incarnation) {
+            return Math.max(graceStartNs, seen.atNs());
+        }
+        return graceStartNs;
     }
 
     /**
@@ -128,12 +127,7 @@ public final class HeartbeatTracker {
         }
         long now = clock.nanoTime();
         for (ServerEntry s : liveServers) {
-            Seen seen = lastSeen.get(s.id());
-            long since = graceStartNs;
-            if (seen != null && seen.incarnation() == s.incarnation()) {
-                since = Math.max(since, seen.atNs());
-            }
-            if (now - since > failureTimeoutNs) {
+            if (now - heardSinceNs(lastSeen.get(s.id()), s.incarnation()) > failureTimeoutNs) {
                 out.add(s);
             }
         }
