@@ -179,7 +179,7 @@ public final class DataServer implements AutoCloseable {
         };
     }
 
-    /** Stops in reverse order: metadata, requests, driver, threads, store. */
+    /** Stops in reverse order: metadata, requests, driver, threads, I/O loop, store. */
     @Override
     public void close() {
         LOG.info("[{}] stopping", config.serverId());
@@ -191,9 +191,10 @@ public final class DataServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         driver.close();
-        io.close();
+        // Everything that offers the driver inputs stops before the loop it offers them to.
         copier.close();
         scheduler.shutdownNow();
+        io.close();
         statsExecutor.shutdownNow();
         try {
             statsExecutor.awaitTermination(2, TimeUnit.SECONDS);

@@ -97,10 +97,9 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
     private final Runnable passTask = this::pass;
     /** A pass is scheduled on the loop; loop thread only. */
     private boolean passScheduled;
-    /** {@link #start()} has run: passes may run; loop thread only. */
-    private boolean started;
     /** A tick is due in the next pass; loop thread only. */
     private boolean tickDue;
+    /** Set by {@link #start()}: until then inputs wait in the inbox; loop thread only. */
     private ScheduledFuture<?> ticker;
     private final Map<Long, StreamObserver<?>> pending = new HashMap<>();
     /** Sessions answered in this pass, flushed once each at its end. */
@@ -144,10 +143,9 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
     /** Starts stepping what has arrived and ticking. */
     public void start() {
         loop.execute(() -> {
-            started = true;
             ticker = loop.scheduleAtFixedRate(() -> {
                 tickDue = true;
-                pass();
+                schedulePass();
             }, tickIntervalMs, tickIntervalMs, TimeUnit.MILLISECONDS);
             schedulePass();
         });
@@ -225,14 +223,15 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
                     schedulePass();
                 });
             } catch (RejectedExecutionException e) {
-                // The loop has stopped: the server is closing, and nothing is stepped any more.
+                // The loop has stopped (its owner stops the offering threads first, so this is
+                // a straggler): nothing is stepped any more.
                 LOG.debug("[{}] input after the I/O loop stopped: dropped", selfId);
             }
         }
     }
 
     private void schedulePass() {
-        if (!passScheduled && started && running) {
+        if (!passScheduled && ticker != null && running) {
             passScheduled = true;
             loop.execute(passTask);
         }
@@ -241,7 +240,7 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
     /** One round: step what the inbox holds, tick if due, persist, then send and answer. */
     private void pass() {
         passScheduled = false;
-        if (!started || !running) {
+        if (ticker == null || !running) {
             return;
         }
         try {
