@@ -38,6 +38,8 @@ import org.junit.jupiter.api.Timeout;
  * <li>no acknowledged write is lost: the tail holds at least the last acked version of each key,
  *     with its value when the versions match;
  * <li>a (partition, version) is acknowledged for one write only (a new head never reuses a seq);
+ * <li>a request (client id, request id) is acknowledged at one version only (a retry of a
+ *     committed write is never applied a second time);
  * <li>every chain is back to K replicas (enough servers are alive) and converges: all members
  *     applied and committed the same seq and hold the same data.
  * </ul>
@@ -107,6 +109,7 @@ class ChainSimulationTest {
         private final Map<Long, String[]> putsInFlight = new HashMap<>();
         private final Map<String, Acked> lastAcked = new HashMap<>();
         private final Map<String, String> ackedByVersion = new HashMap<>();
+        private final Map<String, Long> versionByRequest = new HashMap<>();
         private final Map<Long, String> requestValues = new HashMap<>();
         private final List<String> broken = new ArrayList<>();
         private final java.util.Set<String> dead = new java.util.TreeSet<>();
@@ -222,7 +225,7 @@ class ChainSimulationTest {
             }
             long token = h.put(head, h.request(key, value).setClientId("sim")
                     .setRequestId(id).build());
-            putsInFlight.put(token, new String[] {key, value, head});
+            putsInFlight.put(token, new String[] {key, value, head, Long.toString(id)});
         }
 
         private void collectReplies() {
@@ -238,6 +241,13 @@ class ChainSimulationTest {
                     if (before != null && !before.equals(e.getValue()[1])) {
                         fail("version " + id + " acked for two writes: " + before + " and "
                                 + e.getValue()[1]);
+                    }
+                    // An acknowledged version is committed, so two of them for one request
+                    // mean it was applied twice, possibly over a newer write (issue #4).
+                    Long once = versionByRequest.putIfAbsent(e.getValue()[3], r.getVersion());
+                    if (once != null && once != r.getVersion()) {
+                        fail("request " + e.getValue()[3] + " (" + e.getValue()[1] + ") acked at"
+                                + " versions " + once + " and " + r.getVersion());
                     }
                     ackedAfterKill += killed > 0 ? 1 : 0;
                     trace("acked " + id + " " + e.getValue()[1] + " via " + e.getValue()[2]);
