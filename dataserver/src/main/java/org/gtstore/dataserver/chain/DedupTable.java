@@ -1,5 +1,6 @@
 package org.gtstore.dataserver.chain;
 
+import com.google.protobuf.ByteString;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,7 +38,7 @@ final class DedupTable {
                 if (size() > entriesMax) {
                     evicted.add(new DedupRecord(eldest.getValue().partition(),
                             eldest.getKey().clientId(), eldest.getKey().requestId(),
-                            eldest.getValue().seq()));
+                            eldest.getValue().seq(), ByteString.EMPTY));
                     return true;
                 }
                 return false;

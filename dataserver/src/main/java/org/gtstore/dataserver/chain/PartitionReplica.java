@@ -539,6 +539,14 @@ final class PartitionReplica {
                 fx.write(u.toBuilder().setCopied(false).build());
             }
         }
+        // In version order a chunk brings the requests that wrote its keys (CopyChunk.dedup):
+        // if the copy is cut short and this replica becomes head, a retry of a write it holds
+        // is recognised, and a retry of one it does not hold is applied (it was never
+        // committed: nothing past our applied seq was, while the copy was needed).
+        for (DedupEntry d : c.getDedupList()) {
+            fx.addDedup(new DedupRecord(partition, d.getClientId(), d.getRequestId(),
+                    d.getSeq(), d.getKey()));
+        }
         liftCommitHold(fx);
         String pred = pos.predecessor();
         fx.outbox.control(pred, StreamKind.INBOUND, ChainMessage.newBuilder().setEpoch(fx.epoch)
@@ -549,10 +557,6 @@ final class PartitionReplica {
             return ChunkOutcome.STORED;
         }
         incomingCopyId = -1;
-        for (DedupEntry d : c.getDedupList()) {
-            fx.addDedup(new DedupRecord(partition, d.getClientId(), d.getRequestId(),
-                    d.getSeq()));
-        }
         if (c.getSnapshotSeq() > applied) {
             applied = c.getSnapshotSeq();
             fx.appliedSeqs.put(partition, applied);

@@ -61,7 +61,8 @@ public final class DataServer implements AutoCloseable {
         Map<Integer, Long> applied = store.appliedSeqs();
         List<DedupRecord> dedup = new ArrayList<>();
         for (StoredDedup d : store.dedupEntries()) {
-            dedup.add(new DedupRecord(d.partition(), d.clientId(), d.requestId(), d.seq()));
+            dedup.add(new DedupRecord(d.partition(), d.clientId(), d.requestId(), d.seq(),
+                    d.key()));
         }
         LOG.info("[{}] storage id {}, recovered last applied seqs of {} partitions and {} dedup"
                 + " entries", id, storageId, applied.size(), dedup.size());

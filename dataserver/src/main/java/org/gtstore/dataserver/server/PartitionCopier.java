@@ -1,7 +1,9 @@
 package org.gtstore.dataserver.server;
 
+import com.google.protobuf.ByteString;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,6 +48,8 @@ public final class PartitionCopier implements AutoCloseable {
         /** Version order: the entries to send, sorted, and the next one. */
         List<Update> sorted;
         int next;
+        /** Version order: the dedup entries not sent yet, by the key they wrote. */
+        Map<ByteString, List<DedupEntry>> dedupByKey;
         int credits;
         long copied;
         long total = -1;
@@ -209,12 +213,14 @@ public final class PartitionCopier implements AutoCloseable {
             if (s.versionOrder()) {
                 t.sorted = sortedByVersion(t);
                 t.total = t.sorted.size();
+                t.dedupByKey = dedupByKey(t.snapshot.dedup(), s.fromVersion());
             } else {
                 t.total = count(t);
                 t.cursor = t.snapshot.cursor();
             }
         }
         List<Update> entries = new ArrayList<>();
+        List<DedupEntry> dedup = new ArrayList<>();
         int bytes = 0;
         boolean last = false;
         while (bytes < chunkBytesMax) {
@@ -226,15 +232,19 @@ public final class PartitionCopier implements AutoCloseable {
             }
             entries.add(u);
             bytes += u.getKey().size() + u.getValue().size() + 16;
+            if (s.versionOrder()) {
+                List<DedupEntry> d = t.dedupByKey.remove(u.getKey());
+                if (d != null) {
+                    dedup.addAll(d);
+                }
+            }
         }
         t.copied += entries.size();
         t.credits--;
-        List<DedupEntry> dedup = List.of();
         if (last) {
-            dedup = new ArrayList<>();
+            dedup.clear();
             for (StoredDedup d : t.snapshot.dedup()) {
-                dedup.add(DedupEntry.newBuilder().setClientId(d.clientId())
-                        .setRequestId(d.requestId()).setSeq(d.seq()).build());
+                dedup.add(dedupEntry(d));
             }
             active.remove(s.copyId());
             t.snapshot.close();
@@ -245,6 +255,29 @@ public final class PartitionCopier implements AutoCloseable {
         }
         sink.accept(new ChainEvent.CopyChunkRead(s.copyId(), s.partition(), entries, last,
                 t.copied, t.total, dedup));
+    }
+
+    /**
+     * The dedup entries a copy in version order sends with the keys they wrote: those applied
+     * after the copy's from-version (the receiver applied the older ones itself). A chunk that
+     * brings a key brings every request that wrote it, so a copy cut short leaves the receiver
+     * knowing exactly the requests whose effect it holds (an entry stored without its key goes
+     * only with the last chunk). Shared with the chain tests' copier.
+     */
+    public static Map<ByteString, List<DedupEntry>> dedupByKey(List<StoredDedup> stored,
+            long fromVersion) {
+        Map<ByteString, List<DedupEntry>> out = new HashMap<>();
+        for (StoredDedup d : stored) {
+            if (d.seq() > fromVersion && !d.key().isEmpty()) {
+                out.computeIfAbsent(d.key(), k -> new ArrayList<>(1)).add(dedupEntry(d));
+            }
+        }
+        return out;
+    }
+
+    public static DedupEntry dedupEntry(StoredDedup d) {
+        return DedupEntry.newBuilder().setClientId(d.clientId()).setRequestId(d.requestId())
+                .setSeq(d.seq()).setKey(d.key()).build();
     }
 
     /** The next entry of the cursor newer than the copy's from-version, or null at the end. */

@@ -370,7 +370,7 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
         }
         List<StoredDedup> out = new ArrayList<>(records.size());
         for (DedupRecord d : records) {
-            out.add(new StoredDedup(d.partition(), d.clientId(), d.requestId(), d.seq()));
+            out.add(new StoredDedup(d.partition(), d.clientId(), d.requestId(), d.seq(), d.key()));
         }
         return out;
     }

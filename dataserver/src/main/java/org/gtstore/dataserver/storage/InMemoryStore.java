@@ -32,7 +32,7 @@ public final class InMemoryStore implements LocalStore {
 
     private final ConcurrentSkipListMap<DataKey, StoredValue> data = new ConcurrentSkipListMap<>();
     private final Map<Integer, Long> applied = new HashMap<>();
-    private final Map<DedupKey, Long> dedup = new HashMap<>();
+    private final Map<DedupKey, StoredDedup> dedup = new HashMap<>();
     private final Map<Integer, Long> joined = new HashMap<>();
     private final Map<Integer, Long> holds = new HashMap<>();
 
@@ -56,11 +56,12 @@ public final class InMemoryStore implements LocalStore {
                     u.getSeq(), u.getTombstone()));
             if (!u.getCopied() && !u.getClientId().isEmpty()) {
                 dedup.put(new DedupKey(u.getPartition(), u.getClientId(), u.getRequestId()),
-                        u.getSeq());
+                        new StoredDedup(u.getPartition(), u.getClientId(), u.getRequestId(),
+                                u.getSeq(), u.getKey()));
             }
         }
         for (StoredDedup d : b.dedupAdded()) {
-            dedup.put(new DedupKey(d.partition(), d.clientId(), d.requestId()), d.seq());
+            dedup.put(new DedupKey(d.partition(), d.clientId(), d.requestId()), d);
         }
         for (StoredDedup d : b.dedupRemoved()) {
             dedup.remove(new DedupKey(d.partition(), d.clientId(), d.requestId()));
@@ -108,10 +109,7 @@ public final class InMemoryStore implements LocalStore {
 
     @Override
     public synchronized List<StoredDedup> dedupEntries() {
-        List<StoredDedup> out = new ArrayList<>();
-        dedup.forEach((k, seq) -> out.add(new StoredDedup(k.partition(), k.clientId(),
-                k.requestId(), seq)));
-        return out;
+        return new ArrayList<>(dedup.values());
     }
 
     @Override

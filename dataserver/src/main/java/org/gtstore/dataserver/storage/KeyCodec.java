@@ -114,7 +114,19 @@ final class KeyCodec {
         int length = b.getShort() & 0xffff;
         String clientId = new String(key, PARTITION_BYTES + 2, length, StandardCharsets.UTF_8);
         b.position(PARTITION_BYTES + 2 + length);
-        return new StoredDedup(partition, clientId, b.getLong(), seqOf(value));
+        // An entry written before keys were kept is the seq alone.
+        ByteString written = value.length > Long.BYTES
+                ? ByteString.copyFrom(value, Long.BYTES, value.length - Long.BYTES)
+                : ByteString.EMPTY;
+        return new StoredDedup(partition, clientId, b.getLong(), seqOf(value), written);
+    }
+
+    /** A dedup entry's value: the seq the request was applied with, then the key it wrote. */
+    static byte[] dedupValue(long seq, ByteString key) {
+        byte[] out = new byte[Long.BYTES + key.size()];
+        ByteBuffer.wrap(out).putLong(seq);
+        key.copyTo(out, Long.BYTES);
+        return out;
     }
 
     static byte[] seqValue(long seq) {

@@ -139,12 +139,12 @@ public final class RocksDbStore implements LocalStore {
                         u.getValue()));
                 if (!u.getCopied() && !u.getClientId().isEmpty()) {
                     batch.put(dedup, KeyCodec.dedupKey(u.getPartition(), u.getClientId(),
-                            u.getRequestId()), KeyCodec.seqValue(u.getSeq()));
+                            u.getRequestId()), KeyCodec.dedupValue(u.getSeq(), u.getKey()));
                 }
             }
             for (StoredDedup d : b.dedupAdded()) {
                 batch.put(dedup, KeyCodec.dedupKey(d.partition(), d.clientId(), d.requestId()),
-                        KeyCodec.seqValue(d.seq()));
+                        KeyCodec.dedupValue(d.seq(), d.key()));
             }
             for (StoredDedup d : b.dedupRemoved()) {
                 batch.delete(dedup, KeyCodec.dedupKey(d.partition(), d.clientId(),

@@ -389,6 +389,65 @@ class ChainCopyTest {
     }
 
     @Test
+    void copyCutShortLeavesTheNewHeadKnowingExactlyTheRequestsWhoseWritesItHolds() {
+        // Goal (the copy dedup hole): restarted head a copies to b in version order, one key a
+        // chunk: k2@3, k@4 (which overwrote w1's k@2), k3@5. b gets chunks 0 and 1, then a
+        // dies and b is head with k2@3 and k@4 committed. Retries of w2 and w3 (held) and of
+        // w1 (held, as overwritten by w3) get their original versions: applying one again
+        // would be a second application of a committed write (w1 again would put k back to x
+        // over y). A retry of w4 (k3@5, never copied, never committed) is applied anew.
+        List<String> keys = keysOfP(3);
+        String k = keys.get(0);
+        String k2 = keys.get(1);
+        String k3 = keys.get(2);
+        ChainHarness h = new ChainHarness("a", "b", "c");
+        h.setMap(1, List.of("a", "b"));
+        h.deliverAll();
+        long first = h.put("a", k, "old");
+        h.deliverAll();
+        assertEquals(ErrorCode.OK, h.putReply(first).getCode());
+        PartitionMap m = h.map(1, List.of("a", "b"), "");
+        h.blockedTo.add("b");
+        PutRequest w1 = h.request(k, "x").setClientId("cl").setRequestId(1).build();
+        PutRequest w2 = h.request(k2, "z").setClientId("cl").setRequestId(2).build();
+        PutRequest w3 = h.request(k, "y").setClientId("cl").setRequestId(3).build();
+        PutRequest w4 = h.request(k3, "u").setClientId("cl").setRequestId(4).build();
+        for (PutRequest w : List.of(w1, w2, w3, w4)) {
+            h.put("a", w);
+        }
+        assertEquals(5, h.replica("a").appliedSeq(P));
+        h.restart("a", m);
+        h.blockedTo.clear();
+        h.copyChunkKeys = 1;
+        h.copierPaused = true;
+        h.deliverAll();
+        assertTrue(h.replica("a").copying(P));
+        for (int chunk = 0; chunk < 2; chunk++) {
+            assertTrue(h.copyStep("a"));
+            h.deliver("a", "b");
+        }
+        assertEquals(4, h.replica("b").appliedSeq(P), "chunks 0 and 1: k2@3, k@4");
+        h.kill("a");
+        h.setMap(2, List.of("b"));
+        h.deliverAll();
+        long[] versions = new long[4];
+        int i = 0;
+        for (PutRequest w : List.of(w1, w2, w3, w4)) {
+            long t = h.put("b", w.toBuilder().setEpoch(2).build());
+            h.deliverAll();
+            assertEquals(ErrorCode.OK, h.putReply(t).getCode(), w.getKey().toStringUtf8());
+            versions[i++] = h.putReply(t).getVersion();
+        }
+        assertEquals(2, versions[0], "w1 was applied (and overwritten by w3): not again");
+        assertEquals(3, versions[1], "w2 was copied: its original version");
+        assertEquals(4, versions[2], "w3 was copied: its original version");
+        assertEquals(5, versions[3], "w4 was never held here: applied now");
+        assertEquals(bytes("y"), h.getReply(h.get("b", k)).getValue());
+        assertEquals(bytes("z"), h.getReply(h.get("b", k2)).getValue());
+        assertEquals(bytes("u"), h.getReply(h.get("b", k3)).getValue());
+    }
+
+    @Test
     void memberReceivingACopyFeedsItsSuccessorOnlyOnceTheCopyIsWhole() {
         // Goal: middle b of a -> b -> c receives a copy in version order from restarted head a
         // and restarts after chunk 0 (k2@3; k@2 skipped, k@4 not yet sent). Its state has a

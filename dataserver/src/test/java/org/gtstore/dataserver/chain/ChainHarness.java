@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.gtstore.dataserver.server.PartitionCopier;
 import org.gtstore.dataserver.storage.InMemoryStore;
 import org.gtstore.dataserver.storage.PartitionSnapshot;
 import org.gtstore.dataserver.storage.StoreBatch;
@@ -49,6 +50,8 @@ final class ChainHarness {
         final CopyCommand.Start start;
         final PartitionSnapshot snapshot;
         List<Update> pending;
+        /** Version order: the dedup entries not sent yet, by the key they wrote. */
+        Map<com.google.protobuf.ByteString, List<DedupEntry>> dedupByKey;
         int credits;
         long copied;
         long total = -1;
@@ -250,7 +253,7 @@ final class ChainHarness {
     }
 
     private static StoredDedup stored(DedupRecord d) {
-        return new StoredDedup(d.partition(), d.clientId(), d.requestId(), d.seq());
+        return new StoredDedup(d.partition(), d.clientId(), d.requestId(), d.seq(), d.key());
     }
 
     /**
@@ -286,22 +289,28 @@ final class ChainHarness {
             }
             if (s.versionOrder()) {
                 t.pending.sort(java.util.Comparator.comparingLong(Update::getSeq));
+                t.dedupByKey = PartitionCopier.dedupByKey(t.snapshot.dedup(), s.fromVersion());
             }
             t.total = t.pending.size();
         }
         List<Update> entries = new ArrayList<>();
+        List<DedupEntry> dedup = new ArrayList<>();
         while (entries.size() < copyChunkKeys && !t.pending.isEmpty()) {
-            entries.add(t.pending.remove(0));
+            Update u = t.pending.remove(0);
+            entries.add(u);
+            if (s.versionOrder()) {
+                dedup.addAll(t.dedupByKey.getOrDefault(u.getKey(), List.of()));
+                t.dedupByKey.remove(u.getKey());
+            }
         }
         boolean last = t.pending.isEmpty();
         t.copied += entries.size();
         t.credits--;
-        List<DedupEntry> dedup = new ArrayList<>();
         if (last) {
             n.copies.remove(s.copyId());
+            dedup.clear();
             for (StoredDedup d : t.snapshot.dedup()) {
-                dedup.add(DedupEntry.newBuilder().setClientId(d.clientId())
-                        .setRequestId(d.requestId()).setSeq(d.seq()).build());
+                dedup.add(PartitionCopier.dedupEntry(d));
             }
         }
         step(n, new ChainEvent.CopyChunkRead(s.copyId(), s.partition(), entries, last,
@@ -316,7 +325,8 @@ final class ChainHarness {
         Node n = nodes.get(id);
         List<DedupRecord> dedup = new ArrayList<>();
         for (StoredDedup d : n.store.dedupEntries()) {
-            dedup.add(new DedupRecord(d.partition(), d.clientId(), d.requestId(), d.seq()));
+            dedup.add(new DedupRecord(d.partition(), d.clientId(), d.requestId(), d.seq(),
+                    d.key()));
         }
         n.replica = new ChainReplica(id, config, n.store.appliedSeqs(), dedup,
                 n.store.joinEpochs(), n.store.commitHolds());

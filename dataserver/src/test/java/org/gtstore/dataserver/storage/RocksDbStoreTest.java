@@ -77,6 +77,34 @@ class RocksDbStoreTest {
     }
 
     @Test
+    void dedupEntriesKeepTheKeyTheRequestWroteAcrossReopenAndInSnapshots() {
+        // A copy in version order sends each dedup entry with the key it wrote (CopyChunk).
+        Update w = put(1, 1, "a", "x").toBuilder().setClientId("cl").setRequestId(7).build();
+        StoredDedup copied = new StoredDedup(1, "cl", 8, 2, bytes("b"));
+        try (RocksDbStore s = RocksDbStore.open(dir)) {
+            s.apply(new StoreBatch(List.of(), List.of(w), List.of(copied), List.of(),
+                    Map.of(1, 2L), Map.of()));
+        }
+        List<StoredDedup> want = List.of(new StoredDedup(1, "cl", 7, 1, bytes("a")), copied);
+        try (RocksDbStore s = RocksDbStore.open(dir)) {
+            assertEquals(want, s.dedupEntries());
+            try (PartitionSnapshot snap = s.snapshot(1)) {
+                assertEquals(want, snap.dedup());
+            }
+        }
+    }
+
+    @Test
+    void dedupEntryStoredWithoutItsKeyReadsWithAnEmptyKey() {
+        byte[] key = KeyCodec.dedupKey(2, "cl", 9);
+        byte[] seqOnly = java.nio.ByteBuffer.allocate(Long.BYTES).putLong(5).array();
+        assertEquals(new StoredDedup(2, "cl", 9, 5, ByteString.EMPTY),
+                KeyCodec.decodeDedup(key, seqOnly));
+        assertEquals(new StoredDedup(2, "cl", 9, 5, bytes("k")),
+                KeyCodec.decodeDedup(key, KeyCodec.dedupValue(5, bytes("k"))));
+    }
+
+    @Test
     void badBatchChangesNothing() {
         try (RocksDbStore s = RocksDbStore.open(dir)) {
             Update bad = Update.newBuilder().setPartition(1).setSeq(2).build();

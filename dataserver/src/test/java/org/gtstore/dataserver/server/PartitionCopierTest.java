@@ -1,0 +1,76 @@
+package org.gtstore.dataserver.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.gtstore.dataserver.chain.ChainEvent;
+import org.gtstore.dataserver.chain.CopyCommand;
+import org.gtstore.dataserver.storage.InMemoryStore;
+import org.gtstore.proto.DedupEntry;
+import org.gtstore.proto.Update;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The copier's reading of a copy in version order: one chunk at a time as credits allow, in
+ * ascending version, each chunk with the dedup entries of the keys it brings (every request that
+ * wrote one of them after the from-version) and the last one with the whole table.
+ */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class PartitionCopierTest {
+    private static final int P = 3;
+
+    private static ByteString bytes(String s) {
+        return ByteString.copyFrom(s, StandardCharsets.UTF_8);
+    }
+
+    private static Update write(long seq, String key, long requestId) {
+        return Update.newBuilder().setPartition(P).setSeq(seq).setKey(bytes(key))
+                .setValue(bytes("v" + seq)).setClientId("cl").setRequestId(requestId).build();
+    }
+
+    private static DedupEntry dedup(long requestId, long seq, String key) {
+        return DedupEntry.newBuilder().setClientId("cl").setRequestId(requestId).setSeq(seq)
+                .setKey(bytes(key)).build();
+    }
+
+    @Test
+    void versionOrderChunksCarryTheRequestsThatWroteTheirKeys() throws InterruptedException {
+        InMemoryStore store = new InMemoryStore();
+        // k@1 is older than the copy's from-version; then a@2, b@3, a@4 (overwrites a@2), c@5.
+        store.apply(List.of(write(1, "k", 1), write(2, "a", 2), write(3, "b", 3),
+                write(4, "a", 4), write(5, "c", 5)), Map.of(P, 5L));
+        LinkedBlockingQueue<ChainEvent> out = new LinkedBlockingQueue<>();
+        try (PartitionCopier copier = new PartitionCopier("s", store, out::add, 1, 1)) {
+            copier.start();
+            copier.submit(new CopyCommand.Start(9, P, "t", 1, 5, 1, true));
+            List<ChainEvent.CopyChunkRead> chunks = new ArrayList<>();
+            while (chunks.isEmpty() || !chunks.get(chunks.size() - 1).last()) {
+                ChainEvent e = out.poll(10, TimeUnit.SECONDS);
+                chunks.add((ChainEvent.CopyChunkRead) e);
+                copier.submit(new CopyCommand.Pull(9, 1));
+            }
+            // A chunk is cut once it reaches its size; the end is found by the next read.
+            assertEquals(4, chunks.size(), "one key a chunk: b@3, a@4, c@5, then the end");
+            assertEquals(List.of(3L, 4L, 5L), chunks.subList(0, 3).stream()
+                    .map(c -> c.entries().get(0).getSeq()).toList());
+            assertEquals(List.of(dedup(3, 3, "b")), chunks.get(0).dedup());
+            assertEquals(List.of(2L, 4L), chunks.get(1).dedup().stream()
+                    .map(DedupEntry::getSeq).sorted().toList(),
+                    "a@4 brings the request that wrote a@2 as well");
+            assertEquals(List.of(dedup(5, 5, "c")), chunks.get(2).dedup());
+            assertFalse(chunks.get(2).last());
+            assertTrue(chunks.get(3).last());
+            assertEquals(List.of(1L, 2L, 3L, 4L, 5L), chunks.get(3).dedup().stream()
+                    .map(DedupEntry::getSeq).sorted().toList(), "the last chunk: all of them");
+        }
+    }
+}
