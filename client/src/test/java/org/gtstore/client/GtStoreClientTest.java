@@ -97,6 +97,7 @@ class GtStoreClientTest {
             PutRequest sent = head.puts.get(head.puts.size() - 1);
             assertEquals(p, sent.getPartition());
             assertEquals(1, sent.getEpoch());
+            assertEquals(1, sent.getChainEpoch(), "the chain's epoch rides with the request");
 
             GetResult get = c.get(key);
             assertTrue(get.found());
@@ -105,6 +106,7 @@ class GtStoreClientTest {
             assertEquals(tail.id, get.serverId());
             assertEquals(p, get.partition());
             assertEquals(key, tail.gets.get(tail.gets.size() - 1).getKey().toStringUtf8());
+            assertEquals(1, tail.gets.get(tail.gets.size() - 1).getChainEpoch());
         }
         int headed = 0;
         for (FakeDataServer f : s) {

@@ -347,6 +347,7 @@ public final class Dispatcher {
         void send(Target target, RetryState state) {
             PutRequest request = PutRequest.newBuilder()
                     .setEpoch(target.mapEpoch())
+                    .setChainEpoch(target.route().chainEpoch())
                     .setPartition(target.route().partition())
                     .setKey(op.key())
                     .setValue(op.value())
@@ -390,6 +391,7 @@ public final class Dispatcher {
         void send(Target target, RetryState state) {
             GetRequest request = GetRequest.newBuilder()
                     .setEpoch(target.mapEpoch())
+                    .setChainEpoch(target.route().chainEpoch())
                     .setPartition(target.route().partition())
                     .setKey(op.key())
                     .build();

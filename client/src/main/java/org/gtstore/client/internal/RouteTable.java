@@ -27,7 +27,7 @@ public final class RouteTable {
      * {@code lastReplicas} names the servers one of which must return.
      */
     public record Route(int partition, List<String> chain, String head, String headAddress,
-            String tail, String tailAddress, List<String> lastReplicas) {
+            String tail, String tailAddress, List<String> lastReplicas, long chainEpoch) {
         public boolean available() {
             return !chain.isEmpty();
         }
@@ -60,7 +60,7 @@ public final class RouteTable {
             String tail = chain.isEmpty() ? null : chain.get(chain.size() - 1);
             routes[p] = new Route(p, chain, head, head == null ? null : addressOf.get(head),
                     tail, tail == null ? null : addressOf.get(tail),
-                    List.copyOf(c.getLastReplicasList()));
+                    List.copyOf(c.getLastReplicasList()), c.getEpoch());
         }
         return new RouteTable(map, new KeyPartitioner(partitions), routes);
     }

@@ -30,7 +30,7 @@ class RouteTableTest {
     void headIsFirstReplicaAndTailIsLast() {
         RouteTable t = RouteTable.of(base(2)
                 .addChains(Chain.newBuilder().setPartition(1).addReplicas("s2")
-                        .addReplicas("s3").addReplicas("s1"))
+                        .addReplicas("s3").addReplicas("s1").setEpoch(7))
                 .addChains(Chain.newBuilder().setPartition(0).addReplicas("s1"))
                 .build());
         Route r = t.route(1);
@@ -39,6 +39,7 @@ class RouteTableTest {
         assertEquals("h:2", r.headAddress());
         assertEquals("s1", r.tail());
         assertEquals("h:1", r.tailAddress());
+        assertEquals(7, r.chainEpoch(), "the epoch in which the chain last changed");
         Route single = t.route(0);
         assertEquals(single.head(), single.tail());
         assertEquals(9, t.epoch());

@@ -50,10 +50,11 @@ import org.slf4j.LoggerFactory;
  * <li>{@code PeerConnected}/{@code PeerDisconnected}, {@code LeaseChanged}, {@code PersistDone}.
  * </ul>
  * Epochs: a client request from a newer map is refused with {@code FUTURE_EPOCH} and the map is
- * fetched; a part of a chain message (one partition's content) whose chain changed in a map this
- * server has not seen waits for that map; a request or part built on a chain older than the
- * partition's current one ({@code Chain.epoch}, the epoch in which that chain last changed) is
- * refused with {@code STALE_EPOCH} and nothing of it is applied; anything else goes on at once.
+ * fetched, unless the request's chain epoch of its partition is ours (the same chain); a part
+ * of a chain message (one partition's content) whose chain changed in a map this server has
+ * not seen waits for that map; a request or part built on a chain older than the partition's
+ * current one ({@code Chain.epoch}, the epoch in which that chain last changed) is refused with
+ * {@code STALE_EPOCH} and nothing of it is applied; anything else goes on at once.
  * See {@link PeerProtocol} for why the check is per chain rather than per map.
  */
 public final class ChainReplica {
@@ -272,7 +273,7 @@ public final class ChainReplica {
         PartitionReplica pr = partitions.get(r.getPartition());
         String invalid = map == null ? null : RequestValidator.checkPut(r.getKey(), r.getValue(),
                 r.getPartition(), partitioner);
-        Refusal refusal = admit(invalid, r.getEpoch(), r.getPartition(), pr);
+        Refusal refusal = admit(invalid, r.getEpoch(), r.getChainEpoch(), r.getPartition(), pr);
         if (refusal != null) {
             fx.putError(token, refusal.code(), refusal.message());
             return;
@@ -295,7 +296,7 @@ public final class ChainReplica {
         PartitionReplica pr = partitions.get(r.getPartition());
         String invalid = map == null ? null
                 : RequestValidator.checkKey(r.getKey(), r.getPartition(), partitioner);
-        Refusal refusal = admit(invalid, r.getEpoch(), r.getPartition(), pr);
+        Refusal refusal = admit(invalid, r.getEpoch(), r.getChainEpoch(), r.getPartition(), pr);
         if (refusal != null) {
             fx.getError(token, refusal.code(), refusal.message());
             return;
@@ -321,9 +322,11 @@ public final class ChainReplica {
      * request is well formed ({@code invalid} is the validator's complaint, or null), the
      * metadata lease is valid, and the request's epoch is current for its partition.
      *
+     * @param chainEpoch the request's chain epoch of its partition, 0 if it gave none
      * @return the refusal, or null when the request may go on
      */
-    private Refusal admit(String invalid, long epoch, int partition, PartitionReplica pr) {
+    private Refusal admit(String invalid, long epoch, long chainEpoch, int partition,
+            PartitionReplica pr) {
         if (map == null) {
             return new Refusal(ErrorCode.UNAVAILABLE, selfId + " has no map yet");
         }
@@ -333,7 +336,7 @@ public final class ChainReplica {
         if (!leaseValid) {
             return new Refusal(ErrorCode.UNAVAILABLE, selfId + " has no metadata lease");
         }
-        ErrorCode epochCheck = checkEpoch(epoch, pr);
+        ErrorCode epochCheck = checkEpoch(epoch, chainEpoch, pr);
         if (epochCheck != ErrorCode.OK) {
             return new Refusal(epochCheck, epochMessage(epoch, partition, pr));
         }
@@ -341,15 +344,21 @@ public final class ChainReplica {
     }
 
     /**
-     * FUTURE_EPOCH if the caller has a newer map (we fetch it); STALE_EPOCH if its map predates
-     * the partition's current chain (or, for a partition we do not hold, is older than ours);
-     * OK otherwise: a caller whose map shows the current chain is routed correctly even if
-     * other partitions have changed since, so it need not refresh.
+     * FUTURE_EPOCH if the caller has a newer map (we fetch it) in which the partition's chain
+     * may differ from ours; STALE_EPOCH if its map predates the partition's current chain (or,
+     * for a partition we do not hold, is older than ours); OK otherwise. Judged per chain both
+     * ways: a caller whose map shows the current chain is routed correctly even if other
+     * partitions have changed since, so it need not refresh; and a caller with a newer map
+     * whose chain epoch of the partition is ours saw the very chain we serve (chain epochs move
+     * only when the chain changes), so it need not wait for our map.
      */
-    private ErrorCode checkEpoch(long requestEpoch, PartitionReplica pr) {
+    private ErrorCode checkEpoch(long requestEpoch, long requestChainEpoch,
+            PartitionReplica pr) {
         if (requestEpoch > fx.epoch) {
             fx.wantMap(requestEpoch);
-            return ErrorCode.FUTURE_EPOCH;
+            boolean sameChain = pr != null && requestChainEpoch > 0
+                    && requestChainEpoch == pr.chainEpoch();
+            return sameChain ? ErrorCode.OK : ErrorCode.FUTURE_EPOCH;
         }
         boolean stale = pr == null ? requestEpoch < fx.epoch : !pr.currentAt(requestEpoch);
         return stale ? ErrorCode.STALE_EPOCH : ErrorCode.OK;

@@ -12,6 +12,8 @@ import java.util.concurrent.TimeUnit;
 import org.gtstore.proto.Chain;
 import org.gtstore.proto.ChainMessage;
 import org.gtstore.proto.ErrorCode;
+import org.gtstore.proto.GetRequest;
+import org.gtstore.proto.GetResponse;
 import org.gtstore.proto.PartitionMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -114,6 +116,29 @@ class ChainEpochTest {
         assertEquals(bytes("vy"), h.getReply(h.get("c", KEY_Y)).getValue());
         assertEquals(ErrorCode.STALE_EPOCH, h.getReply(h.get("c", KEY_X)).getCode());
         assertFalse(h.node("a").mapWanted > 2);
+    }
+
+    @Test
+    void clientWithANewerMapIsServedWhileItsChainIsUnchanged() {
+        // Goal: a client that got epoch 2 before the servers did is not sent away to wait
+        // (FUTURE_EPOCH) for a partition whose chain is the one the servers serve; where the
+        // chain changed, or the request does not say, it is, and the server fetches the map.
+        ChainHarness h = started();
+        PartitionMap next = epoch2(h);
+        long ty = h.put("a", h.request(KEY_Y, "vy").setEpoch(2)
+                .setChainEpoch(next.getChains(Y).getEpoch()).build());
+        long tx = h.put("a", h.request(KEY_X, "vx").setEpoch(2)
+                .setChainEpoch(next.getChains(X).getEpoch()).build());
+        long unsaid = h.put("a", h.request(KEY_Y, "vy2").setEpoch(2).build());
+        assertEquals(ErrorCode.FUTURE_EPOCH, h.putReply(tx).getCode());
+        assertEquals(ErrorCode.FUTURE_EPOCH, h.putReply(unsaid).getCode());
+        assertEquals(2, h.node("a").mapWanted);
+        h.deliverAll();
+        assertEquals(ErrorCode.OK, h.putReply(ty).getCode());
+        GetResponse read = h.getReply(h.get("c", GetRequest.newBuilder().setEpoch(2)
+                .setChainEpoch(1).setPartition(Y).setKey(bytes(KEY_Y)).build()));
+        assertEquals(bytes("vy"), read.getValue());
+        assertEquals(0, h.replica("a").appliedSeq(X), "nothing of the refused put was applied");
     }
 
     @Test
