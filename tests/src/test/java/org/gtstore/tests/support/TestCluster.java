@@ -187,13 +187,21 @@ public final class TestCluster implements AutoCloseable {
         }
     }
 
-    /** Stops every process this cluster started and removes its directory. */
+    /**
+     * Stops every process this cluster started and removes its directory, unless
+     * {@code -Dgt.keepClusterDirs=true} asks to keep it (its logs) for a look after a run that
+     * passed, e.g. at an outlier among the measured gaps.
+     */
     @Override
     public void close() {
         try {
             launcher().stop();
         } finally {
-            deleteRecursively(dir);
+            if (Boolean.getBoolean("gt.keepClusterDirs")) {
+                System.err.println("kept the cluster directory " + dir);
+            } else {
+                deleteRecursively(dir);
+            }
         }
     }
 
