@@ -40,14 +40,31 @@ final class ProcessControl {
                     || commandLine.endsWith("--id " + memberId));
     }
 
+    /** setsid(1) where it exists (util-linux); null elsewhere. */
+    private static final String SETSID = Files.isExecutable(Path.of("/usr/bin/setsid"))
+            ? "/usr/bin/setsid" : null;
+
     /**
      * Starts a member in its own directory with stdout and stderr appended to its log file and
-     * stdin from /dev/null, so it outlives the launching JVM.
+     * stdin from /dev/null, so it outlives the launching JVM. Where setsid(1) exists the member
+     * runs in a session of its own: a Ctrl-C (or a hang-up) meant for the {@code gtctl} in the
+     * terminal does not reach the cluster it started. A child of the JVM is not a process group
+     * leader, so setsid execs the member in place and the pid stays the member's.
      */
     static Process launch(List<String> command, Path workDir, Path logFile) {
+        return launch(command, workDir, logFile, SETSID);
+    }
+
+    static Process launch(List<String> command, Path workDir, Path logFile, String setsid) {
         try {
             Files.createDirectories(workDir);
-            ProcessBuilder builder = new ProcessBuilder(command)
+            List<String> full = command;
+            if (setsid != null) {
+                full = new ArrayList<>(command.size() + 1);
+                full.add(setsid);
+                full.addAll(command);
+            }
+            ProcessBuilder builder = new ProcessBuilder(full)
                     .directory(workDir.toFile())
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
