@@ -24,10 +24,6 @@ import org.gtstore.proto.ChainMessage;
  * </pre>
  */
 final class HeldParts {
-    /** One stream: the peer and the direction the messages arrived on. */
-    record Lane(String peer, StreamKind stream) {
-    }
-
     /** Parts that may go on now: handle {@code partitions} of {@code message}, in list order. */
     record Release(Lane lane, ChainMessage message, Set<Integer> partitions) {
     }

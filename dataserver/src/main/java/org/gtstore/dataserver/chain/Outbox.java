@@ -22,9 +22,6 @@ import org.gtstore.proto.UpdateBatch;
  * epoch in force then (a batch never mixes two chain epochs of one partition).
  */
 final class Outbox {
-    private record Lane(String peer, StreamKind stream) {
-    }
-
     /** A message being built: either a finished message or an open update or ack batch. */
     private static final class Segment {
         final long epoch;

@@ -75,7 +75,7 @@ final class PeerProtocol {
         if (m.getEpoch() > fx.epoch) {
             fx.wantMap(m.getEpoch());
         }
-        HeldParts.Lane lane = new HeldParts.Lane(m.getFrom(), on);
+        Lane lane = new Lane(m.getFrom(), on);
         if (m.getEpoch() <= fx.epoch && held.isEmpty(lane)) {
             // No chain epoch in the message can be newer than its map epoch: nothing waits.
             dispatch(m, on, ALL);
@@ -99,7 +99,7 @@ final class PeerProtocol {
         }
     }
 
-    private void hold(HeldParts.Lane lane, ChainMessage m, Map<Integer, Long> waiting,
+    private void hold(Lane lane, ChainMessage m, Map<Integer, Long> waiting,
             int partCount) {
         if (held.size(lane) >= config.deferredMessagesMax()) {
             Set<Integer> dropped = held.drop(lane);

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Timeout;
 /** Held message parts keep stream order per partition and nothing more. */
 @Timeout(value = 10, unit = TimeUnit.SECONDS)
 class HeldPartsTest {
-    private static final HeldParts.Lane LANE = new HeldParts.Lane("a", StreamKind.INBOUND);
+    private static final Lane LANE = new Lane("a", StreamKind.INBOUND);
 
     private static ChainMessage message(long epoch) {
         return ChainMessage.newBuilder().setFrom("a").setEpoch(epoch).build();
