@@ -92,7 +92,7 @@ public final class MetadataServer implements AutoCloseable {
                 config.initialServers());
         MetadataLeader.Options options = new MetadataLeader.Options(initial,
                 config.failureTimeoutMs(), config.bootstrapWaitMs(),
-                Math.max(5_000, 10 * config.electionTimeoutMaxMs()));
+                Math.max(5_000, 10 * config.electionTimeoutMaxMs()), config.restartGraceMs());
         leader = new MetadataLeader(config.id(), options, Clock.system(),
                 new GrpcServerProber(config.id(), config.probeTimeoutMs()),
                 new RaftCommandSubmitter(raftServer, GROUP_ID, division.getId()),

@@ -24,6 +24,7 @@ public record MetadataServerConfig(
         long electionTimeoutMinMs,
         long electionTimeoutMaxMs,
         long probeTimeoutMs,
+        long restartGraceMs,
         long bootstrapWaitMs,
         long leaderTickMs,
         long snapshotThresholdEntries,
@@ -38,6 +39,11 @@ public record MetadataServerConfig(
     public static final long DEFAULT_FAILURE_TIMEOUT_MS = 2000;
     /** ReportUnreachable probe deadline: refused means dead, timeout means wait. */
     public static final long DEFAULT_PROBE_TIMEOUT_MS = 300;
+    /**
+     * How long a data server whose connection is refused may take to restart with its data
+     * directory (and keep its chain positions) before it is declared dead; 0: at once.
+     */
+    public static final long DEFAULT_RESTART_GRACE_MS = 0;
     /** Ratis election timeouts, for 10 JVMs on 2 cores (RATIS.md pitfall 10). */
     public static final long DEFAULT_ELECTION_TIMEOUT_MIN_MS = 300;
     public static final long DEFAULT_ELECTION_TIMEOUT_MAX_MS = 600;
@@ -97,6 +103,15 @@ public record MetadataServerConfig(
                     + electionTimeoutMinMs);
         }
         positive("probeTimeoutMs", probeTimeoutMs);
+        if (restartGraceMs < 0) {
+            throw new IllegalArgumentException("--restart-grace-ms must be >= 0: "
+                    + restartGraceMs);
+        }
+        if (restartGraceMs >= failureTimeoutMs) {
+            throw new IllegalArgumentException("--restart-grace-ms must be < --failure-timeout-ms"
+                    + " (a silent server is dead after the failure timeout anyway): "
+                    + restartGraceMs + " >= " + failureTimeoutMs);
+        }
         positive("leaderTickMs", leaderTickMs);
         positive("snapshotThresholdEntries", snapshotThresholdEntries);
         positive("logSegmentSizeMaxBytes", logSegmentSizeMaxBytes);
@@ -132,6 +147,7 @@ public record MetadataServerConfig(
         b.electionTimeoutMinMs = electionTimeoutMinMs;
         b.electionTimeoutMaxMs = electionTimeoutMaxMs;
         b.probeTimeoutMs = probeTimeoutMs;
+        b.restartGraceMs = restartGraceMs;
         b.bootstrapWaitMs = bootstrapWaitMs;
         b.leaderTickMs = leaderTickMs;
         b.snapshotThresholdEntries = snapshotThresholdEntries;
@@ -160,6 +176,7 @@ public record MetadataServerConfig(
         private long electionTimeoutMinMs = DEFAULT_ELECTION_TIMEOUT_MIN_MS;
         private long electionTimeoutMaxMs = DEFAULT_ELECTION_TIMEOUT_MAX_MS;
         private long probeTimeoutMs = DEFAULT_PROBE_TIMEOUT_MS;
+        private long restartGraceMs = DEFAULT_RESTART_GRACE_MS;
         private long bootstrapWaitMs = DEFAULT_BOOTSTRAP_WAIT_MS;
         private long leaderTickMs = DEFAULT_LEADER_TICK_MS;
         private long snapshotThresholdEntries = DEFAULT_SNAPSHOT_THRESHOLD_ENTRIES;
@@ -178,6 +195,7 @@ public record MetadataServerConfig(
         public Builder electionTimeoutMinMs(long v) { electionTimeoutMinMs = v; return this; }
         public Builder electionTimeoutMaxMs(long v) { electionTimeoutMaxMs = v; return this; }
         public Builder probeTimeoutMs(long v) { probeTimeoutMs = v; return this; }
+        public Builder restartGraceMs(long v) { restartGraceMs = v; return this; }
         public Builder bootstrapWaitMs(long v) { bootstrapWaitMs = v; return this; }
         public Builder leaderTickMs(long v) { leaderTickMs = v; return this; }
         public Builder snapshotThresholdEntries(long v) {
@@ -190,7 +208,8 @@ public record MetadataServerConfig(
         public MetadataServerConfig build() {
             return new MetadataServerConfig(id, peers, storageDir, replication, partitions,
                     initialServers, failureTimeoutMs, leaseMs, heartbeatIntervalMs,
-                    electionTimeoutMinMs, electionTimeoutMaxMs, probeTimeoutMs, bootstrapWaitMs,
+                    electionTimeoutMinMs, electionTimeoutMaxMs, probeTimeoutMs, restartGraceMs,
+                    bootstrapWaitMs,
                     leaderTickMs, snapshotThresholdEntries, logSegmentSizeMaxBytes,
                     logPurgeGapEntries);
         }

@@ -42,10 +42,13 @@ public final class MetadataServerMain {
             + "for (default: --replication).")
     Integer initialServers;
 
-    @Option(names = "--failure-timeout-ms", defaultValue = "2000")
+    @Option(names = "--failure-timeout-ms", defaultValue = "2000",
+            description = "A data server silent this long is declared dead (> --lease-ms).")
     long failureTimeoutMs;
 
-    @Option(names = "--lease-ms", defaultValue = "1500")
+    @Option(names = "--lease-ms", defaultValue = "1500",
+            description = "A data server whose last answered heartbeat was sent this long ago"
+                    + " stops serving.")
     long leaseMs;
 
     @Option(names = "--heartbeat-interval-ms", defaultValue = "250")
@@ -57,9 +60,20 @@ public final class MetadataServerMain {
     @Option(names = "--election-timeout-max-ms", defaultValue = "600")
     long electionTimeoutMaxMs;
 
+    @Option(names = "--restart-grace-ms", defaultValue = "0",
+            description = "How long a data server whose connection is refused (its process is"
+                    + " gone) may take to restart with its data dir and keep its chain positions"
+                    + " before it is declared dead; meanwhile its partitions wait for it."
+                    + " 0 (default): dead at the first refused probe. Must be below"
+                    + " --failure-timeout-ms.")
+    long restartGraceMs;
+
     @Option(names = "--bootstrap-wait-ms", defaultValue = "30000",
             description = "After this long, assign with at least K servers.")
     long bootstrapWaitMs;
+
+    @Option(names = "--help", usageHelp = true, description = "Print this help and exit.")
+    boolean help;
 
     private MetadataServerMain() {
     }
@@ -77,6 +91,10 @@ public final class MetadataServerMain {
 
     /** Parses, validates, starts and blocks until shutdown; returns the exit code. */
     static int run(String[] args, PrintStream err) throws InterruptedException {
+        if (List.of(args).contains("--help")) {
+            new CommandLine(new MetadataServerMain()).usage(err);
+            return 0;
+        }
         MetadataServerConfig config;
         try {
             config = parse(args);
@@ -112,6 +130,7 @@ public final class MetadataServerMain {
                 .replication(m.replication).partitions(m.partitions)
                 .initialServers(m.initialServers == null ? m.replication : m.initialServers)
                 .failureTimeoutMs(m.failureTimeoutMs).leaseMs(m.leaseMs)
+                .restartGraceMs(m.restartGraceMs)
                 .heartbeatIntervalMs(m.heartbeatIntervalMs)
                 .electionTimeoutMinMs(m.electionTimeoutMinMs)
                 .electionTimeoutMaxMs(m.electionTimeoutMaxMs)

@@ -16,6 +16,7 @@ import org.gtstore.metadata.command.ChainPlacement;
 import org.gtstore.metadata.command.ReplicaRestorePlanner;
 import org.gtstore.metadata.liveness.Clock;
 import org.gtstore.metadata.liveness.HeartbeatTracker;
+import org.gtstore.metadata.liveness.RestartGrace;
 import org.gtstore.metadata.liveness.ServerProber;
 import org.gtstore.metadata.liveness.ServerProber.ProbeResult;
 import org.gtstore.metadata.model.ClusterState;
@@ -45,9 +46,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Handles: Register (new incarnation; a repeat by the same process gets the live one),
  * Heartbeat (soft state, not logged), ReportUnreachable (probe at once; a refused connection
- * means dead), ReportCaughtUp (a FinishCopy as the next duty task, see below), and on every
- * {@link #tick}: InitCluster from the flags, MarkDead for servers silent past the failure
- * timeout (one per server, each judged right before it is submitted), the first AssignChains, a
+ * means dead, at once or after the restart grace), ReportCaughtUp (a FinishCopy as the next
+ * duty task, see below), and on every {@link #tick}: InitCluster from the flags, MarkDead for
+ * servers silent past the failure timeout (one per server, each judged right before it is
+ * submitted), a last probe of servers refused past their restart grace, the first AssignChains, a
  * FinishCopy for any catch-up still waiting, and one StartCopy for every chain that can be
  * restored to K.
  * Every map epoch is pushed to every data server and watcher, and data servers re-sync the
@@ -68,9 +70,17 @@ public final class MetadataLeader {
      * @param initialSettings logged by the first leader if the log holds none
      * @param bootstrapWaitMs after this long as leader, assign with K servers even if fewer
      *                        than initialServers registered
+     * @param restartGraceMs how long a server whose connection is refused may take to restart
+     *                       before it is declared dead (0: at the first refused probe); see
+     *                       {@link RestartGrace}
      */
     public record Options(Settings initialSettings, long failureTimeoutMs, long bootstrapWaitMs,
-                          long commandTimeoutMs) {
+                          long commandTimeoutMs, long restartGraceMs) {
+        /** Options without a restart grace: a refused probe means dead at once. */
+        public Options(Settings initialSettings, long failureTimeoutMs, long bootstrapWaitMs,
+                       long commandTimeoutMs) {
+            this(initialSettings, failureTimeoutMs, bootstrapWaitMs, commandTimeoutMs, 0);
+        }
     }
 
     /** A ReportCaughtUp waiting for the tick's FinishCopy batch, and everyone waiting on it. */
@@ -82,6 +92,7 @@ public final class MetadataLeader {
     private final Options options;
     private final Clock clock;
     private final HeartbeatTracker tracker;
+    private final RestartGrace restartGrace;
     private final ServerProber prober;
     private final CommandSubmitter submitter;
     private final Supplier<ClusterState> state;
@@ -106,6 +117,7 @@ public final class MetadataLeader {
         this.options = options;
         this.clock = clock;
         this.tracker = new HeartbeatTracker(clock, options.failureTimeoutMs());
+        this.restartGrace = new RestartGrace(clock, options.restartGraceMs());
         this.prober = prober;
         this.submitter = submitter;
         this.state = state;
@@ -144,6 +156,7 @@ public final class MetadataLeader {
             return;
         }
         markSilentServersDead();
+        probeRefusedServersPastTheirGrace();
         if (!state.get().isAssigned()) {
             assignIfReady(state.get());
         } else {
@@ -156,6 +169,7 @@ public final class MetadataLeader {
         boolean ready = leaderReady.getAsBoolean();
         if (ready && !leading) {
             tracker.startGrace();
+            restartGrace.clear();
             progress.clear();
             leadingSinceNs = clock.nanoTime();
             stuckPlanEpoch = -1;
@@ -164,6 +178,7 @@ public final class MetadataLeader {
                     options.failureTimeoutMs());
         } else if (!ready && leading) {
             tracker.stop();
+            restartGrace.clear();
             leading = false;
             notice = "";
             noticeLogKey = "";
@@ -346,8 +361,9 @@ public final class MetadataLeader {
     }
 
     /**
-     * Probes a server someone could not reach. A refused connection marks it dead at once; a
-     * probe without an answer proves nothing and the failure timeout decides.
+     * Probes a server someone could not reach. A refused connection marks it dead at once, or,
+     * with a restart grace, once it has been refused for that long (see {@link RestartGrace});
+     * a probe without an answer proves nothing and the failure timeout decides.
      *
      * @return true if it was marked dead
      */
@@ -359,19 +375,51 @@ public final class MetadataLeader {
         ServerEntry target = s.get();
         return prober.probe(target.address()).thenCompose(result -> {
             if (result != ProbeResult.REFUSED) {
+                restartGrace.forget(serverId, target.incarnation());
                 LOG.info("[{}] {} reported {} unreachable; probe: {}, waiting for the timeout",
                         nodeId, reporter, serverId, result);
                 return CompletableFuture.completedFuture(false);
             }
-            return onDuty(() -> {
-                Optional<ServerEntry> now = state.get().server(serverId);
-                if (!leading || now.isEmpty() || now.get().isDead()
-                        || now.get().incarnation() != target.incarnation()) {
-                    return false;
+            boolean first = restartGrace.refusedForMs(serverId, target.incarnation()).isEmpty();
+            if (!restartGrace.refused(serverId, target.incarnation())) {
+                if (first) {
+                    LOG.info("[{}] {} reported {} unreachable; probe refused: it has {} ms of"
+                            + " restart grace before it is declared dead", nodeId, reporter,
+                            serverId, restartGrace.graceMs());
                 }
-                String reason = "connection refused (reported by " + reporter + ")";
-                return submit(markDead(target, reason)).getCode() == ErrorCode.OK;
+                return CompletableFuture.completedFuture(false);
+            }
+            return markRefusedDead(target, "connection refused (reported by " + reporter + ")");
+        });
+    }
+
+    /**
+     * The last probe of every server whose restart grace is over: still refused means dead. A
+     * server that came back meanwhile registered a new incarnation, so its grace was dropped.
+     */
+    private void probeRefusedServersPastTheirGrace() {
+        for (ServerEntry s : restartGrace.due(state.get().liveServers())) {
+            prober.probe(s.address()).thenAccept(result -> {
+                if (result == ProbeResult.REFUSED) {
+                    markRefusedDead(s, "connection refused for the whole restart grace of "
+                            + restartGrace.graceMs() + " ms");
+                } else {
+                    LOG.info("[{}] {} answered a probe ({}) at the end of its restart grace",
+                            nodeId, s.id(), result);
+                }
             });
+        }
+    }
+
+    /** Marks this incarnation dead unless it is no longer the live one. */
+    private CompletableFuture<Boolean> markRefusedDead(ServerEntry target, String reason) {
+        return onDuty(() -> {
+            Optional<ServerEntry> now = state.get().server(target.id());
+            if (!leading || now.isEmpty() || now.get().isDead()
+                    || now.get().incarnation() != target.incarnation()) {
+                return false;
+            }
+            return submit(markDead(target, reason)).getCode() == ErrorCode.OK;
         });
     }
 

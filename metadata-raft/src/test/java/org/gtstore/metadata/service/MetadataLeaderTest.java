@@ -55,8 +55,12 @@ class MetadataLeaderTest {
     private MetadataLeader leader = newLeader(new Settings(2, 12, 3));
 
     private MetadataLeader newLeader(Settings settings) {
+        return newLeader(settings, 0);
+    }
+
+    private MetadataLeader newLeader(Settings settings, long restartGraceMs) {
         return new MetadataLeader("meta-test",
-                new MetadataLeader.Options(settings, 2000, 30_000, 1000), clock,
+                new MetadataLeader.Options(settings, 2000, 30_000, 1000, restartGraceMs), clock,
                 address -> {
                     probed.add(address);
                     return CompletableFuture.completedFuture(probe.get());
@@ -212,6 +216,60 @@ class MetadataLeaderTest {
         assertEquals(2, probed.size());
         assertTrue(log.stream().anyMatch(c -> c.hasMarkDead()
                 && c.getMarkDead().getReason().contains("connection refused")));
+    }
+
+    @Test
+    void serverRestartedWithinItsRestartGraceKeepsItsChainPositions() throws Exception {
+        leader = newLeader(new Settings(2, 12, 3), 1500);
+        assembled();
+        List<PartitionChain> before = state.get().chains();
+        probe.set(ProbeResult.REFUSED);
+        assertFalse(await(leader.reportUnreachable("server2", "client-1")));
+        clock.advanceMs(1000);
+        keepAlive("server1", "server3");
+        assertFalse(await(leader.reportUnreachable("server2", "server1")));
+        assertEquals(ServerState.ALIVE, serverState("server2"));
+        register("server2");    // the new process, same data dir, incarnation 2
+        clock.advanceMs(1000);
+        keepAlive("server1", "server2", "server3");
+        tick();
+        assertEquals(2, state.get().server("server2").orElseThrow().incarnation());
+        assertEquals(ServerState.ALIVE, serverState("server2"));
+        assertEquals(before, state.get().chains());
+        assertTrue(log.stream().noneMatch(MetaCommand::hasMarkDead), log.toString());
+    }
+
+    @Test
+    void serverRefusedForItsWholeRestartGraceIsMarkedDeadByTheLastProbe() throws Exception {
+        leader = newLeader(new Settings(2, 12, 3), 1500);
+        assembled();
+        probe.set(ProbeResult.REFUSED);
+        assertFalse(await(leader.reportUnreachable("server2", "client-1")));
+        clock.advanceMs(1499);
+        keepAlive("server1", "server3");
+        tick();
+        assertEquals(ServerState.ALIVE, serverState("server2"));
+        assertEquals(1, probed.size());
+        clock.advanceMs(1);
+        tick();
+        assertEquals(2, probed.size(), "no last probe at the end of the grace");
+        assertEquals(ServerState.DEAD, serverState("server2"));
+        assertTrue(log.stream().anyMatch(c -> c.hasMarkDead()
+                && c.getMarkDead().getReason().contains("restart grace")), log.toString());
+    }
+
+    @Test
+    void serverAnsweringTheLastProbeOfItsGraceIsLeftToTheFailureTimeout() throws Exception {
+        leader = newLeader(new Settings(2, 12, 3), 1500);
+        assembled();
+        probe.set(ProbeResult.REFUSED);
+        assertFalse(await(leader.reportUnreachable("server2", "client-1")));
+        probe.set(ProbeResult.NO_ANSWER);
+        clock.advanceMs(1500);
+        keepAlive("server1", "server2", "server3");
+        tick();
+        assertEquals(ServerState.ALIVE, serverState("server2"));
+        assertTrue(log.stream().noneMatch(MetaCommand::hasMarkDead), log.toString());
     }
 
     @Test

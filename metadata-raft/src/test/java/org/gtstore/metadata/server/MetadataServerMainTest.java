@@ -1,0 +1,59 @@
+package org.gtstore.metadata.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The metadata member's command line: the restart grace flag, its default and its checks. */
+@Timeout(value = 10, unit = TimeUnit.SECONDS)
+class MetadataServerMainTest {
+
+    private static String[] args(String... extra) {
+        List<String> a = new ArrayList<>(List.of("--id", "meta1",
+                "--peers", "meta1=127.0.0.1:1:2,meta2=127.0.0.1:3:4,meta3=127.0.0.1:5:6",
+                "--storage-dir", "/tmp/unused", "--replication", "2"));
+        a.addAll(List.of(extra));
+        return a.toArray(String[]::new);
+    }
+
+    @Test
+    void restartGraceDefaultsToNoneSoARefusedProbeStillMeansDeadAtOnce() {
+        assertEquals(0, MetadataServerMain.parse(args()).restartGraceMs());
+    }
+
+    @Test
+    void restartGraceIsTakenFromItsFlag() {
+        MetadataServerConfig c = MetadataServerMain.parse(args("--failure-timeout-ms", "10000",
+                "--lease-ms", "8000", "--restart-grace-ms", "6000"));
+        assertEquals(6000, c.restartGraceMs());
+    }
+
+    @Test
+    void restartGraceMustBeShorterThanTheFailureTimeout() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> MetadataServerMain.parse(args("--restart-grace-ms", "2000")));
+        assertTrue(e.getMessage().contains("--restart-grace-ms must be < --failure-timeout-ms"),
+                e.getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> MetadataServerMain.parse(args("--restart-grace-ms", "-1")));
+    }
+
+    @Test
+    void helpDescribesTheRestartGrace() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int code = MetadataServerMain.run(new String[] {"--help"},
+                new PrintStream(out, true, StandardCharsets.UTF_8));
+        assertEquals(0, code);
+        String help = out.toString(StandardCharsets.UTF_8);
+        assertTrue(help.contains("--restart-grace-ms"), help);
+    }
+}
