@@ -1,6 +1,8 @@
 package org.gtstore.dataserver.rpc;
 
 import io.grpc.stub.StreamObserver;
+import java.util.Map;
+import java.util.TreeSet;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.LongAdder;
 import org.gtstore.proto.ChainMessage;
@@ -9,6 +11,7 @@ import org.gtstore.proto.ReplyBatch;
 import org.gtstore.proto.DataServiceGrpc;
 import org.gtstore.proto.GetRequest;
 import org.gtstore.proto.GetResponse;
+import org.gtstore.proto.PartitionSeq;
 import org.gtstore.proto.PingRequest;
 import org.gtstore.proto.PingResponse;
 import org.gtstore.proto.PutRequest;
@@ -97,9 +100,16 @@ public final class DataServiceImpl extends DataServiceGrpc.DataServiceImplBase {
                         headed += n;
                     }
                 }
-                reply.onNext(StatsResponse.newBuilder().setServerId(view.serverId())
-                        .setEpoch(view.epoch()).setKeysHeaded(headed).setKeysHeld(held)
-                        .setPuts(puts.sum()).setGets(gets.sum()).build());
+                StatsResponse.Builder b = StatsResponse.newBuilder()
+                        .setServerId(view.serverId()).setEpoch(view.epoch())
+                        .setKeysHeaded(headed).setKeysHeld(held)
+                        .setPuts(puts.sum()).setGets(gets.sum());
+                Map<Integer, Long> applied = view.appliedSeqs();
+                for (int p : new TreeSet<>(view.heldPartitions())) {
+                    b.addApplied(PartitionSeq.newBuilder().setPartition(p)
+                            .setSeq(applied.getOrDefault(p, 0L)));
+                }
+                reply.onNext(b.build());
                 reply.onCompleted();
             } catch (RuntimeException e) {
                 LOG.warn("[{}] GetStats failed", view.serverId(), e);

@@ -1,5 +1,6 @@
 package org.gtstore.dataserver.rpc;
 
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -22,4 +23,7 @@ public interface ServerView {
 
     /** Live (non-deleted) keys of a partition in the local store. */
     long liveKeys(int partition);
+
+    /** The last applied seq of every partition in the local store. */
+    Map<Integer, Long> appliedSeqs();
 }

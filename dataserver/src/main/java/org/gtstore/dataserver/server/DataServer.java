@@ -177,6 +177,11 @@ public final class DataServer implements AutoCloseable {
             public long liveKeys(int partition) {
                 return store.countLiveKeys(partition);
             }
+
+            @Override
+            public Map<Integer, Long> appliedSeqs() {
+                return store.appliedSeqs();
+            }
         };
     }
 

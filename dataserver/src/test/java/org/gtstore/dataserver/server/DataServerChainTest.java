@@ -160,6 +160,12 @@ class DataServerChainTest {
         StatsResponse stats = stub("s1").getStats(StatsRequest.getDefaultInstance());
         assertEquals(551, stats.getKeysHeld());
         assertEquals(551, stats.getKeysHeaded());
+        // Every write is acknowledged, so the tail has applied what the head has.
+        StatsResponse tailStats = stub("s3").getStats(StatsRequest.getDefaultInstance());
+        assertEquals(PARTITIONS, stats.getAppliedCount());
+        assertEquals(stats.getAppliedList(), tailStats.getAppliedList());
+        assertTrue(stats.getAppliedList().stream().anyMatch(a -> a.getSeq() > 1),
+                stats.getAppliedList().toString());
     }
 
     @Test
