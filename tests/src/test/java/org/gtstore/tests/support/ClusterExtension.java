@@ -1,5 +1,6 @@
 package org.gtstore.tests.support;
 
+import java.util.List;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -17,11 +18,18 @@ import org.junit.jupiter.api.extension.TestWatcher;
 public final class ClusterExtension implements BeforeAllCallback, AfterAllCallback, TestWatcher {
     private final int nodes;
     private final int rep;
+    private final List<String> metadataArgs;
     private TestCluster cluster;
 
     public ClusterExtension(int nodes, int rep) {
+        this(nodes, rep, List.of());
+    }
+
+    /** A cluster whose metadata members get these extra flags (timing knobs). */
+    public ClusterExtension(int nodes, int rep, List<String> metadataArgs) {
         this.nodes = nodes;
         this.rep = rep;
+        this.metadataArgs = List.copyOf(metadataArgs);
     }
 
     public TestCluster cluster() {
@@ -33,7 +41,7 @@ public final class ClusterExtension implements BeforeAllCallback, AfterAllCallba
 
     @Override
     public void beforeAll(ExtensionContext context) {
-        cluster = TestCluster.start(nodes, rep);
+        cluster = TestCluster.start(nodes, rep, metadataArgs);
     }
 
     @Override

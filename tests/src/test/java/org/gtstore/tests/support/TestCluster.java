@@ -40,6 +40,15 @@ public final class TestCluster implements AutoCloseable {
 
     /** Starts a cluster; on failure prints every log, removes the directory and rethrows. */
     public static TestCluster start(int nodes, int rep) {
+        return start(nodes, rep, List.of());
+    }
+
+    /**
+     * Like {@link #start(int, int)}, with extra flags for every metadata member (timing knobs,
+     * e.g. {@code --restart-grace-ms}). They are not recorded in cluster.json, so they hold only
+     * for the members this launch starts.
+     */
+    public static TestCluster start(int nodes, int rep, List<String> metadataArgs) {
         Path dir;
         try {
             dir = Files.createTempDirectory("gtstore-it-");
@@ -50,7 +59,7 @@ public final class TestCluster implements AutoCloseable {
         ClusterLauncher launcher = null;
         try {
             launcher = ClusterLauncher.builder(clusterDir).nodes(nodes).replication(rep)
-                    .readyTimeout(READY_TIMEOUT).start();
+                    .metadataArgs(metadataArgs).readyTimeout(READY_TIMEOUT).start();
             return new TestCluster(dir, clusterDir);
         } catch (RuntimeException | Error e) {
             System.err.println("cluster start failed: " + e);
