@@ -8,7 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -144,7 +147,27 @@ class RestartInPlaceIT {
         }
         awaitSameAppliedSeqs(c, victimPartitions);
         c.launcher().stop();
+        System.out.println("[restart-in-place] catch-up seen in the logs: "
+                + catchUpLines(c, before));
         assertSameStoredEntries(c, before, victimPartitions);
+    }
+
+    /**
+     * The chain catch-up the servers logged (re-sends of un-acked updates and copies from the
+     * store, to or from the victim): shows which paths this run took.
+     */
+    private static List<String> catchUpLines(TestCluster c, PartitionMap m) {
+        List<String> out = new ArrayList<>();
+        for (ServerInfo s : m.getServersList()) {
+            try (var lines = Files.lines(c.launcher().logFile(s.getId()))) {
+                lines.filter(l -> l.contains("re-sent ") || l.contains(" is behind what we hold"))
+                        .filter(l -> s.getId().equals(VICTIM) || l.contains(VICTIM))
+                        .forEach(out::add);
+            } catch (IOException | UncheckedIOException e) {
+                out.add(s.getId() + ": unreadable log: " + e);
+            }
+        }
+        return out;
     }
 
     // ---- the map ----
