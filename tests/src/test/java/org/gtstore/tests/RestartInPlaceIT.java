@@ -64,22 +64,27 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * <p>Checks: the restarted server's applied seqs reach its chain neighbours', every member of
  * its chains ends with the same applied seqs and the same stored entries, the recorded history
  * (with a final read of every key) is linearizable, writes and reads of every affected partition
- * resume, and no client operation fails within its 30 s deadline.
+ * resume, and no client operation fails within its 60 s deadline.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class RestartInPlaceIT {
-    /** Longer than a data server's JVM start on a loaded 2-core machine, by a wide margin. */
-    private static final long RESTART_GRACE_MS = 15_000;
+    /**
+     * Longer than a data server's restart (kill to registered) on a loaded 2-core machine by a
+     * wide margin: 2.4-4.5 s when quiet, 10.4 s once beside other builds. It costs nothing when
+     * the restart wins: the grace is never used up.
+     */
+    private static final long RESTART_GRACE_MS = 30_000;
     private static final List<String> METADATA_ARGS = List.of(
-            "--failure-timeout-ms", "20000", "--lease-ms", "15000",
+            "--failure-timeout-ms", "40000", "--lease-ms", "30000",
             "--restart-grace-ms", Long.toString(RESTART_GRACE_MS));
 
     @RegisterExtension
     static final ClusterExtension CLUSTER = new ClusterExtension(4, 3, METADATA_ARGS);
 
     private static final String VICTIM = "server2";
-    private static final Duration CLIENT_DEADLINE = Duration.ofSeconds(30);
-    private static final Duration RECOVERY = Duration.ofSeconds(60);
+    /** Longer than the grace: an operation waiting for the restarted server does not fail. */
+    private static final Duration CLIENT_DEADLINE = Duration.ofSeconds(60);
+    private static final Duration RECOVERY = Duration.ofSeconds(90);
     private static final int KEYS_PER_PARTITION = 2;
     private static final int WRITES_AFTER_RESTART = 20;
 
