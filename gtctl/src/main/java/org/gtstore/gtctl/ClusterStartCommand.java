@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.gtstore.gtctl.cluster.ClusterFile;
@@ -44,6 +45,23 @@ final class ClusterStartCommand implements Callable<Integer> {
             description = "How long to wait for the map to be ready (default: ${DEFAULT-VALUE}).")
     private long readyTimeoutMs;
 
+    @Option(names = "--failure-timeout-ms", paramLabel = "MS", description = {
+        "A data server silent this long is declared dead (metadata default 2000)."})
+    private Long failureTimeoutMs;
+
+    @Option(names = "--lease-ms", paramLabel = "MS", description = {
+        "A data server that cannot renew its lease this long stops serving; must be below",
+        "the failure timeout (metadata default 1500)."})
+    private Long leaseMs;
+
+    @Option(names = "--restart-grace-ms", paramLabel = "MS", description = {
+        "How long a killed data server (connection refused) may take to restart before it is",
+        "declared dead, so a quick restart keeps its chain positions; below the failure",
+        "timeout (metadata default 0: refused means dead at once). E.g. --failure-timeout-ms",
+        "10000 --lease-ms 8000 --restart-grace-ms 8000.",
+        "These three are recorded in cluster.json and kept by later starts and restarts."})
+    private Long restartGraceMs;
+
     private final Connector connector;
 
     ClusterStartCommand(Connector connector) {
@@ -72,11 +90,33 @@ final class ClusterStartCommand implements Callable<Integer> {
                 .replication(rep == null ? 0 : rep)
                 .partitions(partitions)
                 .readyTimeout(Duration.ofMillis(readyTimeoutMs))
+                .metadataArgs(metadataFlags())
                 .start();
         PrintWriter out = spec.commandLine().getOut();
         lines(launcher.dir().toString(), launcher.cluster(), common.json()).forEach(out::println);
         out.flush();
         return Gtctl.EXIT_OK;
+    }
+
+    /** The timing flags given, for every metadata member (they check them at start). */
+    private List<String> metadataFlags() {
+        List<String> flags = new ArrayList<>();
+        addFlag(flags, "--failure-timeout-ms", failureTimeoutMs);
+        addFlag(flags, "--lease-ms", leaseMs);
+        addFlag(flags, "--restart-grace-ms", restartGraceMs);
+        return flags;
+    }
+
+    private static void addFlag(List<String> flags, String name, Long value) {
+        if (value == null) {
+            return;
+        }
+        if (value < 0) {
+            throw new GtctlException(name + " must not be negative, got " + value,
+                    Gtctl.EXIT_USAGE);
+        }
+        flags.add(name);
+        flags.add(value.toString());
     }
 
     /** What {@code cluster start} prints for a started cluster. */

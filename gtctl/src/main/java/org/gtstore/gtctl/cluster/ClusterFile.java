@@ -32,7 +32,9 @@ public record ClusterFile(
         int replication,
         int partitions,
         List<MetadataMember> metadata,
-        List<ServerMember> servers) {
+        List<ServerMember> servers,
+        List<String> metadataArgs,
+        List<String> serverArgs) {
 
     /** The file name inside a cluster directory. */
     public static final String FILE_NAME = "cluster.json";
@@ -50,6 +52,24 @@ public record ClusterFile(
         }
         metadata = List.copyOf(metadata == null ? List.of() : metadata);
         servers = List.copyOf(servers == null ? List.of() : servers);
+        metadataArgs = List.copyOf(metadataArgs == null ? List.of() : metadataArgs);
+        serverArgs = List.copyOf(serverArgs == null ? List.of() : serverArgs);
+    }
+
+    /** A cluster whose members run with no extra flags. */
+    public ClusterFile(int replication, int partitions, List<MetadataMember> metadata,
+            List<ServerMember> servers) {
+        this(replication, partitions, metadata, servers, List.of(), List.of());
+    }
+
+    /**
+     * A copy with the extra flags every metadata member and every data server is launched
+     * with (e.g. {@code --restart-grace-ms 5000}); recorded so that every later start and
+     * restart of a member keeps them.
+     */
+    public ClusterFile withArgs(List<String> metadataFlags, List<String> serverFlags) {
+        return new ClusterFile(replication, partitions, metadata, servers, metadataFlags,
+                serverFlags);
     }
 
     /** One metadata member: its Raft port (Ratis) and its rpc port (our MetadataService). */
@@ -125,14 +145,14 @@ public record ClusterFile(
                 .map(x -> x.id().equals(id) ? x.withPid(pid) : x).toList();
         List<ServerMember> s = servers.stream()
                 .map(x -> x.id().equals(id) ? x.withPid(pid) : x).toList();
-        return new ClusterFile(replication, partitions, m, s);
+        return new ClusterFile(replication, partitions, m, s, metadataArgs, serverArgs);
     }
 
     /** A copy with every pid set to 0, as after {@code cluster stop}. */
     public ClusterFile withoutPids() {
         return new ClusterFile(replication, partitions,
                 metadata.stream().map(x -> x.withPid(0)).toList(),
-                servers.stream().map(x -> x.withPid(0)).toList());
+                servers.stream().map(x -> x.withPid(0)).toList(), metadataArgs, serverArgs);
     }
 
     public String toJson() {

@@ -54,11 +54,12 @@ public final class ClusterLauncher implements AutoCloseable {
     private ClusterLauncher(Builder b, ClusterFile cluster) {
         this.dir = b.dir;
         this.commands = MemberCommands.fromEnvironment(b.home, b.dir);
-        this.metadataArgs = List.copyOf(b.metadataArgs);
-        this.serverArgs = List.copyOf(b.serverArgs);
+        // A flag given now replaces the recorded one of that name; the others go on.
+        this.metadataArgs = MemberFlags.merge(cluster.metadataArgs(), b.metadataArgs);
+        this.serverArgs = MemberFlags.merge(cluster.serverArgs(), b.serverArgs);
         this.stopGrace = b.stopGrace;
         this.viewFactory = b.viewFactory;
-        this.cluster = cluster;
+        this.cluster = cluster.withArgs(metadataArgs, serverArgs);
     }
 
     /** Starts a cluster of 3 metadata members and {@code nodes} data servers with K = rep. */
@@ -133,13 +134,17 @@ public final class ClusterLauncher implements AutoCloseable {
             return this;
         }
 
-        /** Extra flags for every metadata member, e.g. {@code --failure-timeout-ms 1000}. */
+        /**
+         * Extra flags for every metadata member, e.g. {@code --failure-timeout-ms 1000};
+         * recorded in cluster.json and used again by later starts and restarts (a flag given
+         * again replaces its recorded value, see {@link MemberFlags#merge}).
+         */
         public Builder metadataArgs(List<String> args) {
             this.metadataArgs = List.copyOf(args);
             return this;
         }
 
-        /** Extra flags for every data server. */
+        /** Extra flags for every data server; recorded like {@link #metadataArgs}. */
         public Builder serverArgs(List<String> args) {
             this.serverArgs = List.copyOf(args);
             return this;

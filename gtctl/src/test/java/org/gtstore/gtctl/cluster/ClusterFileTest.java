@@ -49,6 +49,18 @@ class ClusterFileTest {
     }
 
     @Test
+    void memberFlagsAreRecordedAndAFileWithoutThemReadsAsNone(@TempDir Path dir) {
+        ClusterFile c = sample().withArgs(List.of("--restart-grace-ms", "5000"), List.of());
+        c.write(dir);
+        ClusterFile back = ClusterFile.read(dir).orElseThrow();
+        assertEquals(List.of("--restart-grace-ms", "5000"), back.metadataArgs());
+        assertEquals(List.of("--restart-grace-ms", "5000"),
+                back.withPid("server1", 99).withoutPids().metadataArgs(), "kept by copies");
+        assertEquals(List.of(), ClusterFile.fromJson("""
+                {"replication":2,"partitions":8,"metadata":[],"servers":[]}""").metadataArgs());
+    }
+
+    @Test
     void writesTheFieldNamesOfTheContract() {
         String json = sample().toJson().replaceAll("\\s", "");
         assertTrue(json.startsWith("{\"replication\":2,\"partitions\":1024,\"metadata\":[{\"id\":"

@@ -170,6 +170,32 @@ class ClusterLauncherTest {
     }
 
     @Test
+    void memberFlagsAreRecordedAndKeptByTheNextStart() throws Exception {
+        // Jars that are not jars: each start fails at once, after recording what it launched.
+        for (String jar : List.of(MemberCommands.METADATA_JAR, MemberCommands.SERVER_JAR)) {
+            Files.createDirectories(dir.resolve(jar).getParent());
+            Files.writeString(dir.resolve(jar), "not a jar");
+        }
+        Path clusterDir = dir.resolve("cluster");
+        ClusterLauncher.Builder first = ClusterLauncher.builder(clusterDir).home(dir)
+                .metadataView(a -> new NoMetadata()).nodes(1).replication(1).partitions(8)
+                .readyTimeout(Duration.ofSeconds(30))
+                .metadataArgs(List.of("--failure-timeout-ms", "10000", "--restart-grace-ms", "5"));
+        assertThrows(ClusterException.class, first::start);
+        assertEquals(List.of("--failure-timeout-ms", "10000", "--restart-grace-ms", "5"),
+                ClusterFile.read(clusterDir).orElseThrow().metadataArgs());
+        ClusterLauncher.Builder again = ClusterLauncher.builder(clusterDir).home(dir)
+                .metadataView(a -> new NoMetadata()).readyTimeout(Duration.ofSeconds(30))
+                .metadataArgs(List.of("--restart-grace-ms", "8000"));
+        assertThrows(ClusterException.class, again::start);
+        assertEquals(List.of("--failure-timeout-ms", "10000", "--restart-grace-ms", "8000"),
+                ClusterFile.read(clusterDir).orElseThrow().metadataArgs());
+        assertEquals(List.of("--failure-timeout-ms", "10000", "--restart-grace-ms", "8000"),
+                ClusterLauncher.builder(clusterDir).home(dir).open().cluster().metadataArgs(),
+                "what restart and kill use");
+    }
+
+    @Test
     void memberCommandLinesFollowTheContract() {
         ClusterFile c = new ClusterFile(2, 1024,
                 List.of(new MetadataMember("meta1", "127.0.0.1", 1, 2, 0),
