@@ -64,8 +64,21 @@ class ChainSimulationTest {
             return;
         }
         long seeds = Long.getLong("gt.seeds", 60);
+        // Every seed runs, so that one failure does not hide the others behind it.
+        List<AssertionError> failures = new ArrayList<>();
         for (long seed = 1; seed <= seeds; seed++) {
-            run(seed);
+            try {
+                run(seed);
+            } catch (AssertionError e) {
+                LOG.error("{}", e.getMessage());
+                failures.add(e);
+            }
+        }
+        if (!failures.isEmpty()) {
+            StringBuilder all = new StringBuilder();
+            failures.forEach(f -> all.append("\n  ").append(f.getMessage()));
+            throw new AssertionError(failures.size() + " of " + seeds + " seeds failed:" + all,
+                    failures.get(0));
         }
         // The schedules must actually exercise the protocol, not pass vacuously.
         LOG.info("{} schedules: {} writes acked, {} acked after a server died, {} servers"
