@@ -12,13 +12,26 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.gtstore.dataserver.storage.StoredValue;
-import org.gtstore.proto.Chain;
+import org.gtstore.metadata.command.Commands;
+import org.gtstore.metadata.command.Outcome;
+import org.gtstore.metadata.liveness.ServerProber.ProbeResult;
+import org.gtstore.metadata.model.ClusterState;
+import org.gtstore.metadata.model.PartitionChain;
+import org.gtstore.metadata.model.ServerEntry;
+import org.gtstore.metadata.model.Settings;
+import org.gtstore.metadata.service.MetadataLeader;
+import org.gtstore.metadata.statemachine.AppliedMap;
 import org.gtstore.proto.ErrorCode;
 import org.gtstore.proto.GetResponse;
+import org.gtstore.proto.MetaCommand;
+import org.gtstore.proto.MetaCommandReply;
 import org.gtstore.proto.PartitionMap;
 import org.gtstore.proto.PutResponse;
+import org.gtstore.proto.RegisterRequest;
+import org.gtstore.proto.ReportCaughtUpRequest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -26,12 +39,17 @@ import org.junit.jupiter.api.Timeout;
  * A seeded random schedule over four replicas with chains of three: puts (with client and
  * request ids, some of them retries), message deliveries in random order across streams, broken
  * streams, ticks, copy chunks read at random moments, server deaths (each followed by a map that
- * reaches the survivors at different times), restarts of dead servers on their stores (they
- * come back as spares), restarts in place (positions kept), and the metadata model restoring K:
- * a short chain gets a live spare as joining replica (StartCopy), and the tail's caught-up
- * report makes it the tail (FinishCopy). After every step: at most one head and one tail per
- * partition and chain epoch among the replicas, and the prefix property (a successor never has
- * applied more than its predecessor), and linearizable reads: every key read at the tail of the
+ * reaches the survivors at different times), restarts of dead servers on their stores, and
+ * restarts in place. The metadata is the real one: a {@code MetadataLeader} whose commands apply
+ * through {@code Commands.apply} to a {@code ClusterState}, and whose map is what the data
+ * servers receive. A kill is reported unreachable (at once or later) and the leader's probe
+ * finds nothing listening (MarkDead); a restart is a new process that registers with the same
+ * storage id (the metadata keeps its positions if it was not declared dead yet, else it comes
+ * back as a spare); the tails' caught-up reports go to the leader (FinishCopy); and the
+ * leader's ticks restore K with the restore planner (StartCopy).
+ * After every step: at most one head and one tail per partition and chain epoch among the
+ * replicas, and the prefix property (a successor never has applied more than its predecessor),
+ * and linearizable reads: every key read at the tail of the
  * latest map returns at least the last version acknowledged for it (the reads take no
  * randomness, so they do not change the schedules). After the schedule everything drains and:
  * <ul>
@@ -66,6 +84,8 @@ class ChainSimulationTest {
         long seeds = Long.getLong("gt.seeds", 60);
         // Every seed runs, so that one failure does not hide the others behind it.
         List<AssertionError> failures = new ArrayList<>();
+        long cpuStartNs = java.lang.management.ManagementFactory.getThreadMXBean()
+                .getCurrentThreadCpuTime();
         for (long seed = 1; seed <= seeds; seed++) {
             try {
                 run(seed);
@@ -81,9 +101,11 @@ class ChainSimulationTest {
                     failures.get(0));
         }
         // The schedules must actually exercise the protocol, not pass vacuously.
-        LOG.info("{} schedules: {} writes acked, {} acked after a server died, {} servers"
-                + " killed, {} joining replicas made tails", seeds, totalAcked, ackedAfterKill,
-                totalKilled, totalCopiesFinished);
+        long cpuMs = (java.lang.management.ManagementFactory.getThreadMXBean()
+                .getCurrentThreadCpuTime() - cpuStartNs) / 1_000_000;
+        LOG.info("{} schedules in {} ms of CPU: {} writes acked, {} acked after a server died,"
+                + " {} servers killed, {} joining replicas made tails", seeds, cpuMs, totalAcked,
+                ackedAfterKill, totalKilled, totalCopiesFinished);
         assertTrue(totalAcked > seeds * 20, "acked writes: " + totalAcked);
         assertTrue(totalKilled > seeds / 2, "kills: " + totalKilled);
         assertTrue(ackedAfterKill > seeds, "writes acked after a kill: " + ackedAfterKill);
@@ -110,14 +132,28 @@ class ChainSimulationTest {
     }
 
     private static final class Simulation {
+        private static final String REPORTER = "sim";
         private final Random random;
         private final ChainHarness h = new ChainHarness(
                 new ChainReplicaConfig(10_000, 3, 40, 1 << 20, 10_000, 10_000, 2, 200, 3,
                         10_000),
                 SERVERS.toArray(new String[0]));
-        private final Map<Integer, List<String>> chains = new HashMap<>();
-        private final Map<Integer, String> joining = new HashMap<>();
-        private final Map<Integer, Long> chainEpochs = new HashMap<>();
+        /**
+         * The real metadata leader, driven as MetadataLeaderTest drives it: its duty executor
+         * is a queue this simulation runs ({@link #runDuty}), its clock stands still (deaths
+         * come from kills, reported as unreachable and probed: nothing listens any more), and
+         * its commands apply at once through {@link Commands#apply}, which validates each one
+         * against the state it applies to, as the state machine's startTransaction would.
+         */
+        private final java.util.ArrayDeque<Runnable> duty = new java.util.ArrayDeque<>();
+        private AppliedMap applied = AppliedMap.of(ClusterState.EMPTY, 0);
+        private final MetadataLeader leader = new MetadataLeader("sim-meta",
+                new MetadataLeader.Options(new Settings(3, PARTITIONS, SERVERS.size()), 2000, 0,
+                        1000),
+                () -> 0L,
+                address -> CompletableFuture.completedFuture(h.node(address).alive
+                        ? ProbeResult.REACHABLE : ProbeResult.REFUSED),
+                this::submit, () -> applied.state(), () -> true, duty::add);
         private final Map<String, PartitionMap> undeliveredMaps = new HashMap<>();
         private final Map<Long, String[]> putsInFlight = new HashMap<>();
         private final Map<String, Acked> lastAcked = new HashMap<>();
@@ -125,7 +161,6 @@ class ChainSimulationTest {
         private final Map<String, Long> versionByRequest = new HashMap<>();
         private final Map<Long, String> requestValues = new HashMap<>();
         private final List<String> broken = new ArrayList<>();
-        private final java.util.Set<String> dead = new java.util.TreeSet<>();
         private int killed;
         private int copiesFinished;
         private long ackedAfterKill;
@@ -140,8 +175,15 @@ class ChainSimulationTest {
                     p0.append(s).append("=").append(h.replica(s).appliedSeq(TP)).append("/")
                             .append(h.replica(s).committedSeq(TP)).append(" ");
                 }
-                LOG.info("sim epoch={}: {} | chains {} joining {} | p0 {}", h.epoch, what,
-                        chains, joining, p0);
+                StringBuilder chains = new StringBuilder();
+                for (PartitionChain c : state().chains()) {
+                    chains.append(c.partition()).append("=").append(c.replicas());
+                    if (c.hasJoining()) {
+                        chains.append("+").append(c.joining());
+                    }
+                    chains.append("@").append(c.epoch()).append(" ");
+                }
+                LOG.info("sim epoch={}: {} | chains {}| p{} {}", h.epoch, what, chains, TP, p0);
             }
         }
 
@@ -151,18 +193,17 @@ class ChainSimulationTest {
             // One key per chunk: with a dozen keys over eight partitions, larger chunks would
             // make almost every copy a single chunk that is never cut short.
             h.copyChunkKeys = 1;
-            for (int p = 0; p < PARTITIONS; p++) {
-                List<String> c = new ArrayList<>();
-                for (int i = 0; i < 3; i++) {
-                    c.add(SERVERS.get((p + i) % SERVERS.size()));
-                }
-                chains.put(p, c);
-                chainEpochs.put(p, 1L);
-            }
-            h.epoch = 1;
-            PartitionMap first = map();
+            leader.tick();      // InitCluster from the leader's settings
+            runDuty();
             for (String s : SERVERS) {
-                h.deliverMap(first, s);
+                register(s);
+            }
+            leader.tick();      // the first AssignChains
+            runDuty();
+            assertTrue(state().isAssigned(), "not assigned: " + state().cause());
+            undeliveredMaps.clear();
+            for (String s : SERVERS) {
+                h.deliverMap(map(), s);
             }
         }
 
@@ -196,10 +237,100 @@ class ChainSimulationTest {
             check();
         }
 
+        // ---- the metadata ----
+
+        private ClusterState state() {
+            return applied.state();
+        }
+
+        private List<String> replicas(int p) {
+            return state().chain(p).replicas();
+        }
+
+        /** The chain of {@code p} in write order, with its joining replica (if any) last. */
+        private List<String> order(int p) {
+            List<String> order = new ArrayList<>(replicas(p));
+            if (state().chain(p).hasJoining()) {
+                order.add(state().chain(p).joining());
+            }
+            return order;
+        }
+
+        private boolean declaredDead(String s) {
+            return state().server(s).map(ServerEntry::isDead).orElse(false);
+        }
+
+        /** The leader's log: every command applies at once, and a change reaches the servers. */
+        private CompletableFuture<MetaCommandReply> submit(MetaCommand cmd) {
+            Outcome o = Commands.apply(state(), cmd);
+            if (o.changed()) {
+                applied = applied.next(o.state(), applied.appliedIndex() + 1);
+                h.epoch = applied.epoch();
+                if (cmd.hasFinishCopy()) {
+                    copiesFinished += cmd.getFinishCopy().getEntriesCount();
+                }
+                trace("metadata: " + o.state().cause());
+                publish();
+            } else {
+                trace("metadata refused " + cmd.getCommandCase() + ": " + o.reply().getCode()
+                        + " " + o.reply().getMessage());
+            }
+            return CompletableFuture.completedFuture(o.reply());
+        }
+
+        /** Runs the queued duty tasks in order, as the leader's one duty thread would. */
+        private void runDuty() {
+            for (Runnable task = duty.poll(); task != null; task = duty.poll()) {
+                task.run();
+            }
+        }
+
+        private <T> T await(CompletableFuture<T> f) {
+            runDuty();
+            assertTrue(f.isDone(), "a metadata call did not complete");
+            return f.join();
+        }
+
+        /** A new process of {@code s} registers (incarnation 0: it holds none yet). */
+        private MetaCommandReply register(String s) {
+            MetaCommandReply r = await(leader.register(RegisterRequest.newBuilder()
+                    .setServerId(s).setAddress(s).setStorageId("disk-" + s).build()));
+            assertEquals(ErrorCode.OK, r.getCode(), "register " + s + ": " + r.getMessage());
+            return r;
+        }
+
+        /** Someone could not reach {@code s}; the leader probes it. */
+        private void reportUnreachable(String s) {
+            await(leader.reportUnreachable(s, REPORTER));
+        }
+
+        /**
+         * The leader's work between schedule steps: servers killed and not yet reported are
+         * found (their failure timeout passed), caught-up reports arrive, and a tick finishes
+         * copies and restores K.
+         */
+        private void metadataDuty() {
+            for (String s : SERVERS) {
+                if (!h.node(s).alive && !declaredDead(s)) {
+                    reportUnreachable(s);
+                }
+            }
+            for (String s : SERVERS) {
+                for (CaughtUpReport r : h.node(s).caughtUp) {
+                    trace("caught up " + r + " reported by " + s);
+                    leader.reportCaughtUp(ReportCaughtUpRequest.newBuilder().setReporter(s)
+                            .setPartition(r.partition()).setServerId(r.joining())
+                            .setMapEpoch(r.mapEpoch()).setSeq(r.seq()).build());
+                }
+                h.node(s).caughtUp.clear();
+            }
+            runDuty();
+            leader.tick();
+            runDuty();
+        }
+
         private PartitionMap map() {
-            return h.map(h.epoch, p -> Chain.newBuilder().setPartition(p)
-                    .addAllReplicas(chains.get(p)).setJoining(joining.getOrDefault(p, ""))
-                    .setEpoch(chainEpochs.get(p)).build());
+            return applied.map();
         }
 
         private void publish() {
@@ -214,10 +345,10 @@ class ChainSimulationTest {
         private void put() {
             String key = "key" + random.nextInt(KEYS);
             int p = partitionOf(key);
-            if (chains.get(p).isEmpty()) {
+            if (replicas(p).isEmpty()) {
                 return;
             }
-            String head = chains.get(p).get(0);
+            String head = replicas(p).get(0);
             long id;
             String value;
             if (!requestValues.isEmpty() && random.nextInt(10) == 0) {
@@ -227,14 +358,20 @@ class ChainSimulationTest {
                 value = requestValues.get(id);
                 key = value.substring(0, value.indexOf('='));
                 p = partitionOf(key);
-                if (chains.get(p).isEmpty()) {
+                if (replicas(p).isEmpty()) {
                     return;
                 }
-                head = chains.get(p).get(0);
+                head = replicas(p).get(0);
             } else {
                 id = ++requestIds;
                 value = key + "=v" + id;
                 requestValues.put(id, value);
+            }
+            if (!h.node(head).alive) {
+                // Killed, and the map still names it: the client cannot connect, reports it and
+                // retries later.
+                reportUnreachable(head);
+                return;
             }
             long token = h.put(head, h.request(key, value).setClientId("sim")
                     .setRequestId(id).build());
@@ -321,49 +458,6 @@ class ChainSimulationTest {
             h.copyStep(s);
         }
 
-        /** The metadata leader's duties: finish reported copies, then restore K. */
-        private void metadataDuty() {
-            boolean changed = false;
-            for (String s : SERVERS) {
-                for (CaughtUpReport r : h.node(s).caughtUp) {
-                    int p = r.partition();
-                    if (r.joining().equals(joining.get(p)) && chainEpochs.get(p) <= r.mapEpoch()
-                            && !dead.contains(r.joining())) {
-                        if (!changed) {
-                            h.epoch++;
-                            changed = true;
-                        }
-                        chains.get(p).add(joining.remove(p));
-                        trace("finish copy p=" + p + " " + r);
-                        chainEpochs.put(p, h.epoch);
-                        copiesFinished++;
-                    }
-                }
-                h.node(s).caughtUp.clear();
-            }
-            for (int p = 0; p < PARTITIONS; p++) {
-                List<String> c = chains.get(p);
-                if (c.isEmpty() || c.size() >= 3 || joining.containsKey(p)) {
-                    continue;
-                }
-                List<String> spares = SERVERS.stream().filter(s -> !dead.contains(s)
-                        && !c.contains(s)).toList();
-                if (spares.isEmpty()) {
-                    continue;
-                }
-                if (!changed) {
-                    h.epoch++;
-                    changed = true;
-                }
-                joining.put(p, spares.get(random.nextInt(spares.size())));
-                trace("start copy p=" + p + " to " + joining.get(p));
-                chainEpochs.put(p, h.epoch);
-            }
-            if (changed) {
-                publish();
-            }
-        }
-
         private void breakRandomStream() {
             String from = SERVERS.get(random.nextInt(SERVERS.size()));
             String to = SERVERS.get(random.nextInt(SERVERS.size()));
@@ -377,55 +471,51 @@ class ChainSimulationTest {
         }
 
         /**
-         * A dead server restarts on its store and registers as a spare; or a live one crashes
-         * and restarts at once, keeping its positions (re-registering bumps the map epoch but
-         * no chain's).
+         * A server restarts on its store as a new process and registers: a live one (a crash
+         * and restart in place, or a kill nobody reported yet) keeps its positions, one
+         * declared dead comes back with none, as a spare. The metadata's rules decide which.
          */
         private void restartRandom() {
-            String s = SERVERS.get(random.nextInt(SERVERS.size()));
-            if (!dead.contains(s) && !h.node(s).alive) {
-                return;
-            }
+            restart(SERVERS.get(random.nextInt(SERVERS.size())));
+        }
+
+        private void restart(String s) {
             putsInFlight.values().removeIf(put -> put[2].equals(s));
-            dead.remove(s);
             broken.removeIf(pair -> pair.startsWith(s + ">"));
             undeliveredMaps.remove(s);
-            h.epoch++;
             h.node(s).caughtUp.clear();
-            trace("restart " + s + " stored applied " + h.node(s).store.appliedSeqs()
-                    + " joined " + h.node(s).store.joinEpochs() + " model epochs " + chainEpochs);
+            h.kill(s);
+            String before = state().server(s).map(ServerEntry::toString).orElse("none");
+            register(s);
+            trace("restart " + s + " (was " + before + ") stored applied "
+                    + h.node(s).store.appliedSeqs() + " joined " + h.node(s).store.joinEpochs());
             h.restart(s, map());
-            publish();
             undeliveredMaps.remove(s);
         }
 
+        /**
+         * Kills a server (never the last live replica of a chain). Half the time a neighbour
+         * reports it at once; otherwise the map names it until a client or the leader's duty
+         * round notices.
+         */
         private void killRandom() {
             List<String> alive = SERVERS.stream().filter(s -> h.node(s).alive).toList();
             String victim = alive.get(random.nextInt(alive.size()));
-            for (List<String> c : chains.values()) {
-                if (c.size() == 1 && c.contains(victim)) {
-                    return;   // never the last replica of a chain
+            for (PartitionChain c : state().chains()) {
+                if (c.replicas().stream().filter(s -> h.node(s).alive).toList()
+                        .equals(List.of(victim))) {
+                    return;
                 }
             }
             h.kill(victim);
             trace("kill " + victim);
-            dead.add(victim);
             killed++;
             // Its clients never hear back: the outcome of those puts is unknown.
             putsInFlight.values().removeIf(put -> put[2].equals(victim));
-            h.epoch++;
-            for (int p = 0; p < PARTITIONS; p++) {
-                boolean changed = chains.get(p).remove(victim);
-                if (victim.equals(joining.get(p))) {
-                    joining.remove(p);
-                    changed = true;
-                }
-                if (changed) {
-                    chainEpochs.put(p, h.epoch);
-                }
-            }
             undeliveredMaps.remove(victim);
-            publish();
+            if (random.nextBoolean()) {
+                reportUnreachable(victim);
+            }
         }
 
         /** One head and one tail per partition and chain epoch; successors never ahead. */
@@ -452,10 +542,7 @@ class ChainSimulationTest {
                 for (List<String> ts : tails.values()) {
                     assertEquals(1, ts.size(), "tails of partition " + p + ": " + tails);
                 }
-                List<String> order = new ArrayList<>(chains.get(p));
-                if (joining.containsKey(p)) {
-                    order.add(joining.get(p));
-                }
+                List<String> order = order(p);
                 for (int i = 1; i < order.size(); i++) {
                     String pred = order.get(i - 1);
                     String succ = order.get(i);
@@ -480,7 +567,7 @@ class ChainSimulationTest {
          */
         private void checkReads() {
             for (Acked a : lastAcked.values()) {
-                List<String> chain = chains.get(partitionOf(a.key()));
+                List<String> chain = replicas(partitionOf(a.key()));
                 if (chain.isEmpty() || !h.node(chain.get(chain.size() - 1)).alive) {
                     continue;
                 }
@@ -513,14 +600,14 @@ class ChainSimulationTest {
         }
 
         private String diagnose(int p) {
-            List<String> chain = chains.get(p);
+            List<String> chain = replicas(p);
             String tail = chain.get(chain.size() - 1);
-            String j = joining.get(p);
+            String j = state().chain(p).hasJoining() ? state().chain(p).joining() : null;
             String out = "; tail " + tail + " applied " + h.replica(tail).appliedSeq(p)
                     + " copying " + h.replica(tail).copying(p) + " joiningApplied "
                     + h.replica(tail).joiningAppliedSeq(p) + " position "
                     + h.replica(tail).position(p) + " chainEpoch "
-                    + h.replica(tail).chainEpoch(p) + " model " + chainEpochs.get(p);
+                    + h.replica(tail).chainEpoch(p) + " metadata " + state().chain(p).epoch();
             if (j != null) {
                 out += "; joining " + j + " alive " + h.node(j).alive + " applied "
                         + h.replica(j).appliedSeq(p) + " position " + h.replica(j).position(p)
@@ -532,12 +619,9 @@ class ChainSimulationTest {
 
         /** Delivers every map and message, reads every chunk and ticks until nothing moves. */
         private void drain() {
-            for (String s : new ArrayList<>(dead)) {
-                if (random.nextBoolean()) {
-                    dead.remove(s);
-                    h.epoch++;
-                    h.restart(s, map());
-                    publish();
+            for (String s : SERVERS) {
+                if (!h.node(s).alive && random.nextBoolean()) {
+                    restart(s);
                 }
             }
             h.copierPaused = false;
@@ -568,7 +652,7 @@ class ChainSimulationTest {
             long live = SERVERS.stream().filter(s -> h.node(s).alive).count();
             for (Acked a : lastAcked.values()) {
                 int p = partitionOf(a.key());
-                List<String> chain = chains.get(p);
+                List<String> chain = replicas(p);
                 String tail = chain.get(chain.size() - 1);
                 StoredValue v = h.stored(tail, a.key());
                 assertNotNull(v, "acked " + a + " missing at tail " + tail);
@@ -579,9 +663,9 @@ class ChainSimulationTest {
                 }
             }
             for (int p = 0; p < PARTITIONS; p++) {
-                List<String> chain = chains.get(p);
+                List<String> chain = replicas(p);
                 assertEquals(Math.min(3, live), chain.size(), "K restored for partition " + p
-                        + ": " + chain + " joining " + joining.get(p) + diagnose(p));
+                        + ": " + chain + " joining " + state().chain(p).joining() + diagnose(p));
                 long headApplied = h.replica(chain.get(0)).appliedSeq(p);
                 for (String s : chain) {
                     assertEquals(headApplied, h.replica(s).appliedSeq(p), "applied of " + s
