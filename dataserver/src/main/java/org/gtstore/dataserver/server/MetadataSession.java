@@ -41,13 +41,15 @@ import org.slf4j.LoggerFactory;
  * leader, the metadata lease, and the stream of maps.
  *
  * <ul>
- * <li>Register with the server id, address, storage id and the incarnation held (0 at start);
- *     the answer gives the incarnation, the lease and the heartbeat interval (one setting for
- *     the whole cluster) and the map. At most one Register is in flight or waiting to be
- *     retried, and its deadline outlasts the leader's command, since the leader answers once
- *     RegisterServer applied: a server declared dead used to send one for every heartbeat
+ * <li>Register with the server id, address, storage id, the incarnation held (0 at start) and
+ *     this process's id (random, picked when the session is made, the same on every
+ *     Register); the answer gives the incarnation, the lease and the heartbeat interval (one
+ *     setting for the whole cluster) and the map. At most one Register is in flight or waiting
+ *     to be retried, and its deadline outlasts the leader's command, since the leader answers
+ *     once RegisterServer applied: a server declared dead used to send one for every heartbeat
  *     refused meanwhile, and a busy leader made each a new incarnation and map epoch. The
- *     incarnation held lets the leader answer a repeat with the live registration.
+ *     process id (and the incarnation held) lets the leader answer a repeat with the live
+ *     registration, also a retry after a TIMEOUT whose command applied later.
  * <li>Heartbeat the leader every interval. A member that answers {@code NOT_LEADER} names the
  *     leader in {@code leader_hint}; a member that fails is skipped for the next one.
  * <li>Lease (fencing): an answered heartbeat extends the lease to <em>its send time</em> plus
@@ -72,6 +74,8 @@ public final class MetadataSession implements LeaseSource, MapFetcher, Unreachab
 
     private final String serverId;
     private final String storageId;
+    /** Names this process to the metadata; a restarted process has another. */
+    private final String processId = java.util.UUID.randomUUID().toString();
     private final List<String> members;
     private final long rpcTimeoutMs;
     private final long commandTimeoutMs;
@@ -145,6 +149,11 @@ public final class MetadataSession implements LeaseSource, MapFetcher, Unreachab
         this.progress = source;
     }
 
+    /** The id every Register of this process carries. */
+    public String processId() {
+        return processId;
+    }
+
     /** The incarnation from the last registration, 0 before. */
     public long incarnation() {
         return incarnation;
@@ -170,7 +179,8 @@ public final class MetadataSession implements LeaseSource, MapFetcher, Unreachab
         String target = leader;
         long sentAt = System.nanoTime();
         RegisterRequest req = RegisterRequest.newBuilder().setServerId(serverId)
-                .setAddress(address).setStorageId(storageId).setIncarnation(incarnation).build();
+                .setAddress(address).setStorageId(storageId).setIncarnation(incarnation)
+                .setProcessId(processId).build();
         stub(target, commandTimeoutMs).register(req, callback(
                 resp -> onRegistered(generation, target, sentAt, resp),
                 t -> {
@@ -206,9 +216,9 @@ public final class MetadataSession implements LeaseSource, MapFetcher, Unreachab
         heartbeatIntervalMs = r.getHeartbeatIntervalMs() > 0 ? r.getHeartbeatIntervalMs()
                 : DEFAULT_HEARTBEAT_INTERVAL_MS;
         extendLease(sentAt);
-        LOG.info("[{} epoch={}] registered at {} as incarnation {} (lease {} ms, heartbeat"
-                + " every {} ms)", serverId, r.getMap().getEpoch(), target, incarnation, leaseMs,
-                heartbeatIntervalMs);
+        LOG.info("[{} epoch={}] registered at {} as incarnation {} (process {}, lease {} ms,"
+                + " heartbeat every {} ms)", serverId, r.getMap().getEpoch(), target, incarnation,
+                processId, leaseMs, heartbeatIntervalMs);
         if (r.hasMap()) {
             mapSink.accept(r.getMap());
         }

@@ -167,6 +167,8 @@ class ChainSimulationTest {
         private int copiesFinished;
         private long ackedAfterKill;
         private long requestIds;
+        /** Data server processes started, each with its own process id. */
+        private int processes;
         private final boolean trace = Boolean.getBoolean("gt.trace");
         private static final int TP = Integer.getInteger("gt.tracePartition", 0);
 
@@ -293,11 +295,24 @@ class ChainSimulationTest {
             return f.join();
         }
 
-        /** A new process of {@code s} registers (incarnation 0: it holds none yet). */
+        /**
+         * A new process of {@code s} registers (incarnation 0: it holds none yet). Now and then
+         * it registers again before it heard the answer (a retry after a lost or TIMEOUT
+         * answer): its process id makes that the same registration, with no new epoch.
+         */
         private MetaCommandReply register(String s) {
-            MetaCommandReply r = await(leader.register(RegisterRequest.newBuilder()
-                    .setServerId(s).setAddress(s).setStorageId("disk-" + s).build()));
+            RegisterRequest req = RegisterRequest.newBuilder().setServerId(s).setAddress(s)
+                    .setStorageId("disk-" + s).setProcessId(s + "-" + ++processes).build();
+            MetaCommandReply r = await(leader.register(req));
             assertEquals(ErrorCode.OK, r.getCode(), "register " + s + ": " + r.getMessage());
+            if (random.nextInt(4) == 0) {
+                long epoch = state().epoch();
+                MetaCommandReply again = await(leader.register(req));
+                assertEquals(ErrorCode.OK, again.getCode(), "repeat " + s + ": "
+                        + again.getMessage());
+                assertEquals(r.getIncarnation(), again.getIncarnation(), "repeat of " + s);
+                assertEquals(epoch, state().epoch(), "a repeated Register moved the map");
+            }
             return r;
         }
 

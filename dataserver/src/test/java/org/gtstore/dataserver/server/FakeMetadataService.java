@@ -53,6 +53,12 @@ final class FakeMetadataService extends MetadataServiceGrpc.MetadataServiceImplB
     final AtomicLong registrations = new AtomicLong();
     /** Every Register received, in order. */
     final List<RegisterRequest> registerRequests = new CopyOnWriteArrayList<>();
+    /**
+     * Codes the next Registers are answered with, one each, before registering anything (e.g.
+     * TIMEOUT: a leader whose command outlasted its timeout).
+     */
+    final java.util.Queue<ErrorCode> registerRefusals =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
     /** Registers are held unanswered until {@link #answerHeldRegistrations}. */
     volatile boolean holdRegistrations;
     private final List<StreamObserver<HeartbeatResponse>> heldHeartbeats =
@@ -117,6 +123,13 @@ final class FakeMetadataService extends MetadataServiceGrpc.MetadataServiceImplB
     public void register(RegisterRequest req, StreamObserver<RegisterResponse> reply) {
         registerRequests.add(req);
         registrations.incrementAndGet();
+        ErrorCode refusal = registerRefusals.poll();
+        if (refusal != null) {
+            reply.onNext(RegisterResponse.newBuilder().setCode(refusal)
+                    .setMessage("refused by the test").build());
+            reply.onCompleted();
+            return;
+        }
         if (holdRegistrations) {
             heldRegistrations.add(reply);
             return;

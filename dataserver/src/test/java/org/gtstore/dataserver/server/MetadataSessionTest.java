@@ -3,6 +3,7 @@ package org.gtstore.dataserver.server;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import java.time.Duration;
 import java.util.List;
@@ -45,6 +46,30 @@ class MetadataSessionTest {
         if (meta != null) {
             meta.close();
         }
+    }
+
+    @Test
+    void everyRegisterOfAProcessCarriesItsProcessIdAndARestartAnother() throws Exception {
+        // Goal: the leader can tell a retry from a restart. A Register answered TIMEOUT may
+        // still apply; the retry holds incarnation 0 like a new process would, so only the
+        // process id says it is the same process and must get that registration.
+        meta = new FakeMetadataService(5000, 50);
+        meta.registerRefusals.add(ErrorCode.TIMEOUT);
+        start(1000, 10_000);
+        await().atMost(WAIT).until(() -> session.incarnation() == 1);
+        List<RegisterRequest> sent = List.copyOf(meta.registerRequests);
+        assertEquals(2, sent.size(), "the TIMEOUT, then the retry: " + sent);
+        assertFalse(session.processId().isEmpty());
+        for (RegisterRequest r : sent) {
+            assertEquals(session.processId(), r.getProcessId());
+            assertEquals(0, r.getIncarnation(), "it never learned an incarnation");
+        }
+        String first = session.processId();
+        session.close();
+        start(1000, 10_000);       // a restart: a new process
+        await().atMost(WAIT).until(() -> meta.registerRequests.size() == 3);
+        assertNotEquals(first, meta.registerRequests.get(2).getProcessId());
+        assertEquals(session.processId(), meta.registerRequests.get(2).getProcessId());
     }
 
     @Test

@@ -113,7 +113,7 @@ public final class Commands {
         }
         Map<String, ServerEntry> servers = new TreeMap<>(state.servers());
         servers.put(id, new ServerEntry(id, r.getAddress(), r.getIncarnation(),
-                ServerState.JOINING, r.getStorageId()));
+                ServerState.JOINING, r.getStorageId(), r.getProcessId()));
         return state.next(state.settings(), ChainEdits.refreshStates(servers, chains), chains,
                 cause);
     }

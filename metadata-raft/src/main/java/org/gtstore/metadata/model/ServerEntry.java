@@ -8,16 +8,19 @@ import org.gtstore.proto.ServerState;
  * One registered data server as the metadata group agreed on it. The incarnation grows with
  * every registration, so a message from a previous life of the same server id can be told
  * apart and refused; the storage id names the server's data directory, so a restart with the
- * same disk can keep its chain positions while a wiped disk cannot.
+ * same disk can keep its chain positions while a wiped disk cannot; the process id names the
+ * process that registered (empty if it sent none), so that its repeated Registers get this
+ * registration instead of a new incarnation.
  */
 public record ServerEntry(String id, String address, long incarnation, ServerState state,
-                          String storageId) {
+                          String storageId, String processId) {
 
     public ServerEntry {
         Objects.requireNonNull(id, "id == null");
         Objects.requireNonNull(address, "address == null");
         Objects.requireNonNull(state, "state == null");
         Objects.requireNonNull(storageId, "storageId == null");
+        Objects.requireNonNull(processId, "processId == null");
         if (id.isEmpty()) {
             throw new IllegalArgumentException("id is empty");
         }
@@ -31,16 +34,16 @@ public record ServerEntry(String id, String address, long incarnation, ServerSta
     }
 
     public ServerEntry withState(ServerState newState) {
-        return new ServerEntry(id, address, incarnation, newState, storageId);
+        return new ServerEntry(id, address, incarnation, newState, storageId, processId);
     }
 
     public ServerInfo toProto() {
         return ServerInfo.newBuilder().setId(id).setAddress(address).setIncarnation(incarnation)
-                .setState(state).setStorageId(storageId).build();
+                .setState(state).setStorageId(storageId).setProcessId(processId).build();
     }
 
     public static ServerEntry fromProto(ServerInfo p) {
         return new ServerEntry(p.getId(), p.getAddress(), p.getIncarnation(), p.getState(),
-                p.getStorageId());
+                p.getStorageId(), p.getProcessId());
     }
 }

@@ -290,7 +290,13 @@ public final class MetadataLeader {
      * the live registration (see {@link #isRepeat}) is answered with that registration and
      * logs nothing: a server declared dead used to send a Register for every heartbeat refused
      * while its first one waited on the duty thread, and each became a new incarnation and a
-     * new map epoch (five in a row in one log).
+     * new map epoch (five in a row in one log); and a Register answered TIMEOUT whose command
+     * applied later made its retry a second incarnation.
+     *
+     * <p>The Register itself is news that the process is alive, so an OK or TIMEOUT (the
+     * command may still apply) counts as hearing the incarnation it proposes. Otherwise a
+     * command that applied after its TIMEOUT left an incarnation never heard from, and the next
+     * tick judged it silent since this leader's grace began and marked it dead at once.
      */
     public CompletableFuture<MetaCommandReply> register(RegisterRequest r) {
         return onDuty(() -> {
@@ -305,23 +311,37 @@ public final class MetadataLeader {
             MetaCommandReply reply = submit(MetaCommand.newBuilder().setRegister(
                     RegisterServer.newBuilder().setServerId(r.getServerId())
                             .setAddress(r.getAddress()).setIncarnation(incarnation)
-                            .setStorageId(r.getStorageId())).build());
-            if (reply.getCode() == ErrorCode.OK) {
+                            .setStorageId(r.getStorageId()).setProcessId(r.getProcessId()))
+                    .build());
+            if (reply.getCode() == ErrorCode.OK || reply.getCode() == ErrorCode.TIMEOUT) {
                 tracker.heartbeat(r.getServerId(), incarnation);
+            }
+            if (reply.getCode() != ErrorCode.OK) {
+                // The same registration may have applied meanwhile (an earlier Register of
+                // this process that timed out): then this is a repeat after all.
+                Optional<ServerEntry> now = state.get().server(r.getServerId());
+                if (now.isPresent() && isRepeat(now.get(), r)) {
+                    return repeatedRegistration(now.get(), r);
+                }
             }
             return reply;
         });
     }
 
     /**
-     * True if {@code r} comes from the process that made the live registration {@code s}. A
-     * process learns an incarnation only from a Register answer and a new process starts at 0,
-     * and only one process at a time holds a storage id (its store is locked), so a non-zero
-     * incarnation no newer than the live one, with its storage id and address, is that process
-     * asking again (a retry, or a Register sent before it heard the first answer).
+     * True if {@code r} comes from the process that made the live registration {@code s}, with
+     * its storage id and address. Either it carries that registration's process id (a random
+     * id each process picks at start and sends with every Register), or it holds a non-zero
+     * incarnation no newer than the live one: a process learns an incarnation only from a
+     * Register answer and a new one starts at 0, and only one process at a time holds a
+     * storage id (its store is locked). The process id also covers a repeat sent before the
+     * process heard any answer, e.g. a retry after TIMEOUT whose command applied later.
      */
     private static boolean isRepeat(ServerEntry s, RegisterRequest r) {
-        return !s.isDead() && r.getIncarnation() > 0 && r.getIncarnation() <= s.incarnation()
+        boolean sameProcess = !r.getProcessId().isEmpty()
+                && r.getProcessId().equals(s.processId());
+        boolean heldIt = r.getIncarnation() > 0 && r.getIncarnation() <= s.incarnation();
+        return !s.isDead() && (sameProcess || heldIt)
                 && s.storageId().equals(r.getStorageId()) && s.address().equals(r.getAddress());
     }
 

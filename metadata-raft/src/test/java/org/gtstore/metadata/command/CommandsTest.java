@@ -47,6 +47,19 @@ class CommandsTest {
     }
 
     @Test
+    void registerKeepsTheProcessIdInTheEntryAndTheMap() {
+        // The leader recognises a repeated Register by the process id of the live entry, on
+        // any member and after a snapshot, so it is logged state and part of the wire map.
+        ClusterState s = apply(Fixtures.registered(2, 1, 4), MetaCommand.newBuilder()
+                .setRegister(register("server1", 2, "disk-1").getRegister().toBuilder()
+                        .setProcessId("p-42")).build());
+        assertEquals("p-42", s.server("server1").orElseThrow().processId());
+        assertEquals("p-42", ClusterState.fromProto(s.toProto()).server("server1")
+                .orElseThrow().processId());
+        assertEquals("", s.server("server2").orElseThrow().processId(), "sent none");
+    }
+
+    @Test
     void firstAssignmentMakesServersAliveAndStampsChains() {
         ClusterState s = Fixtures.assigned(3, 2, 6);
         assertEquals(6, s.chains().size());

@@ -52,6 +52,11 @@ class MetadataLeaderTest {
     private final ArrayDeque<Runnable> duty = new ArrayDeque<>();
     /** Runs as each command is submitted, before it applies: time passing during a command. */
     private Consumer<MetaCommand> whileSubmitting = cmd -> { };
+    /** While true, commands wait in {@link #slowLog} instead of applying (a slow log). */
+    private boolean logIsSlow;
+    private final List<Runnable> slowLog = new ArrayList<>();
+    /** Processes started by {@link #register(String)}, each with its own process id. */
+    private int processes;
     private MetadataLeader leader = newLeader(new Settings(2, 12, 3));
 
     private MetadataLeader newLeader(Settings settings) {
@@ -59,20 +64,35 @@ class MetadataLeaderTest {
     }
 
     private MetadataLeader newLeader(Settings settings, long restartGraceMs) {
+        return newLeader(settings, restartGraceMs, 1000);
+    }
+
+    private MetadataLeader newLeader(Settings settings, long restartGraceMs,
+                                     long commandTimeoutMs) {
         return new MetadataLeader("meta-test",
-                new MetadataLeader.Options(settings, 2000, 30_000, 1000, restartGraceMs), clock,
+                new MetadataLeader.Options(settings, 2000, 30_000, commandTimeoutMs,
+                        restartGraceMs), clock,
                 address -> {
                     probed.add(address);
                     return CompletableFuture.completedFuture(probe.get());
                 },
                 cmd -> {
                     whileSubmitting.accept(cmd);
-                    log.add(cmd);
-                    Outcome o = Commands.apply(state.get(), cmd);
-                    state.set(o.state());
-                    return CompletableFuture.completedFuture(o.reply());
+                    if (logIsSlow) {
+                        CompletableFuture<MetaCommandReply> later = new CompletableFuture<>();
+                        slowLog.add(() -> later.complete(applyNow(cmd)));
+                        return later;
+                    }
+                    return CompletableFuture.completedFuture(applyNow(cmd));
                 },
                 state::get, ready::get, duty::add);
+    }
+
+    private MetaCommandReply applyNow(MetaCommand cmd) {
+        log.add(cmd);
+        Outcome o = Commands.apply(state.get(), cmd);
+        state.set(o.state());
+        return o.reply();
     }
 
     /** Runs the queued duty tasks in order, as the leader's one duty thread would. */
@@ -485,12 +505,70 @@ class MetadataLeaderTest {
         assertEquals(2, repeat.getIncarnation(), "its own live incarnation: the same answer");
         assertEquals(before + 1, state.get().epoch());
 
-        MetaCommandReply restarted = await(leader.register(registerRequest("server2", 0)));
+        MetaCommandReply restarted = await(leader.register(registerRequest("server2", 0)
+                .toBuilder().setProcessId("proc-server2-restarted").build()));
         assertEquals(3, restarted.getIncarnation(), "a new process is a new incarnation");
         MetaCommandReply otherDisk = await(leader.register(registerRequest("server2", 3)
                 .toBuilder().setStorageId("wiped").build()));
         assertEquals(4, otherDisk.getIncarnation(), "another disk is another server");
         assertEquals(before + 3, state.get().epoch());
+    }
+
+    @Test
+    void retryOfARegisterThatTimedOutButAppliedGetsThatRegistration() throws Exception {
+        // Goal: one process, one incarnation. The leader answers TIMEOUT when RegisterServer
+        // outlasts its command timeout, but the command stays in the log and applies later;
+        // the process never learned that incarnation and retries holding 0. Its process id
+        // says it is the same process: it used to get a second incarnation and epoch.
+        RegisterRequest first = registerTimedOutThenApplied();
+        long epoch = state.get().epoch();
+        MetaCommandReply retry = await(leader.register(first));
+        assertEquals(ErrorCode.OK, retry.getCode(), retry.getMessage());
+        assertEquals(1, retry.getIncarnation(), "the registration its first Register made");
+        assertEquals(epoch, state.get().epoch(), "no new epoch: " + state.get().cause());
+        assertEquals(ErrorCode.OK, heartbeat("server4", 1));
+
+        MetaCommandReply restarted = await(leader.register(registerRequest("server4", 0)
+                .toBuilder().setProcessId("proc-server4-restarted").build()));
+        assertEquals(2, restarted.getIncarnation(), "a new process is a new incarnation");
+        assertEquals(epoch + 1, state.get().epoch());
+    }
+
+    @Test
+    void registerThatTimedOutButAppliedIsNotFoundSilentBeforeItsRetry() throws Exception {
+        // Goal: the leader heard the process when it sent the Register, whatever the answer.
+        // Only an OK answer used to count as hearing it, so the first tick after the command
+        // applied judged the new incarnation silent since the leader's grace started (long
+        // before it registered) and marked it dead before its retry could arrive.
+        RegisterRequest first = registerTimedOutThenApplied();
+        clock.advanceMs(250);       // the retry waits a back-off; ticks come meanwhile
+        keepAlive("server1", "server2", "server3");
+        tick();
+        assertEquals(ServerState.JOINING, serverState("server4"), state.get().cause());
+        assertEquals(ErrorCode.OK, await(leader.register(first)).getCode());
+        assertEquals(1, state.get().server("server4").orElseThrow().incarnation());
+    }
+
+    /**
+     * A leader that has led for a while (its grace long over) gets a Register from a new
+     * server4; the command outlasts the leader's timeout (TIMEOUT) and then applies.
+     */
+    private RegisterRequest registerTimedOutThenApplied() throws Exception {
+        leader = newLeader(new Settings(2, 12, 3), 0, 20);
+        assembled();
+        for (int i = 0; i < 5; i++) {
+            clock.advanceMs(1000);
+            keepAlive("server1", "server2", "server3");
+            tick();
+        }
+        logIsSlow = true;
+        RegisterRequest first = registerRequest("server4", 0);
+        assertEquals(ErrorCode.TIMEOUT, await(leader.register(first)).getCode());
+        logIsSlow = false;
+        slowLog.forEach(Runnable::run);
+        slowLog.clear();
+        assertEquals(1, state.get().server("server4").orElseThrow().incarnation());
+        return first;
     }
 
     @Test
@@ -525,18 +603,24 @@ class MetadataLeaderTest {
         assertTrue(state.get().isAssigned());
     }
 
+    /** Registers {@code id} from a new process (a start, or a restart). */
     private void register(String id) {
         try {
-            assertEquals(ErrorCode.OK, await(leader.register(registerRequest(id, 0))).getCode());
+            assertEquals(ErrorCode.OK, await(leader.register(registerRequest(id, 0).toBuilder()
+                    .setProcessId("proc-" + id + "-" + ++processes).build())).getCode());
         } catch (Exception e) {
             throw new AssertionError(e);
         }
     }
 
-    /** A Register from the process of {@code id} that holds {@code incarnation} (0: new). */
+    /**
+     * A Register from the process of {@code id} that holds {@code incarnation} (0: it holds
+     * none); each server id has one process unless a test gives another process id.
+     */
     private static RegisterRequest registerRequest(String id, long incarnation) {
         return RegisterRequest.newBuilder().setServerId(id).setAddress("127.0.0.1:1")
-                .setStorageId("disk-" + id).setIncarnation(incarnation).build();
+                .setStorageId("disk-" + id).setIncarnation(incarnation)
+                .setProcessId("proc-" + id).build();
     }
 
     private void keepAlive(String... ids) {
