@@ -106,8 +106,9 @@ class ChainSimulationTest {
         long cpuMs = (java.lang.management.ManagementFactory.getThreadMXBean()
                 .getCurrentThreadCpuTime() - cpuStartNs) / 1_000_000;
         LOG.info("{} schedules in {} ms of CPU: {} writes acked, {} acked after a server died,"
-                + " {} servers killed, {} joining replicas made tails", seeds, cpuMs, totalAcked,
-                ackedAfterKill, totalKilled, totalCopiesFinished);
+                + " {} servers killed, {} joining replicas made tails, {} partitions served again"
+                + " after losing every replica", seeds, cpuMs, totalAcked, ackedAfterKill,
+                totalKilled, totalCopiesFinished, totalRevived);
         assertTrue(totalAcked > seeds * 20, "acked writes: " + totalAcked);
         assertTrue(totalKilled > seeds / 2, "kills: " + totalKilled);
         assertTrue(ackedAfterKill > seeds, "writes acked after a kill: " + ackedAfterKill);
@@ -118,6 +119,7 @@ class ChainSimulationTest {
     private long totalKilled;
     private long ackedAfterKill;
     private long totalCopiesFinished;
+    private long totalRevived;
 
     private void run(long seed) {
         try {
@@ -127,6 +129,7 @@ class ChainSimulationTest {
             totalKilled += sim.killed;
             ackedAfterKill += sim.ackedAfterKill;
             totalCopiesFinished += sim.copiesFinished;
+            totalRevived += sim.revived;
         } catch (AssertionError | RuntimeException e) {
             throw new AssertionError("seed " + seed + " (replay with -Dgt.seed=" + seed + "): "
                     + e.getMessage(), e);
@@ -165,6 +168,8 @@ class ChainSimulationTest {
         private final List<String> broken = new ArrayList<>();
         private int killed;
         private int copiesFinished;
+        /** Partitions that lost every replica and were served again by one of them. */
+        private int revived;
         private long ackedAfterKill;
         private long requestIds;
         /** Data server processes started, each with its own process id. */
@@ -268,6 +273,10 @@ class ChainSimulationTest {
         private CompletableFuture<MetaCommandReply> submit(MetaCommand cmd) {
             Outcome o = Commands.apply(state(), cmd);
             if (o.changed()) {
+                for (int p = 0; p < o.state().chains().size() && state().isAssigned(); p++) {
+                    revived += state().chain(p).isUnavailable()
+                            && !o.state().chain(p).isUnavailable() ? 1 : 0;
+                }
                 applied = applied.next(o.state(), applied.appliedIndex() + 1);
                 h.epoch = applied.epoch();
                 if (cmd.hasFinishCopy()) {
@@ -511,16 +520,16 @@ class ChainSimulationTest {
         }
 
         /**
-         * Kills a server (never the last live replica of a chain). Half the time a neighbour
-         * reports it at once; otherwise the map names it until a client or the leader's duty
-         * round notices.
+         * Kills a server. Half the time a neighbour reports it at once; otherwise the map names
+         * it until a client or the leader's duty round notices. Now and then it is the last
+         * live replica of a chain: that partition becomes unavailable until it comes back.
          */
         private void killRandom() {
             List<String> alive = SERVERS.stream().filter(s -> h.node(s).alive).toList();
             String victim = alive.get(random.nextInt(alive.size()));
             for (PartitionChain c : state().chains()) {
                 if (c.replicas().stream().filter(s -> h.node(s).alive).toList()
-                        .equals(List.of(victim))) {
+                        .equals(List.of(victim)) && random.nextInt(3) != 0) {
                     return;
                 }
             }
@@ -637,10 +646,21 @@ class ChainSimulationTest {
         /** Delivers every map and message, reads every chunk and ticks until nothing moves. */
         private void drain() {
             for (String s : SERVERS) {
-                if (!h.node(s).alive && random.nextBoolean()) {
-                    restart(s);
+                if (!h.node(s).alive) {
+                    if (random.nextBoolean()) {
+                        restart(s);
+                    } else {
+                        reportUnreachable(s);
+                    }
                 }
             }
+            // A partition whose every replica died comes back only with one of its last ones.
+            for (PartitionChain c : state().chains()) {
+                if (c.isUnavailable() && !h.node(c.lastReplicas().get(0)).alive) {
+                    restart(c.lastReplicas().get(0));
+                }
+            }
+            assertEquals(0, state().unavailableCount(), "still unavailable: " + state().chains());
             h.copierPaused = false;
             for (int round = 0; round < 300; round++) {
                 undeliveredMaps.forEach((s, m) -> h.deliverMap(m, s));
