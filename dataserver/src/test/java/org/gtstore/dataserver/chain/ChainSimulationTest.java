@@ -12,26 +12,16 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.gtstore.dataserver.storage.StoredValue;
-import org.gtstore.metadata.command.Commands;
-import org.gtstore.metadata.command.Outcome;
-import org.gtstore.metadata.liveness.ServerProber.ProbeResult;
 import org.gtstore.metadata.model.ClusterState;
 import org.gtstore.metadata.model.PartitionChain;
-import org.gtstore.metadata.model.ServerEntry;
 import org.gtstore.metadata.model.Settings;
-import org.gtstore.metadata.service.MetadataLeader;
-import org.gtstore.metadata.statemachine.AppliedMap;
 import org.gtstore.proto.ErrorCode;
 import org.gtstore.proto.GetResponse;
-import org.gtstore.proto.MetaCommand;
 import org.gtstore.proto.MetaCommandReply;
 import org.gtstore.proto.PartitionMap;
 import org.gtstore.proto.PutResponse;
-import org.gtstore.proto.RegisterRequest;
-import org.gtstore.proto.ReportCaughtUpRequest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -128,8 +118,8 @@ class ChainSimulationTest {
             totalAcked += sim.ackedByVersion.size();
             totalKilled += sim.killed;
             ackedAfterKill += sim.ackedAfterKill;
-            totalCopiesFinished += sim.copiesFinished;
-            totalRevived += sim.revived;
+            totalCopiesFinished += sim.meta.copiesFinished;
+            totalRevived += sim.meta.revived;
         } catch (AssertionError | RuntimeException e) {
             throw new AssertionError("seed " + seed + " (replay with -Dgt.seed=" + seed + "): "
                     + e.getMessage(), e);
@@ -137,28 +127,18 @@ class ChainSimulationTest {
     }
 
     private static final class Simulation {
-        private static final String REPORTER = "sim";
         private final Random random;
         private final ChainHarness h = new ChainHarness(
                 new ChainReplicaConfig(10_000, 3, 40, 1 << 20, 10_000, 10_000, 2, 200, 3,
                         10_000),
                 SERVERS.toArray(new String[0]));
-        /**
-         * The real metadata leader, driven as MetadataLeaderTest drives it: its duty executor
-         * is a queue this simulation runs ({@link #runDuty}), its clock stands still (deaths
-         * come from kills, reported as unreachable and probed: nothing listens any more), and
-         * its commands apply at once through {@link Commands#apply}, which validates each one
-         * against the state it applies to, as the state machine's startTransaction would.
-         */
-        private final java.util.ArrayDeque<Runnable> duty = new java.util.ArrayDeque<>();
-        private AppliedMap applied = AppliedMap.of(ClusterState.EMPTY, 0);
-        private final MetadataLeader leader = new MetadataLeader("sim-meta",
-                new MetadataLeader.Options(new Settings(3, PARTITIONS, SERVERS.size()), 2000, 0,
-                        1000),
-                () -> 0L,
-                address -> CompletableFuture.completedFuture(h.node(address).alive
-                        ? ProbeResult.REACHABLE : ProbeResult.REFUSED),
-                this::submit, () -> applied.state(), () -> true, duty::add);
+        /** The real metadata leader and commands; every change goes out to the servers. */
+        private final SimMetadata meta = new SimMetadata(
+                new Settings(3, PARTITIONS, SERVERS.size()), s -> h.node(s).alive, cause -> {
+                    h.epoch = state().epoch();
+                    trace("metadata: " + cause);
+                    publish();
+                });
         private final Map<String, PartitionMap> undeliveredMaps = new HashMap<>();
         private final Map<Long, String[]> putsInFlight = new HashMap<>();
         private final Map<String, Acked> lastAcked = new HashMap<>();
@@ -167,9 +147,6 @@ class ChainSimulationTest {
         private final Map<Long, String> requestValues = new HashMap<>();
         private final List<String> broken = new ArrayList<>();
         private int killed;
-        private int copiesFinished;
-        /** Partitions that lost every replica and were served again by one of them. */
-        private int revived;
         private long ackedAfterKill;
         private long requestIds;
         /** Data server processes started, each with its own process id. */
@@ -202,13 +179,11 @@ class ChainSimulationTest {
             // One key per chunk: with a dozen keys over eight partitions, larger chunks would
             // make almost every copy a single chunk that is never cut short.
             h.copyChunkKeys = 1;
-            leader.tick();      // InitCluster from the leader's settings
-            runDuty();
+            meta.tick();        // InitCluster
             for (String s : SERVERS) {
                 register(s);
             }
-            leader.tick();      // the first AssignChains
-            runDuty();
+            meta.tick();        // the first AssignChains
             assertTrue(state().isAssigned(), "not assigned: " + state().cause());
             undeliveredMaps.clear();
             for (String s : SERVERS) {
@@ -249,11 +224,11 @@ class ChainSimulationTest {
         // ---- the metadata ----
 
         private ClusterState state() {
-            return applied.state();
+            return meta.state();
         }
 
         private List<String> replicas(int p) {
-            return state().chain(p).replicas();
+            return meta.replicas(p);
         }
 
         /** The chain of {@code p} in write order, with its joining replica (if any) last. */
@@ -265,69 +240,24 @@ class ChainSimulationTest {
             return order;
         }
 
-        private boolean declaredDead(String s) {
-            return state().server(s).map(ServerEntry::isDead).orElse(false);
-        }
-
-        /** The leader's log: every command applies at once, and a change reaches the servers. */
-        private CompletableFuture<MetaCommandReply> submit(MetaCommand cmd) {
-            Outcome o = Commands.apply(state(), cmd);
-            if (o.changed()) {
-                for (int p = 0; p < o.state().chains().size() && state().isAssigned(); p++) {
-                    revived += state().chain(p).isUnavailable()
-                            && !o.state().chain(p).isUnavailable() ? 1 : 0;
-                }
-                applied = applied.next(o.state(), applied.appliedIndex() + 1);
-                h.epoch = applied.epoch();
-                if (cmd.hasFinishCopy()) {
-                    copiesFinished += cmd.getFinishCopy().getEntriesCount();
-                }
-                trace("metadata: " + o.state().cause());
-                publish();
-            } else {
-                trace("metadata refused " + cmd.getCommandCase() + ": " + o.reply().getCode()
-                        + " " + o.reply().getMessage());
-            }
-            return CompletableFuture.completedFuture(o.reply());
-        }
-
-        /** Runs the queued duty tasks in order, as the leader's one duty thread would. */
-        private void runDuty() {
-            for (Runnable task = duty.poll(); task != null; task = duty.poll()) {
-                task.run();
-            }
-        }
-
-        private <T> T await(CompletableFuture<T> f) {
-            runDuty();
-            assertTrue(f.isDone(), "a metadata call did not complete");
-            return f.join();
-        }
-
         /**
          * A new process of {@code s} registers (incarnation 0: it holds none yet). Now and then
          * it registers again before it heard the answer (a retry after a lost or TIMEOUT
          * answer): its process id makes that the same registration, with no new epoch.
          */
-        private MetaCommandReply register(String s) {
-            RegisterRequest req = RegisterRequest.newBuilder().setServerId(s).setAddress(s)
-                    .setStorageId("disk-" + s).setProcessId(s + "-" + ++processes).build();
-            MetaCommandReply r = await(leader.register(req));
-            assertEquals(ErrorCode.OK, r.getCode(), "register " + s + ": " + r.getMessage());
+        private void register(String s) {
+            String process = s + "-" + ++processes;
+            MetaCommandReply r = meta.register(s, process);
             if (random.nextInt(4) == 0) {
                 long epoch = state().epoch();
-                MetaCommandReply again = await(leader.register(req));
-                assertEquals(ErrorCode.OK, again.getCode(), "repeat " + s + ": "
-                        + again.getMessage());
+                MetaCommandReply again = meta.register(s, process);
                 assertEquals(r.getIncarnation(), again.getIncarnation(), "repeat of " + s);
                 assertEquals(epoch, state().epoch(), "a repeated Register moved the map");
             }
-            return r;
         }
 
-        /** Someone could not reach {@code s}; the leader probes it. */
         private void reportUnreachable(String s) {
-            await(leader.reportUnreachable(s, REPORTER));
+            meta.reportUnreachable(s);
         }
 
         /**
@@ -337,26 +267,22 @@ class ChainSimulationTest {
          */
         private void metadataDuty() {
             for (String s : SERVERS) {
-                if (!h.node(s).alive && !declaredDead(s)) {
+                if (!h.node(s).alive && !meta.declaredDead(s)) {
                     reportUnreachable(s);
                 }
             }
             for (String s : SERVERS) {
                 for (CaughtUpReport r : h.node(s).caughtUp) {
                     trace("caught up " + r + " reported by " + s);
-                    leader.reportCaughtUp(ReportCaughtUpRequest.newBuilder().setReporter(s)
-                            .setPartition(r.partition()).setServerId(r.joining())
-                            .setMapEpoch(r.mapEpoch()).setSeq(r.seq()).build());
+                    meta.reportCaughtUp(s, r);
                 }
                 h.node(s).caughtUp.clear();
             }
-            runDuty();
-            leader.tick();
-            runDuty();
+            meta.tick();
         }
 
         private PartitionMap map() {
-            return applied.map();
+            return meta.map();
         }
 
         private void publish() {
@@ -511,7 +437,7 @@ class ChainSimulationTest {
             undeliveredMaps.remove(s);
             h.node(s).caughtUp.clear();
             h.kill(s);
-            String before = state().server(s).map(ServerEntry::toString).orElse("none");
+            String before = state().server(s).map(Object::toString).orElse("none");
             register(s);
             trace("restart " + s + " (was " + before + ") stored applied "
                     + h.node(s).store.appliedSeqs() + " joined " + h.node(s).store.joinEpochs());

@@ -1,0 +1,137 @@
+package org.gtstore.dataserver.chain;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import org.gtstore.metadata.command.Commands;
+import org.gtstore.metadata.command.Outcome;
+import org.gtstore.metadata.liveness.ServerProber.ProbeResult;
+import org.gtstore.metadata.model.ClusterState;
+import org.gtstore.metadata.model.ServerEntry;
+import org.gtstore.metadata.model.Settings;
+import org.gtstore.metadata.service.MetadataLeader;
+import org.gtstore.metadata.statemachine.AppliedMap;
+import org.gtstore.proto.ErrorCode;
+import org.gtstore.proto.MetaCommand;
+import org.gtstore.proto.MetaCommandReply;
+import org.gtstore.proto.PartitionMap;
+import org.gtstore.proto.RegisterRequest;
+import org.gtstore.proto.ReportCaughtUpRequest;
+
+/**
+ * The real metadata for the chain simulation, on the simulation's one thread: a
+ * {@link MetadataLeader} driven as MetadataLeaderTest drives it. Its duty executor is a queue
+ * run to the end by every call here; its clock stands still, so nobody is found silent (deaths
+ * come from kills, reported unreachable and probed: nothing listens any more); and its log
+ * applies each command at once with {@link Commands#apply}, which validates it against the state
+ * it applies to, as the state machine's startTransaction would. The map the data servers get is
+ * {@link AppliedMap}'s wire form, the one the metadata service sends.
+ */
+final class SimMetadata {
+    private final ArrayDeque<Runnable> duty = new ArrayDeque<>();
+    private final Consumer<String> onChange;
+    private final MetadataLeader leader;
+    private AppliedMap applied = AppliedMap.of(ClusterState.EMPTY, 0);
+    /** Joining replicas made tails by FinishCopy. */
+    int copiesFinished;
+    /** Partitions that lost every replica and were served again by one of them. */
+    int revived;
+
+    /**
+     * @param alive    whether a server's process is listening (what the leader's probe finds)
+     * @param onChange told the cause of every applied change (the map has moved one epoch)
+     */
+    SimMetadata(Settings settings, Predicate<String> alive, Consumer<String> onChange) {
+        this.onChange = onChange;
+        this.leader = new MetadataLeader("sim-meta",
+                new MetadataLeader.Options(settings, 2000, 0, 1000), () -> 0L,
+                address -> CompletableFuture.completedFuture(alive.test(address)
+                        ? ProbeResult.REACHABLE : ProbeResult.REFUSED),
+                this::submit, () -> applied.state(), () -> true, duty::add);
+    }
+
+    ClusterState state() {
+        return applied.state();
+    }
+
+    PartitionMap map() {
+        return applied.map();
+    }
+
+    List<String> replicas(int partition) {
+        return state().chain(partition).replicas();
+    }
+
+    boolean declaredDead(String serverId) {
+        return state().server(serverId).map(ServerEntry::isDead).orElse(false);
+    }
+
+    /** A Register from the process {@code processId} of {@code serverId}; it must be OK. */
+    MetaCommandReply register(String serverId, String processId) {
+        MetaCommandReply r = await(leader.register(RegisterRequest.newBuilder()
+                .setServerId(serverId).setAddress(serverId).setStorageId("disk-" + serverId)
+                .setProcessId(processId).build()));
+        assertEquals(ErrorCode.OK, r.getCode(), "register " + serverId + ": " + r.getMessage());
+        return r;
+    }
+
+    /** Someone could not reach {@code serverId}; the leader probes it. */
+    void reportUnreachable(String serverId) {
+        await(leader.reportUnreachable(serverId, "sim"));
+    }
+
+    /**
+     * A tail's caught-up report arrives (its answer is not needed). It waits on the duty queue
+     * until the next call here runs it, so reports arriving together share one FinishCopy.
+     */
+    void reportCaughtUp(String reporter, CaughtUpReport r) {
+        leader.reportCaughtUp(ReportCaughtUpRequest.newBuilder().setReporter(reporter)
+                .setPartition(r.partition()).setServerId(r.joining()).setMapEpoch(r.mapEpoch())
+                .setSeq(r.seq()).build());
+    }
+
+    /**
+     * One round of leader duties, after the tasks queued before it. The first one logs
+     * InitCluster with the settings.
+     */
+    void tick() {
+        runDuty();
+        leader.tick();
+        runDuty();
+    }
+
+    /** The leader's log: every command applies at once. */
+    private CompletableFuture<MetaCommandReply> submit(MetaCommand cmd) {
+        Outcome o = Commands.apply(state(), cmd);
+        if (o.changed()) {
+            for (int p = 0; p < o.state().chains().size() && state().isAssigned(); p++) {
+                revived += state().chain(p).isUnavailable()
+                        && !o.state().chain(p).isUnavailable() ? 1 : 0;
+            }
+            if (cmd.hasFinishCopy()) {
+                copiesFinished += cmd.getFinishCopy().getEntriesCount();
+            }
+            applied = applied.next(o.state(), applied.appliedIndex() + 1);
+            onChange.accept(o.state().cause());
+        }
+        return CompletableFuture.completedFuture(o.reply());
+    }
+
+    /** Runs the queued duty tasks in order, as the leader's one duty thread would. */
+    private void runDuty() {
+        for (Runnable task = duty.poll(); task != null; task = duty.poll()) {
+            task.run();
+        }
+    }
+
+    private <T> T await(CompletableFuture<T> f) {
+        runDuty();
+        assertTrue(f.isDone(), "a metadata call did not complete");
+        return f.join();
+    }
+}
