@@ -29,6 +29,12 @@ public record ServerEntry(String id, String address, long incarnation, ServerSta
         }
     }
 
+    /** A registration that carried no process id (a data server that sends none). */
+    public ServerEntry(String id, String address, long incarnation, ServerState state,
+                       String storageId) {
+        this(id, address, incarnation, state, storageId, "");
+    }
+
     public boolean isDead() {
         return state == ServerState.DEAD;
     }

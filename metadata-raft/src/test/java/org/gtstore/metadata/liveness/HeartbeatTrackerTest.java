@@ -20,10 +20,8 @@ class HeartbeatTrackerTest {
 
     private final FakeClock clock = new FakeClock();
     private final HeartbeatTracker tracker = new HeartbeatTracker(clock, 2000);
-    private final ServerEntry s1 =
-            new ServerEntry("server1", "h:1", 1, ServerState.ALIVE, "d1", "");
-    private final ServerEntry s2 =
-            new ServerEntry("server2", "h:2", 1, ServerState.ALIVE, "d2", "");
+    private final ServerEntry s1 = new ServerEntry("server1", "h:1", 1, ServerState.ALIVE, "d1");
+    private final ServerEntry s2 = new ServerEntry("server2", "h:2", 1, ServerState.ALIVE, "d2");
 
     @Test
     void judgesNobodyBeforeBecomingLeader() {
@@ -55,7 +53,7 @@ class HeartbeatTrackerTest {
     @Test
     void heartbeatOfAnOlderIncarnationDoesNotKeepTheNewOneAlive() {
         tracker.startGrace();
-        ServerEntry reborn = new ServerEntry("server1", "h:1", 2, ServerState.JOINING, "d1", "");
+        ServerEntry reborn = new ServerEntry("server1", "h:1", 2, ServerState.JOINING, "d1");
         for (int i = 0; i < 10; i++) {
             clock.advanceMs(250);
             tracker.heartbeat("server1", 1);
@@ -83,7 +81,7 @@ class HeartbeatTrackerTest {
         assertEquals(List.of(s1), tracker.expired(List.of(s1)), "still silent");
         assertEquals(2100, tracker.silentForMs(s1));
         assertTrue(tracker.condemnIfSilent(s1), "judged again next tick if not applied");
-        ServerEntry reborn = new ServerEntry("server1", "h:1", 2, ServerState.JOINING, "d1", "");
+        ServerEntry reborn = new ServerEntry("server1", "h:1", 2, ServerState.JOINING, "d1");
         assertTrue(tracker.heartbeat("server1", 2), "a registration of a new incarnation");
         assertFalse(tracker.heartbeat("server1", 1), "older than the last heard");
         assertTrue(tracker.expired(List.of(reborn)).isEmpty());
