@@ -316,7 +316,7 @@ public final class MetadataLeader {
             if (reply.getCode() == ErrorCode.OK || reply.getCode() == ErrorCode.TIMEOUT) {
                 tracker.heartbeat(r.getServerId(), incarnation);
             }
-            if (reply.getCode() != ErrorCode.OK) {
+            if (reply.getCode() != ErrorCode.OK && reply.getCode() != ErrorCode.NOT_LEADER) {
                 // The same registration may have applied meanwhile (an earlier Register of
                 // this process that timed out): then this is a repeat after all.
                 Optional<ServerEntry> now = state.get().server(r.getServerId());

@@ -549,6 +549,32 @@ class MetadataLeaderTest {
         assertEquals(1, state.get().server("server4").orElseThrow().incarnation());
     }
 
+    @Test
+    void retryRefusedBecauseItsFirstRegisterAppliedMeanwhileGetsThatRegistration()
+            throws Exception {
+        // Goal: a retry that reaches the leader while the timed-out command is still in the
+        // log proposes the same incarnation again; the first command applies, the second is
+        // refused (incarnation not newer), and the retry is answered with the registration its
+        // process made, not with the refusal (which only sent it round once more).
+        leader = newLeader(new Settings(2, 12, 3), 0, 20);
+        assembled();
+        logIsSlow = true;
+        RegisterRequest first = registerRequest("server4", 0);
+        assertEquals(ErrorCode.TIMEOUT, await(leader.register(first)).getCode());
+        logIsSlow = false;
+        whileSubmitting = cmd -> {
+            slowLog.forEach(Runnable::run);     // the first command applies just before
+            slowLog.clear();
+        };
+        long epoch = state.get().epoch();
+        MetaCommandReply retry = await(leader.register(first));
+        assertEquals(ErrorCode.OK, retry.getCode(), retry.getMessage());
+        assertEquals(1, retry.getIncarnation());
+        assertEquals(epoch + 1, state.get().epoch(), "one RegisterServer applied");
+        assertEquals(2, log.stream().filter(MetaCommand::hasRegister)
+                .filter(c -> c.getRegister().getServerId().equals("server4")).count());
+    }
+
     /**
      * A leader that has led for a while (its grace long over) gets a Register from a new
      * server4; the command outlasts the leader's timeout (TIMEOUT) and then applies.
