@@ -146,17 +146,22 @@ class ClusterLauncherTest {
                 e.getMessage());
     }
 
-    @Test
-    void aMemberThatExitsDuringStartFailsTheStartWithItsLastLogLine() throws Exception {
-        // Jars that are not jars: every JVM exits at once with an error in its log.
+    /** A launch of jars that are not jars: every member JVM exits at once. */
+    private ClusterLauncher.Builder failingStart(Path clusterDir) throws IOException {
         for (String jar : List.of(MemberCommands.METADATA_JAR, MemberCommands.SERVER_JAR)) {
             Files.createDirectories(dir.resolve(jar).getParent());
             Files.writeString(dir.resolve(jar), "not a jar");
         }
-        Path clusterDir = dir.resolve("cluster");
-        ClusterLauncher.Builder b = ClusterLauncher.builder(clusterDir).home(dir)
-                .metadataView(a -> new NoMetadata()).nodes(1).replication(1).partitions(8)
+        return ClusterLauncher.builder(clusterDir).home(dir).metadataView(a -> new NoMetadata())
                 .readyTimeout(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void aMemberThatExitsDuringStartFailsTheStartWithItsLastLogLine() throws Exception {
+        // Jars that are not jars: every JVM exits at once with an error in its log.
+        Path clusterDir = dir.resolve("cluster");
+        ClusterLauncher.Builder b = failingStart(clusterDir).nodes(1).replication(1)
+                .partitions(8);
         ClusterException e = assertThrows(ClusterException.class, b::start);
         assertTrue(e.getMessage().matches("meta\\d exited while waiting for a metadata leader;"
                 + " last line of .*\\.log: .*jar.*"), e.getMessage());
@@ -172,21 +177,13 @@ class ClusterLauncherTest {
     @Test
     void memberFlagsAreRecordedAndKeptByTheNextStart() throws Exception {
         // Jars that are not jars: each start fails at once, after recording what it launched.
-        for (String jar : List.of(MemberCommands.METADATA_JAR, MemberCommands.SERVER_JAR)) {
-            Files.createDirectories(dir.resolve(jar).getParent());
-            Files.writeString(dir.resolve(jar), "not a jar");
-        }
         Path clusterDir = dir.resolve("cluster");
-        ClusterLauncher.Builder first = ClusterLauncher.builder(clusterDir).home(dir)
-                .metadataView(a -> new NoMetadata()).nodes(1).replication(1).partitions(8)
-                .readyTimeout(Duration.ofSeconds(30))
-                .metadataArgs(List.of("--failure-timeout-ms", "10000", "--restart-grace-ms", "5"));
+        ClusterLauncher.Builder first = failingStart(clusterDir).nodes(1).replication(1)
+                .partitions(8).metadataArgs(List.of("--failure-timeout-ms", "10000", "--restart-grace-ms", "5"));
         assertThrows(ClusterException.class, first::start);
         assertEquals(List.of("--failure-timeout-ms", "10000", "--restart-grace-ms", "5"),
                 ClusterFile.read(clusterDir).orElseThrow().metadataArgs());
-        ClusterLauncher.Builder again = ClusterLauncher.builder(clusterDir).home(dir)
-                .metadataView(a -> new NoMetadata()).readyTimeout(Duration.ofSeconds(30))
-                .metadataArgs(List.of("--restart-grace-ms", "8000"));
+        ClusterLauncher.Builder again = failingStart(clusterDir).metadataArgs(List.of("--restart-grace-ms", "8000"));
         assertThrows(ClusterException.class, again::start);
         assertEquals(List.of("--failure-timeout-ms", "10000", "--restart-grace-ms", "8000"),
                 ClusterFile.read(clusterDir).orElseThrow().metadataArgs());
