@@ -60,6 +60,19 @@ class ChainCopyTest {
         return h;
     }
 
+    /**
+     * Head a, whose writes b missed while blocked, restarts on map {@code m}; the hello reply
+     * starts a copy in version order to b, one key a chunk, whose chunks the test reads.
+     */
+    private static void restartHeadToCopyOneKeyAChunk(ChainHarness h, PartitionMap m) {
+        h.restart("a", m);
+        h.blockedTo.clear();
+        h.copyChunkKeys = 1;
+        h.copierPaused = true;
+        h.deliverAll();
+        assertTrue(h.replica("a").copying(P));
+    }
+
     private static void assertSameData(ChainHarness h, String from, String to,
             List<String> keys) {
         for (String k : keys) {
@@ -360,12 +373,7 @@ class ChainCopyTest {
         h.put("a", k2, "z");
         h.put("a", k, "y");
         assertEquals(4, h.replica("a").appliedSeq(P));
-        h.restart("a", m);
-        h.blockedTo.clear();
-        h.copyChunkKeys = 1;
-        h.copierPaused = true;
-        h.deliverAll();
-        assertTrue(h.replica("a").copying(P));
+        restartHeadToCopyOneKeyAChunk(h, m);
         assertTrue(h.copyStep("a"));
         h.deliver("a", "b");
         assertEquals(3, h.replica("b").appliedSeq(P), "chunk 0: k2@3");
@@ -416,12 +424,7 @@ class ChainCopyTest {
             h.put("a", w);
         }
         assertEquals(5, h.replica("a").appliedSeq(P));
-        h.restart("a", m);
-        h.blockedTo.clear();
-        h.copyChunkKeys = 1;
-        h.copierPaused = true;
-        h.deliverAll();
-        assertTrue(h.replica("a").copying(P));
+        restartHeadToCopyOneKeyAChunk(h, m);
         for (int chunk = 0; chunk < 2; chunk++) {
             assertTrue(h.copyStep("a"));
             h.deliver("a", "b");
@@ -469,11 +472,7 @@ class ChainCopyTest {
         h.put("a", w);
         h.put("a", k2, "z");
         h.put("a", k, "y");
-        h.restart("a", m);
-        h.blockedTo.clear();
-        h.copyChunkKeys = 1;
-        h.copierPaused = true;
-        h.deliverAll();
+        restartHeadToCopyOneKeyAChunk(h, m);
         assertTrue(h.copyStep("a"));
         h.deliver("a", "b");
         assertEquals(3, h.replica("b").appliedSeq(P));
