@@ -1,6 +1,7 @@
 package org.gtstore.dataserver.storage;
 
 import java.util.Arrays;
+import java.util.IdentityHashMap;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.WriteBatch;
 
@@ -33,6 +34,8 @@ final class BatchEncoder {
     private static final byte TYPE_CF_RANGE_DELETION = 0xE;
     private static final byte TYPE_RANGE_DELETION = 0xF;
 
+    /** Column family ids by handle (a few families): getID() is itself a JNI call. */
+    private final IdentityHashMap<ColumnFamilyHandle, Integer> ids = new IdentityHashMap<>();
     private byte[] buf = new byte[4096];
     private int size = HEADER_BYTES;
     private int count;
@@ -74,7 +77,7 @@ final class BatchEncoder {
 
     private void record(ColumnFamilyHandle cf, byte defaultType, byte cfType, byte[] key,
             byte[] value) {
-        int id = cf.getID();
+        int id = ids.computeIfAbsent(cf, ColumnFamilyHandle::getID);
         ensure(1 + 5 + 5 + key.length + (value == null ? 0 : 5 + value.length));
         if (id == 0) {
             buf[size++] = defaultType;
