@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * The {@link LocalStore} of a data server: one RocksDB per server, three column families
  * ({@code default} for the data, {@code meta} for the last applied seq per partition,
  * {@code dedup} for the recent (client id, request id) entries), all written in one
- * {@link WriteBatch} per driver batch, so data, seq and dedup never disagree. A copy reads a
+ * {@link WriteBatch} per driver batch, so data, seq and dedup never disagree (encoded in Java
+ * by a {@link BatchEncoder}, so the batch crosses JNI once). A copy reads a
  * RocksDB snapshot through a bounded iterator, never the whole partition at once.
  *
  * <p>Durability: the write-ahead log is on, but a batch is not fsynced. The WAL write reaches
@@ -74,6 +75,8 @@ public final class RocksDbStore implements LocalStore {
     private final ColumnFamilyHandle data;
     private final ColumnFamilyHandle meta;
     private final ColumnFamilyHandle dedup;
+    /** The batch {@link #apply} builds, reused (apply runs on one thread). */
+    private final BatchEncoder encoder = new BatchEncoder();
 
     private RocksDbStore(Path dir) throws RocksDBException {
         this.dir = dir;
@@ -120,7 +123,9 @@ public final class RocksDbStore implements LocalStore {
     @Override
     public void apply(StoreBatch b) {
         LocalStore.validate(b);
-        try (WriteBatch batch = new WriteBatch()) {
+        BatchEncoder batch = encoder;
+        batch.reset();
+        try {
             for (int p : b.resets()) {
                 batch.deleteRange(data, KeyCodec.partitionPrefix(p), KeyCodec.partitionEnd(p));
                 batch.deleteRange(dedup, KeyCodec.partitionPrefix(p), KeyCodec.partitionEnd(p));
@@ -160,7 +165,9 @@ public final class RocksDbStore implements LocalStore {
             for (Map.Entry<Integer, Long> e : b.commitHolds().entrySet()) {
                 putOrDelete(batch, KeyCodec.commitHoldKey(e.getKey()), e.getValue());
             }
-            db.write(writeOptions, batch);
+            try (WriteBatch rocksBatch = batch.toWriteBatch()) {
+                db.write(writeOptions, rocksBatch);
+            }
         } catch (RocksDBException e) {
             throw new StoreException("write of " + b.updates().size() + " updates to " + dir
                     + " failed: " + e.getMessage(), e);
@@ -205,7 +212,7 @@ public final class RocksDbStore implements LocalStore {
     }
 
     /** A positive number stored under a meta key; 0 deletes it. */
-    private void putOrDelete(WriteBatch batch, byte[] key, long value) throws RocksDBException {
+    private void putOrDelete(BatchEncoder batch, byte[] key, long value) {
         if (value > 0) {
             batch.put(meta, key, KeyCodec.seqValue(value));
         } else {
