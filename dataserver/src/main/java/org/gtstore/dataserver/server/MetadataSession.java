@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -75,7 +76,7 @@ public final class MetadataSession implements LeaseSource, MapFetcher, Unreachab
     private final String serverId;
     private final String storageId;
     /** Names this process to the metadata; a restarted process has another. */
-    private final String processId = java.util.UUID.randomUUID().toString();
+    private final String processId = UUID.randomUUID().toString();
     private final List<String> members;
     private final long rpcTimeoutMs;
     private final long commandTimeoutMs;

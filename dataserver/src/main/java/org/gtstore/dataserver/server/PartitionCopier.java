@@ -50,6 +50,8 @@ public final class PartitionCopier implements AutoCloseable {
         int next;
         /** Version order: the dedup entries not sent yet, by the key they wrote. */
         Map<ByteString, List<DedupEntry>> dedupByKey;
+        /** The snapshot's dedup entries, read once: all of them go with the last chunk. */
+        List<StoredDedup> dedupStored;
         int credits;
         long copied;
         long total = -1;
@@ -213,7 +215,8 @@ public final class PartitionCopier implements AutoCloseable {
             if (s.versionOrder()) {
                 t.sorted = sortedByVersion(t);
                 t.total = t.sorted.size();
-                t.dedupByKey = dedupByKey(t.snapshot.dedup(), s.fromVersion());
+                t.dedupStored = t.snapshot.dedup();
+                t.dedupByKey = dedupByKey(t.dedupStored, s.fromVersion());
             } else {
                 t.total = count(t);
                 t.cursor = t.snapshot.cursor();
@@ -243,7 +246,7 @@ public final class PartitionCopier implements AutoCloseable {
         t.credits--;
         if (last) {
             dedup.clear();
-            for (StoredDedup d : t.snapshot.dedup()) {
+            for (StoredDedup d : t.dedupStored != null ? t.dedupStored : t.snapshot.dedup()) {
                 dedup.add(dedupEntry(d));
             }
             active.remove(s.copyId());

@@ -11,7 +11,8 @@ import java.nio.charset.StandardCharsets;
  * Metadata keys are the 4-byte partition; their value is the 8-byte last applied seq; the
  * partition plus a marker byte ('J' join epoch, 'H' commit hold) holds an 8-byte number. Dedup
  * keys are {@code partition (4) + client id length (2) + client id (UTF-8) + request id (8)},
- * so one partition's entries are one key range too; their value is the 8-byte seq.
+ * so one partition's entries are one key range too; their value is the 8-byte seq followed by
+ * the key the request wrote (only the seq in entries stored before keys were kept).
  */
 final class KeyCodec {
     static final int PARTITION_BYTES = 4;

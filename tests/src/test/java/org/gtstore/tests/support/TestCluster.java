@@ -45,8 +45,8 @@ public final class TestCluster implements AutoCloseable {
 
     /**
      * Like {@link #start(int, int)}, with extra flags for every metadata member (timing knobs,
-     * e.g. {@code --restart-grace-ms}). They are not recorded in cluster.json, so they hold only
-     * for the members this launch starts.
+     * e.g. {@code --restart-grace-ms}). The launcher records them in cluster.json, so members
+     * restarted later get them too.
      */
     public static TestCluster start(int nodes, int rep, List<String> metadataArgs) {
         Path dir;
