@@ -176,6 +176,7 @@ final class PartitionReplica {
 
     /** Updates to the successor may have been lost: hold forwarding until the next hello. */
     void unsync(long tick, Effects fx) {
+        helloPending = false;   // any reply to the last hello predates the loss: ignore it
         if (outgoing != null) {
             cancelCopy(fx);
             helloSentTick = Long.MIN_VALUE / 2;
@@ -587,7 +588,8 @@ final class PartitionReplica {
 
     /**
      * Applies a new map's position (chain repair rules of DESIGN.md). Returns true if the
-     * successor must be sent a hello (the chain changed, or it was not synced).
+     * successor must be sent a hello (the chain changed, or it is not synced and no hello or copy
+     * is under way).
      */
     boolean changePosition(ChainPosition next, long nextChainEpoch, Effects fx) {
         ChainPosition old = pos;
@@ -643,7 +645,12 @@ final class PartitionReplica {
             LOG.debug("[{} p={} epoch={}] became head at seq={}", fx.selfId, partition, fx.epoch,
                     applied);
         }
-        return next.successor() != null && (changed || !successorSynced);
+        // Unchanged chain: a hello only where none is under way. A copy in progress or a hello
+        // awaiting its reply goes on (the tick retries a lost hello); a new hello would cancel
+        // the copy and start it again from scratch, and restoring K changes the map once per
+        // batch of finished copies, a dozen epochs in a few seconds.
+        return next.successor() != null
+                && (changed || (!successorSynced && !helloPending && outgoing == null));
     }
 
     /** This server left the chain: stop serving; waiting puts are told to ask the new head. */

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.gtstore.dataserver.storage.StoredValue;
+import org.gtstore.proto.Chain;
 import org.gtstore.proto.ChainMessage;
 import org.gtstore.proto.CopyChunk;
 import org.gtstore.proto.ErrorCode;
@@ -167,6 +168,39 @@ class ChainCopyTest {
         h.deliverAll();
         assertEquals(1, h.node("b").copiesStarted.stream().filter(s -> s.partition() == P)
                 .count(), "a finished copy is not started again by a stale reply");
+        assertSameData(h, "b", "c", keys);
+    }
+
+    @Test
+    void mapChangesElsewhereDoNotRestartACopyOrRepeatAPendingHello() {
+        // Goal: restoring K after a death changes the map once per batch of finished copies,
+        // often a dozen epochs in a few seconds. A partition whose own chain did not change
+        // keeps its copy going (no new hello, so no restart from scratch), and a hello still
+        // waiting for its reply is not sent again; only the tick retries a lost hello.
+        List<String> keys = keysOfP(10);
+        ChainHarness h = withData(keys);
+        h.copierPaused = true;
+        h.setMap(2, List.of("a", "b"), "c");
+        h.deliverAll();
+        h.copyStep("b");
+        h.deliverAll();
+        assertTrue(h.replica("b").copying(P));
+        int other = (P + 1) % ChainHarness.PARTITIONS;
+        for (long e = 3; e <= 6; e++) {
+            final long epoch = e;
+            // Another partition's joining replica becomes its tail; P's chain stays as it was.
+            PartitionMap m = h.map(epoch, p -> Chain.newBuilder().setPartition(p)
+                    .addAllReplicas(p == other ? List.of("a", "b", "c") : List.of("a", "b"))
+                    .setJoining(p == other ? "" : "c").setEpoch(p == other ? 3 : 2).build());
+            h.deliverMap(m, "a", "b", "c");
+            h.deliverAll();
+        }
+        assertEquals(1, h.node("b").copiesStarted.stream().filter(s -> s.partition() == P)
+                .count(), "the copy went on through four map changes elsewhere");
+        h.copierPaused = false;
+        h.deliverAll();
+        assertEquals(1, h.node("b").copiesStarted.stream().filter(s -> s.partition() == P)
+                .count());
         assertSameData(h, "b", "c", keys);
     }
 
