@@ -100,11 +100,11 @@ class ChainFaultIT {
             awaitProgress(w, "after restarting " + killed);
             long endNs = System.nanoTime();
             w.close();
-            Duration afterKill = w.longestWriteGap(killNs, restartNs);
+            RecordedWorkload.WriteGap afterKill = w.longestWriteGapSpan(killNs, restartNs);
             Duration afterRestart = w.longestWriteGap(restartNs, endNs);
-            System.out.printf("[%s] killed %s of chain %s: longest write gap %d ms after the"
+            System.out.printf("[%s] killed %s of chain %s: longest write gap %s after the"
                     + " kill, %d ms after the restart; %d ops ok, %d failed %s%n", name, killed,
-                    chain, afterKill.toMillis(), afterRestart.toMillis(), w.succeeded(),
+                    chain, afterKill, afterRestart.toMillis(), w.succeeded(),
                     w.failed(), w.sampleFailures());
             Optional<RegisterChecker.Violation> violation =
                     RegisterChecker.check(w.history().ops());

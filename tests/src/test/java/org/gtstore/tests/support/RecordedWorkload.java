@@ -106,10 +106,26 @@ public final class RecordedWorkload implements AutoCloseable {
      * unavailability a failure caused.
      */
     public Duration longestWriteGap(long fromNs, long toNs) {
+        return longestWriteGapSpan(fromNs, toNs).length();
+    }
+
+    /** A stretch without a completed write, with the wall-clock times it began and ended. */
+    public record WriteGap(Duration length, java.time.Instant from, java.time.Instant to) {
+        @Override
+        public String toString() {
+            java.time.format.DateTimeFormatter f = java.time.format.DateTimeFormatter
+                    .ofPattern("HH:mm:ss.SSS").withZone(java.time.ZoneId.systemDefault());
+            return length.toMillis() + " ms (" + f.format(from) + " to " + f.format(to) + ")";
+        }
+    }
+
+    /** Like {@link #longestWriteGap}, with where the gap lies (to match it against logs). */
+    public WriteGap longestWriteGapSpan(long fromNs, long toNs) {
         List<Long> times = new ArrayList<>(writeCompletionsNs);
         times.sort(Long::compare);
         long previous = fromNs;
         long longest = 0;
+        long longestStart = fromNs;
         for (long t : times) {
             if (t < fromNs) {
                 continue;
@@ -117,11 +133,19 @@ public final class RecordedWorkload implements AutoCloseable {
             if (t > toNs) {
                 break;
             }
-            longest = Math.max(longest, t - previous);
+            if (t - previous > longest) {
+                longest = t - previous;
+                longestStart = previous;
+            }
             previous = t;
         }
-        longest = Math.max(longest, toNs - previous);
-        return Duration.ofNanos(longest);
+        if (toNs - previous > longest) {
+            longest = toNs - previous;
+            longestStart = previous;
+        }
+        long wallOffsetNs = System.currentTimeMillis() * 1_000_000L - System.nanoTime();
+        java.time.Instant start = java.time.Instant.EPOCH.plusNanos(longestStart + wallOffsetNs);
+        return new WriteGap(Duration.ofNanos(longest), start, start.plusNanos(longest));
     }
 
     /** Stops every thread and waits for it (each finishes its current operation). */
