@@ -46,6 +46,12 @@ public final class MetadataServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(MetadataServer.class);
     private static final long LOG_CACHE_BYTES_MAX = 32L * 1024 * 1024;
+    /**
+     * The least time between two FinishCopy commands (see {@link MetadataLeader}): what a
+     * gated tail may wait longer for its joining replica to become the tail, against a map
+     * epoch per batch of finished copies while K is restored.
+     */
+    static final long FINISH_COPY_SPACING_MS = 300;
 
     private final MetadataServerConfig config;
     private final MetadataStateMachine stateMachine;
@@ -92,7 +98,8 @@ public final class MetadataServer implements AutoCloseable {
                 config.initialServers());
         MetadataLeader.Options options = new MetadataLeader.Options(initial,
                 config.failureTimeoutMs(), config.bootstrapWaitMs(),
-                Math.max(5_000, 10 * config.electionTimeoutMaxMs()), config.restartGraceMs());
+                Math.max(5_000, 10 * config.electionTimeoutMaxMs()), config.restartGraceMs(),
+                FINISH_COPY_SPACING_MS);
         leader = new MetadataLeader(config.id(), options, Clock.system(),
                 new GrpcServerProber(config.id(), config.probeTimeoutMs()),
                 new RaftCommandSubmitter(raftServer, GROUP_ID, division.getId()),

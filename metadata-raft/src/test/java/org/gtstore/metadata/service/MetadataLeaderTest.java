@@ -418,6 +418,52 @@ class MetadataLeaderTest {
     }
 
     @Test
+    void finishCopiesAreSpacedSoRestoringKCostsFewEpochs() throws Exception {
+        // Goal: restoring K finishes hundreds of copies in a second or two; with a spacing,
+        // reports arriving within it wait for the next tick after it and share one FinishCopy,
+        // instead of one epoch (pushed to every server and client) per report.
+        leader = new MetadataLeader("meta-test", new MetadataLeader.Options(
+                new Settings(3, 64, 4), 2000, 30_000, 1000, 0, 300), clock,
+                address -> CompletableFuture.completedFuture(probe.get()),
+                cmd -> CompletableFuture.completedFuture(applyNow(cmd)),
+                state::get, ready::get, duty::add);
+        tick();
+        for (int i = 1; i <= 4; i++) {
+            register("server" + i);
+        }
+        tick();
+        clock.advanceMs(2100);
+        keepAlive("server1", "server2", "server3");
+        tick();
+        ClusterState s = state.get();
+        List<PartitionChain> joining = s.chains().stream().filter(PartitionChain::hasJoining)
+                .toList();
+        assertTrue(joining.size() >= 4, "copies: " + joining.size());
+        long before = state.get().epoch();
+        assertEquals(ErrorCode.OK, await(caughtUp(joining.get(0), s.epoch())).getCode(),
+                "the first report goes at once");
+        assertEquals(before + 1, state.get().epoch());
+        List<CompletableFuture<MetaCommandReply>> later = new ArrayList<>();
+        for (PartitionChain c : joining.subList(1, 4)) {
+            later.add(caughtUp(c, s.epoch()));
+            runDuty();
+            clock.advanceMs(50);
+            tick();
+        }
+        assertEquals(before + 1, state.get().epoch(), "within 300 ms of the first");
+        later.forEach(r -> assertFalse(r.isDone(), "answered before its FinishCopy"));
+        clock.advanceMs(150);
+        tick();
+        assertEquals(before + 2, state.get().epoch(), "the three later reports in one epoch");
+        for (CompletableFuture<MetaCommandReply> r : later) {
+            assertEquals(ErrorCode.OK, r.get().getCode(), r.get().getMessage());
+        }
+        for (PartitionChain c : joining.subList(0, 4)) {
+            assertFalse(state.get().chain(c.partition()).hasJoining(), "still joining: " + c);
+        }
+    }
+
+    @Test
     void serversFoundSilentInOneTickCostOneMarkDeadEachAndOneStartCopy() {
         leader = newLeader(new Settings(3, 1024, 7));
         tick();
