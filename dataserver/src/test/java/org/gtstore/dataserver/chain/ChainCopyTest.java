@@ -61,6 +61,18 @@ class ChainCopyTest {
         return h;
     }
 
+    /** {@link #withData}, then c joins after tail b and b's copy to it has sent one chunk. */
+    private static ChainHarness copyUnderWay(List<String> keys) {
+        ChainHarness h = withData(keys);
+        h.copierPaused = true;
+        h.setMap(2, List.of("a", "b"), "c");
+        h.deliverAll();
+        h.copyStep("b");
+        h.deliverAll();
+        assertTrue(h.replica("b").copying(P));
+        return h;
+    }
+
     /**
      * Head a, whose writes b missed while blocked, restarts on map {@code m}; the hello reply
      * starts a copy in version order to b, one key a chunk, whose chunks the test reads.
@@ -122,12 +134,7 @@ class ChainCopyTest {
         // of copied keys and a delete among them) reach the joining replica after the copy,
         // so it ends with exactly the tail's state.
         List<String> keys = keysOfP(10);
-        ChainHarness h = withData(keys);
-        h.copierPaused = true;
-        h.setMap(2, List.of("a", "b"), "c");
-        h.deliverAll();
-        h.copyStep("b");
-        h.deliverAll();
+        ChainHarness h = copyUnderWay(keys);
         List<Long> during = new ArrayList<>();
         during.add(h.put("a", keys.get(0), "new-0"));
         during.add(h.put("a", h.request(keys.get(9), "").setTombstone(true).build()));
@@ -178,13 +185,7 @@ class ChainCopyTest {
         // keeps its copy going (no new hello, so no restart from scratch), and a hello still
         // waiting for its reply is not sent again; only the tick retries a lost hello.
         List<String> keys = keysOfP(10);
-        ChainHarness h = withData(keys);
-        h.copierPaused = true;
-        h.setMap(2, List.of("a", "b"), "c");
-        h.deliverAll();
-        h.copyStep("b");
-        h.deliverAll();
-        assertTrue(h.replica("b").copying(P));
+        ChainHarness h = copyUnderWay(keys);
         int other = (P + 1) % ChainHarness.PARTITIONS;
         for (long e = 3; e <= 6; e++) {
             final long epoch = e;

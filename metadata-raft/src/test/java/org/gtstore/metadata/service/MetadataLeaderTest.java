@@ -387,17 +387,8 @@ class MetadataLeaderTest {
         // reports are not held for the next tick (behind MarkDead and StartCopy); those queued
         // on the duty thread together still cost one FinishCopy, and a later one its own.
         leader = newLeader(new Settings(3, 64, 4));
-        tick();
-        for (int i = 1; i <= 4; i++) {
-            register("server" + i);
-        }
-        tick();
-        clock.advanceMs(2100);
-        keepAlive("server1", "server2", "server3");
-        tick();
+        List<PartitionChain> joining = fourthServerDiedAndCopiesStarted();
         ClusterState s = state.get();
-        List<PartitionChain> joining = s.chains().stream().filter(PartitionChain::hasJoining)
-                .toList();
         assertTrue(joining.size() >= 3, "copies: " + joining.size());
         List<CompletableFuture<MetaCommandReply>> together = new ArrayList<>();
         for (PartitionChain c : joining.subList(0, joining.size() - 1)) {
@@ -427,17 +418,8 @@ class MetadataLeaderTest {
                 address -> CompletableFuture.completedFuture(probe.get()),
                 cmd -> CompletableFuture.completedFuture(applyNow(cmd)),
                 state::get, ready::get, duty::add);
-        tick();
-        for (int i = 1; i <= 4; i++) {
-            register("server" + i);
-        }
-        tick();
-        clock.advanceMs(2100);
-        keepAlive("server1", "server2", "server3");
-        tick();
+        List<PartitionChain> joining = fourthServerDiedAndCopiesStarted();
         ClusterState s = state.get();
-        List<PartitionChain> joining = s.chains().stream().filter(PartitionChain::hasJoining)
-                .toList();
         assertTrue(joining.size() >= 4, "copies: " + joining.size());
         long before = state.get().epoch();
         assertEquals(ErrorCode.OK, await(caughtUp(joining.get(0), s.epoch())).getCode(),
@@ -650,6 +632,19 @@ class MetadataLeaderTest {
         assertEquals(ErrorCode.NOT_LEADER, await(leader.register(RegisterRequest.newBuilder()
                 .setServerId("server1").setAddress("h:1").build())).getCode());
         assertEquals(ErrorCode.NOT_LEADER, heartbeat("server1", 1));
+    }
+
+    /** Four servers assigned, server4 found silent, copies started: the joining chains. */
+    private List<PartitionChain> fourthServerDiedAndCopiesStarted() {
+        tick();
+        for (int i = 1; i <= 4; i++) {
+            register("server" + i);
+        }
+        tick();
+        clock.advanceMs(2100);
+        keepAlive("server1", "server2", "server3");
+        tick();
+        return state.get().chains().stream().filter(PartitionChain::hasJoining).toList();
     }
 
     private CompletableFuture<MetaCommandReply> caughtUp(PartitionChain c) {
