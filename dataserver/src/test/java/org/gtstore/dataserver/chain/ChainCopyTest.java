@@ -73,6 +73,11 @@ class ChainCopyTest {
         return h;
     }
 
+    /** How many copies of partition P {@code server} has started. */
+    private static long copiesOfP(ChainHarness h, String server) {
+        return h.node(server).copiesStarted.stream().filter(s -> s.partition() == P).count();
+    }
+
     /**
      * Head a, whose writes b missed while blocked, restarts on map {@code m}; the hello reply
      * starts a copy in version order to b, one key a chunk, whose chunks the test reads.
@@ -169,12 +174,11 @@ class ChainCopyTest {
         }
         h.blockedTo.clear();
         h.deliverAll();
-        assertEquals(1, h.node("b").copiesStarted.stream().filter(s -> s.partition() == P)
-                .count(), "one copy for three hellos");
+        assertEquals(1, copiesOfP(h, "b"), "one copy for three hellos");
         h.copierPaused = false;
         h.deliverAll();
-        assertEquals(1, h.node("b").copiesStarted.stream().filter(s -> s.partition() == P)
-                .count(), "a finished copy is not started again by a stale reply");
+        assertEquals(1, copiesOfP(h, "b"),
+                "a finished copy is not started again by a stale reply");
         assertSameData(h, "b", "c", keys);
     }
 
@@ -196,12 +200,10 @@ class ChainCopyTest {
             h.deliverMap(m, "a", "b", "c");
             h.deliverAll();
         }
-        assertEquals(1, h.node("b").copiesStarted.stream().filter(s -> s.partition() == P)
-                .count(), "the copy went on through four map changes elsewhere");
+        assertEquals(1, copiesOfP(h, "b"), "the copy went on through four map changes elsewhere");
         h.copierPaused = false;
         h.deliverAll();
-        assertEquals(1, h.node("b").copiesStarted.stream().filter(s -> s.partition() == P)
-                .count());
+        assertEquals(1, copiesOfP(h, "b"));
         assertSameData(h, "b", "c", keys);
     }
 

@@ -81,17 +81,13 @@ public final class MetadataLeader {
      */
     public record Options(Settings initialSettings, long failureTimeoutMs, long bootstrapWaitMs,
                           long commandTimeoutMs, long restartGraceMs, long finishSpacingMs) {
-        /** Options without finish spacing: every FinishCopy goes as soon as it can. */
-        public Options(Settings initialSettings, long failureTimeoutMs, long bootstrapWaitMs,
-                       long commandTimeoutMs, long restartGraceMs) {
-            this(initialSettings, failureTimeoutMs, bootstrapWaitMs, commandTimeoutMs,
-                    restartGraceMs, 0);
-        }
-
-        /** Options without a restart grace: a refused probe means dead at once. */
+        /**
+         * Options without a restart grace (a refused probe means dead at once) or finish
+         * spacing (every FinishCopy goes as soon as it can).
+         */
         public Options(Settings initialSettings, long failureTimeoutMs, long bootstrapWaitMs,
                        long commandTimeoutMs) {
-            this(initialSettings, failureTimeoutMs, bootstrapWaitMs, commandTimeoutMs, 0);
+            this(initialSettings, failureTimeoutMs, bootstrapWaitMs, commandTimeoutMs, 0, 0);
         }
     }
 
@@ -459,8 +455,9 @@ public final class MetadataLeader {
 
     /**
      * A tail says its joining replica has caught up: make it the tail. The report joins the
-     * FinishCopy queued as the next duty task (see the class comment), which makes every report
-     * it holds the tail in one epoch; the future completes once that command applied.
+     * FinishCopy queued as the next duty task, or within the finish spacing the first tick's
+     * after it (see the class comment), which makes every report it holds the tail in one
+     * epoch; the future completes once that command applied.
      */
     public CompletableFuture<MetaCommandReply> reportCaughtUp(ReportCaughtUpRequest r) {
         return onDuty(() -> {

@@ -69,9 +69,14 @@ class MetadataLeaderTest {
 
     private MetadataLeader newLeader(Settings settings, long restartGraceMs,
                                      long commandTimeoutMs) {
+        return newLeader(settings, restartGraceMs, commandTimeoutMs, 0);
+    }
+
+    private MetadataLeader newLeader(Settings settings, long restartGraceMs,
+                                     long commandTimeoutMs, long finishSpacingMs) {
         return new MetadataLeader("meta-test",
                 new MetadataLeader.Options(settings, 2000, 30_000, commandTimeoutMs,
-                        restartGraceMs), clock,
+                        restartGraceMs, finishSpacingMs), clock,
                 address -> {
                     probed.add(address);
                     return CompletableFuture.completedFuture(probe.get());
@@ -413,11 +418,7 @@ class MetadataLeaderTest {
         // Goal: restoring K finishes hundreds of copies in a second or two; with a spacing,
         // reports arriving within it wait for the next tick after it and share one FinishCopy,
         // instead of one epoch (pushed to every server and client) per report.
-        leader = new MetadataLeader("meta-test", new MetadataLeader.Options(
-                new Settings(3, 64, 4), 2000, 30_000, 1000, 0, 300), clock,
-                address -> CompletableFuture.completedFuture(probe.get()),
-                cmd -> CompletableFuture.completedFuture(applyNow(cmd)),
-                state::get, ready::get, duty::add);
+        leader = newLeader(new Settings(3, 64, 4), 0, 1000, 300);
         List<PartitionChain> joining = fourthServerDiedAndCopiesStarted();
         ClusterState s = state.get();
         assertTrue(joining.size() >= 4, "copies: " + joining.size());

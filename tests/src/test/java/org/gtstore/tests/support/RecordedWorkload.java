@@ -1,6 +1,9 @@
 package org.gtstore.tests.support;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -110,12 +113,13 @@ public final class RecordedWorkload implements AutoCloseable {
     }
 
     /** A stretch without a completed write, with the wall-clock times it began and ended. */
-    public record WriteGap(Duration length, java.time.Instant from, java.time.Instant to) {
+    public record WriteGap(Duration length, Instant from, Instant to) {
+        private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS")
+                .withZone(ZoneId.systemDefault());
+
         @Override
         public String toString() {
-            java.time.format.DateTimeFormatter f = java.time.format.DateTimeFormatter
-                    .ofPattern("HH:mm:ss.SSS").withZone(java.time.ZoneId.systemDefault());
-            return length.toMillis() + " ms (" + f.format(from) + " to " + f.format(to) + ")";
+            return length.toMillis() + " ms (" + TIME.format(from) + " to " + TIME.format(to) + ")";
         }
     }
 
@@ -144,7 +148,7 @@ public final class RecordedWorkload implements AutoCloseable {
             longestStart = previous;
         }
         long wallOffsetNs = System.currentTimeMillis() * 1_000_000L - System.nanoTime();
-        java.time.Instant start = java.time.Instant.EPOCH.plusNanos(longestStart + wallOffsetNs);
+        Instant start = Instant.EPOCH.plusNanos(longestStart + wallOffsetNs);
         return new WriteGap(Duration.ofNanos(longest), start, start.plusNanos(longest));
     }
 
