@@ -101,12 +101,33 @@ public final class MetadataClient implements AutoCloseable {
         return await(getMapAsync(knownEpoch), "GetMap");
     }
 
+    /**
+     * The leader's map: it holds every change the metadata group acknowledged before this call,
+     * which a follower's may not yet (use it to read the effect of an admin action). Throws
+     * {@link MetadataUnavailableException} while no member is the leader.
+     */
+    public PartitionMap getLeaderMap() {
+        GetMapRequest request = GetMapRequest.newBuilder().setFromLeader(true).build();
+        CompletableFuture<GetMapResponse> answer = connector.call("GetMap",
+                (stub, observer) -> stub.getMap(request, observer),
+                MetadataClient::judgeLeaderMap);
+        return await(answer, "GetMap from the leader").getMap();
+    }
+
     /** {@link #getMap(long)} without blocking. */
     public CompletableFuture<PartitionMap> getMapAsync(long knownEpoch) {
         GetMapRequest request = GetMapRequest.newBuilder().setKnownEpoch(knownEpoch).build();
         return connector.<GetMapResponse>call("GetMap",
                 (stub, observer) -> stub.getMap(request, observer),
                 r -> judgeMap(r, knownEpoch)).thenApply(GetMapResponse::getMap);
+    }
+
+    private static Verdict judgeLeaderMap(GetMapResponse r) {
+        return switch (r.getCode()) {
+            case OK -> Verdict.accept(r.getLeaderHint());
+            case NOT_LEADER -> Verdict.leaderElsewhere(r.getLeaderHint(), "NOT_LEADER");
+            default -> Verdict.askNext(r.getCode().toString());
+        };
     }
 
     private static Verdict judgeMap(GetMapResponse r, long knownEpoch) {

@@ -80,7 +80,7 @@ final class FakeMetadataServer implements AutoCloseable {
     GetMapResponse mapAnswer(GetMapRequest request) {
         String hint = leaderHint;
         PartitionMap m = map.get();
-        if (hint != null && request.getKnownEpoch() > m.getEpoch()) {
+        if (hint != null && (request.getFromLeader() || request.getKnownEpoch() > m.getEpoch())) {
             return GetMapResponse.newBuilder().setCode(ErrorCode.NOT_LEADER).setServedBy(id)
                     .setLeaderHint(hint).build();
         }

@@ -94,6 +94,29 @@ class MetadataClientTest {
     }
 
     @Test
+    void leaderMapIsReadFromTheLeaderEvenWhenAFollowerAnswersFirst() throws Exception {
+        // Goal: a follower that has not applied the newest change (epoch 4 at the leader) is not
+        // taken for the truth when the caller asks for the leader's map.
+        FakeMetadataServer follower = member("meta1", 3);
+        FakeMetadataServer leader = member("meta2", 4);
+        follower.leaderHint = leader.address();
+        MetadataClient c = client(follower.address(), leader.address());
+
+        assertEquals(3, c.getMap().getEpoch(), "any member may answer a plain GetMap");
+        assertEquals(4, c.getLeaderMap().getEpoch());
+    }
+
+    @Test
+    void leaderMapFailsWhileNoMemberIsLeader() throws Exception {
+        FakeMetadataServer a = member("meta1", 3);
+        FakeMetadataServer b = member("meta2", 3);
+        a.leaderHint = "";
+        b.leaderHint = "";
+        MetadataClient c = client(a.address(), b.address());
+        assertThrows(MetadataUnavailableException.class, c::getLeaderMap);
+    }
+
+    @Test
     void skipsDeadMemberAndReadsMapFromNext() throws Exception {
         FakeMetadataServer live = member("meta2", 7);
         MetadataClient c = client(TestMaps.deadAddress(), live.address());

@@ -122,7 +122,11 @@ class RestartInPlaceIT {
             c.launcher().restart(VICTIM, RECOVERY);
             long restartNs = System.nanoTime();
 
-            PartitionMap after = map();
+            // The launcher saw the new registration in the leader's map; a leader change since
+            // could hand the read to a member that has not applied it yet, so wait for it.
+            PartitionMap after = await(VICTIM + " to show its new incarnation in the map")
+                    .atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+                    .until(RestartInPlaceIT::map, m -> incarnationOf(m, VICTIM) > incarnation);
             assertKeptItsPositions(before, after, incarnation, causes);
 
             // Catch-up: what the others had when it came back, it gets.
@@ -227,9 +231,10 @@ class RestartInPlaceIT {
         return keys;
     }
 
+    /** The leader's map: it holds every change the group acknowledged. */
     private static PartitionMap map() {
         try (MetadataClient m = MetadataClient.create(CLUSTER.cluster().metadataAddresses())) {
-            return m.getMap();
+            return m.getLeaderMap();
         }
     }
 

@@ -6,6 +6,7 @@ import java.util.Optional;
 import java.util.function.Consumer;
 import org.gtstore.client.GtStoreException;
 import org.gtstore.client.MetadataClient;
+import org.gtstore.client.MetadataUnavailableException;
 import org.gtstore.proto.MemberStatus;
 import org.gtstore.proto.PartitionMap;
 
@@ -30,7 +31,12 @@ public final class ClientMetadataView implements MetadataView {
 
     @Override
     public PartitionMap map() {
-        return client.getMap();
+        try {
+            return client.getLeaderMap();
+        } catch (MetadataUnavailableException e) {
+            // No leader now (an election, or a majority down): the newest map any member has.
+            return client.getMap();
+        }
     }
 
     @Override

@@ -14,7 +14,8 @@ import org.gtstore.proto.PartitionMap;
 public interface MetadataView extends AutoCloseable {
 
     /**
-     * The current map, from the leader when one is known.
+     * The current map, from the leader when there is one (so it shows every change the group
+     * acknowledged, e.g. a restarted server's registration), else the newest any member has.
      *
      * @throws RuntimeException when no member can be reached; the message says which were tried
      */

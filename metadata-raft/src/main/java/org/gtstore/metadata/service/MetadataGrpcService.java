@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The MetadataService of one member (see metadata.proto). Register, Heartbeat and the two
  * reports need the leader; a follower answers them with NOT_LEADER and the leader's address.
- * GetMap, WatchMap and GetMemberStatus are answered by any member from what it has applied.
+ * GetMap, WatchMap and GetMemberStatus are answered by any member from what it has applied
+ * (GetMap with from_leader only by the leader).
  * Every handler turns an unexpected throwable into an INTERNAL reply and logs it once.
  */
 public final class MetadataGrpcService extends MetadataServiceGrpc.MetadataServiceImplBase {
@@ -100,6 +101,10 @@ public final class MetadataGrpcService extends MetadataServiceGrpc.MetadataServi
         AppliedMap applied = member.applied();
         GetMapResponse.Builder b = GetMapResponse.newBuilder().setServedBy(member.id())
                 .setLeaderHint(hint());
+        if (r.getFromLeader() && !member.isLeader()) {
+            reply(out, b.setCode(ErrorCode.NOT_LEADER).build());
+            return;
+        }
         if (r.getKnownEpoch() > applied.epoch() && !member.isLeader()) {
             LOG.debug("[{}] GetMap known_epoch={} is ahead of applied epoch={}; NOT_LEADER",
                     member.id(), r.getKnownEpoch(), applied.epoch());

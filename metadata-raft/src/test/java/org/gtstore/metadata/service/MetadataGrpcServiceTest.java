@@ -60,10 +60,30 @@ class MetadataGrpcServiceTest {
         assertEquals(state.epoch(), r.getMap().getEpoch());
     }
 
+    @Test
+    void upToDateFollowerSendsALeaderMapRequestToTheLeader() {
+        GetMapResponse r = getMap(GetMapRequest.newBuilder().setFromLeader(true).build());
+        assertEquals(ErrorCode.NOT_LEADER, r.getCode());
+        assertEquals(LEADER_RPC, r.getLeaderHint());
+        assertFalse(r.hasMap());
+    }
+
+    @Test
+    void leaderAnswersALeaderMapRequest() {
+        role = "LEADER";
+        GetMapResponse r = getMap(GetMapRequest.newBuilder().setFromLeader(true).build());
+        assertEquals(ErrorCode.OK, r.getCode());
+        assertEquals(state.epoch(), r.getMap().getEpoch());
+    }
+
     private GetMapResponse getMap(long knownEpoch) {
+        return getMap(GetMapRequest.newBuilder().setKnownEpoch(knownEpoch).build());
+    }
+
+    private GetMapResponse getMap(GetMapRequest request) {
         MetadataGrpcService service = new MetadataGrpcService(member(), idleLeader(), 1500, 250);
         List<GetMapResponse> out = new ArrayList<>();
-        service.getMap(GetMapRequest.newBuilder().setKnownEpoch(knownEpoch).build(),
+        service.getMap(request,
                 new StreamObserver<>() {
                     @Override
                     public void onNext(GetMapResponse value) {
