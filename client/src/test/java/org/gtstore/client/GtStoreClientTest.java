@@ -474,4 +474,12 @@ class GtStoreClientTest {
         assertEquals("eventLoopThreads < 0: -1", assertThrows(IllegalArgumentException.class,
                 () -> GtStoreClient.builder().eventLoopThreads(-1)).getMessage());
     }
+
+    @Test
+    void refusesAClientIdTheServersWouldRefuse() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> GtStoreClient.builder().metadataAddresses(List.of("127.0.0.1:1"))
+                        .clientId("c".repeat(300)).build());
+        assertEquals("clientId is 300 bytes, more than 256", e.getMessage());
+    }
 }

@@ -1,8 +1,10 @@
 package org.gtstore.client.internal;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import org.gtstore.proto.Limits;
 
 /**
  * The client's settings, validated once. {@code GtStoreClient.Builder} fills it in; tests set the
@@ -54,6 +56,11 @@ public record ClientConfig(List<String> metadataAddresses, String clientId,
         HostPort.checkAll(addresses);
         if (clientId.isBlank()) {
             throw new IllegalArgumentException("clientId is blank");
+        }
+        int idBytes = clientId.getBytes(StandardCharsets.UTF_8).length;
+        if (idBytes > Limits.CLIENT_ID_BYTES_MAX_VALUE) {
+            throw new IllegalArgumentException("clientId is " + idBytes + " bytes, more than "
+                    + Limits.CLIENT_ID_BYTES_MAX_VALUE);
         }
         positive("requestTimeout", requestTimeout);
         positive("deadline", deadline);

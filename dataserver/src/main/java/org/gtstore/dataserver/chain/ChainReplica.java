@@ -271,8 +271,7 @@ public final class ChainReplica {
 
     private void onClientPut(PutRequest r, long token) {
         PartitionReplica pr = partitions.get(r.getPartition());
-        String invalid = map == null ? null : RequestValidator.checkPut(r.getKey(), r.getValue(),
-                r.getPartition(), partitioner);
+        String invalid = map == null ? null : RequestValidator.checkPut(r, partitioner);
         Refusal refusal = admit(invalid, r.getEpoch(), r.getChainEpoch(), r.getPartition(), pr);
         if (refusal != null) {
             fx.putError(token, refusal.code(), refusal.message());

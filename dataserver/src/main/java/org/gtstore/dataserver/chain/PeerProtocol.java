@@ -14,6 +14,7 @@ import org.gtstore.proto.ChainHelloReply;
 import org.gtstore.proto.ChainMessage;
 import org.gtstore.proto.CopyAck;
 import org.gtstore.proto.CopyChunk;
+import org.gtstore.proto.DedupEntry;
 import org.gtstore.proto.ErrorCode;
 import org.gtstore.proto.PartitionSeq;
 import org.gtstore.proto.Rejection;
@@ -68,6 +69,11 @@ final class PeerProtocol {
     }
 
     void onMessage(ChainMessage m, StreamKind on) {
+        String malformed = malformed(m);
+        if (malformed != null) {
+            refuseMalformed(m, on, malformed);
+            return;
+        }
         if (m.hasRejected()) {
             onRejection(m, on);
             return;
@@ -97,6 +103,49 @@ final class PeerProtocol {
         if (waiting.size() < parts.size()) {
             dispatch(m, on, p -> !waiting.containsKey(p));
         }
+    }
+
+    /** Why a message's content may not be applied (a bad field), or null if it is sound. */
+    private static String malformed(ChainMessage m) {
+        if (m.hasUpdates()) {
+            for (Update u : m.getUpdates().getUpdatesList()) {
+                String bad = RequestValidator.checkUpdate(u);
+                if (bad != null) {
+                    return bad;
+                }
+            }
+        } else if (m.hasCopy()) {
+            for (Update u : m.getCopy().getEntriesList()) {
+                String bad = RequestValidator.checkUpdate(u);
+                if (bad != null) {
+                    return "copy entry: " + bad;
+                }
+            }
+            for (DedupEntry d : m.getCopy().getDedupList()) {
+                String bad = RequestValidator.checkDedup(d);
+                if (bad != null) {
+                    return "copy: " + bad;
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * A message with a malformed part is dropped whole: none of it is applied, and the sender
+     * hears INVALID_ARGUMENT (a sound peer validated what it forwards, so only a broken or
+     * hostile one sends this).
+     */
+    private void refuseMalformed(ChainMessage m, StreamKind on, String why) {
+        LOG.warn("[{} epoch={}] refusing a malformed {} from {}: {}", selfId, fx.epoch,
+                m.getBodyCase(), m.getFrom(), why);
+        if (m.getFrom().isEmpty() || m.hasRejected()) {
+            return;
+        }
+        fx.outbox.control(m.getFrom(), on, ChainMessage.newBuilder().setEpoch(fx.epoch)
+                .setRejected(Rejection.newBuilder().setCode(ErrorCode.INVALID_ARGUMENT)
+                        .setMessage("malformed " + m.getBodyCase() + ": " + why)
+                        .addAllPartitions(MessageParts.of(m).keySet())));
     }
 
     private void hold(Lane lane, ChainMessage m, Map<Integer, Long> waiting,

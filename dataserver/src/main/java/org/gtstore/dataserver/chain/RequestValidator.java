@@ -1,13 +1,19 @@
 package org.gtstore.dataserver.chain;
 
 import com.google.protobuf.ByteString;
+import org.gtstore.proto.DedupEntry;
 import org.gtstore.proto.KeyPartitioner;
 import org.gtstore.proto.Limits;
+import org.gtstore.proto.PutRequest;
+import org.gtstore.proto.Update;
 
 /**
- * Checks client requests at the boundary, before anything changes (invariant 5): the key is
- * 1..1024 bytes, the value at most 1 MiB, and the key hashes to the partition the request names
- * (a client with a wrong partition function must not write into another partition's chain).
+ * Checks requests and chain messages at the boundary, before anything changes (invariant 5:
+ * bad input gets an error and changes nothing; no request stops a server). A client request's
+ * key is 1..1024 bytes, its value at most 1 MiB, its client id at most 256 bytes with a
+ * positive request id when given, and the key hashes to the partition the request names (a
+ * client with a wrong partition function must not write into another partition's chain). An
+ * update or copied entry from a peer meets the same limits and carries a positive seq.
  */
 final class RequestValidator {
     private RequestValidator() {
@@ -15,11 +21,9 @@ final class RequestValidator {
 
     /** A plain message naming the bad field, or null if the request is well formed. */
     static String checkKey(ByteString key, int partition, KeyPartitioner partitioner) {
-        if (key.isEmpty()) {
-            return "key is empty";
-        }
-        if (key.size() > Limits.KEY_BYTES_MAX_VALUE) {
-            return "key is " + key.size() + " bytes, more than " + Limits.KEY_BYTES_MAX_VALUE;
+        String bad = checkKeyBytes(key);
+        if (bad != null) {
+            return bad;
         }
         if (partition < 0 || partition >= partitioner.partitions()) {
             return "partition out of range: " + partition;
@@ -31,12 +35,70 @@ final class RequestValidator {
         return null;
     }
 
-    /** As {@link #checkKey}, plus the value limit. */
-    static String checkPut(ByteString key, ByteString value, int partition,
-            KeyPartitioner partitioner) {
+    /** As {@link #checkKey}, plus the value, client id and request id limits. */
+    static String checkPut(PutRequest r, KeyPartitioner partitioner) {
+        String bad = checkValueBytes(r.getValue());
+        if (bad == null) {
+            bad = checkClient(r.getClientIdBytes(), r.getRequestId());
+        }
+        return bad != null ? bad : checkKey(r.getKey(), r.getPartition(), partitioner);
+    }
+
+    /** An update or copied entry from a peer: a plain message, or null if well formed. */
+    static String checkUpdate(Update u) {
+        if (u.getSeq() <= 0) {
+            return "update of partition " + u.getPartition() + " has seq " + u.getSeq();
+        }
+        String bad = checkKeyBytes(u.getKey());
+        if (bad == null) {
+            bad = checkValueBytes(u.getValue());
+        }
+        if (bad == null) {
+            bad = checkClient(u.getClientIdBytes(), u.getRequestId());
+        }
+        return bad == null ? null : "update seq " + u.getSeq() + ": " + bad;
+    }
+
+    /** A dedup entry of a copy: a plain message, or null if well formed. */
+    static String checkDedup(DedupEntry d) {
+        if (d.getClientIdBytes().isEmpty() || d.getSeq() <= 0) {
+            return "dedup entry without a client id or with seq " + d.getSeq();
+        }
+        String bad = checkClient(d.getClientIdBytes(), d.getRequestId());
+        if (bad == null && d.getKey().size() > Limits.KEY_BYTES_MAX_VALUE) {
+            bad = "dedup entry key of " + d.getKey().size() + " bytes";
+        }
+        return bad;
+    }
+
+    private static String checkKeyBytes(ByteString key) {
+        if (key.isEmpty()) {
+            return "key is empty";
+        }
+        if (key.size() > Limits.KEY_BYTES_MAX_VALUE) {
+            return "key is " + key.size() + " bytes, more than " + Limits.KEY_BYTES_MAX_VALUE;
+        }
+        return null;
+    }
+
+    private static String checkValueBytes(ByteString value) {
         if (value.size() > Limits.VALUE_BYTES_MAX_VALUE) {
             return "value is " + value.size() + " bytes, more than " + Limits.VALUE_BYTES_MAX_VALUE;
         }
-        return checkKey(key, partition, partitioner);
+        return null;
+    }
+
+    private static String checkClient(ByteString clientId, long requestId) {
+        if (clientId.size() > Limits.CLIENT_ID_BYTES_MAX_VALUE) {
+            return "client id is " + clientId.size() + " bytes, more than "
+                    + Limits.CLIENT_ID_BYTES_MAX_VALUE;
+        }
+        if (!clientId.isEmpty() && requestId <= 0) {
+            return "request id must be positive with a client id: " + requestId;
+        }
+        if (requestId < 0) {
+            return "request id < 0: " + requestId;
+        }
+        return null;
     }
 }

@@ -37,7 +37,7 @@ public final class GrpcChainTransport implements ChainTransport {
     private final long backoffMinMs;
     private final long backoffMaxMs;
     private final Map<String, OutboundLink> outbound = new HashMap<>();
-    private final Map<String, StreamObserver<ChainMessage>> inbound = new HashMap<>();
+    private final Map<String, InboundStream> inbound = new HashMap<>();
     private final Map<String, Long> lastReportNanos = new HashMap<>();
     private final OutboundLink.BrokenHandler linkEvents = new OutboundLink.BrokenHandler() {
         @Override
@@ -100,23 +100,25 @@ public final class GrpcChainTransport implements ChainTransport {
             }
             return;
         }
-        StreamObserver<ChainMessage> responder = inbound.get(o.peer());
-        if (responder == null) {
+        InboundStream stream = inbound.get(o.peer());
+        if (stream == null) {
             LOG.debug("[{}] no stream from predecessor {}: dropped {}", selfId, o.peer(),
                     o.message().getBodyCase());
             return;
         }
         try {
-            responder.onNext(o.message());
+            stream.responder.onNext(o.message());
         } catch (StatusRuntimeException | IllegalStateException e) {
             LOG.debug("[{}] stream from {} is gone: {}", selfId, o.peer(), e.getMessage());
-            inbound.remove(o.peer(), responder);
+            inbound.remove(o.peer(), stream);
         }
     }
 
     /**
      * Accepts a stream a predecessor opened (called by the gRPC service, on a gRPC thread). The
-     * first message names the peer; from then on replies to it go on this stream.
+     * first message names the peer; from then on replies to it go on this stream. A stream that
+     * another one from the same peer displaced (a forged or stale stream, since closed) takes
+     * the replies back with its next message.
      */
     public StreamObserver<ChainMessage> acceptInbound(StreamObserver<ChainMessage> responder) {
         if (responder instanceof ServerCallStreamObserver<ChainMessage> s) {
@@ -124,46 +126,59 @@ public final class GrpcChainTransport implements ChainTransport {
                 // Cancellation is handled by onError below; this only silences onNext.
             });
         }
-        return new StreamObserver<>() {
-            private String peer;
-
-            @Override
-            public void onNext(ChainMessage m) {
-                if (peer == null) {
-                    peer = m.getFrom();
-                    String p = peer;
-                    listener.driverExecutor().execute(() -> registerInbound(p, responder));
-                }
-                listener.onChainMessage(m, StreamKind.INBOUND);
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                closed();
-            }
-
-            @Override
-            public void onCompleted() {
-                closed();
-                try {
-                    responder.onCompleted();
-                } catch (RuntimeException e) {
-                    // Already closed by the peer; nothing to tell it.
-                }
-            }
-
-            private void closed() {
-                String p = peer;
-                if (p != null) {
-                    listener.driverExecutor().execute(() -> inbound.remove(p, responder));
-                }
-            }
-        };
+        return new InboundStream(responder);
     }
 
-    private void registerInbound(String peer, StreamObserver<ChainMessage> responder) {
-        StreamObserver<ChainMessage> old = inbound.put(peer, responder);
-        if (old != null && old != responder) {
+    /** One stream a predecessor opened to this server. */
+    private final class InboundStream implements StreamObserver<ChainMessage> {
+        private final StreamObserver<ChainMessage> responder;
+        private String peer;
+        /** Replies to the peer go on this stream; false until registered and once displaced. */
+        private volatile boolean registered;
+
+        InboundStream(StreamObserver<ChainMessage> responder) {
+            this.responder = responder;
+        }
+
+        @Override
+        public void onNext(ChainMessage m) {
+            if (peer == null) {
+                peer = m.getFrom();
+            }
+            if (!registered) {
+                registered = true;
+                listener.driverExecutor().execute(() -> registerInbound(peer, this));
+            }
+            listener.onChainMessage(m, StreamKind.INBOUND);
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            closed();
+        }
+
+        @Override
+        public void onCompleted() {
+            closed();
+            try {
+                responder.onCompleted();
+            } catch (RuntimeException e) {
+                // Already closed by the peer; nothing to tell it.
+            }
+        }
+
+        private void closed() {
+            String p = peer;
+            if (p != null) {
+                listener.driverExecutor().execute(() -> inbound.remove(p, this));
+            }
+        }
+    }
+
+    private void registerInbound(String peer, InboundStream stream) {
+        InboundStream old = inbound.put(peer, stream);
+        if (old != null && old != stream) {
+            old.registered = false;
             LOG.info("[{}] {} re-opened its chain stream", selfId, peer);
         }
     }
@@ -215,9 +230,9 @@ public final class GrpcChainTransport implements ChainTransport {
     public void close() {
         outbound.values().forEach(OutboundLink::close);
         outbound.clear();
-        for (StreamObserver<ChainMessage> r : inbound.values()) {
+        for (InboundStream r : inbound.values()) {
             try {
-                r.onCompleted();
+                r.responder.onCompleted();
             } catch (RuntimeException e) {
                 // The stream is gone already.
             }

@@ -400,7 +400,7 @@ class ChainCopyTest {
         ChainHarness h = new ChainHarness("a", "b", "c");
         h.setMap(1, List.of("a", "b"));
         h.deliverAll();
-        PutRequest first = h.request(k, "v-" + k).setClientId("cl").setRequestId(0).build();
+        PutRequest first = h.request(k, "v-" + k).setClientId("cl").setRequestId(10).build();
         h.put("a", first);
         h.deliverAll();
         PartitionMap m = h.map(1, List.of("a", "b"), "");
