@@ -26,6 +26,7 @@ import org.gtstore.client.internal.Operation;
 import org.gtstore.client.internal.RequestLimits;
 import org.gtstore.client.internal.RouteTable;
 import org.gtstore.client.internal.UnreachableReporter;
+import org.gtstore.proto.Limits;
 import org.gtstore.proto.PartitionMap;
 import org.gtstore.proto.ServerInfo;
 import org.gtstore.proto.ServerState;
@@ -81,7 +82,8 @@ public final class GtStoreClient implements AutoCloseable {
         s.setRemoveOnCancelPolicy(true);
         this.scheduler = Executors.unconfigurableScheduledExecutorService(s);
         this.channels = new DataChannels(eventLoops != null ? eventLoops::open : Channels::open,
-                eventLoops != null ? eventLoops.executor() : Runnable::run, scheduler);
+                config.clientId(), eventLoops != null ? eventLoops.executor() : Runnable::run,
+                scheduler);
         UnreachableReporter reporter = new UnreachableReporter(metadata::reportUnreachableAsync);
         maps.onNewMap(t -> {
             channels.retainOnly(liveAddresses(t.map()));
@@ -104,7 +106,7 @@ public final class GtStoreClient implements AutoCloseable {
         return new Builder();
     }
 
-    /** This client's id, sent with every put. */
+    /** This client instance's id, sent with every put: the given id and a random suffix. */
     public String clientId() {
         return config.clientId();
     }
@@ -249,6 +251,9 @@ public final class GtStoreClient implements AutoCloseable {
 
     /** Settings for a {@link GtStoreClient}; see docs/contracts.md. */
     public static final class Builder {
+        /** The servers' limit on a client id, less the instance suffix ("/" and 16 digits). */
+        public static final int CLIENT_ID_BYTES_MAX = Limits.CLIENT_ID_BYTES_MAX_VALUE - 17;
+
         private List<String> metadataAddresses;
         private String clientId;
         private Duration requestTimeout = ClientConfig.DEFAULT_REQUEST_TIMEOUT;
@@ -265,7 +270,11 @@ public final class GtStoreClient implements AutoCloseable {
             return this;
         }
 
-        /** The id sent with every put; default "client-&lt;pid&gt;-&lt;random&gt;". */
+        /**
+         * Names this client in the servers' logs and reports (default "client-&lt;pid&gt;"), at
+         * most {@value #CLIENT_ID_BYTES_MAX} UTF-8 bytes. Every instance adds a random suffix,
+         * so two clients given the same id never share request ids.
+         */
         public Builder clientId(String clientId) {
             this.clientId = Objects.requireNonNull(clientId, "clientId == null");
             return this;
@@ -309,8 +318,16 @@ public final class GtStoreClient implements AutoCloseable {
             if (metadataAddresses == null) {
                 throw new IllegalStateException("metadataAddresses not set");
             }
-            String id = clientId != null ? clientId : "client-" + ProcessHandle.current().pid()
-                    + "-" + String.format("%08x", ThreadLocalRandom.current().nextInt());
+            String base = clientId != null ? clientId : "client-" + ProcessHandle.current().pid();
+            int baseBytes = base.getBytes(StandardCharsets.UTF_8).length;
+            if (baseBytes > CLIENT_ID_BYTES_MAX) {
+                throw new IllegalArgumentException("clientId is " + baseBytes
+                        + " bytes, more than " + CLIENT_ID_BYTES_MAX);
+            }
+            // Unique per instance even when two processes are given the same id: the servers
+            // recognise a retry by (instance, request id), and tails answer the instance.
+            String id = base + "/" + String.format("%016x",
+                    ThreadLocalRandom.current().nextLong());
             return new GtStoreClient(new ClientConfig(metadataAddresses, id, requestTimeout,
                     deadline, metadataCallTimeout,
                     ClientConfig.DEFAULT_BACKOFF_INITIAL, ClientConfig.DEFAULT_BACKOFF_MAX,

@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.gtstore.proto.ClientBatch;
 import org.gtstore.proto.ClientOp;
+import org.gtstore.proto.Committed;
 import org.gtstore.proto.DataServiceGrpc;
 import org.gtstore.proto.ErrorCode;
 import org.gtstore.proto.GetRequest;
@@ -45,6 +46,10 @@ final class FakeDataServer implements AutoCloseable {
     final List<PutRequest> puts = new CopyOnWriteArrayList<>();
     final List<GetRequest> gets = new CopyOnWriteArrayList<>();
     volatile boolean record = true;
+    /** Sessions that named their client (registered). */
+    final AtomicLong sessions = new AtomicLong();
+    /** A scripted OK with this message is the head's answer to a retry, not a Committed. */
+    static final String RETRY = "retry of a write already applied";
     volatile Function<PutRequest, PutResponse> putHandler;
     volatile Function<GetRequest, GetResponse> getHandler;
     private final Map<ByteString, ByteString> store;
@@ -125,11 +130,18 @@ final class FakeDataServer implements AutoCloseable {
             return new StreamObserver<>() {
                 @Override
                 public void onNext(ClientBatch batch) {
+                    if (!batch.getClientId().isEmpty()) {
+                        sessions.incrementAndGet();
+                        synchronized (out) {
+                            out.onNext(ReplyBatch.newBuilder().setRegistered(true).build());
+                        }
+                    }
                     for (ClientOp op : batch.getOpsList()) {
                         long id = op.getId();
                         if (op.hasPut()) {
+                            long requestId = op.getPut().getRequestId();
                             put(op.getPut(), new Answer<PutResponse>(out,
-                                    r -> OpReply.newBuilder().setId(id).setPut(r).build()));
+                                    r -> committedOrAnswer(id, requestId, r)));
                         } else {
                             get(op.getGet(), new Answer<GetResponse>(out,
                                     r -> OpReply.newBuilder().setId(id).setGet(r).build()));
@@ -149,30 +161,42 @@ final class FakeDataServer implements AutoCloseable {
                 }
             };
         }
-        @Override
-        public void put(PutRequest request, StreamObserver<PutResponse> out) {
+
+        private void put(PutRequest request, StreamObserver<PutResponse> out) {
             if (record) {
                 puts.add(request);
             }
             PutResponse r = putHandler.apply(request);
             if (r != null) {
                 out.onNext(r);
-                out.onCompleted();
             }
         }
 
-        @Override
-        public void get(GetRequest request, StreamObserver<GetResponse> out) {
+        private void get(GetRequest request, StreamObserver<GetResponse> out) {
             if (record) {
                 gets.add(request);
             }
             GetResponse r = getHandler.apply(request);
             if (r != null) {
                 out.onNext(r);
-                out.onCompleted();
             }
         }
     }
+
+    /**
+     * A put's answer as the real servers send it: OK as a Committed reply (the fake is head and
+     * tail at once, and the client takes a Committed reply from any session), anything else
+     * from the head, by op id.
+     */
+    private static OpReply committedOrAnswer(long id, long requestId, PutResponse r) {
+        if (r.getCode() == ErrorCode.OK && r.getVersion() > 0 && !r.getMessage().equals(RETRY)) {
+            return OpReply.newBuilder().setCommitted(Committed.newBuilder()
+                    .setRequestId(requestId).setVersion(r.getVersion())
+                    .setEpoch(r.getEpoch())).build();
+        }
+        return OpReply.newBuilder().setId(id).setPut(r).build();
+    }
+
     /** A unary observer whose answer goes out on a session stream, one reply per message. */
     private static final class Answer<T> implements StreamObserver<T> {
         private final StreamObserver<ReplyBatch> out;

@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.gtstore.proto.Chain;
 import org.gtstore.proto.ErrorCode;
+import org.gtstore.proto.PutResponse;
 import org.gtstore.proto.KeyPartitioner;
 import org.gtstore.proto.PartitionMap;
 import org.gtstore.proto.PutRequest;
@@ -74,6 +75,30 @@ class GtStoreClientTest {
 
     private static int partitionOf(String key) {
         return PARTITIONER.partitionOf(key.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aPutIsAnsweredByItsTailOrByItsHeadWhicheverComesFirst() throws Exception {
+        // Goal: the client registers with the tail before it sends a put to the head, then
+        // takes the tail's Committed reply (the fakes send OK that way) or the head's own
+        // answer (a retry of a write it already applied), each once.
+        List<FakeDataServer> s = startServers(3);
+        meta.setMap(TestMaps.rotated(1, PARTITIONS, 3, s));
+        GtStoreClient c = client();
+        String key = "key1";
+        int p = partitionOf(key);
+        FakeDataServer head = s.get(p % 3);
+        FakeDataServer tail = s.get((p + 2) % 3);
+
+        PutResult committed = c.put(key, "v");
+        assertEquals(head.id, committed.serverId(), "the reply names the head");
+        assertTrue(tail.sessions.get() >= 1, "the tail knows the client");
+
+        head.putHandler = r -> PutResponse.newBuilder().setCode(ErrorCode.OK).setServerId(head.id)
+                .setEpoch(1).setVersion(7).setMessage(FakeDataServer.RETRY).build();
+        PutResult answered = c.put(key, "w");
+        assertEquals(7, answered.version());
+        assertEquals(head.id, answered.serverId());
     }
 
     @Test
@@ -216,7 +241,8 @@ class GtStoreClientTest {
         assertEquals(1, meta.reports.size());
         assertEquals(dead.id, meta.reports.get(0).getServerId());
         assertEquals(1, meta.reports.get(0).getMapEpoch());
-        assertEquals("test-client", meta.reports.get(0).getReporter());
+        assertTrue(meta.reports.get(0).getReporter().startsWith("test-client/"),
+                meta.reports.get(0).getReporter());
         assertTrue(meta.reports.get(0).getDetail().contains("connection refused"),
                 meta.reports.get(0).getDetail());
         assertEquals("value1", c.get("key1").valueUtf8());
@@ -297,7 +323,8 @@ class GtStoreClientTest {
         long first = server.puts.get(0).getRequestId();
         for (int i = 0; i < 3; i++) {
             assertEquals(first, server.puts.get(i).getRequestId());
-            assertEquals("test-client", server.puts.get(i).getClientId());
+            assertTrue(server.puts.get(i).getClientId().startsWith("test-client/"),
+                    server.puts.get(i).getClientId());
         }
         assertNotEquals(first, server.puts.get(3).getRequestId());
     }
@@ -480,6 +507,6 @@ class GtStoreClientTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> GtStoreClient.builder().metadataAddresses(List.of("127.0.0.1:1"))
                         .clientId("c".repeat(300)).build());
-        assertEquals("clientId is 300 bytes, more than 256", e.getMessage());
+        assertEquals("clientId is 300 bytes, more than 239", e.getMessage());
     }
 }

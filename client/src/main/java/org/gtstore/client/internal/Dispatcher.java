@@ -355,7 +355,9 @@ public final class Dispatcher {
                     .setClientIdBytes(clientIdBytes)
                     .setRequestId(op.requestId())
                     .build();
-            channels.put(target.address(), request, target.timeoutNanos(),
+            String tail = target.route().tailAddress();
+            channels.put(target.address(), tail != null ? tail : target.address(), request,
+                    target.timeoutNanos(),
                     new StreamObserver<>() {
                 @Override
                 public void onNext(PutResponse r) {

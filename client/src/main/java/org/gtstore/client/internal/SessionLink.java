@@ -1,5 +1,6 @@
 package org.gtstore.client.internal;
 
+import com.google.protobuf.ByteString;
 import io.grpc.Status;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
@@ -9,10 +10,12 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import org.gtstore.proto.ClientBatch;
 import org.gtstore.proto.ClientOp;
+import org.gtstore.proto.Committed;
 import org.gtstore.proto.DataServiceGrpc.DataServiceStub;
 import org.gtstore.proto.GetRequest;
 import org.gtstore.proto.GetResponse;
@@ -28,6 +31,12 @@ import org.gtstore.proto.ReplyBatch;
  * goes in the same batch, so one message and one flush carry what a pass of the event loop
  * produced, with no waiting when the link is idle. Batches hold at most {@link #BATCH_OPS_MAX}
  * operations.
+ *
+ * <p>The link opens its stream as soon as it is made, with a first batch naming the client
+ * instance ({@code client_id}): the server registers the session and says so
+ * ({@link #registered()} completes), and from then on, as the tail of a partition, it sends
+ * this client's Committed replies here. Those are handed to {@code onCommitted}, whichever put
+ * they answer (the put went to the head, on another link).
  *
  * <p>Each operation is answered exactly as its unary call would be: its observer gets the
  * server's response ({@code onNext}), or a transport failure ({@code onError}) when the stream
@@ -48,13 +57,17 @@ final class SessionLink {
 
     private final DataServiceStub stub;
     private final Executor flushExecutor;
+    private final ByteString clientId;
+    private final Consumer<Committed> onCommitted;
     private final Consumer<SessionLink> onDead;
+    private final CompletableFuture<Void> registered = new CompletableFuture<>();
     private final Runnable flushTask = this::flush;
     private final Object lock = new Object();
     // Guarded by lock.
     private final Map<Long, Pending> pending = new HashMap<>();
     private List<ClientOp> queued = new ArrayList<>();
     private boolean sending;
+    private boolean announced;
     private boolean dead;
     private boolean retired;
     private long nextId = 1;
@@ -65,33 +78,73 @@ final class SessionLink {
      * @param stub the server's stub (no deadline: the stream lives as long as the link)
      * @param flushExecutor where batches are sent; the channel's event loop, or
      *     {@code Runnable::run} to send at once from the offering thread
+     * @param clientId the client instance, announced in the first batch
+     * @param onCommitted gets every Committed reply the server sends on this session
      * @param onDead told once when the link can take no more operations
      */
-    SessionLink(DataServiceStub stub, Executor flushExecutor, Consumer<SessionLink> onDead) {
+    SessionLink(DataServiceStub stub, Executor flushExecutor, ByteString clientId,
+            Consumer<Committed> onCommitted, Consumer<SessionLink> onDead) {
         this.stub = stub;
         this.flushExecutor = flushExecutor;
+        this.clientId = clientId;
+        this.onCommitted = onCommitted;
         this.onDead = onDead;
     }
 
-    /** Queues a put; false if the link is dead (nothing was queued: use a new link). */
-    boolean offerPut(PutRequest request, long timeoutNanos, StreamObserver<PutResponse> out) {
+    /** Opens the stream and announces the client (the first batch), without waiting. */
+    void start() {
+        synchronized (lock) {
+            if (sending || dead) {
+                return;
+            }
+            sending = true;
+        }
+        flushExecutor.execute(flushTask);
+    }
+
+    /**
+     * Completes once the server has registered this session for the client's Committed
+     * replies; fails when the link dies first.
+     */
+    CompletableFuture<Void> registered() {
+        return registered;
+    }
+
+    /**
+     * Queues a put; its operation id (to {@link #forget} it), or -1 if the link is dead
+     * (nothing was queued: use a new link).
+     */
+    long offerPut(PutRequest request, long timeoutNanos, StreamObserver<PutResponse> out) {
         return offer(true, request, null, timeoutNanos, out);
     }
 
     /** Queues a get; false if the link is dead (nothing was queued: use a new link). */
     boolean offerGet(GetRequest request, long timeoutNanos, StreamObserver<GetResponse> out) {
-        return offer(false, null, request, timeoutNanos, out);
+        return offer(false, null, request, timeoutNanos, out) >= 0;
     }
 
-    private boolean offer(boolean put, PutRequest p, GetRequest g, long timeoutNanos,
+    /** The operation was answered elsewhere (a Committed reply): its answer here is dropped. */
+    void forget(long id) {
+        boolean idle;
+        synchronized (lock) {
+            pending.remove(id);
+            idle = retired && pending.isEmpty();
+        }
+        if (idle) {
+            cancel("the server left the map");
+        }
+    }
+
+    private long offer(boolean put, PutRequest p, GetRequest g, long timeoutNanos,
             StreamObserver<?> out) {
         long deadline = System.nanoTime() + timeoutNanos;
         boolean schedule;
+        long id;
         synchronized (lock) {
             if (dead || retired) {
-                return false;
+                return -1;
             }
-            long id = nextId++;
+            id = nextId++;
             pending.put(id, new Pending(put, out, deadline));
             ClientOp.Builder op = ClientOp.newBuilder().setId(id);
             queued.add(put ? op.setPut(p).build() : op.setGet(g).build());
@@ -101,19 +154,22 @@ final class SessionLink {
         if (schedule) {
             flushExecutor.execute(flushTask);
         }
-        return true;
+        return id;
     }
 
     /** Sends everything queued, in batches; one thread at a time (the one that set sending). */
     private void flush() {
         while (true) {
             List<ClientOp> ops;
+            boolean announce;
             synchronized (lock) {
-                if (dead || queued.isEmpty()) {
+                announce = !announced;
+                if (dead || (queued.isEmpty() && !announce)) {
                     sending = false;
                     queued.clear();
                     return;
                 }
+                announced = true;
                 ops = queued;
                 queued = new ArrayList<>();
             }
@@ -122,6 +178,9 @@ final class SessionLink {
                 s = open();
             }
             try {
+                if (announce) {
+                    s.onNext(ClientBatch.newBuilder().setClientIdBytes(clientId).build());
+                }
                 for (int from = 0; from < ops.size(); from += BATCH_OPS_MAX) {
                     int to = Math.min(ops.size(), from + BATCH_OPS_MAX);
                     s.onNext(ClientBatch.newBuilder().addAllOps(ops.subList(from, to)).build());
@@ -169,21 +228,31 @@ final class SessionLink {
 
     @SuppressWarnings("unchecked")
     private void answered(ReplyBatch batch) {
+        if (batch.getRegistered()) {
+            registered.complete(null);
+        }
         int n = batch.getRepliesCount();
         Pending[] matched = new Pending[n];
         boolean idle;
         synchronized (lock) {
             for (int i = 0; i < n; i++) {
-                matched[i] = pending.remove(batch.getReplies(i).getId());
+                OpReply r = batch.getReplies(i);
+                if (!r.hasCommitted()) {
+                    matched[i] = pending.remove(r.getId());
+                }
             }
             idle = retired && pending.isEmpty();
         }
         for (int i = 0; i < n; i++) {
+            OpReply r = batch.getReplies(i);
+            if (r.hasCommitted()) {
+                onCommitted.accept(r.getCommitted());
+                continue;
+            }
             Pending p = matched[i];
             if (p == null) {
-                continue;   // timed out already: the late answer is dropped
+                continue;   // timed out or answered elsewhere already: dropped
             }
-            OpReply r = batch.getReplies(i);
             if (p.put()) {
                 ((StreamObserver<PutResponse>) p.observer()).onNext(r.getPut());
             } else {
@@ -207,6 +276,7 @@ final class SessionLink {
             queued.clear();
         }
         if (first) {
+            registered.completeExceptionally(t);
             onDead.accept(this);
         }
         for (Pending p : failed) {

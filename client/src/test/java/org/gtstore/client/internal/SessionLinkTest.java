@@ -21,6 +21,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.gtstore.proto.ClientBatch;
 import org.gtstore.proto.ClientOp;
+import org.gtstore.proto.Committed;
 import org.gtstore.proto.DataServiceGrpc;
 import org.gtstore.proto.ErrorCode;
 import org.gtstore.proto.GetRequest;
@@ -43,6 +44,9 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(20)
 class SessionLinkTest {
     private final BlockingQueue<ClientBatch> received = new LinkedBlockingQueue<>();
+    /** The batches that only name the client (the announcement), apart from the others. */
+    private final BlockingQueue<ClientBatch> announced = new LinkedBlockingQueue<>();
+    private final List<Committed> committed = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final BlockingQueue<StreamObserver<ReplyBatch>> sessions = new LinkedBlockingQueue<>();
     private final ArrayDeque<Runnable> flushes = new ArrayDeque<>();
     private Server server;
@@ -61,7 +65,11 @@ class SessionLinkTest {
                         return new StreamObserver<>() {
                             @Override
                             public void onNext(ClientBatch b) {
-                                received.add(b);
+                                if (b.getOpsCount() == 0 && !b.getClientId().isEmpty()) {
+                                    announced.add(b);
+                                } else {
+                                    received.add(b);
+                                }
                             }
 
                             @Override
@@ -75,7 +83,8 @@ class SessionLinkTest {
                     }
                 }).build().start();
         channel = InProcessChannelBuilder.forName(name).directExecutor().build();
-        link = new SessionLink(DataServiceGrpc.newStub(channel), flushes::add, dead::add);
+        link = new SessionLink(DataServiceGrpc.newStub(channel), flushes::add,
+                ByteString.copyFromUtf8("client-a"), committed::add, dead::add);
     }
 
     @AfterEach
@@ -107,7 +116,7 @@ class SessionLinkTest {
         for (int i = 0; i < 5; i++) {
             Answer<PutResponse> p = new Answer<>();
             Answer<GetResponse> g = new Answer<>();
-            assertTrue(link.offerPut(put("k" + i), TimeUnit.SECONDS.toNanos(5), p));
+            assertTrue(link.offerPut(put("k" + i), TimeUnit.SECONDS.toNanos(5), p) > 0);
             assertTrue(link.offerGet(get("k" + i), TimeUnit.SECONDS.toNanos(5), g));
             puts.add(p);
             gets.add(g);
@@ -217,6 +226,43 @@ class SessionLinkTest {
         assertEquals(ErrorCode.NOT_FOUND, patient.value.get(5, TimeUnit.SECONDS).getCode());
         assertFalse(slow.value.isDone(), "no answer after the timeout");
         assertTrue(dead.isEmpty(), "a timeout does not end the stream");
+    }
+
+    @Test
+    void announcesTheClientFirstAndHandsCommittedRepliesToTheListener() throws Exception {
+        // Goal: the stream opens at start with a batch naming the client; registered()
+        // completes when the server says so; a Committed reply (matched by request id, not op
+        // id) goes to the listener and leaves the pending operations alone.
+        link.start();
+        runFlushes();
+        assertEquals("client-a", announced.poll(5, TimeUnit.SECONDS).getClientId());
+        assertFalse(link.registered().isDone());
+        StreamObserver<ReplyBatch> out = sessions.take();
+        out.onNext(ReplyBatch.newBuilder().setRegistered(true).build());
+        link.registered().get(5, TimeUnit.SECONDS);
+
+        Answer<PutResponse> p = new Answer<>();
+        long id = link.offerPut(put("k"), TimeUnit.SECONDS.toNanos(5), p);
+        runFlushes();
+        assertEquals(1, received.poll(5, TimeUnit.SECONDS).getOpsCount());
+        out.onNext(ReplyBatch.newBuilder().addReplies(OpReply.newBuilder().setCommitted(
+                Committed.newBuilder().setRequestId(77).setVersion(3))).build());
+        assertEquals(77, committed.get(0).getRequestId());
+        assertEquals(1, link.pendingCount(), "the put on this link still waits");
+        link.forget(id);
+        assertEquals(0, link.pendingCount(), "forgotten once answered elsewhere");
+    }
+
+    @Test
+    void aLinkThatDiesBeforeRegisteringFailsItsRegistration() throws Exception {
+        link.start();
+        runFlushes();
+        sessions.take().onError(Status.UNAVAILABLE.asRuntimeException());
+        CompletableFuture<Void> r = link.registered();
+        Throwable t = org.junit.jupiter.api.Assertions.assertThrows(
+                java.util.concurrent.ExecutionException.class,
+                () -> r.get(5, TimeUnit.SECONDS)).getCause();
+        assertEquals(Status.Code.UNAVAILABLE, Status.fromThrowable(t).getCode());
     }
 
     /** Collects the one answer or failure an operation gets. */

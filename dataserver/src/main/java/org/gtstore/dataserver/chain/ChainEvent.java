@@ -16,14 +16,15 @@ import org.gtstore.proto.Update;
 public sealed interface ChainEvent {
 
     /**
-     * A client put or delete. {@code token} names the caller's reply channel; the replica hands
-     * it back in a {@link ClientReply} and never interprets it.
+     * A client put or delete. {@code replyTo} names the caller's reply channel; the replica
+     * hands it back in a {@link ClientReply} and never interprets it. A put the head accepts is
+     * answered by the tail ({@link ClientReply.Committed}), so {@code replyTo} then gets nothing.
      */
-    record ClientPut(PutRequest request, long token) implements ChainEvent {
+    record ClientPut(PutRequest request, Object replyTo) implements ChainEvent {
     }
 
     /** A client get, answered either by a {@link ClientReply.LocalRead} or an error reply. */
-    record ClientGet(GetRequest request, long token) implements ChainEvent {
+    record ClientGet(GetRequest request, Object replyTo) implements ChainEvent {
     }
 
     /** The metadata published a map. Maps not newer than the current one are ignored. */

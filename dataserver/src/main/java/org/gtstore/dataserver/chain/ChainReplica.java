@@ -120,9 +120,9 @@ public final class ChainReplica {
     /** Feeds one event. Output accumulates until {@link #ready()}. */
     public void step(ChainEvent event) {
         if (event instanceof ChainEvent.ClientPut e) {
-            onClientPut(e.request(), e.token());
+            onClientPut(e.request(), e.replyTo());
         } else if (event instanceof ChainEvent.ClientGet e) {
-            onClientGet(e.request(), e.token());
+            onClientGet(e.request(), e.replyTo());
         } else if (event instanceof ChainEvent.PeerMessage e) {
             peers.onMessage(e.message(), e.arrivedOn());
         } else if (event instanceof ChainEvent.MapChanged e) {
@@ -269,48 +269,50 @@ public final class ChainReplica {
 
     // ---- client requests ----
 
-    private void onClientPut(PutRequest r, long token) {
+    private void onClientPut(PutRequest r, Object replyTo) {
         PartitionReplica pr = partitions.get(r.getPartition());
         String invalid = map == null ? null : RequestValidator.checkPut(r, partitioner);
         Refusal refusal = admit(invalid, r.getEpoch(), r.getChainEpoch(), r.getPartition(), pr);
         if (refusal != null) {
-            fx.putError(token, refusal.code(), refusal.message());
+            fx.putError(replyTo, refusal.code(), refusal.message());
             return;
         }
         if (pr == null || !pr.position().head()) {
-            fx.putError(token, ErrorCode.NOT_RESPONSIBLE, selfId + " is not the head of partition "
-                    + r.getPartition() + " in epoch " + fx.epoch);
+            fx.putError(replyTo, ErrorCode.NOT_RESPONSIBLE, selfId
+                    + " is not the head of partition " + r.getPartition() + " in epoch "
+                    + fx.epoch);
             return;
         }
         DedupTable.Applied earlier = fx.dedup.find(r.getClientId(), r.getRequestId(),
                 r.getPartition());
         if (earlier != null && earlier.seq() <= pr.applied()) {
-            pr.awaitRetry(earlier.seq(), token, fx);
+            pr.awaitRetry(earlier.seq(), replyTo, fx);
             return;
         }
-        pr.acceptWrite(r, token, fx);
+        pr.acceptWrite(r, replyTo, fx);
     }
 
-    private void onClientGet(GetRequest r, long token) {
+    private void onClientGet(GetRequest r, Object replyTo) {
         PartitionReplica pr = partitions.get(r.getPartition());
         String invalid = map == null ? null
                 : RequestValidator.checkKey(r.getKey(), r.getPartition(), partitioner);
         Refusal refusal = admit(invalid, r.getEpoch(), r.getChainEpoch(), r.getPartition(), pr);
         if (refusal != null) {
-            fx.getError(token, refusal.code(), refusal.message());
+            fx.getError(replyTo, refusal.code(), refusal.message());
             return;
         }
         if (pr == null || !pr.position().tail()) {
-            fx.getError(token, ErrorCode.NOT_RESPONSIBLE, selfId + " is not the tail of partition "
-                    + r.getPartition() + " in epoch " + fx.epoch);
+            fx.getError(replyTo, ErrorCode.NOT_RESPONSIBLE, selfId
+                    + " is not the tail of partition " + r.getPartition() + " in epoch "
+                    + fx.epoch);
             return;
         }
         if (!pr.readable()) {
-            fx.getError(token, ErrorCode.UNAVAILABLE, selfId + " became the tail of partition "
+            fx.getError(replyTo, ErrorCode.UNAVAILABLE, selfId + " became the tail of partition "
                     + r.getPartition() + " and is still receiving what the old tail held");
             return;
         }
-        fx.replies.add(new ClientReply.LocalRead(token, r.getPartition(), r.getKey(), fx.epoch));
+        fx.replies.add(new ClientReply.LocalRead(replyTo, r.getPartition(), r.getKey(), fx.epoch));
     }
 
     /** Why a client request is refused before its partition's own checks. */

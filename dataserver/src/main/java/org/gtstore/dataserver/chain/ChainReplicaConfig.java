@@ -20,6 +20,9 @@ package org.gtstore.dataserver.chain;
  * @param caughtUpRetryTicks ticks between repeated ReportCaughtUp of one joining replica
  * @param joiningRetainMax updates a tail keeps for its joining replica until acknowledged;
  *     beyond that the oldest are dropped and the replica is caught up by another copy
+ * @param ackIntervalTicks how a tail coalesces its acknowledgements upstream: 0 sends them with
+ *     every pass that committed something, 1 or more with the tick (they only free retention
+ *     and settle retries at the head; clients hear from the tail directly)
  */
 public record ChainReplicaConfig(
         int dedupEntriesMax,
@@ -31,19 +34,29 @@ public record ChainReplicaConfig(
         int copyWindowChunks,
         int copyStallTicks,
         int caughtUpRetryTicks,
-        int joiningRetainMax) {
+        int joiningRetainMax,
+        int ackIntervalTicks) {
 
     /** Defaults for a driver ticking every 100 ms. */
     public static ChainReplicaConfig defaults() {
         return new ChainReplicaConfig(131_072, 10, 50, 1 << 20, 100_000, 100_000, 4, 100, 5,
-                500_000);
+                500_000, 1);
     }
 
-    /** The first six knobs, with the copy knobs at their defaults. */
+    /** The first six knobs, with the copy knobs at their defaults and acks sent per pass. */
     public ChainReplicaConfig(int dedupEntriesMax, int helloRetryTicks, int clientWaitTicksMax,
             int batchBytesMax, int heldUpdatesMax, int deferredMessagesMax) {
         this(dedupEntriesMax, helloRetryTicks, clientWaitTicksMax, batchBytesMax, heldUpdatesMax,
-                deferredMessagesMax, 4, 100, 5, 500_000);
+                deferredMessagesMax, 4, 100, 5, 500_000, 0);
+    }
+
+    /** Every knob but the acknowledgement interval: acks are sent per pass. */
+    public ChainReplicaConfig(int dedupEntriesMax, int helloRetryTicks, int clientWaitTicksMax,
+            int batchBytesMax, int heldUpdatesMax, int deferredMessagesMax, int copyWindowChunks,
+            int copyStallTicks, int caughtUpRetryTicks, int joiningRetainMax) {
+        this(dedupEntriesMax, helloRetryTicks, clientWaitTicksMax, batchBytesMax, heldUpdatesMax,
+                deferredMessagesMax, copyWindowChunks, copyStallTicks, caughtUpRetryTicks,
+                joiningRetainMax, 0);
     }
 
     public ChainReplicaConfig {
@@ -62,6 +75,9 @@ public record ChainReplicaConfig(
         if (heldUpdatesMax < 0 || deferredMessagesMax < 0) {
             throw new IllegalArgumentException("negative buffer limit: held=" + heldUpdatesMax
                     + " deferred=" + deferredMessagesMax);
+        }
+        if (ackIntervalTicks < 0) {
+            throw new IllegalArgumentException("ackIntervalTicks < 0: " + ackIntervalTicks);
         }
         if (copyWindowChunks <= 0 || copyStallTicks <= 0 || caughtUpRetryTicks <= 0
                 || joiningRetainMax <= 0) {

@@ -4,18 +4,19 @@ import com.google.protobuf.ByteString;
 import org.gtstore.proto.GetResponse;
 import org.gtstore.proto.PutResponse;
 
-/** What the replica tells the driver to do with one client request. */
+/**
+ * What the replica tells the driver to send to a client. {@code replyTo} is the handle the
+ * driver gave with the request ({@link ChainEvent.ClientPut}, {@link ChainEvent.ClientGet});
+ * the replica never looks inside it.
+ */
 public sealed interface ClientReply {
 
-    /** The reply token of {@link ChainEvent.ClientPut} or {@link ChainEvent.ClientGet}. */
-    long token();
-
-    /** Complete a put with this response. */
-    record PutDone(long token, PutResponse response) implements ClientReply {
+    /** The head's answer to a put: an error, or OK for a retry of a write already applied. */
+    record PutDone(Object replyTo, PutResponse response) implements ClientReply {
     }
 
     /** Complete a get with this (error) response. */
-    record GetDone(long token, GetResponse response) implements ClientReply {
+    record GetDone(Object replyTo, GetResponse response) implements ClientReply {
     }
 
     /**
@@ -23,6 +24,17 @@ public sealed interface ClientReply {
      * emits it only at the tail, where everything applied is committed, so the store holds
      * exactly the committed state.
      */
-    record LocalRead(long token, int partition, ByteString key, long epoch) implements ClientReply {
+    record LocalRead(Object replyTo, int partition, ByteString key, long epoch)
+            implements ClientReply {
+    }
+
+    /**
+     * At the tail: the write of request {@code requestId} of client {@code clientId} committed
+     * with {@code version}; tell that client on its session with this server, if it has one
+     * (the chain replication paper's rule: the tail answers). Not tied to a request handle: the
+     * put entered at the head.
+     */
+    record Committed(ByteString clientId, long requestId, int partition, long version,
+            long epoch) implements ClientReply {
     }
 }

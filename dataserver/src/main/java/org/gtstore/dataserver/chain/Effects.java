@@ -1,5 +1,6 @@
 package org.gtstore.dataserver.chain;
 
+import com.google.protobuf.ByteString;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -64,19 +65,31 @@ final class Effects {
         mapWantedEpoch = Math.max(mapWantedEpoch, epochSeen);
     }
 
-    void putOk(long token, long version) {
-        replies.add(new ClientReply.PutDone(token, PutResponse.newBuilder()
+    void putOk(Object replyTo, long version) {
+        replies.add(new ClientReply.PutDone(replyTo, PutResponse.newBuilder()
                 .setCode(ErrorCode.OK).setEpoch(epoch).setServerId(selfId).setVersion(version)
                 .build()));
     }
 
-    void putError(long token, ErrorCode code, String message) {
-        replies.add(new ClientReply.PutDone(token, PutResponse.newBuilder()
+    void putError(Object replyTo, ErrorCode code, String message) {
+        replies.add(new ClientReply.PutDone(replyTo, PutResponse.newBuilder()
                 .setCode(code).setEpoch(epoch).setServerId(selfId).setMessage(message).build()));
     }
 
-    void getError(long token, ErrorCode code, String message) {
-        replies.add(new ClientReply.GetDone(token, GetResponse.newBuilder()
+    /** At the tail: the update is committed; its client hears so from here. */
+    void committed(Update u) {
+        committed(u.getClientIdBytes(), u.getRequestId(), u.getPartition(), u.getSeq());
+    }
+
+    /** At the tail: request {@code requestId} of the client committed with {@code seq}. */
+    void committed(ByteString clientId, long requestId, int partition, long seq) {
+        if (!clientId.isEmpty()) {
+            replies.add(new ClientReply.Committed(clientId, requestId, partition, seq, epoch));
+        }
+    }
+
+    void getError(Object replyTo, ErrorCode code, String message) {
+        replies.add(new ClientReply.GetDone(replyTo, GetResponse.newBuilder()
                 .setCode(code).setEpoch(epoch).setServerId(selfId).setMessage(message).build()));
     }
 

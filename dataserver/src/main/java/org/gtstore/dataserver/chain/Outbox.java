@@ -29,6 +29,8 @@ final class Outbox {
         UpdateBatch.Builder updates;
         int updateBytes;
         LinkedHashMap<Integer, Long> acks;
+        /** Per partition acked: the seq up to which the tail answered its clients. */
+        LinkedHashMap<Integer, Long> answered;
         /** Per partition in the batch: the sender's chain epoch (updates and acks alike). */
         final LinkedHashMap<Integer, Long> chainEpochs = new LinkedHashMap<>();
 
@@ -77,21 +79,32 @@ final class Outbox {
     }
 
     /**
-     * Queues "committed up to seq" for a predecessor, keeping the highest seq per partition.
+     * Queues "committed up to seq" for a predecessor, keeping the highest seq per partition,
+     * with every client answered up to {@code seq}.
+     */
+    void ack(String peer, long epoch, int partition, long chainEpoch, long seq) {
+        ack(peer, epoch, partition, chainEpoch, seq, seq);
+    }
+
+    /**
+     * Queues "committed up to seq, clients answered up to answered" for a predecessor, keeping
+     * the highest of each per partition.
      *
      * @param chainEpoch the epoch in which the partition's chain last changed, as this replica
      *     sees it now
      */
-    void ack(String peer, long epoch, int partition, long chainEpoch, long seq) {
+    void ack(String peer, long epoch, int partition, long chainEpoch, long seq, long answered) {
         List<Segment> lane = lane(peer, StreamKind.INBOUND);
         Segment last = lane.isEmpty() ? null : lane.get(lane.size() - 1);
         if (last == null || last.acks == null || last.epoch != epoch
                 || !sameChainEpoch(last, partition, chainEpoch)) {
             last = new Segment(epoch);
             last.acks = new LinkedHashMap<>();
+            last.answered = new LinkedHashMap<>();
             lane.add(last);
         }
         last.acks.merge(partition, seq, Math::max);
+        last.answered.merge(partition, answered, Math::max);
         last.chainEpochs.putIfAbsent(partition, chainEpoch);
     }
 
@@ -129,8 +142,14 @@ final class Outbox {
             return b.setUpdates(s.updates).build();
         }
         AckBatch.Builder acks = AckBatch.newBuilder();
-        s.acks.forEach((p, seq) -> acks.addCommitted(PartitionSeq.newBuilder().setPartition(p)
-                .setSeq(seq).setChainEpoch(s.chainEpochs.get(p))));
+        s.acks.forEach((p, seq) -> {
+            acks.addCommitted(PartitionSeq.newBuilder().setPartition(p).setSeq(seq)
+                    .setChainEpoch(s.chainEpochs.get(p)));
+            long answered = s.answered.get(p);
+            if (answered < seq) {
+                acks.addAnswered(PartitionSeq.newBuilder().setPartition(p).setSeq(answered));
+            }
+        });
         return b.setAcks(acks).build();
     }
 

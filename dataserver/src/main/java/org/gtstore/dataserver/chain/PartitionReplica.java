@@ -65,6 +65,25 @@ final class PartitionReplica {
      */
     private boolean gated;
     private long lastCopyTotal;
+    /**
+     * This tail committed updates its predecessor has not heard of yet: the acknowledgement is
+     * sent with the next tick (acknowledgements only free retention and settle retries, so they
+     * are coalesced rather than sent per write; clients hear from the tail directly).
+     */
+    private boolean ackDue;
+    /**
+     * Every client whose write committed up to this seq was told so by a tail: at the tail,
+     * what it answered itself without a gap; elsewhere, what the acknowledgements said. The
+     * head answers the writes after it that its acknowledgements cover. 0 after a restart.
+     */
+    private long answeredUpTo;
+    /**
+     * A former tail (its joining successor was made the tail) owes its clients the Committed
+     * replies of the updates up to this seq that it applied as the tail and had not committed
+     * yet (it was waiting for the joining replica): they go out as the new tail's
+     * acknowledgements cover them. 0 when it owes none.
+     */
+    private long owedRepliesUpTo;
     /** The applied seq when the joining successor was last made whole; -1 until then. */
     private long syncTarget = -1;
     private long caughtUpReportTick = Long.MIN_VALUE / 2;
@@ -187,8 +206,12 @@ final class PartitionReplica {
         }
     }
 
-    /** At the head: gives the put the next sequence number, applies it and forwards it. */
-    void acceptWrite(PutRequest r, long token, Effects fx) {
+    /**
+     * At the head: gives the put the next sequence number, applies it and forwards it. The tail
+     * answers the client once the write is committed; until the acknowledgement comes back the
+     * head keeps {@code replyTo}, to tell the client at once if it has to retry elsewhere.
+     */
+    void acceptWrite(PutRequest r, Object replyTo, Effects fx) {
         long seq = applied + 1;
         Update.Builder u = Update.newBuilder().setPartition(partition).setSeq(seq)
                 .setKey(r.getKey()).setTombstone(r.getTombstone())
@@ -197,19 +220,17 @@ final class PartitionReplica {
             u.setValue(r.getValue());
         }
         apply(u.build(), fx);
-        if (committed >= seq) {
-            fx.putOk(token, seq);
-        } else {
-            waiters.addWrite(seq, token, fx.tick);
+        if (committed < seq) {
+            waiters.addWrite(seq, replyTo, fx.tick);
         }
     }
 
     /** At the head: a retried put whose original (seq) is applied; answer when it commits. */
-    void awaitRetry(long seq, long token, Effects fx) {
+    void awaitRetry(long seq, Object replyTo, Effects fx) {
         if (ackedUpTo >= seq) {
-            fx.putOk(token, seq);
+            fx.putOk(replyTo, seq);
         } else {
-            waiters.addRetry(seq, token, fx.tick);
+            waiters.addRetry(seq, replyTo, fx.tick);
         }
     }
 
@@ -244,12 +265,15 @@ final class PartitionReplica {
         if (pos.tail() && !gated && applied >= commitHold) {
             committed = applied;
             ackedUpTo = applied;
-            if (pos.predecessor() != null) {
-                fx.outbox.ack(pos.predecessor(), fx.epoch, partition, chainEpoch, committed);
+            fx.committed(u);
+            if (answeredUpTo >= u.getSeq() - 1) {
+                answeredUpTo = u.getSeq();
             }
+            ackLater(fx);
             releaseWaiters(fx);
         } else if (!pos.member() && pos.predecessor() != null) {
-            // The joining replica reports progress to the tail; it commits nothing.
+            // The joining replica reports progress to the tail at once (the tail commits, and
+            // answers its clients, only on these reports); it commits nothing itself.
             fx.outbox.ack(pos.predecessor(), fx.epoch, partition, chainEpoch, applied);
         }
         if (pos.successor() != null) {
@@ -281,20 +305,65 @@ final class PartitionReplica {
         }
     }
 
+    /**
+     * Tells the clients of the held updates in (from, to] that their writes are committed;
+     * true if every one of them was held (the tail answered the whole range).
+     */
+    private boolean replyCommitted(long from, long to, Effects fx) {
+        if (to <= from) {
+            return true;
+        }
+        long next = from + 1;
+        for (Update u : unacked) {
+            long seq = u.getSeq();
+            if (seq > to) {
+                break;
+            }
+            if (seq > from) {
+                fx.committed(u);
+                next = seq == next ? seq + 1 : next;
+            }
+        }
+        return next > to;
+    }
+
+    /**
+     * The tail committed more: its predecessor hears so with the next tick, or at once when the
+     * config coalesces acknowledgements per pass only ({@code ackIntervalTicks == 0}).
+     */
+    private void ackLater(Effects fx) {
+        ackDue = pos.predecessor() != null;
+        if (fx.config.ackIntervalTicks() == 0) {
+            flushAck(fx);
+        }
+    }
+
+    /** A tail's coalesced acknowledgement, if one is due. */
+    private void flushAck(Effects fx) {
+        if (ackDue && pos.tail() && pos.predecessor() != null) {
+            fx.outbox.ack(pos.predecessor(), fx.epoch, partition, chainEpoch, committed,
+                    Math.min(answeredUpTo, committed));
+        }
+        ackDue = false;
+    }
+
     private void trimUnacked(long seq) {
         while (!unacked.isEmpty() && unacked.peekFirst().getSeq() <= seq) {
             unacked.pollFirst();
         }
     }
 
-    /** The successor says everything up to seq is committed at the tail. */
-    void receiveAck(long seq, Effects fx) {
+    /**
+     * The successor says everything up to seq is committed at the tail, and the tail told the
+     * clients up to {@code answered}.
+     */
+    void receiveAck(long seq, long answered, Effects fx) {
         if (pos.successorJoining()) {
             joiningApplied = Math.max(joiningApplied, seq);
-            trimUnacked(seq);
             if (gated) {
                 commitUpTo(Math.min(seq, applied), fx);
             }
+            trimUnacked(seq);
             maybeReportCaughtUp(fx);
             return;
         }
@@ -303,17 +372,25 @@ final class PartitionReplica {
                     fx.selfId, partition, fx.epoch, seq, applied);
             seq = applied;
         }
+        if (owedRepliesUpTo > 0) {
+            replyCommitted(committed, Math.min(seq, owedRepliesUpTo), fx);
+            if (seq >= owedRepliesUpTo) {
+                owedRepliesUpTo = 0;
+            }
+        }
         trimUnacked(seq);
         boolean news = seq > ackedUpTo || seq > committed;
         ackedUpTo = Math.max(ackedUpTo, seq);
         committed = Math.max(committed, seq);
+        answeredUpTo = Math.max(answeredUpTo, Math.min(answered, seq));
         if (!news) {
             return;
         }
         // Upstream hears what the tail has confirmed, which after a restart may be less than
         // committed (set to applied only to keep the invariant on unacked).
         if (pos.predecessor() != null) {
-            fx.outbox.ack(pos.predecessor(), fx.epoch, partition, chainEpoch, ackedUpTo);
+            fx.outbox.ack(pos.predecessor(), fx.epoch, partition, chainEpoch, ackedUpTo,
+                    Math.min(answeredUpTo, ackedUpTo));
         }
         releaseWaiters(fx);
     }
@@ -352,7 +429,8 @@ final class PartitionReplica {
             joiningApplied = Math.max(joiningApplied, successorApplied);
             trimUnacked(successorApplied);
         } else {
-            receiveAck(Math.min(successorCommitted, applied), fx);
+            // What the successor's clients were told is unknown here: the head answers them.
+            receiveAck(Math.min(successorCommitted, applied), 0, fx);
         }
         if (successorApplied >= applied) {
             if (successorApplied > applied) {
@@ -386,16 +464,20 @@ final class PartitionReplica {
         return resent;
     }
 
-    /** A gated tail: the joining replica has applied up to seq, so it is committed. */
+    /**
+     * A gated tail: the joining replica has applied up to seq, so it is committed; the clients
+     * of those updates hear so from here.
+     */
     private void commitUpTo(long seq, Effects fx) {
         if (seq <= committed) {
             return;
         }
+        if (replyCommitted(committed, seq, fx) && answeredUpTo >= committed) {
+            answeredUpTo = seq;
+        }
         committed = seq;
         ackedUpTo = Math.max(ackedUpTo, seq);
-        if (pos.predecessor() != null) {
-            fx.outbox.ack(pos.predecessor(), fx.epoch, partition, chainEpoch, committed);
-        }
+        ackLater(fx);
         releaseWaiters(fx);
     }
 
@@ -489,8 +571,12 @@ final class PartitionReplica {
                 joiningApplied));
     }
 
-    /** Per tick: abandon a stalled copy (the successor is asked again), retry the report. */
+    /**
+     * Per tick: send the coalesced acknowledgement, abandon a stalled copy (the successor is
+     * asked again), retry the caught-up report.
+     */
     boolean onTick(Effects fx) {
+        flushAck(fx);
         maybeReportCaughtUp(fx);
         if (outgoing != null && outgoing.started
                 && fx.tick - outgoing.lastActivityTick >= fx.config.copyStallTicks()) {
@@ -564,9 +650,16 @@ final class PartitionReplica {
         }
         liftCommitHold(fx);
         if (pos.tail() && !gated && applied >= commitHold) {
+            // The last chunk names every request of the partition the sender remembers: the
+            // clients of those the copy just committed hear so from here.
+            for (DedupEntry d : c.getDedupList()) {
+                if (d.getSeq() > committed && d.getSeq() <= applied) {
+                    fx.committed(d.getClientIdBytes(), d.getRequestId(), partition, d.getSeq());
+                }
+            }
             committed = applied;
             ackedUpTo = applied;
-            fx.outbox.ack(pred, fx.epoch, partition, chainEpoch, committed);
+            ackLater(fx);
             releaseWaiters(fx);
         } else if (!pos.member()) {
             fx.outbox.ack(pred, fx.epoch, partition, chainEpoch, applied);
@@ -600,6 +693,12 @@ final class PartitionReplica {
             held.clear();
             incomingCopyId = -1;
         }
+        if (old.tail() && !next.tail() && next.member()) {
+            // A joining replica became the tail: the updates this tail applied and was waiting
+            // on it for are committed by the new tail; their clients hear from here once its
+            // acknowledgements say so.
+            owedRepliesUpTo = committed < applied ? applied : 0;
+        }
         if (changed) {
             cancelCopy(fx);
             gated = false;
@@ -608,9 +707,6 @@ final class PartitionReplica {
         }
         if (!next.successorJoining() || !Objects.equals(old.successor(), next.successor())) {
             joiningApplied = -1;
-        }
-        if (next.successor() == null) {
-            unacked.clear();
         }
         if (next.tail() && !old.member() && next.predecessor() != null) {
             // A joining replica made the tail: the old tail, now its predecessor, may have
@@ -629,17 +725,27 @@ final class PartitionReplica {
             // predecessor whose copy this restarted tail was waiting for): everything we hold
             // is on every surviving member, so commit.
             long before = committed;
+            long known = Math.min(committed, ackedUpTo);
+            answeredUpTo = Math.min(answeredUpTo, known);
+            if (replyCommitted(known, applied, fx)) {
+                answeredUpTo = applied;
+            }
             committed = applied;
             ackedUpTo = applied;
+            owedRepliesUpTo = 0;
             if (!next.successorJoining()) {
                 unacked.clear();
             }
             if (next.predecessor() != null && committed > before) {
-                fx.outbox.ack(next.predecessor(), fx.epoch, partition, chainEpoch, committed);
+                fx.outbox.ack(next.predecessor(), fx.epoch, partition, chainEpoch, committed,
+                        answeredUpTo);
             }
             releaseWaiters(fx);
             LOG.debug("[{} p={} epoch={}] became tail, committed seq={}..{}",
                     fx.selfId, partition, fx.epoch, before + 1, committed);
+        }
+        if (next.successor() == null) {
+            unacked.clear();
         }
         if (next.head() && !old.head()) {
             LOG.debug("[{} p={} epoch={}] became head at seq={}", fx.selfId, partition, fx.epoch,
@@ -662,12 +768,12 @@ final class PartitionReplica {
         cancelCopy(fx);
     }
 
-    /** Answers TIMEOUT to puts that waited too long for the tail; the client will retry. */
+    /** Answers TIMEOUT to puts that waited too long for the tail; the client retries. */
     void expireWaiters(long tick, long waitTicksMax, Effects fx) {
         waiters.expire(tick, waitTicksMax, fx);
     }
 
     private void releaseWaiters(Effects fx) {
-        waiters.release(committed, ackedUpTo, fx);
+        waiters.release(committed, answeredUpTo, ackedUpTo, fx);
     }
 }

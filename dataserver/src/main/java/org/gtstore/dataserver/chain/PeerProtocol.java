@@ -258,6 +258,13 @@ final class PeerProtocol {
 
     private void onAcks(ChainMessage m, IntPredicate now) {
         List<Integer> stale = null;
+        Map<Integer, Long> answered = Map.of();
+        if (m.getAcks().getAnsweredCount() > 0) {
+            answered = new HashMap<>();
+            for (PartitionSeq ps : m.getAcks().getAnsweredList()) {
+                answered.put(ps.getPartition(), ps.getSeq());
+            }
+        }
         for (PartitionSeq ps : m.getAcks().getCommittedList()) {
             PartitionReplica pr = now.test(ps.getPartition())
                     ? feeding(m.getFrom(), ps.getPartition()) : null;
@@ -268,7 +275,8 @@ final class PeerProtocol {
                 stale = addOnce(stale, ps.getPartition());
                 continue;
             }
-            pr.receiveAck(ps.getSeq(), fx);
+            pr.receiveAck(ps.getSeq(), answered.getOrDefault(ps.getPartition(), ps.getSeq()),
+                    fx);
         }
         rejectStale(m, StreamKind.OUTBOUND, stale);
     }

@@ -7,13 +7,22 @@ import java.util.List;
 import org.gtstore.proto.ErrorCode;
 
 /**
- * The client puts of one partition waiting at the head for the tail's acknowledgement: new
- * writes in seq order, answered once committed; retries of writes already applied (found in the
- * dedup table), answered once the tail is known to have them.
+ * The client puts of one partition that the head still answers for until the tail's
+ * acknowledgement covers them:
+ * <ul>
+ * <li>new writes, in seq order: the tail answers them (Committed), so an acknowledgement that
+ *     says the tail answered them only forgets them. One the tail committed without telling its
+ *     client (a reconfiguration: a copy, a restarted tail) is answered by the head when the
+ *     acknowledgement comes (a client takes whichever answer comes first). If this server
+ *     leaves the chain first, or the write waits too long, the head tells the client at once,
+ *     so it retries (deduplicated) instead of waiting out its timeout;
+ * <li>retries of writes already applied here (found in the dedup table), answered OK with the
+ *     original version once the acknowledgement covers them.
+ * </ul>
  */
 final class PutWaiters {
-    /** A client put waiting for the tail's acknowledgement of {@code seq}. */
-    private record Waiter(long seq, long token, long sinceTick) {
+    /** A put waiting for the tail's acknowledgement of {@code seq}. */
+    private record Waiter(long seq, Object replyTo, long sinceTick) {
     }
 
     private final int partition;
@@ -25,24 +34,29 @@ final class PutWaiters {
         this.partition = partition;
     }
 
-    void addWrite(long seq, long token, long tick) {
-        writes.addLast(new Waiter(seq, token, tick));
+    void addWrite(long seq, Object replyTo, long tick) {
+        writes.addLast(new Waiter(seq, replyTo, tick));
     }
 
-    void addRetry(long seq, long token, long tick) {
-        retries.add(new Waiter(seq, token, tick));
+    void addRetry(long seq, Object replyTo, long tick) {
+        retries.add(new Waiter(seq, replyTo, tick));
     }
 
-    /** Answers OK to writes up to {@code committed} and retries up to {@code ackedUpTo}. */
-    void release(long committed, long ackedUpTo, Effects fx) {
+    /**
+     * Releases the writes up to {@code committed}, answering those after {@code answered} (the
+     * tail did not), and answers OK to the retries up to {@code ackedUpTo}.
+     */
+    void release(long committed, long answered, long ackedUpTo, Effects fx) {
         while (!writes.isEmpty() && writes.peekFirst().seq() <= committed) {
             Waiter w = writes.pollFirst();
-            fx.putOk(w.token(), w.seq());
+            if (w.seq() > answered) {
+                fx.putOk(w.replyTo(), w.seq());
+            }
         }
         if (!retries.isEmpty()) {
             retries.removeIf(w -> {
                 if (w.seq() <= ackedUpTo) {
-                    fx.putOk(w.token(), w.seq());
+                    fx.putOk(w.replyTo(), w.seq());
                     return true;
                 }
                 return false;
@@ -50,19 +64,20 @@ final class PutWaiters {
         }
     }
 
-    /** Answers TIMEOUT to puts that waited too long for the tail; the client will retry. */
+    /** Answers TIMEOUT to puts that waited too long for the tail; the client retries. */
     void expire(long tick, long waitTicksMax, Effects fx) {
         while (!writes.isEmpty() && tick - writes.peekFirst().sinceTick() >= waitTicksMax) {
             Waiter w = writes.pollFirst();
-            fx.putError(w.token(), ErrorCode.TIMEOUT, "no acknowledgement from the tail for seq "
-                    + w.seq() + " of partition " + partition);
+            fx.putError(w.replyTo(), ErrorCode.TIMEOUT, "no acknowledgement from the tail for"
+                    + " seq " + w.seq() + " of partition " + partition);
         }
         Iterator<Waiter> it = retries.iterator();
         while (it.hasNext()) {
             Waiter w = it.next();
             if (tick - w.sinceTick() >= waitTicksMax) {
                 it.remove();
-                fx.putError(w.token(), ErrorCode.TIMEOUT, "no acknowledgement from the tail");
+                fx.putError(w.replyTo(), ErrorCode.TIMEOUT, "no acknowledgement from the tail"
+                        + " for seq " + w.seq() + " of partition " + partition);
             }
         }
     }
@@ -70,10 +85,10 @@ final class PutWaiters {
     /** Answers every waiting put with {@code code}. */
     void failAll(ErrorCode code, String message, Effects fx) {
         for (Waiter w : writes) {
-            fx.putError(w.token(), code, message);
+            fx.putError(w.replyTo(), code, message);
         }
         for (Waiter w : retries) {
-            fx.putError(w.token(), code, message);
+            fx.putError(w.replyTo(), code, message);
         }
         writes.clear();
         retries.clear();

@@ -35,8 +35,14 @@ final class RequestValidator {
         return null;
     }
 
-    /** As {@link #checkKey}, plus the value, client id and request id limits. */
+    /**
+     * As {@link #checkKey}, plus the value, client id and request id limits; a put must name
+     * its client and request (the tail answers that client, and retries are recognised by them).
+     */
     static String checkPut(PutRequest r, KeyPartitioner partitioner) {
+        if (r.getClientIdBytes().isEmpty()) {
+            return "client_id is required";
+        }
         String bad = checkValueBytes(r.getValue());
         if (bad == null) {
             bad = checkClient(r.getClientIdBytes(), r.getRequestId());

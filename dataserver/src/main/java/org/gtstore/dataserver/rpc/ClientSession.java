@@ -6,6 +6,7 @@ import io.grpc.stub.StreamObserver;
 import java.util.concurrent.Executor;
 import java.util.function.BiConsumer;
 import org.gtstore.proto.ClientBatch;
+import org.gtstore.proto.Committed;
 import org.gtstore.proto.GetResponse;
 import org.gtstore.proto.OpReply;
 import org.gtstore.proto.PutResponse;
@@ -16,9 +17,11 @@ import org.slf4j.LoggerFactory;
 /**
  * One client's {@code Session} stream on the server side: batches of puts and gets in, batches
  * of answers out. Each arriving {@link ClientBatch} goes to the driver's queue in one piece
- * (one queue insertion and one wake-up for the whole batch); the driver answers each operation
- * through {@link #putReply}/{@link #getReply}, which only buffer, and calls {@link #flush()} once
- * per pass of its loop, so the answers of one pass leave in one message and one flush.
+ * (one queue insertion and one wake-up for the whole batch); the driver answers operations
+ * through {@link Op} handles and sends Committed replies of the session's client here (the
+ * {@link ClientSessions} registry finds it by client id), which only buffer, and calls
+ * {@link #flush()} once per pass of its loop, so the answers of one pass leave in one message
+ * and one flush.
  *
  * <p>Threads: {@link #onNext}, {@link #onError} and {@link #onCompleted} run on the transport
  * thread; buffering, {@link #flush()} and ending the call run on the driver thread only (the
@@ -27,6 +30,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class ClientSession implements StreamObserver<ClientBatch> {
     private static final Logger LOG = LoggerFactory.getLogger(ClientSession.class);
+
+    /** The reply handle of one operation of this session (opaque to the replica). */
+    public record Op(ClientSession session, long id) {
+    }
 
     private final String selfId;
     private final BiConsumer<ClientBatch, ClientSession> sink;
@@ -37,6 +44,8 @@ public final class ClientSession implements StreamObserver<ClientBatch> {
     private ReplyBatch.Builder buffered;
     /** True while the driver has this session in its list to flush; driver thread only. */
     private boolean flushQueued;
+    /** Runs on the driver thread when the stream ends (the registry forgets this session). */
+    private Runnable onEnd = () -> { };
 
     /**
      * @param sink where each batch goes, with this session (normally
@@ -44,18 +53,20 @@ public final class ClientSession implements StreamObserver<ClientBatch> {
      * @param driver the driver thread's executor
      */
     public ClientSession(String selfId, BiConsumer<ClientBatch, ClientSession> sink,
-            StreamObserver<ReplyBatch> responder,
-            Executor driver) {
+            StreamObserver<ReplyBatch> responder, Executor driver) {
         this.selfId = selfId;
         this.sink = sink;
         this.responder = (ServerCallStreamObserver<ReplyBatch>) responder;
         this.driver = driver;
-        this.responder.setOnCancelHandler(() -> closed = true);
+        this.responder.setOnCancelHandler(() -> {
+            closed = true;
+            driver.execute(() -> onEnd.run());
+        });
     }
 
     @Override
     public void onNext(ClientBatch batch) {
-        if (batch.getOpsCount() > 0) {
+        if (batch.getOpsCount() > 0 || !batch.getClientIdBytes().isEmpty()) {
             sink.accept(batch, this);
         }
     }
@@ -63,12 +74,14 @@ public final class ClientSession implements StreamObserver<ClientBatch> {
     @Override
     public void onError(Throwable t) {
         closed = true;
+        driver.execute(() -> onEnd.run());
     }
 
     @Override
     public void onCompleted() {
         driver.execute(() -> {
             flush();
+            onEnd.run();
             if (!closed) {
                 closed = true;
                 try {
@@ -80,14 +93,38 @@ public final class ClientSession implements StreamObserver<ClientBatch> {
         });
     }
 
-    /** Where the answer to put {@code id} goes (driver thread). */
-    public StreamObserver<PutResponse> putReply(long id) {
-        return new Reply<>(this, id, true);
+    /** What to run when the stream ends (driver thread). */
+    void onEnd(Runnable r) {
+        this.onEnd = r;
     }
 
-    /** Where the answer to get {@code id} goes (driver thread). */
-    public StreamObserver<GetResponse> getReply(long id) {
-        return new Reply<>(this, id, false);
+    boolean isClosed() {
+        return closed;
+    }
+
+    /** The handle the driver hands the replica for operation {@code id} of this session. */
+    public Op op(long id) {
+        return new Op(this, id);
+    }
+
+    /** Buffers the answer to put {@code id} (driver thread). */
+    public void answerPut(long id, PutResponse response) {
+        add(OpReply.newBuilder().setId(id).setPut(response).build());
+    }
+
+    /** Buffers the answer to get {@code id} (driver thread). */
+    public void answerGet(long id, GetResponse response) {
+        add(OpReply.newBuilder().setId(id).setGet(response).build());
+    }
+
+    /** Buffers a Committed reply for the session's client (driver thread). */
+    public void committed(Committed committed) {
+        add(OpReply.newBuilder().setCommitted(committed).build());
+    }
+
+    /** Buffers the notice that this session now takes Committed replies (driver thread). */
+    void registered() {
+        buffer().setRegistered(true);
     }
 
     /**
@@ -122,49 +159,13 @@ public final class ClientSession implements StreamObserver<ClientBatch> {
     }
 
     private void add(OpReply reply) {
+        buffer().addReplies(reply);
+    }
+
+    private ReplyBatch.Builder buffer() {
         if (buffered == null) {
             buffered = ReplyBatch.newBuilder();
         }
-        buffered.addReplies(reply);
-    }
-
-    /**
-     * The answer to one operation of a session. The driver completes it like a unary call's
-     * observer; it only buffers the answer in its session.
-     */
-    public static final class Reply<T> implements StreamObserver<T> {
-        private final ClientSession session;
-        private final long id;
-        private final boolean put;
-
-        private Reply(ClientSession session, long id, boolean put) {
-            this.session = session;
-            this.id = id;
-            this.put = put;
-        }
-
-        public ClientSession session() {
-            return session;
-        }
-
-        @Override
-        public void onNext(T value) {
-            OpReply.Builder b = OpReply.newBuilder().setId(id);
-            if (put) {
-                b.setPut((PutResponse) value);
-            } else {
-                b.setGet((GetResponse) value);
-            }
-            session.add(b.build());
-        }
-
-        @Override
-        public void onError(Throwable t) {
-            // Answers are always values: a failure is a reply with an error code.
-        }
-
-        @Override
-        public void onCompleted() {
-        }
+        return buffered;
     }
 }

@@ -9,13 +9,9 @@ import org.gtstore.proto.ChainMessage;
 import org.gtstore.proto.ClientBatch;
 import org.gtstore.proto.ReplyBatch;
 import org.gtstore.proto.DataServiceGrpc;
-import org.gtstore.proto.GetRequest;
-import org.gtstore.proto.GetResponse;
 import org.gtstore.proto.PartitionSeq;
 import org.gtstore.proto.PingRequest;
 import org.gtstore.proto.PingResponse;
-import org.gtstore.proto.PutRequest;
-import org.gtstore.proto.PutResponse;
 import org.gtstore.proto.StatsRequest;
 import org.gtstore.proto.StatsResponse;
 import org.slf4j.Logger;
@@ -23,8 +19,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The data server's gRPC service, a thin adapter. It runs on the transport threads
- * ({@code directExecutor}), so no handler blocks: Put and Get go to the driver's queue, so do
- * the batches of a Session stream ({@link ClientSession}, one queue insertion each), Chain
+ * ({@code directExecutor}), so no handler blocks: the batches of a Session stream go to the
+ * driver's queue ({@link ClientSession}, one queue insertion each), Chain
  * streams to the {@link GrpcChainTransport}, Ping reads volatile state, and GetStats (a store
  * scan) runs on its own executor.
  */
@@ -44,18 +40,6 @@ public final class DataServiceImpl extends DataServiceGrpc.DataServiceImplBase {
         this.transport = transport;
         this.view = view;
         this.statsExecutor = statsExecutor;
-    }
-
-    @Override
-    public void put(PutRequest request, StreamObserver<PutResponse> reply) {
-        puts.increment();
-        sink.submitPut(request, reply);
-    }
-
-    @Override
-    public void get(GetRequest request, StreamObserver<GetResponse> reply) {
-        gets.increment();
-        sink.submitGet(request, reply);
     }
 
     @Override

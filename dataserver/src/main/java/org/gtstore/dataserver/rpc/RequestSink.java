@@ -1,26 +1,18 @@
 package org.gtstore.dataserver.rpc;
 
-import io.grpc.stub.StreamObserver;
 import java.util.concurrent.Executor;
 import org.gtstore.proto.ClientBatch;
-import org.gtstore.proto.GetRequest;
-import org.gtstore.proto.GetResponse;
-import org.gtstore.proto.PutRequest;
-import org.gtstore.proto.PutResponse;
 
 /**
  * Where the gRPC service hands client requests: the driver, which answers them later, in a
  * pass on the server's I/O loop. Implementations only enqueue.
  */
 public interface RequestSink {
-    void submitPut(PutRequest request, StreamObserver<PutResponse> reply);
-
-    void submitGet(GetRequest request, StreamObserver<GetResponse> reply);
-
     /**
      * Every operation of one session batch, in one queue insertion; each is answered through
-     * the session's {@link ClientSession#putReply}/{@link ClientSession#getReply}, and the
-     * session is flushed once per pass of the driver loop that answered some of them.
+     * its {@link ClientSession.Op} handle, and the session is flushed once per pass of the
+     * driver loop that answered some of them. A batch that names its client id registers the
+     * session for that client's Committed replies first.
      */
     void submitBatch(ClientBatch batch, ClientSession session);
 

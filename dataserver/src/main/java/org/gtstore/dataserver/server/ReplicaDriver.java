@@ -1,8 +1,6 @@
 package org.gtstore.dataserver.server;
 
-import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.netty.util.concurrent.EventExecutor;
-import io.grpc.stub.StreamObserver;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -30,6 +28,7 @@ import org.gtstore.dataserver.chain.StreamKind;
 import org.gtstore.dataserver.rpc.ChainListener;
 import org.gtstore.dataserver.rpc.ChainTransport;
 import org.gtstore.dataserver.rpc.ClientSession;
+import org.gtstore.dataserver.rpc.ClientSessions;
 import org.gtstore.dataserver.rpc.RequestSink;
 import org.gtstore.dataserver.storage.LocalStore;
 import org.gtstore.dataserver.storage.StoreBatch;
@@ -38,13 +37,11 @@ import org.gtstore.dataserver.storage.StoredValue;
 import org.gtstore.proto.ChainMessage;
 import org.gtstore.proto.ClientBatch;
 import org.gtstore.proto.ClientOp;
+import org.gtstore.proto.Committed;
 import org.gtstore.proto.CopyProgress;
 import org.gtstore.proto.ErrorCode;
-import org.gtstore.proto.GetRequest;
 import org.gtstore.proto.GetResponse;
 import org.gtstore.proto.PartitionMap;
-import org.gtstore.proto.PutRequest;
-import org.gtstore.proto.PutResponse;
 import org.gtstore.proto.ServerInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,7 +50,7 @@ import org.slf4j.LoggerFactory;
  * The one thread that owns the {@link ChainReplica} (Kafka's {@code KafkaRaftClientDriver}):
  * the server's I/O event loop ({@link org.gtstore.dataserver.rpc.IoLoop}).
  *
- * <p>Everything reaches the replica through one inbox: client puts and gets, chain messages,
+ * <p>Everything reaches the replica through one inbox: client session batches, chain messages,
  * maps, stream events and transport bookkeeping. Inputs from the loop's own I/O (client
  * sessions, chain streams) go in directly; inputs from other threads (the metadata session, the
  * copier) are handed to the loop as tasks. The first input schedules a <em>pass</em>, which
@@ -69,12 +66,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ReplicaDriver implements RequestSink, ChainListener, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ReplicaDriver.class);
-
-    private record PutInput(PutRequest request, StreamObserver<PutResponse> reply) {
-    }
-
-    private record GetInput(GetRequest request, StreamObserver<GetResponse> reply) {
-    }
 
     private record EventInput(ChainEvent event) {
     }
@@ -101,12 +92,12 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
     private boolean tickDue;
     /** Set by {@link #start()}: until then inputs wait in the inbox; loop thread only. */
     private ScheduledFuture<?> ticker;
-    private final Map<Long, StreamObserver<?>> pending = new HashMap<>();
     /** Sessions answered in this pass, flushed once each at its end. */
     private final List<ClientSession> sessionsToFlush = new ArrayList<>();
+    /** The session of each client id that registered one, for Committed replies. */
+    private final ClientSessions sessions = new ClientSessions();
     private final ChainTransport transport;
     private PartitionMap map;
-    private long nextToken = 1;
     private boolean leaseValid;
     private volatile boolean running = true;
     private volatile long epoch;
@@ -174,16 +165,6 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
     /** A map from the metadata (any thread); older ones are ignored by the replica. */
     public void offerMap(PartitionMap newMap) {
         enqueue(new EventInput(new ChainEvent.MapChanged(newMap)));
-    }
-
-    @Override
-    public void submitPut(PutRequest request, StreamObserver<PutResponse> reply) {
-        enqueue(new PutInput(request, reply));
-    }
-
-    @Override
-    public void submitGet(GetRequest request, StreamObserver<GetResponse> reply) {
-        enqueue(new GetInput(request, reply));
     }
 
     @Override
@@ -258,6 +239,7 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
                 publishProgress();
             }
             processReady();
+            flushSessions();
             if (!inbox.isEmpty()) {
                 schedulePass();
             }
@@ -280,15 +262,7 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
     }
 
     private void handle(Object input) {
-        if (input instanceof PutInput p) {
-            long token = nextToken++;
-            pending.put(token, p.reply());
-            replica.step(new ChainEvent.ClientPut(p.request(), token));
-        } else if (input instanceof GetInput g) {
-            long token = nextToken++;
-            pending.put(token, g.reply());
-            replica.step(new ChainEvent.ClientGet(g.request(), token));
-        } else if (input instanceof BatchInput b) {
+        if (input instanceof BatchInput b) {
             stepBatch(b);
         } else if (input instanceof EventInput e) {
             if (e.event() instanceof ChainEvent.MapChanged m
@@ -303,19 +277,30 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
         }
     }
 
-    /** Steps each operation of a session batch, as if it had come as a unary call. */
+    /**
+     * Registers the session for its client's Committed replies if the batch names the client,
+     * then steps each operation with the session's handle for its answer.
+     */
     private void stepBatch(BatchInput b) {
         ClientBatch batch = b.batch();
+        ClientSession session = b.session();
+        if (!batch.getClientIdBytes().isEmpty()
+                && sessions.register(batch.getClientIdBytes(), session)) {
+            flushLater(session);
+        }
         for (int i = 0, n = batch.getOpsCount(); i < n; i++) {
             ClientOp op = batch.getOps(i);
-            long token = nextToken++;
             if (op.hasPut()) {
-                pending.put(token, b.session().putReply(op.getId()));
-                replica.step(new ChainEvent.ClientPut(op.getPut(), token));
+                replica.step(new ChainEvent.ClientPut(op.getPut(), session.op(op.getId())));
             } else {
-                pending.put(token, b.session().getReply(op.getId()));
-                replica.step(new ChainEvent.ClientGet(op.getGet(), token));
+                replica.step(new ChainEvent.ClientGet(op.getGet(), session.op(op.getId())));
             }
+        }
+    }
+
+    private void flushLater(ClientSession session) {
+        if (session.markForFlush()) {
+            sessionsToFlush.add(session);
         }
     }
 
@@ -345,10 +330,7 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
         for (ClientReply reply : r.replies()) {
             complete(reply);
         }
-        for (ClientSession s : sessionsToFlush) {
-            s.flush();
-        }
-        sessionsToFlush.clear();
+        flushSessions();
         replica.step(new ChainEvent.PersistDone());
         epoch = replica.epoch();
         if (r.roles() != null) {
@@ -362,6 +344,14 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
                     selfId, c.partition(), epoch, c.joining(), c.seq());
             caughtUpReporter.reportCaughtUp(c);
         }
+    }
+
+    /** Sends what each session was given in this pass, one message per session. */
+    private void flushSessions() {
+        for (ClientSession s : sessionsToFlush) {
+            s.flush();
+        }
+        sessionsToFlush.clear();
     }
 
     private static List<StoredDedup> stored(List<DedupRecord> records) {
@@ -403,31 +393,29 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
         return out;
     }
 
-    @SuppressWarnings("unchecked")
     private void complete(ClientReply reply) {
-        StreamObserver<?> observer = pending.remove(reply.token());
-        if (observer == null) {
-            throw new IllegalStateException("reply for unknown token " + reply.token());
-        }
-        if (observer instanceof ClientSession.Reply<?> sr && sr.session().markForFlush()) {
-            sessionsToFlush.add(sr.session());
-        }
-        try {
-            if (reply instanceof ClientReply.PutDone p) {
-                var o = (StreamObserver<PutResponse>) observer;
-                o.onNext(p.response());
-                o.onCompleted();
-            } else if (reply instanceof ClientReply.GetDone g) {
-                var o = (StreamObserver<GetResponse>) observer;
-                o.onNext(g.response());
-                o.onCompleted();
-            } else if (reply instanceof ClientReply.LocalRead read) {
-                var o = (StreamObserver<GetResponse>) observer;
-                o.onNext(readLocal(read));
-                o.onCompleted();
+        if (reply instanceof ClientReply.Committed c) {
+            ClientSession session = sessions.of(c.clientId());
+            if (session != null) {
+                session.committed(Committed.newBuilder().setRequestId(c.requestId())
+                        .setVersion(c.version()).setPartition(c.partition())
+                        .setEpoch(c.epoch()).build());
+                flushLater(session);
             }
-        } catch (StatusRuntimeException e) {
-            LOG.debug("[{}] client gone before its reply: {}", selfId, e.getStatus());
+            return;
+        }
+        if (reply instanceof ClientReply.PutDone p) {
+            ClientSession.Op op = (ClientSession.Op) p.replyTo();
+            op.session().answerPut(op.id(), p.response());
+            flushLater(op.session());
+        } else if (reply instanceof ClientReply.GetDone g) {
+            ClientSession.Op op = (ClientSession.Op) g.replyTo();
+            op.session().answerGet(op.id(), g.response());
+            flushLater(op.session());
+        } else if (reply instanceof ClientReply.LocalRead read) {
+            ClientSession.Op op = (ClientSession.Op) read.replyTo();
+            op.session().answerGet(op.id(), readLocal(read));
+            flushLater(op.session());
         }
     }
 

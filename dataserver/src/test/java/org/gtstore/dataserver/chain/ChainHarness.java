@@ -87,6 +87,9 @@ final class ChainHarness {
     final Map<Link, ArrayDeque<ChainMessage>> network = new LinkedHashMap<>();
     final Set<String> blockedTo = new HashSet<>();
     final Map<Long, Object> replies = new HashMap<>();
+    /** The puts sent, by client and request id: their tokens, and the server each went to. */
+    private final Map<String, List<Long>> tokensByRequest = new HashMap<>();
+    private final Map<Long, String> sentTo = new HashMap<>();
     private long nextToken = 1;
     long epoch;
 
@@ -165,10 +168,39 @@ final class ChainHarness {
         return put(server, request(key, value).build());
     }
 
+    /**
+     * Sends a put to {@code server}; returns the reply token. A request without a client id is
+     * sent as client "h" with the token as its request id. The reply is the head's answer, or
+     * (as the client library makes it) OK naming the head with the version of the tail's
+     * Committed reply for the request.
+     */
     long put(String server, PutRequest request) {
         long token = nextToken++;
-        step(nodes.get(server), new ChainEvent.ClientPut(request, token));
+        PutRequest r = request.getClientId().isEmpty()
+                ? request.toBuilder().setClientId("h").setRequestId(token).build() : request;
+        tokensByRequest.computeIfAbsent(requestKey(r.getClientId(), r.getRequestId()),
+                k -> new ArrayList<>()).add(token);
+        sentTo.put(token, server);
+        step(nodes.get(server), new ChainEvent.ClientPut(r, token));
         return token;
+    }
+
+    private static String requestKey(String clientId, long requestId) {
+        return clientId + "/" + requestId;
+    }
+
+    /** A tail's Committed reply answers every put of that request still waiting. */
+    private void committed(ClientReply.Committed c) {
+        List<Long> tokens = tokensByRequest.get(requestKey(c.clientId().toStringUtf8(),
+                c.requestId()));
+        if (tokens == null) {
+            return;
+        }
+        for (long token : tokens) {
+            replies.putIfAbsent(token, PutResponse.newBuilder().setCode(ErrorCode.OK)
+                    .setServerId(sentTo.get(token)).setVersion(c.version())
+                    .setEpoch(c.epoch()).build());
+        }
     }
 
     PutRequest.Builder request(String key, String value) {
@@ -234,12 +266,15 @@ final class ChainHarness {
             }
         }
         for (ClientReply reply : r.replies()) {
+            // The first answer to a put counts, as in the client (a straggler may get two).
             if (reply instanceof ClientReply.PutDone p) {
-                replies.put(p.token(), p.response());
+                replies.putIfAbsent((Long) p.replyTo(), p.response());
             } else if (reply instanceof ClientReply.GetDone g) {
-                replies.put(g.token(), g.response());
+                replies.put((Long) g.replyTo(), g.response());
             } else if (reply instanceof ClientReply.LocalRead read) {
-                replies.put(read.token(), localRead(n, read));
+                replies.put((Long) read.replyTo(), localRead(n, read));
+            } else if (reply instanceof ClientReply.Committed c) {
+                committed(c);
             }
         }
         String self = n.replica.selfId();

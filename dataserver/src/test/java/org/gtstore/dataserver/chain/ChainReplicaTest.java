@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -53,23 +54,50 @@ class ChainReplicaTest {
     }
 
     @Test
-    void headRepliesOnlyAfterTailAck() {
-        // Goal: the client hears OK only once the tail has the write.
+    void tailAnswersTheClientOnceItHasTheWriteAndAcksFlowBackAfter() {
+        // Goal: the client hears OK only once the tail has the write, from the tail (the chain
+        // replication paper's rule); the acknowledgement then frees the head's retention.
         ChainHarness h = threeChain();
         long t = h.put("a", "key", "value");
+        int p = partitionOf("key");
         assertNull(h.putReply(t));
         h.deliver("a", "b");
         assertNull(h.putReply(t), "middle has it, tail does not");
         h.deliver("b", "c");
-        assertNull(h.putReply(t), "tail has it, ack not back yet");
-        h.deliver("c", "b");
-        assertNull(h.putReply(t));
-        h.deliver("b", "a");
         PutResponse r = h.putReply(t);
-        assertEquals(ErrorCode.OK, r.getCode());
+        assertEquals(ErrorCode.OK, r.getCode(), "the tail answered");
         assertEquals(1, r.getVersion());
-        assertEquals("a", r.getServerId());
+        assertEquals("a", r.getServerId(), "the reply names the head that accepted the write");
         assertEquals(1, r.getEpoch());
+        assertEquals(1, h.replica("a").unackedCount(p), "the ack is not back yet");
+        h.deliver("c", "b");
+        h.deliver("b", "a");
+        assertEquals(0, h.replica("a").unackedCount(p));
+        assertEquals(1, h.replica("a").committedSeq(p));
+    }
+
+    @Test
+    void tailCoalescesItsAcknowledgementsUntilTheTick() {
+        // Goal: with ackIntervalTicks 1 the tail answers its clients at once but sends one
+        // acknowledgement per tick, however many writes it committed.
+        ChainHarness h = new ChainHarness(new ChainReplicaConfig(1000, 3, 5, 1 << 20, 1000, 1000,
+                4, 100, 5, 500_000, 1), "a", "b", "c");
+        h.setMap(1, List.of("a", "b", "c"));
+        h.deliverAll();
+        List<Long> tokens = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            tokens.add(h.put("a", "k", "v" + i));
+        }
+        h.deliverAll();
+        tokens.forEach(t -> assertEquals(ErrorCode.OK, h.putReply(t).getCode()));
+        int p = partitionOf("k");
+        assertEquals(5, h.replica("a").unackedCount(p), "no acknowledgement before the tick");
+        h.tick("c");
+        assertEquals(1, h.network.get(new ChainHarness.Link("c", "b", StreamKind.INBOUND))
+                .size(), "one ack message for five writes");
+        h.deliverAll();
+        assertEquals(0, h.replica("a").unackedCount(p));
+        assertEquals(5, h.replica("a").committedSeq(p));
     }
 
     @Test
@@ -301,10 +329,13 @@ class ChainReplicaTest {
         ChainHarness h = new ChainHarness("a");
         r.step(new ChainEvent.MapChanged(h.map(1, List.of("a"), "")));
         r.step(new ChainEvent.LeaseChanged(true));
-        r.step(new ChainEvent.ClientPut(h.request("k", "v").setEpoch(1).build(), 1));
+        r.step(new ChainEvent.ClientPut(h.request("k", "v").setEpoch(1).setClientId("c")
+                .setRequestId(7).build(), 1L));
         Ready ready = r.ready();
         assertEquals(42, ready.writes().get(0).getSeq());
         assertNotNull(ready.roles());
-        assertEquals(42, ((ClientReply.PutDone) ready.replies().get(0)).response().getVersion());
+        ClientReply.Committed c = (ClientReply.Committed) ready.replies().get(0);
+        assertEquals(42, c.version());
+        assertEquals(7, c.requestId());
     }
 }

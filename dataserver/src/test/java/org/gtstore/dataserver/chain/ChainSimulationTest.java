@@ -130,7 +130,7 @@ class ChainSimulationTest {
         private final Random random;
         private final ChainHarness h = new ChainHarness(
                 new ChainReplicaConfig(10_000, 3, 40, 1 << 20, 10_000, 10_000, 2, 200, 3,
-                        10_000),
+                        10_000, 1),
                 SERVERS.toArray(new String[0]));
         /** The real metadata leader and commands; every change goes out to the servers. */
         private final SimMetadata meta = new SimMetadata(
@@ -608,7 +608,9 @@ class ChainSimulationTest {
                 metadataDuty();
                 checkStep();
             }
-            assertTrue(putsInFlight.isEmpty(), "puts never answered: " + putsInFlight.size());
+            assertTrue(putsInFlight.isEmpty(), () -> "puts never answered: "
+                    + putsInFlight.size() + " " + putsInFlight.values().stream()
+                    .map(java.util.Arrays::toString).toList());
         }
 
         private void check() {

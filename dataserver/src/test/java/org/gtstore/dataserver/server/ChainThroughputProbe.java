@@ -4,7 +4,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
-import io.grpc.stub.StreamObserver;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,11 +14,9 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.gtstore.dataserver.rpc.Channels;
-import org.gtstore.proto.DataServiceGrpc;
 import org.gtstore.proto.ErrorCode;
 import org.gtstore.proto.KeyPartitioner;
 import org.gtstore.proto.PutRequest;
-import org.gtstore.proto.PutResponse;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
@@ -83,12 +80,12 @@ class ChainThroughputProbe {
     private double run(int k, List<DataServer> servers, int ops) throws Exception {
         KeyPartitioner partitioner = new KeyPartitioner(PARTITIONS);
         List<ManagedChannel> channels = new ArrayList<>();
-        List<DataServiceGrpc.DataServiceStub> stubs = new ArrayList<>();
         for (DataServer s : servers) {
-            ManagedChannel ch = Channels.forAddress(s.address());
-            channels.add(ch);
-            stubs.add(DataServiceGrpc.newStub(ch));
+            channels.add(Channels.forAddress(s.address()));
         }
+        TestClient client = new TestClient(id -> channels.get(Integer.parseInt(id.substring(1))
+                - 1), () -> List.of("s1", "s2", "s3"), "probe-" + k + "-" + ops);
+        client.connect("s1", "s2", "s3");
         Semaphore inFlight = new Semaphore(512);
         CountDownLatch done = new CountDownLatch(ops);
         AtomicLong errors = new AtomicLong();
@@ -99,30 +96,17 @@ class ChainThroughputProbe {
             PutRequest req = PutRequest.newBuilder().setEpoch(1).setPartition(p).setKey(key)
                     .setValue(ByteString.copyFrom(new byte[32])).build();
             inFlight.acquire();
-            stubs.get(p % 3).put(req, new StreamObserver<>() {
-                @Override
-                public void onNext(PutResponse r) {
-                    if (r.getCode() != ErrorCode.OK) {
-                        errors.incrementAndGet();
-                    }
-                }
-
-                @Override
-                public void onError(Throwable t) {
+            client.putAsync("s" + (p % 3 + 1), req).whenComplete((r, t) -> {
+                if (t != null || r.getCode() != ErrorCode.OK) {
                     errors.incrementAndGet();
-                    inFlight.release();
-                    done.countDown();
                 }
-
-                @Override
-                public void onCompleted() {
-                    inFlight.release();
-                    done.countDown();
-                }
+                inFlight.release();
+                done.countDown();
             });
         }
         done.await(100, TimeUnit.SECONDS);
         double seconds = (System.nanoTime() - start) / 1e9;
+        client.close();
         channels.forEach(Channels::close);
         if (errors.get() > 0) {
             LOG.warn("K={}: {} errors", k, errors.get());

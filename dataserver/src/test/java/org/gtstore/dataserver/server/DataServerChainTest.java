@@ -9,17 +9,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import io.grpc.stub.StreamObserver;
-import java.util.concurrent.LinkedBlockingQueue;
-import org.gtstore.proto.ClientBatch;
-import org.gtstore.proto.ClientOp;
 import org.gtstore.proto.OpReply;
-import org.gtstore.proto.ReplyBatch;
 import org.gtstore.proto.DataServiceGrpc;
 import org.gtstore.proto.ErrorCode;
 import org.gtstore.proto.GetRequest;
@@ -64,11 +57,6 @@ class DataServerChainTest {
                 .withDeadlineAfter(10, TimeUnit.SECONDS);
     }
 
-    private DataServiceGrpc.DataServiceFutureStub futureStub(String id) {
-        return DataServiceGrpc.newFutureStub(local.channel(id))
-                .withDeadlineAfter(10, TimeUnit.SECONDS);
-    }
-
     private static PutRequest put(long epoch, String key, String value, long requestId) {
         ByteString k = ByteString.copyFrom(key, StandardCharsets.UTF_8);
         return PutRequest.newBuilder().setEpoch(epoch).setPartition(PARTITIONER.partitionOf(k))
@@ -76,7 +64,7 @@ class DataServerChainTest {
                 .setClientId("test-client").setRequestId(requestId).build();
     }
 
-    private GetResponse get(String server, long epoch, String key) {
+    private GetResponse get(String server, long epoch, String key) throws Exception {
         return local.get(server, PARTITIONER, epoch, key);
     }
 
@@ -103,8 +91,9 @@ class DataServerChainTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> meta.addresses.size() == 3);
         meta.publish(1, PARTITIONS, p -> List.of("s1", "s2", "s3"));
         awaitEpoch(1, "s1", "s2", "s3");
+        TestClient client = local.client("test-client").connect("s1", "s2", "s3");
 
-        PutResponse first = stub("s1").put(put(1, "alpha", "one", 1));
+        PutResponse first = client.put("s1", put(1, "alpha", "one", 1));
         assertEquals(ErrorCode.OK, first.getCode(), first.getMessage());
         assertEquals("s1", first.getServerId());
         assertEquals(1, first.getVersion());
@@ -113,12 +102,12 @@ class DataServerChainTest {
         assertEquals("one", read.getValue().toStringUtf8());
         assertEquals("s3", read.getServerId());
         assertEquals(ErrorCode.NOT_RESPONSIBLE, get("s2", 1, "alpha").getCode());
-        assertEquals(ErrorCode.STALE_EPOCH, stub("s1").put(put(0, "alpha", "x", 99)).getCode());
+        assertEquals(ErrorCode.STALE_EPOCH, client.put("s1", put(0, "alpha", "x", 99)).getCode());
 
         // Many writes in flight at once, batched along the chain.
         List<CompletableFuture<PutResponse>> acked = new ArrayList<>();
         for (int i = 0; i < 500; i++) {
-            acked.add(toFuture(futureStub("s1").put(put(1, "key" + i, "v" + i, 100 + i))));
+            acked.add(client.putAsync("s1", put(1, "key" + i, "v" + i, 100 + i)));
         }
         for (CompletableFuture<PutResponse> f : acked) {
             assertEquals(ErrorCode.OK, f.get(10, TimeUnit.SECONDS).getCode());
@@ -128,7 +117,7 @@ class DataServerChainTest {
         local.stop("s2");
         List<CompletableFuture<PutResponse>> inFlight = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
-            inFlight.add(toFuture(futureStub("s1").put(put(1, "late" + i, "w" + i, 1000 + i))));
+            inFlight.add(client.putAsync("s1", put(1, "late" + i, "w" + i, 1000 + i)));
         }
         // The head finds the middle's port refused and reports it (the metadata's fast path).
         await().atMost(Duration.ofSeconds(10)).until(() -> meta.unreachableReports.contains("s2"));
@@ -139,7 +128,7 @@ class DataServerChainTest {
             if (r.getCode() != ErrorCode.OK) {
                 // A put that reached the head before the map change but got an error (e.g. a
                 // timeout) is retried as a client would: same ids, new epoch, deduplicated.
-                r = stub("s1").put(put(2, "late" + i, "w" + i, 1000 + i));
+                r = client.put("s1", put(2, "late" + i, "w" + i, 1000 + i));
             }
             assertEquals(ErrorCode.OK, r.getCode(), r.getMessage());
         }
@@ -149,7 +138,7 @@ class DataServerChainTest {
         for (int i = 0; i < 50; i++) {
             assertEquals("w" + i, get("s3", 2, "late" + i).getValue().toStringUtf8());
         }
-        PutResponse after = stub("s1").put(put(2, "alpha", "two", 5000));
+        PutResponse after = client.put("s1", put(2, "alpha", "two", 5000));
         assertEquals(ErrorCode.OK, after.getCode());
         assertTrue(after.getVersion() > 1);
         assertEquals("two", get("s3", 2, "alpha").getValue().toStringUtf8());
@@ -169,10 +158,10 @@ class DataServerChainTest {
     }
 
     @Test
-    void sessionAnswersEachOperationOfABatchExactlyAsTheUnaryCallWould() throws Exception {
-        // Goal: a Session batch mixing good puts, a stale-epoch put, a retried put, a get at a
-        // non-tail and gets at the tail gets, per id, the answers the unary calls give; the
-        // server ends the stream when the client half-closes it.
+    void sessionAnswersEveryOperationOfABatch() throws Exception {
+        // Goal: one Session batch mixing good puts, a stale-epoch put, a retried put and a get
+        // at a non-tail gets an answer for every operation: the puts from the tail (Committed),
+        // the stale one and the get from the head, the retry with the original version.
         meta = new FakeMetadataService(3000, 100);
         for (String id : List.of("s1", "s2", "s3")) {
             startServer(id);
@@ -180,93 +169,45 @@ class DataServerChainTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> meta.addresses.size() == 3);
         meta.publish(1, PARTITIONS, p -> List.of("s1", "s2", "s3"));
         awaitEpoch(1, "s1", "s2", "s3");
+        TestClient client = local.client("test-client").connect("s1", "s2", "s3");
 
-        ClientBatch.Builder writes = ClientBatch.newBuilder();
+        List<PutRequest> puts = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
-            writes.addOps(ClientOp.newBuilder().setId(i).setPut(put(1, "s" + i, "v" + i, 10 + i)));
+            puts.add(put(1, "s" + i, "v" + i, 10 + i));
         }
-        writes.addOps(ClientOp.newBuilder().setId(20).setPut(put(0, "stale", "x", 99)));
-        writes.addOps(ClientOp.newBuilder().setId(21).setPut(put(1, "s0", "v0", 10)));
+        puts.add(put(0, "stale", "x", 99));
+        puts.add(put(1, "s0", "v0", 10));
         ByteString k = ByteString.copyFromUtf8("s0");
-        writes.addOps(ClientOp.newBuilder().setId(22).setGet(GetRequest.newBuilder()
-                .setEpoch(1).setPartition(PARTITIONER.partitionOf(k)).setKey(k)));
-        Map<Long, OpReply> w = session("s1", writes.build(), 23);
-        long v0 = w.get(0L).getPut().getVersion();
-        for (long i = 0; i < 20; i++) {
-            assertEquals(ErrorCode.OK, w.get(i).getPut().getCode(), w.get(i).toString());
-            assertEquals("s1", w.get(i).getPut().getServerId());
+        List<CompletableFuture<OpReply>> w = client.send("s1", puts, List.of(GetRequest
+                .newBuilder().setEpoch(1).setPartition(PARTITIONER.partitionOf(k)).setKey(k)
+                .build()));
+        long v0 = answer(w, 0).getPut().getVersion();
+        for (int i = 0; i < 20; i++) {
+            assertEquals(ErrorCode.OK, answer(w, i).getPut().getCode(), answer(w, i).toString());
+            assertEquals("s1", answer(w, i).getPut().getServerId());
         }
-        assertEquals(ErrorCode.STALE_EPOCH, w.get(20L).getPut().getCode());
-        assertEquals(ErrorCode.OK, w.get(21L).getPut().getCode(), "a retry is deduplicated");
-        assertEquals(v0, w.get(21L).getPut().getVersion());
-        assertEquals(stub("s3").get(GetRequest.newBuilder().setEpoch(1)
-                .setPartition(PARTITIONER.partitionOf(k)).setKey(k).build()).getCode(),
-                ErrorCode.OK);
-        assertEquals(get("s1", 1, "s0").getCode(), w.get(22L).getGet().getCode(),
-                "a get at the head answers as the unary get does");
+        assertEquals(ErrorCode.STALE_EPOCH, answer(w, 20).getPut().getCode());
+        assertEquals(ErrorCode.OK, answer(w, 21).getPut().getCode(), "a retry is deduplicated");
+        assertEquals(v0, answer(w, 21).getPut().getVersion());
+        assertEquals(ErrorCode.NOT_RESPONSIBLE, answer(w, 22).getGet().getCode(),
+                "the head is not the tail");
 
-        ClientBatch.Builder reads = ClientBatch.newBuilder();
+        List<GetRequest> gets = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             ByteString key = ByteString.copyFromUtf8("s" + i);
-            reads.addOps(ClientOp.newBuilder().setId(100 + i).setGet(GetRequest.newBuilder()
-                    .setEpoch(1).setPartition(PARTITIONER.partitionOf(key)).setKey(key)));
+            gets.add(GetRequest.newBuilder().setEpoch(1)
+                    .setPartition(PARTITIONER.partitionOf(key)).setKey(key).build());
         }
-        Map<Long, OpReply> r = session("s3", reads.build(), 20);
+        List<CompletableFuture<OpReply>> r = client.send("s3", List.of(), gets);
         for (int i = 0; i < 20; i++) {
-            GetResponse g = r.get(100L + i).getGet();
+            GetResponse g = answer(r, i).getGet();
             assertEquals(ErrorCode.OK, g.getCode());
             assertEquals("v" + i, g.getValue().toStringUtf8());
         }
     }
 
-    /** Sends one batch on a new session, waits for {@code n} answers, then half-closes. */
-    private Map<Long, OpReply> session(String id, ClientBatch batch, int n) throws Exception {
-        LinkedBlockingQueue<Object> events = new LinkedBlockingQueue<>();
-        StreamObserver<ClientBatch> out = DataServiceGrpc.newStub(local.channel(id))
-                .session(new StreamObserver<ReplyBatch>() {
-                    @Override
-                    public void onNext(ReplyBatch b) {
-                        events.addAll(b.getRepliesList());
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                        events.add(t);
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                        events.add("completed");
-                    }
-                });
-        out.onNext(batch);
-        Map<Long, OpReply> replies = new HashMap<>();
-        while (replies.size() < n) {
-            Object e = events.poll(10, TimeUnit.SECONDS);
-            assertTrue(e instanceof OpReply, "expected an answer, got " + e);
-            OpReply reply = (OpReply) e;
-            assertTrue(replies.put(reply.getId(), reply) == null, "answered twice: " + reply);
-        }
-        out.onCompleted();
-        assertEquals("completed", events.poll(10, TimeUnit.SECONDS));
-        return replies;
-    }
-
-    private static <T> CompletableFuture<T> toFuture(
-            com.google.common.util.concurrent.ListenableFuture<T> lf) {
-        CompletableFuture<T> cf = new CompletableFuture<>();
-        com.google.common.util.concurrent.Futures.addCallback(lf,
-                new com.google.common.util.concurrent.FutureCallback<T>() {
-                    @Override
-                    public void onSuccess(T result) {
-                        cf.complete(result);
-                    }
-
-                    @Override
-                    public void onFailure(Throwable t) {
-                        cf.completeExceptionally(t);
-                    }
-                }, Runnable::run);
-        return cf;
+    private static OpReply answer(List<CompletableFuture<OpReply>> answers, int i)
+            throws Exception {
+        return answers.get(i).get(10, TimeUnit.SECONDS);
     }
 }

@@ -16,9 +16,11 @@ import org.gtstore.dataserver.rpc.Channels;
 import org.gtstore.proto.DataServiceGrpc;
 import org.gtstore.proto.ErrorCode;
 import org.gtstore.proto.GetRequest;
+import org.gtstore.proto.GetResponse;
 import org.gtstore.proto.KeyPartitioner;
 import org.gtstore.proto.PingRequest;
 import org.gtstore.proto.PutRequest;
+import org.gtstore.proto.PutResponse;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -43,6 +45,7 @@ class DataServerFencingTest {
     private FakeMetadataService meta;
     private DataServer server;
     private ManagedChannel channel;
+    private TestClient client;
     private final List<Throwable> fatal = new ArrayList<>();
 
     private DataServiceGrpc.DataServiceBlockingStub stub() {
@@ -52,14 +55,34 @@ class DataServerFencingTest {
         return DataServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
     }
 
-    private ErrorCode put(long epoch, String value) {
-        return stub().put(PutRequest.newBuilder().setEpoch(epoch).setPartition(P).setKey(KEY)
-                .setValue(ByteString.copyFrom(value, StandardCharsets.UTF_8)).build()).getCode();
+    /** The client of the one server, opened (and registered) on first use. */
+    private TestClient client() {
+        if (client == null) {
+            client = new TestClient(id -> {
+                stub();
+                return channel;
+            }, () -> List.of("s1"), "test-client");
+        }
+        return client;
     }
 
-    private ErrorCode get(long epoch) {
-        return stub().get(GetRequest.newBuilder().setEpoch(epoch).setPartition(P).setKey(KEY)
-                .build()).getCode();
+    private PutResponse putResponse(long epoch, String value) throws Exception {
+        return client().put("s1", PutRequest.newBuilder().setEpoch(epoch).setPartition(P)
+                .setKey(KEY).setValue(ByteString.copyFrom(value, StandardCharsets.UTF_8))
+                .build());
+    }
+
+    private ErrorCode put(long epoch, String value) throws Exception {
+        return putResponse(epoch, value).getCode();
+    }
+
+    private GetResponse getResponse(long epoch) throws Exception {
+        return client().get("s1", GetRequest.newBuilder().setEpoch(epoch).setPartition(P)
+                .setKey(KEY).build());
+    }
+
+    private ErrorCode get(long epoch) throws Exception {
+        return getResponse(epoch).getCode();
     }
 
     private void startSingleServer() throws Exception {
@@ -70,6 +93,9 @@ class DataServerFencingTest {
 
     @AfterEach
     void stop() throws Exception {
+        if (client != null) {
+            client.close();
+        }
         Channels.close(channel);
         if (server != null) {
             server.close();
@@ -122,6 +148,8 @@ class DataServerFencingTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> get(1) == ErrorCode.NOT_FOUND);
         assertEquals(ErrorCode.OK, put(1, "v1"));
         assertEquals(ErrorCode.OK, put(1, "v2"));
+        client.close();
+        client = null;
         Channels.close(channel);
         channel = null;
         server.close();
@@ -130,12 +158,9 @@ class DataServerFencingTest {
                 List.of(meta.address())), fatal::add);
         await().atMost(Duration.ofSeconds(10)).until(() -> server.epoch() == 1
                 && server.leaseValid());
-        var read = stub().get(GetRequest.newBuilder().setEpoch(1).setPartition(P).setKey(KEY)
-                .build());
+        GetResponse read = getResponse(1);
         assertEquals("v2", read.getValue().toStringUtf8());
         assertEquals(2, read.getVersion());
-        var next = stub().put(PutRequest.newBuilder().setEpoch(1).setPartition(P).setKey(KEY)
-                .setValue(ByteString.copyFromUtf8("v3")).build());
-        assertEquals(3, next.getVersion());
+        assertEquals(3, putResponse(1, "v3").getVersion());
     }
 }

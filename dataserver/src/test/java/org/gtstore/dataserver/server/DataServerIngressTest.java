@@ -83,27 +83,28 @@ class DataServerIngressTest {
     @Test
     void putWithAnOversizedClientIdIsRefusedAndTheServerGoesOnServing() throws Exception {
         startChain("s1");
-        try (SessionCalls s = new SessionCalls(local.channel("s1"))) {
-            PutResponse bad = s.put(put("k1", "v1", HUGE_CLIENT_ID, 1));
-            assertEquals(ErrorCode.INVALID_ARGUMENT, bad.getCode(), bad.getMessage());
-            // Its retry, and then a normal client, are served.
-            assertEquals(ErrorCode.INVALID_ARGUMENT,
-                    s.put(put("k1", "v1", HUGE_CLIENT_ID, 1)).getCode());
-            assertEquals(ErrorCode.NOT_FOUND, s.get(get("k1")).getCode(),
-                    "the refused put changed nothing");
-            assertEquals(ErrorCode.OK, s.put(put("k1", "v2", "app", 1)).getCode());
-            GetResponse read = s.get(get("k1"));
-            assertEquals("v2", read.getValue().toStringUtf8());
-        }
+        TestClient s = local.client("app").connect("s1");
+        PutResponse bad = s.put("s1", put("k1", "v1", HUGE_CLIENT_ID, 1));
+        assertEquals(ErrorCode.INVALID_ARGUMENT, bad.getCode(), bad.getMessage());
+        // Its retry, and then a normal client, are served.
+        assertEquals(ErrorCode.INVALID_ARGUMENT,
+                s.put("s1", put("k1", "v1", HUGE_CLIENT_ID, 1)).getCode());
+        assertEquals(ErrorCode.NOT_FOUND, s.get("s1", get("k1")).getCode(),
+                "the refused put changed nothing");
+        assertEquals(ErrorCode.OK, s.put("s1", put("k1", "v2", "app", 1)).getCode());
+        GetResponse read = s.get("s1", get("k1"));
+        assertEquals("v2", read.getValue().toStringUtf8());
     }
 
     @Test
     void putWithARequestIdButNoValidClientIdIsRefused() throws Exception {
         startChain("s1");
-        try (SessionCalls s = new SessionCalls(local.channel("s1"))) {
-            assertEquals(ErrorCode.INVALID_ARGUMENT, s.put(put("k1", "v1", "app", -5)).getCode());
-            assertEquals(ErrorCode.OK, s.put(put("k1", "v1", "app", 5)).getCode());
-        }
+        TestClient s = local.client("app").connect("s1");
+        assertEquals(ErrorCode.INVALID_ARGUMENT, s.put("s1", put("k1", "v1", "app", -5))
+                .getCode());
+        assertEquals(ErrorCode.INVALID_ARGUMENT, s.put("s1", put("k1", "v1", "", 7)).getCode(),
+                "a put must name its client");
+        assertEquals(ErrorCode.OK, s.put("s1", put("k1", "v1", "app", 5)).getCode());
     }
 
     @Test
@@ -149,12 +150,10 @@ class DataServerIngressTest {
         assertEquals(ErrorCode.INVALID_ARGUMENT, answer.getRejected().getCode());
         forged.onCompleted();
 
-        try (SessionCalls s1 = new SessionCalls(local.channel("s1"));
-                SessionCalls s2 = new SessionCalls(local.channel("s2"))) {
-            assertEquals(ErrorCode.NOT_FOUND, s2.get(get("forged")).getCode());
-            assertEquals(ErrorCode.OK, s1.put(put("forged", "real", "app", 1)).getCode());
-            await().atMost(Duration.ofSeconds(10)).until(() -> "real".equals(
-                    s2.get(get("forged")).getValue().toString(StandardCharsets.UTF_8)));
-        }
+        TestClient c = local.client("app").connect("s1", "s2");
+        assertEquals(ErrorCode.NOT_FOUND, c.get("s2", get("forged")).getCode());
+        assertEquals(ErrorCode.OK, c.put("s1", put("forged", "real", "app", 1)).getCode());
+        assertEquals("real", c.get("s2", get("forged")).getValue()
+                .toString(StandardCharsets.UTF_8));
     }
 }

@@ -83,7 +83,7 @@ class DataServerRestoreTest {
                 .setKey(k).setValue(bytes(value)).setClientId(client).setRequestId(id).build();
     }
 
-    private GetResponse get(String server, long epoch, String key) {
+    private GetResponse get(String server, long epoch, String key) throws Exception {
         return local.get(server, PARTITIONER, epoch, key);
     }
 
@@ -93,6 +93,7 @@ class DataServerRestoreTest {
 
     /** Writes keys key0..key(n-1) through the heads of {@code map}, 256 in flight. */
     private void writeAll(PartitionMap map, int n, String prefix) throws Exception {
+        TestClient writer = local.client("writer");
         Semaphore window = new Semaphore(256);
         AtomicInteger failed = new AtomicInteger();
         AtomicReference<String> firstError = new AtomicReference<>();
@@ -101,26 +102,15 @@ class DataServerRestoreTest {
             int p = PARTITIONER.partitionOf(bytes(key));
             String head = map.getChains(p).getReplicas(0);
             window.acquire();
-            ListenableFuture<PutResponse> f = DataServiceGrpc.newFutureStub(channel(head))
-                    .withDeadlineAfter(30, TimeUnit.SECONDS)
-                    .put(put(map.getEpoch(), key, "value-" + key, "writer", i + 1));
-            Futures.addCallback(f, new FutureCallback<>() {
-                @Override
-                public void onSuccess(PutResponse r) {
-                    if (r.getCode() != ErrorCode.OK) {
-                        failed.incrementAndGet();
-                        firstError.compareAndSet(null, r.getCode() + " " + r.getMessage());
-                    }
-                    window.release();
-                }
-
-                @Override
-                public void onFailure(Throwable t) {
-                    failed.incrementAndGet();
-                    firstError.compareAndSet(null, t.toString());
-                    window.release();
-                }
-            }, Runnable::run);
+            writer.putAsync(head, put(map.getEpoch(), key, "value-" + key, "writer", i + 1))
+                    .orTimeout(30, TimeUnit.SECONDS).whenComplete((r, t) -> {
+                        if (t != null || r.getCode() != ErrorCode.OK) {
+                            failed.incrementAndGet();
+                            firstError.compareAndSet(null, t != null ? t.toString()
+                                    : r.getCode() + " " + r.getMessage());
+                        }
+                        window.release();
+                    });
         }
         window.acquire(256);
         window.release(256);
@@ -251,22 +241,19 @@ class DataServerRestoreTest {
         meta.publish(1, PARTITIONS, p -> List.of("s1"));
         awaitEpoch(1, "s1");
         PutRequest first = put(1, "k", "once", "client-x", 41);
-        var stub = DataServiceGrpc.newBlockingStub(channel("s1"))
-                .withDeadlineAfter(10, TimeUnit.SECONDS);
-        assertEquals(1, stub.put(first).getVersion());
-        assertEquals(2, stub.put(put(1, "k", "twice", "client-x", 42)).getVersion());
+        TestClient client = local.client("client-x");
+        assertEquals(1, client.put("s1", first).getVersion());
+        assertEquals(2, client.put("s1", put(1, "k", "twice", "client-x", 42)).getVersion());
 
         stopServer("s1");
         startServer("s1");
         awaitEpoch(1, "s1");
-        var again = DataServiceGrpc.newBlockingStub(channel("s1"))
-                .withDeadlineAfter(10, TimeUnit.SECONDS);
-        PutResponse retry = again.put(first);
+        PutResponse retry = client.put("s1", first);
         assertEquals(ErrorCode.OK, retry.getCode(), retry.getMessage());
         assertEquals(1, retry.getVersion(), "answered with the original version");
         GetResponse read = get("s1", 1, "k");
         assertEquals("twice", read.getValue().toStringUtf8(), "the retry was not applied");
         assertEquals(2, read.getVersion());
-        assertEquals(3, again.put(put(1, "k", "new", "client-x", 43)).getVersion());
+        assertEquals(3, client.put("s1", put(1, "k", "new", "client-x", 43)).getVersion());
     }
 }

@@ -13,9 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import org.gtstore.dataserver.rpc.Channels;
-import org.gtstore.proto.DataServiceGrpc;
 import org.gtstore.proto.GetRequest;
 import org.gtstore.proto.GetResponse;
 import org.gtstore.proto.KeyPartitioner;
@@ -31,6 +29,8 @@ final class LocalDataServers implements AutoCloseable {
     private final Map<String, DataServer> servers = new HashMap<>();
     private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
     private final List<Throwable> fatal = new ArrayList<>();
+    private final List<TestClient> clients = new ArrayList<>();
+    private TestClient reader;
 
     LocalDataServers(Path dir) {
         this.dir = dir;
@@ -50,6 +50,7 @@ final class LocalDataServers implements AutoCloseable {
 
     /** Stops one server (like a crash of the process: its data stays) and drops its channel. */
     void stop(String id) {
+        clients.forEach(c -> c.forget(id));
         DataServer s = servers.remove(id);
         channels.entrySet().removeIf(e -> {
             if (e.getKey().startsWith(id + "@")) {
@@ -74,16 +75,27 @@ final class LocalDataServers implements AutoCloseable {
         }
     }
 
-    GetResponse get(String server, KeyPartitioner partitioner, long epoch, String key) {
+    /** A client of these servers (see {@link TestClient}), closed with them. */
+    TestClient client(String clientId) {
+        TestClient c = new TestClient(this::channel, () -> List.copyOf(servers.keySet()),
+                clientId);
+        clients.add(c);
+        return c;
+    }
+
+    GetResponse get(String server, KeyPartitioner partitioner, long epoch, String key)
+            throws Exception {
+        if (reader == null) {
+            reader = client("test-reader");
+        }
         ByteString k = ByteString.copyFrom(key, StandardCharsets.UTF_8);
-        return DataServiceGrpc.newBlockingStub(channel(server))
-                .withDeadlineAfter(10, TimeUnit.SECONDS)
-                .get(GetRequest.newBuilder().setEpoch(epoch)
-                        .setPartition(partitioner.partitionOf(k)).setKey(k).build());
+        return reader.get(server, GetRequest.newBuilder().setEpoch(epoch)
+                .setPartition(partitioner.partitionOf(k)).setKey(k).build());
     }
 
     @Override
     public void close() {
+        clients.forEach(TestClient::close);
         channels.values().forEach(Channels::close);
         servers.values().forEach(DataServer::close);
         assertTrue(fatal.isEmpty(), "driver failures: " + fatal);
