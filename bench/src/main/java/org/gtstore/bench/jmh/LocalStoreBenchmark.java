@@ -98,7 +98,7 @@ public class LocalStoreBenchmark {
                 updates.add(update(i));
                 applied.put(partitionOf[i], seq);
             }
-            store.apply(StoreBatch.of(updates, applied));
+            store.apply(StoreBatch.of(store.lastJournal() + 1, updates, applied));
         }
     }
 
@@ -117,7 +117,7 @@ public class LocalStoreBenchmark {
         }
     }
 
-    /** One pass's write: {@value #BATCH} puts, their dedup entries, the touched seqs. */
+    /** One pass's write: {@value #BATCH} puts and the journal record of their dedup and seqs. */
     @Benchmark
     @OperationsPerInvocation(BATCH)
     public void applyBatchOfPuts() {
@@ -128,8 +128,10 @@ public class LocalStoreBenchmark {
             updates.add(update(i));
             applied.put(partitionOf[i], seq);
         }
-        store.apply(new StoreBatch(List.of(), updates, List.<StoredDedup>of(), List.of(),
-                applied, Map.of()));
+        long journal = store.lastJournal() + 1;
+        // The writer remembers the last 4096 batches' requests, as a replica's dedup table does.
+        store.apply(new StoreBatch(journal, Math.max(0, journal - 4096), List.of(), updates,
+                List.<StoredDedup>of(), applied, Map.of(), Map.of()));
     }
 
     /** A tail's read of a stored key. */

@@ -82,39 +82,41 @@ public final class ChainReplica {
     private int positionsMoved;
 
     /**
-     * @param storedAppliedSeqs the last applied seq per partition recovered from the local store
+     * What a restarted replica recovers from its local store.
+     *
+     * @param appliedSeqs the last applied seq per partition
+     * @param dedup the dedup entries, oldest first
+     * @param joinEpochs per partition this server was joining: the chain epoch it joined in
+     * @param commitHolds per partition in the middle of a copy in version order: the copy's
+     *     snapshot seq
+     * @param lastJournal the last journal record the store applied
      */
-    public ChainReplica(String selfId, ChainReplicaConfig config,
-            Map<Integer, Long> storedAppliedSeqs) {
-        this(selfId, config, storedAppliedSeqs, List.of(), Map.of(), Map.of());
+    public record Stored(Map<Integer, Long> appliedSeqs, List<DedupRecord> dedup,
+            Map<Integer, Long> joinEpochs, Map<Integer, Long> commitHolds, long lastJournal) {
     }
 
     /**
-     * @param storedAppliedSeqs the last applied seq per partition recovered from the local store
-     * @param storedDedup the dedup entries recovered from the local store
-     * @param storedJoinEpochs per partition this server was joining: the chain epoch it joined
-     *     in, recovered from the local store
-     * @param storedCommitHolds per partition in the middle of a copy in version order: the
-     *     copy's snapshot seq, recovered from the local store
+     * A replica on a store that holds only these applied seqs (and no journal record yet).
      */
     public ChainReplica(String selfId, ChainReplicaConfig config,
-            Map<Integer, Long> storedAppliedSeqs, List<DedupRecord> storedDedup,
-            Map<Integer, Long> storedJoinEpochs, Map<Integer, Long> storedCommitHolds) {
+            Map<Integer, Long> storedAppliedSeqs) {
+        this(selfId, config, new Stored(storedAppliedSeqs, List.of(), Map.of(), Map.of(), 0));
+    }
+
+    public ChainReplica(String selfId, ChainReplicaConfig config, Stored stored) {
         if (selfId == null || selfId.isEmpty()) {
             throw new IllegalArgumentException("selfId is empty");
         }
         this.selfId = selfId;
         this.config = config;
-        this.storedApplied = new HashMap<>(storedAppliedSeqs);
-        this.joinEpochs = new HashMap<>(storedJoinEpochs);
-        this.storedCommitHolds = new HashMap<>(storedCommitHolds);
-        this.fx = new Effects(selfId, config);
+        this.storedApplied = new HashMap<>(stored.appliedSeqs());
+        this.joinEpochs = new HashMap<>(stored.joinEpochs());
+        this.storedCommitHolds = new HashMap<>(stored.commitHolds());
+        this.fx = new Effects(selfId, config, stored.lastJournal());
         this.peers = new PeerProtocol(selfId, config, partitions, fx);
-        for (DedupRecord d : storedDedup) {
-            fx.dedup.record(d.clientId(), d.requestId(), d.partition(), d.seq());
+        for (DedupRecord d : stored.dedup()) {
+            fx.dedup.load(d);
         }
-        // Entries beyond the table's bound (a smaller bound after a restart) are dropped from
-        // the store with the first Ready.
     }
 
     /** Feeds one event. Output accumulates until {@link #ready()}. */

@@ -1,9 +1,7 @@
 package org.gtstore.dataserver.chain;
 
-import com.google.protobuf.ByteString;
-import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -13,42 +11,53 @@ import java.util.Set;
  *
  * <p>Every replica records the updates it applies, not only the head: when the head dies, its
  * successor becomes head already knowing every request that reached it. The table is bounded
- * (least recently applied first out). It is persisted with the data: the store writes an entry
- * for every update that carries a client id, in the same batch, and deletes the entries this
- * table evicts ({@link #drainEvicted()}); a restarted server loads them back, so a retry that
- * reaches a restarted head is still recognised. A client retries within its deadline, seconds,
- * far less than the table holds at full load.
+ * (least recently recorded first out). It is persisted with the data: each entry lives in the
+ * store's journal record of the batch that applied it ({@link #journal()} numbers the batch
+ * being collected), and {@link #keepFrom()} tells the store which records still hold an entry
+ * the table remembers; a restarted server loads them back, so a retry that reaches a restarted
+ * head is still recognised. A client retries within its deadline, seconds, far less than the
+ * table holds at full load.
  */
 final class DedupTable {
     /** A client request's identity. */
     record RequestId(String clientId, long requestId) {
     }
 
-    /** Where the request was applied. */
-    record Applied(int partition, long seq) {
+    /** Where the request was applied, and the journal record that holds it. */
+    record Applied(int partition, long seq, long journal) {
     }
 
-    private final LinkedHashMap<RequestId, Applied> entries;
-    private List<DedupRecord> evicted = new ArrayList<>();
+    private final int entriesMax;
+    private final LinkedHashMap<RequestId, Applied> entries = new LinkedHashMap<>(1024);
+    private long journal;
 
-    DedupTable(int entriesMax) {
-        this.entries = new LinkedHashMap<>(1024, 0.75f, false) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<RequestId, Applied> eldest) {
-                if (size() > entriesMax) {
-                    evicted.add(new DedupRecord(eldest.getValue().partition(),
-                            eldest.getKey().clientId(), eldest.getKey().requestId(),
-                            eldest.getValue().seq(), ByteString.EMPTY));
-                    return true;
-                }
-                return false;
-            }
-        };
+    /** @param journal the number of the first batch this table's records go to */
+    DedupTable(int entriesMax, long journal) {
+        this.entriesMax = entriesMax;
+        this.journal = journal;
     }
 
+    /** Records a request applied in the batch being collected. */
     void record(String clientId, long requestId, int partition, long seq) {
-        if (!clientId.isEmpty()) {
-            entries.put(new RequestId(clientId, requestId), new Applied(partition, seq));
+        put(clientId, requestId, new Applied(partition, seq, journal));
+    }
+
+    /** Loads an entry recovered from the store, in the order the store gives (oldest first). */
+    void load(DedupRecord d) {
+        put(d.clientId(), d.requestId(), new Applied(d.partition(), d.seq(), d.journal()));
+    }
+
+    private void put(String clientId, long requestId, Applied applied) {
+        if (clientId.isEmpty()) {
+            return;
+        }
+        RequestId id = new RequestId(clientId, requestId);
+        entries.remove(id);
+        entries.put(id, applied);
+        if (entries.size() > entriesMax) {
+            Iterator<Applied> eldest = entries.values().iterator();
+            eldest.next();
+            eldest.remove();
         }
     }
 
@@ -66,14 +75,25 @@ final class DedupTable {
         entries.values().removeIf(a -> partitions.contains(a.partition()));
     }
 
-    /** The entries evicted since the last call, for the store to delete. */
-    List<DedupRecord> drainEvicted() {
-        if (evicted.isEmpty()) {
-            return List.of();
+    /** The journal number of the batch being collected. */
+    long journal() {
+        return journal;
+    }
+
+    /** The batch being collected went to the store: later records go to the next one. */
+    void nextJournal() {
+        journal++;
+    }
+
+    /**
+     * The oldest journal record holding an entry this table remembers (the batch being collected
+     * if none): the store may forget the entries of older records.
+     */
+    long keepFrom() {
+        for (Map.Entry<RequestId, Applied> e : entries.entrySet()) {
+            return Math.min(e.getValue().journal(), journal);
         }
-        List<DedupRecord> out = evicted;
-        evicted = new ArrayList<>();
-        return out;
+        return journal;
     }
 
     int size() {

@@ -36,11 +36,12 @@ final class Effects {
     List<CaughtUpReport> caughtUp = new ArrayList<>();
     long mapWantedEpoch;
 
-    Effects(String selfId, ChainReplicaConfig config) {
+    /** @param lastJournal the store's last journal record: Readies number theirs from the next */
+    Effects(String selfId, ChainReplicaConfig config, long lastJournal) {
         this.selfId = selfId;
         this.config = config;
         this.outbox = new Outbox(selfId, config.batchBytesMax());
-        this.dedup = new DedupTable(config.dedupEntriesMax());
+        this.dedup = new DedupTable(config.dedupEntriesMax(), lastJournal + 1);
     }
 
     /** Records an applied update: stored, with its partition's new last applied seq. */
@@ -96,9 +97,16 @@ final class Effects {
     /** Moves everything collected into a Ready and starts afresh. */
     Ready drain(Ready.Roles roles, java.util.Set<String> successors,
             List<CopyCommand> copies) {
+        boolean storeWork = !writes.isEmpty() || !appliedSeqs.isEmpty() || !resets.isEmpty()
+                || !joinEpochs.isEmpty() || !commitHolds.isEmpty() || !dedupAdded.isEmpty();
+        long journal = storeWork ? dedup.journal() : 0;
+        long keepFrom = storeWork ? dedup.keepFrom() : 0;
+        if (storeWork) {
+            dedup.nextJournal();
+        }
         Ready r = new Ready(writes, appliedSeqs, outbox.drain(), replies, mapWantedEpoch,
-                successors, roles, resets, joinEpochs, commitHolds, dedupAdded,
-                dedup.drainEvicted(), copies, caughtUp);
+                successors, roles, resets, joinEpochs, commitHolds, dedupAdded, journal,
+                keepFrom, copies, caughtUp);
         writes = new ArrayList<>();
         appliedSeqs = new HashMap<>();
         replies = new ArrayList<>();

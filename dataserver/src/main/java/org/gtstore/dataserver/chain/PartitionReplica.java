@@ -632,7 +632,7 @@ final class PartitionReplica {
         // committed: nothing past our applied seq was, while the copy was needed).
         for (DedupEntry d : c.getDedupList()) {
             fx.addDedup(new DedupRecord(partition, d.getClientId(), d.getRequestId(),
-                    d.getSeq(), d.getKey()));
+                    d.getSeq(), d.getKey(), 0));
         }
         liftCommitHold(fx);
         String pred = pos.predecessor();

@@ -9,7 +9,8 @@ import org.gtstore.proto.Update;
  * The output of a {@link ChainReplica} since the last Ready: the driver's whole to-do list.
  *
  * <p>Contract (etcd's {@code Ready}): the driver persists {@link #resets()}, {@link #writes()},
- * the dedup changes and {@link #appliedSeqs()} atomically, in that order, THEN starts the
+ * the dedup entries and {@link #appliedSeqs()} atomically, in that order, as journal record
+ * {@link #journal()}, THEN starts the
  * copies (a {@link CopyCommand.Start} snapshots the store as just persisted), runs the reads,
  * sends {@link #messages()} and completes {@link #replies()}, THEN steps
  * {@link ChainEvent.PersistDone}. Persisting first is what makes an acknowledgement or a
@@ -33,7 +34,10 @@ import org.gtstore.proto.Update;
  *     (versions skipped, keys older than the applied seq says) for committed
  * @param dedupAdded dedup entries received with a copy, to store (entries of ordinary writes
  *     are stored by the store itself from the writes' client and request ids)
- * @param dedupEvicted dedup entries the bounded table forgot, to delete from the store
+ * @param journal when there is store work, the number of the store's journal record for it
+ *     (increasing from Ready to Ready); 0 otherwise
+ * @param journalKeepFrom the oldest journal record holding a dedup entry this replica still
+ *     remembers: the store may forget older records' entries
  * @param copies copy commands for the driver's copier, after the batch is persisted
  * @param caughtUp joining replicas to report to the metadata as caught up
  */
@@ -49,7 +53,8 @@ public record Ready(
         Map<Integer, Long> joinEpochs,
         Map<Integer, Long> commitHolds,
         List<DedupRecord> dedupAdded,
-        List<DedupRecord> dedupEvicted,
+        long journal,
+        long journalKeepFrom,
         List<CopyCommand> copies,
         List<CaughtUpReport> caughtUp) {
 
@@ -59,9 +64,7 @@ public record Ready(
 
     /** True if the store has something to persist. */
     public boolean hasStoreWork() {
-        return !writes.isEmpty() || !appliedSeqs.isEmpty() || !resets.isEmpty()
-                || !joinEpochs.isEmpty() || !commitHolds.isEmpty()
-                || !dedupAdded.isEmpty() || !dedupEvicted.isEmpty();
+        return journal > 0;
     }
 
     /** True if the driver has nothing to do. */

@@ -62,7 +62,7 @@ public final class DataServer implements AutoCloseable {
         List<DedupRecord> dedup = new ArrayList<>();
         for (StoredDedup d : store.dedupEntries()) {
             dedup.add(new DedupRecord(d.partition(), d.clientId(), d.requestId(), d.seq(),
-                    d.key()));
+                    d.key(), d.journal()));
         }
         LOG.info("[{}] storage id {}, recovered last applied seqs of {} partitions and {} dedup"
                 + " entries", id, storageId, applied.size(), dedup.size());
@@ -76,8 +76,8 @@ public final class DataServer implements AutoCloseable {
                 map -> driverRef[0].offerMap(map), () -> driverRef[0].epoch());
         this.io = new IoLoop(id);
         GrpcChainTransport[] transportRef = new GrpcChainTransport[1];
-        ChainReplica replica = new ChainReplica(id, config.chain(), applied, dedup,
-                store.joinEpochs(), store.commitHolds());
+        ChainReplica replica = new ChainReplica(id, config.chain(), new ChainReplica.Stored(
+                applied, dedup, store.joinEpochs(), store.commitHolds(), store.lastJournal()));
         this.driver = new ReplicaDriver(id, replica, store, session, session, listener -> {
             transportRef[0] = new GrpcChainTransport(id, listener, session, scheduler,
                     io::channel, config.chainReconnectBackoffMinMs(),

@@ -311,9 +311,7 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
             return;
         }
         if (r.hasStoreWork()) {
-            store.apply(new StoreBatch(r.resets(), r.writes(), stored(r.dedupAdded()),
-                    stored(r.dedupEvicted()), r.appliedSeqs(), r.joinEpochs(),
-                    r.commitHolds()));
+            store.apply(storeBatch(r));
         }
         for (CopyCommand c : r.copies()) {
             // A Start snapshots the store now: after this Ready's writes, before any other.
@@ -354,15 +352,18 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
         sessionsToFlush.clear();
     }
 
-    private static List<StoredDedup> stored(List<DedupRecord> records) {
-        if (records.isEmpty()) {
-            return List.of();
+    /** The store's batch for a Ready's store work. */
+    public static StoreBatch storeBatch(Ready r) {
+        List<StoredDedup> added = List.of();
+        if (!r.dedupAdded().isEmpty()) {
+            added = new ArrayList<>(r.dedupAdded().size());
+            for (DedupRecord d : r.dedupAdded()) {
+                added.add(new StoredDedup(d.partition(), d.clientId(), d.requestId(), d.seq(),
+                        d.key(), r.journal()));
+            }
         }
-        List<StoredDedup> out = new ArrayList<>(records.size());
-        for (DedupRecord d : records) {
-            out.add(new StoredDedup(d.partition(), d.clientId(), d.requestId(), d.seq(), d.key()));
-        }
-        return out;
+        return new StoreBatch(r.journal(), r.journalKeepFrom(), r.resets(), r.writes(), added,
+                r.appliedSeqs(), r.joinEpochs(), r.commitHolds());
     }
 
     private void publishProgress() {

@@ -14,8 +14,10 @@ import org.gtstore.proto.Update;
 
 /**
  * A {@link LocalStore} in memory, for tests: same contract and ordering as {@link RocksDbStore},
- * with "durability" lasting as long as the object. Its snapshots copy the partition (fine for
- * tests; the RocksDB store never does).
+ * the same {@link Journal} (by default trimmed at every chance, so tests that restart replicas
+ * on it see dedup entries only as long as the journal keeps them), with "durability" lasting as
+ * long as the object. Its snapshots copy the partition (fine for tests; the RocksDB store never
+ * does).
  */
 public final class InMemoryStore implements LocalStore {
     private record DataKey(int partition, ByteString key) implements Comparable<DataKey> {
@@ -27,22 +29,28 @@ public final class InMemoryStore implements LocalStore {
         }
     }
 
-    private record DedupKey(int partition, String clientId, long requestId) {
-    }
-
     private final ConcurrentSkipListMap<DataKey, StoredValue> data = new ConcurrentSkipListMap<>();
-    private final Map<Integer, Long> applied = new HashMap<>();
-    private final Map<DedupKey, StoredDedup> dedup = new HashMap<>();
+    private final TreeMap<Long, JournalRecord> records = new TreeMap<>();
+    private final Journal journal;
     private final Map<Integer, Long> joined = new HashMap<>();
     private final Map<Integer, Long> holds = new HashMap<>();
 
+    /** A store whose journal deletes records at every chance. */
+    public InMemoryStore() {
+        this(1);
+    }
+
+    /** A store whose journal deletes records {@code trimStep} at a time. */
+    public InMemoryStore(int trimStep) {
+        this.journal = Journal.empty(trimStep);
+    }
+
     @Override
     public synchronized void apply(StoreBatch b) {
-        LocalStore.validate(b);
+        LocalStore.validate(b, journal.last());
+        Journal.Trim trim = journal.plan(b);
         for (int p : b.resets()) {
             range(p).clear();
-            dedup.keySet().removeIf(k -> k.partition() == p);
-            applied.remove(p);
             joined.remove(p);
             holds.remove(p);
         }
@@ -54,19 +62,12 @@ public final class InMemoryStore implements LocalStore {
             }
             data.put(k, new StoredValue(u.getTombstone() ? ByteString.EMPTY : u.getValue(),
                     u.getSeq(), u.getTombstone()));
-            if (!u.getCopied() && !u.getClientId().isEmpty()) {
-                dedup.put(new DedupKey(u.getPartition(), u.getClientId(), u.getRequestId()),
-                        new StoredDedup(u.getPartition(), u.getClientId(), u.getRequestId(),
-                                u.getSeq(), u.getKey()));
-            }
         }
-        for (StoredDedup d : b.dedupAdded()) {
-            dedup.put(new DedupKey(d.partition(), d.clientId(), d.requestId()), d);
+        records.put(b.journal(), JournalRecord.decode(b.journal(), JournalRecord.encode(b)));
+        if (trim != null) {
+            records.headMap(trim.to()).clear();
         }
-        for (StoredDedup d : b.dedupRemoved()) {
-            dedup.remove(new DedupKey(d.partition(), d.clientId(), d.requestId()));
-        }
-        applied.putAll(b.appliedSeqs());
+        journal.written(b, trim);
         putOrRemove(joined, b.joinEpochs());
         putOrRemove(holds, b.commitHolds());
     }
@@ -104,23 +105,24 @@ public final class InMemoryStore implements LocalStore {
 
     @Override
     public synchronized Map<Integer, Long> appliedSeqs() {
-        return new HashMap<>(applied);
+        return journal.appliedSeqs();
+    }
+
+    @Override
+    public synchronized long lastJournal() {
+        return journal.last();
     }
 
     @Override
     public synchronized List<StoredDedup> dedupEntries() {
-        return new ArrayList<>(dedup.values());
+        return Journal.dedupOf(new ArrayList<>(records.values()), -1);
     }
 
     @Override
     public synchronized PartitionSnapshot snapshot(int partition) {
         TreeMap<DataKey, StoredValue> copy = new TreeMap<>(range(partition));
-        List<StoredDedup> dedupCopy = new ArrayList<>();
-        for (StoredDedup d : dedupEntries()) {
-            if (d.partition() == partition) {
-                dedupCopy.add(d);
-            }
-        }
+        List<StoredDedup> dedupCopy = Journal.dedupOf(new ArrayList<>(records.values()),
+                partition);
         return new PartitionSnapshot() {
             @Override
             public Cursor cursor() {

@@ -2,22 +2,21 @@ package org.gtstore.dataserver.storage;
 
 import com.google.protobuf.ByteString;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 
 /**
  * The on-disk layout. Data keys are {@code partition (4 bytes, big-endian) + key}, so one
  * partition is one contiguous key range (a prefix scan serves copies and statistics). Values are
  * {@code version (8 bytes, big-endian) + flags (1 byte, bit 0 = tombstone) + value bytes}.
- * Metadata keys are the 4-byte partition; their value is the 8-byte last applied seq; the
- * partition plus a marker byte ('J' join epoch, 'H' commit hold) holds an 8-byte number. Dedup
- * keys are {@code partition (4) + client id length (2) + client id (UTF-8) + request id (8)},
- * so one partition's entries are one key range too; their value is the 8-byte seq followed by
- * the key the request wrote (only the seq in entries stored before keys were kept).
+ * Metadata keys are the partition plus a marker byte ('J' join epoch, 'H' commit hold), holding
+ * an 8-byte number, and the one-byte {@link #CHECKPOINT_KEY}. Journal keys are the record's
+ * 8-byte number ({@link #journalKey}).
  */
 final class KeyCodec {
     static final int PARTITION_BYTES = 4;
     static final byte JOIN_EPOCH_MARKER = 'J';
     static final byte COMMIT_HOLD_MARKER = 'H';
+    /** The meta key of the journal's checkpoint (see {@link Journal}). */
+    static final byte[] CHECKPOINT_KEY = {'C'};
     private static final int VALUE_HEADER_BYTES = 9;
     private static final byte TOMBSTONE = 1;
 
@@ -99,35 +98,9 @@ final class KeyCodec {
         return ByteBuffer.wrap(raw).getLong();
     }
 
-    static byte[] dedupKey(int partition, String clientId, long requestId) {
-        byte[] id = clientId.getBytes(StandardCharsets.UTF_8);
-        if (id.length > 0xffff) {
-            throw new IllegalArgumentException("client id of " + id.length + " bytes");
-        }
-        ByteBuffer b = ByteBuffer.allocate(PARTITION_BYTES + 2 + id.length + Long.BYTES);
-        b.putInt(partition).putShort((short) id.length).put(id).putLong(requestId);
-        return b.array();
-    }
-
-    static StoredDedup decodeDedup(byte[] key, byte[] value) {
-        ByteBuffer b = ByteBuffer.wrap(key);
-        int partition = b.getInt();
-        int length = b.getShort() & 0xffff;
-        String clientId = new String(key, PARTITION_BYTES + 2, length, StandardCharsets.UTF_8);
-        b.position(PARTITION_BYTES + 2 + length);
-        // An entry written before keys were kept is the seq alone.
-        ByteString written = value.length > Long.BYTES
-                ? ByteString.copyFrom(value, Long.BYTES, value.length - Long.BYTES)
-                : ByteString.EMPTY;
-        return new StoredDedup(partition, clientId, b.getLong(), seqOf(value), written);
-    }
-
-    /** A dedup entry's value: the seq the request was applied with, then the key it wrote. */
-    static byte[] dedupValue(long seq, ByteString key) {
-        byte[] out = new byte[Long.BYTES + key.size()];
-        ByteBuffer.wrap(out).putLong(seq);
-        key.copyTo(out, Long.BYTES);
-        return out;
+    /** A journal record's key: its number, 8 bytes big-endian, so records sort by number. */
+    static byte[] journalKey(long journal) {
+        return seqValue(journal);
     }
 
     static byte[] seqValue(long seq) {

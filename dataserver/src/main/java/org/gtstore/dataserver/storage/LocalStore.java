@@ -21,6 +21,9 @@ import org.gtstore.proto.Update;
  * <li>The last applied seq of a partition always equals the highest version applied to it,
  *     because both are written in the same batch; {@link #appliedSeqs()} is what a restarted
  *     server recovers.
+ * <li>Every batch is one journal record, numbered by the writer ({@link StoreBatch#journal()},
+ *     increasing); the dedup entries a batch adds live as long as its record, which the store
+ *     keeps at least until a later batch's {@link StoreBatch#journalKeepFrom()} passes it.
  * <li>Only one thread calls {@link #apply}; reads and scans may run concurrently from any
  *     thread and see a consistent state per call.
  * </ul>
@@ -30,10 +33,16 @@ public interface LocalStore extends AutoCloseable {
     /** Applies the batch atomically, in the order {@link StoreBatch} gives. */
     void apply(StoreBatch batch);
 
-    /** Applies the updates in order and stores the given last applied seqs, atomically. */
+    /**
+     * Applies the updates in order and stores the given last applied seqs, atomically, as the
+     * next journal record, forgetting no dedup entry.
+     */
     default void apply(List<Update> updates, Map<Integer, Long> appliedSeqs) {
-        apply(StoreBatch.of(updates, appliedSeqs));
+        apply(StoreBatch.of(lastJournal() + 1, updates, appliedSeqs));
     }
+
+    /** The number of the last journal record applied (0 for an empty store). */
+    long lastJournal();
 
     /** The chain epoch each partition was joined in as the joining replica, if still stored. */
     Map<Integer, Long> joinEpochs();
@@ -44,7 +53,11 @@ public interface LocalStore extends AutoCloseable {
      */
     Map<Integer, Long> commitHolds();
 
-    /** Every stored dedup entry (what a restarted server remembers of recent requests). */
+    /**
+     * The stored dedup entries (what a restarted server remembers of recent requests), oldest
+     * first, each with the journal record it was stored in. Entries of records older than the
+     * last {@code journalKeepFrom} may still be there: remembering more is safe.
+     */
     List<StoredDedup> dedupEntries();
 
     /**
@@ -77,7 +90,15 @@ public interface LocalStore extends AutoCloseable {
     void close();
 
     /** Rejects a batch before any of it is written. */
-    static void validate(StoreBatch b) {
+    static void validate(StoreBatch b, long lastJournal) {
+        if (b.journal() <= lastJournal) {
+            throw new IllegalArgumentException("journal record " + b.journal()
+                    + " is not after the last one, " + lastJournal);
+        }
+        if (b.journalKeepFrom() < 0 || b.journalKeepFrom() > b.journal()) {
+            throw new IllegalArgumentException("journalKeepFrom " + b.journalKeepFrom()
+                    + " outside [0, " + b.journal() + "]");
+        }
         validate(b.updates(), b.appliedSeqs());
         for (int p : b.resets()) {
             if (p < 0) {

@@ -2,9 +2,11 @@ package org.gtstore.dataserver.storage;
 
 import com.google.protobuf.ByteString;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,11 +33,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The {@link LocalStore} of a data server: one RocksDB per server, three column families
- * ({@code default} for the data, {@code meta} for the last applied seq per partition,
- * {@code dedup} for the recent (client id, request id) entries), all written in one
- * {@link WriteBatch} per driver batch, so data, seq and dedup never disagree (encoded in Java
- * by a {@link BatchEncoder}, so the batch crosses JNI once). A copy reads a
- * RocksDB snapshot through a bounded iterator, never the whole partition at once.
+ * ({@code default} for the data, {@code journal} for one {@link JournalRecord} per batch: the
+ * applied seqs and the dedup entries it added, {@code meta} for the {@link Journal}'s
+ * checkpoint and the per-partition join epochs and commit holds), all written in one
+ * {@link WriteBatch} per driver batch, so data, seqs and dedup never disagree (encoded in Java by
+ * a {@link BatchEncoder}, so the batch crosses JNI once). A replicated write is one value record
+ * plus its share of its batch's journal record. A copy reads a RocksDB snapshot through a
+ * bounded iterator, never the whole partition at once.
  *
  * <p>Durability: the write-ahead log is on, but a batch is not fsynced. The WAL write reaches
  * the operating system before {@link #apply} returns, so a {@code kill -9} of the process loses
@@ -59,6 +63,9 @@ public final class RocksDbStore implements LocalStore {
      * (a profile with perf events, bench/README.md).
      */
     private static final long WRITE_BUFFER_BYTES = 2L << 20;
+    private static final byte[] JOURNAL_CF = "journal".getBytes(StandardCharsets.US_ASCII);
+    /** Journal records deleted at a time: one range deletion and checkpoint per this many. */
+    private static final int TRIM_STEP = 256;
 
     static {
         RocksDB.loadLibrary();
@@ -74,9 +81,10 @@ public final class RocksDbStore implements LocalStore {
     private final List<ColumnFamilyHandle> handles = new ArrayList<>();
     private final ColumnFamilyHandle data;
     private final ColumnFamilyHandle meta;
-    private final ColumnFamilyHandle dedup;
+    private final ColumnFamilyHandle journalCf;
     /** The batch {@link #apply} builds, reused (apply runs on one thread). */
     private final BatchEncoder encoder = new BatchEncoder();
+    private final Journal journal;
 
     private RocksDbStore(Path dir) throws RocksDBException {
         this.dir = dir;
@@ -98,13 +106,32 @@ public final class RocksDbStore implements LocalStore {
         List<ColumnFamilyDescriptor> descriptors = List.of(
                 new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions),
                 new ColumnFamilyDescriptor("meta".getBytes(), cfOptions),
-                new ColumnFamilyDescriptor("dedup".getBytes(), cfOptions));
+                new ColumnFamilyDescriptor(JOURNAL_CF, cfOptions));
+        refuseEarlierLayout(dir);
         this.db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
         this.data = handles.get(0);
         this.meta = handles.get(1);
-        this.dedup = handles.get(2);
+        this.journalCf = handles.get(2);
         this.writeOptions = new WriteOptions().setSync(false).setDisableWAL(false);
         this.readOptions = new ReadOptions();
+        this.journal = Journal.recover(TRIM_STEP, checkpoint(), records(null));
+    }
+
+    /** A store with a dedup column family was written by an earlier layout this one cannot read. */
+    private void refuseEarlierLayout(Path dir) throws RocksDBException {
+        if (!Files.exists(dir.resolve("CURRENT"))) {
+            return;
+        }
+        try (org.rocksdb.Options options = new org.rocksdb.Options()) {
+            for (byte[] cf : RocksDB.listColumnFamilies(options, dir.toString())) {
+                if (Arrays.equals(cf, "dedup".getBytes(StandardCharsets.US_ASCII))) {
+                    throw new StoreException("the store at " + dir + " was written by an"
+                            + " earlier GTStore layout (a dedup column family); move it aside"
+                            + " and start the server on an empty directory: the cluster copies"
+                            + " its partitions back", null);
+                }
+            }
+        }
     }
 
     /** Opens (creating if needed) the store in {@code dir}. */
@@ -122,42 +149,22 @@ public final class RocksDbStore implements LocalStore {
 
     @Override
     public void apply(StoreBatch b) {
-        LocalStore.validate(b);
+        LocalStore.validate(b, journal.last());
         BatchEncoder batch = encoder;
         batch.reset();
+        Journal.Trim trim = journal.plan(b);
         try {
             for (int p : b.resets()) {
                 batch.deleteRange(data, KeyCodec.partitionPrefix(p), KeyCodec.partitionEnd(p));
-                batch.deleteRange(dedup, KeyCodec.partitionPrefix(p), KeyCodec.partitionEnd(p));
-                batch.delete(meta, KeyCodec.partitionPrefix(p));
                 batch.delete(meta, KeyCodec.joinEpochKey(p));
                 batch.delete(meta, KeyCodec.commitHoldKey(p));
             }
-            Map<ByteBuffer, Long> written = new HashMap<>();
-            for (Update u : b.updates()) {
-                byte[] key = KeyCodec.dataKey(u.getPartition(), u.getKey());
-                if (u.getCopied() && !newer(u, key, written, b.resets())) {
-                    continue;
-                }
-                written.put(ByteBuffer.wrap(key), u.getSeq());
-                batch.put(data, key, KeyCodec.encodeValue(u.getSeq(), u.getTombstone(),
-                        u.getValue()));
-                if (!u.getCopied() && !u.getClientId().isEmpty()) {
-                    batch.put(dedup, KeyCodec.dedupKey(u.getPartition(), u.getClientId(),
-                            u.getRequestId()), KeyCodec.dedupValue(u.getSeq(), u.getKey()));
-                }
-            }
-            for (StoredDedup d : b.dedupAdded()) {
-                batch.put(dedup, KeyCodec.dedupKey(d.partition(), d.clientId(), d.requestId()),
-                        KeyCodec.dedupValue(d.seq(), d.key()));
-            }
-            for (StoredDedup d : b.dedupRemoved()) {
-                batch.delete(dedup, KeyCodec.dedupKey(d.partition(), d.clientId(),
-                        d.requestId()));
-            }
-            for (Map.Entry<Integer, Long> e : b.appliedSeqs().entrySet()) {
-                batch.put(meta, KeyCodec.partitionPrefix(e.getKey()),
-                        KeyCodec.seqValue(e.getValue()));
+            putUpdates(batch, b);
+            batch.put(journalCf, KeyCodec.journalKey(b.journal()), JournalRecord.encode(b));
+            if (trim != null) {
+                batch.deleteRange(journalCf, KeyCodec.journalKey(trim.from()),
+                        KeyCodec.journalKey(trim.to()));
+                batch.put(meta, KeyCodec.CHECKPOINT_KEY, trim.checkpoint());
             }
             for (Map.Entry<Integer, Long> e : b.joinEpochs().entrySet()) {
                 putOrDelete(batch, KeyCodec.joinEpochKey(e.getKey()), e.getValue());
@@ -171,6 +178,27 @@ public final class RocksDbStore implements LocalStore {
         } catch (RocksDBException e) {
             throw new StoreException("write of " + b.updates().size() + " updates to " + dir
                     + " failed: " + e.getMessage(), e);
+        }
+        journal.written(b, trim);
+    }
+
+    /** The values of the batch; a copied entry only if newer than the stored one. */
+    private void putUpdates(BatchEncoder batch, StoreBatch b) throws RocksDBException {
+        boolean copies = false;
+        for (Update u : b.updates()) {
+            copies |= u.getCopied();
+        }
+        Map<ByteBuffer, Long> written = copies ? new HashMap<>() : null;
+        for (Update u : b.updates()) {
+            byte[] key = KeyCodec.dataKey(u.getPartition(), u.getKey());
+            if (copies) {
+                if (u.getCopied() && !newer(u, key, written, b.resets())) {
+                    continue;
+                }
+                written.put(ByteBuffer.wrap(key), u.getSeq());
+            }
+            batch.put(data, key, KeyCodec.encodeValue(u.getSeq(), u.getTombstone(),
+                    u.getValue()));
         }
     }
 
@@ -200,11 +228,42 @@ public final class RocksDbStore implements LocalStore {
 
     @Override
     public Map<Integer, Long> appliedSeqs() {
-        Map<Integer, Long> out = new HashMap<>();
-        try (RocksIterator it = db.newIterator(meta)) {
-            for (it.seekToFirst(); it.isValid(); it.next()) {
-                if (it.key().length == KeyCodec.PARTITION_BYTES) {
-                    out.put(KeyCodec.partitionOf(it.key()), KeyCodec.seqOf(it.value()));
+        return journal.appliedSeqs();
+    }
+
+    /** Records in the memtables of all column families (what the batches wrote lately). */
+    long memtableEntries() {
+        long n = 0;
+        try {
+            for (ColumnFamilyHandle h : handles) {
+                n += db.getLongProperty(h, "rocksdb.num-entries-active-mem-table");
+            }
+        } catch (RocksDBException e) {
+            throw new StoreException("reading memtable statistics failed: " + e.getMessage(), e);
+        }
+        return n;
+    }
+
+    @Override
+    public long lastJournal() {
+        return journal.last();
+    }
+
+    private JournalRecord.Checkpoint checkpoint() throws RocksDBException {
+        byte[] raw = db.get(meta, KeyCodec.CHECKPOINT_KEY);
+        return raw == null ? JournalRecord.Checkpoint.NONE : JournalRecord.Checkpoint.decode(raw);
+    }
+
+    /** The journal records stored (as of the snapshot, if given), oldest first. */
+    private List<JournalRecord> records(Snapshot snapshot) {
+        List<JournalRecord> out = new ArrayList<>();
+        try (ReadOptions options = new ReadOptions().setFillCache(false)) {
+            if (snapshot != null) {
+                options.setSnapshot(snapshot);
+            }
+            try (RocksIterator it = db.newIterator(journalCf, options)) {
+                for (it.seekToFirst(); it.isValid(); it.next()) {
+                    out.add(JournalRecord.decode(KeyCodec.seqOf(it.key()), it.value()));
                 }
             }
         }
@@ -247,13 +306,7 @@ public final class RocksDbStore implements LocalStore {
 
     @Override
     public List<StoredDedup> dedupEntries() {
-        List<StoredDedup> out = new ArrayList<>();
-        try (RocksIterator it = db.newIterator(dedup)) {
-            for (it.seekToFirst(); it.isValid(); it.next()) {
-                out.add(KeyCodec.decodeDedup(it.key(), it.value()));
-            }
-        }
-        return out;
+        return Journal.dedupOf(records(null), -1);
     }
 
     @Override
@@ -307,11 +360,7 @@ public final class RocksDbStore implements LocalStore {
 
         @Override
         public List<StoredDedup> dedup() {
-            List<StoredDedup> out = new ArrayList<>();
-            for (RocksIterator it = iterator(dedup); it.isValid(); it.next()) {
-                out.add(KeyCodec.decodeDedup(it.key(), it.value()));
-            }
-            return out;
+            return Journal.dedupOf(records(snapshot), partition);
         }
 
         @Override

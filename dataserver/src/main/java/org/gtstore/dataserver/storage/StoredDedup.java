@@ -4,11 +4,12 @@ import com.google.protobuf.ByteString;
 
 /**
  * A stored dedup entry: (client id, request id) was applied with {@code seq} in a partition and
- * wrote {@code key} (empty for an entry stored before keys were kept). The key lets a copy in
- * version order send each entry with the key it belongs to (see {@code CopyChunk.dedup}).
+ * wrote {@code key}; it was stored with journal record {@code journal} (0 for an entry not yet
+ * stored). The key lets a copy in version order send each entry with the key it belongs to (see
+ * {@code CopyChunk.dedup}).
  */
 public record StoredDedup(int partition, String clientId, long requestId, long seq,
-        ByteString key) {
+        ByteString key, long journal) {
 
     public StoredDedup {
         if (key == null) {

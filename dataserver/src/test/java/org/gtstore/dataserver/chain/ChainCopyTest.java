@@ -565,6 +565,27 @@ class ChainCopyTest {
     }
 
     @Test
+    void retriedPutIsDeduplicatedAcrossARestartAfterLaterWritesTrimmedTheJournal() {
+        // Goal: every later write is a journal record of its own, and the store deletes records
+        // at every chance; the record holding the first request must outlive them all.
+        ChainHarness h = new ChainHarness("a");
+        PartitionMap m = h.map(1, List.of("a"), "");
+        h.deliverMap(m, "a");
+        h.epoch = 1;
+        PutRequest w = h.request(FIRST, "once").setClientId("cl").setRequestId(7).build();
+        assertEquals(1, h.putReply(h.put("a", w)).getVersion());
+        for (int i = 0; i < 50; i++) {
+            h.putReply(h.put("a", h.request(FIRST, "later" + i).setClientId("other")
+                    .setRequestId(100 + i).build()));
+        }
+        h.restart("a", m);
+        var again = h.putReply(h.put("a", w));
+        assertEquals(ErrorCode.OK, again.getCode());
+        assertEquals(1, again.getVersion());
+        assertEquals(51, h.replica("a").appliedSeq(P));
+    }
+
+    @Test
     void leftoverDataIsDiscardedWhenJoiningSoADeadHeadsUnforwardedWriteNeverReturns() {
         // Goal: c was head and persisted a write it never forwarded; after c is declared dead,
         // a reuses that seq for another write. When c returns as a joining replica, a copy with

@@ -11,9 +11,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.gtstore.dataserver.server.PartitionCopier;
+import org.gtstore.dataserver.server.ReplicaDriver;
 import org.gtstore.dataserver.storage.InMemoryStore;
 import org.gtstore.dataserver.storage.PartitionSnapshot;
-import org.gtstore.dataserver.storage.StoreBatch;
 import org.gtstore.dataserver.storage.StoredDedup;
 import org.gtstore.dataserver.storage.StoredEntry;
 import org.gtstore.dataserver.storage.StoredValue;
@@ -246,12 +246,9 @@ final class ChainHarness {
         if (r.isEmpty()) {
             return;
         }
-        List<StoredDedup> added = new ArrayList<>();
-        r.dedupAdded().forEach(d -> added.add(stored(d)));
-        List<StoredDedup> evicted = new ArrayList<>();
-        r.dedupEvicted().forEach(d -> evicted.add(stored(d)));
-        n.store.apply(new StoreBatch(r.resets(), r.writes(), added, evicted, r.appliedSeqs(),
-                r.joinEpochs(), r.commitHolds()));
+        if (r.hasStoreWork()) {
+            n.store.apply(ReplicaDriver.storeBatch(r));
+        }
         for (CopyCommand c : r.copies()) {
             if (c instanceof CopyCommand.Start st) {
                 n.copies.put(st.copyId(), new CopyTask(st, n.store.snapshot(st.partition())));
@@ -285,10 +282,6 @@ final class ChainHarness {
         n.mapWanted = Math.max(n.mapWanted, r.mapWantedEpoch());
         n.caughtUp.addAll(r.caughtUp());
         n.replica.step(new ChainEvent.PersistDone());
-    }
-
-    private static StoredDedup stored(DedupRecord d) {
-        return new StoredDedup(d.partition(), d.clientId(), d.requestId(), d.seq(), d.key());
     }
 
     /**
@@ -361,10 +354,10 @@ final class ChainHarness {
         List<DedupRecord> dedup = new ArrayList<>();
         for (StoredDedup d : n.store.dedupEntries()) {
             dedup.add(new DedupRecord(d.partition(), d.clientId(), d.requestId(), d.seq(),
-                    d.key()));
+                    d.key(), d.journal()));
         }
-        n.replica = new ChainReplica(id, config, n.store.appliedSeqs(), dedup,
-                n.store.joinEpochs(), n.store.commitHolds());
+        n.replica = new ChainReplica(id, config, new ChainReplica.Stored(n.store.appliedSeqs(),
+                dedup, n.store.joinEpochs(), n.store.commitHolds(), n.store.lastJournal()));
         n.alive = true;
         n.copies.clear();
         network.entrySet().removeIf(e -> e.getKey().from().equals(id)

@@ -76,32 +76,152 @@ class RocksDbStoreTest {
         }
     }
 
+    private static Update clientPut(int partition, long seq, String key, long requestId) {
+        return put(partition, seq, key, "v").toBuilder().setClientId("cl")
+                .setRequestId(requestId).build();
+    }
+
+    private static StoreBatch batch(long journal, long keepFrom, List<Integer> resets,
+            List<Update> updates, List<StoredDedup> dedupAdded, Map<Integer, Long> seqs) {
+        return new StoreBatch(journal, keepFrom, resets, updates, dedupAdded, seqs, Map.of(),
+                Map.of());
+    }
+
     @Test
     void dedupEntriesKeepTheKeyTheRequestWroteAcrossReopenAndInSnapshots() {
         // A copy in version order sends each dedup entry with the key it wrote (CopyChunk).
-        Update w = put(1, 1, "a", "x").toBuilder().setClientId("cl").setRequestId(7).build();
-        StoredDedup copied = new StoredDedup(1, "cl", 8, 2, bytes("b"));
+        Update w = clientPut(1, 1, "a", 7);
+        StoredDedup copied = new StoredDedup(1, "cl", 8, 2, bytes("b"), 1);
         try (RocksDbStore s = RocksDbStore.open(dir)) {
-            s.apply(new StoreBatch(List.of(), List.of(w), List.of(copied), List.of(),
-                    Map.of(1, 2L), Map.of()));
+            s.apply(batch(1, 0, List.of(), List.of(w), List.of(copied), Map.of(1, 2L)));
         }
-        List<StoredDedup> want = List.of(new StoredDedup(1, "cl", 7, 1, bytes("a")), copied);
+        List<StoredDedup> want = List.of(new StoredDedup(1, "cl", 7, 1, bytes("a"), 1), copied);
         try (RocksDbStore s = RocksDbStore.open(dir)) {
             assertEquals(want, s.dedupEntries());
+            assertEquals(1, s.lastJournal());
             try (PartitionSnapshot snap = s.snapshot(1)) {
                 assertEquals(want, snap.dedup());
+            }
+            try (PartitionSnapshot snap = s.snapshot(2)) {
+                assertEquals(List.of(), snap.dedup());
             }
         }
     }
 
     @Test
-    void dedupEntryStoredWithoutItsKeyReadsWithAnEmptyKey() {
-        byte[] key = KeyCodec.dedupKey(2, "cl", 9);
-        byte[] seqOnly = java.nio.ByteBuffer.allocate(Long.BYTES).putLong(5).array();
-        assertEquals(new StoredDedup(2, "cl", 9, 5, ByteString.EMPTY),
-                KeyCodec.decodeDedup(key, seqOnly));
-        assertEquals(new StoredDedup(2, "cl", 9, 5, bytes("k")),
-                KeyCodec.decodeDedup(key, KeyCodec.dedupValue(5, bytes("k"))));
+    void aReplicatedWriteIsOneRecordPlusItsShareOfTheBatchsJournalRecord() {
+        try (RocksDbStore s = RocksDbStore.open(dir)) {
+            List<Update> writes = new ArrayList<>();
+            for (int i = 1; i <= 50; i++) {
+                writes.add(clientPut(i % 4, i, "k" + i, i));
+            }
+            long before = s.memtableEntries();
+            s.apply(batch(1, 1, List.of(), writes, List.of(), Map.of(0, 48L, 1, 49L, 2, 50L,
+                    3, 47L)));
+            assertEquals(51, s.memtableEntries() - before, "50 values and one journal record");
+        }
+    }
+
+    @Test
+    void trimmedJournalKeepsEveryAppliedSeqAndTheEntriesStillRemembered() {
+        checkTrimmedJournal(() -> RocksDbStore.open(dir), true);
+    }
+
+    @Test
+    void inMemoryStoreTrimsItsJournalTheSameWay() {
+        InMemoryStore mem = new InMemoryStore(256);
+        checkTrimmedJournal(() -> new LocalStore() {
+            // One object for both "opens": closing it must not lose anything.
+            @Override public void apply(StoreBatch b) { mem.apply(b); }
+            @Override public long lastJournal() { return mem.lastJournal(); }
+            @Override public Map<Integer, Long> joinEpochs() { return mem.joinEpochs(); }
+            @Override public Map<Integer, Long> commitHolds() { return mem.commitHolds(); }
+            @Override public List<StoredDedup> dedupEntries() { return mem.dedupEntries(); }
+            @Override public PartitionSnapshot snapshot(int p) { return mem.snapshot(p); }
+            @Override public StoredValue get(int p, ByteString k) { return mem.get(p, k); }
+            @Override public Map<Integer, Long> appliedSeqs() { return mem.appliedSeqs(); }
+            @Override public void scan(int p, java.util.function.Consumer<StoredEntry> c) {
+                mem.scan(p, c);
+            }
+            @Override public void close() { }
+        }, false);
+    }
+
+    /**
+     * 700 batches of one write each, the writer remembering the last 100; partition 9 is
+     * written only by the first batch, so its seq lives on only in the checkpoint.
+     */
+    private void checkTrimmedJournal(java.util.function.Supplier<LocalStore> open,
+            boolean reopen) {
+        LocalStore s = open.get();
+        s.apply(batch(1, 1, List.of(), List.of(clientPut(9, 1, "only", 1)), List.of(),
+                Map.of(9, 1L)));
+        for (long j = 2; j <= 700; j++) {
+            s.apply(batch(j, Math.max(1, j - 100), List.of(), List.of(clientPut(1, j, "k", j)),
+                    List.of(), Map.of(1, j)));
+        }
+        if (reopen) {
+            s.close();
+            s = open.get();
+        }
+        assertEquals(700, s.lastJournal());
+        assertEquals(Map.of(9, 1L, 1, 700L), s.appliedSeqs());
+        List<StoredDedup> entries = s.dedupEntries();
+        // Deleted 256 at a time: records [1, 512) are gone; [512, 700] are kept.
+        assertEquals(512, entries.get(0).journal());
+        assertEquals(700, entries.get(entries.size() - 1).requestId());
+        assertEquals(189, entries.size());
+        for (StoredDedup d : entries) {
+            assertEquals(d.requestId(), d.journal());
+            assertEquals(d.requestId(), d.seq());
+        }
+        s.close();
+    }
+
+    @Test
+    void aResetForgetsThePartitionsDedupEntriesAndSeqAcrossReopen() {
+        try (RocksDbStore s = RocksDbStore.open(dir)) {
+            s.apply(batch(1, 1, List.of(), List.of(clientPut(1, 1, "a", 1),
+                    clientPut(2, 1, "b", 2)), List.of(), Map.of(1, 1L, 2, 1L)));
+            s.apply(batch(2, 1, List.of(1), List.of(), List.of(), Map.of()));
+        }
+        try (RocksDbStore s = RocksDbStore.open(dir)) {
+            assertEquals(Map.of(2, 1L), s.appliedSeqs());
+            assertEquals(List.of(new StoredDedup(2, "cl", 2, 1, bytes("b"), 1)),
+                    s.dedupEntries());
+            assertNull(s.get(1, bytes("a")));
+        }
+    }
+
+    @Test
+    void aBatchThatDoesNotAdvanceTheJournalChangesNothing() {
+        try (RocksDbStore s = RocksDbStore.open(dir)) {
+            s.apply(batch(5, 0, List.of(), List.of(put(1, 1, "a", "x")), List.of(),
+                    Map.of(1, 1L)));
+            assertThrows(IllegalArgumentException.class, () -> s.apply(batch(5, 0, List.of(),
+                    List.of(put(1, 2, "a", "y")), List.of(), Map.of(1, 2L))));
+            assertThrows(IllegalArgumentException.class, () -> s.apply(batch(6, 7, List.of(),
+                    List.of(put(1, 2, "a", "y")), List.of(), Map.of(1, 2L))));
+            assertEquals(1, s.get(1, bytes("a")).version());
+            assertEquals(5, s.lastJournal());
+        }
+    }
+
+    @Test
+    void aStoreOfTheEarlierLayoutIsRefusedWithoutBeingChanged() throws Exception {
+        try (org.rocksdb.DBOptions o = new org.rocksdb.DBOptions().setCreateIfMissing(true)
+                .setCreateMissingColumnFamilies(true)) {
+            List<org.rocksdb.ColumnFamilyDescriptor> cfs = List.of(
+                    new org.rocksdb.ColumnFamilyDescriptor(org.rocksdb.RocksDB.DEFAULT_COLUMN_FAMILY),
+                    new org.rocksdb.ColumnFamilyDescriptor("dedup".getBytes()));
+            List<org.rocksdb.ColumnFamilyHandle> handles = new ArrayList<>();
+            try (org.rocksdb.RocksDB db = org.rocksdb.RocksDB.open(o, dir.toString(), cfs,
+                    handles)) {
+                handles.forEach(org.rocksdb.ColumnFamilyHandle::close);
+            }
+        }
+        StoreException e = assertThrows(StoreException.class, () -> RocksDbStore.open(dir));
+        assertTrue(e.getMessage().contains("earlier GTStore layout"), e.getMessage());
     }
 
     @Test
@@ -133,16 +253,16 @@ class RocksDbStoreTest {
         // Goal: both are a partition plus a marker byte in the meta family; each reads back
         // only its own, 0 removes one, and a reset of the partition removes both.
         try (RocksDbStore s = RocksDbStore.open(dir)) {
-            s.apply(new StoreBatch(List.of(), List.of(put(1, 3, "a", "x")), List.of(), List.of(),
+            s.apply(new StoreBatch(1, 0, List.of(), List.of(put(1, 3, "a", "x")), List.of(),
                     Map.of(1, 3L), Map.of(1, 9L, 2, 4L), Map.of(1, 12L, 3, 5L)));
-            s.apply(new StoreBatch(List.of(), List.of(), List.of(), List.of(), Map.of(),
+            s.apply(new StoreBatch(2, 0, List.of(), List.of(), List.of(), Map.of(),
                     Map.of(), Map.of(3, 0L)));
         }
         try (RocksDbStore s = RocksDbStore.open(dir)) {
             assertEquals(Map.of(1, 9L, 2, 4L), s.joinEpochs());
             assertEquals(Map.of(1, 12L), s.commitHolds());
             assertEquals(Map.of(1, 3L), s.appliedSeqs());
-            s.apply(new StoreBatch(List.of(1), List.of(), List.of(), List.of(), Map.of(),
+            s.apply(new StoreBatch(3, 0, List.of(1), List.of(), List.of(), Map.of(),
                     Map.of(), Map.of()));
             assertEquals(Map.of(2, 4L), s.joinEpochs());
             assertEquals(Map.of(), s.commitHolds());
