@@ -202,15 +202,18 @@ class ClusterLauncherTest {
                         new ServerMember("server2", "127.0.0.1", 8, 0)));
         MemberCommands m = new MemberCommands(Path.of("/jdk/bin/java"), Path.of("/repo"),
                 Path.of("/c"));
-        assertEquals(List.of("/jdk/bin/java", "-Xms256m", "-Xmx256m", "-XX:+UseSerialGC",
-                "-Xss512k", "-jar", "/repo/metadata-raft/target/gtstore-metadata-raft.jar",
+        assertEquals(List.of("/jdk/bin/java", "-Xms160m", "-Xmx160m", "-Xmn16m",
+                "-XX:+UseSerialGC", "-Xss512k",
+                "-Dio.grpc.netty.shaded.io.netty.allocator.numDirectArenas=1",
+                "-Dorg.apache.ratis.thirdparty.io.netty.allocator.numDirectArenas=1", "-jar", "/repo/metadata-raft/target/gtstore-metadata-raft.jar",
                 "--id", "meta2",
                 "--peers", "meta1=127.0.0.1:1:2,meta2=127.0.0.1:3:4,meta3=127.0.0.1:5:6",
                 "--storage-dir", "/c/meta2/raft", "--replication", "2", "--partitions", "1024",
                 "--initial-servers", "2", "--lease-ms", "900"),
                 m.metadata(c, c.metadata().get(1), List.of("--lease-ms", "900")));
-        assertEquals(List.of("/jdk/bin/java", "-Xms512m", "-Xmx512m", "-XX:+UseSerialGC",
-                "-Xss512k", "-jar", "/repo/dataserver/target/gtstore-dataserver.jar",
+        assertEquals(List.of("/jdk/bin/java", "-Xms256m", "-Xmx256m", "-Xmn24m",
+                "-XX:+UseSerialGC", "-Xss512k",
+                "-Dio.grpc.netty.shaded.io.netty.allocator.numDirectArenas=1", "-jar", "/repo/dataserver/target/gtstore-dataserver.jar",
                 "--id", "server2", "--listen", "127.0.0.1:8", "--data-dir", "/c/server2/data",
                 "--meta", "127.0.0.1:2,127.0.0.1:4,127.0.0.1:6"),
                 m.server(c, c.servers().get(1), List.of()));
@@ -223,12 +226,17 @@ class ClusterLauncherTest {
                 List.of(new ServerMember("server1", "127.0.0.1", 7, 0)));
         MemberCommands m = new MemberCommands(Path.of("/jdk/bin/java"), Path.of("/repo"),
                 Path.of("/c"), " -XX:+UseParallelGC ", "-Xmx1g\t-XX:TieredStopAtLevel=1");
-        assertEquals(List.of("/jdk/bin/java", "-Xms256m", "-Xmx256m", "-XX:+UseSerialGC",
-                "-Xss512k", "-XX:+UseParallelGC", "-jar"),
-                m.metadata(c, c.metadata().get(0), List.of()).subList(0, 7));
-        assertEquals(List.of("/jdk/bin/java", "-Xms512m", "-Xmx512m", "-XX:+UseSerialGC",
-                "-Xss512k", "-Xmx1g", "-XX:TieredStopAtLevel=1", "-jar"),
-                m.server(c, c.servers().get(0), List.of()).subList(0, 8));
+        assertEquals(List.of("/jdk/bin/java", "-Xms160m", "-Xmx160m", "-Xmn16m",
+                "-XX:+UseSerialGC", "-Xss512k",
+                "-Dio.grpc.netty.shaded.io.netty.allocator.numDirectArenas=1",
+                "-Dorg.apache.ratis.thirdparty.io.netty.allocator.numDirectArenas=1",
+                "-XX:+UseParallelGC", "-jar"),
+                m.metadata(c, c.metadata().get(0), List.of()).subList(0, 10));
+        assertEquals(List.of("/jdk/bin/java", "-Xms256m", "-Xmx256m", "-Xmn24m",
+                "-XX:+UseSerialGC", "-Xss512k",
+                "-Dio.grpc.netty.shaded.io.netty.allocator.numDirectArenas=1", "-Xmx1g",
+                "-XX:TieredStopAtLevel=1", "-jar"),
+                m.server(c, c.servers().get(0), List.of()).subList(0, 10));
     }
 
     @Test
