@@ -1,4 +1,4 @@
-package org.gtstore.bench.jmh;
+package org.gtstore.dataserver.jmh;
 
 import com.google.protobuf.ByteString;
 import java.io.IOException;
@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.gtstore.bench.workload.KeySpace;
 import org.gtstore.dataserver.storage.RocksDbStore;
 import org.gtstore.dataserver.storage.StoreBatch;
 import org.gtstore.dataserver.storage.StoredDedup;
@@ -42,8 +41,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * measuring, 32-byte values.
  *
  * <p>Results are per operation (a put of the batch, or a get). Run with
- * {@code java -cp "bench/target/gtstore-bench.jar:bench/target/lib/*" org.openjdk.jmh.Main
- * LocalStore} (see bench/README.md).
+ * {@code scripts/jmh LocalStore} (see bench/README.md).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -77,11 +75,11 @@ public class LocalStoreBenchmark {
         dir = Files.createTempDirectory("gtstore-jmh-store");
         store = RocksDbStore.open(dir);
         partitioner = new KeyPartitioner(PARTITIONS);
-        KeySpace space = new KeySpace(1, KEYS);
+        byte[][] space = BenchKeys.keys(KEYS);
         List<ByteString> mine = new ArrayList<>();
         List<Integer> parts = new ArrayList<>();
         for (int i = 0; i < KEYS; i++) {
-            byte[] k = space.key(i);
+            byte[] k = space[i];
             int p = partitioner.partitionOf(k);
             if (p % SERVERS == 0) {
                 mine.add(ByteString.copyFrom(k));

@@ -1,9 +1,8 @@
-package org.gtstore.bench.jmh;
+package org.gtstore.dataserver.jmh;
 
 import com.google.protobuf.ByteString;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.gtstore.bench.workload.KeySpace;
 import org.gtstore.dataserver.chain.ChainEvent;
 import org.gtstore.dataserver.chain.ChainReplica;
 import org.gtstore.dataserver.chain.ChainReplicaConfig;
@@ -35,8 +34,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@link Ready} (the writes, dedup entries, applied seqs and replies) and is told the pass is
  * durable, as {@code ReplicaDriver} does. Per operation.
  *
- * <p>Run with {@code java -cp "bench/target/gtstore-bench.jar:bench/target/lib/*"
- * org.openjdk.jmh.Main ChainStep} (see bench/README.md).
+ * <p>Run with {@code scripts/jmh ChainStep} (see bench/README.md).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -71,13 +69,13 @@ public class ChainStepBenchmark {
         replica.step(new ChainEvent.MapChanged(m.build()));
         replica.step(new ChainEvent.LeaseChanged(true));
         drain();
-        KeySpace space = new KeySpace(1, KEYS);
+        byte[][] space = BenchKeys.keys(KEYS);
         KeyPartitioner partitioner = new KeyPartitioner(PARTITIONS);
         ByteString value = ByteString.copyFrom(new byte[32]);
         puts = new PutRequest[KEYS];
         gets = new GetRequest[KEYS];
         for (int i = 0; i < KEYS; i++) {
-            ByteString k = ByteString.copyFrom(space.key(i));
+            ByteString k = ByteString.copyFrom(space[i]);
             int p = partitioner.partitionOf(k);
             puts[i] = PutRequest.newBuilder().setEpoch(1).setPartition(p).setKey(k)
                     .setValue(value).setClientId(CLIENT).build();
