@@ -134,13 +134,13 @@ public final class ChainReplica {
         } else if (event instanceof ChainEvent.PeerDisconnected e) {
             for (PartitionReplica pr : partitions.values()) {
                 if (e.peer().equals(pr.position().successor())) {
-                    pr.unsync(fx.tick, fx);
+                    pr.feed.unsync(fx.tick, fx);
                 }
             }
         } else if (event instanceof ChainEvent.CopyChunkRead e) {
             PartitionReplica pr = partitions.get(e.partition());
             if (pr != null) {
-                pr.copyChunkRead(e, fx);
+                pr.feed.copyChunkRead(e, fx);
             }
         } else if (event instanceof ChainEvent.LeaseChanged e) {
             if (e.valid() != leaseValid) {
@@ -171,8 +171,9 @@ public final class ChainReplica {
                 stalled.add(pr.partition);
             }
         }
-        peers.helloWhere(pr -> stalled.contains(pr.partition) || (!pr.successorSynced()
-                && !pr.copying() && fx.tick - pr.helloSentTick() >= config.helloRetryTicks()));
+        peers.helloWhere(pr -> stalled.contains(pr.partition) || (!pr.feed.synced()
+                && !pr.feed.copying()
+                && fx.tick - pr.feed.helloSentTick() >= config.helloRetryTicks()));
     }
 
     /**
@@ -187,7 +188,7 @@ public final class ChainReplica {
         for (Object c : fx.copyCommands) {
             if (c instanceof OutgoingCopy oc) {
                 PartitionReplica pr = partitions.get(oc.partition);
-                CopyCommand.Start start = pr == null ? null : pr.copyStarted(oc, fx);
+                CopyCommand.Start start = pr == null ? null : pr.feed.copyStarted(oc, fx);
                 if (start != null) {
                     copies.add(start);
                 }
@@ -249,7 +250,7 @@ public final class ChainReplica {
     public List<CopyStatus> copyStatus() {
         List<CopyStatus> out = new ArrayList<>();
         for (PartitionReplica pr : partitions.values()) {
-            CopyStatus st = pr.copyStatus();
+            CopyStatus st = pr.feed.copyStatus();
             if (st != null) {
                 out.add(st);
             }
@@ -260,13 +261,13 @@ public final class ChainReplica {
     /** True while a state transfer from this server to the partition's successor runs. */
     public boolean copying(int partition) {
         PartitionReplica pr = partitions.get(partition);
-        return pr != null && pr.copying();
+        return pr != null && pr.feed.copying();
     }
 
     /** At a tail feeding a joining replica: the seq it reported applied, or -1. */
     public long joiningAppliedSeq(int partition) {
         PartitionReplica pr = partitions.get(partition);
-        return pr == null ? -1 : pr.joiningApplied();
+        return pr == null ? -1 : pr.feed.joiningApplied();
     }
 
     // ---- client requests ----

@@ -43,12 +43,9 @@ final class PartitionReplica {
     private final ArrayDeque<Update> unacked = new ArrayDeque<>();
     private final TreeMap<Long, Update> held = new TreeMap<>();
     private final PutWaiters waiters;
-    private long joiningApplied = -1;
     private long chainEpoch;
-    private boolean successorSynced;
-    /** A hello is unanswered; replies beyond the first (to retries) are stale and ignored. */
-    private boolean helloPending;
-    private long helloSentTick;
+    /** Feeding the successor: sync, hello, copy, a joining successor's progress. */
+    final SuccessorFeed feed = new SuccessorFeed(this);
     /**
      * Highest seq known to be committed at the tail, from evidence (an ack, a hello reply,
      * being the tail). Differs from {@code committed} after a restart of a non-tail member,
@@ -56,7 +53,6 @@ final class PartitionReplica {
      * retried put is answered only once this covers its seq.
      */
     private long ackedUpTo;
-    private OutgoingCopy outgoing;
     /**
      * A tail whose joining successor is fed live commits an update only once the joining
      * replica has acknowledged applying it (it acts as a middle). So when the metadata makes
@@ -64,7 +60,6 @@ final class PartitionReplica {
      * at once. Set when the joining replica is synced; cleared only by a chain change.
      */
     private boolean gated;
-    private long lastCopyTotal;
     /**
      * This tail committed updates its predecessor has not heard of yet: the acknowledgement is
      * sent with the next tick (acknowledgements only free retention and settle retries, so they
@@ -84,9 +79,6 @@ final class PartitionReplica {
      * acknowledgements cover them. 0 when it owes none.
      */
     private long owedRepliesUpTo;
-    /** The applied seq when the joining successor was last made whole; -1 until then. */
-    private long syncTarget = -1;
-    private long caughtUpReportTick = Long.MIN_VALUE / 2;
     private long incomingCopyId = -1;
     /**
      * After a copy in version order started (snapshot seq S), the keys overwritten after our
@@ -140,10 +132,6 @@ final class PartitionReplica {
         return unacked.size();
     }
 
-    long joiningApplied() {
-        return joiningApplied;
-    }
-
     long chainEpoch() {
         return chainEpoch;
     }
@@ -167,43 +155,24 @@ final class PartitionReplica {
         return senderChainEpoch > 0 ? senderChainEpoch == chainEpoch : currentAt(senderEpoch);
     }
 
-    boolean successorSynced() {
-        return successorSynced;
-    }
-
-    long helloSentTick() {
-        return helloSentTick;
-    }
-
-    /** True while a state transfer to the successor is under way. */
-    boolean copying() {
-        return outgoing != null;
-    }
-
     /** False while this fresh tail waits to apply everything its predecessor had. */
     boolean readable() {
         return readBarrier == 0;
     }
 
-    /** A hello for this partition goes to the successor now; forwarding waits for the reply. */
-    void helloSent(long tick, Effects fx) {
-        cancelCopy(fx);
-        helloPending = true;
-        successorSynced = false;
-        helloSentTick = tick;
+    /** The updates kept for the successor, oldest first: a contiguous run ending at applied. */
+    Iterable<Update> kept() {
+        return unacked;
     }
 
-    /** Updates to the successor may have been lost: hold forwarding until the next hello. */
-    void unsync(long tick, Effects fx) {
-        helloPending = false;   // any reply to the last hello predates the loss: ignore it
-        if (outgoing != null) {
-            cancelCopy(fx);
-            helloSentTick = Long.MIN_VALUE / 2;
-        }
-        if (successorSynced) {
-            successorSynced = false;
-            helloSentTick = tick;
-        }
+    /** The seq of the oldest update kept for the successor (applied + 1 if none). */
+    long firstKept() {
+        return unacked.isEmpty() ? applied + 1 : unacked.peekFirst().getSeq();
+    }
+
+    /** The joining successor is fed live: commit only what it acknowledges applying. */
+    void gate() {
+        gated = true;
     }
 
     /**
@@ -284,7 +253,7 @@ final class PartitionReplica {
             if (pos.tail() && !gated && unacked.size() > fx.config.joiningRetainMax()) {
                 unacked.pollFirst();
             }
-            if (successorSynced) {
+            if (feed.synced()) {
                 fx.outbox.update(pos.successor(), fx.epoch, chainEpoch, u);
             }
         }
@@ -359,12 +328,12 @@ final class PartitionReplica {
      */
     void receiveAck(long seq, long answered, Effects fx) {
         if (pos.successorJoining()) {
-            joiningApplied = Math.max(joiningApplied, seq);
+            feed.noteJoiningApplied(seq);
             if (gated) {
                 commitUpTo(Math.min(seq, applied), fx);
             }
             trimUnacked(seq);
-            maybeReportCaughtUp(fx);
+            feed.maybeReportCaughtUp(fx);
             return;
         }
         if (seq > applied) {
@@ -408,12 +377,10 @@ final class PartitionReplica {
      * others answer retries of it, and acting on them would restart a copy in progress.
      */
     int receiveHelloReply(long successorApplied, long successorCommitted, Effects fx) {
-        if (!helloPending) {
+        if (!feed.takeHelloReply(fx)) {
             return 0;
         }
-        helloPending = false;
         String successor = pos.successor();
-        cancelCopy(fx);
         if (commitHold != 0) {
             // We are still receiving a copy in version order: until applied reaches the hold,
             // some keys are older than our applied seq says. Feeding the successor now would
@@ -421,12 +388,12 @@ final class PartitionReplica {
             // last chunk (or a tick, once the hold is lifted) says hello again.
             LOG.debug("[{} p={} epoch={}] not feeding {} before seq={} is applied (seq={})",
                     fx.selfId, partition, fx.epoch, successor, commitHold, applied);
-            successorSynced = false;
+            feed.hold();
             return 0;
         }
-        successorSynced = true;
+        feed.resume();
         if (pos.successorJoining()) {
-            joiningApplied = Math.max(joiningApplied, successorApplied);
+            feed.noteJoiningApplied(successorApplied);
             trimUnacked(successorApplied);
         } else {
             // What the successor's clients were told is unknown here: the head answers them.
@@ -438,29 +405,17 @@ final class PartitionReplica {
                         + " it holds writes we never saw", fx.selfId, partition, fx.epoch,
                         successor, successorApplied, applied);
             }
-            synced(fx);
+            feed.becameSynced(fx);
             return 0;
         }
-        long firstHeld = unacked.isEmpty() ? applied + 1 : unacked.peekFirst().getSeq();
-        if (successorApplied + 1 < firstHeld) {
-            startCopy(successorApplied, fx);
+        if (successorApplied + 1 < firstKept()) {
+            feed.startCopy(successorApplied, fx);
             return -1;
         }
-        int resent = resendAfter(successorApplied, fx);
+        int resent = feed.resendAfter(successorApplied, fx);
         LOG.debug("[{} p={} epoch={}] re-sent {} updates after seq={} to {}",
                 fx.selfId, partition, fx.epoch, resent, successorApplied, successor);
-        synced(fx);
-        return resent;
-    }
-
-    private int resendAfter(long seq, Effects fx) {
-        int resent = 0;
-        for (Update u : unacked) {
-            if (u.getSeq() > seq) {
-                fx.outbox.update(pos.successor(), fx.epoch, chainEpoch, u);
-                resent++;
-            }
-        }
+        feed.becameSynced(fx);
         return resent;
     }
 
@@ -481,111 +436,14 @@ final class PartitionReplica {
         releaseWaiters(fx);
     }
 
-    private void synced(Effects fx) {
-        if (pos.successorJoining()) {
-            gated = true;
-        }
-        successorSynced = true;
-        syncTarget = applied;
-        maybeReportCaughtUp(fx);
-    }
-
-    // ---- state transfer, sender side ----
-
-    private void startCopy(long successorApplied, Effects fx) {
-        successorSynced = false;
-        outgoing = new OutgoingCopy(fx.nextCopyId++, partition, pos.successor(),
-                successorApplied, !pos.successorJoining(), fx.tick);
-        fx.copyCommands.add(outgoing);
-    }
-
-    /** The Ready that started the copy is drained: the snapshot is taken at our applied seq. */
-    CopyCommand.Start copyStarted(OutgoingCopy c, Effects fx) {
-        if (c != outgoing || c.cancelled) {
-            return null;
-        }
-        return c.start(applied, fx.config.copyWindowChunks());
-    }
-
-    private void cancelCopy(Effects fx) {
-        if (outgoing != null) {
-            outgoing.cancel(fx);
-            outgoing = null;
-        }
-    }
-
-    /** The copier read a chunk: send it; after the last one, the held updates follow. */
-    void copyChunkRead(ChainEvent.CopyChunkRead e, Effects fx) {
-        OutgoingCopy c = outgoing;
-        if (c == null || c.id != e.copyId() || !c.started) {
-            return;
-        }
-        c.send(e, chainEpoch, fx);
-        if (!e.last()) {
-            return;
-        }
-        outgoing = null;
-        lastCopyTotal = c.totalKeys;
-        long firstHeld = unacked.isEmpty() ? applied + 1 : unacked.peekFirst().getSeq();
-        if (c.snapshotSeq + 1 < firstHeld) {
-            // Updates after the snapshot were dropped meanwhile (joiningRetainMax): copy again.
-            startCopy(c.snapshotSeq, fx);
-            return;
-        }
-        resendAfter(c.snapshotSeq, fx);
-        synced(fx);
-    }
-
-    /** The successor persisted chunk {@code index} of copy {@code copyId}: read another. */
-    void copyAcked(long copyId, Effects fx) {
-        if (outgoing != null && outgoing.id == copyId && outgoing.started) {
-            outgoing.lastActivityTick = fx.tick;
-            fx.copyCommands.add(new CopyCommand.Pull(copyId, 1));
-        }
-    }
-
-    /** Progress of feeding a joining successor, or null if this replica feeds none. */
-    CopyStatus copyStatus() {
-        if (!pos.successorJoining()) {
-            return null;
-        }
-        if (outgoing != null) {
-            return new CopyStatus(partition, pos.successor(), outgoing.copiedKeys,
-                    outgoing.totalKeys);
-        }
-        return new CopyStatus(partition, pos.successor(), lastCopyTotal, lastCopyTotal);
-    }
-
-    /**
-     * The joining successor has applied everything this replica held when the stream to it
-     * went live: ask the metadata to make it the tail (again every few ticks until it does).
-     */
-    private void maybeReportCaughtUp(Effects fx) {
-        if (!pos.successorJoining() || !successorSynced || outgoing != null || syncTarget < 0
-                || joiningApplied < syncTarget
-                || fx.tick - caughtUpReportTick < fx.config.caughtUpRetryTicks()) {
-            return;
-        }
-        caughtUpReportTick = fx.tick;
-        fx.caughtUp.add(new CaughtUpReport(partition, pos.successor(), fx.epoch,
-                joiningApplied));
-    }
-
     /**
      * Per tick: send the coalesced acknowledgement, abandon a stalled copy (the successor is
      * asked again), retry the caught-up report.
      */
     boolean onTick(Effects fx) {
         flushAck(fx);
-        maybeReportCaughtUp(fx);
-        if (outgoing != null && outgoing.started
-                && fx.tick - outgoing.lastActivityTick >= fx.config.copyStallTicks()) {
-            LOG.warn("[{} p={} epoch={}] {} stalled for {} ticks; asking the successor again",
-                    fx.selfId, partition, fx.epoch, outgoing, fx.config.copyStallTicks());
-            cancelCopy(fx);
-            return true;
-        }
-        return false;
+        feed.maybeReportCaughtUp(fx);
+        return feed.abandonStalledCopy(fx);
     }
 
     // ---- state transfer, receiver side ----
@@ -607,7 +465,7 @@ final class PartitionReplica {
                 fx.commitHolds.put(partition, commitHold);
                 unacked.clear();
                 if (pos.successor() != null) {
-                    unsync(fx.tick, fx);
+                    feed.unsync(fx.tick, fx);
                 }
             }
         }
@@ -699,14 +557,9 @@ final class PartitionReplica {
             // acknowledgements say so.
             owedRepliesUpTo = committed < applied ? applied : 0;
         }
+        feed.positionChanged(old, next, changed, fx);
         if (changed) {
-            cancelCopy(fx);
             gated = false;
-            syncTarget = -1;
-            caughtUpReportTick = Long.MIN_VALUE / 2;
-        }
-        if (!next.successorJoining() || !Objects.equals(old.successor(), next.successor())) {
-            joiningApplied = -1;
         }
         if (next.tail() && !old.member() && next.predecessor() != null) {
             // A joining replica made the tail: the old tail, now its predecessor, may have
@@ -756,7 +609,7 @@ final class PartitionReplica {
         // the copy and start it again from scratch, and restoring K changes the map once per
         // batch of finished copies, a dozen epochs in a few seconds.
         return next.successor() != null
-                && (changed || (!successorSynced && !helloPending && outgoing == null));
+                && (changed || feed.idle());
     }
 
     /** This server left the chain: stop serving; waiting puts are told to ask the new head. */
@@ -765,7 +618,7 @@ final class PartitionReplica {
                 + fx.selfId, fx);
         unacked.clear();
         held.clear();
-        cancelCopy(fx);
+        feed.cancelCopy(fx);
     }
 
     /** Answers TIMEOUT to puts that waited too long for the tail; the client retries. */

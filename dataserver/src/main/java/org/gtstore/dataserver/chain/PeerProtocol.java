@@ -310,7 +310,7 @@ final class PeerProtocol {
         CopyAck a = m.getCopyAck();
         PartitionReplica pr = feeding(m.getFrom(), a.getPartition());
         if (pr != null && pr.sameChain(a.getChainEpoch(), m.getEpoch())) {
-            pr.copyAcked(a.getCopyId(), fx);
+            pr.feed.copyAcked(a.getCopyId(), fx);
         }
     }
 
@@ -405,7 +405,7 @@ final class PeerProtocol {
         for (PartitionReplica pr : partitions.values()) {
             if (m.getFrom().equals(pr.position().successor()) && (r.getPartitionsCount() == 0
                     || r.getPartitionsList().contains(pr.partition))) {
-                pr.unsync(fx.tick, fx);
+                pr.feed.unsync(fx.tick, fx);
                 resync.add(pr.partition);
             }
         }
@@ -432,7 +432,7 @@ final class PeerProtocol {
         ChainHello.Builder hello = ChainHello.newBuilder();
         for (int p : partitionList) {
             PartitionReplica pr = partitions.get(p);
-            pr.helloSent(fx.tick, fx);
+            pr.feed.helloSent(fx.tick, fx);
             hello.addPartitions(p);
             hello.addApplied(PartitionSeq.newBuilder().setPartition(p).setSeq(pr.applied())
                     .setChainEpoch(pr.chainEpoch()));

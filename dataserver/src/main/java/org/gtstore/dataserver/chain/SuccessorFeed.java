@@ -1,0 +1,232 @@
+package org.gtstore.dataserver.chain;
+
+import java.util.Objects;
+import org.gtstore.proto.Update;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * How one partition's replica feeds its successor: whether the successor is <em>synced</em>
+ * (updates are forwarded live), the hello that re-syncs it, the state transfer
+ * ({@link OutgoingCopy}) that catches it up when it is behind what the replica holds in memory,
+ * and, for a joining successor, how far it has applied and the report that it caught up.
+ *
+ * <p>The replica ({@link PartitionReplica}) owns the chain state this reads (position, applied
+ * seq, the updates kept for the successor); this owns only the feed's own progress.
+ */
+final class SuccessorFeed {
+    private static final Logger LOG = LoggerFactory.getLogger(SuccessorFeed.class);
+
+    private final PartitionReplica r;
+    private boolean synced;
+    /** A hello is unanswered; replies beyond the first (to retries) are stale and ignored. */
+    private boolean helloPending;
+    private long helloSentTick;
+    private OutgoingCopy outgoing;
+    private long lastCopyTotal;
+    /** A joining successor's applied seq, as its acknowledgements report; -1 if unknown. */
+    private long joiningApplied = -1;
+    /** The applied seq when the joining successor was last made whole; -1 until then. */
+    private long syncTarget = -1;
+    private long caughtUpReportTick = Long.MIN_VALUE / 2;
+
+    SuccessorFeed(PartitionReplica replica) {
+        this.r = replica;
+    }
+
+    boolean synced() {
+        return synced;
+    }
+
+    long helloSentTick() {
+        return helloSentTick;
+    }
+
+    /** True while a state transfer to the successor is under way. */
+    boolean copying() {
+        return outgoing != null;
+    }
+
+    long joiningApplied() {
+        return joiningApplied;
+    }
+
+    /** True if nothing re-syncs the successor: neither synced, nor a hello or copy under way. */
+    boolean idle() {
+        return !synced && !helloPending && outgoing == null;
+    }
+
+    /** A hello for this partition goes to the successor now; forwarding waits for the reply. */
+    void helloSent(long tick, Effects fx) {
+        cancelCopy(fx);
+        helloPending = true;
+        synced = false;
+        helloSentTick = tick;
+    }
+
+    /** Updates to the successor may have been lost: hold forwarding until the next hello. */
+    void unsync(long tick, Effects fx) {
+        helloPending = false;   // any reply to the last hello predates the loss: ignore it
+        if (outgoing != null) {
+            cancelCopy(fx);
+            helloSentTick = Long.MIN_VALUE / 2;
+        }
+        if (synced) {
+            synced = false;
+            helloSentTick = tick;
+        }
+    }
+
+    /** Takes the reply to the hello: false if it is not the first (a reply to a retry). */
+    boolean takeHelloReply(Effects fx) {
+        if (!helloPending) {
+            return false;
+        }
+        helloPending = false;
+        cancelCopy(fx);
+        return true;
+    }
+
+    /** Forwarding stays held (the replica cannot feed the successor yet). */
+    void hold() {
+        synced = false;
+    }
+
+    /** The successor answered the hello: forwarding resumes while it is caught up. */
+    void resume() {
+        synced = true;
+    }
+
+    /** The joining successor has applied up to {@code seq}. */
+    void noteJoiningApplied(long seq) {
+        joiningApplied = Math.max(joiningApplied, seq);
+    }
+
+    /** Re-sends every kept update after {@code seq}; returns how many. */
+    int resendAfter(long seq, Effects fx) {
+        int resent = 0;
+        for (Update u : r.kept()) {
+            if (u.getSeq() > seq) {
+                fx.outbox.update(r.position().successor(), fx.epoch, r.chainEpoch(), u);
+                resent++;
+            }
+        }
+        return resent;
+    }
+
+    /** The successor has everything: forward live from now on. */
+    void becameSynced(Effects fx) {
+        if (r.position().successorJoining()) {
+            r.gate();
+        }
+        synced = true;
+        syncTarget = r.applied();
+        maybeReportCaughtUp(fx);
+    }
+
+    /** The successor is behind what is kept in memory: copy from the store. */
+    void startCopy(long successorApplied, Effects fx) {
+        synced = false;
+        ChainPosition pos = r.position();
+        outgoing = new OutgoingCopy(fx.nextCopyId++, r.partition, pos.successor(),
+                successorApplied, !pos.successorJoining(), fx.tick);
+        fx.copyCommands.add(outgoing);
+    }
+
+    /** The Ready that started the copy is drained: the snapshot is taken at our applied seq. */
+    CopyCommand.Start copyStarted(OutgoingCopy c, Effects fx) {
+        if (c != outgoing || c.cancelled) {
+            return null;
+        }
+        return c.start(r.applied(), fx.config.copyWindowChunks());
+    }
+
+    void cancelCopy(Effects fx) {
+        if (outgoing != null) {
+            outgoing.cancel(fx);
+            outgoing = null;
+        }
+    }
+
+    /** The copier read a chunk: send it; after the last one, the kept updates follow. */
+    void copyChunkRead(ChainEvent.CopyChunkRead e, Effects fx) {
+        OutgoingCopy c = outgoing;
+        if (c == null || c.id != e.copyId() || !c.started) {
+            return;
+        }
+        c.send(e, r.chainEpoch(), fx);
+        if (!e.last()) {
+            return;
+        }
+        outgoing = null;
+        lastCopyTotal = c.totalKeys;
+        if (c.snapshotSeq + 1 < r.firstKept()) {
+            // Updates after the snapshot were dropped meanwhile (joiningRetainMax): copy again.
+            startCopy(c.snapshotSeq, fx);
+            return;
+        }
+        resendAfter(c.snapshotSeq, fx);
+        becameSynced(fx);
+    }
+
+    /** The successor persisted chunk {@code index} of copy {@code copyId}: read another. */
+    void copyAcked(long copyId, Effects fx) {
+        if (outgoing != null && outgoing.id == copyId && outgoing.started) {
+            outgoing.lastActivityTick = fx.tick;
+            fx.copyCommands.add(new CopyCommand.Pull(copyId, 1));
+        }
+    }
+
+    /** Progress of feeding a joining successor, or null if this replica feeds none. */
+    CopyStatus copyStatus() {
+        ChainPosition pos = r.position();
+        if (!pos.successorJoining()) {
+            return null;
+        }
+        if (outgoing != null) {
+            return new CopyStatus(r.partition, pos.successor(), outgoing.copiedKeys,
+                    outgoing.totalKeys);
+        }
+        return new CopyStatus(r.partition, pos.successor(), lastCopyTotal, lastCopyTotal);
+    }
+
+    /**
+     * The joining successor has applied everything this replica held when the stream to it
+     * went live: ask the metadata to make it the tail (again every few ticks until it does).
+     */
+    void maybeReportCaughtUp(Effects fx) {
+        ChainPosition pos = r.position();
+        if (!pos.successorJoining() || !synced || outgoing != null || syncTarget < 0
+                || joiningApplied < syncTarget
+                || fx.tick - caughtUpReportTick < fx.config.caughtUpRetryTicks()) {
+            return;
+        }
+        caughtUpReportTick = fx.tick;
+        fx.caughtUp.add(new CaughtUpReport(r.partition, pos.successor(), fx.epoch,
+                joiningApplied));
+    }
+
+    /** Per tick: abandons a stalled copy; true if the successor is to be asked again. */
+    boolean abandonStalledCopy(Effects fx) {
+        if (outgoing != null && outgoing.started
+                && fx.tick - outgoing.lastActivityTick >= fx.config.copyStallTicks()) {
+            LOG.warn("[{} p={} epoch={}] {} stalled for {} ticks; asking the successor again",
+                    fx.selfId, r.partition, fx.epoch, outgoing, fx.config.copyStallTicks());
+            cancelCopy(fx);
+            return true;
+        }
+        return false;
+    }
+
+    /** The partition's chain changed ({@code changed}) or kept its shape in a new map. */
+    void positionChanged(ChainPosition old, ChainPosition next, boolean changed, Effects fx) {
+        if (changed) {
+            cancelCopy(fx);
+            syncTarget = -1;
+            caughtUpReportTick = Long.MIN_VALUE / 2;
+        }
+        if (!next.successorJoining() || !Objects.equals(old.successor(), next.successor())) {
+            joiningApplied = -1;
+        }
+    }
+}
