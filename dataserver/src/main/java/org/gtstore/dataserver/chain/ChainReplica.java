@@ -287,7 +287,7 @@ public final class ChainReplica {
             return;
         }
         DedupTable.Applied earlier = fx.dedup.find(r.getClientId(), r.getRequestId(),
-                r.getPartition());
+                r.getPartition(), r.getKey());
         if (earlier != null && earlier.seq() <= pr.applied()) {
             pr.awaitRetry(earlier.seq(), replyTo, fx);
             return;

@@ -1,13 +1,16 @@
 package org.gtstore.dataserver.chain;
 
+import com.google.protobuf.ByteString;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * Remembers the sequence number each recent (client id, request id) was applied with, so the
- * head answers a retried put with the original version instead of applying it twice.
+ * Remembers the sequence number each recent (client id, request id) was applied with, and the
+ * key it wrote, so the head answers a retried put with the original version instead of
+ * applying it twice. A put is a retry only if it names the same request AND the same key: two
+ * requests that share ids by mistake (two processes given one client id) are two writes.
  *
  * <p>Every replica records the updates it applies, not only the head: when the head dies, its
  * successor becomes head already knowing every request that reached it. The table is bounded
@@ -23,8 +26,8 @@ final class DedupTable {
     record RequestId(String clientId, long requestId) {
     }
 
-    /** Where the request was applied, and the journal record that holds it. */
-    record Applied(int partition, long seq, long journal) {
+    /** Where the request was applied, the key it wrote, and the journal record holding it. */
+    record Applied(int partition, long seq, ByteString key, long journal) {
     }
 
     private final int entriesMax;
@@ -38,13 +41,14 @@ final class DedupTable {
     }
 
     /** Records a request applied in the batch being collected. */
-    void record(String clientId, long requestId, int partition, long seq) {
-        put(clientId, requestId, new Applied(partition, seq, journal));
+    void record(String clientId, long requestId, int partition, long seq, ByteString key) {
+        put(clientId, requestId, new Applied(partition, seq, key, journal));
     }
 
     /** Loads an entry recovered from the store, in the order the store gives (oldest first). */
     void load(DedupRecord d) {
-        put(d.clientId(), d.requestId(), new Applied(d.partition(), d.seq(), d.journal()));
+        put(d.clientId(), d.requestId(), new Applied(d.partition(), d.seq(), d.key(),
+                d.journal()));
     }
 
     private void put(String clientId, long requestId, Applied applied) {
@@ -61,13 +65,13 @@ final class DedupTable {
         }
     }
 
-    /** The earlier application of this request in this partition, or null. */
-    Applied find(String clientId, long requestId, int partition) {
+    /** The earlier application of this request, writing this key in this partition, or null. */
+    Applied find(String clientId, long requestId, int partition, ByteString key) {
         if (clientId.isEmpty()) {
             return null;
         }
         Applied a = entries.get(new RequestId(clientId, requestId));
-        return a != null && a.partition() == partition ? a : null;
+        return a != null && a.partition() == partition && a.key().equals(key) ? a : null;
     }
 
     /** Forgets every entry of these partitions (their data was discarded). */

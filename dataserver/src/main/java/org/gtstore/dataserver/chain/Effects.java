@@ -48,7 +48,8 @@ final class Effects {
     void write(Update u) {
         writes.add(u);
         appliedSeqs.put(u.getPartition(), u.getSeq());
-        dedup.record(u.getClientId(), u.getRequestId(), u.getPartition(), u.getSeq());
+        dedup.record(u.getClientId(), u.getRequestId(), u.getPartition(), u.getSeq(),
+                u.getKey());
     }
 
     /** Records a copied entry: stored if newer than what the store holds; seqs unchanged. */
@@ -58,7 +59,7 @@ final class Effects {
 
     /** Records a dedup entry received with a copy: remembered and stored. */
     void addDedup(DedupRecord d) {
-        dedup.record(d.clientId(), d.requestId(), d.partition(), d.seq());
+        dedup.record(d.clientId(), d.requestId(), d.partition(), d.seq(), d.key());
         dedupAdded.add(d);
     }
 

@@ -71,7 +71,8 @@ final class RequestValidator {
             return "dedup entry without a client id or with seq " + d.getSeq();
         }
         String bad = checkClient(d.getClientIdBytes(), d.getRequestId());
-        if (bad == null && d.getKey().size() > Limits.KEY_BYTES_MAX_VALUE) {
+        if (bad == null && (d.getKey().isEmpty()
+                || d.getKey().size() > Limits.KEY_BYTES_MAX_VALUE)) {
             bad = "dedup entry key of " + d.getKey().size() + " bytes";
         }
         return bad;

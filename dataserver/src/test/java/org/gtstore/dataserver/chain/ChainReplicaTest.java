@@ -200,6 +200,24 @@ class ChainReplicaTest {
     }
 
     @Test
+    void aPutSharingARequestsIdsButNotItsKeyIsAnotherWrite() {
+        // Goal: two processes given one client id reuse request ids; the second one's put of
+        // another key in the same partition must be applied, not answered as a retry.
+        ChainHarness h = threeChain();
+        String other = "k";
+        for (int i = 0; partitionOf(other) != partitionOf("k") || other.equals("k"); i++) {
+            other = "k" + i;
+        }
+        h.put("a", h.request("k", "v1").setClientId("app").setRequestId(1).build());
+        h.deliverAll();
+        h.put("a", h.request(other, "v2").setClientId("app").setRequestId(1).build());
+        h.deliverAll();
+        assertEquals(2, h.replica("c").appliedSeq(partitionOf("k")));
+        assertEquals(2, h.stored("c", other).version());
+        assertEquals(1, h.stored("c", "k").version());
+    }
+
+    @Test
     void deleteWritesTombstoneThatReadsAsNotFound() {
         ChainHarness h = threeChain();
         h.put("a", "k", "v");
