@@ -85,6 +85,8 @@ public final class DataServer implements AutoCloseable {
             return transportRef[0];
         }, io.loop(), config.driverBatchMax(), config.tickIntervalMs(), fatalHandler);
         driverRef[0] = driver;
+        session.clusterIdentity(new ClusterIdFile(config.dataDir(), reason -> fatalHandler.accept(
+                new IllegalStateException(reason))));
         this.copier = new PartitionCopier(id, store, driver::offerEvent, COPY_CHUNK_BYTES_MAX,
                 COPIES_ACTIVE_MAX);
         driver.copies(copier, session);

@@ -108,6 +108,7 @@ public final class MetadataSession implements LeaseSource, MapFetcher, Unreachab
     private volatile long leaseExpiryNanos;
     private volatile long incarnation;
     private volatile Supplier<List<CopyProgress>> progress = List::of;
+    private volatile ClusterIdFile cluster;
 
     /**
      * @param rpcTimeoutMs deadline of a metadata call
@@ -130,6 +131,14 @@ public final class MetadataSession implements LeaseSource, MapFetcher, Unreachab
         this.mapSink = mapSink;
         this.appliedEpoch = appliedEpoch;
         this.leader = members.get(0);
+    }
+
+    /**
+     * The data directory's cluster id, sent with every Register and recorded on the first;
+     * without one the session registers as a directory that belongs to no cluster yet.
+     */
+    public void clusterIdentity(ClusterIdFile file) {
+        this.cluster = file;
     }
 
     /** Registers as {@code advertisedAddress}, then heartbeats and watches maps. */
@@ -181,7 +190,8 @@ public final class MetadataSession implements LeaseSource, MapFetcher, Unreachab
         long sentAt = System.nanoTime();
         RegisterRequest req = RegisterRequest.newBuilder().setServerId(serverId)
                 .setAddress(address).setStorageId(storageId).setIncarnation(incarnation)
-                .setProcessId(processId).build();
+                .setProcessId(processId)
+                .setClusterId(cluster == null ? "" : cluster.id()).build();
         stub(target, commandTimeoutMs).register(req, callback(
                 resp -> onRegistered(generation, target, sentAt, resp),
                 t -> {
@@ -204,11 +214,20 @@ public final class MetadataSession implements LeaseSource, MapFetcher, Unreachab
                     TimeUnit.MILLISECONDS);
             return;
         }
+        if (r.getCode() == ErrorCode.WRONG_CLUSTER && cluster != null) {
+            LOG.error("[{}] {}", serverId, r.getMessage());
+            closed = true;
+            cluster.refused(r.getMessage());
+            return;
+        }
         if (r.getCode() != ErrorCode.OK) {
             LOG.warn("[{}] register at {} refused: {} {}", serverId, target, r.getCode(),
                     r.getMessage());
             exec.schedule(this::sendRegister, retryBackoffMs * 5, TimeUnit.MILLISECONDS);
             return;
+        }
+        if (cluster != null) {
+            cluster.joined(r.getMap().getSettings().getClusterId());
         }
         registering = false;
         leader = target;

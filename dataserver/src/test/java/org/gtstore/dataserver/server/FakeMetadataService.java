@@ -57,6 +57,8 @@ final class FakeMetadataService extends MetadataServiceGrpc.MetadataServiceImplB
      * Codes the next Registers are answered with, one each, before registering anything (e.g.
      * TIMEOUT: a leader whose command outlasted its timeout).
      */
+    /** The cluster id of the maps this fake answers with. */
+    static final String CLUSTER_ID = "fake-cluster";
     final java.util.Queue<ErrorCode> registerRefusals =
             new java.util.concurrent.ConcurrentLinkedQueue<>();
     /** Registers are held unanswered until {@link #answerHeldRegistrations}. */
@@ -72,7 +74,8 @@ final class FakeMetadataService extends MetadataServiceGrpc.MetadataServiceImplB
     private final AtomicLong incarnations = new AtomicLong();
     private final long leaseMs;
     private final long heartbeatIntervalMs;
-    private volatile PartitionMap map = PartitionMap.getDefaultInstance();
+    private volatile PartitionMap map = PartitionMap.newBuilder().setSettings(
+            ClusterSettings.newBuilder().setClusterId(CLUSTER_ID)).build();
     private final Server server;
 
     FakeMetadataService(long leaseMs, long heartbeatIntervalMs) throws IOException {
@@ -98,6 +101,7 @@ final class FakeMetadataService extends MetadataServiceGrpc.MetadataServiceImplB
             java.util.function.IntFunction<Chain.Builder> chainOf) {
         PartitionMap.Builder m = PartitionMap.newBuilder().setEpoch(epoch)
                 .setSettings(ClusterSettings.newBuilder().setPartitions(partitions)
+                        .setClusterId(CLUSTER_ID)
                         .setReplication(chainOf.apply(0).getReplicasCount()));
         addresses.forEach((id, addr) -> m.addServers(ServerInfo.newBuilder().setId(id)
                 .setAddress(addr).setState(ServerState.ALIVE)));

@@ -5,8 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -15,6 +18,7 @@ import org.gtstore.proto.RegisterRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The metadata session alone against {@link FakeMetadataService} (a real port): registration
@@ -30,11 +34,53 @@ class MetadataSessionTest {
     private FakeMetadataService meta;
     private MetadataSession session;
 
+    @TempDir
+    Path dataDir;
+    private final List<String> refusals = new CopyOnWriteArrayList<>();
+
     private MetadataSession start(long rpcTimeoutMs, long commandTimeoutMs) {
+        return start(rpcTimeoutMs, commandTimeoutMs, null);
+    }
+
+    private MetadataSession start(long rpcTimeoutMs, long commandTimeoutMs,
+            ClusterIdFile cluster) {
         session = new MetadataSession("s1", "disk-1", List.of(meta.address()), rpcTimeoutMs,
                 commandTimeoutMs, 50, exec, map -> { }, () -> 0L);
+        if (cluster != null) {
+            session.clusterIdentity(cluster);
+        }
         session.start("127.0.0.1:1");
         return session;
+    }
+
+    @Test
+    void aFreshDirectoryRecordsTheClusterItJoinedAndNamesItWhenItRegistersAgain()
+            throws Exception {
+        meta = new FakeMetadataService(5000, 50);
+        start(1000, 10_000, new ClusterIdFile(dataDir, refusals::add));
+        await().atMost(WAIT).until(() -> session.incarnation() == 1);
+        assertEquals("", meta.registerRequests.get(0).getClusterId());
+        assertEquals(FakeMetadataService.CLUSTER_ID,
+                Files.readString(dataDir.resolve(ClusterIdFile.FILE_NAME)).trim());
+        session.close();
+        start(1000, 10_000, new ClusterIdFile(dataDir, refusals::add));
+        await().atMost(WAIT).until(() -> meta.registerRequests.size() == 2);
+        assertEquals(FakeMetadataService.CLUSTER_ID,
+                List.copyOf(meta.registerRequests).get(1).getClusterId());
+        assertEquals(List.of(), refusals);
+    }
+
+    @Test
+    void aDirectoryTheMetadataSaysBelongsToAnotherClusterStopsTheServer() throws Exception {
+        Files.writeString(dataDir.resolve(ClusterIdFile.FILE_NAME), "other-cluster\n");
+        meta = new FakeMetadataService(5000, 50);
+        meta.registerRefusals.add(ErrorCode.WRONG_CLUSTER);
+        start(1000, 10_000, new ClusterIdFile(dataDir, refusals::add));
+        await().atMost(WAIT).until(() -> refusals.size() == 1);
+        assertEquals("other-cluster", meta.registerRequests.get(0).getClusterId());
+        Thread.sleep(300);   // no retry follows: the server is to stop
+        assertEquals(1, meta.registerRequests.size());
+        assertEquals(0, session.incarnation());
     }
 
     @AfterEach

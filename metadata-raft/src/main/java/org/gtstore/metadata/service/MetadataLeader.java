@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -161,8 +162,12 @@ public final class MetadataLeader {
         }
         ClusterState s = state.get();
         if (!s.hasSettings()) {
+            Settings first = options.initialSettings();
+            if (first.clusterId().isEmpty()) {
+                first = first.withClusterId(UUID.randomUUID().toString());
+            }
             submit(MetaCommand.newBuilder().setInit(InitCluster.newBuilder()
-                    .setSettings(options.initialSettings().toProto())).build());
+                    .setSettings(first.toProto())).build());
             return;
         }
         markSilentServersDead();
@@ -312,6 +317,10 @@ public final class MetadataLeader {
         return onDuty(() -> {
             if (!leading) {
                 return reply(ErrorCode.NOT_LEADER, "not the leader");
+            }
+            Optional<ClusterIdentity.Refusal> refused = ClusterIdentity.check(state.get(), r);
+            if (refused.isPresent()) {
+                return reply(refused.get().code(), refused.get().message());
             }
             Optional<ServerEntry> current = state.get().server(r.getServerId());
             if (current.isPresent() && isRepeat(current.get(), r)) {

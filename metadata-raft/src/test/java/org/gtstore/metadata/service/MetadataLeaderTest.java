@@ -124,6 +124,7 @@ class MetadataLeaderTest {
     void firstLeaderInitializesFromItsFlagsThenWaitsForInitialServers() {
         tick();
         assertEquals(2, state.get().settings().replication());
+        java.util.UUID.fromString(state.get().settings().clusterId());
         register("server1");
         tick();
         assertTrue(leader.notice().startsWith("NOT_ENOUGH_SERVERS"), leader.notice());
