@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * ({@code directExecutor}), so no handler blocks: the batches of a Session stream go to the
  * driver's queue ({@link ClientSession}, one queue insertion each), Chain
  * streams to the {@link GrpcChainTransport}, Ping reads volatile state, and GetStats (a store
- * scan) runs on its own executor.
+ * scan, plus the process id and the counts of messages sent) runs on its own executor.
  */
 public final class DataServiceImpl extends DataServiceGrpc.DataServiceImplBase {
     private static final Logger LOG = LoggerFactory.getLogger(DataServiceImpl.class);
@@ -33,6 +33,8 @@ public final class DataServiceImpl extends DataServiceGrpc.DataServiceImplBase {
     private final Executor statsExecutor;
     private final LongAdder puts = new LongAdder();
     private final LongAdder gets = new LongAdder();
+    private final LongAdder replyMessages = new LongAdder();
+    private final LongAdder replies = new LongAdder();
 
     public DataServiceImpl(RequestSink sink, GrpcChainTransport transport, ServerView view,
             Executor statsExecutor) {
@@ -55,7 +57,10 @@ public final class DataServiceImpl extends DataServiceGrpc.DataServiceImplBase {
             puts.add(putCount);
             gets.add(n - putCount);
             sink.submitBatch(batch, session);
-        }, responder, sink.driverExecutor());
+        }, responder, sink.driverExecutor(), n -> {
+            replyMessages.increment();
+            replies.add(n);
+        });
     }
 
     @Override
@@ -87,7 +92,12 @@ public final class DataServiceImpl extends DataServiceGrpc.DataServiceImplBase {
                 StatsResponse.Builder b = StatsResponse.newBuilder()
                         .setServerId(view.serverId()).setEpoch(view.epoch())
                         .setKeysHeaded(headed).setKeysHeld(held)
-                        .setPuts(puts.sum()).setGets(gets.sum());
+                        .setPuts(puts.sum()).setGets(gets.sum())
+                        .setPid(ProcessHandle.current().pid());
+                GrpcChainTransport.SendCounts sent = transport.sendCounts();
+                b.setChainMessages(sent.messages()).setChainFlushes(sent.flushes())
+                        .setUpdateMessages(sent.updateMessages()).setUpdates(sent.updates())
+                        .setReplyMessages(replyMessages.sum()).setReplies(replies.sum());
                 Map<Integer, Long> applied = view.appliedSeqs();
                 for (int p : new TreeSet<>(view.heldPartitions())) {
                     b.addApplied(PartitionSeq.newBuilder().setPartition(p)
