@@ -93,12 +93,12 @@ final class BenchThroughputCommand implements Callable<Integer> {
 
     @Option(names = "--warmup-tolerance-percent", paramLabel = "P",
             description = "Stable: the last " + WarmupConfig.DEFAULT_STABLE_WINDOWS + " windows'"
-                    + " ops/s and whole-machine CPU per operation each within P% of their mean"
+                    + " ops/s and whole-machine CPU per operation each within P%% of their mean"
                     + " (default: ${DEFAULT-VALUE}).")
     private double warmupTolerancePercent = WarmupConfig.DEFAULT_TOLERANCE_PERCENT;
 
     @Option(names = "--warmup-jit-percent-max", paramLabel = "P",
-            description = "Stable also needs the JVMs' JIT compiler threads at most P% of that"
+            description = "Stable also needs the JVMs' JIT compiler threads at most P%% of that"
                     + " CPU in each of those windows; 100 ignores them"
                     + " (default: ${DEFAULT-VALUE}).")
     private double warmupJitPercentMax = WarmupConfig.DEFAULT_COMPILER_PERCENT_MAX;
