@@ -56,31 +56,18 @@ public final class ThroughputBenchmark {
         if (config.preload()) {
             preload(workload, config, target, listener);
         }
+        // The warm-up runs the measured phase's own code (recording into a scratch recorder),
+        // so the client's JIT has compiled that too.
+        LatencyRecorder scratch = new LatencyRecorder();
+        AtomicLong scratchMisses = new AtomicLong();
         WarmupResult warmup = Warmup.run(config.warmup(), config.driver(), meter,
-                n -> issue(workload, target, n % workload.opCount()), listener);
+                offset -> recorded(workload, target, offset, scratch, scratchMisses), listener);
         if (warmup.ending() != StabilityRule.Ending.NONE) {
             LOG.info("{}: warm-up {}", phase, warmup.describe());
         }
         LatencyRecorder latencies = new LatencyRecorder();
         AtomicLong misses = new AtomicLong();
-        Operations measured = new Operations() {
-            @Override
-            public CompletionStage<?> start(int index) {
-                return issue(workload, target, index);
-            }
-
-            @Override
-            public void completed(int index, long latencyNs, Object result, Throwable error) {
-                if (error != null) {
-                    return;
-                }
-                OpType type = workload.type(index);
-                latencies.record(type, latencyNs);
-                if (type == OpType.GET && Boolean.FALSE.equals(result)) {
-                    misses.incrementAndGet();
-                }
-            }
-        };
+        Operations measured = recorded(workload, target, 0, latencies, misses);
         LOG.info("{}: {} operations, {} in flight, {}", phase, workload.opCount(),
                 config.driver().inFlight(), config.workload());
         Map<String, ServerCounts> countsBefore = meter.serverCounts();
@@ -96,6 +83,36 @@ public final class ThroughputBenchmark {
                 Math.round(result.opsPerSec()), result.errors(), result.getMisses(),
                 Math.round(cost.cpuUsPerOp()));
         return result;
+    }
+
+    /**
+     * The workload's operations from {@code offset} on (wrapping round), each latency recorded
+     * by type and each GET that found nothing counted; failed operations are not recorded.
+     */
+    private static Operations recorded(Workload workload, KvTarget target, long offset,
+            LatencyRecorder latencies, AtomicLong misses) {
+        return new Operations() {
+            @Override
+            public CompletionStage<?> start(int index) {
+                return issue(workload, target, op(index));
+            }
+
+            @Override
+            public void completed(int index, long latencyNs, Object result, Throwable error) {
+                if (error != null) {
+                    return;
+                }
+                OpType type = workload.type(op(index));
+                latencies.record(type, latencyNs);
+                if (type == OpType.GET && Boolean.FALSE.equals(result)) {
+                    misses.incrementAndGet();
+                }
+            }
+
+            private int op(int index) {
+                return (int) ((offset + index) % workload.opCount());
+            }
+        };
     }
 
     /** Sends operation {@code index} of the workload: a GET or a PUT of its key. */

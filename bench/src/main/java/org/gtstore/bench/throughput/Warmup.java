@@ -2,9 +2,8 @@ package org.gtstore.bench.throughput;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
-import java.util.function.IntFunction;
+import java.util.function.LongFunction;
 import org.gtstore.bench.cost.CostMeter;
 import org.gtstore.bench.cost.CpuSample;
 import org.gtstore.bench.driver.ClosedLoopDriver;
@@ -24,7 +23,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Its progress is reported as one phase, {@code "warmup"}, against the ops cap, finishing at
  * the operations it ran. Failed operations are logged, not fatal: the measured phase counts its
- * own.
+ * own. Each window's operations, rate, CPU per operation and compilers' share are logged at
+ * DEBUG.
  */
 final class Warmup {
     private static final Logger LOG = LoggerFactory.getLogger(Warmup.class);
@@ -35,10 +35,11 @@ final class Warmup {
     }
 
     /**
-     * @param issue starts operation {@code n} of the warm-up (numbered from 0 across windows)
+     * @param operations the operations of one window, given how many warm-up operations ran
+     *     before it (numbered from 0 within the window)
      */
     static WarmupResult run(WarmupConfig c, DriverSettings driver, CostMeter meter,
-            IntFunction<CompletionStage<?>> issue, ProgressListener listener)
+            LongFunction<Operations> operations, ProgressListener listener)
             throws InterruptedException {
         if (!c.enabled()) {
             return WarmupResult.NONE;
@@ -53,7 +54,7 @@ final class Warmup {
             long offset = done;
             CpuSample before = meter.cpu(true);
             PhaseResult r = ClosedLoopDriver.run(ThroughputBenchmark.WARMUP_PHASE, size, driver,
-                    operations(issue, offset), windowProgress(listener, offset, c.maxOps(),
+                    operations.apply(offset), windowProgress(listener, offset, c.maxOps(),
                             startNs));
             CpuSample after = meter.cpu(true);
             done += size;
@@ -80,20 +81,6 @@ final class Warmup {
             next = (int) Math.max(WINDOW_OPS_MIN,
                     Math.min(Integer.MAX_VALUE, w.opsPerSec() * c.windowMs() / 1000.0));
         }
-    }
-
-    private static Operations operations(IntFunction<CompletionStage<?>> issue, long offset) {
-        return new Operations() {
-            @Override
-            public CompletionStage<?> start(int index) {
-                return issue.apply((int) ((offset + index) % Integer.MAX_VALUE));
-            }
-
-            @Override
-            public void completed(int index, long latencyNs, Object result, Throwable error) {
-                // Not measured.
-            }
-        };
     }
 
     /** A window's progress as part of the whole warm-up; its own end is not the phase's. */
