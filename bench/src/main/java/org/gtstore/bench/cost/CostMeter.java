@@ -121,6 +121,7 @@ public final class CostMeter {
         List<String> runNotes = new ArrayList<>(notes);
         for (MeasuredProcess p : processes) {
             Optional<ProcStatus> status = proc.status(p.pid());
+            logProcess(p, before, after, status);
             if (status.isPresent() && after.ticks().containsKey(p)) {
                 memory.add(new ProcessMemory(p, status.get().rssKiB(),
                         status.get().peakRssKiB()));
@@ -130,6 +131,21 @@ public final class CostMeter {
         }
         return new RunCost(ops, microseconds(total) / ops, byKind, compilerPercent,
                 sentBetween(countsBefore, countsAfter), memory, runNotes);
+    }
+
+    private void logProcess(MeasuredProcess p, CpuSample before, CpuSample after,
+            Optional<ProcStatus> status) {
+        if (!LOG.isDebugEnabled() || !before.ticks().containsKey(p)
+                || !after.ticks().containsKey(p)) {
+            return;
+        }
+        CpuSample mineBefore = before.only(p);
+        CpuSample mineAfter = after.only(p);
+        LOG.debug("{} (pid {}): {} ms CPU, of which JIT compilers {} ms; RSS {} KiB, peak {} KiB",
+                p.id(), p.pid(), Math.round(microseconds(mineAfter.ticksSince(mineBefore)) / 1e3),
+                Math.round(microseconds(mineAfter.compilerTicksSince(mineBefore)) / 1e3),
+                status.map(ProcStatus::rssKiB).orElse(0L),
+                status.map(ProcStatus::peakRssKiB).orElse(0L));
     }
 
     /** The counts' growth, over the servers read both times. */

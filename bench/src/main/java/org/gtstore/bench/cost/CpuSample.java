@@ -17,6 +17,14 @@ public record CpuSample(long timeNs, Map<MeasuredProcess, Long> ticks,
         compilerTicks = Map.copyOf(compilerTicks);
     }
 
+    /** This sample of one process alone. */
+    public CpuSample only(MeasuredProcess p) {
+        Map<MeasuredProcess, Long> t = ticks.containsKey(p) ? Map.of(p, ticks.get(p)) : Map.of();
+        Map<MeasuredProcess, Map<Long, Long>> c = compilerTicks.containsKey(p)
+                ? Map.of(p, compilerTicks.get(p)) : Map.of();
+        return new CpuSample(timeNs, t, c);
+    }
+
     /** Ticks spent since {@code before} by the processes in both samples. */
     public long ticksSince(CpuSample before) {
         return ticksSince(before, null);
