@@ -36,6 +36,10 @@ import org.gtstore.proto.StatsResponse;
  * machine's process), with a note.
  */
 public final class GrpcClusterProbe implements ClusterProbe {
+    /** The pid and the send counts without a store scan, which would disturb the run. */
+    private static final StatsRequest COUNTS_ONLY =
+            StatsRequest.newBuilder().setCountsOnly(true).build();
+
     private final List<String> metadataAddresses;
     private final Duration rpcTimeout;
     private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
@@ -149,7 +153,7 @@ public final class GrpcClusterProbe implements ClusterProbe {
     private StatsResponse stats(ServerInfo server) {
         return DataServiceGrpc.newBlockingStub(channel(server.getAddress()))
                 .withDeadlineAfter(rpcTimeout.toMillis(), TimeUnit.MILLISECONDS)
-                .getStats(StatsRequest.getDefaultInstance());
+                .getStats(COUNTS_ONLY);
     }
 
     private ManagedChannel channel(String address) {

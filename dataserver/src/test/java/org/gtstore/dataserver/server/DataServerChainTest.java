@@ -241,6 +241,11 @@ class DataServerChainTest {
         assertTrue(tail.getReplyMessages() >= 1 && tail.getReplyMessages() <= tail.getReplies(),
                 tail.toString());
         assertEquals(0, tail.getUpdates(), "the tail forwards no update: " + tail);
+        StatsResponse counts = stub("s3").getStats(
+                StatsRequest.newBuilder().setCountsOnly(true).build());
+        assertEquals(tail.getReplies(), counts.getReplies());
+        assertEquals(0, counts.getKeysHeld(), "counts only: no store scan");
+        assertEquals(0, counts.getAppliedCount());
     }
 
     private static OpReply answer(List<CompletableFuture<OpReply>> answers, int i)
