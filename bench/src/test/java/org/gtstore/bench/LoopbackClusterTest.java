@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.gtstore.bench.cost.ClusterProbe;
+import org.gtstore.bench.cost.CostMeter;
 import org.gtstore.bench.driver.DriverSettings;
 import org.gtstore.bench.loadbalance.CountSource;
 import org.gtstore.bench.loadbalance.GrpcClusterInspector;
@@ -59,7 +61,7 @@ class LoopbackClusterTest {
         try (GtStoreClient client = LoopbackCluster.client(
                 cluster.metadataAddresses())) {
             result = ThroughputBenchmark.run(config, new GtStoreClientTarget(client), "K=1",
-                    ProgressListener.NONE);
+                    ProgressListener.NONE, CostMeter.open(ClusterProbe.NONE));
         }
         assertEquals(0, result.errors(), "errors: " + result.errorSamples());
         assertEquals(0, result.getMisses());

@@ -12,6 +12,7 @@ import org.gtstore.bench.report.SummaryTable;
 import org.gtstore.bench.report.ThroughputRow;
 import org.gtstore.bench.suite.ThroughputSuite;
 import org.gtstore.bench.throughput.ThroughputConfig;
+import org.gtstore.bench.throughput.WarmupConfig;
 import org.gtstore.bench.workload.KeyDistribution;
 import org.gtstore.bench.workload.WorkloadConfig;
 import org.gtstore.client.GtStoreClient;
@@ -22,17 +23,19 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code gtctl bench throughput}: ops/s and GET/PUT latency percentiles for K = 1, 3 and 5, each
- * on a fresh cluster of 7 data servers (or on the running cluster with {@code --use-running}),
- * written as CSV, JSON and a PNG chart under {@code --out}. The measuring is
+ * {@code gtctl bench throughput}: ops/s, GET/PUT latency percentiles and the whole machine's CPU
+ * per operation for K = 1, 3 and 5, each on a fresh cluster of 7 data servers (or on the running
+ * cluster with {@code --use-running}) warmed up until its rate is stable, written as CSV, JSON
+ * and a PNG chart under {@code --out}. The measuring is
  * {@link ThroughputSuite}'s; this class is options and output.
  *
  * <p>The result files are rewritten after every K, so a run that fails at K=5 still leaves the
  * numbers of K=1 and K=3.
  */
-@Command(name = "throughput", description = "Measure ops/s and GET and PUT latency"
-        + " percentiles for each replication factor K, each on a fresh cluster unless"
-        + " --use-running; write CSV, JSON and a PNG chart.")
+@Command(name = "throughput", description = "Measure ops/s, GET and PUT latency"
+        + " percentiles and the whole machine's CPU per operation for each replication factor"
+        + " K, each on a fresh cluster unless --use-running, after a warm-up until the rate is"
+        + " stable; write CSV, JSON and a PNG chart.")
 final class BenchThroughputCommand implements Callable<Integer> {
     @Mixin
     private CommonOptions common;
@@ -68,10 +71,37 @@ final class BenchThroughputCommand implements Callable<Integer> {
     @Option(names = "--no-preload", description = "Do not write every key before measuring.")
     private boolean noPreload;
 
-    @Option(names = "--warmup-ops", paramLabel = "N",
-            description = "Mixed operations run after the preload and before measuring, not"
-                    + " counted, so every JVM's JIT is warm (default: ${DEFAULT-VALUE}).")
-    private int warmupOps = ThroughputConfig.DEFAULT_WARMUP_OPS;
+    @Option(names = "--warmup-min-ops", paramLabel = "N",
+            description = "The warm-up (mixed operations after the preload, not counted) runs"
+                    + " at least this many before it may end as stable"
+                    + " (default: ${DEFAULT-VALUE}).")
+    private long warmupMinOps = WarmupConfig.DEFAULT_MIN_OPS;
+
+    @Option(names = "--warmup-max-ops", paramLabel = "N",
+            description = "The warm-up ends after this many operations even if not stable;"
+                    + " 0 for no warm-up (default: ${DEFAULT-VALUE}).")
+    private long warmupMaxOps = WarmupConfig.DEFAULT_MAX_OPS;
+
+    @Option(names = "--warmup-max-ms", paramLabel = "MS",
+            description = "The warm-up ends after this long even if not stable"
+                    + " (default: ${DEFAULT-VALUE}).")
+    private long warmupMaxMs = WarmupConfig.DEFAULT_MAX_MS;
+
+    @Option(names = "--warmup-window-ms", paramLabel = "MS",
+            description = "Length of a warm-up window (default: ${DEFAULT-VALUE}).")
+    private long warmupWindowMs = WarmupConfig.DEFAULT_WINDOW_MS;
+
+    @Option(names = "--warmup-tolerance-percent", paramLabel = "P",
+            description = "Stable: the last " + WarmupConfig.DEFAULT_STABLE_WINDOWS + " windows'"
+                    + " ops/s and whole-machine CPU per operation each within P%% of their mean"
+                    + " (default: ${DEFAULT-VALUE}).")
+    private double warmupTolerancePercent = WarmupConfig.DEFAULT_TOLERANCE_PERCENT;
+
+    @Option(names = "--warmup-jit-percent-max", paramLabel = "P",
+            description = "Stable also needs the JVMs' JIT compiler threads at most P%% of that"
+                    + " CPU in each of those windows; 100 ignores them"
+                    + " (default: ${DEFAULT-VALUE}).")
+    private double warmupJitPercentMax = WarmupConfig.DEFAULT_COMPILER_PERCENT_MAX;
 
     private final Connector connector;
 
@@ -127,7 +157,30 @@ final class BenchThroughputCommand implements Callable<Integer> {
         WorkloadConfig workload = WorkloadConfig.builder().seed(bench.seed).opCount(ops)
                 .getPercent(getPercent).keyCount(keys).valueBytes(bench.valueBytes)
                 .distribution(distribution).build();
-        BenchOptions.requireAtLeast("--warmup-ops", warmupOps, 0);
-        return new ThroughputConfig(workload, bench.driver(), !noPreload, warmupOps);
+        return new ThroughputConfig(workload, bench.driver(), !noPreload, warmup());
+    }
+
+    private WarmupConfig warmup() {
+        BenchOptions.requireAtLeast("--warmup-max-ops", warmupMaxOps, 0);
+        if (warmupMaxOps == 0) {
+            return WarmupConfig.NONE;
+        }
+        BenchOptions.requireAtLeast("--warmup-min-ops", warmupMinOps, 0);
+        if (warmupMinOps > warmupMaxOps) {
+            throw BenchOptions.usage("--warmup-min-ops (" + warmupMinOps + ") is more than"
+                    + " --warmup-max-ops (" + warmupMaxOps + ")");
+        }
+        BenchOptions.requireAtLeast("--warmup-max-ms", warmupMaxMs, 1);
+        BenchOptions.requireAtLeast("--warmup-window-ms", warmupWindowMs, 1);
+        if (!(warmupTolerancePercent > 0)) {
+            throw BenchOptions.usage("--warmup-tolerance-percent must be more than 0, got "
+                    + warmupTolerancePercent);
+        }
+        if (!(warmupJitPercentMax > 0 && warmupJitPercentMax <= 100)) {
+            throw BenchOptions.usage("--warmup-jit-percent-max must be more than 0 and at most"
+                    + " 100, got " + warmupJitPercentMax);
+        }
+        return new WarmupConfig(warmupMinOps, warmupMaxOps, warmupMaxMs, warmupWindowMs,
+                warmupTolerancePercent, WarmupConfig.DEFAULT_STABLE_WINDOWS, warmupJitPercentMax);
     }
 }

@@ -67,10 +67,12 @@ class BenchIT {
             throws IOException {
         Path out = tmp.resolve("throughput");
         Run r = gtctl("bench", "throughput", "--nodes", "3", "--reps", "1,2", "--ops", "2000",
-                "--keys", "1000", "--in-flight", "16", "--out", out.toString(),
+                "--keys", "1000", "--in-flight", "16", "--warmup-min-ops", "2000",
+                "--warmup-max-ops", "10000", "--out", out.toString(),
                 "--work-dir", tmp.resolve("work").toString());
         assertEquals(0, r.exitCode(), r.toString());
         assertTrue(r.out().contains("latencies in microseconds"), r.toString());
+        assertTrue(r.out().contains("K=2 warm-up: "), r.toString());
 
         JsonNode rows = JSON.readTree(out.resolve("throughput.json").toFile());
         assertEquals(2, rows.size(), rows.toString());
@@ -84,7 +86,17 @@ class BenchIT {
             assertTrue(row.get("opsPerSec").asDouble() > 0, row.toString());
             assertTrue(row.get("getP50Us").asLong() > 0 && row.get("putP50Us").asLong() > 0,
                     row.toString());
+            // The cost of the measured phase: 3 metadata members, 3 data servers and this JVM.
+            assertTrue(row.get("cpuUsPerOp").asDouble() > 0, row.toString());
+            assertTrue(row.get("dataServerCpuUsPerOp").asDouble() > 0, row.toString());
+            assertTrue(row.get("clusterRssMiB").asDouble() > 3 * 20, row.toString());
+            assertTrue(List.of("stable", "hit the ops cap", "hit the time cap")
+                    .contains(row.get("warmup").asText()), row.toString());
         }
+        // A chain of two sends updates down the chain; K=1 has no chain to send on.
+        assertTrue(rows.get(1).get("msgsPerFlush").asDouble() >= 1, rows.toString());
+        assertTrue(rows.get(1).get("updatesPerMsg").asDouble() >= 1, rows.toString());
+        assertEquals(0.0, rows.get(0).get("updatesPerMsg").asDouble(), rows.toString());
         List<String> csv = Files.readAllLines(out.resolve("throughput.csv"));
         assertEquals(3, csv.size(), csv.toString());
         assertTrue(csv.get(0).startsWith("rep,ops,ops_per_sec,errors,"), csv.get(0));

@@ -13,6 +13,8 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.gtstore.bench.cost.ProcessKind;
+import org.gtstore.bench.cost.RunCost;
 import org.gtstore.bench.latency.LatencySummary;
 import org.gtstore.bench.loadbalance.BalanceStats;
 import org.gtstore.bench.loadbalance.LoadBalanceResult;
@@ -25,10 +27,20 @@ import org.gtstore.bench.throughput.ThroughputResult;
  * <pre>
  * throughput.json   [{"rep":K,"ops":N,"opsPerSec":X,"errors":E,"getP50Us":..,"getP99Us":..,
  *                     "putP50Us":..,"putP99Us":..,"getP90Us":..,"getP999Us":..,"putP90Us":..,
- *                     "putP999Us":..}, ...]
+ *                     "putP999Us":..,"cpuUsPerOp":..,"msgsPerFlush":..,"clusterRssMiB":..,
+ *                     "clientCpuUsPerOp":..,"dataServerCpuUsPerOp":..,
+ *                     "metadataCpuUsPerOp":..,"compilerCpuPercent":..,"updatesPerMsg":..,
+ *                     "repliesPerMsg":..,"clusterPeakRssMiB":..,"clientRssMiB":..,
+ *                     "warmup":"stable"|"hit the ops cap"|"hit the time cap"|"none",
+ *                     "warmupOps":..}, ...]
  * loadbalance.json  {"keys":N,"keysPerServer":{"server1":n1,...},"maxOverMean":X,"minOverMean":Y}
  * </pre>
  * The CSV files carry the same numbers and more (means, maxima, the three load-balance counts).
+ * The cost fields cover the measured phase only: {@code cpuUsPerOp} is microseconds of CPU
+ * (user + system) of every cluster process and the client per measured operation, split by
+ * kind; {@code msgsPerFlush} is chain messages per driver pass that sent any, over all data
+ * servers; {@code clusterRssMiB} is the metadata and data servers' resident memory summed at
+ * the end of the phase ({@code clusterPeakRssMiB} sums each one's peak).
  */
 public final class ResultWriter {
     public static final String THROUGHPUT_JSON = "throughput.json";
@@ -87,12 +99,12 @@ public final class ResultWriter {
     /** One line per K; latencies in microseconds. */
     public static String throughputCsv(List<ThroughputRow> rows) {
         StringBuilder out = new StringBuilder("rep,ops,ops_per_sec,errors,get_misses,wall_time_ms,"
-                + latencyHeader("get") + "," + latencyHeader("put") + "\n");
+                + latencyHeader("get") + "," + latencyHeader("put") + "," + COST_HEADER + "\n");
         for (ThroughputRow row : rows) {
             ThroughputResult r = row.result();
-            out.append(String.format(Locale.ROOT, "%d,%d,%.1f,%d,%d,%.3f,%s,%s%n", row.rep(),
+            out.append(String.format(Locale.ROOT, "%d,%d,%.1f,%d,%d,%.3f,%s,%s,%s%n", row.rep(),
                     r.ops(), r.opsPerSec(), r.errors(), r.getMisses(), r.wallTimeNs() / 1e6,
-                    latencyColumns(r.get()), latencyColumns(r.put())));
+                    latencyColumns(r.get()), latencyColumns(r.put()), costColumns(r)));
         }
         return out.toString();
     }
@@ -114,6 +126,22 @@ public final class ResultWriter {
     private static String latencyHeader(String op) {
         return String.join(",", op + "_p50_us", op + "_p90_us", op + "_p99_us", op + "_p999_us",
                 op + "_max_us", op + "_mean_us");
+    }
+
+    private static final String COST_HEADER = String.join(",", "cpu_us_per_op",
+            "client_cpu_us_per_op", "data_server_cpu_us_per_op", "metadata_cpu_us_per_op",
+            "compiler_cpu_percent", "msgs_per_flush", "updates_per_msg", "replies_per_msg",
+            "cluster_rss_mib", "cluster_peak_rss_mib", "client_rss_mib", "warmup",
+            "warmup_ops");
+
+    private static String costColumns(ThroughputResult r) {
+        RunCost c = r.cost();
+        return String.format(Locale.ROOT, "%.2f,%.2f,%.2f,%.2f,%.1f,%.3f,%.3f,%.3f,%.1f,%.1f,"
+                + "%.1f,%s,%d", c.cpuUsPerOp(), c.cpuUsPerOp(ProcessKind.CLIENT),
+                c.cpuUsPerOp(ProcessKind.DATA_SERVER), c.cpuUsPerOp(ProcessKind.METADATA),
+                c.compilerCpuPercent(), c.msgsPerFlush(), c.updatesPerMsg(),
+                c.sent().repliesPerMessage(), c.clusterRssMiB(), c.clusterPeakRssMiB(),
+                c.clientRssMiB(), r.warmup().ending().label(), r.warmup().ops());
     }
 
     private static String latencyColumns(LatencySummary s) {
@@ -146,16 +174,31 @@ public final class ResultWriter {
     }
 
     @JsonPropertyOrder({"rep", "ops", "opsPerSec", "errors", "getP50Us", "getP99Us", "putP50Us",
-            "putP99Us", "getP90Us", "getP999Us", "putP90Us", "putP999Us"})
+            "putP99Us", "getP90Us", "getP999Us", "putP90Us", "putP999Us", "cpuUsPerOp",
+            "msgsPerFlush", "clusterRssMiB", "clientCpuUsPerOp", "dataServerCpuUsPerOp",
+            "metadataCpuUsPerOp", "compilerCpuPercent", "updatesPerMsg", "repliesPerMsg",
+            "clusterPeakRssMiB", "clientRssMiB", "warmup", "warmupOps"})
     record ThroughputJson(int rep, int ops, double opsPerSec, long errors,
             long getP50Us, long getP99Us, long putP50Us, long putP99Us,
-            long getP90Us, long getP999Us, long putP90Us, long putP999Us) {
+            long getP90Us, long getP999Us, long putP90Us, long putP999Us,
+            double cpuUsPerOp, double msgsPerFlush, double clusterRssMiB,
+            double clientCpuUsPerOp, double dataServerCpuUsPerOp, double metadataCpuUsPerOp,
+            double compilerCpuPercent, double updatesPerMsg, double repliesPerMsg,
+            double clusterPeakRssMiB, double clientRssMiB, String warmup, long warmupOps) {
 
         static ThroughputJson of(ThroughputRow row) {
             ThroughputResult r = row.result();
+            RunCost c = r.cost();
             return new ThroughputJson(row.rep(), r.ops(), round(r.opsPerSec(), 1), r.errors(),
                     r.get().p50Us(), r.get().p99Us(), r.put().p50Us(), r.put().p99Us(),
-                    r.get().p90Us(), r.get().p999Us(), r.put().p90Us(), r.put().p999Us());
+                    r.get().p90Us(), r.get().p999Us(), r.put().p90Us(), r.put().p999Us(),
+                    round(c.cpuUsPerOp(), 2), round(c.msgsPerFlush(), 3),
+                    round(c.clusterRssMiB(), 1), round(c.cpuUsPerOp(ProcessKind.CLIENT), 2),
+                    round(c.cpuUsPerOp(ProcessKind.DATA_SERVER), 2),
+                    round(c.cpuUsPerOp(ProcessKind.METADATA), 2),
+                    round(c.compilerCpuPercent(), 1), round(c.updatesPerMsg(), 3),
+                    round(c.sent().repliesPerMessage(), 3), round(c.clusterPeakRssMiB(), 1),
+                    round(c.clientRssMiB(), 1), r.warmup().ending().label(), r.warmup().ops());
         }
     }
 

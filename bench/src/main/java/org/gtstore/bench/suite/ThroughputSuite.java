@@ -1,8 +1,12 @@
 package org.gtstore.bench.suite;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import org.gtstore.bench.cost.ClusterProbe;
+import org.gtstore.bench.cost.CostMeter;
+import org.gtstore.bench.cost.GrpcClusterProbe;
 import org.gtstore.bench.driver.BenchmarkException;
 import org.gtstore.bench.progress.ProgressListener;
 import org.gtstore.bench.report.ThroughputRow;
@@ -16,7 +20,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code gtctl bench throughput} without the command line: for each replication factor K, get a
- * cluster, open a client, run {@link ThroughputBenchmark}, close both, and collect one row per K.
+ * cluster, open a client, run {@link ThroughputBenchmark} with a {@link CostMeter} of the
+ * client and the cluster's processes (each reports its pid over the wire), close both, and
+ * collect one row per K.
  *
  * <p>The row's K is the one the cluster's map reports, not the one asked for: with
  * {@code --use-running} the suite measures whatever K the cluster has, and with fresh clusters a
@@ -24,6 +30,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ThroughputSuite {
     private static final Logger LOG = LoggerFactory.getLogger(ThroughputSuite.class);
+    private static final Duration PROBE_RPC_TIMEOUT = Duration.ofSeconds(5);
 
     private ThroughputSuite() {
     }
@@ -51,9 +58,13 @@ public final class ThroughputSuite {
                             + " but its map says K=" + rep);
                 }
                 LOG.info("throughput: K={} at {}", rep, cluster.metadataAddresses());
-                ThroughputResult result = ThroughputBenchmark.run(
-                        config, new GtStoreClientTarget(client), "K=" + rep, listener);
-                rows.add(new ThroughputRow(rep, result));
+                try (ClusterProbe probe = new GrpcClusterProbe(cluster.metadataAddresses(),
+                        PROBE_RPC_TIMEOUT)) {
+                    ThroughputResult result = ThroughputBenchmark.run(config,
+                            new GtStoreClientTarget(client), "K=" + rep, listener,
+                            CostMeter.open(probe));
+                    rows.add(new ThroughputRow(rep, result));
+                }
             }
         }
         return rows;

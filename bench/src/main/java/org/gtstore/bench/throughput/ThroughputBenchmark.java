@@ -1,7 +1,12 @@
 package org.gtstore.bench.throughput;
 
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
+import org.gtstore.bench.cost.CostMeter;
+import org.gtstore.bench.cost.CpuSample;
+import org.gtstore.bench.cost.RunCost;
+import org.gtstore.bench.cost.ServerCounts;
 import org.gtstore.bench.driver.BenchmarkException;
 import org.gtstore.bench.driver.ClosedLoopDriver;
 import org.gtstore.bench.driver.Operations;
@@ -15,15 +20,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The throughput benchmark against one store: an optional preload of every key, then the
- * measured phase of the workload's operations with a fixed number in flight.
+ * The throughput benchmark against one store: an optional preload of every key, a warm-up
+ * until the rate is stable ({@link Warmup}), then the measured phase of the workload's
+ * operations with a fixed number in flight.
  *
  * <p>Throughput is successful operations over the wall time of the measured phase, from the first
  * issue to the last completion. GET and PUT latencies go to separate HdrHistograms, in
  * microseconds; failed operations are counted, sampled for the report, and left out of the
- * histograms. The preload's progress is reported under the phase {@code "preload"}, the
- * warm-up's (mixed operations after the preload, so every process's JIT has compiled the GET
- * and PUT paths) under {@code "warmup"}; neither is part of the result.
+ * histograms. The {@link CostMeter} reads the CPU time of the client and of every cluster
+ * process, and the data servers' send counts, just before and just after the measured phase,
+ * so the cost per operation covers the measured operations only. The preload's progress is
+ * reported under the phase {@code "preload"}, the warm-up's (mixed operations after the preload,
+ * so every process's JIT has compiled the GET and PUT paths) under {@code "warmup"}; neither is
+ * part of the result.
  */
 public final class ThroughputBenchmark {
     private static final Logger LOG = LoggerFactory.getLogger(ThroughputBenchmark.class);
@@ -36,26 +45,56 @@ public final class ThroughputBenchmark {
 
     /**
      * Runs the benchmark against {@code target}; {@code phase} names the measured phase in
-     * progress reports (for example {@code "K=3"}).
+     * progress reports (for example {@code "K=3"}); {@code meter} measures the cost.
      *
      * @throws org.gtstore.bench.driver.BenchmarkStalledException if the store stops answering
      * @throws BenchmarkException if the preload had errors: GETs would then measure misses
      */
     public static ThroughputResult run(ThroughputConfig config, KvTarget target, String phase,
-            ProgressListener listener) throws InterruptedException {
+            ProgressListener listener, CostMeter meter) throws InterruptedException {
         Workload workload = new Workload(config.workload());
         if (config.preload()) {
             preload(workload, config, target, listener);
         }
-        if (config.warmupOps() > 0) {
-            warmUp(workload, config, target, listener);
+        // The warm-up runs the measured phase's own code (recording into a scratch recorder),
+        // so the client's JIT has compiled that too.
+        LatencyRecorder scratch = new LatencyRecorder();
+        AtomicLong scratchMisses = new AtomicLong();
+        WarmupResult warmup = Warmup.run(config.warmup(), config.driver(), meter,
+                offset -> recorded(workload, target, offset, scratch, scratchMisses), listener);
+        if (warmup.ending() != StabilityRule.Ending.NONE) {
+            LOG.info("{}: warm-up {}", phase, warmup.describe());
         }
         LatencyRecorder latencies = new LatencyRecorder();
         AtomicLong misses = new AtomicLong();
-        Operations measured = new Operations() {
+        Operations measured = recorded(workload, target, 0, latencies, misses);
+        LOG.info("{}: {} operations, {} in flight, {}", phase, workload.opCount(),
+                config.driver().inFlight(), config.workload());
+        Map<String, ServerCounts> countsBefore = meter.serverCounts();
+        CpuSample before = meter.cpu(true);
+        PhaseResult r = ClosedLoopDriver.run(
+                phase, workload.opCount(), config.driver(), measured, listener);
+        CpuSample after = meter.cpu(true);
+        RunCost cost = meter.cost(r.total(), before, after, countsBefore, meter.serverCounts());
+        ThroughputResult result = new ThroughputResult(r.total(), r.errors(), misses.get(),
+                r.wallTimeNs(), r.successfulOpsPerSec(), latencies.summary(OpType.GET),
+                latencies.summary(OpType.PUT), r.errorSamples(), warmup, cost);
+        LOG.info("{}: {} ops/s, {} errors, {} GET misses, {} us CPU/op", phase,
+                Math.round(result.opsPerSec()), result.errors(), result.getMisses(),
+                Math.round(cost.cpuUsPerOp()));
+        return result;
+    }
+
+    /**
+     * The workload's operations from {@code offset} on (wrapping round), each latency recorded
+     * by type and each GET that found nothing counted; failed operations are not recorded.
+     */
+    private static Operations recorded(Workload workload, KvTarget target, long offset,
+            LatencyRecorder latencies, AtomicLong misses) {
+        return new Operations() {
             @Override
             public CompletionStage<?> start(int index) {
-                return issue(workload, target, index);
+                return issue(workload, target, op(index));
             }
 
             @Override
@@ -63,23 +102,17 @@ public final class ThroughputBenchmark {
                 if (error != null) {
                     return;
                 }
-                OpType type = workload.type(index);
+                OpType type = workload.type(op(index));
                 latencies.record(type, latencyNs);
                 if (type == OpType.GET && Boolean.FALSE.equals(result)) {
                     misses.incrementAndGet();
                 }
             }
+
+            private int op(int index) {
+                return (int) ((offset + index) % workload.opCount());
+            }
         };
-        LOG.info("{}: {} operations, {} in flight, {}", phase, workload.opCount(),
-                config.driver().inFlight(), config.workload());
-        PhaseResult r = ClosedLoopDriver.run(
-                phase, workload.opCount(), config.driver(), measured, listener);
-        ThroughputResult result = new ThroughputResult(r.total(), r.errors(), misses.get(),
-                r.wallTimeNs(), r.successfulOpsPerSec(), latencies.summary(OpType.GET),
-                latencies.summary(OpType.PUT), r.errorSamples());
-        LOG.info("{}: {} ops/s, {} errors, {} GET misses", phase,
-                Math.round(result.opsPerSec()), result.errors(), result.getMisses());
-        return result;
     }
 
     /** Sends operation {@code index} of the workload: a GET or a PUT of its key. */
@@ -88,31 +121,6 @@ public final class ThroughputBenchmark {
         return workload.type(index) == OpType.GET
                 ? target.get(key)
                 : target.put(key, workload.putValue(index));
-    }
-
-    /**
-     * The workload's first operations (wrapping round when it has fewer), not counted. Errors
-     * are logged, not fatal: the measured phase counts its own.
-     */
-    private static void warmUp(Workload workload, ThroughputConfig config, KvTarget target,
-            ProgressListener listener) throws InterruptedException {
-        Operations ops = new Operations() {
-            @Override
-            public CompletionStage<?> start(int index) {
-                return issue(workload, target, index % workload.opCount());
-            }
-
-            @Override
-            public void completed(int index, long latencyNs, Object result, Throwable error) {
-                // Not measured.
-            }
-        };
-        PhaseResult r = ClosedLoopDriver.run(
-                WARMUP_PHASE, config.warmupOps(), config.driver(), ops, listener);
-        if (r.errors() > 0) {
-            LOG.warn("warm-up: {} of {} operations failed, e.g. {}", r.errors(), r.total(),
-                    r.errorSamples());
-        }
     }
 
     private static void preload(Workload workload, ThroughputConfig config, KvTarget target,

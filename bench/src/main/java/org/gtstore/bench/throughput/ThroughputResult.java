@@ -1,10 +1,11 @@
 package org.gtstore.bench.throughput;
 
 import java.util.List;
+import org.gtstore.bench.cost.RunCost;
 import org.gtstore.bench.latency.LatencySummary;
 
 /**
- * The measured phase of one throughput run (the preload is not in it).
+ * The measured phase of one throughput run (the preload and the warm-up are not in it).
  *
  * @param ops operations issued in the measured phase
  * @param errors operations that failed after the client's retries (must be 0)
@@ -14,6 +15,8 @@ import org.gtstore.bench.latency.LatencySummary;
  * @param get GET latencies in microseconds
  * @param put PUT latencies in microseconds
  * @param errorSamples the first few distinct error messages
+ * @param warmup how the warm-up before the measured phase ended
+ * @param cost the machine's CPU and memory over the measured phase
  */
 public record ThroughputResult(
         int ops,
@@ -23,9 +26,17 @@ public record ThroughputResult(
         double opsPerSec,
         LatencySummary get,
         LatencySummary put,
-        List<String> errorSamples) {
+        List<String> errorSamples,
+        WarmupResult warmup,
+        RunCost cost) {
 
     public ThroughputResult {
         errorSamples = List.copyOf(errorSamples);
+        if (warmup == null) {
+            throw new NullPointerException("warmup == null");
+        }
+        if (cost == null) {
+            throw new NullPointerException("cost == null");
+        }
     }
 }

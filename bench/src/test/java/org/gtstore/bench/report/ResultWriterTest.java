@@ -38,8 +38,11 @@ class ResultWriterTest {
                 dir.resolve("throughput.json").toFile(), new TypeReference<>() { });
         assertEquals(3, rows.size());
         assertEquals(List.of("rep", "ops", "opsPerSec", "errors", "getP50Us", "getP99Us",
-                "putP50Us", "putP99Us", "getP90Us", "getP999Us", "putP90Us", "putP999Us"),
-                List.copyOf(rows.get(0).keySet()));
+                "putP50Us", "putP99Us", "getP90Us", "getP999Us", "putP90Us", "putP999Us",
+                "cpuUsPerOp", "msgsPerFlush", "clusterRssMiB", "clientCpuUsPerOp",
+                "dataServerCpuUsPerOp", "metadataCpuUsPerOp", "compilerCpuPercent",
+                "updatesPerMsg", "repliesPerMsg", "clusterPeakRssMiB", "clientRssMiB", "warmup",
+                "warmupOps"), List.copyOf(rows.get(0).keySet()));
         Map<String, Object> k1 = rows.get(0);
         assertEquals(1, k1.get("rep"));
         assertEquals(200_000, k1.get("ops"));
@@ -51,6 +54,19 @@ class ResultWriterTest {
         assertEquals(2_501, k1.get("putP99Us"));
         assertEquals(901, k1.get("getP90Us"));
         assertEquals(7_001, k1.get("putP999Us"));
+        assertEquals(95.12, k1.get("cpuUsPerOp"));
+        assertEquals(1.3, k1.get("msgsPerFlush"));
+        assertEquals(820.0, k1.get("clusterRssMiB"));
+        assertEquals(20.5, k1.get("clientCpuUsPerOp"));
+        assertEquals(70.25, k1.get("dataServerCpuUsPerOp"));
+        assertEquals(4.37, k1.get("metadataCpuUsPerOp"));
+        assertEquals(5.3, k1.get("compilerCpuPercent"));
+        assertEquals(1.1, k1.get("updatesPerMsg"));
+        assertEquals(2.1, k1.get("repliesPerMsg"));
+        assertEquals(855.0, k1.get("clusterPeakRssMiB"));
+        assertEquals(200.0, k1.get("clientRssMiB"));
+        assertEquals("stable", k1.get("warmup"));
+        assertEquals(412_000, k1.get("warmupOps"));
         assertEquals(List.of(1, 3, 5), rows.stream().map(r -> r.get("rep")).toList());
     }
 
@@ -61,11 +77,16 @@ class ResultWriterTest {
         assertEquals(4, lines.size());
         assertEquals("rep,ops,ops_per_sec,errors,get_misses,wall_time_ms,get_p50_us,get_p90_us,"
                 + "get_p99_us,get_p999_us,get_max_us,get_mean_us,put_p50_us,put_p90_us,"
-                + "put_p99_us,put_p999_us,put_max_us,put_mean_us", lines.get(0));
+                + "put_p99_us,put_p999_us,put_max_us,put_mean_us,cpu_us_per_op,"
+                + "client_cpu_us_per_op,data_server_cpu_us_per_op,metadata_cpu_us_per_op,"
+                + "compiler_cpu_percent,msgs_per_flush,updates_per_msg,replies_per_msg,"
+                + "cluster_rss_mib,cluster_peak_rss_mib,client_rss_mib,warmup,warmup_ops",
+                lines.get(0));
         assertEquals("1,200000,103245.7,0,0,2000.000,401,901,1501,4001,9000,480.5,"
-                + "601,1201,2501,7001,12000,700.3", lines.get(1));
+                + "601,1201,2501,7001,12000,700.3,95.12,20.50,70.25,4.37,5.3,1.300,1.100,"
+                + "2.100,820.0,855.0,200.0,stable,412000", lines.get(1));
         for (String line : lines) {
-            assertEquals(18, line.split(",", -1).length, line);
+            assertEquals(31, line.split(",", -1).length, line);
         }
     }
 

@@ -7,8 +7,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.gtstore.bench.cost.RunCost;
 import org.gtstore.bench.latency.LatencySummary;
 import org.gtstore.bench.throughput.ThroughputResult;
+import org.gtstore.bench.throughput.WarmupResult;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -40,13 +42,28 @@ class TextReportTest {
     void throughputTableHasOneAlignedLinePerK() {
         String table = SummaryTable.throughput(ReportFixtures.threeRows());
         String[] lines = table.split(NL);
-        assertEquals("  K        ops/s  errors |   GET p50       p90       p99     p99.9 |"
-                + "   PUT p50       p90       p99     p99.9", lines[0]);
-        assertEquals("  1      103,246       0 |       401       901     1,501     4,001 |"
-                + "       601     1,201     2,501     7,001", lines[1]);
+        assertEquals("  K        ops/s  errors  CPU us/op |   GET p50       p90       p99"
+                + "     p99.9 |   PUT p50       p90       p99     p99.9", lines[0]);
+        assertEquals("  1      103,246       0       95.1 |       401       901     1,501"
+                + "     4,001 |       601     1,201     2,501     7,001", lines[1]);
         assertEquals(lines[0].length(), lines[3].length());
-        assertEquals("latencies in microseconds", lines[4]);
-        assertEquals(5, lines.length);
+        assertEquals("latencies in microseconds; CPU us/op: microseconds of CPU of every"
+                + " cluster process and the client per measured operation", lines[4]);
+        assertEquals(5 + 3 * 4, lines.length, table);
+    }
+
+    @Test
+    void throughputReportSaysHowTheWarmUpEndedAndWhatEachKCost() {
+        String[] lines = SummaryTable.throughput(List.of(ReportFixtures.row(3, 45_100, 0)))
+                .split(NL);
+        assertEquals("K=3 warm-up: stable after 412,000 ops in 31.2 s (13,050-13,610 ops/s,"
+                + " 88-92 us CPU/op, JIT <= 4%)", lines[3]);
+        assertEquals("K=3 CPU us/op: 95.1 = client 20.5 + data servers 70.3 + metadata 4.4;"
+                + " JIT compilers 5% of it", lines[4]);
+        assertEquals("K=3 chain: 1.30 msgs/flush, 1.10 updates/msg; client replies 2.10/msg",
+                lines[5]);
+        assertEquals("K=3 RSS MiB: cluster 820 (sum of peaks 855); data servers 2 x 290-300"
+                + " (peak max 310); metadata 230 (peak 240); client 200 (peak 210)", lines[6]);
     }
 
     @Test
@@ -54,7 +71,7 @@ class TextReportTest {
         LatencySummary slow = new LatencySummary(10, 1, 1_209_343, 2_338_815, 9_999_999,
                 9_999_999, 9_999_999, 2e6);
         ThroughputRow row = new ThroughputRow(1, new ThroughputResult(10, 0, 0, 1_000_000_000L,
-                10.0, slow, slow, List.of()));
+                10.0, slow, slow, List.of(), WarmupResult.NONE, RunCost.unmeasured(10, "none")));
         String[] lines = SummaryTable.throughput(List.of(row)).split(NL);
         assertEquals(lines[0].length(), lines[1].length(), lines[1]);
     }

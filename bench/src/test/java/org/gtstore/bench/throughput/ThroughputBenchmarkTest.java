@@ -10,6 +10,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import org.gtstore.bench.cost.ClusterProbe;
+import org.gtstore.bench.cost.CostMeter;
+import org.gtstore.bench.cost.ProcessKind;
 import org.gtstore.bench.driver.BenchmarkException;
 import org.gtstore.bench.driver.DriverSettings;
 import org.gtstore.bench.progress.Progress;
@@ -23,6 +26,9 @@ import org.junit.jupiter.api.Timeout;
 
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class ThroughputBenchmarkTest {
+    /** Only this JVM: there is no cluster process here. */
+    private static final CostMeter METER = CostMeter.open(ClusterProbe.NONE);
+
     private final ExecutorService pool = Executors.newFixedThreadPool(2);
 
     @AfterEach
@@ -46,7 +52,7 @@ class ThroughputBenchmarkTest {
             }
         };
         ThroughputResult r = ThroughputBenchmark.run(config(20_000, 2_000, true), target, "K=1",
-                listener);
+                listener, METER);
         assertEquals(2_000, target.size(), "the preload wrote every key");
         assertEquals(20_000, r.ops());
         assertEquals(0, r.errors());
@@ -60,10 +66,42 @@ class ThroughputBenchmarkTest {
     }
 
     @Test
+    void warmsUpInWindowsUntilStableOrCappedThenMeasuresWithItsCost() throws Exception {
+        // Goal: the warm-up is one "warmup" phase between the preload and the measured phase,
+        // it ends within its caps and says how, and the measured phase carries its CPU cost.
+        InMemoryKvTarget target = new InMemoryKvTarget(pool);
+        WarmupConfig warmup = new WarmupConfig(5_000, 200_000, 10_000, 50, 50, 3, 100);
+        ThroughputConfig c = new ThroughputConfig(
+                WorkloadConfig.builder().seed(7).opCount(20_000).keyCount(1_000).build(),
+                new DriverSettings(16, 20, 10_000), true, warmup);
+        List<Progress> finished = new CopyOnWriteArrayList<>();
+        ThroughputResult r = ThroughputBenchmark.run(c, target, "K=1", p -> {
+            if (p.finished()) {
+                finished.add(p);
+            }
+        }, METER);
+        assertEquals(List.of("preload", "warmup", "K=1"),
+                finished.stream().map(Progress::phase).toList());
+        WarmupResult w = r.warmup();
+        assertTrue(w.ending() == StabilityRule.Ending.STABLE
+                || w.ending() == StabilityRule.Ending.OPS_CAP
+                || w.ending() == StabilityRule.Ending.TIME_CAP, w.describe());
+        assertTrue(w.ops() >= 5_000 && w.ops() <= 200_000, w.describe());
+        assertEquals(w.ops(), finished.get(1).completed());
+        assertTrue(w.windows() >= 3 || w.ending() != StabilityRule.Ending.STABLE, w.describe());
+        assertEquals(20_000, r.ops());
+        assertEquals(20_000, r.cost().ops());
+        if (!METER.processes().isEmpty()) {
+            assertTrue(r.cost().cpuUsPerOp() > 0, r.cost().toString());
+            assertEquals(r.cost().cpuUsPerOp(), r.cost().cpuUsPerOp(ProcessKind.CLIENT), 1e-9);
+        }
+    }
+
+    @Test
     void withoutPreloadGetsOfUnwrittenKeysAreMissesNotErrors() throws Exception {
         InMemoryKvTarget target = new InMemoryKvTarget(Runnable::run);
         ThroughputResult r = ThroughputBenchmark.run(config(2_000, 100_000, false), target, "K=1",
-                ProgressListener.NONE);
+                ProgressListener.NONE, METER);
         assertEquals(0, r.errors());
         // With 100,000 keys and about 1,000 puts, a GET finds a written key only by chance.
         assertTrue(r.getMisses() > 900 && r.getMisses() <= r.get().count(),
@@ -77,7 +115,7 @@ class ThroughputBenchmarkTest {
         InMemoryKvTarget target = new InMemoryKvTarget(pool, key -> "server1",
                 key -> Arrays.equals(key, poisoned));
         ThroughputResult r = ThroughputBenchmark.run(config(50_000, 1_000, false), target, "K=3",
-                ProgressListener.NONE);
+                ProgressListener.NONE, METER);
         assertTrue(r.errors() > 0, "some puts hit key 13");
         assertEquals(r.ops() - r.errors(), r.get().count() + r.put().count());
         assertEquals(List.of("IllegalStateException: injected put failure"), r.errorSamples());
@@ -88,7 +126,7 @@ class ThroughputBenchmarkTest {
         InMemoryKvTarget target = new InMemoryKvTarget(pool, key -> "server1", key -> true);
         BenchmarkException e = assertThrows(BenchmarkException.class,
                 () -> ThroughputBenchmark.run(config(100, 50, true), target, "K=1",
-                        ProgressListener.NONE));
+                        ProgressListener.NONE, METER));
         assertTrue(e.getMessage().startsWith("preload: 50 of 50 writes failed"), e.getMessage());
     }
 }

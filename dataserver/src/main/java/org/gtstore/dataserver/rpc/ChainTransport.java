@@ -1,5 +1,6 @@
 package org.gtstore.dataserver.rpc;
 
+import java.util.List;
 import java.util.Map;
 import org.gtstore.dataserver.chain.Outbound;
 
@@ -23,6 +24,12 @@ public interface ChainTransport extends AutoCloseable {
 
     /** Sends one message, or drops it if the stream it belongs on is not open. */
     void send(Outbound outbound);
+
+    /**
+     * Sends the messages of one driver pass, in order, as {@link #send} does each; they leave
+     * together (one flush), so the transport can count messages per flush.
+     */
+    void sendAll(List<Outbound> messages);
 
     @Override
     void close();

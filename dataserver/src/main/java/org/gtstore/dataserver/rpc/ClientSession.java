@@ -5,6 +5,7 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.concurrent.Executor;
 import java.util.function.BiConsumer;
+import java.util.function.IntConsumer;
 import org.gtstore.proto.ClientBatch;
 import org.gtstore.proto.Committed;
 import org.gtstore.proto.GetResponse;
@@ -39,6 +40,7 @@ public final class ClientSession implements StreamObserver<ClientBatch> {
     private final BiConsumer<ClientBatch, ClientSession> sink;
     private final ServerCallStreamObserver<ReplyBatch> responder;
     private final Executor driver;
+    private final IntConsumer flushed;
     private volatile boolean closed;
     /** Answers not yet sent; driver thread only. */
     private ReplyBatch.Builder buffered;
@@ -51,13 +53,16 @@ public final class ClientSession implements StreamObserver<ClientBatch> {
      * @param sink where each batch goes, with this session (normally
      *     {@link RequestSink#submitBatch})
      * @param driver the driver thread's executor
+     * @param flushed told the number of replies of each message sent (driver thread), for the
+     *     server's counts
      */
     public ClientSession(String selfId, BiConsumer<ClientBatch, ClientSession> sink,
-            StreamObserver<ReplyBatch> responder, Executor driver) {
+            StreamObserver<ReplyBatch> responder, Executor driver, IntConsumer flushed) {
         this.selfId = selfId;
         this.sink = sink;
         this.responder = (ServerCallStreamObserver<ReplyBatch>) responder;
         this.driver = driver;
+        this.flushed = flushed;
         this.responder.setOnCancelHandler(() -> {
             closed = true;
             driver.execute(() -> onEnd.run());
@@ -152,6 +157,7 @@ public final class ClientSession implements StreamObserver<ClientBatch> {
         }
         try {
             responder.onNext(b.build());
+            flushed.accept(b.getRepliesCount());
         } catch (StatusRuntimeException e) {
             closed = true;
             LOG.debug("[{}] session gone before its replies: {}", selfId, e.getStatus());

@@ -21,8 +21,9 @@ import org.slf4j.LoggerFactory;
  * The data server's gRPC service, a thin adapter. It runs on the transport threads
  * ({@code directExecutor}), so no handler blocks: the batches of a Session stream go to the
  * driver's queue ({@link ClientSession}, one queue insertion each), Chain
- * streams to the {@link GrpcChainTransport}, Ping reads volatile state, and GetStats (a store
- * scan) runs on its own executor.
+ * streams to the {@link GrpcChainTransport}, Ping reads volatile state, and GetStats (the process
+ * id and the counts of what was sent, and unless {@code counts_only} a store scan) runs on its
+ * own executor.
  */
 public final class DataServiceImpl extends DataServiceGrpc.DataServiceImplBase {
     private static final Logger LOG = LoggerFactory.getLogger(DataServiceImpl.class);
@@ -33,6 +34,8 @@ public final class DataServiceImpl extends DataServiceGrpc.DataServiceImplBase {
     private final Executor statsExecutor;
     private final LongAdder puts = new LongAdder();
     private final LongAdder gets = new LongAdder();
+    private final LongAdder replyMessages = new LongAdder();
+    private final LongAdder replies = new LongAdder();
 
     public DataServiceImpl(RequestSink sink, GrpcChainTransport transport, ServerView view,
             Executor statsExecutor) {
@@ -55,7 +58,10 @@ public final class DataServiceImpl extends DataServiceGrpc.DataServiceImplBase {
             puts.add(putCount);
             gets.add(n - putCount);
             sink.submitBatch(batch, session);
-        }, responder, sink.driverExecutor());
+        }, responder, sink.driverExecutor(), n -> {
+            replyMessages.increment();
+            replies.add(n);
+        });
     }
 
     @Override
@@ -74,24 +80,9 @@ public final class DataServiceImpl extends DataServiceGrpc.DataServiceImplBase {
     public void getStats(StatsRequest request, StreamObserver<StatsResponse> reply) {
         statsExecutor.execute(() -> {
             try {
-                long headed = 0;
-                long held = 0;
-                var headedSet = view.headedPartitions();
-                for (int p : view.heldPartitions()) {
-                    long n = view.liveKeys(p);
-                    held += n;
-                    if (headedSet.contains(p)) {
-                        headed += n;
-                    }
-                }
-                StatsResponse.Builder b = StatsResponse.newBuilder()
-                        .setServerId(view.serverId()).setEpoch(view.epoch())
-                        .setKeysHeaded(headed).setKeysHeld(held)
-                        .setPuts(puts.sum()).setGets(gets.sum());
-                Map<Integer, Long> applied = view.appliedSeqs();
-                for (int p : new TreeSet<>(view.heldPartitions())) {
-                    b.addApplied(PartitionSeq.newBuilder().setPartition(p)
-                            .setSeq(applied.getOrDefault(p, 0L)));
+                StatsResponse.Builder b = counts();
+                if (!request.getCountsOnly()) {
+                    addStoreCounts(b);
                 }
                 reply.onNext(b.build());
                 reply.onCompleted();
@@ -101,5 +92,35 @@ public final class DataServiceImpl extends DataServiceGrpc.DataServiceImplBase {
                         .asRuntimeException());
             }
         });
+    }
+
+    /** The identity, the pid and the counters: cheap. */
+    private StatsResponse.Builder counts() {
+        GrpcChainTransport.SendCounts sent = transport.sendCounts();
+        return StatsResponse.newBuilder().setServerId(view.serverId()).setEpoch(view.epoch())
+                .setPuts(puts.sum()).setGets(gets.sum()).setPid(ProcessHandle.current().pid())
+                .setChainMessages(sent.messages()).setChainFlushes(sent.flushes())
+                .setUpdateMessages(sent.updateMessages()).setUpdates(sent.updates())
+                .setReplyMessages(replyMessages.sum()).setReplies(replies.sum());
+    }
+
+    /** The key counts (a scan of the store) and the applied seq of every held partition. */
+    private void addStoreCounts(StatsResponse.Builder b) {
+        long headed = 0;
+        long held = 0;
+        var headedSet = view.headedPartitions();
+        for (int p : view.heldPartitions()) {
+            long n = view.liveKeys(p);
+            held += n;
+            if (headedSet.contains(p)) {
+                headed += n;
+            }
+        }
+        b.setKeysHeaded(headed).setKeysHeld(held);
+        Map<Integer, Long> applied = view.appliedSeqs();
+        for (int p : new TreeSet<>(view.heldPartitions())) {
+            b.addApplied(PartitionSeq.newBuilder().setPartition(p)
+                    .setSeq(applied.getOrDefault(p, 0L)));
+        }
     }
 }

@@ -7,10 +7,12 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import org.gtstore.dataserver.chain.Outbound;
 import org.gtstore.dataserver.chain.StreamKind;
@@ -25,6 +27,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>When the stream to a successor fails with {@code UNAVAILABLE} (nothing listening: the
  * process is gone) the metadata is told at once, rate-limited per peer.
+ *
+ * <p>It counts what it sends (messages, flushes, update batches and the updates in them) for
+ * the stats RPC: cheap adders written on the driver thread and read by the stats thread.
  */
 public final class GrpcChainTransport implements ChainTransport {
     private static final Logger LOG = LoggerFactory.getLogger(GrpcChainTransport.class);
@@ -39,6 +44,10 @@ public final class GrpcChainTransport implements ChainTransport {
     private final Map<String, OutboundLink> outbound = new HashMap<>();
     private final Map<String, InboundStream> inbound = new HashMap<>();
     private final Map<String, Long> lastReportNanos = new HashMap<>();
+    private final LongAdder messagesSent = new LongAdder();
+    private final LongAdder flushes = new LongAdder();
+    private final LongAdder updateMessagesSent = new LongAdder();
+    private final LongAdder updatesSent = new LongAdder();
     private final OutboundLink.BrokenHandler linkEvents = new OutboundLink.BrokenHandler() {
         @Override
         public void onBroken(OutboundLink link, long generation, Status status) {
@@ -92,25 +101,70 @@ public final class GrpcChainTransport implements ChainTransport {
 
     @Override
     public void send(Outbound o) {
+        if (trySend(o)) {
+            counted(o.message());
+        }
+    }
+
+    @Override
+    public void sendAll(List<Outbound> messages) {
+        boolean sent = false;
+        for (Outbound o : messages) {
+            if (trySend(o)) {
+                counted(o.message());
+                sent = true;
+            }
+        }
+        if (sent) {
+            flushes.increment();
+        }
+    }
+
+    /** What this transport has sent since it was made; any thread. */
+    public SendCounts sendCounts() {
+        return new SendCounts(messagesSent.sum(), flushes.sum(), updateMessagesSent.sum(),
+                updatesSent.sum());
+    }
+
+    /**
+     * Chain messages sent, the passes that sent them ({@link #sendAll} calls that sent any),
+     * and the UpdateBatch messages among them with the updates they carried.
+     */
+    public record SendCounts(long messages, long flushes, long updateMessages, long updates) {
+    }
+
+    private void counted(ChainMessage m) {
+        messagesSent.increment();
+        if (m.hasUpdates()) {
+            updateMessagesSent.increment();
+            updatesSent.add(m.getUpdates().getUpdatesCount());
+        }
+    }
+
+    /** Sends on the stream the message belongs on; false if it was dropped. */
+    private boolean trySend(Outbound o) {
         if (o.stream() == StreamKind.OUTBOUND) {
             OutboundLink link = outbound.get(o.peer());
             if (link == null || !link.send(o.message())) {
                 LOG.debug("[{}] no stream to successor {}: dropped {}", selfId, o.peer(),
                         o.message().getBodyCase());
+                return false;
             }
-            return;
+            return true;
         }
         InboundStream stream = inbound.get(o.peer());
         if (stream == null) {
             LOG.debug("[{}] no stream from predecessor {}: dropped {}", selfId, o.peer(),
                     o.message().getBodyCase());
-            return;
+            return false;
         }
         try {
             stream.responder.onNext(o.message());
+            return true;
         } catch (StatusRuntimeException | IllegalStateException e) {
             LOG.debug("[{}] stream from {} is gone: {}", selfId, o.peer(), e.getMessage());
             inbound.remove(o.peer(), stream);
+            return false;
         }
     }
 

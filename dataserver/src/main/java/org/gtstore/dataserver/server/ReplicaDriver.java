@@ -22,7 +22,6 @@ import org.gtstore.dataserver.chain.ClientReply;
 import org.gtstore.dataserver.chain.CopyCommand;
 import org.gtstore.dataserver.chain.CopyStatus;
 import org.gtstore.dataserver.chain.DedupRecord;
-import org.gtstore.dataserver.chain.Outbound;
 import org.gtstore.dataserver.chain.Ready;
 import org.gtstore.dataserver.chain.StreamKind;
 import org.gtstore.dataserver.rpc.ChainListener;
@@ -322,9 +321,7 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
         if (r.successors() != null) {
             transport.setSuccessors(addresses(r.successors()));
         }
-        for (Outbound o : r.messages()) {
-            transport.send(o);
-        }
+        transport.sendAll(r.messages());
         for (ClientReply reply : r.replies()) {
             complete(reply);
         }

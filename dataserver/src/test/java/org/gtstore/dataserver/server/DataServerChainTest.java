@@ -206,6 +206,48 @@ class DataServerChainTest {
         }
     }
 
+    @Test
+    void statsCountTheChainMessagesFlushesAndRepliesEachServerSent() throws Exception {
+        // Goal: GetStats reports the process id and what each server sent since it started:
+        // chain messages per flush and updates per UpdateBatch down a chain of three, and the
+        // tail's replies to the client, so a benchmark can read them before and after a run.
+        meta = new FakeMetadataService(3000, 100);
+        for (String id : List.of("s1", "s2", "s3")) {
+            startServer(id);
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> meta.addresses.size() == 3);
+        meta.publish(1, PARTITIONS, p -> List.of("s1", "s2", "s3"));
+        awaitEpoch(1, "s1", "s2", "s3");
+        TestClient client = local.client("test-client").connect("s1", "s2", "s3");
+        List<CompletableFuture<PutResponse>> acked = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            acked.add(client.putAsync("s1", put(1, "key" + i, "v" + i, 100 + i)));
+        }
+        for (CompletableFuture<PutResponse> f : acked) {
+            assertEquals(ErrorCode.OK, f.get(10, TimeUnit.SECONDS).getCode());
+        }
+        for (String id : List.of("s1", "s2")) {
+            StatsResponse s = stub(id).getStats(StatsRequest.getDefaultInstance());
+            assertEquals(ProcessHandle.current().pid(), s.getPid());
+            assertTrue(s.getUpdates() >= 200, id + ": " + s);
+            assertTrue(s.getUpdateMessages() >= 1 && s.getUpdateMessages() <= s.getUpdates(),
+                    id + ": " + s);
+            assertTrue(s.getChainMessages() >= s.getUpdateMessages(), id + ": " + s);
+            assertTrue(s.getChainFlushes() >= 1 && s.getChainFlushes() <= s.getChainMessages(),
+                    id + ": " + s);
+        }
+        StatsResponse tail = stub("s3").getStats(StatsRequest.getDefaultInstance());
+        assertTrue(tail.getReplies() >= 200, "the tail answers every put: " + tail);
+        assertTrue(tail.getReplyMessages() >= 1 && tail.getReplyMessages() <= tail.getReplies(),
+                tail.toString());
+        assertEquals(0, tail.getUpdates(), "the tail forwards no update: " + tail);
+        StatsResponse counts = stub("s3").getStats(
+                StatsRequest.newBuilder().setCountsOnly(true).build());
+        assertEquals(tail.getReplies(), counts.getReplies());
+        assertEquals(0, counts.getKeysHeld(), "counts only: no store scan");
+        assertEquals(0, counts.getAppliedCount());
+    }
+
     private static OpReply answer(List<CompletableFuture<OpReply>> answers, int i)
             throws Exception {
         return answers.get(i).get(10, TimeUnit.SECONDS);
