@@ -9,6 +9,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.gtstore.metadata.model.ClusterState;
 import org.gtstore.metadata.model.PartitionChain;
@@ -17,9 +18,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Properties of the first assignment and of restoring K, checked over many (N, K, P)
- * combinations drawn from a seeded Random (the seed is printed in every failure message;
- * -Dgt.seed=N replays one).
+ * Properties of the first assignment and of restoring K, checked over a grid of (N, K, P) and
+ * over many combinations drawn from a seeded Random (the seed is printed in every failure
+ * message; -Dgt.seed=N replays one): K distinct members, heads and slots balanced within one,
+ * at most two successors and two predecessors per server, and after any one death a
+ * survivors' head load of at most 1.5 times their mean.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class ChainPlacementTest {
@@ -39,6 +42,54 @@ class ChainPlacementTest {
             for (int k = 1; k <= n; k++) {
                 for (int p = 1; p <= 2 * n + 1; p++) {
                     checkPlacement(n, k, p);
+                }
+            }
+        }
+    }
+
+    @Test
+    void gridOfServersReplicationAndPartitionsIsBalancedOnFewLanes() {
+        for (int n = 3; n <= 10; n++) {
+            for (int k = 1; k <= Math.min(5, n); k++) {
+                for (int p : gridPartitions(n)) {
+                    List<PartitionChain> chains = checkPlacement(n, k, p);
+                    if (k >= 2 && p >= 2 * n) {
+                        assertEquals(2 * n, new ChainLanes(chains).count(), context(n, k, p)
+                                + " a ring of two directions has 2N lanes");
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Goal: when a server dies, promotion (its successor heads its chains) spreads its heads
+     * over both ring neighbours, so no survivor heads more than 1.5 times the survivors' mean,
+     * slots stay within one, and the chains close up into the ring of survivors (still two
+     * successors each). The bound needs enough partitions per server to average over: P at
+     * least 8N (the defaults give a hundred or more).
+     */
+    @Test
+    void oneDeathSpreadsHeadsOverTheSurvivorsAndClosesTheRing() {
+        for (int n = 3; n <= 10; n++) {
+            for (int k = 1; k <= Math.min(5, n); k++) {
+                for (int p : gridPartitions(n)) {
+                    if (p < 8 * n) {
+                        continue;
+                    }
+                    ClusterState before = Fixtures.assigned(n, k, p);
+                    for (int v = 1; v <= n; v++) {
+                        String victim = "server" + v;
+                        ClusterState after = Fixtures.apply(before,
+                                Fixtures.markDead(before, victim));
+                        String msg = context(n, k, p) + " victim=" + victim;
+                        assertHeadsWithinOneAndAHalfOfTheMean(after, msg);
+                        Map<String, Integer> slots = count(after.chains(), false);
+                        assertSpread(slots, 1, msg + " memberships " + slots);
+                        ChainLanes lanes = new ChainLanes(after.chains());
+                        assertTrue(lanes.maxSuccessors() <= 2 && lanes.maxPredecessors() <= 2,
+                                msg + " " + lanes);
+                    }
                 }
             }
         }
@@ -126,7 +177,31 @@ class ChainPlacementTest {
         }
     }
 
-    private static void checkPlacement(int n, int k, int p) {
+    /** Partition counts around the round size N and the sizes clusters are made with. */
+    static List<Integer> gridPartitions(int n) {
+        TreeSet<Integer> out = new TreeSet<>(List.of(1, 2, n - 1, n, n + 1, 2 * n, 3 * n + 1,
+                8 * n, 8 * n + n / 2, 100, 256, 1024));
+        out.remove(0);
+        return new ArrayList<>(out);
+    }
+
+    /** Heads of available chains per live server: the busiest at most 1.5x the mean. */
+    static void assertHeadsWithinOneAndAHalfOfTheMean(ClusterState state, String msg) {
+        Map<String, Integer> heads = new HashMap<>();
+        state.liveServers().forEach(s -> heads.put(s.id(), 0));
+        int available = 0;
+        for (PartitionChain c : state.chains()) {
+            if (!c.isUnavailable()) {
+                heads.merge(c.head(), 1, Integer::sum);
+                available++;
+            }
+        }
+        int max = heads.values().stream().mapToInt(Integer::intValue).max().orElse(0);
+        assertTrue(max * heads.size() <= 1.5 * available, msg + " heads " + heads
+                + " max/mean " + (double) max * heads.size() / available);
+    }
+
+    private static List<PartitionChain> checkPlacement(int n, int k, int p) {
         List<String> ids = new ArrayList<>();
         for (int i = 1; i <= n; i++) {
             ids.add("s" + i);
@@ -150,6 +225,10 @@ class ChainPlacementTest {
         assertSpread(heads, 1, msg + " heads " + heads);
         assertSpread(slots, 1, msg + " memberships " + slots);
         assertEquals(p, heads.values().stream().mapToInt(Integer::intValue).sum(), msg);
+        ChainLanes lanes = new ChainLanes(asChains);
+        assertTrue(lanes.maxSuccessors() <= 2, msg + " " + lanes);
+        assertTrue(lanes.maxPredecessors() <= 2, msg + " " + lanes);
+        return asChains;
     }
 
     private static Map<String, Integer> count(List<PartitionChain> chains, boolean headsOnly) {
