@@ -49,6 +49,10 @@ final class CopyFlow {
     /** Residual capacities: node 0 the source, then groups, then servers, then the sink. */
     private int[][] residual;
     private int sink;
+    /** The nodes an edge may lead to: from the source, from a group, from a server. */
+    private int[] fromSource;
+    private int[] fromGroup;
+    private int[] fromServer;
 
     private CopyFlow(int serverCount) {
         this.serverCount = serverCount;
@@ -154,6 +158,17 @@ final class CopyFlow {
     private void build() {
         sink = 1 + groups.size() + serverCount;
         residual = new int[sink + 1][sink + 1];
+        fromSource = new int[groups.size()];
+        fromGroup = new int[serverCount];
+        fromServer = new int[groups.size() + 1];
+        for (int g = 0; g < groups.size(); g++) {
+            fromSource[g] = groupNode(g);
+            fromServer[g] = groupNode(g);
+        }
+        fromServer[groups.size()] = sink;
+        for (int s = 0; s < serverCount; s++) {
+            fromGroup[s] = serverNode(s);
+        }
         for (int g = 0; g < groups.size(); g++) {
             residual[0][groupNode(g)] = groups.get(g).targets().size();
             for (int s = 0; s < serverCount; s++) {
@@ -214,7 +229,7 @@ final class CopyFlow {
         ArrayDeque<Integer> deque = new ArrayDeque<>(List.of(0));
         while (!deque.isEmpty()) {
             int u = deque.pollFirst();
-            for (int v = 1; v <= sink; v++) {
+            for (int v : neighbours(u)) {
                 int step = residual[u][v] > 0 ? 0 : opensLane(u, v, degreeMax) ? 1 : -1;
                 if (step >= 0 && cost[u] + step < cost[v]) {
                     cost[v] = cost[u] + step;
@@ -243,6 +258,17 @@ final class CopyFlow {
             residual[v][parent[v]] += push;
         }
         return true;
+    }
+
+    /** Source to groups, group to servers, server to groups (undoing flow) and the sink. */
+    private int[] neighbours(int u) {
+        if (u == 0) {
+            return fromSource;
+        }
+        if (u <= groups.size()) {
+            return fromGroup;
+        }
+        return u < sink ? fromServer : new int[0];
     }
 
     /**
