@@ -63,7 +63,8 @@ final class CopyFlow {
 
     /**
      * @param chains  every chain of the map, for the lanes that exist
-     * @param targets the short chains to give a joining server, each with one eligible server
+     * @param targets the short chains to give a joining server, each with a live server that
+     *                is not in it
      * @param servers the live servers, in id order
      * @param slots   each live server's replica slots plus copies in progress
      * @return the chosen server per target, or null where the levels left it without one
