@@ -1,24 +1,36 @@
 package org.gtstore.metadata.command;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.gtstore.proto.AssignChains;
 import org.gtstore.proto.Chain;
 
 /**
  * Computes the first assignment of chains: every partition gets K distinct servers, every
- * server heads floor or ceil(P/N) partitions and holds floor or ceil(P*K/N) replica slots.
- * The leader runs it once and logs the result as data (AssignChains), so no member ever
- * recomputes it differently.
+ * server heads floor or ceil(P/N) partitions and holds floor or ceil(P*K/N) replica slots,
+ * and every server forwards to at most two successors. The leader runs it once and logs the
+ * result as data (AssignChains), so no member ever recomputes it differently.
  *
- * <p>Partitions are placed in rounds of N. In a full round, partition {@code r*N + i} gets
- * servers {@code i, i+d, i+2d, ...} (mod N) for a stride d that varies by round, so each server
- * heads exactly one chain and holds exactly K slots per round, and the chains a server heads
- * are followed by different servers (after it dies, its load spreads instead of landing on one
- * neighbour). The last, partial round of R < N partitions lays its R*K slots on consecutive
- * servers (balanced within one) and picks R distinct heads by bipartite matching, which always
- * exists because no server holds more than K of those slots.
+ * <p>The servers form a ring in the given order, and every chain walks K consecutive servers
+ * of it, clockwise or counter-clockwise. Partitions are placed in rounds of N; round r walks
+ * clockwise when r is even and counter-clockwise when it is odd:
+ *
+ * <pre>
+ *   round 0 (+1):  partition i       = i, i+1, ..., i+K-1   (mod N)
+ *   round 1 (-1):  partition N + i   = i, i-1, ..., i-K+1   (mod N)
+ * </pre>
+ *
+ * <p>In a full round each server heads one chain and holds K slots. A server's successors are
+ * its two ring neighbours, so there are at most 2N chain lanes (streams from a server to its
+ * successor) and each one carries a large share of the writes, which lets updates batch. The
+ * alternation is what spreads a dead server's load: the chains it headed are promoted half to
+ * one neighbour and half to the other, so with N servers the busiest survivor heads about
+ * 1.5 (N-1)/N times the survivors' mean.
+ *
+ * <p>The last, partial round of R &lt; N partitions walks in the direction its round number
+ * gives, starting at the evenly spaced servers floor(c*N/R). The starts are distinct, so the
+ * heads are, and every K consecutive servers of the ring hold floor or ceil(K*R/N) of the
+ * starts, so every server holds floor or ceil(K*R/N) slots of that round.
  */
 public final class ChainPlacement {
 
@@ -26,7 +38,7 @@ public final class ChainPlacement {
     }
 
     /**
-     * @param serverIds  the servers to place on, in a fixed (sorted) order
+     * @param serverIds  the servers to place on, in a fixed (sorted) order: the ring's order
      * @param partitions P
      * @param replication K, at most the number of servers
      * @return the chains, head first, indexed by partition
@@ -41,20 +53,18 @@ public final class ChainPlacement {
         if (partitions < 1) {
             throw new IllegalArgumentException("partitions < 1: " + partitions);
         }
-        List<Integer> strides = strides(n, replication);
         List<List<String>> chains = new ArrayList<>(partitions);
         int fullRounds = partitions / n;
         for (int round = 0; round < fullRounds; round++) {
-            int stride = strides.get(round % strides.size());
             for (int i = 0; i < n; i++) {
-                List<String> chain = new ArrayList<>(replication);
-                for (int j = 0; j < replication; j++) {
-                    chain.add(serverIds.get((int) ((i + (long) j * stride) % n)));
-                }
-                chains.add(chain);
+                chains.add(walk(serverIds, i, direction(round), replication));
             }
         }
-        chains.addAll(partialRound(serverIds, partitions % n, replication));
+        int rest = partitions % n;
+        for (int c = 0; c < rest; c++) {
+            int start = (int) ((long) c * n / rest);
+            chains.add(walk(serverIds, start, direction(fullRounds), replication));
+        }
         return chains;
     }
 
@@ -71,79 +81,18 @@ public final class ChainPlacement {
         return b.build();
     }
 
-    /** Strides d for which i, i+d, ..., i+(K-1)d are distinct mod N. Stride 1 always is. */
-    private static List<Integer> strides(int n, int replication) {
-        List<Integer> out = new ArrayList<>();
-        for (int d = 1; d < n; d++) {
-            if (n / gcd(d, n) >= replication) {
-                out.add(d);
-            }
-        }
-        if (out.isEmpty()) {
-            out.add(1);
-        }
-        return out;
+    /** +1 (clockwise) for even rounds, -1 for odd ones. */
+    private static int direction(int round) {
+        return round % 2 == 0 ? 1 : -1;
     }
 
-    private static List<List<String>> partialRound(List<String> ids, int chainCount, int k) {
+    /** K consecutive ring positions from {@code start}, distinct because K is at most N. */
+    private static List<String> walk(List<String> ids, int start, int direction, int k) {
         int n = ids.size();
-        int[][] members = new int[chainCount][k];
-        for (int c = 0; c < chainCount; c++) {
-            for (int j = 0; j < k; j++) {
-                members[c][j] = (c * k + j) % n;
-            }
+        List<String> chain = new ArrayList<>(k);
+        for (int j = 0; j < k; j++) {
+            chain.add(ids.get(Math.floorMod(start + direction * j, n)));
         }
-        int[] headOf = distinctHeads(members, n);
-        List<List<String>> out = new ArrayList<>(chainCount);
-        for (int c = 0; c < chainCount; c++) {
-            List<String> chain = new ArrayList<>(k);
-            chain.add(ids.get(headOf[c]));
-            for (int m : members[c]) {
-                if (m != headOf[c]) {
-                    chain.add(ids.get(m));
-                }
-            }
-            out.add(chain);
-        }
-        return out;
-    }
-
-    /** Kuhn's augmenting-path matching of chains to distinct member servers. */
-    private static int[] distinctHeads(int[][] members, int n) {
-        int[] chainOfServer = new int[n];
-        Arrays.fill(chainOfServer, -1);
-        for (int c = 0; c < members.length; c++) {
-            if (!augment(c, members, chainOfServer, new boolean[n])) {
-                throw new IllegalStateException("no distinct heads for the partial round: "
-                        + Arrays.deepToString(members));
-            }
-        }
-        int[] headOf = new int[members.length];
-        for (int s = 0; s < n; s++) {
-            if (chainOfServer[s] >= 0) {
-                headOf[chainOfServer[s]] = s;
-            }
-        }
-        return headOf;
-    }
-
-    private static boolean augment(int c, int[][] members, int[] chainOfServer,
-                                   boolean[] visited) {
-        for (int s : members[c]) {
-            if (visited[s]) {
-                continue;
-            }
-            visited[s] = true;
-            if (chainOfServer[s] < 0 || augment(chainOfServer[s], members, chainOfServer,
-                    visited)) {
-                chainOfServer[s] = c;
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static int gcd(int a, int b) {
-        return b == 0 ? a : gcd(b, a % b);
+        return chain;
     }
 }

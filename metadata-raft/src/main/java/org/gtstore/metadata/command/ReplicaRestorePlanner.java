@@ -13,10 +13,14 @@ import org.gtstore.proto.StartCopy;
 
 /**
  * Plans how to bring under-replicated chains back to K replicas, all of them at once so that the
- * whole plan is one StartCopy command and one map epoch: for each available chain with
- * fewer than K replicas and no copy in progress, the least loaded live server that is not
- * already in it joins at the tail end. Load counts replica slots plus copies in progress, so
- * the plan spreads the dead server's share over everyone instead of piling it on one spare.
+ * whole plan is one StartCopy command and one map epoch: each available chain with fewer
+ * than K replicas and no copy in progress gets a live server that is not already in it,
+ * joining at the tail end. Load counts replica slots plus copies in progress. {@link CopyFlow}
+ * picks the servers: slots end level (within one where membership allows), so the dead
+ * server's share spreads over everyone instead of piling on one spare, and among the level
+ * choices it prefers a server the chain's tail already forwards to, so the map keeps few chain
+ * lanes. A chain the flow could not place goes to its least loaded candidate, and a final
+ * rebalance moves planned copies off any server left two above another that could take them.
  * Unavailable chains are left alone: they come back only with one of their last replicas.
  */
 public final class ReplicaRestorePlanner {
@@ -73,6 +77,47 @@ public final class ReplicaRestorePlanner {
         }
         int k = state.settings().replication();
         List<ServerEntry> live = state.liveServers();
+        Map<String, int[]> load = loads(state, live);
+        List<PartitionChain> targets = new ArrayList<>();
+        int stuck = 0;
+        for (PartitionChain c : state.chains()) {
+            if (c.isUnavailable() || c.hasJoining() || c.replicas().size() >= k) {
+                continue;
+            }
+            if (leastLoaded(live, load, c) == null) {
+                stuck++;
+            } else {
+                targets.add(c);
+            }
+        }
+        List<String> ids = live.stream().map(ServerEntry::id).toList();
+        String[] flow = CopyFlow.picks(state.chains(), targets, ids,
+                ids.stream().mapToInt(id -> load.get(id)[0]).toArray());
+        List<String> picks = new ArrayList<>(targets.size());
+        for (int i = 0; i < targets.size(); i++) {
+            picks.add(flow[i]);
+            if (flow[i] != null) {
+                bump(load, flow[i], 1);
+            }
+        }
+        for (int i = 0; i < targets.size(); i++) {
+            if (picks.get(i) == null) {
+                String best = leastLoaded(live, load, targets.get(i));
+                bump(load, best, 1);
+                picks.set(i, best);
+            }
+        }
+        rebalance(live, load, targets, picks);
+        List<CopyEntry> copies = new ArrayList<>(picks.size());
+        for (int i = 0; i < picks.size(); i++) {
+            copies.add(CopyEntry.newBuilder().setPartition(targets.get(i).partition())
+                    .setServerId(picks.get(i)).build());
+        }
+        return new Plan(state.epoch(), copies, stuck);
+    }
+
+    /** Per live server: {replica slots plus copies in progress, heads}. */
+    private static Map<String, int[]> loads(ClusterState state, List<ServerEntry> live) {
         Map<String, int[]> load = new HashMap<>();
         for (ServerEntry s : live) {
             load.put(s.id(), new int[2]);
@@ -88,37 +133,15 @@ public final class ReplicaRestorePlanner {
                 bump(load, c.joining(), 1);
             }
         }
-        List<PartitionChain> targets = new ArrayList<>();
-        List<String> picks = new ArrayList<>();
-        int stuck = 0;
-        for (PartitionChain c : state.chains()) {
-            if (c.isUnavailable() || c.hasJoining() || c.replicas().size() >= k) {
-                continue;
-            }
-            String best = leastLoaded(live, load, c);
-            if (best == null) {
-                stuck++;
-                continue;
-            }
-            bump(load, best, 1);
-            targets.add(c);
-            picks.add(best);
-        }
-        rebalance(live, load, targets, picks);
-        List<CopyEntry> copies = new ArrayList<>(picks.size());
-        for (int i = 0; i < picks.size(); i++) {
-            copies.add(CopyEntry.newBuilder().setPartition(targets.get(i).partition())
-                    .setServerId(picks.get(i)).build());
-        }
-        return new Plan(state.epoch(), copies, stuck);
+        return load;
     }
 
     /**
-     * Greedy picks can end unbalanced when the last chains already hold the least loaded
-     * servers. Each round finds a path of planned copies from a most loaded server to one
-     * loaded at least two less (copy 1 moves from A to B, copy 2 from B to C, ...) and moves
-     * them, which lowers A by one, raises the end by one and leaves the middle as it was.
-     * Existing replicas are never moved.
+     * Chains the flow left to the least loaded candidate can end unbalanced when the last of
+     * them already hold the least loaded servers. Each round finds a path of planned copies
+     * from a most loaded server to one loaded at least two less (copy 1 moves from A to B,
+     * copy 2 from B to C, ...) and moves them, which lowers A by one, raises the end by one
+     * and leaves the middle as it was. Existing replicas are never moved.
      */
     private static void rebalance(List<ServerEntry> live, Map<String, int[]> load,
                                   List<PartitionChain> targets, List<String> picks) {
