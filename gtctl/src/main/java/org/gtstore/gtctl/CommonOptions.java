@@ -47,26 +47,13 @@ public final class CommonOptions {
         List<String> addresses = new ArrayList<>();
         for (String part : value.split(",", -1)) {
             String address = part.strip();
-            if (!isHostPort(address)) {
+            if (!MetadataAddresses.isHostPort(address)) {
                 throw new ParameterException(mixee.commandLine(),
                         "--meta expects host:port[,host:port...], got '" + value + "'");
             }
             addresses.add(address);
         }
         this.meta = List.copyOf(addresses);
-    }
-
-    static boolean isHostPort(String address) {
-        int colon = address.lastIndexOf(':');
-        if (colon <= 0 || colon == address.length() - 1) {
-            return false;
-        }
-        try {
-            int port = Integer.parseInt(address.substring(colon + 1));
-            return port > 0 && port <= 65535;
-        } catch (NumberFormatException e) {
-            return false;
-        }
     }
 
     public Path dir() {
@@ -83,6 +70,11 @@ public final class CommonOptions {
 
     public boolean debug() {
         return debug;
+    }
+
+    /** The formatter of the output style these options ask for. */
+    public ResultFormatter formatter() {
+        return new ResultFormatter(json, verbose);
     }
 
     public Duration timeout() {
@@ -108,12 +100,6 @@ public final class CommonOptions {
      * {@code <dir>/cluster.json}.
      */
     public List<String> metadataAddresses() {
-        if (hasMeta()) {
-            return meta;
-        }
-        return clusterFile().map(ClusterFile::metadataAddresses).orElseThrow(() ->
-                new GtctlException("no cluster in " + dir + " (no " + ClusterFile.FILE_NAME
-                        + "): start one with 'gtctl cluster start --nodes N --rep K',"
-                        + " or give --dir D or --meta host:port"));
+        return MetadataAddresses.resolve(dir, meta);
     }
 }

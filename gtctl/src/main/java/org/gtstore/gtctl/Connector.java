@@ -6,7 +6,7 @@ import org.gtstore.gtctl.cluster.MetadataView;
 
 /**
  * How commands reach a cluster. {@link #real()} uses the client library; tests pass fakes to
- * {@link Gtctl#commandLine(Connector)}.
+ * {@link Gtctl#run}.
  */
 public interface Connector {
     /** A store that routes through the given metadata members, with an overall deadline. */

@@ -5,6 +5,7 @@ import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.lang.reflect.Constructor;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import java.util.logging.Level;
 import java.util.logging.LogManager;
 import picocli.CommandLine;
@@ -36,6 +37,7 @@ public final class Gtctl {
     public static void main(String[] args) {
         boolean debug = hasDebugFlag(args);
         configureLogging(debug);
+        configureNetty();
         PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out,
                 StandardCharsets.UTF_8), false);
         PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err,
@@ -59,6 +61,16 @@ public final class Gtctl {
     /** Runs one command line; the entry point for tests. */
     public static int run(String[] args, Connector connector, InputStream in, PrintWriter out,
             PrintWriter err) {
+        Optional<OneShotCommand> oneShot = OneShotCommand.parse(args);
+        if (oneShot.isPresent()) {
+            return oneShot.get().run(connector, out, err);
+        }
+        return runParsed(args, connector, in, out, err);
+    }
+
+    /** Runs one command line through picocli (the whole command tree). */
+    static int runParsed(String[] args, Connector connector, InputStream in, PrintWriter out,
+            PrintWriter err) {
         CommandLine cmd = commandLine(connector, in);
         cmd.setOut(out);
         cmd.setErr(err);
@@ -72,8 +84,13 @@ public final class Gtctl {
         return cmd.execute(args);
     }
 
-    /** The command tree, with commands built around the given connector and stdin. */
-    public static CommandLine commandLine(Connector connector, InputStream in) {
+    /**
+     * The command tree, with commands built around the given connector and stdin. Private, as
+     * is every other mention of a picocli type here: the launcher looks up {@code main} by
+     * reflection, which loads the types of every public method's signature, and picocli's
+     * classes (built for Java 5) cannot be kept in a class-data-sharing archive.
+     */
+    private static CommandLine commandLine(Connector connector, InputStream in) {
         CommandLine cmd = new CommandLine(new Gtctl(), new Factory(connector, in));
         cmd.setExpandAtFiles(false); // A key may start with '@'.
         cmd.setCaseInsensitiveEnumValuesAllowed(true);
@@ -81,7 +98,11 @@ public final class Gtctl {
     }
 
     private static int onFailure(Exception ex, CommandLine line, boolean debug) {
-        PrintWriter err = line.getErr();
+        return reportFailure(ex, line.getErr(), debug);
+    }
+
+    /** Prints a failed command's one line (and its stack trace under --debug); its exit code. */
+    static int reportFailure(Exception ex, PrintWriter err, boolean debug) {
         err.println("error: " + Errors.describe(ex));
         if (debug) {
             Errors.unwrap(ex).printStackTrace(err);
@@ -133,6 +154,22 @@ public final class Gtctl {
         }
         LogManager.getLogManager().reset();
         java.util.logging.Logger.getLogger("").setLevel(Level.OFF);
+    }
+
+    /**
+     * Spares a short-lived JVM two costs of gRPC's Netty start that a command-line tool does not
+     * need, unless the user set the properties: the allocator's Flight Recorder events (their
+     * set-up generates classes at run time) and the machine id of channel ids, which Netty
+     * finds by listing the network interfaces (ids only name channels in Netty's own logs).
+     */
+    private static void configureNetty() {
+        String netty = "io.grpc.netty.shaded.io.netty.";
+        if (System.getProperty(netty + "jfr.enabled") == null) {
+            System.setProperty(netty + "jfr.enabled", "false");
+        }
+        if (System.getProperty(netty + "machineId") == null) {
+            System.setProperty(netty + "machineId", "00:00:00:00:00:00:00:01");
+        }
     }
 
     /**

@@ -24,7 +24,10 @@ import java.util.List;
  * {@code "error":"..."}).
  */
 public final class ResultFormatter {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Made on first use only, so that plain output never loads Jackson's databind. */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper();
+    }
 
     private final boolean json;
     private final boolean verbose;
@@ -84,7 +87,7 @@ public final class ResultFormatter {
     }
 
     private ObjectNode base(String op, String key, String result) {
-        ObjectNode o = JSON.createObjectNode();
+        ObjectNode o = Json.MAPPER.createObjectNode();
         if (op != null) {
             o.put("op", op);
         }
@@ -113,7 +116,7 @@ public final class ResultFormatter {
 
     private static String toJson(ObjectNode o) {
         try {
-            return JSON.writeValueAsString(o);
+            return Json.MAPPER.writeValueAsString(o);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write JSON", e);
         }

@@ -29,11 +29,21 @@ final class GtctlRunner implements Connector {
     }
 
     Result run(String... args) {
+        return run(false, args);
+    }
+
+    /** Runs the line through picocli even if it is a one-shot command. */
+    Result runWithPicocli(String... args) {
+        return run(true, args);
+    }
+
+    private Result run(boolean picocli, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int code = Gtctl.run(args, this,
-                new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
-                new PrintWriter(out), new PrintWriter(err));
+        ByteArrayInputStream in = new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8));
+        int code = picocli
+                ? Gtctl.runParsed(args, this, in, new PrintWriter(out), new PrintWriter(err))
+                : Gtctl.run(args, this, in, new PrintWriter(out), new PrintWriter(err));
         return new Result(code, out.toString(), err.toString());
     }
 

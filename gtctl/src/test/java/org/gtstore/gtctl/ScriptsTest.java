@@ -80,7 +80,11 @@ class ScriptsTest {
         executable(bin.resolve("mvn"), "#!/usr/bin/env bash\n"
                 + "echo \"$*\" >> '" + mvnLog + "'\n"
                 + "sleep \"${FAKE_MVN_SECONDS:-0}\"\n" + makeJars);
-        executable(tmp.resolve("jdk/bin/java"), "#!/usr/bin/env bash\nprintf '%s\\n' \"$@\"\n");
+        // A training run's archive is written at exit: the fake writes it, then fails if told.
+        executable(tmp.resolve("jdk/bin/java"), "#!/usr/bin/env bash\n"
+                + "for a in \"$@\"; do case \"$a\" in -XX:ArchiveClassesAtExit=*)"
+                + " echo jsa > \"${a#*=}\";; esac; done\n"
+                + "printf '%s\\n' \"$@\"\nexit \"${FAKE_JAVA_EXIT:-0}\"\n");
     }
 
     private Run run(List<String> env, String script, String... args) throws Exception {
@@ -167,7 +171,7 @@ class ScriptsTest {
 
     @Test
     void skipBuildRunsTheJarsAsTheyAre() throws Exception {
-        Run r = run(List.of("GTSTORE_SKIP_BUILD=1"), "gtctl", "get", "k");
+        Run r = run(List.of("GTSTORE_SKIP_BUILD=1", "GTSTORE_CDS=0"), "gtctl", "get", "k");
         assertEquals(List.of(), mvnCalls());
         assertEquals(javaCall("get", "k"), r.out());
     }
@@ -183,7 +187,7 @@ class ScriptsTest {
 
     @Test
     void clientPassesKeysAndValuesThroughUnchanged() throws Exception {
-        List<String> skip = List.of("GTSTORE_SKIP_BUILD=1");
+        List<String> skip = List.of("GTSTORE_SKIP_BUILD=1", "GTSTORE_CDS=0");
         assertEquals(javaCall("put", "--", "key with spaces", "välue ✓ -x"),
                 run(skip, "client", "--put", "key with spaces", "--val", "välue ✓ -x").out());
         assertEquals(javaCall("get", "--dir", "/d d", "--meta", "h:1,h:2", "--json", "--", "-k"),
@@ -214,5 +218,58 @@ class ScriptsTest {
         assertEquals(javaCall("cluster", "start", "--nodes", "5", "--rep", "3", "--dir", "x"),
                 run(List.of("GTSTORE_SKIP_BUILD=1"), "start_service", "--nodes", "5", "--rep",
                         "3", "--dir", "x").out());
+    }
+
+    @Test
+    void firstOneShotCommandTrainsTheClassArchiveAndLaterCommandsUseIt() throws Exception {
+        List<String> skip = List.of("GTSTORE_SKIP_BUILD=1");
+        assertEquals(javaCall("cluster", "status"), run(skip, "gtctl", "cluster", "status").out(),
+                "only put, get and delete train the archive");
+        Run training = run(skip, "client", "--get", "k");
+        assertEquals(0, training.exitCode(), training.err());
+        String dump = training.out().get(5);
+        assertTrue(dump.startsWith("-XX:ArchiveClassesAtExit="
+                + root.resolve("gtctl/target/cds")), training.out().toString());
+        List<Path> archives = archives();
+        assertEquals(1, archives.size(), archives.toString());
+        assertTrue(archives.get(0).getFileName().toString().matches("gtctl-[0-9]+\\.jsa"));
+
+        List<String> expected = new ArrayList<>(javaCall("cluster", "status"));
+        expected.addAll(5, List.of("-XX:SharedArchiveFile=" + archives.get(0), "-Xlog:cds*=off"));
+        assertEquals(expected, run(skip, "gtctl", "cluster", "status").out());
+        assertEquals(javaCall("get", "k"),
+                run(List.of("GTSTORE_SKIP_BUILD=1", "GTSTORE_CDS=0"), "gtctl", "get", "k").out());
+    }
+
+    @Test
+    void aRebuiltJarGetsANewArchiveAndTheOldOneGoes() throws Exception {
+        List<String> skip = List.of();
+        run(skip, "gtctl", "put", "k", "v");
+        List<Path> before = archives();
+        Files.setLastModifiedTime(root.resolve(JARS.get(0)),
+                FileTime.from(Instant.now().plusSeconds(5)));
+        Run again = run(skip, "gtctl", "put", "k", "v");
+        assertTrue(again.out().get(5).startsWith("-XX:ArchiveClassesAtExit="),
+                again.out().toString());
+        List<Path> after = archives();
+        assertEquals(1, after.size(), after.toString());
+        assertFalse(after.equals(before), after.toString());
+    }
+
+    @Test
+    void aFailedTrainingRunKeepsNoArchiveAndKeepsItsExitCode() throws Exception {
+        Run r = run(List.of("GTSTORE_SKIP_BUILD=1", "FAKE_JAVA_EXIT=1"), "gtctl", "get", "k");
+        assertEquals(1, r.exitCode());
+        assertEquals(List.of(), archives());
+    }
+
+    private List<Path> archives() throws IOException {
+        Path dir = root.resolve("gtctl/target/cds");
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (var files = Files.list(dir)) {
+            return files.sorted().toList();
+        }
     }
 }

@@ -35,9 +35,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A put goes to its chain's head and is answered by its tail (the chain replication paper's
  * rule): before the put is sent, the session with the tail must be registered (so the tail
- * knows where this client is); then the put's answer is whichever comes first: the tail's
- * Committed reply (on any session, matched by request id) or the head's own answer on the
- * head's session (a refusal, or OK for a retry of a write it already applied).
+ * knows where this client is), while the head's session opens at the same time; then the
+ * put's answer is whichever comes first: the tail's Committed reply (on any session, matched
+ * by request id) or the head's own answer on the head's session (a refusal, or OK for a retry
+ * of a write it already applied).
  */
 public final class DataChannels implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DataChannels.class);
@@ -87,6 +88,9 @@ public final class DataChannels implements AutoCloseable {
             sendPut(attempt, headAddress, request, timeoutNanos);
             return;
         }
+        // Open the head's session too while the tail registers, rather than after: on a
+        // client's first put the two connections are then made at the same time.
+        link(headAddress);
         registered.copy().orTimeout(timeoutNanos, TimeUnit.NANOSECONDS).whenComplete((v, e) -> {
             Throwable err = e instanceof CompletionException && e.getCause() != null
                     ? e.getCause() : e;
