@@ -109,7 +109,7 @@ final class PartitionReplica {
         this.chainEpoch = chainEpoch;
         this.applied = storedAppliedSeq;
         // A restarted server cannot know what was committed; nothing it holds is un-acked in
-        // memory, so a successor missing updates is caught up from the store (issue #4).
+        // memory, so a successor missing updates is caught up from the store.
         this.committed = storedAppliedSeq;
         this.commitHold = storedCommitHold > storedAppliedSeq ? storedCommitHold : 0;
         // A tail's applied state was committed, unless a copy was filling holes in it.
