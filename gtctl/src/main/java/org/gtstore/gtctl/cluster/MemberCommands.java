@@ -24,18 +24,10 @@ final class MemberCommands {
      * Small young generations: nearly everything a member allocates dies young, so the resident
      * heap is about the young generation; 16 MB and 24 MB keep ten JVMs near 1.5 GiB in all.
      */
-    /**
-     * Gives memory glibc keeps after the JIT compilers and RocksDB free it back every 2 s: about
-     * 20-25 MB per member after a benchmark run. The flag came with a JDK 17 update; an older 17
-     * ignores it (-XX:+IgnoreUnrecognizedVMOptions, placed just before it).
-     */
-    private static final List<String> TRIM_NATIVE_HEAP = List.of(
-            "-XX:+IgnoreUnrecognizedVMOptions", "-XX:TrimNativeHeapInterval=2000");
-    static final List<String> METADATA_JVM_FLAGS = concat(List.of("-Xms160m", "-Xmx160m",
-            "-Xmn16m", "-XX:+UseSerialGC", "-Xss512k", GRPC_DIRECT_ARENAS, RATIS_DIRECT_ARENAS),
-            TRIM_NATIVE_HEAP);
-    static final List<String> SERVER_JVM_FLAGS = concat(List.of("-Xms256m", "-Xmx256m",
-            "-Xmn24m", "-XX:+UseSerialGC", "-Xss512k", GRPC_DIRECT_ARENAS), TRIM_NATIVE_HEAP);
+    static final List<String> METADATA_JVM_FLAGS = List.of("-Xms160m", "-Xmx160m", "-Xmn16m",
+            "-XX:+UseSerialGC", "-Xss512k", GRPC_DIRECT_ARENAS, RATIS_DIRECT_ARENAS);
+    static final List<String> SERVER_JVM_FLAGS = List.of("-Xms256m", "-Xmx256m", "-Xmn24m",
+            "-XX:+UseSerialGC", "-Xss512k", GRPC_DIRECT_ARENAS);
     /** Extra JVM flags for every metadata member, appended after the defaults (later wins). */
     static final String METADATA_FLAGS_ENV = "GTSTORE_METADATA_JVM_FLAGS";
     /** Extra JVM flags for every data server, appended after the defaults (later wins). */
@@ -155,11 +147,5 @@ final class MemberCommands {
                 "--meta", String.join(",", cluster.metadataAddresses())));
         cmd.addAll(extraArgs);
         return cmd;
-    }
-
-    private static List<String> concat(List<String> a, List<String> b) {
-        List<String> out = new ArrayList<>(a);
-        out.addAll(b);
-        return List.copyOf(out);
     }
 }

@@ -205,9 +205,7 @@ class ClusterLauncherTest {
         assertEquals(List.of("/jdk/bin/java", "-Xms160m", "-Xmx160m", "-Xmn16m",
                 "-XX:+UseSerialGC", "-Xss512k",
                 "-Dio.grpc.netty.shaded.io.netty.allocator.numDirectArenas=1",
-                "-Dorg.apache.ratis.thirdparty.io.netty.allocator.numDirectArenas=1",
-                "-XX:+IgnoreUnrecognizedVMOptions", "-XX:TrimNativeHeapInterval=2000",
-                "-jar", "/repo/metadata-raft/target/gtstore-metadata-raft.jar",
+                "-Dorg.apache.ratis.thirdparty.io.netty.allocator.numDirectArenas=1", "-jar", "/repo/metadata-raft/target/gtstore-metadata-raft.jar",
                 "--id", "meta2",
                 "--peers", "meta1=127.0.0.1:1:2,meta2=127.0.0.1:3:4,meta3=127.0.0.1:5:6",
                 "--storage-dir", "/c/meta2/raft", "--replication", "2", "--partitions", "1024",
@@ -215,9 +213,7 @@ class ClusterLauncherTest {
                 m.metadata(c, c.metadata().get(1), List.of("--lease-ms", "900")));
         assertEquals(List.of("/jdk/bin/java", "-Xms256m", "-Xmx256m", "-Xmn24m",
                 "-XX:+UseSerialGC", "-Xss512k",
-                "-Dio.grpc.netty.shaded.io.netty.allocator.numDirectArenas=1",
-                "-XX:+IgnoreUnrecognizedVMOptions", "-XX:TrimNativeHeapInterval=2000",
-                "-jar", "/repo/dataserver/target/gtstore-dataserver.jar",
+                "-Dio.grpc.netty.shaded.io.netty.allocator.numDirectArenas=1", "-jar", "/repo/dataserver/target/gtstore-dataserver.jar",
                 "--id", "server2", "--listen", "127.0.0.1:8", "--data-dir", "/c/server2/data",
                 "--meta", "127.0.0.1:2,127.0.0.1:4,127.0.0.1:6"),
                 m.server(c, c.servers().get(1), List.of()));
@@ -234,15 +230,13 @@ class ClusterLauncherTest {
                 "-XX:+UseSerialGC", "-Xss512k",
                 "-Dio.grpc.netty.shaded.io.netty.allocator.numDirectArenas=1",
                 "-Dorg.apache.ratis.thirdparty.io.netty.allocator.numDirectArenas=1",
-                "-XX:+IgnoreUnrecognizedVMOptions", "-XX:TrimNativeHeapInterval=2000",
                 "-XX:+UseParallelGC", "-jar"),
-                m.metadata(c, c.metadata().get(0), List.of()).subList(0, 12));
+                m.metadata(c, c.metadata().get(0), List.of()).subList(0, 10));
         assertEquals(List.of("/jdk/bin/java", "-Xms256m", "-Xmx256m", "-Xmn24m",
                 "-XX:+UseSerialGC", "-Xss512k",
-                "-Dio.grpc.netty.shaded.io.netty.allocator.numDirectArenas=1",
-                "-XX:+IgnoreUnrecognizedVMOptions", "-XX:TrimNativeHeapInterval=2000", "-Xmx1g",
+                "-Dio.grpc.netty.shaded.io.netty.allocator.numDirectArenas=1", "-Xmx1g",
                 "-XX:TieredStopAtLevel=1", "-jar"),
-                m.server(c, c.servers().get(0), List.of()).subList(0, 12));
+                m.server(c, c.servers().get(0), List.of()).subList(0, 10));
     }
 
     @Test
