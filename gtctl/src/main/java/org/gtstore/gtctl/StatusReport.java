@@ -52,14 +52,15 @@ public record StatusReport(
             String id, String address, long recordedPid, Optional<MemberStatus> status) {
     }
 
-    /** What the table shows beyond the JSON. */
+    /** What the table shows beyond the JSON; clusterId is empty before the cluster formed. */
     public record Details(
             int replication,
             String cause,
             List<Integer> underReplicated,
             List<Integer> unavailable,
             List<String> notRegistered,
-            List<CopyProgress> progress) {
+            List<CopyProgress> progress,
+            String clusterId) {
     }
 
     /**
@@ -115,7 +116,8 @@ public record StatusReport(
                 .filter(s -> "LEADER".equals(s.getRole()))
                 .findFirst().map(MemberStatus::getProgressList).orElse(List.of());
         return new Details(map.getSettings().getReplication(), map.getCause(),
-                p.underReplicated, p.unavailable, notRegistered, List.copyOf(progress));
+                p.underReplicated, p.unavailable, notRegistered, List.copyOf(progress),
+                map.getSettings().getClusterId());
     }
 
     static String stateName(ServerState state) {

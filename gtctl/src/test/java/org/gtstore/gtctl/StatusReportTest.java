@@ -106,6 +106,19 @@ class StatusReportTest {
                 + " replicas), 0 unavailable"), text);
         assertTrue(text.contains("Under-replicated: 0, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18,"
                 + " 20, 21, 23, 24, 26, 27, 29 ... and 20 more"), text);
+        assertTrue(lines.stream().noneMatch(l -> l.startsWith("Cluster id")),
+                "a map without a cluster id shows none: " + text);
+    }
+
+    @Test
+    void tableEndsWithTheClusterId() {
+        PartitionMap map = FakeMetadataView.balancedMap(7, 3, 2, 60);
+        map = map.toBuilder().setSettings(map.getSettings().toBuilder()
+                .setClusterId("6f1c2a9e-5b3d-4c8e-9a61-0d2f4b6e8a10")).build();
+        List<String> lines = StatusPrinter.lines(StatusReport.of(MEMBERS, map, pids(3)),
+                StatusReport.details(MEMBERS, map, pids(3)));
+        assertEquals("Cluster id 6f1c2a9e-5b3d-4c8e-9a61-0d2f4b6e8a10",
+                lines.get(lines.size() - 1));
     }
 
     @Test
