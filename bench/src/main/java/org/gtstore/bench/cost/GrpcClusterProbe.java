@@ -1,7 +1,7 @@
 package org.gtstore.bench.cost;
 
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
+import org.gtstore.bench.rpc.ChannelPool;
 import io.grpc.StatusRuntimeException;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.gtstore.proto.DataServiceGrpc;
 import org.gtstore.proto.ErrorCode;
@@ -42,7 +41,7 @@ public final class GrpcClusterProbe implements ClusterProbe {
 
     private final List<String> metadataAddresses;
     private final Duration rpcTimeout;
-    private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+    private final ChannelPool channels = ChannelPool.plaintext();
 
     public GrpcClusterProbe(List<String> metadataAddresses, Duration rpcTimeout) {
         if (metadataAddresses == null || metadataAddresses.isEmpty()) {
@@ -157,23 +156,12 @@ public final class GrpcClusterProbe implements ClusterProbe {
     }
 
     private ManagedChannel channel(String address) {
-        return channels.computeIfAbsent(address,
-                a -> ManagedChannelBuilder.forTarget(a).usePlaintext().build());
+        return channels.get(address);
     }
 
-    /** Closes every channel, waiting up to 5 s each. */
+    /** Closes every channel. */
     @Override
     public void close() {
-        for (ManagedChannel channel : channels.values()) {
-            channel.shutdownNow();
-        }
-        try {
-            for (ManagedChannel channel : channels.values()) {
-                channel.awaitTermination(5, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        channels.clear();
+        channels.close();
     }
 }

@@ -1,14 +1,13 @@
 package org.gtstore.bench.loadbalance;
 
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
+import org.gtstore.bench.rpc.ChannelPool;
 import io.grpc.StatusRuntimeException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.gtstore.bench.driver.BenchmarkException;
@@ -34,15 +33,12 @@ import org.gtstore.proto.StatsResponse;
  */
 public final class GrpcClusterInspector implements ClusterInspector, AutoCloseable {
     private final List<String> metadataAddresses;
-    private final Function<String, ManagedChannel> channelFactory;
     private final Duration rpcTimeout;
-    private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+    private final ChannelPool channels;
 
     /** Connects in plaintext to {@code host:port} addresses, as every GTStore process listens. */
     public GrpcClusterInspector(List<String> metadataAddresses, Duration rpcTimeout) {
-        this(metadataAddresses,
-                address -> ManagedChannelBuilder.forTarget(address).usePlaintext().build(),
-                rpcTimeout);
+        this(metadataAddresses, ChannelPool.PLAINTEXT, rpcTimeout);
     }
 
     /** As above with a given way to open channels (tests use in-process channels). */
@@ -55,7 +51,7 @@ public final class GrpcClusterInspector implements ClusterInspector, AutoCloseab
             throw new IllegalArgumentException("rpcTimeout must be positive: " + rpcTimeout);
         }
         this.metadataAddresses = List.copyOf(metadataAddresses);
-        this.channelFactory = channelFactory;
+        this.channels = new ChannelPool(channelFactory);
         this.rpcTimeout = rpcTimeout;
     }
 
@@ -109,22 +105,12 @@ public final class GrpcClusterInspector implements ClusterInspector, AutoCloseab
     }
 
     private ManagedChannel channel(String address) {
-        return channels.computeIfAbsent(address, channelFactory);
+        return channels.get(address);
     }
 
-    /** Closes every channel, waiting up to 5 s each; an interrupt stops the wait, not the close. */
+    /** Closes every channel. */
     @Override
     public void close() {
-        for (ManagedChannel channel : channels.values()) {
-            channel.shutdownNow();
-        }
-        try {
-            for (ManagedChannel channel : channels.values()) {
-                channel.awaitTermination(5, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        channels.clear();
+        channels.close();
     }
 }

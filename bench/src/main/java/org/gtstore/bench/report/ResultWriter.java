@@ -23,7 +23,7 @@ import org.gtstore.bench.throughput.ThroughputResult;
 /**
  * Writes benchmark results where other tools can read them: CSV, JSON and a PNG chart.
  *
- * <p>The JSON shapes are a contract (issue #5), field order included:
+ * <p>The JSON shapes are a contract, field order included:
  * <pre>
  * throughput.json   [{"rep":K,"ops":N,"opsPerSec":X,"errors":E,"getP50Us":..,"getP99Us":..,
  *                     "putP50Us":..,"putP99Us":..,"getP90Us":..,"getP999Us":..,"putP90Us":..,

@@ -37,7 +37,7 @@ public record ThroughputConfig(WorkloadConfig workload, DriverSettings driver, b
     }
 
     /**
-     * The issue #5 defaults: 200,000 ops, 50% GET, 100,000 keys, 64 in flight, preloaded, then
+     * The defaults users run: 200,000 ops, 50% GET, 100,000 keys, 64 in flight, preloaded, then
      * warmed up until stable ({@link WarmupConfig#DEFAULTS}).
      */
     public static ThroughputConfig defaults() {

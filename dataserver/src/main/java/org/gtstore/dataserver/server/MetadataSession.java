@@ -47,8 +47,8 @@ import org.slf4j.LoggerFactory;
  *     Register); the answer gives the incarnation, the lease and the heartbeat interval (one
  *     setting for the whole cluster) and the map. At most one Register is in flight or waiting
  *     to be retried, and its deadline outlasts the leader's command, since the leader answers
- *     once RegisterServer applied: a server declared dead used to send one for every heartbeat
- *     refused meanwhile, and a busy leader made each a new incarnation and map epoch. The
+ *     once RegisterServer applied: one Register per heartbeat refused meanwhile would each
+ *     become a new incarnation and map epoch at a busy leader. The
  *     process id (and the incarnation held) lets the leader answer a repeat with the live
  *     registration, also a retry after a TIMEOUT whose command applied later.
  * <li>Heartbeat the leader every interval. A member that answers {@code NOT_LEADER} names the

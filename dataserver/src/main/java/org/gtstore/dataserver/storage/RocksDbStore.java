@@ -85,6 +85,11 @@ public final class RocksDbStore implements LocalStore {
     /** The batch {@link #apply} builds, reused (apply runs on one thread). */
     private final BatchEncoder encoder = new BatchEncoder();
     private final Journal journal;
+    /**
+     * The dedup entries read with the journal at open, for the first {@link #dedupEntries()}
+     * (a restarted server asks once, before it writes); null once a batch was applied.
+     */
+    private volatile List<StoredDedup> dedupAtOpen;
 
     private RocksDbStore(Path dir) throws RocksDBException {
         this.dir = dir;
@@ -114,7 +119,9 @@ public final class RocksDbStore implements LocalStore {
         this.journalCf = handles.get(2);
         this.writeOptions = new WriteOptions().setSync(false).setDisableWAL(false);
         this.readOptions = new ReadOptions();
-        this.journal = Journal.recover(TRIM_STEP, checkpoint(), records(null));
+        List<JournalRecord> stored = records(null);
+        this.journal = Journal.recover(TRIM_STEP, checkpoint(), stored);
+        this.dedupAtOpen = Journal.dedupOf(stored, -1);
     }
 
     /** A store with a dedup column family was written by an earlier layout this one cannot read. */
@@ -180,6 +187,7 @@ public final class RocksDbStore implements LocalStore {
                     + " failed: " + e.getMessage(), e);
         }
         journal.written(b, trim);
+        dedupAtOpen = null;
     }
 
     /** The values of the batch; a copied entry only if newer than the stored one. */
@@ -306,7 +314,8 @@ public final class RocksDbStore implements LocalStore {
 
     @Override
     public List<StoredDedup> dedupEntries() {
-        return Journal.dedupOf(records(null), -1);
+        List<StoredDedup> atOpen = dedupAtOpen;
+        return atOpen != null ? List.copyOf(atOpen) : Journal.dedupOf(records(null), -1);
     }
 
     @Override

@@ -549,14 +549,20 @@ class ChainCopyTest {
         assertSameData(h, "b", "c", keys);
     }
 
-    @Test
-    void retriedPutIsDeduplicatedAcrossARestart() {
-        ChainHarness h = new ChainHarness("a");
-        PartitionMap m = h.map(1, List.of("a"), "");
+    /** Makes {@code a} the whole chain in {@code m} and writes request 7 of "cl" (version 1). */
+    private static PutRequest writeOnceOnALoneHead(ChainHarness h, PartitionMap m) {
         h.deliverMap(m, "a");
         h.epoch = 1;
         PutRequest w = h.request(FIRST, "once").setClientId("cl").setRequestId(7).build();
         assertEquals(1, h.putReply(h.put("a", w)).getVersion());
+        return w;
+    }
+
+    @Test
+    void retriedPutIsDeduplicatedAcrossARestart() {
+        ChainHarness h = new ChainHarness("a");
+        PartitionMap m = h.map(1, List.of("a"), "");
+        PutRequest w = writeOnceOnALoneHead(h, m);
         h.restart("a", m);
         var again = h.putReply(h.put("a", w));
         assertEquals(ErrorCode.OK, again.getCode());
@@ -570,10 +576,7 @@ class ChainCopyTest {
         // at every chance; the record holding the first request must outlive them all.
         ChainHarness h = new ChainHarness("a");
         PartitionMap m = h.map(1, List.of("a"), "");
-        h.deliverMap(m, "a");
-        h.epoch = 1;
-        PutRequest w = h.request(FIRST, "once").setClientId("cl").setRequestId(7).build();
-        assertEquals(1, h.putReply(h.put("a", w)).getVersion());
+        PutRequest w = writeOnceOnALoneHead(h, m);
         for (int i = 0; i < 50; i++) {
             h.putReply(h.put("a", h.request(FIRST, "later" + i).setClientId("other")
                     .setRequestId(100 + i).build()));

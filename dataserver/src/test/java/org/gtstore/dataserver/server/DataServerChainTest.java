@@ -82,8 +82,8 @@ class DataServerChainTest {
         }
     }
 
-    @Test
-    void chainOfThreeServesOverGrpcAndSurvivesLosingTheMiddle() throws Exception {
+    /** s1 -> s2 -> s3 for every partition at epoch 1, and a client connected to all three. */
+    private TestClient chainOfThreeAtEpoch1() throws Exception {
         meta = new FakeMetadataService(3000, 100);
         for (String id : List.of("s1", "s2", "s3")) {
             startServer(id);
@@ -92,6 +92,12 @@ class DataServerChainTest {
         meta.publish(1, PARTITIONS, p -> List.of("s1", "s2", "s3"));
         awaitEpoch(1, "s1", "s2", "s3");
         TestClient client = local.client("test-client").connect("s1", "s2", "s3");
+        return client;
+    }
+
+    @Test
+    void chainOfThreeServesOverGrpcAndSurvivesLosingTheMiddle() throws Exception {
+        TestClient client = chainOfThreeAtEpoch1();
 
         PutResponse first = client.put("s1", put(1, "alpha", "one", 1));
         assertEquals(ErrorCode.OK, first.getCode(), first.getMessage());
@@ -162,14 +168,7 @@ class DataServerChainTest {
         // Goal: one Session batch mixing good puts, a stale-epoch put, a retried put and a get
         // at a non-tail gets an answer for every operation: the puts from the tail (Committed),
         // the stale one and the get from the head, the retry with the original version.
-        meta = new FakeMetadataService(3000, 100);
-        for (String id : List.of("s1", "s2", "s3")) {
-            startServer(id);
-        }
-        await().atMost(Duration.ofSeconds(10)).until(() -> meta.addresses.size() == 3);
-        meta.publish(1, PARTITIONS, p -> List.of("s1", "s2", "s3"));
-        awaitEpoch(1, "s1", "s2", "s3");
-        TestClient client = local.client("test-client").connect("s1", "s2", "s3");
+        TestClient client = chainOfThreeAtEpoch1();
 
         List<PutRequest> puts = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
@@ -211,14 +210,7 @@ class DataServerChainTest {
         // Goal: GetStats reports the process id and what each server sent since it started:
         // chain messages per flush and updates per UpdateBatch down a chain of three, and the
         // tail's replies to the client, so a benchmark can read them before and after a run.
-        meta = new FakeMetadataService(3000, 100);
-        for (String id : List.of("s1", "s2", "s3")) {
-            startServer(id);
-        }
-        await().atMost(Duration.ofSeconds(10)).until(() -> meta.addresses.size() == 3);
-        meta.publish(1, PARTITIONS, p -> List.of("s1", "s2", "s3"));
-        awaitEpoch(1, "s1", "s2", "s3");
-        TestClient client = local.client("test-client").connect("s1", "s2", "s3");
+        TestClient client = chainOfThreeAtEpoch1();
         List<CompletableFuture<PutResponse>> acked = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
             acked.add(client.putAsync("s1", put(1, "key" + i, "v" + i, 100 + i)));

@@ -78,8 +78,9 @@ class MetadataSessionTest {
         start(1000, 10_000, new ClusterIdFile(dataDir, refusals::add));
         await().atMost(WAIT).until(() -> refusals.size() == 1);
         assertEquals("other-cluster", meta.registerRequests.get(0).getClusterId());
-        Thread.sleep(300);   // no retry follows: the server is to stop
-        assertEquals(1, meta.registerRequests.size());
+        // No retry follows: the server is to stop.
+        await().during(Duration.ofMillis(300)).atMost(WAIT)
+                .until(() -> meta.registerRequests.size() == 1);
         assertEquals(0, session.incarnation());
     }
 

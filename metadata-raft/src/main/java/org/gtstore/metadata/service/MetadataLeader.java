@@ -303,10 +303,9 @@ public final class MetadataLeader {
      * Registers a data server with the next incarnation. Completes after the command applied,
      * so the caller can answer with the map that includes it. A repeat by the process that made
      * the live registration (see {@link #isRepeat}) is answered with that registration and
-     * logs nothing: a server declared dead used to send a Register for every heartbeat refused
-     * while its first one waited on the duty thread, and each became a new incarnation and a
-     * new map epoch (five in a row in one log); and a Register answered TIMEOUT whose command
-     * applied later made its retry a second incarnation.
+     * logs nothing: a server declared dead may send a Register for every heartbeat refused
+     * while its first one waits on the duty thread, and a Register answered TIMEOUT whose
+     * command applied later is retried; neither becomes another incarnation and map epoch.
      *
      * <p>The Register itself is news that the process is alive, so an OK or TIMEOUT (the
      * command may still apply) counts as hearing the incarnation it proposes. Otherwise a
