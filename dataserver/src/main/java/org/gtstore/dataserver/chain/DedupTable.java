@@ -56,8 +56,11 @@ final class DedupTable {
             return;
         }
         RequestId id = new RequestId(clientId, requestId);
-        entries.remove(id);
-        entries.put(id, applied);
+        if (entries.put(id, applied) != null) {
+            // Recorded again (a copy brought it): it moves to the newest place.
+            entries.remove(id);
+            entries.put(id, applied);
+        }
         if (entries.size() > entriesMax) {
             Iterator<Applied> eldest = entries.values().iterator();
             eldest.next();
