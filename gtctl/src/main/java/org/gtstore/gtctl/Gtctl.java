@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.logging.Level;
 import java.util.logging.LogManager;
+import org.gtstore.proto.ProcessDefaults;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.HelpCommand;
@@ -37,7 +38,7 @@ public final class Gtctl {
     public static void main(String[] args) {
         boolean debug = hasDebugFlag(args);
         configureLogging(debug);
-        configureNetty();
+        ProcessDefaults.apply();
         PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out,
                 StandardCharsets.UTF_8), false);
         PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err,
@@ -154,22 +155,6 @@ public final class Gtctl {
         }
         LogManager.getLogManager().reset();
         java.util.logging.Logger.getLogger("").setLevel(Level.OFF);
-    }
-
-    /**
-     * Spares a short-lived JVM two costs of gRPC's Netty start that a command-line tool does not
-     * need, unless the user set the properties: the allocator's Flight Recorder events (their
-     * set-up generates classes at run time) and the machine id of channel ids, which Netty
-     * finds by listing the network interfaces (ids only name channels in Netty's own logs).
-     */
-    private static void configureNetty() {
-        String netty = "io.grpc.netty.shaded.io.netty.";
-        if (System.getProperty(netty + "jfr.enabled") == null) {
-            System.setProperty(netty + "jfr.enabled", "false");
-        }
-        if (System.getProperty(netty + "machineId") == null) {
-            System.setProperty(netty + "machineId", "00:00:00:00:00:00:00:01");
-        }
     }
 
     /**

@@ -5,6 +5,7 @@ import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
+import org.gtstore.proto.ProcessDefaults;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -46,6 +47,7 @@ public final class DataServerMain {
     }
 
     public static void main(String[] args) {
+        ProcessDefaults.apply();
         DataServerMain flags = new DataServerMain();
         CommandLine cmd = new CommandLine(flags);
         DataServerConfig config;

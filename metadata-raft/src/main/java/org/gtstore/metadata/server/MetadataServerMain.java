@@ -7,6 +7,7 @@ import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
+import org.gtstore.proto.ProcessDefaults;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -79,6 +80,7 @@ public final class MetadataServerMain {
     }
 
     public static void main(String[] args) {
+        ProcessDefaults.apply();
         int code;
         try {
             code = run(args, System.err);
