@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.gtstore.gtctl.cluster.ClusterFile;
 import org.gtstore.gtctl.cluster.ClusterLauncher;
@@ -41,6 +42,12 @@ final class ClusterStartCommand implements Callable<Integer> {
             description = "Partitions of the key space (default: ${DEFAULT-VALUE}).")
     private int partitions;
 
+    @Option(names = "--durability", paramLabel = "D", description = {
+        "When a write is acknowledged: replicated (every replica has it in its log; survives",
+        "any process kill) or fsync (every replica synced it to disk; survives a power cut).",
+        "Fixed when the cluster is made (default: replicated)."})
+    private String durability;
+
     @Option(names = "--ready-timeout-ms", paramLabel = "MS", defaultValue = "90000",
             description = "How long to wait for the map to be ready (default: ${DEFAULT-VALUE}).")
     private long readyTimeoutMs;
@@ -62,6 +69,8 @@ final class ClusterStartCommand implements Callable<Integer> {
         "These three are recorded in cluster.json and kept by later starts and restarts."})
     private Long restartGraceMs;
 
+    private static final List<String> DURABILITIES = List.of("replicated", "fsync");
+
     private final Connector connector;
 
     ClusterStartCommand(Connector connector) {
@@ -70,10 +79,12 @@ final class ClusterStartCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (ClusterFile.read(common.dir()).isEmpty() && (nodes == null || rep == null)) {
+        Optional<ClusterFile> existing = ClusterFile.read(common.dir());
+        if (existing.isEmpty() && (nodes == null || rep == null)) {
             throw new GtctlException("a new cluster needs --nodes N and --rep K",
                     Gtctl.EXIT_USAGE);
         }
+        checkDurability(existing);
         if (readyTimeoutMs <= 0) {
             throw new GtctlException("--ready-timeout-ms must be positive, got "
                     + readyTimeoutMs, Gtctl.EXIT_USAGE);
@@ -98,9 +109,41 @@ final class ClusterStartCommand implements Callable<Integer> {
         return Gtctl.EXIT_OK;
     }
 
-    /** The timing flags given, for every metadata member (they check them at start). */
+    /**
+     * {@code --durability} names a known mode and, for a cluster that exists, the one it was
+     * made with: the mode is fixed when the cluster forms.
+     */
+    private void checkDurability(Optional<ClusterFile> existing) {
+        if (durability == null) {
+            return;
+        }
+        if (!DURABILITIES.contains(durability)) {
+            throw new GtctlException("--durability must be replicated or fsync, got '"
+                    + durability + "'", Gtctl.EXIT_USAGE);
+        }
+        if (existing.isPresent()) {
+            String recorded = recordedDurability(existing.get().metadataArgs());
+            if (!recorded.equals(durability)) {
+                throw new GtctlException("the cluster in " + common.dir() + " was made with"
+                        + " --durability " + recorded + "; durability is fixed when a cluster"
+                        + " is made", Gtctl.EXIT_USAGE);
+            }
+        }
+    }
+
+    /** The durability recorded among a cluster's metadata flags (replicated when absent). */
+    static String recordedDurability(List<String> metadataArgs) {
+        int i = metadataArgs.indexOf("--durability");
+        return i >= 0 && i + 1 < metadataArgs.size() ? metadataArgs.get(i + 1) : "replicated";
+    }
+
+    /** The flags given, for every metadata member (they check them at start). */
     private List<String> metadataFlags() {
         List<String> flags = new ArrayList<>();
+        if (durability != null) {
+            flags.add("--durability");
+            flags.add(durability);
+        }
         addFlag(flags, "--failure-timeout-ms", failureTimeoutMs);
         addFlag(flags, "--lease-ms", leaseMs);
         addFlag(flags, "--restart-grace-ms", restartGraceMs);

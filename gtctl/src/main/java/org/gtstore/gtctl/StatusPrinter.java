@@ -23,6 +23,7 @@ import org.gtstore.proto.CopyProgress;
  * Partitions: 1024 total, 12 under-replicated (fewer than 2 live replicas), 0 unavailable
  * Under-replicated: 3, 17, 45 ... and 9 more
  * Copying to server4: 12 partitions, 1200/5000 keys (24%)
+ * Durability replicated
  * Cluster id 6f1c...
  * </pre>
  */
@@ -64,6 +65,7 @@ final class StatusPrinter {
             out.add("Unavailable: " + list(d.unavailable()));
         }
         out.addAll(copyLines(d.progress()));
+        out.add("Durability " + r.durability());
         if (!d.clusterId().isEmpty()) {
             out.add("Cluster id " + d.clusterId());
         }

@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.function.Function;
 import org.gtstore.proto.Chain;
 import org.gtstore.proto.CopyProgress;
+import org.gtstore.proto.Durability;
 import org.gtstore.proto.MemberStatus;
 import org.gtstore.proto.PartitionMap;
 import org.gtstore.proto.ServerInfo;
@@ -21,15 +22,16 @@ import org.gtstore.proto.ServerState;
  * exactly
  * {@code {"epoch":..,"metadata":[{"id","address","pid","role","term"}],
  * "servers":[{"id","address","pid","state","heads","replicas"}],
- * "partitions":{"total","underReplicated","unavailable"}}}; {@link #details} holds what only
- * the table shows.
+ * "partitions":{"total","underReplicated","unavailable"},"durability":"replicated"|"fsync"}};
+ * {@link #details} holds what only the table shows.
  */
-@JsonPropertyOrder({"epoch", "metadata", "servers", "partitions"})
+@JsonPropertyOrder({"epoch", "metadata", "servers", "partitions", "durability"})
 public record StatusReport(
         long epoch,
         List<MetadataRow> metadata,
         List<ServerRow> servers,
-        PartitionCounts partitions) {
+        PartitionCounts partitions,
+        String durability) {
 
     /** One metadata member; role is LEADER, FOLLOWER, CANDIDATE or DOWN. */
     @JsonPropertyOrder({"id", "address", "pid", "role", "term"})
@@ -98,7 +100,8 @@ public record StatusReport(
         Partitions p = Partitions.of(map);
         int total = Math.max(map.getSettings().getPartitions(), map.getChainsCount());
         return new StatusReport(map.getEpoch(), metadata, servers,
-                new PartitionCounts(total, p.underReplicated.size(), p.unavailable.size()));
+                new PartitionCounts(total, p.underReplicated.size(), p.unavailable.size()),
+                durabilityName(map.getSettings().getDurability()));
     }
 
     /** The table-only details of the same observations. */
@@ -118,6 +121,11 @@ public record StatusReport(
         return new Details(map.getSettings().getReplication(), map.getCause(),
                 p.underReplicated, p.unavailable, notRegistered, List.copyOf(progress),
                 map.getSettings().getClusterId());
+    }
+
+    /** How {@code cluster start --durability} names the mode. */
+    static String durabilityName(Durability d) {
+        return d == Durability.FSYNC ? "fsync" : "replicated";
     }
 
     static String stateName(ServerState state) {

@@ -39,6 +39,23 @@ class ClusterCommandsTest {
     }
 
     @Test
+    void startRefusesAnUnknownDurabilityAndAChangeOfAnExistingClusters() {
+        GtctlRunner.Result bad = gtctl.run("cluster", "start", "--nodes", "3", "--rep", "2",
+                "--durability", "sometimes", "--dir", dir.resolve("new").toString());
+        assertEquals(Gtctl.EXIT_USAGE, bad.exitCode());
+        assertEquals("error: --durability must be replicated or fsync, got 'sometimes'",
+                bad.err().strip());
+        writeCluster();
+        GtctlRunner.Result changed = gtctl.run("cluster", "start", "--durability", "fsync",
+                "--dir", dir.toString());
+        assertEquals(Gtctl.EXIT_USAGE, changed.exitCode());
+        assertTrue(changed.err().contains("was made with --durability replicated; durability"
+                + " is fixed when a cluster is made"), changed.err());
+        assertEquals("fsync", ClusterStartCommand.recordedDurability(
+                List.of("--lease-ms", "800", "--durability", "fsync")));
+    }
+
+    @Test
     void statusJsonUsesClusterJsonAndMarksSilentMembersDown() {
         writeCluster();
         GtctlRunner.Result r = gtctl.run("cluster", "status", "--json", "--dir", dir.toString());

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.gtstore.proto.Durability;
 import org.gtstore.proto.PartitionMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -87,7 +88,8 @@ class StatusReportTest {
                 + "\"state\":\"ALIVE\",\"heads\":2,\"replicas\":4},"
                 + "{\"id\":\"server2\",\"address\":\"127.0.0.1:40012\",\"pid\":202,"
                 + "\"state\":\"ALIVE\",\"heads\":2,\"replicas\":4}],"
-                + "\"partitions\":{\"total\":4,\"underReplicated\":0,\"unavailable\":0}}",
+                + "\"partitions\":{\"total\":4,\"underReplicated\":0,\"unavailable\":0},"
+                + "\"durability\":\"replicated\"}",
                 new ObjectMapper().writeValueAsString(r));
     }
 
@@ -119,6 +121,18 @@ class StatusReportTest {
                 StatusReport.details(MEMBERS, map, pids(3)));
         assertEquals("Cluster id 6f1c2a9e-5b3d-4c8e-9a61-0d2f4b6e8a10",
                 lines.get(lines.size() - 1));
+        assertEquals("Durability replicated", lines.get(lines.size() - 2));
+    }
+
+    @Test
+    void fsyncDurabilityIsShownInTheTableAndTheJson() throws Exception {
+        PartitionMap map = FakeMetadataView.balancedMap(7, 3, 2, 60);
+        map = map.toBuilder().setSettings(map.getSettings().toBuilder()
+                .setDurability(Durability.FSYNC)).build();
+        StatusReport r = StatusReport.of(MEMBERS, map, pids(3));
+        List<String> lines = StatusPrinter.lines(r, StatusReport.details(MEMBERS, map, pids(3)));
+        assertTrue(lines.contains("Durability fsync"), String.join("\n", lines));
+        assertTrue(new ObjectMapper().writeValueAsString(r).endsWith(",\"durability\":\"fsync\"}"));
     }
 
     @Test

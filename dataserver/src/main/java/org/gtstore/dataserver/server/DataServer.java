@@ -4,6 +4,7 @@ import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +15,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.gtstore.dataserver.chain.ChainReplica;
 import org.gtstore.dataserver.chain.DedupRecord;
 import org.gtstore.dataserver.rpc.Channels;
@@ -49,15 +51,16 @@ public final class DataServer implements AutoCloseable {
     private final MetadataSession session;
     private final ReplicaDriver driver;
     private final PartitionCopier copier;
+    private final GroupCommit groupCommit;
     private final Server grpcServer;
     private final String advertisedAddress;
 
-    private DataServer(DataServerConfig config, Consumer<Throwable> fatalHandler)
-            throws IOException {
+    private DataServer(DataServerConfig config, Consumer<Throwable> fatalHandler,
+            Function<Path, LocalStore> storeOpener) throws IOException {
         this.config = config;
         String id = config.serverId();
         String storageId = StorageId.loadOrCreate(config.dataDir());
-        this.store = RocksDbStore.open(config.dataDir().resolve("rocksdb"));
+        this.store = storeOpener.apply(config.dataDir().resolve("rocksdb"));
         Map<Integer, Long> applied = store.appliedSeqs();
         List<DedupRecord> dedup = new ArrayList<>();
         for (StoredDedup d : store.dedupEntries()) {
@@ -90,6 +93,8 @@ public final class DataServer implements AutoCloseable {
         this.copier = new PartitionCopier(id, store, driver::offerEvent, COPY_CHUNK_BYTES_MAX,
                 COPIES_ACTIVE_MAX);
         driver.copies(copier, session);
+        this.groupCommit = new GroupCommit(id, store, io.loop());
+        driver.groupCommit(groupCommit);
         session.progressSource(driver::copyProgress);
         DataServiceImpl service = new DataServiceImpl(driver, transportRef[0], view(),
                 statsExecutor);
@@ -103,6 +108,7 @@ public final class DataServer implements AutoCloseable {
             grpcServer.start();
         } catch (IOException e) {
             io.close();
+            groupCommit.close();
             store.close();
             throw new IOException("cannot listen on " + config.listenHost() + ":"
                     + config.listenPort() + ": " + e.getMessage(), e);
@@ -116,7 +122,13 @@ public final class DataServer implements AutoCloseable {
      */
     public static DataServer start(DataServerConfig config, Consumer<Throwable> fatalHandler)
             throws IOException {
-        DataServer s = new DataServer(config.validate(), fatalHandler);
+        return start(config, fatalHandler, RocksDbStore::open);
+    }
+
+    /** {@link #start(DataServerConfig, Consumer)} on a store {@code storeOpener} opens. */
+    static DataServer start(DataServerConfig config, Consumer<Throwable> fatalHandler,
+            Function<Path, LocalStore> storeOpener) throws IOException {
+        DataServer s = new DataServer(config.validate(), fatalHandler, storeOpener);
         s.copier.start();
         s.driver.start();
         s.session.start(s.advertisedAddress);
@@ -141,6 +153,11 @@ public final class DataServer implements AutoCloseable {
     /** True while the metadata lease is valid (the server serves). */
     public boolean leaseValid() {
         return session.leaseValidAt(System.nanoTime());
+    }
+
+    /** The store syncs of the fsync durability mode so far. */
+    public long storeSyncs() {
+        return groupCommit.syncs();
     }
 
     /** Blocks until the gRPC server terminates. */
@@ -187,7 +204,10 @@ public final class DataServer implements AutoCloseable {
         };
     }
 
-    /** Stops in reverse order: metadata, requests, driver, threads, I/O loop, store. */
+    /**
+     * Stops in reverse order: metadata, requests, driver, threads, I/O loop, sync thread,
+     * store.
+     */
     @Override
     public void close() {
         LOG.info("[{}] stopping", config.serverId());
@@ -203,6 +223,7 @@ public final class DataServer implements AutoCloseable {
         copier.close();
         scheduler.shutdownNow();
         io.close();
+        groupCommit.close();
         statsExecutor.shutdownNow();
         try {
             statsExecutor.awaitTermination(2, TimeUnit.SECONDS);

@@ -38,6 +38,7 @@ import org.gtstore.proto.ClientBatch;
 import org.gtstore.proto.ClientOp;
 import org.gtstore.proto.Committed;
 import org.gtstore.proto.CopyProgress;
+import org.gtstore.proto.Durability;
 import org.gtstore.proto.ErrorCode;
 import org.gtstore.proto.GetResponse;
 import org.gtstore.proto.PartitionMap;
@@ -104,6 +105,10 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
     private volatile List<CopyProgress> copyProgress = List.of();
     private PartitionCopier copier;
     private CaughtUpReporter caughtUpReporter = r -> { };
+    /** Syncs the store in the fsync durability mode; null: never sync. */
+    private GroupCommit groupCommit;
+    /** A Ready waits for its sync: no pass runs until it is released; loop thread only. */
+    private boolean syncing;
 
     public ReplicaDriver(String selfId, ChainReplica replica, LocalStore store, LeaseSource lease,
             MapFetcher mapFetcher, Function<ChainListener, ChainTransport> transportFactory,
@@ -128,6 +133,14 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
     public void copies(PartitionCopier partitionCopier, CaughtUpReporter reporter) {
         this.copier = partitionCopier;
         this.caughtUpReporter = reporter;
+    }
+
+    /**
+     * Wires the group commit that syncs the store when the map's durability is fsync. Before
+     * {@link #start()}.
+     */
+    void groupCommit(GroupCommit commit) {
+        this.groupCommit = commit;
     }
 
     /** Starts stepping what has arrived and ticking. */
@@ -211,7 +224,7 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
     }
 
     private void schedulePass() {
-        if (!passScheduled && ticker != null && running) {
+        if (!passScheduled && !syncing && ticker != null && running) {
             passScheduled = true;
             loop.execute(passTask);
         }
@@ -220,7 +233,7 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
     /** One round: step what the inbox holds, tick if due, persist, then send and answer. */
     private void pass() {
         passScheduled = false;
-        if (ticker == null || !running) {
+        if (ticker == null || !running || syncing) {
             return;
         }
         try {
@@ -243,13 +256,17 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
                 schedulePass();
             }
         } catch (Throwable t) {
-            running = false;
-            if (ticker != null) {
-                ticker.cancel(false);
-            }
-            LOG.error("[{} epoch={}] replica driver failed; stopping the server", selfId, epoch, t);
-            fatalHandler.accept(t);
+            fail(t);
         }
+    }
+
+    private void fail(Throwable t) {
+        running = false;
+        if (ticker != null) {
+            ticker.cancel(false);
+        }
+        LOG.error("[{} epoch={}] replica driver failed; stopping the server", selfId, epoch, t);
+        fatalHandler.accept(t);
     }
 
     private void checkLease(long now) {
@@ -303,7 +320,10 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
         }
     }
 
-    /** Persist, THEN send and answer, THEN tell the replica the batch is durable. */
+    /**
+     * Persist (and in the fsync mode sync, on the group commit's thread), THEN send and
+     * answer, THEN tell the replica the batch is durable.
+     */
     private void processReady() {
         Ready r = replica.ready();
         if (r.isEmpty()) {
@@ -311,7 +331,36 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
         }
         if (r.hasStoreWork()) {
             store.apply(storeBatch(r));
+            if (syncsWrites()) {
+                syncing = true;
+                groupCommit.sync(() -> afterSync(r), this::fail);
+                return;
+            }
         }
+        release(r);
+    }
+
+    private boolean syncsWrites() {
+        return groupCommit != null && map != null
+                && map.getSettings().getDurability() == Durability.FSYNC;
+    }
+
+    /** The continuation of a synced Ready, on the loop. */
+    private void afterSync(Ready r) {
+        syncing = false;
+        if (!running) {
+            return;
+        }
+        try {
+            release(r);
+            schedulePass();
+        } catch (Throwable t) {
+            fail(t);
+        }
+    }
+
+    /** What a Ready does once its writes are persisted: send, answer, report. */
+    private void release(Ready r) {
         for (CopyCommand c : r.copies()) {
             // A Start snapshots the store now: after this Ready's writes, before any other.
             if (copier != null) {

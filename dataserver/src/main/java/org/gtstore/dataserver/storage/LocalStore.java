@@ -14,8 +14,9 @@ import org.gtstore.proto.Update;
  * <li>{@link #apply} is atomic: after a crash either every update of the call and the new last
  *     applied seqs are visible, or none is. It validates the whole batch first, so a bad batch
  *     throws {@link IllegalArgumentException} and changes nothing.
- * <li>Durability is that of the implementation (see {@link RocksDbStore}: survives a process
- *     kill, not a power cut). The replica protocol relies only on "applied before sent".
+ * <li>An applied batch survives a process kill; it survives a power cut once {@link #sync}
+ *     has returned after it. The replica protocol relies only on "applied before sent", and in
+ *     the fsync durability mode on "synced before sent".
  * <li>Each key keeps only its latest value with that write's version; history is not kept. A
  *     copied entry (state transfer) replaces the stored value only if its version is newer.
  * <li>The last applied seq of a partition always equals the highest version applied to it,
@@ -40,6 +41,13 @@ public interface LocalStore extends AutoCloseable {
     default void apply(List<Update> updates, Map<Integer, Long> appliedSeqs) {
         apply(StoreBatch.of(lastJournal() + 1, updates, appliedSeqs));
     }
+
+    /**
+     * Makes every batch applied before the call survive a power cut (an fsync of the log).
+     * Blocks for the disk; runs on a thread other than the one calling {@link #apply}, one call
+     * at a time, while batches go on being applied.
+     */
+    void sync();
 
     /** The number of the last journal record applied (0 for an empty store). */
     long lastJournal();

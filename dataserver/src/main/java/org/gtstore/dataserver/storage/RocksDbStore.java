@@ -399,6 +399,16 @@ public final class RocksDbStore implements LocalStore {
     }
 
     @Override
+    public void sync() {
+        try {
+            db.syncWal();
+        } catch (RocksDBException e) {
+            throw new StoreException("syncing the log of " + dir + " failed: " + e.getMessage(),
+                    e);
+        }
+    }
+
+    @Override
     public void close() {
         try {
             db.flushWal(true);

@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.gtstore.proto.Chain;
 import org.gtstore.proto.ClusterSettings;
 import org.gtstore.proto.CopyProgress;
+import org.gtstore.proto.Durability;
 import org.gtstore.proto.ErrorCode;
 import org.gtstore.proto.GetMapRequest;
 import org.gtstore.proto.GetMapResponse;
@@ -57,6 +58,8 @@ final class FakeMetadataService extends MetadataServiceGrpc.MetadataServiceImplB
      * Codes the next Registers are answered with, one each, before registering anything (e.g.
      * TIMEOUT: a leader whose command outlasted its timeout).
      */
+    /** The durability of the maps published from now on. */
+    volatile Durability durability = Durability.REPLICATED;
     /** The cluster id of the maps this fake answers with. */
     static final String CLUSTER_ID = "fake-cluster";
     final java.util.Queue<ErrorCode> registerRefusals =
@@ -101,7 +104,7 @@ final class FakeMetadataService extends MetadataServiceGrpc.MetadataServiceImplB
             java.util.function.IntFunction<Chain.Builder> chainOf) {
         PartitionMap.Builder m = PartitionMap.newBuilder().setEpoch(epoch)
                 .setSettings(ClusterSettings.newBuilder().setPartitions(partitions)
-                        .setClusterId(CLUSTER_ID)
+                        .setClusterId(CLUSTER_ID).setDurability(durability)
                         .setReplication(chainOf.apply(0).getReplicasCount()));
         addresses.forEach((id, addr) -> m.addServers(ServerInfo.newBuilder().setId(id)
                 .setAddress(addr).setState(ServerState.ALIVE)));

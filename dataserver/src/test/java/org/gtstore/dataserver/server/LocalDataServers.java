@@ -13,7 +13,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import org.gtstore.dataserver.rpc.Channels;
+import org.gtstore.dataserver.storage.LocalStore;
+import org.gtstore.dataserver.storage.RocksDbStore;
 import org.gtstore.proto.GetRequest;
 import org.gtstore.proto.GetResponse;
 import org.gtstore.proto.KeyPartitioner;
@@ -37,9 +40,15 @@ final class LocalDataServers implements AutoCloseable {
     }
 
     DataServer start(String id, FakeMetadataService meta) throws Exception {
+        return start(id, meta, RocksDbStore::open);
+    }
+
+    /** A server on the store {@code storeOpener} opens in its directory. */
+    DataServer start(String id, FakeMetadataService meta, Function<Path, LocalStore> storeOpener)
+            throws Exception {
         DataServerConfig c = DataServerConfig.of(id, "127.0.0.1", 0, dir.resolve(id),
                 List.of(meta.address()));
-        DataServer s = DataServer.start(c, fatal::add);
+        DataServer s = DataServer.start(c, fatal::add, storeOpener);
         servers.put(id, s);
         return s;
     }

@@ -2,6 +2,7 @@ package org.gtstore.metadata.command;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
@@ -77,7 +78,8 @@ public final class Commands {
     private static ClusterState applyInit(ClusterState state, Settings s) {
         return state.next(s, state.servers(), state.chains(), "cluster initialized: K="
                 + s.replication() + ", partitions=" + s.partitions() + ", initial servers="
-                + s.initialServers());
+                + s.initialServers() + ", durability="
+                + s.durability().name().toLowerCase(Locale.ROOT));
     }
 
     /**

@@ -1,18 +1,20 @@
 package org.gtstore.metadata.model;
 
 import org.gtstore.proto.ClusterSettings;
+import org.gtstore.proto.Durability;
 
 /**
  * The settings fixed when the cluster forms: replication factor K, the partition count, how
- * many servers the first assignment waits for, and the cluster's id (empty until the leader
- * picks one for InitCluster). They are logged once (InitCluster) so that a member restarted
- * with different flags cannot change them.
+ * many servers the first assignment waits for, the cluster's id (empty until the leader picks
+ * one for InitCluster) and when a write is acknowledged (durability). They are logged once
+ * (InitCluster) so that a member restarted with different flags cannot change them.
  */
-public record Settings(int replication, int partitions, int initialServers, String clusterId) {
+public record Settings(int replication, int partitions, int initialServers, String clusterId,
+        Durability durability) {
 
-    /** Settings without a cluster id yet. */
+    /** Replicated durability, without a cluster id yet. */
     public Settings(int replication, int partitions, int initialServers) {
-        this(replication, partitions, initialServers, "");
+        this(replication, partitions, initialServers, "", Durability.REPLICATED);
     }
 
     public Settings {
@@ -25,6 +27,9 @@ public record Settings(int replication, int partitions, int initialServers, Stri
         if (clusterId == null) {
             throw new IllegalArgumentException("clusterId is null");
         }
+        if (durability == null || durability == Durability.UNRECOGNIZED) {
+            throw new IllegalArgumentException("unknown durability: " + durability);
+        }
         if (initialServers < replication) {
             throw new IllegalArgumentException("initialServers < replication: "
                     + initialServers + " < " + replication);
@@ -33,16 +38,17 @@ public record Settings(int replication, int partitions, int initialServers, Stri
 
     /** These settings with the given cluster id. */
     public Settings withClusterId(String id) {
-        return new Settings(replication, partitions, initialServers, id);
+        return new Settings(replication, partitions, initialServers, id, durability);
     }
 
     public ClusterSettings toProto() {
         return ClusterSettings.newBuilder().setReplication(replication).setPartitions(partitions)
-                .setInitialServers(initialServers).setClusterId(clusterId).build();
+                .setInitialServers(initialServers).setClusterId(clusterId)
+                .setDurability(durability).build();
     }
 
     public static Settings fromProto(ClusterSettings p) {
         return new Settings(p.getReplication(), p.getPartitions(), p.getInitialServers(),
-                p.getClusterId());
+                p.getClusterId(), p.getDurability());
     }
 }

@@ -95,7 +95,7 @@ public final class MetadataServer implements AutoCloseable {
         RaftServer.Division division = raftServer.getDivision(GROUP_ID);
         RaftMemberView member = new RaftMemberView(config, division, stateMachine);
         Settings initial = new Settings(config.replication(), config.partitions(),
-                config.initialServers());
+                config.initialServers(), "", config.durability());
         MetadataLeader.Options options = new MetadataLeader.Options(initial,
                 config.failureTimeoutMs(), config.bootstrapWaitMs(),
                 Math.max(5_000, 10 * config.electionTimeoutMaxMs()), config.restartGraceMs(),
@@ -130,10 +130,11 @@ public final class MetadataServer implements AutoCloseable {
     private void warnIfFlagsDiffer() {
         Settings logged = stateMachine.current().state().settings();
         if (logged != null && (logged.replication() != config.replication()
-                || logged.partitions() != config.partitions())) {
-            LOG.warn("[{}] flags say K={} partitions={}, but the cluster was created with {}; "
-                    + "the logged settings win", config.id(), config.replication(),
-                    config.partitions(), logged);
+                || logged.partitions() != config.partitions()
+                || logged.durability() != config.durability())) {
+            LOG.warn("[{}] flags say K={} partitions={} durability={}, but the cluster was created"
+                    + " with {}; the logged settings win", config.id(), config.replication(),
+                    config.partitions(), config.durability(), logged);
         }
     }
 

@@ -5,6 +5,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import org.gtstore.proto.Durability;
 
 /**
  * Everything one metadata member needs to start, parsed once from the command line (see
@@ -18,6 +19,7 @@ public record MetadataServerConfig(
         int replication,
         int partitions,
         int initialServers,
+        Durability durability,
         long failureTimeoutMs,
         long leaseMs,
         long heartbeatIntervalMs,
@@ -65,6 +67,7 @@ public record MetadataServerConfig(
     public MetadataServerConfig validate() {
         Objects.requireNonNull(id, "--id is required");
         Objects.requireNonNull(storageDir, "--storage-dir is required");
+        Objects.requireNonNull(durability, "--durability is required");
         if (peers.isEmpty()) {
             throw new IllegalArgumentException("--peers is empty");
         }
@@ -141,6 +144,7 @@ public record MetadataServerConfig(
         b.replication = replication;
         b.partitions = partitions;
         b.initialServers = initialServers;
+        b.durability = durability;
         b.failureTimeoutMs = failureTimeoutMs;
         b.leaseMs = leaseMs;
         b.heartbeatIntervalMs = heartbeatIntervalMs;
@@ -170,6 +174,7 @@ public record MetadataServerConfig(
         private int replication = 1;
         private int partitions = 1024;
         private int initialServers = 1;
+        private Durability durability = Durability.REPLICATED;
         private long failureTimeoutMs = DEFAULT_FAILURE_TIMEOUT_MS;
         private long leaseMs = DEFAULT_LEASE_MS;
         private long heartbeatIntervalMs = DEFAULT_HEARTBEAT_INTERVAL_MS;
@@ -189,6 +194,7 @@ public record MetadataServerConfig(
         public Builder replication(int v) { replication = v; return this; }
         public Builder partitions(int v) { partitions = v; return this; }
         public Builder initialServers(int v) { initialServers = v; return this; }
+        public Builder durability(Durability v) { durability = v; return this; }
         public Builder failureTimeoutMs(long v) { failureTimeoutMs = v; return this; }
         public Builder leaseMs(long v) { leaseMs = v; return this; }
         public Builder heartbeatIntervalMs(long v) { heartbeatIntervalMs = v; return this; }
@@ -207,7 +213,7 @@ public record MetadataServerConfig(
 
         public MetadataServerConfig build() {
             return new MetadataServerConfig(id, peers, storageDir, replication, partitions,
-                    initialServers, failureTimeoutMs, leaseMs, heartbeatIntervalMs,
+                    initialServers, durability, failureTimeoutMs, leaseMs, heartbeatIntervalMs,
                     electionTimeoutMinMs, electionTimeoutMaxMs, probeTimeoutMs, restartGraceMs,
                     bootstrapWaitMs,
                     leaderTickMs, snapshotThresholdEntries, logSegmentSizeMaxBytes,

@@ -7,6 +7,7 @@ import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
+import org.gtstore.proto.Durability;
 import org.gtstore.proto.ProcessDefaults;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -42,6 +43,12 @@ public final class MetadataServerMain {
     @Option(names = "--initial-servers", description = "Servers the first assignment waits "
             + "for (default: --replication).")
     Integer initialServers;
+
+    @Option(names = "--durability", defaultValue = "replicated",
+            converter = DurabilityConverter.class,
+            description = "When a write is acknowledged: replicated (every replica has it in its"
+                    + " log) or fsync (every replica synced it to disk).")
+    Durability durability;
 
     @Option(names = "--failure-timeout-ms", defaultValue = "2000",
             description = "A data server silent this long is declared dead (> --lease-ms).")
@@ -131,11 +138,25 @@ public final class MetadataServerMain {
         return MetadataServerConfig.builder().id(m.id).peers(parsed).storageDir(m.storageDir)
                 .replication(m.replication).partitions(m.partitions)
                 .initialServers(m.initialServers == null ? m.replication : m.initialServers)
+                .durability(m.durability)
                 .failureTimeoutMs(m.failureTimeoutMs).leaseMs(m.leaseMs)
                 .restartGraceMs(m.restartGraceMs)
                 .heartbeatIntervalMs(m.heartbeatIntervalMs)
                 .electionTimeoutMinMs(m.electionTimeoutMinMs)
                 .electionTimeoutMaxMs(m.electionTimeoutMaxMs)
                 .bootstrapWaitMs(m.bootstrapWaitMs).build().validate();
+    }
+
+    /** {@code replicated} or {@code fsync}, as {@code gtctl cluster start --durability} takes. */
+    static final class DurabilityConverter implements CommandLine.ITypeConverter<Durability> {
+        @Override
+        public Durability convert(String value) {
+            return switch (value) {
+                case "replicated" -> Durability.REPLICATED;
+                case "fsync" -> Durability.FSYNC;
+                default -> throw new CommandLine.TypeConversionException(
+                        "--durability must be replicated or fsync, got '" + value + "'");
+            };
+        }
     }
 }

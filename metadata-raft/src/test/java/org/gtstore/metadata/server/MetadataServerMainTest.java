@@ -10,8 +10,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.gtstore.proto.Durability;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import picocli.CommandLine;
 
 /** The metadata member's command line: the restart grace flag, its default and its checks. */
 @Timeout(value = 10, unit = TimeUnit.SECONDS)
@@ -28,6 +30,17 @@ class MetadataServerMainTest {
     @Test
     void restartGraceDefaultsToNoneSoARefusedProbeStillMeansDeadAtOnce() {
         assertEquals(0, MetadataServerMain.parse(args()).restartGraceMs());
+    }
+
+    @Test
+    void durabilityIsReplicatedUnlessTheFlagSaysFsync() {
+        assertEquals(Durability.REPLICATED, MetadataServerMain.parse(args()).durability());
+        assertEquals(Durability.FSYNC,
+                MetadataServerMain.parse(args("--durability", "fsync")).durability());
+        CommandLine.ParameterException e = assertThrows(CommandLine.ParameterException.class,
+                () -> MetadataServerMain.parse(args("--durability", "sometimes")));
+        assertTrue(e.getMessage().contains("--durability must be replicated or fsync"),
+                e.getMessage());
     }
 
     @Test

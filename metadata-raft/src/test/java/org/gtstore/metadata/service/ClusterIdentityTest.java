@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class ClusterIdentityTest {
     private static final ClusterState FORMED = Commands.apply(ClusterState.EMPTY,
             MetaCommand.newBuilder().setInit(InitCluster.newBuilder().setSettings(
-                    new Settings(2, 8, 2, "cluster-a").toProto())).build()).state();
+                    new Settings(2, 8, 2, "cluster-a", org.gtstore.proto.Durability.REPLICATED).toProto())).build()).state();
 
     private static RegisterRequest from(String clusterId) {
         return RegisterRequest.newBuilder().setServerId("server1").setAddress("127.0.0.1:1")
