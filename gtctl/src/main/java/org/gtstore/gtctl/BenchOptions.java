@@ -36,6 +36,11 @@ final class BenchOptions {
             description = "Partitions of each fresh cluster (default: ${DEFAULT-VALUE}).")
     int partitions;
 
+    @Option(names = "--durability", paramLabel = "D", defaultValue = "replicated",
+            description = "Durability of each fresh cluster: replicated or fsync (default:"
+                    + " ${DEFAULT-VALUE}).")
+    String durability;
+
     @Option(names = "--use-running",
             description = "Use the cluster of --dir/--meta as it is instead of fresh ones.")
     boolean useRunning;
@@ -76,13 +81,16 @@ final class BenchOptions {
      */
     void validate(List<Integer> reps, String repOption) {
         if (useRunning) {
-            for (String name : List.of("--nodes", "--partitions", "--work-dir",
+            for (String name : List.of("--nodes", "--partitions", "--work-dir", "--durability",
                     "--ready-timeout-ms", repOption)) {
                 if (mixee.commandLine().getParseResult().hasMatchedOption(name)) {
                     throw usage(name + " shapes a fresh cluster; with --use-running the"
                             + " running cluster is measured as it is");
                 }
             }
+        }
+        if (!List.of("replicated", "fsync").contains(durability)) {
+            throw usage("--durability must be replicated or fsync, got '" + durability + "'");
         }
         requireAtLeast("--nodes", nodes, 1);
         requireAtLeast("--partitions", partitions, 1);
@@ -138,12 +146,12 @@ final class BenchOptions {
         if (useRunning) {
             return BenchCluster.running(runningAddresses);
         }
-        return FreshBenchCluster.start(connector, workDir, nodes, rep, partitions,
+        return FreshBenchCluster.start(connector, workDir, nodes, rep, partitions, durability,
                 Duration.ofMillis(readyTimeoutMs), err);
     }
 
     /** The chart subtitle's description of the cluster. */
     String clusterDescription() {
-        return useRunning ? "running cluster" : nodes + " data servers";
+        return useRunning ? "running cluster" : nodes + " data servers, durability " + durability;
     }
 }

@@ -40,10 +40,12 @@ final class FreshBenchCluster implements BenchCluster {
 
     /**
      * Starts 3 metadata members and {@code nodes} data servers with K = {@code rep} in a new
-     * directory under {@code parent} (the system temporary directory if null).
+     * directory under {@code parent} (the system temporary directory if null), with the given
+     * durability ({@code replicated} or {@code fsync}).
      */
     static FreshBenchCluster start(Connector connector, Path parent, int nodes, int rep,
-            int partitions, Duration readyTimeout, PrintWriter err) throws IOException {
+            int partitions, String durability, Duration readyTimeout, PrintWriter err)
+            throws IOException {
         String prefix = "gtstore-bench-k" + rep + "-";
         Path dir;
         if (parent == null) {
@@ -52,7 +54,8 @@ final class FreshBenchCluster implements BenchCluster {
             dir = Files.createTempDirectory(Files.createDirectories(parent), prefix);
         }
         err.println("Starting a fresh cluster: 3 metadata servers, " + nodes
-                + " data servers, K=" + rep + ", in " + dir + " ...");
+                + " data servers, K=" + rep + ", durability " + durability + ", in " + dir
+                + " ...");
         err.flush();
         Thread stopOnExit = new Thread(() -> stopRecorded(dir), "gtstore-bench-stop");
         Runtime.getRuntime().addShutdownHook(stopOnExit);
@@ -61,6 +64,7 @@ final class FreshBenchCluster implements BenchCluster {
             launcher = ClusterLauncher.builder(dir)
                     .metadataView(connector::openMetadata)
                     .nodes(nodes).replication(rep).partitions(partitions)
+                    .metadataArgs(List.of("--durability", durability))
                     .readyTimeout(readyTimeout)
                     .start();
         } catch (RuntimeException e) {
