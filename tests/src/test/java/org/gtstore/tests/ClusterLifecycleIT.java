@@ -26,16 +26,18 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Operator mistakes get one clear line and change nothing (issue #4: an unknown server id,
- * restarting a live server, starting a cluster where one runs, K larger than N), and a whole
- * cluster stopped, or killed with SIGKILL, then started again on the same directory brings
- * every acknowledged value back.
+ * Operator mistakes get one clear line and change nothing (an unknown server id, restarting a
+ * live server, starting a cluster where one runs, K larger than N, another durability for an
+ * existing cluster), and a whole cluster stopped, or killed with SIGKILL, then started again on
+ * the same directory brings every acknowledged value back. The cluster runs in the fsync
+ * durability mode (the metadata flag that {@code cluster start --durability fsync} passes).
  */
 @Timeout(value = 8, unit = TimeUnit.MINUTES)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterLifecycleIT {
     @RegisterExtension
-    static final ClusterExtension CLUSTER = new ClusterExtension(3, 2);
+    static final ClusterExtension CLUSTER = new ClusterExtension(3, 2,
+            List.of("--durability", "fsync"));
 
     @Test
     @Order(1)
@@ -49,6 +51,8 @@ class ClusterLifecycleIT {
         assertOneLineError(c.gtctl("cluster", "start", "--nodes", "3", "--rep", "2"), "running");
         assertOneLineError(TestCluster.runGtctl("", "cluster", "start", "--nodes", "2", "--rep",
                 "3", "--dir", c.clusterDir().resolveSibling("k-too-big").toString()), "3");
+        assertOneLineError(c.gtctl("cluster", "start", "--durability", "replicated"),
+                "--durability fsync");
 
         assertEquals(before, ClusterFile.read(c.clusterDir()).orElseThrow(), "cluster.json kept");
         for (String id : before.memberIds()) {
@@ -60,6 +64,19 @@ class ClusterLifecycleIT {
 
     @Test
     @Order(2)
+    void statusShowsTheDurabilityTheClusterWasMadeWith() {
+        TestCluster c = CLUSTER.cluster();
+        CliResult table = c.gtctl("cluster", "status");
+        assertEquals(0, table.exitCode(), table.toString());
+        assertTrue(table.out().contains("Durability fsync"), table.toString());
+        CliResult json = c.gtctl("cluster", "status", "--json");
+        assertEquals(0, json.exitCode(), json.toString());
+        assertTrue(String.join("", json.out()).strip().endsWith(",\"durability\":\"fsync\"}"),
+                json.toString());
+    }
+
+    @Test
+    @Order(3)
     void stopThenStartBringsEveryAcknowledgedValueBack() {
         TestCluster c = CLUSTER.cluster();
         Map<String, String> written = writeKeys(c, "stop-", 500);
@@ -71,7 +88,7 @@ class ClusterLifecycleIT {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void killingEveryProcessThenStartingBringsEveryAcknowledgedValueBack() {
         TestCluster c = CLUSTER.cluster();
         Map<String, String> written = writeKeys(c, "kill-", 500);

@@ -1,13 +1,11 @@
 package org.gtstore.dataserver.server;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.function.Consumer;
+import org.gtstore.proto.DurableFiles;
 
 /**
  * The cluster a data directory belongs to: {@code <data-dir>/cluster.id}, written (synced,
@@ -44,12 +42,8 @@ public final class ClusterIdFile {
             return;
         }
         try {
-            Path tmp = dataDir.resolve(FILE_NAME + ".tmp");
-            Files.writeString(tmp, clusterId + "\n", StandardCharsets.UTF_8);
-            try (FileChannel c = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                c.force(true);
-            }
-            Files.move(tmp, dataDir.resolve(FILE_NAME), StandardCopyOption.ATOMIC_MOVE);
+            DurableFiles.replace(dataDir.resolve(FILE_NAME),
+                    (clusterId + "\n").getBytes(StandardCharsets.UTF_8));
             id = clusterId;
         } catch (IOException e) {
             refused.accept("cannot record the cluster id in " + dataDir + ": " + e);

@@ -4,8 +4,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.UUID;
+import org.gtstore.proto.DurableFiles;
 
 /**
  * The identity of a data directory: a UUID written to {@code <data-dir>/storage.id} when the
@@ -28,9 +28,7 @@ public final class StorageId {
             return id;
         }
         String id = UUID.randomUUID().toString();
-        Path tmp = dataDir.resolve(FILE_NAME + ".tmp");
-        Files.writeString(tmp, id + "\n", StandardCharsets.UTF_8);
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+        DurableFiles.replace(file, (id + "\n").getBytes(StandardCharsets.UTF_8));
         return id;
     }
 }

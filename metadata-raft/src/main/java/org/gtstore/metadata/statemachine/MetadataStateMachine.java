@@ -3,7 +3,6 @@ package org.gtstore.metadata.statemachine;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -33,6 +32,7 @@ import org.gtstore.metadata.command.Commands;
 import org.gtstore.metadata.command.Outcome;
 import org.gtstore.metadata.command.Rejection;
 import org.gtstore.metadata.model.ClusterState;
+import org.gtstore.proto.DurableFiles;
 import org.gtstore.proto.MetaCommand;
 import org.gtstore.proto.PartitionMap;
 import org.slf4j.Logger;
@@ -227,11 +227,12 @@ public final class MetadataStateMachine extends BaseStateMachine {
     }
 
     /** Writes the map atomically: a temporary file renamed over the target. */
+    /**
+     * Writes the snapshot durably: Ratis purges the log entries a snapshot covers, so a snapshot
+     * lost in a power cut would lose the map.
+     */
     static void writeSnapshotFile(PartitionMap map, File file) throws IOException {
-        File tmp = new File(file.getParentFile(), file.getName() + ".tmp");
-        Files.write(tmp.toPath(), map.toByteArray());
-        Files.move(tmp.toPath(), file.toPath(), StandardCopyOption.REPLACE_EXISTING,
-                StandardCopyOption.ATOMIC_MOVE);
+        DurableFiles.replace(file.toPath(), map.toByteArray());
     }
 
     static PartitionMap readSnapshotFile(File file) throws IOException {
