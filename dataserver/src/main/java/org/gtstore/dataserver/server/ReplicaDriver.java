@@ -284,6 +284,7 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
             if (e.event() instanceof ChainEvent.MapChanged m
                     && (map == null || m.map().getEpoch() > map.getEpoch())) {
                 map = m.map();
+                store.logAtSyncOnly(syncsWrites());
             }
             replica.step(e.event());
         } else if (input instanceof Runnable task) {

@@ -159,6 +159,11 @@ public final class InMemoryStore implements LocalStore {
         range(partition).forEach((k, v) -> sink.accept(new StoredEntry(k.key(), v)));
     }
 
+    /** Nothing to log: an in-memory store survives neither a kill nor a power cut. */
+    @Override
+    public void logAtSyncOnly(boolean atSyncOnly) {
+    }
+
     /** Nothing to sync: an in-memory store survives neither a kill nor a power cut. */
     @Override
     public void sync() {

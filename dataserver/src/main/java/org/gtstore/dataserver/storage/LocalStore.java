@@ -43,6 +43,16 @@ public interface LocalStore extends AutoCloseable {
     }
 
     /**
+     * Where the log record of an applied batch goes before {@link #apply} returns: with false
+     * (the default) to the log file, so a process kill loses nothing; with true only to memory,
+     * and {@link #sync} writes and syncs it, so nothing unsynced reaches the file and a process
+     * kill loses what a power cut would (the fsync durability mode, where only synced batches
+     * are ever acknowledged or forwarded). Called by the thread that calls {@link #apply}, when
+     * no sync is running.
+     */
+    void logAtSyncOnly(boolean atSyncOnly);
+
+    /**
      * Makes every batch applied before the call survive a power cut (an fsync of the log).
      * Blocks for the disk; runs on a thread other than the one calling {@link #apply}, one call
      * at a time, while batches go on being applied.

@@ -76,6 +76,8 @@ public final class RocksDbStore implements LocalStore {
     private final DBOptions dbOptions;
     private final ColumnFamilyOptions cfOptions;
     private final WriteOptions writeOptions;
+    /** See {@link #logAtSyncOnly}; written and read by the apply thread. */
+    private boolean logAtSyncOnly;
     private final ReadOptions readOptions;
     private final RocksDB db;
     private final List<ColumnFamilyHandle> handles = new ArrayList<>();
@@ -107,7 +109,10 @@ public final class RocksDbStore implements LocalStore {
         this.dbOptions = new DBOptions()
                 .setCreateIfMissing(true)
                 .setCreateMissingColumnFamilies(true)
-                .setMaxBackgroundJobs(2);
+                .setMaxBackgroundJobs(2)
+                // The log is written by this class (apply, or sync when logging at sync only),
+                // so in the fsync mode nothing unsynced ever reaches the file.
+                .setManualWalFlush(true);
         List<ColumnFamilyDescriptor> descriptors = List.of(
                 new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions),
                 new ColumnFamilyDescriptor("meta".getBytes(), cfOptions),
@@ -181,6 +186,9 @@ public final class RocksDbStore implements LocalStore {
             }
             try (WriteBatch rocksBatch = batch.toWriteBatch()) {
                 db.write(writeOptions, rocksBatch);
+            }
+            if (!logAtSyncOnly) {
+                db.flushWal(false);
             }
         } catch (RocksDBException e) {
             throw new StoreException("write of " + b.updates().size() + " updates to " + dir
@@ -399,9 +407,14 @@ public final class RocksDbStore implements LocalStore {
     }
 
     @Override
+    public void logAtSyncOnly(boolean atSyncOnly) {
+        this.logAtSyncOnly = atSyncOnly;
+    }
+
+    @Override
     public void sync() {
         try {
-            db.syncWal();
+            db.flushWal(true);
         } catch (RocksDBException e) {
             throw new StoreException("syncing the log of " + dir + " failed: " + e.getMessage(),
                     e);

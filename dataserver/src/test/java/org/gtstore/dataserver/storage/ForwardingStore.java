@@ -19,6 +19,11 @@ public class ForwardingStore implements LocalStore {
     }
 
     @Override
+    public void logAtSyncOnly(boolean atSyncOnly) {
+        delegate.logAtSyncOnly(atSyncOnly);
+    }
+
+    @Override
     public void sync() {
         delegate.sync();
     }
