@@ -241,8 +241,7 @@ class ClientRetryTest {
         assertEquals(survivor.id, g.serverId());
         assertEquals(2, g.epoch());
         assertEquals(1, m.reports.size());
-        // One attempt, plus the reconnect that resetting gRPC's connect back-off starts at once
-        // (before the fix: 4, two attempts and their reconnects).
+        // One attempt, plus the reconnect that resetting gRPC's connect back-off starts at once.
         assertTrue(unreachable.connections.get() <= 2, unreachable.connections.get()
                 + " connections: the unreachable server was tried again");
         assertTrue(millisSince(start) < 2000, "took " + millisSince(start) + " ms");

@@ -89,9 +89,7 @@ final class BenchOptions {
                 }
             }
         }
-        if (!List.of("replicated", "fsync").contains(durability)) {
-            throw usage("--durability must be replicated or fsync, got '" + durability + "'");
-        }
+        DurabilityName.check("--durability", durability);
         requireAtLeast("--nodes", nodes, 1);
         requireAtLeast("--partitions", partitions, 1);
         requireAtLeast("--in-flight", inFlight, 1);

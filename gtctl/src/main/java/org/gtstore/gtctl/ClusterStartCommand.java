@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.gtstore.gtctl.cluster.ClusterFile;
 import org.gtstore.gtctl.cluster.ClusterLauncher;
+import org.gtstore.gtctl.cluster.MemberFlags;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -69,8 +70,6 @@ final class ClusterStartCommand implements Callable<Integer> {
         "These three are recorded in cluster.json and kept by later starts and restarts."})
     private Long restartGraceMs;
 
-    private static final List<String> DURABILITIES = List.of("replicated", "fsync");
-
     private final Connector connector;
 
     ClusterStartCommand(Connector connector) {
@@ -117,10 +116,7 @@ final class ClusterStartCommand implements Callable<Integer> {
         if (durability == null) {
             return;
         }
-        if (!DURABILITIES.contains(durability)) {
-            throw new GtctlException("--durability must be replicated or fsync, got '"
-                    + durability + "'", Gtctl.EXIT_USAGE);
-        }
+        DurabilityName.check("--durability", durability);
         if (existing.isPresent()) {
             String recorded = recordedDurability(existing.get().metadataArgs());
             if (!recorded.equals(durability)) {
@@ -133,8 +129,7 @@ final class ClusterStartCommand implements Callable<Integer> {
 
     /** The durability recorded among a cluster's metadata flags (replicated when absent). */
     static String recordedDurability(List<String> metadataArgs) {
-        int i = metadataArgs.indexOf("--durability");
-        return i >= 0 && i + 1 < metadataArgs.size() ? metadataArgs.get(i + 1) : "replicated";
+        return MemberFlags.value(metadataArgs, "--durability").orElse(DurabilityName.REPLICATED);
     }
 
     /** The flags given, for every metadata member (they check them at start). */

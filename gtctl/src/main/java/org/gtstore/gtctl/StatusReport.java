@@ -10,7 +10,6 @@ import java.util.Optional;
 import java.util.function.Function;
 import org.gtstore.proto.Chain;
 import org.gtstore.proto.CopyProgress;
-import org.gtstore.proto.Durability;
 import org.gtstore.proto.MemberStatus;
 import org.gtstore.proto.PartitionMap;
 import org.gtstore.proto.ServerInfo;
@@ -101,7 +100,7 @@ public record StatusReport(
         int total = Math.max(map.getSettings().getPartitions(), map.getChainsCount());
         return new StatusReport(map.getEpoch(), metadata, servers,
                 new PartitionCounts(total, p.underReplicated.size(), p.unavailable.size()),
-                durabilityName(map.getSettings().getDurability()));
+                DurabilityName.of(map.getSettings().getDurability()));
     }
 
     /** The table-only details of the same observations. */
@@ -121,11 +120,6 @@ public record StatusReport(
         return new Details(map.getSettings().getReplication(), map.getCause(),
                 p.underReplicated, p.unavailable, notRegistered, List.copyOf(progress),
                 map.getSettings().getClusterId());
-    }
-
-    /** How {@code cluster start --durability} names the mode. */
-    static String durabilityName(Durability d) {
-        return d == Durability.FSYNC ? "fsync" : "replicated";
     }
 
     static String stateName(ServerState state) {

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue #5's integration test: {@code gtctl bench throughput} and {@code gtctl bench loadbalance}
+ * The benchmarks end to end: {@code gtctl bench throughput} and {@code gtctl bench loadbalance}
  * run in this JVM against real processes, with small counts (3 data servers, 2,000 operations,
  * 1,000 keys), and leave their CSV, JSON and PNG files with zero errors. The commands start and
  * stop their own fresh clusters under {@code --work-dir}; whatever a failure leaves running

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Failures under load, with real processes and SIGKILL (issue #4). Three clients read and write
+ * Failures under load, with real processes and SIGKILL. Three clients read and write
  * a few keys of one partition while the test kills (a) its head, (b) its middle, (c) its tail,
  * (d) two servers of its chain, or (e) the metadata leader, then restarts them. Every operation
  * is recorded with its invoke and completion time; the history must be linearizable (so no

@@ -47,7 +47,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Restart in the old position (issue #4, "Restart and rejoin"), with real processes: a data
+ * Restart in the old position ("restart and rejoin"), with real processes: a data
  * server killed with SIGKILL and started again on its data directory before the metadata
  * declares it dead keeps every chain position it had (head, middle and tail of different
  * partitions) and catches up through the chain (hello, re-sends, a copy in version order),

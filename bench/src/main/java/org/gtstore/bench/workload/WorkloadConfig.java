@@ -57,7 +57,7 @@ public record WorkloadConfig(
         return new Builder();
     }
 
-    /** A builder starting from the defaults of issue #5: 200,000 ops, 50% GET, 100,000 keys. */
+    /** A builder starting from the benchmark's defaults: 200,000 ops, 50% GET, 100,000 keys. */
     public static final class Builder {
         private long seed = DEFAULT_SEED;
         private int opCount = DEFAULT_OP_COUNT;

@@ -47,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * map never applies content for a partition whose chain changed in a map it has not seen, while
  * map changes elsewhere (restoring K changes the map once per batch of partitions, and a death
  * once more) neither stall the streams nor make one hop wait for another server's map fetch. A
- * part without a chain epoch (an older sender) is judged by the message's map epoch instead.
+ * part that carries no chain epoch (0) is judged by the message's map epoch instead.
  */
 final class PeerProtocol {
     private static final Logger LOG = LoggerFactory.getLogger(PeerProtocol.class);
@@ -339,7 +339,8 @@ final class PeerProtocol {
                 stale = addOnce(stale, p);
                 continue;
             }
-            // An old sender without applied seqs: no barrier information, so none is kept.
+            // A hello without an applied seq for the partition: no barrier information, so
+            // none is kept.
             pr.receiveHello(theirs == null ? 0L : theirs.getSeq());
             reply.addApplied(PartitionSeq.newBuilder().setPartition(p).setSeq(pr.applied())
                     .setChainEpoch(pr.chainEpoch()));

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * State transfer (issue #4, restoring K and rejoin): a successor behind what its predecessor
+ * State transfer (restoring K and rejoin): a successor behind what its predecessor
  * holds in memory is caught up by a copy of the partition from the predecessor's store, as of
  * its applied seq, in flow-controlled chunks, followed by the updates after that seq. Driven
  * through {@link ChainHarness}, whose copier reads chunks from {@code InMemoryStore} snapshots

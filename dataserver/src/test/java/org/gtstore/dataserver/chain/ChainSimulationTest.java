@@ -345,7 +345,7 @@ class ChainSimulationTest {
                                 + e.getValue()[1]);
                     }
                     // An acknowledged version is committed, so two of them for one request
-                    // mean it was applied twice, possibly over a newer write (issue #4).
+                    // mean it was applied twice, possibly over a newer write.
                     Long once = versionByRequest.putIfAbsent(e.getValue()[3], r.getVersion());
                     if (once != null && once != r.getVersion()) {
                         fail("request " + e.getValue()[3] + " (" + e.getValue()[1] + ") acked at"

@@ -2,6 +2,7 @@ package org.gtstore.dataserver.server;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.gtstore.dataserver.storage.ForwardingStore;
 import org.gtstore.dataserver.storage.RocksDbStore;
@@ -30,10 +32,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The durability modes on three real data servers in one JVM (chain s1 -> s2 -> s3): in the
- * fsync mode a put is answered only once every replica has synced the batch that holds it,
- * and one sync covers many writes; in the replicated mode nothing is synced. Each server's
- * store is a RocksDB store watched by {@link SyncWatchingStore}, whose syncs take 30 ms, so
- * an answer sent before the sync would find the write unsynced.
+ * fsync mode a replica forwards a put only once it has synced the batch that holds it, the put
+ * is answered only once every replica has, and one sync covers many writes; in the replicated
+ * mode nothing is synced. Each server's store is a RocksDB store watched by
+ * {@link SyncWatchingStore}, which can hold the sync that covers a chosen key until the test
+ * releases it, so the test sees the chain wait at each replica in turn.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class DataServerDurabilityTest {
@@ -48,11 +51,17 @@ class DataServerDurabilityTest {
     private LocalDataServers local;
     private final Map<String, SyncWatchingStore> stores = new ConcurrentHashMap<>();
 
-    /** A RocksDB store that remembers which batch applied each key and what is synced. */
+    /**
+     * A RocksDB store that remembers which batch applied each key and what is synced, and holds
+     * the first sync that covers the key given to {@link #holdSyncOf} until {@link #release}.
+     */
     static final class SyncWatchingStore extends ForwardingStore {
         private final Map<ByteString, Long> journalOfKey = new ConcurrentHashMap<>();
+        private final Semaphore released = new Semaphore(0);
         private volatile long lastApplied;
         private volatile long lastSynced;
+        private volatile ByteString holdFor;
+        private volatile boolean holding;
 
         SyncWatchingStore(Path path) {
             super(RocksDbStore.open(path));
@@ -70,13 +79,34 @@ class DataServerDurabilityTest {
         @Override
         public void sync() {
             long upTo = lastApplied;
-            try {
-                Thread.sleep(30);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            ByteString key = holdFor;
+            Long journal = key == null ? null : journalOfKey.get(key);
+            if (journal != null && journal <= upTo) {
+                holdFor = null;
+                holding = true;
+                released.acquireUninterruptibly();
+                holding = false;
             }
             super.sync();
             lastSynced = upTo;
+        }
+
+        /** The next sync that covers {@code key} waits for {@link #release}. */
+        void holdSyncOf(ByteString key) {
+            holdFor = key;
+        }
+
+        /** True while a held sync waits. */
+        boolean holding() {
+            return holding;
+        }
+
+        void release() {
+            released.release();
+        }
+
+        boolean applied(ByteString key) {
+            return journalOfKey.containsKey(key);
         }
 
         /** True if the batch that applied {@code key} was synced. */
@@ -119,14 +149,27 @@ class DataServerDurabilityTest {
     @Test
     void fsyncModeAnswersOnlyWhatEveryReplicaSyncedAndGroupsTheSyncs() throws Exception {
         TestClient client = chainOfThree(Durability.FSYNC);
-        for (int i = 0; i < 10; i++) {
+        for (int i = 0; i < 5; i++) {
             PutRequest r = client.withIds(put("one-" + i, "v" + i));
-            PutResponse answer = client.put("s1", r);
-            assertEquals(ErrorCode.OK, answer.getCode(), answer.getMessage());
+            String name = r.getKey().toStringUtf8();
+            CHAIN.forEach(id -> stores.get(id).holdSyncOf(r.getKey()));
+            CompletableFuture<PutResponse> answer = client.putAsync("s1", r);
+            for (int k = 0; k < CHAIN.size(); k++) {
+                SyncWatchingStore at = stores.get(CHAIN.get(k));
+                await().atMost(Duration.ofSeconds(10)).until(at::holding);
+                assertFalse(answer.isDone(), name + " answered before " + CHAIN.get(k)
+                        + " synced it");
+                for (String later : CHAIN.subList(k + 1, CHAIN.size())) {
+                    assertFalse(stores.get(later).applied(r.getKey()), name + " reached "
+                            + later + " before " + CHAIN.get(k) + " synced it");
+                }
+                at.release();
+            }
+            PutResponse done = answer.get(10, TimeUnit.SECONDS);
+            assertEquals(ErrorCode.OK, done.getCode(), done.getMessage());
             for (String id : CHAIN) {
                 assertTrue(stores.get(id).synced(r.getKey()),
-                        "put of " + r.getKey().toStringUtf8() + " answered before " + id
-                                + " synced it");
+                        name + " answered before " + id + " synced it");
             }
         }
         long syncsBefore = local.server("s1").storeSyncs();

@@ -23,8 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The metadata session alone against {@link FakeMetadataService} (a real port): registration
  * under a busy leader. A Register is answered only once its Raft command applied, and every
- * Register the leader gets from a server declared dead used to become a new incarnation and a
- * new map epoch, so the session keeps at most one in flight and says which incarnation it holds.
+ * Register the leader gets from a server declared dead becomes a new incarnation and a new map
+ * epoch, so the session keeps at most one in flight and says which incarnation it holds.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class MetadataSessionTest {
@@ -122,8 +122,8 @@ class MetadataSessionTest {
     @Test
     void heartbeatsRefusedWhileARegisterIsInFlightStartNoOtherRegister() throws Exception {
         // Goal: the re-registration storm. A busy leader answers a backlog of heartbeats with
-        // UNKNOWN_SERVER at once while the first Register waits for its command; each refusal
-        // used to send another Register (server2 re-registered 5 times in one log).
+        // UNKNOWN_SERVER at once while the first Register waits for its command; a refusal must
+        // not send another Register while one is in flight.
         meta = new FakeMetadataService(5000, 50);
         start(1000, 10_000);
         await().atMost(WAIT).until(() -> session.incarnation() == 1);

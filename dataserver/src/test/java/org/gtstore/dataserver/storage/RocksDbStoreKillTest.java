@@ -31,7 +31,10 @@ class RocksDbStoreKillTest {
     @TempDir
     Path dir;
 
-    /** The child: applies the batches, syncs after {@code SYNCED} if asked, says so, waits. */
+    /**
+     * The child: applies the batches, syncs after {@code SYNCED} if asked, says so, then blocks
+     * reading its standard input until the parent kills it.
+     */
     public static void main(String[] args) throws Exception {
         RocksDbStore s = RocksDbStore.open(Path.of(args[0]));
         boolean atSyncOnly = args[1].equals("sync-only");
@@ -44,7 +47,7 @@ class RocksDbStoreKillTest {
         }
         System.out.println("applied");
         System.out.flush();
-        Thread.sleep(60_000);
+        System.in.read();
     }
 
     private static Update put(long seq) {

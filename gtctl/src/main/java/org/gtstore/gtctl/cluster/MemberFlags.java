@@ -4,13 +4,27 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The extra command-line flags of cluster members, as recorded in cluster.json: a list of
  * {@code --name value} pairs (or {@code --name=value}, or a lone {@code --name}).
  */
-final class MemberFlags {
+public final class MemberFlags {
     private MemberFlags() {
+    }
+
+    /** The value of flag {@code name} ({@code --name value} or {@code --name=value}), if given. */
+    public static Optional<String> value(List<String> flags, String name) {
+        Map<String, List<String>> byName = new LinkedHashMap<>();
+        split(flags, byName);
+        List<String> f = byName.get(name);
+        if (f == null) {
+            return Optional.empty();
+        }
+        return f.size() == 2 ? Optional.of(f.get(1))
+                : f.get(0).startsWith(name + "=")
+                        ? Optional.of(f.get(0).substring(name.length() + 1)) : Optional.empty();
     }
 
     /**

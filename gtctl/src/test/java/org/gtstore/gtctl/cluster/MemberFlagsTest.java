@@ -26,4 +26,13 @@ class MemberFlagsTest {
         assertEquals(List.of("--a=2", "--verbose", "--b", "1"), MemberFlags.merge(
                 List.of("--a=1", "--verbose"), List.of("--a=2", "--b", "1", "--verbose")));
     }
+
+    @Test
+    void valueReadsBothSpellingsAndNothingForALoneOrMissingFlag() {
+        List<String> flags = List.of("--lease-ms", "800", "--durability=fsync", "--verbose");
+        assertEquals(java.util.Optional.of("800"), MemberFlags.value(flags, "--lease-ms"));
+        assertEquals(java.util.Optional.of("fsync"), MemberFlags.value(flags, "--durability"));
+        assertEquals(java.util.Optional.empty(), MemberFlags.value(flags, "--verbose"));
+        assertEquals(java.util.Optional.empty(), MemberFlags.value(flags, "--restart-grace-ms"));
+    }
 }

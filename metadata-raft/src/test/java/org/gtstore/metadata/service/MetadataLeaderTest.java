@@ -549,7 +549,7 @@ class MetadataLeaderTest {
         // Goal: one process, one incarnation. The leader answers TIMEOUT when RegisterServer
         // outlasts its command timeout, but the command stays in the log and applies later;
         // the process never learned that incarnation and retries holding 0. Its process id
-        // says it is the same process: it used to get a second incarnation and epoch.
+        // says it is the same process, so it must not get a second incarnation and epoch.
         RegisterRequest first = registerTimedOutThenApplied();
         long epoch = state.get().epoch();
         MetaCommandReply retry = await(leader.register(first));
@@ -567,9 +567,9 @@ class MetadataLeaderTest {
     @Test
     void registerThatTimedOutButAppliedIsNotFoundSilentBeforeItsRetry() throws Exception {
         // Goal: the leader heard the process when it sent the Register, whatever the answer.
-        // Only an OK answer used to count as hearing it, so the first tick after the command
-        // applied judged the new incarnation silent since the leader's grace started (long
-        // before it registered) and marked it dead before its retry could arrive.
+        // If only an OK answer counted as hearing it, the first tick after the command applied
+        // would judge the new incarnation silent since the leader's grace started (long before
+        // it registered) and mark it dead before its retry could arrive.
         RegisterRequest first = registerTimedOutThenApplied();
         clock.advanceMs(250);       // the retry waits a back-off; ticks come meanwhile
         keepAlive("server1", "server2", "server3");
