@@ -67,6 +67,10 @@ public final class ChainReplica {
     private final Map<Integer, Long> joinEpochs;
     /** Per partition not held now: the commit hold it had (stored), see PartitionReplica. */
     private final Map<Integer, Long> storedCommitHolds;
+    /** Per partition not held now: its history of branches (stored), see Lineage. */
+    private final Map<Integer, Lineage> storedLineages;
+    /** The store held data when this replica started: its partitions may predate it. */
+    private final boolean restartedStore;
     private final Map<Integer, PartitionReplica> partitions = new HashMap<>();
     private final Effects fx;
     private final PeerProtocol peers;
@@ -89,10 +93,12 @@ public final class ChainReplica {
      * @param joinEpochs per partition this server was joining: the chain epoch it joined in
      * @param commitHolds per partition in the middle of a copy in version order: the copy's
      *     snapshot seq
+     * @param lineages per partition whose history has branches: their stored form
      * @param lastJournal the last journal record the store applied
      */
     public record Stored(Map<Integer, Long> appliedSeqs, List<DedupRecord> dedup,
-            Map<Integer, Long> joinEpochs, Map<Integer, Long> commitHolds, long lastJournal) {
+            Map<Integer, Long> joinEpochs, Map<Integer, Long> commitHolds,
+            Map<Integer, byte[]> lineages, long lastJournal) {
     }
 
     /**
@@ -100,7 +106,8 @@ public final class ChainReplica {
      */
     public ChainReplica(String selfId, ChainReplicaConfig config,
             Map<Integer, Long> storedAppliedSeqs) {
-        this(selfId, config, new Stored(storedAppliedSeqs, List.of(), Map.of(), Map.of(), 0));
+        this(selfId, config, new Stored(storedAppliedSeqs, List.of(), Map.of(), Map.of(), Map.of(),
+                0));
     }
 
     public ChainReplica(String selfId, ChainReplicaConfig config, Stored stored) {
@@ -112,6 +119,9 @@ public final class ChainReplica {
         this.storedApplied = new HashMap<>(stored.appliedSeqs());
         this.joinEpochs = new HashMap<>(stored.joinEpochs());
         this.storedCommitHolds = new HashMap<>(stored.commitHolds());
+        this.restartedStore = stored.lastJournal() > 0;
+        this.storedLineages = new HashMap<>();
+        stored.lineages().forEach((p, l) -> storedLineages.put(p, Lineage.fromBytes(l)));
         this.fx = new Effects(selfId, config, stored.lastJournal());
         this.peers = new PeerProtocol(selfId, config, partitions, fx);
         for (DedupRecord d : stored.dedup()) {
@@ -127,6 +137,7 @@ public final class ChainReplica {
             onClientGet(e.request(), e.replyTo());
         } else if (event instanceof ChainEvent.PeerMessage e) {
             peers.onMessage(e.message(), e.arrivedOn());
+            peers.helloDue();
         } else if (event instanceof ChainEvent.MapChanged e) {
             onMap(e.map());
         } else if (event instanceof ChainEvent.PeerConnected e) {
@@ -258,6 +269,15 @@ public final class ChainReplica {
         return out;
     }
 
+    /**
+     * True while a partition held here after a restart waits to learn what its predecessor
+     * holds: it serves no reads and feeds no successor until then (see PartitionReplica).
+     */
+    public boolean recovering(int partition) {
+        PartitionReplica pr = partitions.get(partition);
+        return pr != null && pr.recovering();
+    }
+
     /** True while a state transfer from this server to the partition's successor runs. */
     public boolean copying(int partition) {
         PartitionReplica pr = partitions.get(partition);
@@ -311,11 +331,14 @@ public final class ChainReplica {
             return;
         }
         if (!pr.readable()) {
-            fx.getError(replyTo, ErrorCode.UNAVAILABLE, selfId + " became the tail of partition "
-                    + r.getPartition() + " and is still receiving what the old tail held");
+            fx.getError(replyTo, ErrorCode.UNAVAILABLE, selfId + (pr.recovering()
+                    ? " restarted and is still learning what its predecessor holds in partition "
+                    : " became the tail of partition ") + r.getPartition()
+                    + (pr.recovering() ? "" : " and is still receiving what the old tail held"));
             return;
         }
-        fx.replies.add(new ClientReply.LocalRead(replyTo, r.getPartition(), r.getKey(), fx.epoch));
+        fx.replies.add(new ClientReply.LocalRead(replyTo, r.getPartition(), r.getKey(), fx.epoch,
+                pr.committed()));
     }
 
     /** Why a client request is refused before its partition's own checks. */
@@ -450,6 +473,7 @@ public final class ChainReplica {
                 positionsMoved++;
                 storedApplied.put(pr.partition, pr.applied());
                 storedCommitHolds.put(pr.partition, pr.commitHold());
+                storedLineages.put(pr.partition, pr.lineage());
                 it.remove();
             }
         }
@@ -465,6 +489,7 @@ public final class ChainReplica {
             PartitionReplica pr = partitions.get(p);
             if (pr == null) {
                 long stored = storedApplied.getOrDefault(p, 0L);
+                boolean restarted = restartedStore || storedApplied.containsKey(p);
                 if (!e.getValue().member()) {
                     Long joinedIn = joinEpochs.get(p);
                     if (storedApplied.containsKey(p)
@@ -477,6 +502,7 @@ public final class ChainReplica {
                         fx.resets.add(p);
                         storedApplied.remove(p);
                         storedCommitHolds.remove(p);
+                        storedLineages.remove(p);
                         stored = 0;
                     }
                     if (joinedIn == null || joinedIn != chainEpoch) {
@@ -487,7 +513,8 @@ public final class ChainReplica {
                     fx.joinEpochs.put(p, 0L);
                 }
                 partitions.put(p, new PartitionReplica(p, e.getValue(), chainEpoch, stored,
-                        storedCommitHolds.getOrDefault(p, 0L)));
+                        storedCommitHolds.getOrDefault(p, 0L),
+                        storedLineages.getOrDefault(p, Lineage.FIRST), restarted, fx));
                 positionsMoved++;
                 if (e.getValue().successor() != null) {
                     needHello.add(p);

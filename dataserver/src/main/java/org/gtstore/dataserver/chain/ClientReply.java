@@ -21,11 +21,13 @@ public sealed interface ClientReply {
 
     /**
      * Answer a get from the local store, after this Ready's writes are persisted. The replica
-     * emits it only at the tail, where everything applied is committed, so the store holds
-     * exactly the committed state.
+     * emits it only at the tail, where what is applied is committed, except while the tail
+     * waits for a joining replica or a copy: a value with a version after
+     * {@code committedSeq} is not committed yet, and the read is refused rather than answered
+     * with it (the store keeps no older value).
      */
-    record LocalRead(Object replyTo, int partition, ByteString key, long epoch)
-            implements ClientReply {
+    record LocalRead(Object replyTo, int partition, ByteString key, long epoch,
+            long committedSeq) implements ClientReply {
     }
 
     /**

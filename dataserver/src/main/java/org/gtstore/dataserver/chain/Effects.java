@@ -3,8 +3,10 @@ package org.gtstore.dataserver.chain;
 import com.google.protobuf.ByteString;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.gtstore.proto.ErrorCode;
 import org.gtstore.proto.GetResponse;
 import org.gtstore.proto.PutResponse;
@@ -30,11 +32,18 @@ final class Effects {
     List<Integer> resets = new ArrayList<>();
     Map<Integer, Long> joinEpochs = new HashMap<>();
     Map<Integer, Long> commitHolds = new HashMap<>();
+    Map<Integer, Lineage> lineages = new HashMap<>();
     List<DedupRecord> dedupAdded = new ArrayList<>();
     /** {@link CopyCommand}s and copies to start ({@link OutgoingCopy}), in emission order. */
     List<Object> copyCommands = new ArrayList<>();
     List<CaughtUpReport> caughtUp = new ArrayList<>();
     long mapWantedEpoch;
+    /**
+     * Partitions whose successors are said hello at the end of the step: they ended their
+     * recovery, or took a new history (the successor must hear it before any update written
+     * on it). Not part of the Ready.
+     */
+    final Set<Integer> helloDue = new LinkedHashSet<>();
 
     /** @param lastJournal the store's last journal record: Readies number theirs from the next */
     Effects(String selfId, ChainReplicaConfig config, long lastJournal) {
@@ -61,6 +70,23 @@ final class Effects {
     void addDedup(DedupRecord d) {
         dedup.record(d.clientId(), d.requestId(), d.partition(), d.seq(), d.key());
         dedupAdded.add(d);
+    }
+
+    /**
+     * The partition's stored data (values, dedup entries, applied seq) is discarded by the
+     * next store batch, before its writes; what this Ready had collected for it goes too.
+     */
+    void reset(int partition) {
+        writes.removeIf(u -> u.getPartition() == partition);
+        appliedSeqs.remove(partition);
+        dedupAdded.removeIf(d -> d.partition() == partition);
+        commitHolds.remove(partition);
+        joinEpochs.remove(partition);
+        lineages.remove(partition);
+        if (!resets.contains(partition)) {
+            resets.add(partition);
+        }
+        dedup.removePartitions(Set.of(partition));
     }
 
     void wantMap(long epochSeen) {
@@ -96,24 +122,33 @@ final class Effects {
     }
 
     /** Moves everything collected into a Ready and starts afresh. */
-    Ready drain(Ready.Roles roles, java.util.Set<String> successors,
+    Ready drain(Ready.Roles roles, Set<String> successors,
             List<CopyCommand> copies) {
         boolean storeWork = !writes.isEmpty() || !appliedSeqs.isEmpty() || !resets.isEmpty()
-                || !joinEpochs.isEmpty() || !commitHolds.isEmpty() || !dedupAdded.isEmpty();
+                || !joinEpochs.isEmpty() || !commitHolds.isEmpty() || !dedupAdded.isEmpty()
+                || !lineages.isEmpty();
         long journal = storeWork ? dedup.journal() : 0;
         long keepFrom = storeWork ? dedup.keepFrom() : 0;
         if (storeWork) {
             dedup.nextJournal();
         }
+        Map<Integer, byte[]> storedLineages = Map.of();
+        if (!lineages.isEmpty()) {
+            storedLineages = new HashMap<>();
+            for (Map.Entry<Integer, Lineage> e : lineages.entrySet()) {
+                storedLineages.put(e.getKey(), e.getValue().toBytes(e.getKey()));
+            }
+        }
         Ready r = new Ready(writes, appliedSeqs, outbox.drain(), replies, mapWantedEpoch,
-                successors, roles, resets, joinEpochs, commitHolds, dedupAdded, journal,
-                keepFrom, copies, caughtUp);
+                successors, roles, resets, joinEpochs, commitHolds, storedLineages, dedupAdded,
+                journal, keepFrom, copies, caughtUp);
         writes = new ArrayList<>();
         appliedSeqs = new HashMap<>();
         replies = new ArrayList<>();
         resets = new ArrayList<>();
         joinEpochs = new HashMap<>();
         commitHolds = new HashMap<>();
+        lineages = new HashMap<>();
         dedupAdded = new ArrayList<>();
         copyCommands = new ArrayList<>();
         caughtUp = new ArrayList<>();

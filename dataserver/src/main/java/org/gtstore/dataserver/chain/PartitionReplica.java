@@ -32,6 +32,17 @@ import org.slf4j.LoggerFactory;
  * updates back (they stay in {@code unacked}) until the reply says what the successor has.
  * {@code chainEpoch} is the map epoch in which this partition's chain last changed: a message
  * or request from an epoch before it was built on another chain and is refused.
+ *
+ * <p>Recovery: a replica is <em>recovering</em> while what it holds may not be its chain's (one
+ * with a predecessor that restarted on its store, or that was cut back, below): it
+ * serves no reads and says no hello to its successor, so it forwards nothing, until it has
+ * applied what its predecessor's hello said the predecessor held. A hello whose history
+ * ({@link Lineage}) does not hold this replica's last applied update (a power cut in the
+ * replicated mode left every replica a different prefix of the chain's updates, and a head may
+ * have written other updates under the lost seqs since) cuts this replica back: its partition is
+ * discarded and filled again by a copy from the predecessor, so a successor never keeps
+ * updates its predecessor lacks and the head's history is the chain's. A head is never
+ * recovering; one whose data predates its process opens a new branch before it writes.
  */
 final class PartitionReplica {
     private static final Logger LOG = LoggerFactory.getLogger(PartitionReplica.class);
@@ -96,13 +107,26 @@ final class PartitionReplica {
      * 0 when there is no barrier; {@code Long.MAX_VALUE} while that hello is awaited.
      */
     private long readBarrier;
+    /** See the class comment. */
+    private boolean recovering;
+    /**
+     * While recovering: the predecessor's applied seq as its hello said; recovery ends once
+     * applied reaches it. {@code Long.MAX_VALUE} until that hello.
+     */
+    private long recoverUntil;
+    /** This partition's history, as stored (see {@link Lineage}). */
+    private Lineage lineage;
 
     /**
      * @param storedCommitHold the commit hold of a copy in version order this server was
      *     receiving when it stopped, or 0
+     * @param storedLineage the partition's history as stored
+     * @param restarted true if the partition's data is from before this process started: a
+     *     replica with a predecessor (a member or the joining replica) then recovers first, and
+     *     a head opens a new branch
      */
     PartitionReplica(int partition, ChainPosition pos, long chainEpoch, long storedAppliedSeq,
-            long storedCommitHold) {
+            long storedCommitHold, Lineage storedLineage, boolean restarted, Effects fx) {
         this.partition = partition;
         this.waiters = new PutWaiters(partition);
         this.pos = pos;
@@ -114,6 +138,29 @@ final class PartitionReplica {
         this.commitHold = storedCommitHold > storedAppliedSeq ? storedCommitHold : 0;
         // A tail's applied state was committed, unless a copy was filling holes in it.
         this.ackedUpTo = pos.tail() && commitHold == 0 ? storedAppliedSeq : 0;
+        this.lineage = storedLineage;
+        if (restarted && pos.predecessor() != null) {
+            recovering = true;
+            recoverUntil = Long.MAX_VALUE;
+        } else if (restarted && pos.member()) {
+            openBranch(fx);
+        }
+    }
+
+    /**
+     * This head's data predates its process: what it gives seqs to from now on is a new branch
+     * (stored before anything is sent), named by the map epoch and this server.
+     */
+    private void openBranch(Effects fx) {
+        long id = fx.epoch * 65_536 + (fx.selfId.hashCode() & 0xffff);
+        lineage = lineage.open(id, applied);
+        fx.lineages.put(partition, lineage);
+        LOG.debug("[{} p={} epoch={}] head after a restart: branch {} after seq={}", fx.selfId,
+                partition, fx.epoch, id, applied);
+    }
+
+    Lineage lineage() {
+        return lineage;
     }
 
     ChainPosition position() {
@@ -155,9 +202,16 @@ final class PartitionReplica {
         return senderChainEpoch > 0 ? senderChainEpoch == chainEpoch : currentAt(senderEpoch);
     }
 
-    /** False while this fresh tail waits to apply everything its predecessor had. */
+    boolean recovering() {
+        return recovering;
+    }
+
+    /**
+     * False while this fresh tail waits to apply everything its predecessor had, and while it
+     * recovers.
+     */
     boolean readable() {
-        return readBarrier == 0;
+        return readBarrier == 0 && !recovering;
     }
 
     /** The updates kept for the successor, oldest first: a contiguous run ending at applied. */
@@ -225,6 +279,26 @@ final class PartitionReplica {
                 apply(next, fx);
             }
         }
+        if (recovering) {
+            endRecoveryIfDone(fx);
+        }
+    }
+
+    /**
+     * Recovery ends once applied reached what the predecessor held and no copy is filling
+     * holes; the successor then hears a hello (unless {@code helloByCaller}).
+     */
+    private boolean endRecoveryIfDone(Effects fx) {
+        if (!recovering || applied < recoverUntil || commitHold != 0) {
+            return false;
+        }
+        recovering = false;
+        LOG.debug("[{} p={} epoch={}] recovered at seq={}", fx.selfId, partition, fx.epoch,
+                applied);
+        if (pos.successor() != null) {
+            fx.helloDue.add(partition);
+        }
+        return true;
     }
 
     private void apply(Update u, Effects fx) {
@@ -523,18 +597,79 @@ final class PartitionReplica {
             fx.outbox.ack(pred, fx.epoch, partition, chainEpoch, applied);
         }
         liftReadBarrier();
+        if (recovering) {
+            endRecoveryIfDone(fx);
+            return ChunkOutcome.STORED;
+        }
         return pos.successor() != null ? ChunkOutcome.STORED_LAST_HELLO_SUCCESSOR
                 : ChunkOutcome.STORED;
     }
 
-    /** The predecessor said hello: it will re-send from our applied seq, so forget the gaps. */
-    void receiveHello(long predecessorApplied) {
+    /**
+     * The predecessor said hello: it will re-send from our applied seq, so forget the gaps. If
+     * its history does not hold our last applied update, we are cut back to nothing (see the
+     * class comment) and it copies the partition to us. Either way its history is ours from now
+     * on. Returns true if we were cut back.
+     *
+     * @param predecessorApplied its applied seq, or -1 if the hello did not say
+     * @param predecessorLineage its history of this partition
+     */
+    boolean receiveHello(long predecessorApplied, Lineage predecessorLineage, Effects fx) {
         held.clear();
         incomingCopyId = -1;
+        boolean cut = predecessorApplied >= 0 && !predecessorLineage.holds(
+                lineage.branchOf(applied), applied, predecessorApplied);
+        if (cut) {
+            cutBack(predecessorApplied, predecessorLineage, fx);
+        }
+        if (predecessorApplied >= 0 && (cut || !predecessorLineage.equals(lineage))) {
+            lineage = predecessorLineage;
+            fx.lineages.put(partition, lineage);
+            if (pos.successor() != null && !recovering) {
+                fx.helloDue.add(partition);
+            }
+        }
         if (readBarrier != 0) {
             readBarrier = predecessorApplied;
             liftReadBarrier();
         }
+        if (recovering && predecessorApplied >= 0) {
+            recoverUntil = predecessorApplied;
+            endRecoveryIfDone(fx);
+        }
+        return cut;
+    }
+
+    /**
+     * Discards the partition (values, dedup entries, applied seq, in the next store batch)
+     * because the predecessor holds less: what only we hold is not the chain's, and a head
+     * reusing those seqs would have its writes dropped here as duplicates.
+     */
+    private void cutBack(long predecessorApplied, Lineage predecessorLineage, Effects fx) {
+        LOG.warn("[{} p={} epoch={}] predecessor {} (at seq={}, branches {}) does not hold our"
+                + " seq={} (branches {}): an unclean stop lost what was not written to disk;"
+                + " discarding this partition for a copy from it", fx.selfId, partition,
+                fx.epoch, pos.predecessor(), predecessorApplied, predecessorLineage, applied,
+                lineage);
+        fx.reset(partition);
+        if (!pos.member()) {
+            fx.joinEpochs.put(partition, chainEpoch);   // still joining in this chain epoch
+        }
+        waiters.failAll(ErrorCode.UNAVAILABLE, "partition " + partition + " on " + fx.selfId
+                + " is being copied again from its predecessor", fx);
+        applied = 0;
+        committed = 0;
+        ackedUpTo = 0;
+        answeredUpTo = 0;
+        owedRepliesUpTo = 0;
+        commitHold = 0;
+        gated = false;
+        ackDue = false;
+        unacked.clear();
+        if (pos.successor() != null) {
+            feed.unsync(fx.tick, fx);
+        }
+        recovering = true;
     }
 
     /**
@@ -560,6 +695,12 @@ final class PartitionReplica {
         feed.positionChanged(old, next, changed, fx);
         if (changed) {
             gated = false;
+        }
+        if (recovering && next.predecessor() == null) {
+            recovering = false;     // the head: its history is the chain's from now on
+            openBranch(fx);
+        } else if (recovering && !Objects.equals(old.predecessor(), next.predecessor())) {
+            recoverUntil = Long.MAX_VALUE;      // the new predecessor's hello says
         }
         if (next.tail() && !old.member() && next.predecessor() != null) {
             // A joining replica made the tail: the old tail, now its predecessor, may have
@@ -608,7 +749,7 @@ final class PartitionReplica {
         // awaiting its reply goes on (the tick retries a lost hello); a new hello would cancel
         // the copy and start it again from scratch, and restoring K changes the map once per
         // batch of finished copies, a dozen epochs in a few seconds.
-        return next.successor() != null
+        return next.successor() != null && !recovering
                 && (changed || feed.idle());
     }
 

@@ -16,6 +16,7 @@ import org.gtstore.proto.CopyAck;
 import org.gtstore.proto.CopyChunk;
 import org.gtstore.proto.DedupEntry;
 import org.gtstore.proto.ErrorCode;
+import org.gtstore.proto.PartitionLineage;
 import org.gtstore.proto.PartitionSeq;
 import org.gtstore.proto.Rejection;
 import org.gtstore.proto.Update;
@@ -112,6 +113,12 @@ final class PeerProtocol {
                 String bad = RequestValidator.checkUpdate(u);
                 if (bad != null) {
                     return bad;
+                }
+            }
+        } else if (m.hasHello()) {
+            for (PartitionLineage l : m.getHello().getLineagesList()) {
+                if (Lineage.fromProto(l) == null) {
+                    return "hello: malformed branches of partition " + l.getPartition();
                 }
             }
         } else if (m.hasCopy()) {
@@ -320,10 +327,18 @@ final class PeerProtocol {
         for (PartitionSeq ps : m.getHello().getAppliedList()) {
             predecessorApplied.put(ps.getPartition(), ps);
         }
+        Map<Integer, Lineage> lineages = Map.of();
+        if (m.getHello().getLineagesCount() > 0) {
+            lineages = new HashMap<>();
+            for (PartitionLineage l : m.getHello().getLineagesList()) {
+                lineages.put(l.getPartition(), Lineage.fromProto(l));
+            }
+        }
         ChainHelloReply.Builder reply = ChainHelloReply.newBuilder();
         List<Integer> stale = null;
         int refused = 0;
         int answered = 0;
+        int cutBack = 0;
         for (int p : m.getHello().getPartitionsList()) {
             if (!now.test(p)) {
                 continue;
@@ -340,8 +355,9 @@ final class PeerProtocol {
                 continue;
             }
             // A hello without an applied seq for the partition: no barrier information, so
-            // none is kept.
-            pr.receiveHello(theirs == null ? 0L : theirs.getSeq());
+            // none is kept, and nothing is cut back.
+            cutBack += pr.receiveHello(theirs == null ? -1 : theirs.getSeq(),
+                    lineages.getOrDefault(p, Lineage.FIRST), fx) ? 1 : 0;
             reply.addApplied(PartitionSeq.newBuilder().setPartition(p).setSeq(pr.applied())
                     .setChainEpoch(pr.chainEpoch()));
             reply.addCommitted(PartitionSeq.newBuilder().setPartition(p)
@@ -350,6 +366,11 @@ final class PeerProtocol {
         if (refused > 0) {
             LOG.warn("[{} epoch={}] hello from {} at epoch={}: not our predecessor in {}"
                     + " partitions", selfId, fx.epoch, from, m.getEpoch(), refused);
+        }
+        if (cutBack > 0) {
+            LOG.warn("[{} epoch={}] {} does not hold what we hold in {} partitions: they are"
+                    + " discarded here and copied again from it", selfId, fx.epoch, from,
+                    cutBack);
         }
         LOG.debug("[{} epoch={}] hello from {} for {} partitions", selfId, fx.epoch, from,
                 answered);
@@ -428,18 +449,38 @@ final class PeerProtocol {
                         .addAllPartitions(stale)));
     }
 
-    /** Says hello to a successor for these partitions; their forwarding waits for the reply. */
+    /**
+     * Says hello to a successor for these partitions; their forwarding waits for the reply. A
+     * recovering partition says none (it feeds nobody until it has recovered).
+     */
     void sendHello(String peer, List<Integer> partitionList) {
         ChainHello.Builder hello = ChainHello.newBuilder();
         for (int p : partitionList) {
             PartitionReplica pr = partitions.get(p);
+            if (pr.recovering()) {
+                continue;
+            }
             pr.feed.helloSent(fx.tick, fx);
             hello.addPartitions(p);
             hello.addApplied(PartitionSeq.newBuilder().setPartition(p).setSeq(pr.applied())
                     .setChainEpoch(pr.chainEpoch()));
+            if (!pr.lineage().isFirst()) {
+                hello.addLineages(pr.lineage().toProto(p));
+            }
         }
-        fx.outbox.control(peer, StreamKind.OUTBOUND, ChainMessage.newBuilder()
-                .setEpoch(fx.epoch).setHello(hello));
+        if (hello.getPartitionsCount() > 0) {
+            fx.outbox.control(peer, StreamKind.OUTBOUND, ChainMessage.newBuilder()
+                    .setEpoch(fx.epoch).setHello(hello));
+        }
+    }
+
+    /** Says hello to the successors of the partitions that asked for it in this step. */
+    void helloDue() {
+        if (!fx.helloDue.isEmpty()) {
+            Set<Integer> done = Set.copyOf(fx.helloDue);
+            fx.helloDue.clear();
+            helloWhere(pr -> done.contains(pr.partition));
+        }
     }
 
     /** Hellos for every partition whose successor matches the filter, grouped by successor. */

@@ -32,6 +32,8 @@ import org.gtstore.proto.Update;
  * @param commitHolds partitions receiving a copy in version order: the copy's snapshot seq, to
  *     store (0: remove), so a restart in the middle of the copy does not take the partial state
  *     (versions skipped, keys older than the applied seq says) for committed
+ * @param lineages partitions whose history of branches changed: its stored form, to store in
+ *     the same batch (see {@code Lineage})
  * @param dedupAdded dedup entries received with a copy, to store (entries of ordinary writes
  *     are stored by the store itself from the writes' client and request ids)
  * @param journal when there is store work, the number of the store's journal record for it
@@ -52,6 +54,7 @@ public record Ready(
         List<Integer> resets,
         Map<Integer, Long> joinEpochs,
         Map<Integer, Long> commitHolds,
+        Map<Integer, byte[]> lineages,
         List<DedupRecord> dedupAdded,
         long journal,
         long journalKeepFrom,

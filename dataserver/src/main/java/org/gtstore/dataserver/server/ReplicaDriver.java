@@ -410,7 +410,7 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
             }
         }
         return new StoreBatch(r.journal(), r.journalKeepFrom(), r.resets(), r.writes(), added,
-                r.appliedSeqs(), r.joinEpochs(), r.commitHolds());
+                r.appliedSeqs(), r.joinEpochs(), r.commitHolds(), r.lineages());
     }
 
     private void publishProgress() {
@@ -462,15 +462,22 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
             flushLater(op.session());
         } else if (reply instanceof ClientReply.LocalRead read) {
             ClientSession.Op op = (ClientSession.Op) read.replyTo();
-            op.session().answerGet(op.id(), readLocal(read));
+            op.session().answerGet(op.id(), localAnswer(read,
+                    store.get(read.partition(), read.key()), selfId));
             flushLater(op.session());
         }
     }
 
-    private GetResponse readLocal(ClientReply.LocalRead read) {
-        StoredValue v = store.get(read.partition(), read.key());
+    /** The answer to a get the replica let the store answer, given the stored value. */
+    public static GetResponse localAnswer(ClientReply.LocalRead read, StoredValue v,
+            String selfId) {
         GetResponse.Builder b = GetResponse.newBuilder().setEpoch(read.epoch())
                 .setServerId(selfId);
+        if (v != null && v.version() > read.committedSeq()) {
+            return b.setCode(ErrorCode.UNAVAILABLE).setMessage("partition " + read.partition()
+                    + " on " + selfId + ": the latest write of this key (seq " + v.version()
+                    + ") is not committed yet; retry").build();
+        }
         if (v == null || v.tombstone()) {
             return b.setCode(ErrorCode.NOT_FOUND).setVersion(v == null ? 0 : v.version()).build();
         }

@@ -34,6 +34,7 @@ public final class InMemoryStore implements LocalStore {
     private final Journal journal;
     private final Map<Integer, Long> joined = new HashMap<>();
     private final Map<Integer, Long> holds = new HashMap<>();
+    private final Map<Integer, byte[]> lineages = new HashMap<>();
 
     /** A store whose journal deletes records at every chance. */
     public InMemoryStore() {
@@ -53,6 +54,7 @@ public final class InMemoryStore implements LocalStore {
             range(p).clear();
             joined.remove(p);
             holds.remove(p);
+            lineages.remove(p);
         }
         for (Update u : b.updates()) {
             DataKey k = new DataKey(u.getPartition(), u.getKey());
@@ -70,6 +72,13 @@ public final class InMemoryStore implements LocalStore {
         journal.written(b, trim);
         putOrRemove(joined, b.joinEpochs());
         putOrRemove(holds, b.commitHolds());
+        b.lineages().forEach((p, l) -> {
+            if (l.length > 0) {
+                lineages.put(p, l.clone());
+            } else {
+                lineages.remove(p);
+            }
+        });
     }
 
     /** Positive values are stored, 0 removes the partition's entry. */
@@ -91,6 +100,11 @@ public final class InMemoryStore implements LocalStore {
     @Override
     public synchronized Map<Integer, Long> commitHolds() {
         return new HashMap<>(holds);
+    }
+
+    @Override
+    public synchronized Map<Integer, byte[]> lineages() {
+        return new HashMap<>(lineages);
     }
 
     private NavigableMap<DataKey, StoredValue> range(int partition) {

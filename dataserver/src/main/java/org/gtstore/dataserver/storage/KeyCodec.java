@@ -15,6 +15,7 @@ final class KeyCodec {
     static final int PARTITION_BYTES = 4;
     static final byte JOIN_EPOCH_MARKER = 'J';
     static final byte COMMIT_HOLD_MARKER = 'H';
+    static final byte LINEAGE_MARKER = 'L';
     /** The meta key of the journal's checkpoint (see {@link Journal}). */
     static final byte[] CHECKPOINT_KEY = {'C'};
     private static final int VALUE_HEADER_BYTES = 9;
@@ -52,6 +53,11 @@ final class KeyCodec {
     /** The meta key of a partition's commit hold: the partition and one marker byte. */
     static byte[] commitHoldKey(int partition) {
         return markedKey(partition, COMMIT_HOLD_MARKER);
+    }
+
+    /** The meta key of a partition's lineage: the partition and one marker byte. */
+    static byte[] lineageKey(int partition) {
+        return markedKey(partition, LINEAGE_MARKER);
     }
 
     private static byte[] markedKey(int partition, byte marker) {

@@ -71,6 +71,9 @@ public interface LocalStore extends AutoCloseable {
      */
     Map<Integer, Long> commitHolds();
 
+    /** Every partition's stored lineage (see {@link StoreBatch}), as it was given. */
+    Map<Integer, byte[]> lineages();
+
     /**
      * The stored dedup entries (what a restarted server remembers of recent requests), oldest
      * first, each with the journal record it was stored in. Entries of records older than the

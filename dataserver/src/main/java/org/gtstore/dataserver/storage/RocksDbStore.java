@@ -170,6 +170,7 @@ public final class RocksDbStore implements LocalStore {
                 batch.deleteRange(data, KeyCodec.partitionPrefix(p), KeyCodec.partitionEnd(p));
                 batch.delete(meta, KeyCodec.joinEpochKey(p));
                 batch.delete(meta, KeyCodec.commitHoldKey(p));
+                batch.delete(meta, KeyCodec.lineageKey(p));
             }
             putUpdates(batch, b);
             batch.put(journalCf, KeyCodec.journalKey(b.journal()), JournalRecord.encode(b));
@@ -183,6 +184,13 @@ public final class RocksDbStore implements LocalStore {
             }
             for (Map.Entry<Integer, Long> e : b.commitHolds().entrySet()) {
                 putOrDelete(batch, KeyCodec.commitHoldKey(e.getKey()), e.getValue());
+            }
+            for (Map.Entry<Integer, byte[]> e : b.lineages().entrySet()) {
+                if (e.getValue().length > 0) {
+                    batch.put(meta, KeyCodec.lineageKey(e.getKey()), e.getValue());
+                } else {
+                    batch.delete(meta, KeyCodec.lineageKey(e.getKey()));
+                }
             }
             try (WriteBatch rocksBatch = batch.toWriteBatch()) {
                 db.write(writeOptions, rocksBatch);
@@ -305,19 +313,30 @@ public final class RocksDbStore implements LocalStore {
         return markedMeta(KeyCodec.COMMIT_HOLD_MARKER);
     }
 
+    @Override
+    public Map<Integer, byte[]> lineages() {
+        Map<Integer, byte[]> out = new HashMap<>();
+        forMarkedMeta(KeyCodec.LINEAGE_MARKER, (p, v) -> out.put(p, v));
+        return out;
+    }
+
     /** Every partition's meta number under the marker byte. */
     private Map<Integer, Long> markedMeta(byte marker) {
         Map<Integer, Long> out = new HashMap<>();
+        forMarkedMeta(marker, (p, v) -> out.put(p, KeyCodec.seqOf(v)));
+        return out;
+    }
+
+    private void forMarkedMeta(byte marker, java.util.function.BiConsumer<Integer, byte[]> sink) {
         try (RocksIterator it = db.newIterator(meta)) {
             for (it.seekToFirst(); it.isValid(); it.next()) {
                 byte[] key = it.key();
                 if (key.length == KeyCodec.PARTITION_BYTES + 1
                         && key[KeyCodec.PARTITION_BYTES] == marker) {
-                    out.put(KeyCodec.partitionOf(key), KeyCodec.seqOf(it.value()));
+                    sink.accept(KeyCodec.partitionOf(key), it.value());
                 }
             }
         }
-        return out;
     }
 
     @Override

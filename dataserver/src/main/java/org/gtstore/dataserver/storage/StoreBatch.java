@@ -10,8 +10,9 @@ import org.gtstore.proto.Update;
  * {@code copied} update only if its version is newer than the stored one; every other update
  * with a client id also adds its dedup entry), {@code dedupAdded}, then {@code appliedSeqs},
  * {@code joinEpochs} (the chain epoch a partition was joined in as the joining replica; 0
- * removes it) and {@code commitHolds} (the seq a member receiving a copy in version order must
- * apply before its state is whole again; 0 removes it).
+ * removes it), {@code commitHolds} (the seq a member receiving a copy in version order must
+ * apply before its state is whole again; 0 removes it) and {@code lineages} (a partition's
+ * history of branches, opaque to the store; an empty array removes it).
  *
  * @param journal this batch's journal record number: greater than every earlier batch's
  *     ({@link LocalStore#lastJournal()}); the dedup entries it adds are stored under it
@@ -26,7 +27,16 @@ public record StoreBatch(
         List<StoredDedup> dedupAdded,
         Map<Integer, Long> appliedSeqs,
         Map<Integer, Long> joinEpochs,
-        Map<Integer, Long> commitHolds) {
+        Map<Integer, Long> commitHolds,
+        Map<Integer, byte[]> lineages) {
+
+    /** A batch that changes no lineage. */
+    public StoreBatch(long journal, long journalKeepFrom, List<Integer> resets,
+            List<Update> updates, List<StoredDedup> dedupAdded, Map<Integer, Long> appliedSeqs,
+            Map<Integer, Long> joinEpochs, Map<Integer, Long> commitHolds) {
+        this(journal, journalKeepFrom, resets, updates, dedupAdded, appliedSeqs, joinEpochs,
+                commitHolds, Map.of());
+    }
 
     /** Just updates and applied seqs, as journal record {@code journal}, forgetting nothing. */
     public static StoreBatch of(long journal, List<Update> updates,

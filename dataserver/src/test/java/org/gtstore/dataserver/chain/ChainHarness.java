@@ -14,6 +14,7 @@ import org.gtstore.dataserver.server.PartitionCopier;
 import org.gtstore.dataserver.server.ReplicaDriver;
 import org.gtstore.dataserver.storage.InMemoryStore;
 import org.gtstore.dataserver.storage.PartitionSnapshot;
+import org.gtstore.dataserver.storage.StoreBatch;
 import org.gtstore.dataserver.storage.StoredDedup;
 import org.gtstore.dataserver.storage.StoredEntry;
 import org.gtstore.dataserver.storage.StoredValue;
@@ -65,7 +66,9 @@ final class ChainHarness {
 
     static final class Node {
         ChainReplica replica;
-        final InMemoryStore store = new InMemoryStore();
+        InMemoryStore store = new InMemoryStore();
+        /** Every batch applied to the store, oldest first: a power cut keeps a prefix. */
+        final List<StoreBatch> batches = new ArrayList<>();
         boolean alive = true;
         long mapWanted;
         final List<CaughtUpReport> caughtUp = new ArrayList<>();
@@ -247,7 +250,9 @@ final class ChainHarness {
             return;
         }
         if (r.hasStoreWork()) {
-            n.store.apply(ReplicaDriver.storeBatch(r));
+            StoreBatch b = ReplicaDriver.storeBatch(r);
+            n.store.apply(b);
+            n.batches.add(b);
         }
         for (CopyCommand c : r.copies()) {
             if (c instanceof CopyCommand.Start st) {
@@ -357,7 +362,8 @@ final class ChainHarness {
                     d.key(), d.journal()));
         }
         n.replica = new ChainReplica(id, config, new ChainReplica.Stored(n.store.appliedSeqs(),
-                dedup, n.store.joinEpochs(), n.store.commitHolds(), n.store.lastJournal()));
+                dedup, n.store.joinEpochs(), n.store.commitHolds(), n.store.lineages(),
+                n.store.lastJournal()));
         n.alive = true;
         n.copies.clear();
         network.entrySet().removeIf(e -> e.getKey().from().equals(id)
@@ -376,13 +382,8 @@ final class ChainHarness {
     }
 
     private GetResponse localRead(Node n, ClientReply.LocalRead read) {
-        StoredValue v = n.store.get(read.partition(), read.key());
-        GetResponse.Builder b = GetResponse.newBuilder().setEpoch(read.epoch())
-                .setServerId(n.replica.selfId());
-        if (v == null || v.tombstone()) {
-            return b.setCode(ErrorCode.NOT_FOUND).build();
-        }
-        return b.setCode(ErrorCode.OK).setValue(v.value()).setVersion(v.version()).build();
+        return ReplicaDriver.localAnswer(read, n.store.get(read.partition(), read.key()),
+                n.replica.selfId());
     }
 
     /** Delivers queued messages until none is deliverable; returns how many were delivered. */
@@ -440,6 +441,24 @@ final class ChainHarness {
         nodes.get(id).copies.clear();
         network.entrySet().removeIf(e -> e.getKey().from().equals(id)
                 || e.getKey().to().equals(id));
+    }
+
+    /**
+     * The server's machine lost power: the server is killed, and its store keeps only what it
+     * had before its last {@code lost} batches (the page cache never reached the disk). Returns
+     * how many batches it lost (fewer if it had fewer).
+     */
+    int powerCut(String id, int lost) {
+        kill(id);
+        Node n = nodes.get(id);
+        int keep = Math.max(0, n.batches.size() - lost);
+        int dropped = n.batches.size() - keep;
+        n.batches.subList(keep, n.batches.size()).clear();
+        n.store = new InMemoryStore();
+        for (StoreBatch b : n.batches) {
+            n.store.apply(b);
+        }
+        return dropped;
     }
 
     /** Drops every message in flight to {@code id} (a broken stream). */

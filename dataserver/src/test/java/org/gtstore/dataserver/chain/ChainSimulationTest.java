@@ -29,19 +29,26 @@ import org.junit.jupiter.api.Timeout;
  * A seeded random schedule over four replicas with chains of three: puts (with client and
  * request ids, some of them retries), message deliveries in random order across streams, broken
  * streams, ticks, copy chunks read at random moments, server deaths (each followed by a map that
- * reaches the survivors at different times), restarts of dead servers on their stores, and
- * restarts in place. The metadata is the real one: a {@code MetadataLeader} whose commands apply
- * through {@code Commands.apply} to a {@code ClusterState}, and whose map is what the data
- * servers receive. A kill is reported unreachable (at once or later) and the leader's probe
+ * reaches the survivors at different times), restarts of dead servers on their stores,
+ * restarts in place, and power cuts: every server stops at once and restarts on what its store
+ * had synced. Even seeds run the {@code replicated} durability mode, where a power cut loses a
+ * different random suffix of every store (the batches the page cache had not written); odd
+ * seeds the {@code fsync} mode, where nothing that was sent or answered can be lost. The
+ * metadata is the real one: a {@code MetadataLeader} whose commands apply through
+ * {@code Commands.apply} to a {@code ClusterState}, and whose map is what the data servers
+ * receive. A kill is reported unreachable (at once or later) and the leader's probe
  * finds nothing listening (MarkDead); a restart is a new process that registers with the same
  * storage id (the metadata keeps its positions if it was not declared dead yet, else it comes
  * back as a spare); the tails' caught-up reports go to the leader (FinishCopy); and the
  * leader's ticks restore K with the restore planner (StartCopy).
  * After every step: at most one head and one tail per partition and chain epoch among the
- * replicas, and the prefix property (a successor never has applied more than its predecessor),
- * and linearizable reads: every key read at the tail of the
- * latest map returns at least the last version acknowledged for it (the reads take no
- * randomness, so they do not change the schedules). After the schedule everything drains and:
+ * replicas, the prefix property (a successor never has applied more than its predecessor, or
+ * it is recovering: it serves no reads and feeds nobody), and linearizable reads: every key read
+ * at the tail of the latest map returns at least the last version acknowledged or read for it,
+ * and a (partition, version) never shows two values (the reads take no randomness, so they do
+ * not change the schedules). In the replicated mode a power cut may lose what was acknowledged
+ * before it, so these checks start afresh after each cut; nothing acknowledged or read after it
+ * may be lost. After the schedule everything drains and:
  * <ul>
  * <li>no acknowledged write is lost: the tail holds at least the last acked version of each key,
  *     with its value when the versions match;
@@ -97,12 +104,15 @@ class ChainSimulationTest {
                 .getCurrentThreadCpuTime() - cpuStartNs) / 1_000_000;
         LOG.info("{} schedules in {} ms of CPU: {} writes acked, {} acked after a server died,"
                 + " {} servers killed, {} joining replicas made tails, {} partitions served again"
-                + " after losing every replica", seeds, cpuMs, totalAcked, ackedAfterKill,
-                totalKilled, totalCopiesFinished, totalRevived);
+                + " after losing every replica, {} power cuts losing {} store batches", seeds,
+                cpuMs, totalAcked, ackedAfterKill, totalKilled, totalCopiesFinished,
+                totalRevived, totalPowerCuts, totalBatchesLost);
         assertTrue(totalAcked > seeds * 20, "acked writes: " + totalAcked);
         assertTrue(totalKilled > seeds / 2, "kills: " + totalKilled);
         assertTrue(ackedAfterKill > seeds, "writes acked after a kill: " + ackedAfterKill);
         assertTrue(totalCopiesFinished > seeds, "copies finished: " + totalCopiesFinished);
+        assertTrue(totalPowerCuts > seeds / 4, "power cuts: " + totalPowerCuts);
+        assertTrue(seeds < 10 || totalBatchesLost > seeds, "batches lost: " + totalBatchesLost);
     }
 
     private long totalAcked;
@@ -110,16 +120,20 @@ class ChainSimulationTest {
     private long ackedAfterKill;
     private long totalCopiesFinished;
     private long totalRevived;
+    private long totalPowerCuts;
+    private long totalBatchesLost;
 
     private void run(long seed) {
         try {
-            Simulation sim = new Simulation(seed);
+            Simulation sim = new Simulation(seed, seed % 2 == 0);
             sim.run();
             totalAcked += sim.ackedByVersion.size();
             totalKilled += sim.killed;
             ackedAfterKill += sim.ackedAfterKill;
             totalCopiesFinished += sim.meta.copiesFinished;
             totalRevived += sim.meta.revived;
+            totalPowerCuts += sim.powerCuts;
+            totalBatchesLost += sim.batchesLost;
         } catch (AssertionError | RuntimeException e) {
             throw new AssertionError("seed " + seed + " (replay with -Dgt.seed=" + seed + "): "
                     + e.getMessage(), e);
@@ -147,6 +161,10 @@ class ChainSimulationTest {
         private final Map<Long, String> requestValues = new HashMap<>();
         private final List<String> broken = new ArrayList<>();
         private int killed;
+        /** The replicated durability mode: a power cut loses unsynced store batches. */
+        private final boolean lossy;
+        private int powerCuts;
+        private int batchesLost;
         private long ackedAfterKill;
         private long requestIds;
         /** Data server processes started, each with its own process id. */
@@ -173,8 +191,9 @@ class ChainSimulationTest {
             }
         }
 
-        Simulation(long seed) {
+        Simulation(long seed, boolean lossy) {
             this.random = new Random(seed);
+            this.lossy = lossy;
             h.copierPaused = true;
             // One key per chunk: with a dozen keys over eight partitions, larger chunks would
             // make almost every copy a single chunk that is never cut short.
@@ -208,8 +227,12 @@ class ChainSimulationTest {
                     metadataDuty();
                 } else if (dice < 95) {
                     breakRandomStream();
-                } else if (dice < 97) {
+                } else if (dice < 96) {
                     restartRandom();
+                } else if (dice < 97) {
+                    if (powerCuts < 2) {
+                        powerCut();
+                    }
                 } else if (killed < 3) {
                     killRandom();
                 }
@@ -470,7 +493,42 @@ class ChainSimulationTest {
             }
         }
 
-        /** One head and one tail per partition and chain epoch; successors never ahead. */
+        /**
+         * Every server stops at once (the machine lost power), each store keeps what it had
+         * written to disk (in the replicated mode a random number of its last batches are
+         * gone, in the fsync mode none), and all of them start again, like {@code cluster
+         * start}: the metadata (its log synced) still lists them alive, so each keeps its
+         * positions. In the replicated mode what was acknowledged before the cut may be lost.
+         */
+        private void powerCut() {
+            powerCuts++;
+            StringBuilder lost = new StringBuilder();
+            for (String s : SERVERS) {
+                int n = h.powerCut(s, lossy ? random.nextInt(6) : 0);
+                batchesLost += n;
+                lost.append(s).append(" lost ").append(n).append(" ");
+            }
+            trace("power cut: " + lost);
+            putsInFlight.clear();
+            undeliveredMaps.clear();
+            broken.clear();
+            if (lossy) {
+                lastAcked.clear();
+                ackedByVersion.clear();
+                versionByRequest.clear();
+            }
+            for (String s : SERVERS) {
+                h.node(s).caughtUp.clear();
+                register(s);
+                h.restart(s, map());
+                undeliveredMaps.remove(s);
+            }
+        }
+
+        /**
+         * One head and one tail per partition and chain epoch; a successor ahead of its
+         * predecessor (after a power cut) is recovering, and serves and forwards nothing.
+         */
         private void checkStep() {
             for (int p = 0; p < PARTITIONS; p++) {
                 Map<Long, List<String>> heads = new HashMap<>();
@@ -505,19 +563,22 @@ class ChainSimulationTest {
                     }
                     long pa = h.replica(pred).appliedSeq(p);
                     long sa = h.replica(succ).appliedSeq(p);
-                    assertTrue(sa <= pa, "prefix: " + succ + " applied " + sa + " > " + pred
-                            + " applied " + pa + " in partition " + p + " chain " + order);
+                    assertTrue(sa <= pa || h.replica(succ).recovering(p), "prefix: " + succ
+                            + " applied " + sa + " > " + pred + " applied " + pa
+                            + " in partition " + p + " chain " + order);
                 }
             }
         }
 
         /**
          * Reads every acknowledged key at its tail in the latest map: a tail that answers must
-         * show the last acknowledged version or a newer one. Servers that have not applied the
-         * latest map answer FUTURE_EPOCH, and a fresh tail still behind its read barrier
-         * UNAVAILABLE; neither is a read.
+         * show the last version acknowledged or read, or a newer one, and the value of a
+         * version must be the one acknowledged or read for it before. Servers that have not
+         * applied the latest map answer FUTURE_EPOCH, and a fresh tail still behind its read
+         * barrier UNAVAILABLE; neither is a read.
          */
         private void checkReads() {
+            List<Acked> seen = new ArrayList<>();
             for (Acked a : lastAcked.values()) {
                 List<String> chain = replicas(partitionOf(a.key()));
                 if (chain.isEmpty() || !h.node(chain.get(chain.size() - 1)).alive) {
@@ -532,9 +593,21 @@ class ChainSimulationTest {
                 if (version < a.version()) {
                     trace("stale read of " + a.key() + " at " + tail);
                     fail("read of " + a.key() + " at tail " + tail + " returned version "
-                            + version + " after " + a + " was acknowledged; "
+                            + version + " after " + a + " was acknowledged or read; "
                             + state(chain, partitionOf(a.key())));
                 }
+                if (version > a.version()) {
+                    seen.add(new Acked(a.key(), r.getValue().toStringUtf8(), version));
+                }
+            }
+            for (Acked a : seen) {
+                String id = partitionOf(a.key()) + "/" + a.version();
+                String before = ackedByVersion.putIfAbsent(id, a.value());
+                if (before != null && !before.equals(a.value())) {
+                    fail("version " + id + " read as " + a.value() + " but acked or read as "
+                            + before);
+                }
+                lastAcked.put(a.key(), a);
             }
         }
 

@@ -44,6 +44,11 @@ public class ForwardingStore implements LocalStore {
     }
 
     @Override
+    public Map<Integer, byte[]> lineages() {
+        return delegate.lineages();
+    }
+
+    @Override
     public List<StoredDedup> dedupEntries() {
         return delegate.dedupEntries();
     }

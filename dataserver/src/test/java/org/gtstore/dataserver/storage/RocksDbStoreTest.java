@@ -1,5 +1,6 @@
 package org.gtstore.dataserver.storage;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -257,6 +258,30 @@ class RocksDbStoreTest {
                     Map.of(), Map.of()));
             assertEquals(Map.of(2, 4L), s.joinEpochs());
             assertEquals(Map.of(), s.commitHolds());
+        }
+    }
+
+    @Test
+    void lineagesAreKeptAcrossReopenReplacedAndGoWithAReset() {
+        // Goal: a reset discards the partition's lineage before the batch's own puts, so a
+        // replica cut back and given its predecessor's lineage in one batch keeps the new one.
+        byte[] one = {1, 2, 3};
+        byte[] two = {4, 5};
+        try (RocksDbStore s = RocksDbStore.open(dir)) {
+            s.apply(new StoreBatch(1, 0, List.of(), List.of(), List.of(), Map.of(), Map.of(),
+                    Map.of(), Map.of(1, one, 2, one)));
+        }
+        try (RocksDbStore s = RocksDbStore.open(dir)) {
+            assertArrayEquals(one, s.lineages().get(1));
+            assertArrayEquals(one, s.lineages().get(2));
+            assertEquals(Map.of(), s.commitHolds(), "kept apart from the other meta numbers");
+            s.apply(new StoreBatch(2, 0, List.of(1, 2), List.of(), List.of(), Map.of(),
+                    Map.of(), Map.of(), Map.of(1, two)));
+            assertEquals(1, s.lineages().size());
+            assertArrayEquals(two, s.lineages().get(1));
+            s.apply(new StoreBatch(3, 0, List.of(), List.of(), List.of(), Map.of(), Map.of(),
+                    Map.of(), Map.of(1, new byte[0])));
+            assertEquals(Map.of(), s.lineages());
         }
     }
 
