@@ -108,7 +108,9 @@ class ClusterLifecycleIT {
 
     /**
      * A power cut of every machine, as the fsync mode sees it: its data servers keep their
-     * unsynced log in memory, so a SIGKILL loses exactly what a power cut would. Every put
+     * unsynced log in memory, so a SIGKILL loses exactly what a power cut would, and every
+     * process is frozen at the same instant first (one {@code kill -STOP}), so none answers
+     * after another stopped. Every put
      * answered OK before or after the kill must be readable once the cluster is started again.
      */
     @Test
@@ -135,9 +137,7 @@ class ClusterLifecycleIT {
             }, "cut-writer");
             writer.start();
             await().atMost(Duration.ofSeconds(60)).until(() -> acknowledged.size() >= 3000);
-            for (String id : c.launcher().cluster().memberIds()) {
-                c.launcher().kill(id);
-            }
+            PowerCutIT.freezeThenKillEverything(c);
             stop.set(true);
             writer.join(TimeUnit.SECONDS.toMillis(30));
             CompletableFuture.allOf(puts.toArray(new CompletableFuture<?>[0]))
