@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +16,7 @@ import org.gtstore.client.MetadataClient;
 import org.gtstore.gtctl.cluster.ClusterFile;
 import org.gtstore.proto.KeyPartitioner;
 import org.gtstore.proto.PartitionMap;
+import org.gtstore.tests.history.Op;
 import org.gtstore.tests.history.RegisterChecker;
 import org.gtstore.tests.support.ClusterExtension;
 import org.gtstore.tests.support.RecordedWorkload;
@@ -70,6 +72,59 @@ class ChainFaultIT {
     @Test
     void metadataLeaderKilledUnderLoad() {
         runCase("meta", chain -> List.of(metadataLeader()));
+    }
+
+    /**
+     * Two of the three metadata members killed at once: the data servers cannot tell a frozen
+     * map from being cut off, so each stops serving once its lease runs out (and says so in its
+     * log); nothing completes OK that was asked for after the lease had surely run out, and
+     * once both members are back everything serves again, with a linearizable history.
+     */
+    @Test
+    void twoMetadataMembersDownStopTheDataServersWithinTheirLease() throws Exception {
+        TestCluster c = CLUSTER.cluster();
+        KeyPartitioner partitioner = new KeyPartitioner(map().getSettings().getPartitions());
+        List<String> keys = keysOfOnePartition(partitioner, "fault-majority-", 3);
+        String leader = metadataLeader();
+        String follower = c.launcher().metadataIds().stream().filter(id -> !id.equals(leader))
+                .findFirst().orElseThrow();
+        List<String> killed = List.of(leader, follower);
+        try (RecordedWorkload w = RecordedWorkload.start(() -> c.client(Duration.ofSeconds(30)),
+                keys, 3, 17)) {
+            awaitProgress(w, "before the kill");
+            long killNs = System.nanoTime();
+            killed.forEach(id -> c.launcher().kill(id));
+            for (String server : c.launcher().serverIds()) {
+                await(server + " says its lease expired").atMost(Duration.ofSeconds(20))
+                        .pollInterval(Duration.ofMillis(100))
+                        .until(() -> Files.readString(c.launcher().logFile(server))
+                                .contains("lease expired: refusing reads and writes"));
+            }
+            // Lease 1.5 s, counted from when the last answered heartbeat was sent; 1 s of slack
+            // for that heartbeat's round trip and this machine's scheduling. The majority stays
+            // down for 2 s after that, while the clients keep asking.
+            long servingEndsNs = killNs + TimeUnit.MILLISECONDS.toNanos(2_500);
+            await("the outage lasts").atMost(Duration.ofSeconds(10))
+                    .until(() -> System.nanoTime() > servingEndsNs + TimeUnit.SECONDS.toNanos(2));
+            long restartNs = System.nanoTime();
+            killed.forEach(id -> c.launcher().restart(id, RECOVERY));
+            awaitProgress(w, "after restarting " + killed);
+            w.close();
+            List<Op> servedLate = w.history().ops().stream()
+                    .filter(op -> !op.outcomeUnknown() && op.invokedNs() > servingEndsNs
+                            && op.completedNs() < restartNs)
+                    .toList();
+            System.out.printf("[majority] killed %s: %d ops served after the lease ran out,"
+                    + " outage %d ms; %d ok, %d failed %s%n", killed, servedLate.size(),
+                    TimeUnit.NANOSECONDS.toMillis(restartNs - killNs), w.succeeded(), w.failed(),
+                    w.sampleFailures());
+            assertTrue(servedLate.isEmpty(), "served without a metadata majority: "
+                    + servedLate.subList(0, Math.min(5, servedLate.size())));
+            Optional<RegisterChecker.Violation> violation =
+                    RegisterChecker.check(w.history().ops());
+            assertFalse(violation.isPresent(), () -> violation.get().toString());
+        }
+        c.launcher().awaitReady(RECOVERY);
     }
 
     private interface Victims {
