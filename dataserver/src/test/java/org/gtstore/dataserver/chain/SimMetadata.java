@@ -50,7 +50,8 @@ final class SimMetadata {
         this.onChange = onChange;
         this.leader = new MetadataLeader("sim-meta",
                 new MetadataLeader.Options(settings, 2000, 0, 1000), () -> 0L,
-                address -> CompletableFuture.completedFuture(alive.test(address)
+                address -> CompletableFuture.completedFuture(alive.test(
+                        address.substring(0, address.lastIndexOf(':')))
                         ? ProbeResult.REACHABLE : ProbeResult.REFUSED),
                 this::submit, () -> applied.state(), () -> true, duty::add);
     }
@@ -74,7 +75,7 @@ final class SimMetadata {
     /** A Register from the process {@code processId} of {@code serverId}; it must be OK. */
     MetaCommandReply register(String serverId, String processId) {
         MetaCommandReply r = await(leader.register(RegisterRequest.newBuilder()
-                .setServerId(serverId).setAddress(serverId).setStorageId("disk-" + serverId)
+                .setServerId(serverId).setAddress(serverId + ":1").setStorageId("disk-" + serverId)
                 .setProcessId(processId).build()));
         assertEquals(ErrorCode.OK, r.getCode(), "register " + serverId + ": " + r.getMessage());
         return r;

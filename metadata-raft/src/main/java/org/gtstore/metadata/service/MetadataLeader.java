@@ -317,6 +317,10 @@ public final class MetadataLeader {
             if (!leading) {
                 return reply(ErrorCode.NOT_LEADER, "not the leader");
             }
+            String invalid = RegisterChecks.invalid(r);
+            if (invalid != null) {
+                return reply(ErrorCode.INVALID_ARGUMENT, invalid);
+            }
             Optional<ClusterIdentity.Refusal> refused = ClusterIdentity.check(state.get(), r);
             if (refused.isPresent()) {
                 return reply(refused.get().code(), refused.get().message());
