@@ -127,6 +127,72 @@ class ChainFaultIT {
         c.launcher().awaitReady(RECOVERY);
     }
 
+    @Test
+    void tailPausedPastTheFailureTimeoutUnderLoad() throws Exception {
+        runPause("pause-tail", chain -> List.of(chain.get(2)),
+                (p, tail) -> !map().getChains(p).getReplicasList().contains(tail));
+    }
+
+    @Test
+    void metadataLeaderPausedPastTheFailureTimeoutUnderLoad() throws Exception {
+        runPause("pause-meta", chain -> List.of(metadataLeader()),
+                (p, leader) -> !leader.equals(metadataLeader()));
+    }
+
+    /**
+     * SIGSTOP instead of a kill, kept until the cluster has replaced the paused process (the
+     * tail is out of its chain, another metadata member leads): its connections time out
+     * rather than being refused, so the metadata must wait out the lease before it reassigns,
+     * and the paused
+     * process, resumed later, must serve nothing stale (its lease ran out while it was stopped).
+     * Writes go on after the pause once its chain is repaired (or a new metadata leader is
+     * elected); the history, resumed process included, is linearizable.
+     */
+    /** True once the pause has had its effect on the cluster: (partition, paused id). */
+    private interface PauseFelt {
+        boolean test(int partition, String paused);
+    }
+
+    private void runPause(String name, Victims victims, PauseFelt felt) throws Exception {
+        TestCluster c = CLUSTER.cluster();
+        KeyPartitioner partitioner = new KeyPartitioner(map().getSettings().getPartitions());
+        List<String> keys = keysOfOnePartition(partitioner, "fault-" + name + "-", 3);
+        int partition = partitioner.partitionOf(keys.get(0).getBytes(StandardCharsets.UTF_8));
+        List<String> chain = map().getChains(partition).getReplicasList();
+        List<String> paused = victims.choose(chain);
+        try (RecordedWorkload w = RecordedWorkload.start(() -> c.client(Duration.ofSeconds(30)),
+                keys, 3, name.hashCode())) {
+            awaitProgress(w, "before the pause");
+            signal(c, "-STOP", paused);
+            try {
+                await(paused + " replaced while paused").atMost(RECOVERY)
+                        .pollInterval(Duration.ofMillis(100))
+                        .until(() -> felt.test(partition, paused.get(0)));
+                awaitProgress(w, "while " + paused + " is paused (chain " + chain + ")");
+            } finally {
+                signal(c, "-CONT", paused);
+            }
+            awaitProgress(w, "after resuming " + paused);
+            w.close();
+            System.out.printf("[%s] paused %s of chain %s: %d ops ok, %d failed %s%n", name,
+                    paused, chain, w.succeeded(), w.failed(), w.sampleFailures());
+            Optional<RegisterChecker.Violation> violation =
+                    RegisterChecker.check(w.history().ops());
+            assertFalse(violation.isPresent(), () -> violation.get().toString());
+        }
+        c.launcher().awaitReady(RECOVERY);
+    }
+
+    private static void signal(TestCluster c, String signal, List<String> ids)
+            throws Exception {
+        List<String> command = new ArrayList<>(List.of("kill", signal));
+        for (String id : ids) {
+            command.add(Long.toString(c.launcher().pid(id)));
+        }
+        Process p = new ProcessBuilder(command).inheritIO().start();
+        assertEquals(0, p.waitFor(), String.join(" ", command));
+    }
+
     private interface Victims {
         List<String> choose(List<String> chain);
     }
