@@ -31,6 +31,8 @@ final class CommandValidator {
         switch (cmd.getCommandCase()) {
             case INIT:
                 return validateInit(state, cmd);
+            case CONFIRM:
+                return Optional.empty();
             case COMMAND_NOT_SET:
                 return reject(ErrorCode.INVALID_ARGUMENT, "empty command");
             default:

@@ -68,15 +68,17 @@ public final class GrpcServerProber implements ServerProber {
         });
     }
 
-    /** Only a refused connection proves the process is gone; anything else proves nothing. */
+    /**
+     * Only a refused connection proves the process is gone: the server's host answered that
+     * nothing listens on the port. Anything else proves nothing: a timeout, and also "no route
+     * to host" or "network is unreachable", which a cut link gives while the server may still
+     * be serving behind it with its lease.
+     */
     static ProbeResult classify(Throwable t) {
         Status status = Status.fromThrowable(t);
         if (status.getCode() == Status.Code.UNAVAILABLE) {
             for (Throwable c = t; c != null; c = c.getCause()) {
-                // Netty's ConnectTimeoutException is a ConnectException too, but a timeout
-                // proves nothing.
-                if (c instanceof ConnectException
-                        && !c.getClass().getSimpleName().contains("Timeout")) {
+                if (c instanceof ConnectException && isRefusal(c.getMessage())) {
                     return ProbeResult.REFUSED;
                 }
             }
@@ -85,5 +87,13 @@ public final class GrpcServerProber implements ServerProber {
             return ProbeResult.REACHABLE;
         }
         return ProbeResult.NO_ANSWER;
+    }
+
+    /**
+     * ECONNREFUSED, as Netty and the JDK word it. Netty reports every failed connect, a timeout
+     * or an unreachable host too, as a ConnectException; only the message tells them apart.
+     */
+    static boolean isRefusal(String message) {
+        return message != null && message.contains("Connection refused");
     }
 }

@@ -26,6 +26,7 @@ import org.apache.ratis.util.TimeDuration;
 import org.gtstore.metadata.liveness.Clock;
 import org.gtstore.metadata.liveness.GrpcServerProber;
 import org.gtstore.metadata.model.Settings;
+import org.gtstore.metadata.service.LeadershipConfirmer;
 import org.gtstore.metadata.service.MetadataGrpcService;
 import org.gtstore.metadata.service.MetadataLeader;
 import org.gtstore.metadata.statemachine.MetadataStateMachine;
@@ -52,6 +53,12 @@ public final class MetadataServer implements AutoCloseable {
      * epoch per batch of finished copies while K is restored.
      */
     static final long FINISH_COPY_SPACING_MS = 300;
+
+    /**
+     * The least time between two ConfirmLeadership entries: at most 10 a second however many
+     * servers heartbeat, each answer waiting at most this long plus one commit.
+     */
+    private static final long CONFIRM_GAP_MS = 100;
 
     private final MetadataServerConfig config;
     private final MetadataStateMachine stateMachine;
@@ -100,17 +107,20 @@ public final class MetadataServer implements AutoCloseable {
                 config.failureTimeoutMs(), config.bootstrapWaitMs(),
                 Math.max(5_000, 10 * config.electionTimeoutMaxMs()), config.restartGraceMs(),
                 FINISH_COPY_SPACING_MS);
+        RaftCommandSubmitter submitter = new RaftCommandSubmitter(raftServer, GROUP_ID,
+                division.getId());
         leader = new MetadataLeader(config.id(), options, Clock.system(),
-                new GrpcServerProber(config.id(), config.probeTimeoutMs()),
-                new RaftCommandSubmitter(raftServer, GROUP_ID, division.getId()),
+                new GrpcServerProber(config.id(), config.probeTimeoutMs()), submitter,
                 () -> stateMachine.current().state(),
                 () -> division.getInfo().isLeader() && division.getInfo().isLeaderReady(),
                 duty);
         PeerAddress self = config.self();
         grpcServer = NettyServerBuilder.forAddress(new InetSocketAddress(self.host(),
                         self.rpcPort()))
-                .addService(new MetadataGrpcService(member, leader, config.leaseMs(),
-                        config.heartbeatIntervalMs()))
+                .addService(new MetadataGrpcService(member, leader,
+                        new LeadershipConfirmer(submitter::confirmLeadership,
+                                config.leaseMs() / 2, CONFIRM_GAP_MS),
+                        config.leaseMs(), config.heartbeatIntervalMs()))
                 .build().start();
         duty.scheduleWithFixedDelay(this::tick, 0, config.leaderTickMs(), TimeUnit.MILLISECONDS);
         warnIfFlagsDiffer();

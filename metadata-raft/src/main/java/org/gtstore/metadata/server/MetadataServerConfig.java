@@ -95,9 +95,15 @@ public record MetadataServerConfig(
             throw new IllegalArgumentException("--lease-ms must be > --heartbeat-interval-ms: "
                     + leaseMs + " <= " + heartbeatIntervalMs);
         }
-        if (failureTimeoutMs <= leaseMs) {
-            throw new IllegalArgumentException("--failure-timeout-ms must be > --lease-ms: "
-                    + failureTimeoutMs + " <= " + leaseMs);
+        if (leaseMs > failureTimeoutMs - failureTimeoutMs / 10) {
+            // The timing rule (docs/contracts.md): a lease runs on the server's clock from the
+            // send time of an answered heartbeat; its chains go to others only after the
+            // failure timeout on the leader's clock from a later moment. The margin covers
+            // clocks that run up to 10% apart.
+            throw new IllegalArgumentException("--lease-ms must be at most 90% of"
+                    + " --failure-timeout-ms, so that a server's lease surely runs out before"
+                    + " its chains may be given to others: " + leaseMs + " > 0.9 * "
+                    + failureTimeoutMs);
         }
         positive("--election-timeout-min-ms", electionTimeoutMinMs);
         if (electionTimeoutMaxMs <= electionTimeoutMinMs) {

@@ -51,7 +51,8 @@ public final class MetadataServerMain {
     Durability durability;
 
     @Option(names = "--failure-timeout-ms", defaultValue = "2000",
-            description = "A data server silent this long is declared dead (> --lease-ms).")
+            description = "A data server silent this long is declared dead"
+                    + " (at least --lease-ms / 0.9).")
     long failureTimeoutMs;
 
     @Option(names = "--lease-ms", defaultValue = "1500",

@@ -14,6 +14,7 @@ import org.apache.ratis.protocol.exceptions.RaftException;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import org.gtstore.metadata.service.CommandSubmitter;
+import org.gtstore.proto.ConfirmLeadership;
 import org.gtstore.proto.ErrorCode;
 import org.gtstore.proto.MetaCommand;
 import org.gtstore.proto.MetaCommandReply;
@@ -29,6 +30,8 @@ import org.slf4j.LoggerFactory;
 final class RaftCommandSubmitter implements CommandSubmitter {
 
     private static final Logger LOG = LoggerFactory.getLogger(RaftCommandSubmitter.class);
+    private static final MetaCommand CONFIRM = MetaCommand.newBuilder()
+            .setConfirm(ConfirmLeadership.getDefaultInstance()).build();
 
     private final RaftServer server;
     private final RaftGroupId groupId;
@@ -57,6 +60,16 @@ final class RaftCommandSubmitter implements CommandSubmitter {
             return CompletableFuture.completedFuture(failure(ErrorCode.UNAVAILABLE,
                     e.toString()));
         }
+    }
+
+    /**
+     * Commits a ConfirmLeadership entry: true once it applied here, which proves this member
+     * led a majority at a moment after the call. (A Raft ReadIndex would be cheaper, but Ratis
+     * answers it at once when a majority acknowledged the current commit index earlier, even
+     * long before the call, so it proves nothing about the moment after it.)
+     */
+    CompletableFuture<Boolean> confirmLeadership() {
+        return submit(CONFIRM).thenApply(r -> r.getCode() == ErrorCode.OK);
     }
 
     private static MetaCommandReply toReply(RaftClientReply reply) {

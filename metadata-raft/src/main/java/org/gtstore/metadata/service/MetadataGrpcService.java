@@ -11,6 +11,7 @@ import org.gtstore.proto.GetMapResponse;
 import org.gtstore.proto.HeartbeatRequest;
 import org.gtstore.proto.HeartbeatResponse;
 import org.gtstore.proto.MemberStatus;
+import org.gtstore.proto.MetaCommandReply;
 import org.gtstore.proto.MemberStatusRequest;
 import org.gtstore.proto.MetadataServiceGrpc;
 import org.gtstore.proto.RegisterRequest;
@@ -27,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * The MetadataService of one member (see metadata.proto). Register, Heartbeat and the two
  * reports need the leader; a follower answers them with NOT_LEADER and the leader's address.
  * GetMap, WatchMap and GetMemberStatus are answered by any member from what it has applied
- * (GetMap with from_leader only by the leader).
+ * (GetMap with from_leader only by the leader). An OK to a Register or a Heartbeat grants the
+ * server a lease, so it waits for a {@link LeadershipCheck} and becomes NOT_LEADER without one.
  * Every handler turns an unexpected throwable into an INTERNAL reply and logs it once.
  */
 public final class MetadataGrpcService extends MetadataServiceGrpc.MetadataServiceImplBase {
@@ -38,17 +40,29 @@ public final class MetadataGrpcService extends MetadataServiceGrpc.MetadataServi
     private final MetadataLeader leader;
     private final long leaseMs;
     private final long heartbeatIntervalMs;
+    private final LeadershipCheck leadership;
 
-    public MetadataGrpcService(MemberView member, MetadataLeader leader, long leaseMs,
+    public MetadataGrpcService(MemberView member, MetadataLeader leader,
+                               LeadershipCheck leadership, long leaseMs,
                                long heartbeatIntervalMs) {
         this.member = member;
         this.leader = leader;
+        this.leadership = leadership;
         this.leaseMs = leaseMs;
         this.heartbeatIntervalMs = heartbeatIntervalMs;
     }
 
     private String hint() {
         return member.leaderRpcAddress().orElse("");
+    }
+
+    /**
+     * The hint for a NOT_LEADER: the leader's address, or none while this member still names
+     * itself (it leads but could not confirm it), so the caller tries another member.
+     */
+    private String hintElsewhere() {
+        String hint = hint();
+        return hint.equals(member.rpcAddress()) ? "" : hint;
     }
 
     @Override
@@ -64,11 +78,11 @@ public final class MetadataGrpcService extends MetadataServiceGrpc.MetadataServi
             reply(out, b.setCode(ErrorCode.NOT_LEADER).setLeaderHint(hint()).build());
             return;
         }
-        answer(out, r, leader.register(r), reply -> {
+        answer(out, r, leader.register(r).thenCompose(this::confirmed), reply -> {
             b.setCode(reply.getCode()).setMessage(reply.getMessage())
                     .setIncarnation(reply.getIncarnation()).setMap(member.applied().map());
             if (reply.getCode() == ErrorCode.NOT_LEADER) {
-                b.setLeaderHint(hint());
+                b.setLeaderHint(hintElsewhere());
             }
             return b.build();
         });
@@ -78,12 +92,17 @@ public final class MetadataGrpcService extends MetadataServiceGrpc.MetadataServi
     public void heartbeat(HeartbeatRequest h, StreamObserver<HeartbeatResponse> out) {
         try {
             ErrorCode code = leader.heartbeat(h);
-            HeartbeatResponse.Builder b = HeartbeatResponse.newBuilder().setCode(code)
-                    .setMapEpoch(member.applied().epoch());
-            if (code == ErrorCode.NOT_LEADER) {
-                b.setLeaderHint(hint());
-            }
-            reply(out, b.build());
+            CompletableFuture<ErrorCode> answer = code != ErrorCode.OK
+                    ? CompletableFuture.completedFuture(code)
+                    : leadership.confirm().thenApply(ok -> ok ? code : ErrorCode.NOT_LEADER);
+            answer(out, h, answer, c -> {
+                HeartbeatResponse.Builder b = HeartbeatResponse.newBuilder().setCode(c)
+                        .setMapEpoch(member.applied().epoch());
+                if (c == ErrorCode.NOT_LEADER) {
+                    b.setLeaderHint(hintElsewhere());
+                }
+                return b.build();
+            });
         } catch (RuntimeException e) {
             LOG.error("[{}] heartbeat {} failed", member.id(), h, e);
             reply(out, HeartbeatResponse.newBuilder().setCode(ErrorCode.INTERNAL).build());
@@ -162,6 +181,15 @@ public final class MetadataGrpcService extends MetadataServiceGrpc.MetadataServi
             b.addAllProgress(leader.progress()).setNotice(leader.notice());
         }
         reply(out, b.build());
+    }
+
+    /** The reply, or NOT_LEADER if it is an OK that this member's leadership cannot back. */
+    private CompletableFuture<MetaCommandReply> confirmed(MetaCommandReply reply) {
+        if (reply.getCode() != ErrorCode.OK) {
+            return CompletableFuture.completedFuture(reply);
+        }
+        return leadership.confirm().thenApply(ok -> ok ? reply : MetaCommandReply.newBuilder()
+                .setCode(ErrorCode.NOT_LEADER).setMessage("leadership not confirmed").build());
     }
 
     /** Completes the call when the leader's future does; failures become INTERNAL. */

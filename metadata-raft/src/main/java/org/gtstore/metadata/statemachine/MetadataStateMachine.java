@@ -33,7 +33,9 @@ import org.gtstore.metadata.command.Outcome;
 import org.gtstore.metadata.command.Rejection;
 import org.gtstore.metadata.model.ClusterState;
 import org.gtstore.proto.DurableFiles;
+import org.gtstore.proto.ErrorCode;
 import org.gtstore.proto.MetaCommand;
+import org.gtstore.proto.MetaCommandReply;
 import org.gtstore.proto.PartitionMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,6 +50,7 @@ import org.slf4j.LoggerFactory;
  *   <li>snapshots are one file holding the {@code PartitionMap}, with an MD5 beside it;</li>
  *   <li>the lifecycle follows RUNNING -> PAUSED -> RUNNING around an InstallSnapshot, which
  *       Ratis asserts (RATIS.md pitfall 2);</li>
+ *   <li>a {@code ConfirmLeadership} entry changes nothing (see {@code LeadershipCheck});</li>
  *   <li>{@code query} answers with the applied {@code PartitionMap}.</li>
  * </ul>
  * Listeners (the watch streams) hear about every new map on the apply thread and must not
@@ -147,8 +150,14 @@ public final class MetadataStateMachine extends BaseStateMachine {
             throw new IllegalStateException("[" + nodeId + "] unparsable log entry at index "
                     + entry.getIndex(), e);
         }
-        Outcome outcome = Commands.apply(current.state(), cmd);
         updateLastAppliedTermIndex(TermIndex.valueOf(entry));
+        if (cmd.hasConfirm()) {
+            current = new AppliedMap(current.state(), current.map(), entry.getIndex());
+            return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations
+                    .unsafeWrap(MetaCommandReply.newBuilder().setCode(ErrorCode.OK)
+                            .setEpoch(current.epoch()).build().toByteArray())));
+        }
+        Outcome outcome = Commands.apply(current.state(), cmd);
         if (outcome.changed()) {
             publish(current.next(outcome.state(), entry.getIndex()));
             logApplied(outcome.state());

@@ -22,6 +22,8 @@ import org.apache.ratis.util.ExitUtils;
 import org.gtstore.proto.ErrorCode;
 import org.gtstore.proto.GetMapRequest;
 import org.gtstore.proto.GetMapResponse;
+import org.gtstore.proto.HeartbeatRequest;
+import org.gtstore.proto.HeartbeatResponse;
 import org.gtstore.proto.MemberStatus;
 import org.gtstore.proto.MemberStatusRequest;
 import org.gtstore.proto.MetadataServiceGrpc;
@@ -151,7 +153,50 @@ class MetadataGroupTest {
         m.getChainsList().forEach(c -> assertTrue(!c.getReplicasList().contains("server2")));
     }
 
+    /**
+     * A leader whose followers are gone believes it leads until Ratis makes it step down, an
+     * election timeout later; the others could elect a new leader meanwhile. Its heartbeat
+     * answers grant leases, so none may be OK from the moment it lost its majority.
+     */
+    @Test
+    void aLeaderThatLostItsMajorityGrantsNoLease() throws Exception {
+        // Long election timeouts: the leader goes on believing it leads for seconds after its
+        // followers are gone, well past the time their close takes.
+        startGroup(2000, 6000);
+        MetadataServer leader = awaitLeader(null);
+        RegisterResponse reg = registerViaAnyMember("server1", freePort());
+        HeartbeatRequest beat = HeartbeatRequest.newBuilder().setServerId("server1")
+                .setIncarnation(reg.getIncarnation()).build();
+        String id = leader.config().id();
+        await("a heartbeat answered").atMost(WAIT)
+                .until(() -> stub(id).heartbeat(beat).getCode() == ErrorCode.OK);
+        long closeNs = System.nanoTime();
+        for (String other : new ArrayList<>(members.keySet())) {
+            if (!other.equals(id)) {
+                members.remove(other).close();
+            }
+        }
+        LOG.info("followers closed in {} ms",
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - closeNs));
+        int answered = 0;
+        int stillLeading = 0;
+        for (int i = 0; i < 8; i++) {
+            stillLeading += leader.leader().isLeading() ? 1 : 0;
+            HeartbeatResponse r = stub(id).heartbeat(beat);
+            answered += r.getCode() == ErrorCode.OK ? 1 : 0;
+            assertNotEquals(ErrorCode.OK, r.getCode(), "a lease granted without a majority");
+            assertNotEquals(leader.config().self().rpcAddress(), r.getLeaderHint());
+        }
+        LOG.info("heartbeats to a leader without followers: {} of 8 answered; it still"
+                + " believed it led when {} of them were sent", answered, stillLeading);
+        assertTrue(stillLeading > 0, "the leader stepped down before the first heartbeat");
+    }
+
     private void startGroup() throws IOException {
+        startGroup(300, 600);
+    }
+
+    private void startGroup(long electionMinMs, long electionMaxMs) throws IOException {
         List<PeerAddress> peers = new ArrayList<>();
         for (int i = 1; i <= 3; i++) {
             peers.add(new PeerAddress("meta" + i, "127.0.0.1", freePort(), freePort()));
@@ -160,8 +205,8 @@ class MetadataGroupTest {
             MetadataServerConfig c = MetadataServerConfig.builder().id(p.id()).peers(peers)
                     .storageDir(dir.resolve(p.id())).replication(2).partitions(16)
                     .initialServers(3).failureTimeoutMs(60_000).leaseMs(1500)
-                    .heartbeatIntervalMs(250).electionTimeoutMinMs(300)
-                    .electionTimeoutMaxMs(600).leaderTickMs(20).snapshotThresholdEntries(8)
+                    .heartbeatIntervalMs(250).electionTimeoutMinMs(electionMinMs)
+                    .electionTimeoutMaxMs(electionMaxMs).leaderTickMs(20).snapshotThresholdEntries(8)
                     .logSegmentSizeMaxBytes(1024).logPurgeGapEntries(1).build();
             configs.put(p.id(), c);
         }

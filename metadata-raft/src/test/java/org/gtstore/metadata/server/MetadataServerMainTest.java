@@ -61,6 +61,17 @@ class MetadataServerMainTest {
     }
 
     @Test
+    void aLeaseThatCouldOutliveTheFailureTimeoutIsRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> MetadataServerMain.parse(args("--failure-timeout-ms", "2000",
+                        "--lease-ms", "1900")));
+        assertTrue(e.getMessage().contains("--lease-ms must be at most 90% of"
+                + " --failure-timeout-ms"), e.getMessage());
+        assertEquals(1800, MetadataServerMain.parse(args("--failure-timeout-ms", "2000",
+                "--lease-ms", "1800")).leaseMs());
+    }
+
+    @Test
     void helpDescribesTheRestartGrace() throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int code = MetadataServerMain.run(new String[] {"--help"},

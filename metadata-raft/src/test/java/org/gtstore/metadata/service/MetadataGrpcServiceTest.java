@@ -81,7 +81,8 @@ class MetadataGrpcServiceTest {
     }
 
     private GetMapResponse getMap(GetMapRequest request) {
-        MetadataGrpcService service = new MetadataGrpcService(member(), idleLeader(), 1500, 250);
+        MetadataGrpcService service = new MetadataGrpcService(member(), idleLeader(),
+                () -> CompletableFuture.completedFuture(true), 1500, 250);
         List<GetMapResponse> out = new ArrayList<>();
         service.getMap(request,
                 new StreamObserver<>() {

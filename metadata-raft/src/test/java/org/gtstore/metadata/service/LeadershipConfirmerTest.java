@@ -1,0 +1,80 @@
+package org.gtstore.metadata.service;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+class LeadershipConfirmerTest {
+
+    private final List<CompletableFuture<Boolean>> rounds = new ArrayList<>();
+    private final LeadershipConfirmer confirmer = new LeadershipConfirmer(() -> {
+        CompletableFuture<Boolean> f = new CompletableFuture<>();
+        rounds.add(f);
+        return f;
+    }, 60_000, 0);
+
+    @Test
+    void aCallDuringARoundWaitsForTheNextOneAndCallersShareIt() {
+        CompletableFuture<Boolean> first = confirmer.confirm();
+        CompletableFuture<Boolean> second = confirmer.confirm();
+        CompletableFuture<Boolean> third = confirmer.confirm();
+        assertEquals(1, rounds.size(), "one round at a time");
+        assertSame(second, third, "callers during one round share the next");
+        rounds.get(0).complete(true);
+        assertTrue(first.join());
+        assertFalse(second.isDone(), "a round that started before the call proves nothing");
+        assertEquals(2, rounds.size());
+        rounds.get(1).complete(true);
+        assertTrue(second.join());
+        confirmer.confirm();
+        assertEquals(3, rounds.size(), "idle again: a call starts a round at once");
+    }
+
+    @Test
+    void aFailedRoundConfirmsNothingAndTheNextStillRuns() {
+        CompletableFuture<Boolean> first = confirmer.confirm();
+        CompletableFuture<Boolean> second = confirmer.confirm();
+        rounds.get(0).completeExceptionally(new IllegalStateException("not leader"));
+        assertFalse(first.join());
+        rounds.get(1).complete(false);
+        assertFalse(second.join());
+    }
+
+    @Test
+    void aRoundWithoutAnAnswerTimesOut() {
+        LeadershipConfirmer quick = new LeadershipConfirmer(CompletableFuture::new, 50, 0);
+        assertFalse(quick.confirm().join());
+    }
+
+    @Test
+    void roundStartsAreSpacedByTheGap() {
+        List<Long> starts = new ArrayList<>();
+        LeadershipConfirmer spaced = new LeadershipConfirmer(() -> {
+            starts.add(System.nanoTime());
+            return CompletableFuture.completedFuture(true);
+        }, 1000, 100);
+        for (int i = 0; i < 3; i++) {
+            assertTrue(spaced.confirm().join());
+        }
+        assertEquals(3, starts.size());
+        for (int i = 1; i < starts.size(); i++) {
+            long gapMs = (starts.get(i) - starts.get(i - 1)) / 1_000_000;
+            assertTrue(gapMs >= 99, "rounds " + gapMs + " ms apart");
+        }
+    }
+
+    @Test
+    void aRoundThatThrowsConfirmsNothing() {
+        LeadershipConfirmer broken = new LeadershipConfirmer(() -> {
+            throw new IllegalStateException("closed");
+        }, 50, 0);
+        assertFalse(broken.confirm().join());
+        assertFalse(broken.confirm().join());
+    }
+}
