@@ -1,6 +1,7 @@
 package org.gtstore.gtctl.cluster;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -34,7 +36,8 @@ public record ClusterFile(
         List<MetadataMember> metadata,
         List<ServerMember> servers,
         List<String> metadataArgs,
-        List<String> serverArgs) {
+        List<String> serverArgs,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, String> netns) {
 
     /** The file name inside a cluster directory. */
     public static final String FILE_NAME = "cluster.json";
@@ -54,12 +57,13 @@ public record ClusterFile(
         servers = List.copyOf(servers == null ? List.of() : servers);
         metadataArgs = List.copyOf(metadataArgs == null ? List.of() : metadataArgs);
         serverArgs = List.copyOf(serverArgs == null ? List.of() : serverArgs);
+        netns = Map.copyOf(netns == null ? Map.of() : netns);
     }
 
-    /** A cluster whose members run with no extra flags. */
+    /** A cluster whose members run with no extra flags, in the host's network namespace. */
     public ClusterFile(int replication, int partitions, List<MetadataMember> metadata,
             List<ServerMember> servers) {
-        this(replication, partitions, metadata, servers, List.of(), List.of());
+        this(replication, partitions, metadata, servers, List.of(), List.of(), Map.of());
     }
 
     /**
@@ -69,7 +73,22 @@ public record ClusterFile(
      */
     public ClusterFile withArgs(List<String> metadataFlags, List<String> serverFlags) {
         return new ClusterFile(replication, partitions, metadata, servers, metadataFlags,
-                serverFlags);
+                serverFlags, netns);
+    }
+
+    /**
+     * A copy whose members run in these network namespaces (member id to namespace name;
+     * a member not listed runs in the launcher's): every launch of such a member goes through
+     * {@code ip netns exec}. The fault tests give each member its own.
+     */
+    public ClusterFile withNetns(Map<String, String> namespaces) {
+        return new ClusterFile(replication, partitions, metadata, servers, metadataArgs,
+                serverArgs, namespaces);
+    }
+
+    /** The network namespace a member runs in, or empty for the launcher's own. */
+    public Optional<String> netnsOf(String id) {
+        return Optional.ofNullable(netns.get(id));
     }
 
     /** One metadata member: its Raft port (Ratis) and its rpc port (our MetadataService). */
@@ -145,14 +164,15 @@ public record ClusterFile(
                 .map(x -> x.id().equals(id) ? x.withPid(pid) : x).toList();
         List<ServerMember> s = servers.stream()
                 .map(x -> x.id().equals(id) ? x.withPid(pid) : x).toList();
-        return new ClusterFile(replication, partitions, m, s, metadataArgs, serverArgs);
+        return new ClusterFile(replication, partitions, m, s, metadataArgs, serverArgs, netns);
     }
 
     /** A copy with every pid set to 0, as after {@code cluster stop}. */
     public ClusterFile withoutPids() {
         return new ClusterFile(replication, partitions,
                 metadata.stream().map(x -> x.withPid(0)).toList(),
-                servers.stream().map(x -> x.withPid(0)).toList(), metadataArgs, serverArgs);
+                servers.stream().map(x -> x.withPid(0)).toList(), metadataArgs, serverArgs,
+                netns);
     }
 
     public String toJson() {

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.BiConsumer;
@@ -83,6 +84,8 @@ public final class ClusterLauncher implements AutoCloseable {
         private int replication;
         private int partitions = 1024;
         private String host = "127.0.0.1";
+        private Map<String, String> memberHosts = Map.of();
+        private Map<String, String> netns = Map.of();
         private Duration readyTimeout = Duration.ofSeconds(90);
         private Duration stopGrace = Duration.ofSeconds(5);
         private Path home;
@@ -114,6 +117,17 @@ public final class ClusterLauncher implements AutoCloseable {
 
         public Builder host(String h) {
             this.host = Objects.requireNonNull(h, "host == null");
+            return this;
+        }
+
+        /**
+         * A new cluster's members in network namespaces of their own: member id to the
+         * namespace (which must exist) and to the address the member has there. Recorded in
+         * cluster.json, so every later start and restart launches them there too.
+         */
+        public Builder netns(Map<String, String> namespaces, Map<String, String> hosts) {
+            this.netns = Map.copyOf(namespaces);
+            this.memberHosts = Map.copyOf(hosts);
             return this;
         }
 
@@ -185,7 +199,11 @@ public final class ClusterLauncher implements AutoCloseable {
             DirLock lock = DirLock.acquire(dir);
             try {
                 boolean restart = ClusterFile.read(dir).isPresent();
-                ClusterFile file = ClusterPlan.plan(dir, nodes, replication, partitions, host);
+                ClusterFile file = ClusterPlan.plan(dir, nodes, replication, partitions, host,
+                        memberHosts);
+                if (!restart) {
+                    file = file.withNetns(netns);
+                }
                 ClusterLauncher launcher = new ClusterLauncher(this, file);
                 launcher.commands.requireJars();
                 onLaunch.accept(file, restart);

@@ -3,6 +3,7 @@ package org.gtstore.gtctl.cluster;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.gtstore.gtctl.cluster.ClusterFile.MetadataMember;
 import org.gtstore.gtctl.cluster.ClusterFile.ServerMember;
@@ -15,7 +16,13 @@ import org.gtstore.gtctl.cluster.ClusterFile.ServerMember;
 final class ClusterPlan {
     private ClusterPlan() {}
 
-    static ClusterFile plan(Path dir, int nodes, int replication, int partitions, String host) {
+    /**
+     * @param hosts member id to the host it listens on, for members not on {@code host}; a new
+     *     cluster's ports are chosen free on {@code host} (a member on a host of its own, in a
+     *     network namespace of its own, finds them free there too)
+     */
+    static ClusterFile plan(Path dir, int nodes, int replication, int partitions, String host,
+            Map<String, String> hosts) {
         Optional<ClusterFile> existing = ClusterFile.read(dir);
         if (existing.isPresent()) {
             ClusterFile old = existing.get();
@@ -33,12 +40,14 @@ final class ClusterPlan {
         List<Integer> ports = PortAllocator.freePorts(host, 6 + nodes);
         List<MetadataMember> metadata = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            metadata.add(new MetadataMember("meta" + (i + 1), host,
+            String id = "meta" + (i + 1);
+            metadata.add(new MetadataMember(id, hosts.getOrDefault(id, host),
                     ports.get(2 * i), ports.get(2 * i + 1), 0));
         }
         List<ServerMember> servers = new ArrayList<>();
         for (int i = 0; i < nodes; i++) {
-            servers.add(new ServerMember("server" + (i + 1), host, ports.get(6 + i), 0));
+            String id = "server" + (i + 1);
+            servers.add(new ServerMember(id, hosts.getOrDefault(id, host), ports.get(6 + i), 0));
         }
         return new ClusterFile(replication, partitions, metadata, servers);
     }

@@ -118,11 +118,21 @@ final class MemberCommands {
         return memberDir(id).resolve(id + ".log");
     }
 
+    /**
+     * The start of a member's command: {@code ip netns exec NS} if the cluster puts it in a
+     * network namespace (ip execs the JVM in place, so the pid stays the member's), else empty.
+     */
+    private static List<String> inNetns(ClusterFile cluster, String id) {
+        List<String> cmd = new ArrayList<>();
+        cluster.netnsOf(id).ifPresent(ns -> cmd.addAll(List.of("ip", "netns", "exec", ns)));
+        return cmd;
+    }
+
     List<String> metadata(ClusterFile cluster, MetadataMember member, List<String> extraArgs) {
         String peers = cluster.metadata().stream()
                 .map(m -> m.id() + "=" + m.host() + ":" + m.raftPort() + ":" + m.rpcPort())
                 .collect(Collectors.joining(","));
-        List<String> cmd = new ArrayList<>();
+        List<String> cmd = inNetns(cluster, member.id());
         cmd.add(java.toString());
         cmd.addAll(metadataFlags);
         cmd.addAll(List.of("-jar", metadataJar().toString(),
@@ -137,7 +147,7 @@ final class MemberCommands {
     }
 
     List<String> server(ClusterFile cluster, ServerMember member, List<String> extraArgs) {
-        List<String> cmd = new ArrayList<>();
+        List<String> cmd = inNetns(cluster, member.id());
         cmd.add(java.toString());
         cmd.addAll(serverFlags);
         cmd.addAll(List.of("-jar", serverJar().toString(),

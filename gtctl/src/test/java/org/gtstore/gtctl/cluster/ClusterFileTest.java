@@ -49,6 +49,19 @@ class ClusterFileTest {
     }
 
     @Test
+    void networkNamespacesAreRecordedAndKeptByCopies(@TempDir Path dir) {
+        ClusterFile c = sample().withNetns(java.util.Map.of("server1", "gt-ns-server1"));
+        c.write(dir);
+        ClusterFile back = ClusterFile.read(dir).orElseThrow();
+        assertEquals(Optional.of("gt-ns-server1"), back.netnsOf("server1"));
+        assertEquals(Optional.empty(), back.netnsOf("server2"));
+        assertEquals(Optional.of("gt-ns-server1"),
+                back.withPid("server1", 7).withoutPids().withArgs(List.of(), List.of())
+                        .netnsOf("server1"));
+        assertTrue(!sample().toJson().contains("netns"), "absent when none: " + sample());
+    }
+
+    @Test
     void memberFlagsAreRecordedAndAFileWithoutThemReadsAsNone(@TempDir Path dir) {
         ClusterFile c = sample().withArgs(List.of("--restart-grace-ms", "5000"), List.of());
         c.write(dir);

@@ -220,6 +220,20 @@ class ClusterLauncherTest {
     }
 
     @Test
+    void aMemberInANetworkNamespaceIsLaunchedThere() {
+        ClusterFile c = new ClusterFile(1, 8,
+                List.of(new MetadataMember("meta1", "10.9.0.2", 1, 2, 0)),
+                List.of(new ServerMember("server1", "10.9.0.3", 7, 0)))
+                .withNetns(java.util.Map.of("server1", "gt-x-server1"));
+        MemberCommands m = new MemberCommands(Path.of("/jdk/bin/java"), Path.of("/repo"),
+                Path.of("/c"));
+        assertEquals(List.of("ip", "netns", "exec", "gt-x-server1", "/jdk/bin/java"),
+                m.server(c, c.servers().get(0), List.of()).subList(0, 5));
+        assertTrue(m.server(c, c.servers().get(0), List.of()).contains("10.9.0.3:7"));
+        assertEquals("/jdk/bin/java", m.metadata(c, c.metadata().get(0), List.of()).get(0));
+    }
+
+    @Test
     void extraJvmFlagsFollowTheDefaults() {
         ClusterFile c = new ClusterFile(1, 8,
                 List.of(new MetadataMember("meta1", "127.0.0.1", 1, 2, 0)),

@@ -1,6 +1,7 @@
 package org.gtstore.tests.support;
 
 import java.util.List;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -16,9 +17,7 @@ import org.junit.jupiter.api.extension.TestWatcher;
  * </pre>
  */
 public final class ClusterExtension implements BeforeAllCallback, AfterAllCallback, TestWatcher {
-    private final int nodes;
-    private final int rep;
-    private final List<String> metadataArgs;
+    private final Supplier<TestCluster> starter;
     private TestCluster cluster;
 
     public ClusterExtension(int nodes, int rep) {
@@ -27,9 +26,12 @@ public final class ClusterExtension implements BeforeAllCallback, AfterAllCallba
 
     /** A cluster whose metadata members get these extra flags (timing knobs). */
     public ClusterExtension(int nodes, int rep, List<String> metadataArgs) {
-        this.nodes = nodes;
-        this.rep = rep;
-        this.metadataArgs = List.copyOf(metadataArgs);
+        this(() -> TestCluster.start(nodes, rep, List.copyOf(metadataArgs)));
+    }
+
+    /** A cluster that {@code starter} starts (e.g. {@link TestCluster#startInNetns}). */
+    public ClusterExtension(Supplier<TestCluster> starter) {
+        this.starter = starter;
     }
 
     public TestCluster cluster() {
@@ -41,7 +43,7 @@ public final class ClusterExtension implements BeforeAllCallback, AfterAllCallba
 
     @Override
     public void beforeAll(ExtensionContext context) {
-        cluster = TestCluster.start(nodes, rep, metadataArgs);
+        cluster = starter.get();
     }
 
     @Override

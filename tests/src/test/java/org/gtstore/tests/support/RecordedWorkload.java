@@ -32,12 +32,26 @@ public final class RecordedWorkload implements AutoCloseable {
     private final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
     private final List<Thread> threads = new ArrayList<>();
 
-    private RecordedWorkload() {}
+    private final String valuePrefix;
+
+    private RecordedWorkload(String valuePrefix) {
+        this.valuePrefix = valuePrefix;
+    }
 
     /** Starts {@code clients} threads over {@code keys}; each op's value is unique. */
     public static RecordedWorkload start(Supplier<GtStoreClient> clients, List<String> keys,
             int threadCount, long seed) {
-        RecordedWorkload w = new RecordedWorkload();
+        return start(clients, keys, threadCount, seed, "w");
+    }
+
+    /**
+     * Like {@link #start(Supplier, List, int, long)}, with values that start with
+     * {@code valuePrefix}: workloads of different processes over the same keys give them
+     * different prefixes, so every value written is still unique.
+     */
+    public static RecordedWorkload start(Supplier<GtStoreClient> clients, List<String> keys,
+            int threadCount, long seed, String valuePrefix) {
+        RecordedWorkload w = new RecordedWorkload(valuePrefix);
         for (int i = 0; i < threadCount; i++) {
             int id = i;
             GtStoreClient client = clients.get();
@@ -55,7 +69,7 @@ public final class RecordedWorkload implements AutoCloseable {
             for (int n = 0; !stop.get(); n++) {
                 String key = keys.get(random.nextInt(keys.size()));
                 if (random.nextBoolean()) {
-                    String value = "w" + id + "-" + n;
+                    String value = valuePrefix + id + "-" + n;
                     History.Pending p = history.invokeWrite(key, value);
                     try {
                         client.put(key, value);

@@ -13,8 +13,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.gtstore.client.GtStoreClient;
 import org.gtstore.gtctl.Connector;
@@ -32,6 +35,7 @@ public final class TestCluster implements AutoCloseable {
 
     private final Path dir;
     private final Path clusterDir;
+    private final List<AutoCloseable> closeAfter = new ArrayList<>();
 
     private TestCluster(Path dir, Path clusterDir) {
         this.dir = dir;
@@ -49,6 +53,33 @@ public final class TestCluster implements AutoCloseable {
      * restarted later get them too.
      */
     public static TestCluster start(int nodes, int rep, List<String> metadataArgs) {
+        return start(nodes, rep, metadataArgs, b -> b);
+    }
+
+    /**
+     * A cluster whose every member runs in a network namespace of its own on {@code net}
+     * (named after the member, e.g. {@code net.namespace("server3")}), so that a test can cut
+     * links between them.
+     */
+    public static TestCluster startInNetns(int nodes, int rep, List<String> metadataArgs,
+            NetnsNetwork net) {
+        Map<String, String> namespaces = new LinkedHashMap<>();
+        Map<String, String> hosts = new LinkedHashMap<>();
+        List<String> ids = new ArrayList<>(List.of("meta1", "meta2", "meta3"));
+        for (int i = 1; i <= nodes; i++) {
+            ids.add("server" + i);
+        }
+        for (String id : ids) {
+            hosts.put(id, net.add(id));
+            namespaces.put(id, net.namespace(id));
+        }
+        TestCluster c = start(nodes, rep, metadataArgs, b -> b.netns(namespaces, hosts));
+        c.closeAfter.add(net);
+        return c;
+    }
+
+    private static TestCluster start(int nodes, int rep, List<String> metadataArgs,
+            UnaryOperator<ClusterLauncher.Builder> options) {
         Path dir;
         try {
             dir = Files.createTempDirectory("gtstore-it-");
@@ -58,8 +89,9 @@ public final class TestCluster implements AutoCloseable {
         Path clusterDir = dir.resolve("cluster");
         ClusterLauncher launcher = null;
         try {
-            launcher = ClusterLauncher.builder(clusterDir).nodes(nodes).replication(rep)
-                    .metadataArgs(metadataArgs).readyTimeout(READY_TIMEOUT).start();
+            launcher = options.apply(ClusterLauncher.builder(clusterDir).nodes(nodes)
+                    .replication(rep).metadataArgs(metadataArgs).readyTimeout(READY_TIMEOUT))
+                    .start();
             return new TestCluster(dir, clusterDir);
         } catch (RuntimeException | Error e) {
             System.err.println("cluster start failed: " + e);
@@ -205,6 +237,13 @@ public final class TestCluster implements AutoCloseable {
     public void close() {
         try {
             launcher().stop();
+            for (AutoCloseable c : closeAfter) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    System.err.println("closing " + c + " failed: " + e);
+                }
+            }
         } finally {
             if (Boolean.getBoolean("gt.keepClusterDirs")) {
                 System.err.println("kept the cluster directory " + dir);
