@@ -33,8 +33,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Network partitions with real processes: every metadata member and data server runs in a
- * network namespace of its own, and so does a second client process. Clients on both sides read
- * and write a few keys of one partition while the test cuts off (a) its tail, (b) its head,
+ * network namespace of its own, and so does a second client process (one of its threads only
+ * reads, so it keeps asking the tail while writes wait). Clients on both sides read and write a
+ * few keys of one partition while the test cuts off (a) its tail, (b) its head,
  * (c) the metadata leader together with the tail, each time with the second client on the
  * cut-off side; then it heals the partition. Cut links drop packets (timeouts, later "no route
  * to host"), so the metadata must wait out the leases before it reassigns.
@@ -116,10 +117,10 @@ class NetworkPartitionIT {
         island.add("client");
         Path remoteDir = c.clusterDir().resolve("client-" + name);
         try (RecordedWorkload near = RecordedWorkload.start(
-                () -> c.client(Duration.ofSeconds(30)), keys, 2, name.hashCode(), "a");
+                () -> c.client(Duration.ofSeconds(30)), keys, 2, name.hashCode(), "a", 0);
              RemoteWorkload far = RemoteWorkload.start(
                 List.of("ip", "netns", "exec", net.namespace("client")), remoteDir,
-                c.metadataAddresses(), keys, 2, name.hashCode() + 1, "b")) {
+                c.metadataAddresses(), keys, 3, name.hashCode() + 1, "b", 1)) {
             try {
                 awaitProgress(near, "before the cut");
                 awaitProgress(far, "before the cut");

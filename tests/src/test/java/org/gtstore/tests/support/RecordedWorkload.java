@@ -41,21 +41,24 @@ public final class RecordedWorkload implements AutoCloseable {
     /** Starts {@code clients} threads over {@code keys}; each op's value is unique. */
     public static RecordedWorkload start(Supplier<GtStoreClient> clients, List<String> keys,
             int threadCount, long seed) {
-        return start(clients, keys, threadCount, seed, "w");
+        return start(clients, keys, threadCount, seed, "w", 0);
     }
 
     /**
      * Like {@link #start(Supplier, List, int, long)}, with values that start with
      * {@code valuePrefix}: workloads of different processes over the same keys give them
-     * different prefixes, so every value written is still unique.
+     * different prefixes, so every value written is still unique. The first {@code readers}
+     * threads only read: a thread that mixes blocks in a write its chain cannot finish (during
+     * a partition) while a reader keeps asking the tail.
      */
     public static RecordedWorkload start(Supplier<GtStoreClient> clients, List<String> keys,
-            int threadCount, long seed, String valuePrefix) {
+            int threadCount, long seed, String valuePrefix, int readers) {
         RecordedWorkload w = new RecordedWorkload(valuePrefix);
         for (int i = 0; i < threadCount; i++) {
             int id = i;
+            boolean readOnly = i < readers;
             GtStoreClient client = clients.get();
-            Thread t = new Thread(() -> w.run(client, keys, id, new Random(seed + id)),
+            Thread t = new Thread(() -> w.run(client, keys, id, readOnly, new Random(seed + id)),
                     "workload-" + i);
             t.setDaemon(true);
             w.threads.add(t);
@@ -64,11 +67,12 @@ public final class RecordedWorkload implements AutoCloseable {
         return w;
     }
 
-    private void run(GtStoreClient client, List<String> keys, int id, Random random) {
+    private void run(GtStoreClient client, List<String> keys, int id, boolean readOnly,
+            Random random) {
         try (client) {
             for (int n = 0; !stop.get(); n++) {
                 String key = keys.get(random.nextInt(keys.size()));
-                if (random.nextBoolean()) {
+                if (!readOnly && random.nextBoolean()) {
                     String value = valuePrefix + id + "-" + n;
                     History.Pending p = history.invokeWrite(key, value);
                     try {

@@ -39,13 +39,13 @@ public final class RemoteWorkload implements AutoCloseable {
      * {@code ip netns exec NS}); its log is {@code dir/workload.log}.
      */
     public static RemoteWorkload start(List<String> prefix, Path dir, List<String> metadata,
-            List<String> keys, int threads, long seed, String valuePrefix) {
+            List<String> keys, int threads, long seed, String valuePrefix, int readers) {
         List<String> cmd = new ArrayList<>(prefix);
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(List.of("-Xmx128m", "-XX:+UseSerialGC", "-cp", testClassPath(),
                 RemoteWorkload.class.getName(), dir.toString(), String.join(",", metadata),
                 String.join(",", keys), Integer.toString(threads), Long.toString(seed),
-                valuePrefix));
+                valuePrefix, Integer.toString(readers)));
         try {
             Files.createDirectories(dir);
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
@@ -139,7 +139,7 @@ public final class RemoteWorkload implements AutoCloseable {
     }
 
     /**
-     * The process: {@code dir metadata keys threads seed valuePrefix}. Runs until
+     * The process: {@code dir metadata keys threads seed valuePrefix readers}. Runs until
      * {@code dir/stop} exists, writing its success count to {@code dir/status} every 100 ms,
      * then writes its history to {@code dir/ops}.
      */
@@ -149,7 +149,8 @@ public final class RemoteWorkload implements AutoCloseable {
         List<String> keys = Arrays.asList(args[2].split(","));
         RecordedWorkload w = RecordedWorkload.start(() -> GtStoreClient.builder()
                         .metadataAddresses(metadata).deadline(Duration.ofSeconds(10)).build(),
-                keys, Integer.parseInt(args[3]), Long.parseLong(args[4]), args[5]);
+                keys, Integer.parseInt(args[3]), Long.parseLong(args[4]), args[5],
+                Integer.parseInt(args[6]));
         long endNs = System.nanoTime() + LIFETIME.toNanos();
         while (!Files.exists(dir.resolve("stop")) && System.nanoTime() - endNs < 0) {
             writeAtomically(dir, "status", Long.toString(w.succeeded()));
