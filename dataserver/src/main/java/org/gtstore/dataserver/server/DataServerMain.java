@@ -18,7 +18,8 @@ import picocli.CommandLine.Option;
  * </pre>
  * Bad flags print one line on stderr and exit 2. A failure of the replica driver stops the
  * process at once (exit 70): the metadata then takes the server out of its chains, and a restart
- * recovers from the write-ahead log.
+ * recovers from the write-ahead log. A full data directory is waited out instead: the server
+ * closes and starts again in place once there is room ({@link ServerSupervisor}).
  */
 @Command(name = "gtstore-dataserver", mixinStandardHelpOptions = true,
         description = "GTStore data server: stores partitions and replicates them along chains.")
@@ -67,11 +68,12 @@ public final class DataServerMain {
         SLF4JBridgeHandler.removeHandlersForRootLogger();
         SLF4JBridgeHandler.install();
         LOG.info("[{}] starting with {}", config.serverId(), config);
+        ServerSupervisor supervisor = new ServerSupervisor(config.serverId(), config.dataDir(),
+                fatal -> DataServer.start(config, fatal), code -> Runtime.getRuntime()
+                        .halt(code));
+        Runtime.getRuntime().addShutdownHook(new Thread(supervisor::stop, "shutdown"));
         try {
-            DataServer server = DataServer.start(config, t -> Runtime.getRuntime()
-                    .halt(EXIT_SOFTWARE));
-            Runtime.getRuntime().addShutdownHook(new Thread(server::close, "shutdown"));
-            server.awaitTermination();
+            supervisor.run(EXIT_SOFTWARE);
         } catch (Exception e) {
             LOG.error("[{}] cannot start: {}", config.serverId(), e.getMessage(), e);
             System.exit(1);
