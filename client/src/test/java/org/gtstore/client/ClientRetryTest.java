@@ -176,6 +176,32 @@ class ClientRetryTest {
     }
 
     @Test
+    void retriesStateTheirAgeAndRetryTooOldFailsThePutAtOnce() throws Exception {
+        // Goal: the first attempt says age 0, each retry the time since the first attempt; a
+        // RETRY_TOO_OLD answer (the head cannot tell whether the write was applied) ends the
+        // put with that code, without another attempt.
+        List<FakeDataServer> s = startServers(1);
+        FakeDataServer server = s.get(0);
+        FakeMetadataServer m = member("meta1");
+        m.setMap(TestMaps.rotated(5, PARTITIONS, 1, s));
+        AtomicInteger answered = new AtomicInteger();
+        server.putHandler = r -> answered.incrementAndGet() <= 2
+                ? server.answer(ErrorCode.TIMEOUT, 5) : server.answer(ErrorCode.RETRY_TOO_OLD, 5);
+        GtStoreClient c = client(List.of(m.address()), Duration.ofSeconds(10),
+                Duration.ofMillis(500));
+        c.refreshMap();
+
+        GtStoreException e = assertThrows(GtStoreException.class, () -> c.put("k", "v"));
+
+        assertEquals(java.util.Optional.of(ErrorCode.RETRY_TOO_OLD), e.code(), e.getMessage());
+        assertEquals(3, server.puts.size(), "no attempt after RETRY_TOO_OLD");
+        assertEquals(0, server.puts.get(0).getFirstAttemptAgeMs());
+        assertTrue(server.puts.get(1).getFirstAttemptAgeMs() > 0);
+        assertTrue(server.puts.get(2).getFirstAttemptAgeMs()
+                >= server.puts.get(1).getFirstAttemptAgeMs());
+    }
+
+    @Test
     void staleEpochFetchesAtLeastTheServersEpochPastALaggingMember() throws Exception {
         // Goal: STALE_EPOCH names the server's epoch; the client fetches a map at least that
         // new (a follower still at an older epoch is passed over) and retries once, with it.

@@ -338,6 +338,15 @@ public final class Dispatcher {
         return t;
     }
 
+    /** 0 for the first attempt; for a retry the time since the first, at least 1 ms. */
+    private static long firstAttemptAgeMs(RetryState state) {
+        if (state.attempts() == 0) {
+            return 0;
+        }
+        return Math.max(1, TimeUnit.NANOSECONDS.toMillis(System.nanoTime()
+                - state.startNanos()));
+    }
+
     private final class WriteCall extends Call<PutResult> {
         WriteCall(Operation op) {
             super(op);
@@ -354,6 +363,7 @@ public final class Dispatcher {
                     .setTombstone(op.type() == Operation.Type.DELETE)
                     .setClientIdBytes(clientIdBytes)
                     .setRequestId(op.requestId())
+                    .setFirstAttemptAgeMs(firstAttemptAgeMs(state))
                     .build();
             String tail = target.route().tailAddress();
             channels.put(target.address(), tail != null ? tail : target.address(), request,

@@ -78,6 +78,9 @@ public final class RetryPolicy {
             case TIMEOUT -> Action.BACK_OFF_THEN_RETRY;
             // Metadata-side answers that pass once a leader or enough servers exist.
             case NOT_LEADER, NOT_ENOUGH_SERVERS -> Action.BACK_OFF_THEN_RETRY;
+            // The head cannot tell whether a retry this old was applied, and applied nothing;
+            // another retry could not tell either. The write's outcome is unknown.
+            case RETRY_TOO_OLD -> Action.FAIL;
             // INVALID_ARGUMENT, INTERNAL, UNKNOWN_SERVER, ...: retrying cannot help.
             default -> Action.FAIL;
         };

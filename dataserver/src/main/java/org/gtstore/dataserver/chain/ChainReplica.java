@@ -59,6 +59,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class ChainReplica {
     private static final Logger LOG = LoggerFactory.getLogger(ChainReplica.class);
+    /**
+     * How long a retried put may have been on its way, beyond the age its client stated: a
+     * retry whose first attempt may predate what the dedup table forgot by less than this is
+     * refused too.
+     */
+    static final long RETRY_TRANSIT_MARGIN_MS = 2_000;
 
     private final String selfId;
     private final ChainReplicaConfig config;
@@ -127,6 +133,7 @@ public final class ChainReplica {
         for (DedupRecord d : stored.dedup()) {
             fx.dedup.load(d);
         }
+        fx.dedup.loaded();
     }
 
     /** Feeds one event. Output accumulates until {@link #ready()}. */
@@ -175,6 +182,7 @@ public final class ChainReplica {
      */
     public void tick() {
         fx.tick++;
+        fx.dedup.advance(fx.tick);
         Set<Integer> stalled = new HashSet<>();
         for (PartitionReplica pr : partitions.values()) {
             pr.expireWaiters(fx.tick, config.clientWaitTicksMax(), fx);
@@ -310,6 +318,15 @@ public final class ChainReplica {
                 r.getPartition(), r.getKey());
         if (earlier != null && earlier.seq() <= pr.applied()) {
             pr.awaitRetry(earlier.seq(), replyTo, fx);
+            return;
+        }
+        if (earlier == null && fx.dedup.mayHaveForgotten(r.getPartition(),
+                r.getFirstAttemptAgeMs(), config.tickMs(), RETRY_TRANSIT_MARGIN_MS)) {
+            fx.putError(replyTo, ErrorCode.RETRY_TOO_OLD, selfId + " cannot tell whether this"
+                    + " write was applied: its first attempt was " + r.getFirstAttemptAgeMs()
+                    + " ms ago, before what this head remembers of partition "
+                    + r.getPartition() + "; nothing was applied now (read the key to see"
+                    + " whether the first attempt was)");
             return;
         }
         pr.acceptWrite(r, replyTo, fx);

@@ -23,6 +23,8 @@ package org.gtstore.dataserver.chain;
  * @param ackIntervalTicks how a tail coalesces its acknowledgements upstream: 0 sends them with
  *     every pass that committed something, 1 or more with the tick (they only free retention
  *     and settle retries at the head; clients hear from the tail directly)
+ * @param tickMs how long a tick is at least, in milliseconds (the driver's tick interval): the
+ *     dedup table converts a retry's age, which clients state in milliseconds, to ticks
  */
 public record ChainReplicaConfig(
         int dedupEntriesMax,
@@ -35,19 +37,40 @@ public record ChainReplicaConfig(
         int copyStallTicks,
         int caughtUpRetryTicks,
         int joiningRetainMax,
-        int ackIntervalTicks) {
+        int ackIntervalTicks,
+        long tickMs) {
+
+    /** The tick of {@link #defaults()} and of the constructors that do not name one. */
+    public static final long DEFAULT_TICK_MS = 100;
 
     /** Defaults for a driver ticking every 100 ms. */
     public static ChainReplicaConfig defaults() {
         return new ChainReplicaConfig(131_072, 10, 50, 1 << 20, 100_000, 100_000, 4, 100, 5,
-                500_000, 1);
+                500_000, 1, DEFAULT_TICK_MS);
+    }
+
+    /** Every knob but the tick length, which is {@link #DEFAULT_TICK_MS}. */
+    public ChainReplicaConfig(int dedupEntriesMax, int helloRetryTicks, int clientWaitTicksMax,
+            int batchBytesMax, int heldUpdatesMax, int deferredMessagesMax, int copyWindowChunks,
+            int copyStallTicks, int caughtUpRetryTicks, int joiningRetainMax,
+            int ackIntervalTicks) {
+        this(dedupEntriesMax, helloRetryTicks, clientWaitTicksMax, batchBytesMax, heldUpdatesMax,
+                deferredMessagesMax, copyWindowChunks, copyStallTicks, caughtUpRetryTicks,
+                joiningRetainMax, ackIntervalTicks, DEFAULT_TICK_MS);
+    }
+
+    /** A copy for a driver whose ticks are {@code ms} long. */
+    public ChainReplicaConfig withTickMs(long ms) {
+        return new ChainReplicaConfig(dedupEntriesMax, helloRetryTicks, clientWaitTicksMax,
+                batchBytesMax, heldUpdatesMax, deferredMessagesMax, copyWindowChunks,
+                copyStallTicks, caughtUpRetryTicks, joiningRetainMax, ackIntervalTicks, ms);
     }
 
     /** The first six knobs, with the copy knobs at their defaults and acks sent per pass. */
     public ChainReplicaConfig(int dedupEntriesMax, int helloRetryTicks, int clientWaitTicksMax,
             int batchBytesMax, int heldUpdatesMax, int deferredMessagesMax) {
         this(dedupEntriesMax, helloRetryTicks, clientWaitTicksMax, batchBytesMax, heldUpdatesMax,
-                deferredMessagesMax, 4, 100, 5, 500_000, 0);
+                deferredMessagesMax, 4, 100, 5, 500_000, 0, DEFAULT_TICK_MS);
     }
 
     /** Every knob but the acknowledgement interval: acks are sent per pass. */
@@ -56,7 +79,7 @@ public record ChainReplicaConfig(
             int copyStallTicks, int caughtUpRetryTicks, int joiningRetainMax) {
         this(dedupEntriesMax, helloRetryTicks, clientWaitTicksMax, batchBytesMax, heldUpdatesMax,
                 deferredMessagesMax, copyWindowChunks, copyStallTicks, caughtUpRetryTicks,
-                joiningRetainMax, 0);
+                joiningRetainMax, 0, DEFAULT_TICK_MS);
     }
 
     public ChainReplicaConfig {
@@ -75,6 +98,9 @@ public record ChainReplicaConfig(
         if (heldUpdatesMax < 0 || deferredMessagesMax < 0) {
             throw new IllegalArgumentException("negative buffer limit: held=" + heldUpdatesMax
                     + " deferred=" + deferredMessagesMax);
+        }
+        if (tickMs <= 0) {
+            throw new IllegalArgumentException("tickMs <= 0: " + tickMs);
         }
         if (ackIntervalTicks < 0) {
             throw new IllegalArgumentException("ackIntervalTicks < 0: " + ackIntervalTicks);

@@ -1,6 +1,7 @@
 package org.gtstore.dataserver.chain;
 
 import com.google.protobuf.ByteString;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -20,19 +21,37 @@ import java.util.Set;
  * the table remembers; a restarted server loads them back, so a retry that reaches a restarted
  * head is still recognised. A client retries within its deadline, seconds, far less than the
  * table holds at full load.
+ *
+ * <p>What the table forgot it cannot vouch for: a retry whose first attempt may predate the
+ * newest entry it forgot (evicted, or never seen here: before a restart with a full table, or
+ * before a copy brought the partition) might have been applied then, so
+ * {@link #mayHaveForgotten} tells the head to answer it with an error instead of applying it a
+ * second time. Times are ticks of the replica's logical clock, which never runs ahead of real
+ * time.
  */
 final class DedupTable {
     /** A client request's identity. */
     record RequestId(String clientId, long requestId) {
     }
 
-    /** Where the request was applied, the key it wrote, and the journal record holding it. */
-    record Applied(int partition, long seq, ByteString key, long journal) {
+    /**
+     * Where the request was applied, the key it wrote, the journal record holding it, and the
+     * tick it was recorded at.
+     */
+    record Applied(int partition, long seq, ByteString key, long journal, long tick) {
     }
+
+    /** No entry was ever forgotten. */
+    private static final long NOTHING_FORGOTTEN = Long.MIN_VALUE;
 
     private final int entriesMax;
     private final LinkedHashMap<RequestId, Applied> entries = new LinkedHashMap<>(1024);
     private long journal;
+    private long now;
+    /** The newest tick an entry was recorded at among those this table forgot. */
+    private long forgottenTick = NOTHING_FORGOTTEN;
+    /** Per partition: the tick before which its requests were never all seen here. */
+    private final Map<Integer, Long> unseenBefore = new HashMap<>();
 
     /** @param journal the number of the first batch this table's records go to */
     DedupTable(int entriesMax, long journal) {
@@ -40,15 +59,58 @@ final class DedupTable {
         this.journal = journal;
     }
 
+    /** The logical clock moved on to {@code tick}. */
+    void advance(long tick) {
+        now = tick;
+    }
+
     /** Records a request applied in the batch being collected. */
     void record(String clientId, long requestId, int partition, long seq, ByteString key) {
-        put(clientId, requestId, new Applied(partition, seq, key, journal));
+        put(clientId, requestId, new Applied(partition, seq, key, journal, now));
     }
 
     /** Loads an entry recovered from the store, in the order the store gives (oldest first). */
     void load(DedupRecord d) {
         put(d.clientId(), d.requestId(), new Applied(d.partition(), d.seq(), d.key(),
-                d.journal()));
+                d.journal(), now));
+    }
+
+    /**
+     * Every entry recovered from the store is loaded. A full table may have forgotten entries
+     * in the process before, when, is not known: it vouches only for what comes from now on.
+     */
+    void loaded() {
+        if (entries.size() >= entriesMax) {
+            forgottenTick = Math.max(forgottenTick, now);
+        }
+    }
+
+    /**
+     * The partition's requests until now were seen elsewhere: a copy brings the entries its
+     * source remembers, which may have forgotten older ones.
+     */
+    void copiedIn(int partition) {
+        unseenBefore.put(partition, now);
+    }
+
+    /**
+     * True if a retry of a write in {@code partition} whose first attempt was sent
+     * {@code ageMs} ago (0: this is the first attempt), which this table does not find, may
+     * still have been applied before: its first attempt may predate what the table forgot.
+     * {@code marginMs} covers the time the retry spent on its way.
+     */
+    boolean mayHaveForgotten(int partition, long ageMs, long tickMs, long marginMs) {
+        if (ageMs <= 0) {
+            return false;
+        }
+        long horizon = Math.max(forgottenTick, unseenBefore.getOrDefault(partition,
+                NOTHING_FORGOTTEN));
+        if (horizon == NOTHING_FORGOTTEN) {
+            return false;
+        }
+        // Ticks are never shorter than tickMs, so this is at most the real time since then.
+        long sinceMs = (now - horizon) * tickMs;
+        return ageMs + marginMs >= sinceMs;
     }
 
     private void put(String clientId, long requestId, Applied applied) {
@@ -63,7 +125,7 @@ final class DedupTable {
         }
         if (entries.size() > entriesMax) {
             Iterator<Applied> eldest = entries.values().iterator();
-            eldest.next();
+            forgottenTick = Math.max(forgottenTick, eldest.next().tick());
             eldest.remove();
         }
     }
@@ -77,7 +139,10 @@ final class DedupTable {
         return a != null && a.partition() == partition && a.key().equals(key) ? a : null;
     }
 
-    /** Forgets every entry of these partitions (their data was discarded). */
+    /**
+     * Forgets every entry of these partitions: their data was discarded, so a retry of a write
+     * it held is rightly applied again (once the partition is copied back, {@link #copiedIn}).
+     */
     void removePartitions(Set<Integer> partitions) {
         entries.values().removeIf(a -> partitions.contains(a.partition()));
     }

@@ -550,6 +550,7 @@ final class PartitionReplica {
             return ChunkOutcome.REFUSED;
         }
         incomingNext++;
+        fx.dedup.copiedIn(partition);
         for (Update u : c.getEntriesList()) {
             if (!c.getInVersionOrder()) {
                 fx.writeCopied(u);

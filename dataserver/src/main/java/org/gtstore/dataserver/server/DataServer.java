@@ -79,9 +79,10 @@ public final class DataServer implements AutoCloseable {
                 map -> driverRef[0].offerMap(map), () -> driverRef[0].epoch());
         this.io = new IoLoop(id);
         GrpcChainTransport[] transportRef = new GrpcChainTransport[1];
-        ChainReplica replica = new ChainReplica(id, config.chain(), new ChainReplica.Stored(
-                applied, dedup, store.joinEpochs(), store.commitHolds(), store.lineages(),
-                store.lastJournal()));
+        ChainReplica replica = new ChainReplica(id,
+                config.chain().withTickMs(config.tickIntervalMs()), new ChainReplica.Stored(
+                        applied, dedup, store.joinEpochs(), store.commitHolds(),
+                        store.lineages(), store.lastJournal()));
         this.driver = new ReplicaDriver(id, replica, store, session, session, listener -> {
             transportRef[0] = new GrpcChainTransport(id, listener, session, scheduler,
                     io::channel, config.chainReconnectBackoffMinMs(),

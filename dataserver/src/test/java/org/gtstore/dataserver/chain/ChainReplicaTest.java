@@ -200,6 +200,44 @@ class ChainReplicaTest {
     }
 
     @Test
+    void aRetryOlderThanWhatTheHeadForgotIsRefusedNotAppliedTwice() {
+        // Goal: the dedup table holds 2 entries. Request 1 is applied, then two more push it
+        // out. Its retry is not found; as its first attempt predates the forgotten entry, the
+        // head answers RETRY_TOO_OLD and applies nothing. A retry whose first attempt came
+        // after the eviction (by more than the transit margin) is applied as a new write.
+        ChainHarness h = new ChainHarness(new ChainReplicaConfig(2, 3, 1000, 1 << 20, 1000,
+                1000), "a", "b", "c");
+        h.setMap(1, List.of("a", "b", "c"));
+        h.deliverAll();
+        var first = h.request("k", "v1").setClientId("c1").setRequestId(1);
+        h.put("a", first.build());
+        h.deliverAll();
+        h.tick("a");
+        for (int i = 2; i <= 3; i++) {
+            h.put("a", h.request("k", "v" + i).setClientId("c1").setRequestId(i).build());
+            h.deliverAll();
+        }
+        int p = partitionOf("k");
+        assertEquals(3, h.replica("c").appliedSeq(p));
+        long tooOld = h.put("a", first.setValue(com.google.protobuf.ByteString.copyFromUtf8(
+                "v1")).setFirstAttemptAgeMs(150).build());
+        h.deliverAll();
+        assertEquals(ErrorCode.RETRY_TOO_OLD, h.putReply(tooOld).getCode(),
+                h.putReply(tooOld).getMessage());
+        assertEquals(3, h.replica("c").appliedSeq(p), "nothing applied");
+        long untilSafe = ChainReplica.RETRY_TRANSIT_MARGIN_MS
+                / ChainReplicaConfig.DEFAULT_TICK_MS + 2;
+        for (long t = 0; t < untilSafe; t++) {
+            h.tick("a");
+        }
+        long fresh = h.put("a", h.request("k", "v4").setClientId("c2").setRequestId(1)
+                .setFirstAttemptAgeMs(50).build());
+        h.deliverAll();
+        assertEquals(ErrorCode.OK, h.putReply(fresh).getCode(), h.putReply(fresh).getMessage());
+        assertEquals(4, h.replica("c").appliedSeq(p));
+    }
+
+    @Test
     void aPutSharingARequestsIdsButNotItsKeyIsAnotherWrite() {
         // Goal: two processes given one client id reuse request ids; the second one's put of
         // another key in the same partition must be applied, not answered as a retry.

@@ -104,15 +104,17 @@ class ChainSimulationTest {
                 .getCurrentThreadCpuTime() - cpuStartNs) / 1_000_000;
         LOG.info("{} schedules in {} ms of CPU: {} writes acked, {} acked after a server died,"
                 + " {} servers killed, {} joining replicas made tails, {} partitions served again"
-                + " after losing every replica, {} power cuts losing {} store batches", seeds,
-                cpuMs, totalAcked, ackedAfterKill, totalKilled, totalCopiesFinished,
-                totalRevived, totalPowerCuts, totalBatchesLost);
+                + " after losing every replica, {} power cuts losing {} store batches, {} retries"
+                + " refused as older than what their head remembered", seeds, cpuMs, totalAcked,
+                ackedAfterKill, totalKilled, totalCopiesFinished, totalRevived, totalPowerCuts,
+                totalBatchesLost, totalTooOld);
         assertTrue(totalAcked > seeds * 20, "acked writes: " + totalAcked);
         assertTrue(totalKilled > seeds / 2, "kills: " + totalKilled);
         assertTrue(ackedAfterKill > seeds, "writes acked after a kill: " + ackedAfterKill);
         assertTrue(totalCopiesFinished > seeds, "copies finished: " + totalCopiesFinished);
         assertTrue(totalPowerCuts > seeds / 4, "power cuts: " + totalPowerCuts);
         assertTrue(seeds < 10 || totalBatchesLost > seeds, "batches lost: " + totalBatchesLost);
+        assertTrue(seeds < 10 || totalTooOld > 0, "no retry was refused as too old");
     }
 
     private long totalAcked;
@@ -122,6 +124,7 @@ class ChainSimulationTest {
     private long totalRevived;
     private long totalPowerCuts;
     private long totalBatchesLost;
+    private long totalTooOld;
 
     private void run(long seed) {
         try {
@@ -134,6 +137,7 @@ class ChainSimulationTest {
             totalRevived += sim.meta.revived;
             totalPowerCuts += sim.powerCuts;
             totalBatchesLost += sim.batchesLost;
+            totalTooOld += sim.refusedAsTooOld;
         } catch (AssertionError | RuntimeException e) {
             throw new AssertionError("seed " + seed + " (replay with -Dgt.seed=" + seed + "): "
                     + e.getMessage(), e);
@@ -142,10 +146,16 @@ class ChainSimulationTest {
 
     private static final class Simulation {
         private final Random random;
-        private final ChainHarness h = new ChainHarness(
-                new ChainReplicaConfig(10_000, 3, 40, 1 << 20, 10_000, 10_000, 2, 200, 3,
-                        10_000, 1),
-                SERVERS.toArray(new String[0]));
+        /** Assigned first thing in the constructor; the lambdas below read it later. */
+        private ChainHarness h;
+        /**
+         * Ticks of the simulated clock: a round of ticks (one server, or every server once) is
+         * one; no server ticks more often, as no driver ticks faster than its tick interval.
+         */
+        private long clock;
+        /** When each request was first sent, on {@link #clock}: a retry states its age. */
+        private final Map<Long, Long> firstSentAt = new HashMap<>();
+        private int refusedAsTooOld;
         /** The real metadata leader and commands; every change goes out to the servers. */
         private final SimMetadata meta = new SimMetadata(
                 new Settings(3, PARTITIONS, SERVERS.size()), s -> h.node(s).alive, cause -> {
@@ -192,6 +202,11 @@ class ChainSimulationTest {
         }
 
         Simulation(long seed, boolean lossy) {
+            // A third of the seeds remember only 64 requests per server, so retries often
+            // reach a head that forgot them: they must be refused, never applied twice.
+            int dedupEntries = (seed / 2) % 3 == 0 ? 64 : 10_000;
+            this.h = new ChainHarness(new ChainReplicaConfig(dedupEntries, 3, 40, 1 << 20,
+                    10_000, 10_000, 2, 200, 3, 10_000, 1), SERVERS.toArray(new String[0]));
             this.random = new Random(seed);
             this.lossy = lossy;
             h.copierPaused = true;
@@ -341,7 +356,10 @@ class ChainSimulationTest {
                 id = ++requestIds;
                 value = key + "=v" + id;
                 requestValues.put(id, value);
+                firstSentAt.put(id, clock);
             }
+            long ageTicks = clock - firstSentAt.get(id);
+            long ageMs = ageTicks == 0 ? 0 : ageTicks * ChainReplicaConfig.DEFAULT_TICK_MS;
             if (!h.node(head).alive) {
                 // Killed, and the map still names it: the client cannot connect, reports it and
                 // retries later.
@@ -349,7 +367,7 @@ class ChainSimulationTest {
                 return;
             }
             long token = h.put(head, h.request(key, value).setClientId("sim")
-                    .setRequestId(id).build());
+                    .setRequestId(id).setFirstAttemptAgeMs(ageMs).build());
             putsInFlight.put(token, new String[] {key, value, head, Long.toString(id)});
         }
 
@@ -380,6 +398,8 @@ class ChainSimulationTest {
                     if (prev == null || prev.version() < r.getVersion()) {
                         lastAcked.put(key, new Acked(key, e.getValue()[1], r.getVersion()));
                     }
+                } else if (r.getCode() == ErrorCode.RETRY_TOO_OLD) {
+                    refusedAsTooOld++;
                 }
                 return true;
             });
@@ -422,6 +442,7 @@ class ChainSimulationTest {
         }
 
         private void tickRandom() {
+            clock++;
             String s = SERVERS.get(random.nextInt(SERVERS.size()));
             if (h.node(s).alive) {
                 h.tick(s);
@@ -672,6 +693,7 @@ class ChainSimulationTest {
                 }
                 broken.clear();
                 h.deliverAll();
+                clock++;
                 for (String s : SERVERS) {
                     if (h.node(s).alive) {
                         h.tick(s);
