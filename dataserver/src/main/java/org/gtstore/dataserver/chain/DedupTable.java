@@ -147,6 +147,21 @@ final class DedupTable {
         entries.values().removeIf(a -> partitions.contains(a.partition()));
     }
 
+    /** A request the table remembers, as {@link #forEachApplied} lists it. */
+    interface AppliedRequest {
+        void accept(String clientId, long requestId, long seq);
+    }
+
+    /** Every request of {@code partition} applied at a seq in (after, upTo], oldest first. */
+    void forEachApplied(int partition, long after, long upTo, AppliedRequest out) {
+        for (Map.Entry<RequestId, Applied> e : entries.entrySet()) {
+            Applied a = e.getValue();
+            if (a.partition() == partition && a.seq() > after && a.seq() <= upTo) {
+                out.accept(e.getKey().clientId(), e.getKey().requestId(), a.seq());
+            }
+        }
+    }
+
     /** The journal number of the batch being collected. */
     long journal() {
         return journal;

@@ -1,5 +1,6 @@
 package org.gtstore.dataserver.chain;
 
+import com.google.protobuf.ByteString;
 import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -583,13 +584,10 @@ final class PartitionReplica {
         }
         liftCommitHold(fx);
         if (pos.tail() && !gated && applied >= commitHold) {
-            // The last chunk names every request of the partition the sender remembers: the
-            // clients of those the copy just committed hear so from here.
-            for (DedupEntry d : c.getDedupList()) {
-                if (d.getSeq() > committed && d.getSeq() <= applied) {
-                    fx.committed(d.getClientIdBytes(), d.getRequestId(), partition, d.getSeq());
-                }
-            }
+            // The chunks after the data named every request of the partition the sender
+            // remembers: the clients of those the copy just committed hear so from here.
+            fx.dedup.forEachApplied(partition, committed, applied, (clientId, requestId, seq) ->
+                    fx.committed(ByteString.copyFromUtf8(clientId), requestId, partition, seq));
             committed = applied;
             ackedUpTo = applied;
             ackLater(fx);

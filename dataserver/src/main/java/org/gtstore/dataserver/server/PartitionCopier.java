@@ -2,6 +2,7 @@ package org.gtstore.dataserver.server;
 
 import com.google.protobuf.ByteString;
 import java.util.ArrayDeque;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -35,7 +36,9 @@ import org.slf4j.LoggerFactory;
  * <p>Memory is bounded: at most {@code activeMax} copies read at a time (the others wait, in
  * order), each at most its credits (the replica's window) chunks ahead, each chunk at most
  * {@code chunkBytesMax}. The first read of a copy counts its keys (for progress), a second pass
- * over the same snapshot.
+ * over the same snapshot. After the data, the copy sends every dedup entry the snapshot holds
+ * for the partition, in chunks of the same bound (a hot partition may hold thousands, with
+ * keys of up to 1 KiB); the chunk that sends the last of them is the copy's last.
  */
 public final class PartitionCopier implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PartitionCopier.class);
@@ -50,8 +53,10 @@ public final class PartitionCopier implements AutoCloseable {
         int next;
         /** Version order: the dedup entries not sent yet, by the key they wrote. */
         Map<ByteString, List<DedupEntry>> dedupByKey;
-        /** The snapshot's dedup entries, read once: all of them go with the last chunk. */
+        /** The snapshot's dedup entries, read once when the data is sent. */
         List<StoredDedup> dedupStored;
+        /** Once the data is sent: the dedup entries still to send, in order. */
+        ArrayDeque<DedupEntry> dedupTail;
         int credits;
         long copied;
         long total = -1;
@@ -225,12 +230,15 @@ public final class PartitionCopier implements AutoCloseable {
         List<Update> entries = new ArrayList<>();
         List<DedupEntry> dedup = new ArrayList<>();
         int bytes = 0;
-        boolean last = false;
-        while (bytes < chunkBytesMax) {
+        while (t.dedupTail == null && bytes < chunkBytesMax) {
             Update u = s.versionOrder() ? (t.next < t.sorted.size() ? t.sorted.get(t.next++)
                     : null) : nextNewer(t);
             if (u == null) {
-                last = true;
+                t.dedupTail = new ArrayDeque<>();
+                for (StoredDedup d : t.dedupStored != null ? t.dedupStored
+                        : t.snapshot.dedup()) {
+                    t.dedupTail.add(dedupEntry(d));
+                }
                 break;
             }
             entries.add(u);
@@ -239,16 +247,22 @@ public final class PartitionCopier implements AutoCloseable {
                 List<DedupEntry> d = t.dedupByKey.remove(u.getKey());
                 if (d != null) {
                     dedup.addAll(d);
+                    bytes += dedupBytes(d);
                 }
             }
+        }
+        boolean last = false;
+        if (t.dedupTail != null) {
+            while (bytes < chunkBytesMax && !t.dedupTail.isEmpty()) {
+                DedupEntry d = t.dedupTail.poll();
+                dedup.add(d);
+                bytes += dedupBytes(List.of(d));
+            }
+            last = t.dedupTail.isEmpty();
         }
         t.copied += entries.size();
         t.credits--;
         if (last) {
-            dedup.clear();
-            for (StoredDedup d : t.dedupStored != null ? t.dedupStored : t.snapshot.dedup()) {
-                dedup.add(dedupEntry(d));
-            }
             active.remove(s.copyId());
             t.snapshot.close();
             promote();
@@ -265,7 +279,7 @@ public final class PartitionCopier implements AutoCloseable {
      * after the copy's from-version (the receiver applied the older ones itself). A chunk that
      * brings a key brings every request that wrote it, so a copy cut short leaves the receiver
      * knowing exactly the requests whose effect it holds (an entry stored without its key goes
-     * only with the last chunk). Shared with the chain tests' copier.
+     * only with the chunks after the data). Shared with the chain tests' copier.
      */
     public static Map<ByteString, List<DedupEntry>> dedupByKey(List<StoredDedup> stored,
             long fromVersion) {
@@ -276,6 +290,14 @@ public final class PartitionCopier implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    private static int dedupBytes(List<DedupEntry> entries) {
+        int n = 0;
+        for (DedupEntry d : entries) {
+            n += d.getClientIdBytes().size() + d.getKey().size() + 24;
+        }
+        return n;
     }
 
     public static DedupEntry dedupEntry(StoredDedup d) {
