@@ -313,6 +313,7 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
                 replica.step(new ChainEvent.ClientGet(op.getGet(), session.op(op.getId())));
             }
         }
+        session.handled(batch);
     }
 
     private void flushLater(ClientSession session) {
