@@ -329,6 +329,12 @@ public final class ChainReplica {
                     + " whether the first attempt was)");
             return;
         }
+        if (fx.retainedBytes >= config.retainedBytesMax()) {
+            fx.putError(replyTo, ErrorCode.UNAVAILABLE, selfId + " keeps "
+                    + (fx.retainedBytes >> 20) + " MiB of writes its successors have not"
+                    + " acknowledged yet: new writes wait until its chains catch up");
+            return;
+        }
         pr.acceptWrite(r, replyTo, fx);
     }
 

@@ -25,6 +25,10 @@ package org.gtstore.dataserver.chain;
  *     and settle retries at the head; clients hear from the tail directly)
  * @param tickMs how long a tick is at least, in milliseconds (the driver's tick interval): the
  *     dedup table converts a retry's age, which clients state in milliseconds, to ticks
+ * @param retainedBytesMax the bytes of updates this server may keep for its successors (not yet
+ *     acknowledged) before, as a head, it refuses new writes with UNAVAILABLE until its chains
+ *     catch up; an eighth of it is, per partition, the most a tail keeps for a joining replica
+ *     (beyond that, like beyond {@code joiningRetainMax}, the oldest go)
  */
 public record ChainReplicaConfig(
         int dedupEntriesMax,
@@ -38,15 +42,18 @@ public record ChainReplicaConfig(
         int caughtUpRetryTicks,
         int joiningRetainMax,
         int ackIntervalTicks,
-        long tickMs) {
+        long tickMs,
+        long retainedBytesMax) {
 
     /** The tick of {@link #defaults()} and of the constructors that do not name one. */
     public static final long DEFAULT_TICK_MS = 100;
+    /** The retention bound of {@link #defaults()} and of the constructors without one. */
+    public static final long DEFAULT_RETAINED_BYTES_MAX = 64L << 20;
 
     /** Defaults for a driver ticking every 100 ms. */
     public static ChainReplicaConfig defaults() {
         return new ChainReplicaConfig(131_072, 10, 50, 1 << 20, 100_000, 100_000, 4, 100, 5,
-                500_000, 1, DEFAULT_TICK_MS);
+                500_000, 1, DEFAULT_TICK_MS, DEFAULT_RETAINED_BYTES_MAX);
     }
 
     /** Every knob but the tick length, which is {@link #DEFAULT_TICK_MS}. */
@@ -56,21 +63,31 @@ public record ChainReplicaConfig(
             int ackIntervalTicks) {
         this(dedupEntriesMax, helloRetryTicks, clientWaitTicksMax, batchBytesMax, heldUpdatesMax,
                 deferredMessagesMax, copyWindowChunks, copyStallTicks, caughtUpRetryTicks,
-                joiningRetainMax, ackIntervalTicks, DEFAULT_TICK_MS);
+                joiningRetainMax, ackIntervalTicks, DEFAULT_TICK_MS, DEFAULT_RETAINED_BYTES_MAX);
     }
 
     /** A copy for a driver whose ticks are {@code ms} long. */
     public ChainReplicaConfig withTickMs(long ms) {
         return new ChainReplicaConfig(dedupEntriesMax, helloRetryTicks, clientWaitTicksMax,
                 batchBytesMax, heldUpdatesMax, deferredMessagesMax, copyWindowChunks,
-                copyStallTicks, caughtUpRetryTicks, joiningRetainMax, ackIntervalTicks, ms);
+                copyStallTicks, caughtUpRetryTicks, joiningRetainMax, ackIntervalTicks, ms,
+                retainedBytesMax);
+    }
+
+    /** A copy with another retention bound. */
+    public ChainReplicaConfig withRetainedBytesMax(long max) {
+        return new ChainReplicaConfig(dedupEntriesMax, helloRetryTicks, clientWaitTicksMax,
+                batchBytesMax, heldUpdatesMax, deferredMessagesMax, copyWindowChunks,
+                copyStallTicks, caughtUpRetryTicks, joiningRetainMax, ackIntervalTicks, tickMs,
+                max);
     }
 
     /** The first six knobs, with the copy knobs at their defaults and acks sent per pass. */
     public ChainReplicaConfig(int dedupEntriesMax, int helloRetryTicks, int clientWaitTicksMax,
             int batchBytesMax, int heldUpdatesMax, int deferredMessagesMax) {
         this(dedupEntriesMax, helloRetryTicks, clientWaitTicksMax, batchBytesMax, heldUpdatesMax,
-                deferredMessagesMax, 4, 100, 5, 500_000, 0, DEFAULT_TICK_MS);
+                deferredMessagesMax, 4, 100, 5, 500_000, 0, DEFAULT_TICK_MS,
+                DEFAULT_RETAINED_BYTES_MAX);
     }
 
     /** Every knob but the acknowledgement interval: acks are sent per pass. */
@@ -79,7 +96,7 @@ public record ChainReplicaConfig(
             int copyStallTicks, int caughtUpRetryTicks, int joiningRetainMax) {
         this(dedupEntriesMax, helloRetryTicks, clientWaitTicksMax, batchBytesMax, heldUpdatesMax,
                 deferredMessagesMax, copyWindowChunks, copyStallTicks, caughtUpRetryTicks,
-                joiningRetainMax, 0, DEFAULT_TICK_MS);
+                joiningRetainMax, 0, DEFAULT_TICK_MS, DEFAULT_RETAINED_BYTES_MAX);
     }
 
     public ChainReplicaConfig {
@@ -98,6 +115,9 @@ public record ChainReplicaConfig(
         if (heldUpdatesMax < 0 || deferredMessagesMax < 0) {
             throw new IllegalArgumentException("negative buffer limit: held=" + heldUpdatesMax
                     + " deferred=" + deferredMessagesMax);
+        }
+        if (retainedBytesMax <= 0) {
+            throw new IllegalArgumentException("retainedBytesMax <= 0: " + retainedBytesMax);
         }
         if (tickMs <= 0) {
             throw new IllegalArgumentException("tickMs <= 0: " + tickMs);

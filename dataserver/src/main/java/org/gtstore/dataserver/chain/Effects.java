@@ -22,6 +22,8 @@ final class Effects {
     final ChainReplicaConfig config;
     final Outbox outbox;
     final DedupTable dedup;
+    /** Bytes of updates every partition keeps for its successor (see {@link Retained}). */
+    long retainedBytes;
     long epoch;
     long tick;
     long nextCopyId = 1;

@@ -1,7 +1,6 @@
 package org.gtstore.dataserver.chain;
 
 import com.google.protobuf.ByteString;
-import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.TreeMap;
 import org.gtstore.proto.ChainMessage;
@@ -52,7 +51,7 @@ final class PartitionReplica {
     private ChainPosition pos;
     private long applied;
     private long committed;
-    private final ArrayDeque<Update> unacked = new ArrayDeque<>();
+    private final Retained unacked;
     private final TreeMap<Long, Update> held = new TreeMap<>();
     private final PutWaiters waiters;
     private long chainEpoch;
@@ -130,6 +129,7 @@ final class PartitionReplica {
             long storedCommitHold, Lineage storedLineage, boolean restarted, Effects fx) {
         this.partition = partition;
         this.waiters = new PutWaiters(partition);
+        this.unacked = new Retained(fx);
         this.pos = pos;
         this.chainEpoch = chainEpoch;
         this.applied = storedAppliedSeq;
@@ -325,7 +325,8 @@ final class PartitionReplica {
             // joining successor until it acknowledges applying it (the old tail must be able to
             // re-send it once the joining replica is the tail).
             unacked.addLast(u);
-            if (pos.tail() && !gated && unacked.size() > fx.config.joiningRetainMax()) {
+            while (pos.tail() && !gated && (unacked.size() > fx.config.joiningRetainMax()
+                    || unacked.bytes() > fx.config.retainedBytesMax() / 8)) {
                 unacked.pollFirst();
             }
             if (feed.synced()) {

@@ -238,6 +238,35 @@ class ChainReplicaTest {
     }
 
     @Test
+    void aHeadWhoseChainsFallBehindRefusesNewWritesUntilTheyCatchUp() {
+        // Goal: with 2,000 bytes of retention allowed, writes of 500-byte values that nobody
+        // downstream acknowledges fill it after four; the next is refused (UNAVAILABLE, the
+        // client backs off and retries) and applies nothing. Once the chain acknowledges,
+        // writes are taken again.
+        ChainHarness h = new ChainHarness(new ChainReplicaConfig(1000, 3, 100, 1 << 20, 1000,
+                1000).withRetainedBytesMax(2000), "a", "b", "c");
+        h.setMap(1, List.of("a", "b", "c"));
+        h.deliverAll();
+        String big = "x".repeat(500);
+        int p = partitionOf("k");
+        for (int i = 1; i <= 4; i++) {
+            h.put("a", h.request("k", big + i).setClientId("c1").setRequestId(i).build());
+        }
+        long refused = h.put("a", h.request("k", big).setClientId("c1").setRequestId(5)
+                .build());
+        assertEquals(ErrorCode.UNAVAILABLE, h.putReply(refused).getCode());
+        assertTrue(h.putReply(refused).getMessage().contains("not acknowledged"),
+                h.putReply(refused).getMessage());
+        assertEquals(4, h.replica("a").appliedSeq(p), "the refused write applied nothing");
+        h.deliverAll();
+        long taken = h.put("a", h.request("k", big).setClientId("c1").setRequestId(6)
+                .build());
+        h.deliverAll();
+        assertEquals(ErrorCode.OK, h.putReply(taken).getCode(), h.putReply(taken).getMessage());
+        assertEquals(5, h.replica("c").appliedSeq(p));
+    }
+
+    @Test
     void aPutSharingARequestsIdsButNotItsKeyIsAnotherWrite() {
         // Goal: two processes given one client id reuse request ids; the second one's put of
         // another key in the same partition must be applied, not answered as a retry.
