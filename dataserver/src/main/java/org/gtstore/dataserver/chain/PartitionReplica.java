@@ -563,8 +563,9 @@ final class PartitionReplica {
         }
         // In version order a chunk brings the requests that wrote its keys (CopyChunk.dedup):
         // if the copy is cut short and this replica becomes head, a retry of a write it holds
-        // is recognised, and a retry of one it does not hold is applied (it was never
-        // committed: nothing past our applied seq was, while the copy was needed).
+        // is recognised, and a retry of one it does not hold is not applied twice: it was never
+        // committed (nothing past our applied seq was, while the copy was needed), and one
+        // whose first attempt predates the copy is refused (DedupTable.copiedIn).
         for (DedupEntry d : c.getDedupList()) {
             fx.addDedup(new DedupRecord(partition, d.getClientId(), d.getRequestId(),
                     d.getSeq(), d.getKey(), 0));
