@@ -59,7 +59,8 @@ public final class TestCluster implements AutoCloseable {
     /**
      * A cluster whose every member runs in a network namespace of its own on {@code net}
      * (named after the member, e.g. {@code net.namespace("server3")}), so that a test can cut
-     * links between them.
+     * links between them. The network is closed with the cluster, or at once if the start
+     * fails.
      */
     public static TestCluster startInNetns(int nodes, int rep, List<String> metadataArgs,
             NetnsNetwork net) {
@@ -69,13 +70,18 @@ public final class TestCluster implements AutoCloseable {
         for (int i = 1; i <= nodes; i++) {
             ids.add("server" + i);
         }
-        for (String id : ids) {
-            hosts.put(id, net.add(id));
-            namespaces.put(id, net.namespace(id));
+        try {
+            for (String id : ids) {
+                hosts.put(id, net.add(id));
+                namespaces.put(id, net.namespace(id));
+            }
+            TestCluster c = start(nodes, rep, metadataArgs, b -> b.netns(namespaces, hosts));
+            c.closeAfter.add(net);
+            return c;
+        } catch (RuntimeException | Error e) {
+            net.close();
+            throw e;
         }
-        TestCluster c = start(nodes, rep, metadataArgs, b -> b.netns(namespaces, hosts));
-        c.closeAfter.add(net);
-        return c;
     }
 
     private static TestCluster start(int nodes, int rep, List<String> metadataArgs,
