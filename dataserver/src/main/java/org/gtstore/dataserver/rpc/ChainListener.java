@@ -10,8 +10,11 @@ import org.gtstore.proto.ChainMessage;
  */
 public interface ChainListener {
 
-    /** A chain message arrived on a stream of the given kind. */
-    void onChainMessage(ChainMessage message, StreamKind arrivedOn);
+    /**
+     * A chain message arrived on a stream of the given kind; {@code handled}, if not null, is
+     * run on the driver thread once the driver has stepped it (the stream's flow control).
+     */
+    void onChainMessage(ChainMessage message, StreamKind arrivedOn, Runnable handled);
 
     /** The outbound stream to a successor is open again after a failure. */
     void onPeerConnected(String peer);

@@ -24,17 +24,14 @@ import org.slf4j.LoggerFactory;
  * {@link #flush()} once per pass of its loop, so the answers of one pass leave in one message
  * and one flush.
  *
- * <p>Flow control: the session asks gRPC for the client's batches itself: at most
- * {@link #BATCHES_AHEAD} received or asked for and not yet handled by the driver, at most
- * {@link #PENDING_BYTES_MAX} of them received, and only while its outbound side is ready (the
- * client reads its answers). A client that sends faster than the driver takes its batches, or
- * never reads its answers, is held back by HTTP/2 flow control: the driver's queue holds a
- * bounded share of each session, and the answers waiting to be sent are bounded with it.
+ * <p>Flow control ({@link InboundWindow}): at most {@link #BATCHES_AHEAD} batches and
+ * {@link #PENDING_BYTES_MAX} bytes of the session wait for the driver, and none is read while
+ * the client does not read its answers, so the answers waiting to be sent are bounded too.
  *
  * <p>Threads: {@link #onNext}, {@link #onError} and {@link #onCompleted} run on the transport
  * thread; buffering, {@link #flush()} and ending the call run on the driver thread only (the
  * half-close is handed to it through {@code driver}), so the outbound call is used by one
- * thread. Asking for more batches may happen on either, under this session's lock.
+ * thread.
  */
 public final class ClientSession implements StreamObserver<ClientBatch> {
     private static final Logger LOG = LoggerFactory.getLogger(ClientSession.class);
@@ -59,11 +56,7 @@ public final class ClientSession implements StreamObserver<ClientBatch> {
     private boolean flushQueued;
     /** Runs on the driver thread when the stream ends (the registry forgets this session). */
     private Runnable onEnd = () -> { };
-    /** Batches asked for and not received yet; guarded by this. */
-    private int asked;
-    /** Batches received and not handled by the driver yet, and their bytes; guarded by this. */
-    private int pending;
-    private long pendingBytes;
+    private final InboundWindow window;
 
     /**
      * @param sink where each batch goes, with this session (normally
@@ -83,62 +76,28 @@ public final class ClientSession implements StreamObserver<ClientBatch> {
             closed = true;
             driver.execute(() -> onEnd.run());
         });
-        this.responder.disableAutoRequest();
-        this.responder.setOnReadyHandler(this::askForMore);
-        askForMore();
+        this.window = new InboundWindow(this.responder, BATCHES_AHEAD, PENDING_BYTES_MAX);
     }
 
     @Override
     public void onNext(ClientBatch batch) {
         if (batch.getOpsCount() > 0 || !batch.getClientIdBytes().isEmpty()) {
-            synchronized (this) {
-                asked--;
-                pending++;
-                pendingBytes += batch.getSerializedSize();
-            }
+            window.received(batch.getSerializedSize());
             sink.accept(batch, this);
         } else {
-            synchronized (this) {
-                asked--;
-            }
-            askForMore();
+            window.dropped();
         }
     }
 
     /** The driver handled {@code batch} of this session (driver thread). */
     public void handled(ClientBatch batch) {
-        synchronized (this) {
-            pending--;
-            pendingBytes -= batch.getSerializedSize();
-        }
-        askForMore();
-    }
-
-    /**
-     * Tops the window up once half of it is used, so that gRPC is asked once per many batches,
-     * while the driver keeps up and the client reads its answers.
-     */
-    private void askForMore() {
-        synchronized (this) {
-            int outstanding = asked + pending;
-            if (closed || outstanding > BATCHES_AHEAD / 2 || pendingBytes >= PENDING_BYTES_MAX
-                    || !responder.isReady()) {
-                return;
-            }
-            int wanted = BATCHES_AHEAD - outstanding;
-            asked += wanted;
-            responder.request(wanted);
-        }
-    }
-
-    /** Batches received and not handled yet (for tests). */
-    synchronized int pendingBatches() {
-        return pending;
+        window.handled(batch.getSerializedSize());
     }
 
     @Override
     public void onError(Throwable t) {
         closed = true;
+        window.close();
         driver.execute(() -> onEnd.run());
     }
 
@@ -223,7 +182,7 @@ public final class ClientSession implements StreamObserver<ClientBatch> {
             LOG.debug("[{}] session gone before its replies: {}", selfId, e.getStatus());
             return;
         }
-        askForMore();
+        window.topUp();
     }
 
     private void add(OpReply reply) {

@@ -32,6 +32,8 @@ import org.slf4j.LoggerFactory;
  * the stats RPC: cheap adders written on the driver thread and read by the stats thread.
  */
 public final class GrpcChainTransport implements ChainTransport {
+    /** Messages of one inbound chain stream asked for or waiting for the driver, at most. */
+    static final int INBOUND_MESSAGES_AHEAD = 16;
     private static final Logger LOG = LoggerFactory.getLogger(GrpcChainTransport.class);
 
     private final String selfId;
@@ -175,23 +177,31 @@ public final class GrpcChainTransport implements ChainTransport {
      * the replies back with its next message.
      */
     public StreamObserver<ChainMessage> acceptInbound(StreamObserver<ChainMessage> responder) {
-        if (responder instanceof ServerCallStreamObserver<ChainMessage> s) {
-            s.setOnCancelHandler(() -> {
-                // Cancellation is handled by onError below; this only silences onNext.
-            });
-        }
-        return new InboundStream(responder);
+        ServerCallStreamObserver<ChainMessage> s =
+                (ServerCallStreamObserver<ChainMessage>) responder;
+        s.setOnCancelHandler(() -> {
+            // Cancellation is handled by onError below; this only silences onNext.
+        });
+        return new InboundStream(s);
     }
 
-    /** One stream a predecessor opened to this server. */
+    /**
+     * One stream a predecessor opened to this server, flow-controlled: at most
+     * {@link #INBOUND_MESSAGES_AHEAD} of its messages wait for the driver (each at most the
+     * inbound message limit), so a predecessor faster than this server's driver is held back.
+     */
     private final class InboundStream implements StreamObserver<ChainMessage> {
         private final StreamObserver<ChainMessage> responder;
+        private final InboundWindow window;
+        private final Runnable handled;
         private String peer;
         /** Replies to the peer go on this stream; false until registered and once displaced. */
         private volatile boolean registered;
 
-        InboundStream(StreamObserver<ChainMessage> responder) {
+        InboundStream(ServerCallStreamObserver<ChainMessage> responder) {
             this.responder = responder;
+            this.window = new InboundWindow(responder, INBOUND_MESSAGES_AHEAD, Long.MAX_VALUE);
+            this.handled = () -> window.handled(0);
         }
 
         @Override
@@ -203,11 +213,13 @@ public final class GrpcChainTransport implements ChainTransport {
                 registered = true;
                 listener.driverExecutor().execute(() -> registerInbound(peer, this));
             }
-            listener.onChainMessage(m, StreamKind.INBOUND);
+            window.received(0);
+            listener.onChainMessage(m, StreamKind.INBOUND, handled);
         }
 
         @Override
         public void onError(Throwable t) {
+            window.close();
             closed();
         }
 

@@ -56,7 +56,7 @@ final class OutboundLink {
                     listener.driverExecutor().execute(() -> brokenHandler.onAnswered(
                             OutboundLink.this, g));
                 }
-                listener.onChainMessage(m, StreamKind.OUTBOUND);
+                listener.onChainMessage(m, StreamKind.OUTBOUND, null);
             }
 
             @Override

@@ -70,6 +70,10 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
     private record EventInput(ChainEvent event) {
     }
 
+    /** A peer's message, and what tells its stream the driver took it (may be null). */
+    private record PeerInput(ChainEvent.PeerMessage event, Runnable handled) {
+    }
+
     private record BatchInput(ClientBatch batch, ClientSession session) {
     }
 
@@ -185,8 +189,8 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
     }
 
     @Override
-    public void onChainMessage(ChainMessage message, StreamKind arrivedOn) {
-        enqueue(new EventInput(new ChainEvent.PeerMessage(message, arrivedOn)));
+    public void onChainMessage(ChainMessage message, StreamKind arrivedOn, Runnable handled) {
+        enqueue(new PeerInput(new ChainEvent.PeerMessage(message, arrivedOn), handled));
     }
 
     @Override
@@ -280,6 +284,11 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
     private void handle(Object input) {
         if (input instanceof BatchInput b) {
             stepBatch(b);
+        } else if (input instanceof PeerInput p) {
+            replica.step(p.event());
+            if (p.handled() != null) {
+                p.handled().run();
+            }
         } else if (input instanceof EventInput e) {
             if (e.event() instanceof ChainEvent.MapChanged m
                     && (map == null || m.map().getEpoch() > map.getEpoch())) {
