@@ -62,7 +62,8 @@ class DiskFullIT {
                 assertTrue(n < 50_000, "never went out of service; log: " + tail(log));
             }
             assertTrue(c.launcher().isRunning(VICTIM), "the process stopped: " + tail(log));
-            await(VICTIM + " out of the map").atMost(WAIT).until(() -> stateOf(c) == ServerState.DEAD);
+            await(VICTIM + " out of the map").atMost(WAIT)
+                    .until(() -> stateOf(c) == ServerState.DEAD);
             write(client, acked, "without-", 0, 200);
             Files.delete(filler);
             await(VICTIM + " back").atMost(WAIT).pollInterval(Duration.ofMillis(200))

@@ -206,7 +206,8 @@ class MetadataGroupTest {
                     .storageDir(dir.resolve(p.id())).replication(2).partitions(16)
                     .initialServers(3).failureTimeoutMs(60_000).leaseMs(1500)
                     .heartbeatIntervalMs(250).electionTimeoutMinMs(electionMinMs)
-                    .electionTimeoutMaxMs(electionMaxMs).leaderTickMs(20).snapshotThresholdEntries(8)
+                    .electionTimeoutMaxMs(electionMaxMs).leaderTickMs(20)
+                    .snapshotThresholdEntries(8)
                     .logSegmentSizeMaxBytes(1024).logPurgeGapEntries(1).build();
             configs.put(p.id(), c);
         }
