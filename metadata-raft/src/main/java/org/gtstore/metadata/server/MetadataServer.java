@@ -55,13 +55,11 @@ public final class MetadataServer implements AutoCloseable {
     static final long FINISH_COPY_SPACING_MS = 300;
 
     /**
-     * The least time between two ConfirmLeadership entries: at most 2 a second however many
-     * servers heartbeat (each costs the three members about 16 ms of CPU), each answer waiting
-     * at most this long plus one commit. A lease (1.5 s from the send time) is then still
-     * renewed before it runs out: the next heartbeat, sent one interval later, is answered
-     * within this gap and a commit.
+     * The most time between two ConfirmLeadership entries: at most 2 a second however many
+     * servers heartbeat (each costs the three members about 16 ms of CPU); see
+     * {@link #confirmGapMs}.
      */
-    private static final long CONFIRM_GAP_MS = 500;
+    static final long CONFIRM_GAP_MAX_MS = 500;
 
     private final MetadataServerConfig config;
     private final MetadataStateMachine stateMachine;
@@ -122,13 +120,25 @@ public final class MetadataServer implements AutoCloseable {
                         self.rpcPort()))
                 .addService(new MetadataGrpcService(member, leader,
                         new LeadershipConfirmer(submitter::confirmLeadership,
-                                config.leaseMs() / 2, CONFIRM_GAP_MS),
+                                config.leaseMs() / 2,
+                                confirmGapMs(config.leaseMs(), config.heartbeatIntervalMs())),
                         config.leaseMs(), config.heartbeatIntervalMs()))
                 .build().start();
         duty.scheduleWithFixedDelay(this::tick, 0, config.leaderTickMs(), TimeUnit.MILLISECONDS);
         warnIfFlagsDiffer();
         LOG.info("[{}] started: raft {} rpc {} storage {}", config.id(), self.raftAddress(),
                 self.rpcAddress(), config.storageDir());
+    }
+
+    /**
+     * The least time between two ConfirmLeadership entries. Each heartbeat's answer waits at
+     * most this gap plus one commit; the lease, counted from a heartbeat's send time, must
+     * outlast that for the heartbeat sent one interval after the last answered one. Half of
+     * what the lease leaves after an interval keeps the other half for the commit and the
+     * way back; never more than {@link #CONFIRM_GAP_MAX_MS}.
+     */
+    static long confirmGapMs(long leaseMs, long heartbeatIntervalMs) {
+        return Math.min(CONFIRM_GAP_MAX_MS, (leaseMs - heartbeatIntervalMs) / 2);
     }
 
     private void tick() {

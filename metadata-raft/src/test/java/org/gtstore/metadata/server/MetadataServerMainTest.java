@@ -72,6 +72,13 @@ class MetadataServerMainTest {
     }
 
     @Test
+    void leadershipConfirmationsComeOftenEnoughForTheLease() {
+        assertEquals(500, MetadataServer.confirmGapMs(1500, 250), "the defaults: the cap");
+        assertEquals(275, MetadataServer.confirmGapMs(800, 250));
+        assertEquals(500, MetadataServer.confirmGapMs(8000, 250));
+    }
+
+    @Test
     void helpDescribesTheRestartGrace() throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int code = MetadataServerMain.run(new String[] {"--help"},
