@@ -12,13 +12,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.gtstore.client.MetadataClient;
-import org.gtstore.gtctl.cluster.ClusterFile;
 import org.gtstore.proto.KeyPartitioner;
 import org.gtstore.proto.PartitionMap;
 import org.gtstore.tests.history.Op;
 import org.gtstore.tests.history.RegisterChecker;
 import org.gtstore.tests.support.ClusterExtension;
+import org.gtstore.tests.support.ClusterProbe;
 import org.gtstore.tests.support.RecordedWorkload;
 import org.gtstore.tests.support.TestCluster;
 import org.junit.jupiter.api.BeforeEach;
@@ -245,43 +244,18 @@ class ChainFaultIT {
     }
 
     private static List<String> keysOfOnePartition(KeyPartitioner p, String prefix, int count) {
-        List<String> keys = new ArrayList<>();
-        int target = p.partitionOf((prefix + 0).getBytes(StandardCharsets.UTF_8));
-        for (int i = 0; keys.size() < count; i++) {
-            String key = prefix + i;
-            if (p.partitionOf(key.getBytes(StandardCharsets.UTF_8)) == target) {
-                keys.add(key);
-            }
-        }
-        return keys;
+        return ClusterProbe.keysOfOnePartition(p, prefix, count);
     }
 
     private static PartitionMap map() {
-        try (MetadataClient m = MetadataClient.create(CLUSTER.cluster().metadataAddresses())) {
-            return m.getMap();
-        }
+        return ClusterProbe.map(CLUSTER.cluster());
     }
 
-    /** The member that leads, once one does (an election may be under way). */
     private static String metadataLeader() {
-        return await("a metadata leader").atMost(RECOVERY).pollInterval(Duration.ofMillis(100))
-                .until(ChainFaultIT::currentLeader, id -> id != null);
+        return ClusterProbe.metadataLeader(CLUSTER.cluster(), RECOVERY);
     }
 
-    /** The member that says it leads, or null if none answers so. */
     private static String currentLeader() {
-        ClusterFile file = CLUSTER.cluster().launcher().cluster();
-        try (MetadataClient m = MetadataClient.create(CLUSTER.cluster().metadataAddresses())) {
-            for (ClusterFile.MetadataMember member : file.metadata()) {
-                try {
-                    if ("LEADER".equals(m.memberStatus(member.rpcAddress()).getRole())) {
-                        return member.id();
-                    }
-                } catch (RuntimeException e) {
-                    // A member that does not answer is not the leader.
-                }
-            }
-        }
-        return null;
+        return ClusterProbe.currentLeader(CLUSTER.cluster());
     }
 }

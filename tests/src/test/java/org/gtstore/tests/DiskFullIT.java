@@ -21,6 +21,7 @@ import org.gtstore.client.MetadataClient;
 import org.gtstore.proto.ServerInfo;
 import org.gtstore.proto.ServerState;
 import org.gtstore.tests.support.ClusterExtension;
+import org.gtstore.tests.support.HostCommands;
 import org.gtstore.tests.support.TestCluster;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -44,7 +45,7 @@ class DiskFullIT {
 
     @Test
     void aFullDataDirectoryTakesTheServerOutUntilSpaceReturnsAndLosesNothing() throws Exception {
-        assumeTrue(isRoot(), "needs root: mount -t tmpfs");
+        assumeTrue(HostCommands.isRoot(), "needs root: mount -t tmpfs");
         TestCluster c = CLUSTER.cluster();
         Map<String, String> acked = new LinkedHashMap<>();
         Path data = c.clusterDir().resolve(VICTIM).resolve("data");
@@ -102,8 +103,8 @@ class DiskFullIT {
         Path aside = data.resolveSibling("data.disk");
         Files.move(data, aside);
         Files.createDirectory(data);
-        run("mount", "-t", "tmpfs", "-o", "size=48m", "tmpfs", data.toString());
-        run("cp", "-a", aside + "/.", data.toString());
+        HostCommands.must("mount", "-t", "tmpfs", "-o", "size=48m", "tmpfs", data.toString());
+        HostCommands.must("cp", "-a", aside + "/.", data.toString());
         c.launcher().restart(VICTIM, WAIT);
         c.launcher().awaitReady(WAIT);
     }
@@ -128,7 +129,7 @@ class DiskFullIT {
     private static void unmount(Path data) throws Exception {
         if (Files.readAllLines(Path.of("/proc/mounts")).stream()
                 .anyMatch(l -> l.contains(" " + data + " "))) {
-            run("umount", "-l", data.toString());
+            HostCommands.must("umount", "-l", data.toString());
         }
     }
 
@@ -142,18 +143,5 @@ class DiskFullIT {
     private static String tail(Path log) throws IOException {
         List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
         return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
-    }
-
-    private static boolean isRoot() throws Exception {
-        Process p = new ProcessBuilder("id", "-u").start();
-        return "0".equals(new String(p.getInputStream().readAllBytes(),
-                StandardCharsets.UTF_8).trim());
-    }
-
-    private static void run(String... command) throws Exception {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(30, TimeUnit.SECONDS), String.join(" ", command));
-        assertEquals(0, p.exitValue(), String.join(" ", command) + ": " + out);
     }
 }

@@ -9,19 +9,17 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.gtstore.client.MetadataClient;
-import org.gtstore.gtctl.cluster.ClusterFile;
 import org.gtstore.proto.KeyPartitioner;
 import org.gtstore.proto.PartitionMap;
 import org.gtstore.tests.history.Op;
 import org.gtstore.tests.history.RegisterChecker;
 import org.gtstore.tests.support.ClusterExtension;
+import org.gtstore.tests.support.ClusterProbe;
 import org.gtstore.tests.support.NetnsNetwork;
 import org.gtstore.tests.support.RecordedWorkload;
 import org.gtstore.tests.support.RemoteWorkload;
@@ -189,15 +187,7 @@ class NetworkPartitionIT {
     }
 
     private static List<String> keysOfOnePartition(KeyPartitioner p, String prefix, int count) {
-        List<String> keys = new ArrayList<>();
-        int target = p.partitionOf((prefix + 0).getBytes(StandardCharsets.UTF_8));
-        for (int i = 0; keys.size() < count; i++) {
-            String key = prefix + i;
-            if (p.partitionOf(key.getBytes(StandardCharsets.UTF_8)) == target) {
-                keys.add(key);
-            }
-        }
-        return keys;
+        return ClusterProbe.keysOfOnePartition(p, prefix, count);
     }
 
     private static List<String> replicas(int partition) {
@@ -205,31 +195,14 @@ class NetworkPartitionIT {
     }
 
     private static PartitionMap map() {
-        try (MetadataClient m = MetadataClient.create(CLUSTER.cluster().metadataAddresses())) {
-            return m.getMap();
-        }
+        return ClusterProbe.map(CLUSTER.cluster());
     }
 
-    /** The member that leads, once one does. */
     private static String metadataLeader() {
-        return await("a metadata leader").atMost(RECOVERY).pollInterval(Duration.ofMillis(100))
-                .until(NetworkPartitionIT::currentLeader, id -> id != null);
+        return ClusterProbe.metadataLeader(CLUSTER.cluster(), RECOVERY);
     }
 
-    /** The member that says it leads among those this JVM reaches, or null. */
     private static String currentLeader() {
-        ClusterFile file = CLUSTER.cluster().launcher().cluster();
-        try (MetadataClient m = MetadataClient.create(CLUSTER.cluster().metadataAddresses())) {
-            for (ClusterFile.MetadataMember member : file.metadata()) {
-                try {
-                    if ("LEADER".equals(m.memberStatus(member.rpcAddress()).getRole())) {
-                        return member.id();
-                    }
-                } catch (RuntimeException e) {
-                    // Unreachable (cut off or down): not the leader this side sees.
-                }
-            }
-        }
-        return null;
+        return ClusterProbe.currentLeader(CLUSTER.cluster());
     }
 }

@@ -339,15 +339,10 @@ class DataServerFuzzTest {
     }
 
     private static PutRequest put(String key, String value, String clientId, long requestId) {
-        ByteString k = ByteString.copyFromUtf8(key);
-        return PutRequest.newBuilder().setEpoch(1).setPartition(PARTITIONER.partitionOf(k))
-                .setKey(k).setValue(ByteString.copyFromUtf8(value)).setClientId(clientId)
-                .setRequestId(requestId).build();
+        return Requests.put(PARTITIONER, key, value, clientId, requestId);
     }
 
     private static GetRequest get(String key) {
-        ByteString k = ByteString.copyFromUtf8(key);
-        return GetRequest.newBuilder().setEpoch(1).setPartition(PARTITIONER.partitionOf(k))
-                .setKey(k).build();
+        return Requests.get(PARTITIONER, key);
     }
 }

@@ -59,25 +59,15 @@ class DataServerIngressTest {
     private void startChain(String... ids) throws Exception {
         meta = new FakeMetadataService(3000, 100);
         local = new LocalDataServers(dir);
-        for (String id : ids) {
-            local.start(id, meta);
-        }
-        await().atMost(Duration.ofSeconds(10)).until(() -> meta.addresses.size() == ids.length);
-        meta.publish(1, PARTITIONS, p -> List.of(ids));
-        local.awaitEpoch(Duration.ofSeconds(10), 1, ids);
+        local.startChain(meta, PARTITIONS, ids);
     }
 
     private static PutRequest put(String key, String value, String clientId, long requestId) {
-        ByteString k = ByteString.copyFromUtf8(key);
-        return PutRequest.newBuilder().setEpoch(1).setPartition(PARTITIONER.partitionOf(k))
-                .setKey(k).setValue(ByteString.copyFromUtf8(value)).setClientId(clientId)
-                .setRequestId(requestId).build();
+        return Requests.put(PARTITIONER, key, value, clientId, requestId);
     }
 
     private static GetRequest get(String key) {
-        ByteString k = ByteString.copyFromUtf8(key);
-        return GetRequest.newBuilder().setEpoch(1).setPartition(PARTITIONER.partitionOf(k))
-                .setKey(k).build();
+        return Requests.get(PARTITIONER, key);
     }
 
     @Test

@@ -53,6 +53,19 @@ final class LocalDataServers implements AutoCloseable {
         return s;
     }
 
+    /**
+     * Starts the named servers, waits until they registered, gives every partition the chain
+     * {@code ids} at epoch 1 and waits until each server applied it and holds a lease.
+     */
+    void startChain(FakeMetadataService meta, int partitions, String... ids) throws Exception {
+        for (String id : ids) {
+            start(id, meta);
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> meta.addresses.size() >= ids.length);
+        meta.publish(1, partitions, p -> List.of(ids));
+        awaitEpoch(Duration.ofSeconds(10), 1, ids);
+    }
+
     DataServer server(String id) {
         return servers.get(id);
     }

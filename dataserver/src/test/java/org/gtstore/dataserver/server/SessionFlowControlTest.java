@@ -59,10 +59,7 @@ class SessionFlowControlTest {
     void aClientThatNeverReadsItsAnswersIsHeldBackAndOthersAreServed() throws Exception {
         meta = new FakeMetadataService(3000, 100);
         local = new LocalDataServers(dir);
-        local.start("s1", meta);
-        await().atMost(Duration.ofSeconds(10)).until(() -> meta.addresses.size() == 1);
-        meta.publish(1, PARTITIONS, p -> List.of("s1"));
-        local.awaitEpoch(Duration.ofSeconds(10), 1, "s1");
+        local.startChain(meta, PARTITIONS, "s1");
 
         AtomicBoolean ready = new AtomicBoolean();
         ClientCallStreamObserver<ClientBatch>[] call = new ClientCallStreamObserver[1];
@@ -129,15 +126,10 @@ class SessionFlowControlTest {
     }
 
     private static PutRequest put(String key, String value, String clientId, long requestId) {
-        ByteString k = ByteString.copyFromUtf8(key);
-        return PutRequest.newBuilder().setEpoch(1).setPartition(PARTITIONER.partitionOf(k))
-                .setKey(k).setValue(ByteString.copyFromUtf8(value)).setClientId(clientId)
-                .setRequestId(requestId).build();
+        return Requests.put(PARTITIONER, key, value, clientId, requestId);
     }
 
     private static GetRequest get(String key) {
-        ByteString k = ByteString.copyFromUtf8(key);
-        return GetRequest.newBuilder().setEpoch(1).setPartition(PARTITIONER.partitionOf(k))
-                .setKey(k).build();
+        return Requests.get(PARTITIONER, key);
     }
 }

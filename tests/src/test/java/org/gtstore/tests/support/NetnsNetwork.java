@@ -1,14 +1,14 @@
 package org.gtstore.tests.support;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import static org.gtstore.tests.support.HostCommands.must;
+import static org.gtstore.tests.support.HostCommands.run;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A network of its own for a test cluster: every member (and every client process) in a network
@@ -40,13 +40,7 @@ public final class NetnsNetwork implements AutoCloseable {
 
     /** True if this process may make namespaces (root, and {@code ip} works). */
     public static boolean available() {
-        try {
-            return "0".equals(new String(new ProcessBuilder("id", "-u").start().getInputStream()
-                    .readAllBytes(), StandardCharsets.UTF_8).trim())
-                    && run(List.of("ip", "netns", "list")).isEmpty();
-        } catch (IOException e) {
-            return false;
-        }
+        return HostCommands.isRoot() && run(List.of("ip", "netns", "list")).isEmpty();
     }
 
     /** Makes the two bridges and gives the test JVM an address on the main one. */
@@ -151,30 +145,5 @@ public final class NetnsNetwork implements AutoCloseable {
             run(List.of("ip", "link", "delete", bridge));
         }
         namespaces.clear();
-    }
-
-    private static void must(String... command) {
-        String error = run(List.of(command));
-        if (!error.isEmpty()) {
-            throw new IllegalStateException(String.join(" ", command) + " failed: " + error);
-        }
-    }
-
-    /** Runs a command; empty if it exited 0, else its exit code and what it printed. */
-    private static String run(List<String> command) {
-        try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(30, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                return "timed out";
-            }
-            return p.exitValue() == 0 ? "" : "exit " + p.exitValue() + ": " + out.trim();
-        } catch (IOException e) {
-            return e.toString();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "interrupted";
-        }
     }
 }

@@ -1,5 +1,7 @@
 package org.gtstore.tests.support;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -12,6 +14,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.gtstore.client.GtStoreClient;
+import org.awaitility.core.ConditionTimeoutException;
 import org.gtstore.tests.history.Op;
 
 /**
@@ -126,14 +129,12 @@ public final class RemoteWorkload implements AutoCloseable {
 
     /** Ops of several histories as one, numbered afresh. */
     public static List<Op> merge(List<Op> a, List<Op> b) {
-        List<Op> all = new ArrayList<>();
-        for (Op op : a) {
-            all.add(new Op(all.size(), op.key(), op.kind(), op.value(), op.invokedNs(),
-                    op.completedNs()));
-        }
-        for (Op op : b) {
-            all.add(new Op(all.size(), op.key(), op.kind(), op.value(), op.invokedNs(),
-                    op.completedNs()));
+        List<Op> all = new ArrayList<>(a.size() + b.size());
+        for (List<Op> ops : List.of(a, b)) {
+            for (Op op : ops) {
+                all.add(new Op(all.size(), op.key(), op.kind(), op.value(), op.invokedNs(),
+                        op.completedNs()));
+            }
         }
         return all;
     }
@@ -151,10 +152,14 @@ public final class RemoteWorkload implements AutoCloseable {
                         .metadataAddresses(metadata).deadline(Duration.ofSeconds(10)).build(),
                 keys, Integer.parseInt(args[3]), Long.parseLong(args[4]), args[5],
                 Integer.parseInt(args[6]));
-        long endNs = System.nanoTime() + LIFETIME.toNanos();
-        while (!Files.exists(dir.resolve("stop")) && System.nanoTime() - endNs < 0) {
-            writeAtomically(dir, "status", Long.toString(w.succeeded()));
-            Thread.sleep(100);
+        try {
+            await("a stop file").atMost(LIFETIME).pollInterval(Duration.ofMillis(100))
+                    .until(() -> {
+                        writeAtomically(dir, "status", Long.toString(w.succeeded()));
+                        return Files.exists(dir.resolve("stop"));
+                    });
+        } catch (ConditionTimeoutException e) {
+            System.out.println("no stop file within " + LIFETIME + ": stopping");
         }
         w.close();
         StringBuilder out = new StringBuilder();
