@@ -119,8 +119,9 @@ public final class MetadataServer implements AutoCloseable {
         grpcServer = NettyServerBuilder.forAddress(new InetSocketAddress(self.host(),
                         self.rpcPort()))
                 .addService(new MetadataGrpcService(member, leader,
-                        new LeadershipConfirmer(submitter::confirmLeadership,
-                                config.leaseMs() / 2,
+                        // A slow commit still proves leadership; only an answer later than the
+                        // heartbeat's own deadline (the lease) is of no use.
+                        new LeadershipConfirmer(submitter::confirmLeadership, config.leaseMs(),
                                 confirmGapMs(config.leaseMs(), config.heartbeatIntervalMs())),
                         config.leaseMs(), config.heartbeatIntervalMs()))
                 .build().start();
