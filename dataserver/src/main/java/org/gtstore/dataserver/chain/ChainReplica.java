@@ -90,6 +90,9 @@ public final class ChainReplica {
     private Ready.Roles lastRoles = new Ready.Roles(0, Set.of(), Set.of());
     /** Partitions whose chain changed for this server in the map being applied. */
     private int positionsMoved;
+    /** Settling chains of ours whose map lacks our tip: partition to its chain epoch. */
+    private Map<Integer, Long> tipsWanted = Map.of();
+    private long tipsReportedTick;
 
     /**
      * What a restarted replica recovers from its local store.
@@ -101,10 +104,13 @@ public final class ChainReplica {
      *     snapshot seq
      * @param lineages per partition whose history has branches: their stored form
      * @param lastJournal the last journal record the store applied
+     * @param ranBefore this server ran on this data directory before (its storage id was
+     *     there): even an empty store may then be one that lost what it had (a power cut), so
+     *     its partitions count as restarted
      */
     public record Stored(Map<Integer, Long> appliedSeqs, List<DedupRecord> dedup,
             Map<Integer, Long> joinEpochs, Map<Integer, Long> commitHolds,
-            Map<Integer, byte[]> lineages, long lastJournal) {
+            Map<Integer, byte[]> lineages, long lastJournal, boolean ranBefore) {
     }
 
     /**
@@ -113,7 +119,7 @@ public final class ChainReplica {
     public ChainReplica(String selfId, ChainReplicaConfig config,
             Map<Integer, Long> storedAppliedSeqs) {
         this(selfId, config, new Stored(storedAppliedSeqs, List.of(), Map.of(), Map.of(), Map.of(),
-                0));
+                0, false));
     }
 
     public ChainReplica(String selfId, ChainReplicaConfig config, Stored stored) {
@@ -125,7 +131,7 @@ public final class ChainReplica {
         this.storedApplied = new HashMap<>(stored.appliedSeqs());
         this.joinEpochs = new HashMap<>(stored.joinEpochs());
         this.storedCommitHolds = new HashMap<>(stored.commitHolds());
-        this.restartedStore = stored.lastJournal() > 0;
+        this.restartedStore = stored.lastJournal() > 0 || stored.ranBefore();
         this.storedLineages = new HashMap<>();
         stored.lineages().forEach((p, l) -> storedLineages.put(p, Lineage.fromBytes(l)));
         this.fx = new Effects(selfId, config, stored.lastJournal());
@@ -193,6 +199,20 @@ public final class ChainReplica {
         peers.helloWhere(pr -> stalled.contains(pr.partition) || (!pr.feed.synced()
                 && !pr.feed.copying()
                 && fx.tick - pr.feed.helloSentTick() >= config.helloRetryTicks()));
+        if (!tipsWanted.isEmpty() && fx.tick - tipsReportedTick >= config.caughtUpRetryTicks()) {
+            reportTips();
+        }
+    }
+
+    /** Our tips in the settling chains that wait for them, for the metadata. */
+    private void reportTips() {
+        tipsReportedTick = fx.tick;
+        for (Map.Entry<Integer, Long> e : tipsWanted.entrySet()) {
+            PartitionReplica pr = partitions.get(e.getKey());
+            if (pr != null && pr.chainEpoch() == e.getValue()) {
+                fx.tips.add(pr.tip());
+            }
+        }
     }
 
     /**
@@ -286,6 +306,18 @@ public final class ChainReplica {
         return pr != null && pr.recovering();
     }
 
+    /** The partition's history here (tests compare it across replicas), or null. */
+    Lineage lineage(int partition) {
+        PartitionReplica pr = partitions.get(partition);
+        return pr == null ? null : pr.lineage();
+    }
+
+    /** True while this head of a settling chain waits for the metadata's order. */
+    public boolean settleWait(int partition) {
+        PartitionReplica pr = partitions.get(partition);
+        return pr != null && pr.settleWait();
+    }
+
     /** True while a state transfer from this server to the partition's successor runs. */
     public boolean copying(int partition) {
         PartitionReplica pr = partitions.get(partition);
@@ -312,6 +344,12 @@ public final class ChainReplica {
             fx.putError(replyTo, ErrorCode.NOT_RESPONSIBLE, selfId
                     + " is not the head of partition " + r.getPartition() + " in epoch "
                     + fx.epoch);
+            return;
+        }
+        if (pr.settleWait()) {
+            fx.putError(replyTo, ErrorCode.UNAVAILABLE, selfId + " restarted on its store and"
+                    + " waits while the metadata finds which replica of partition "
+                    + r.getPartition() + " holds the most; retry");
             return;
         }
         DedupTable.Applied earlier = fx.dedup.find(r.getClientId(), r.getRequestId(),
@@ -435,16 +473,28 @@ public final class ChainReplica {
         }
         Map<Integer, ChainPosition> positions = new HashMap<>();
         Map<Integer, Long> chainEpochs = new HashMap<>();
+        Map<Integer, Boolean> settling = new HashMap<>();
+        Map<Integer, Long> wanted = new HashMap<>();
         for (Chain c : next.getChainsList()) {
             ChainPosition pos = ChainPosition.of(c, selfId);
             if (pos != null) {
                 positions.put(c.getPartition(), pos);
                 // A chain without its own epoch is treated as changed now (the safe side).
-                chainEpochs.put(c.getPartition(), c.getEpoch() > 0 ? c.getEpoch() : fx.epoch);
+                long chainEpoch = c.getEpoch() > 0 ? c.getEpoch() : fx.epoch;
+                chainEpochs.put(c.getPartition(), chainEpoch);
+                settling.put(c.getPartition(), c.getSettling());
+                if (c.getSettling() && pos.member() && c.getTipsList().stream()
+                        .noneMatch(t -> t.getServerId().equals(selfId))) {
+                    wanted.put(c.getPartition(), chainEpoch);
+                }
             }
         }
         positionsMoved = 0;
-        Set<Integer> needHello = applyPositions(positions, chainEpochs);
+        Set<Integer> needHello = applyPositions(positions, chainEpochs, settling);
+        tipsWanted = wanted;
+        if (!wanted.isEmpty()) {
+            reportTips();
+        }
         peers.helloWhere(pr -> needHello.contains(pr.partition));
         Set<String> nextSuccessors = new TreeSet<>();
         for (ChainPosition pos : positions.values()) {
@@ -482,7 +532,7 @@ public final class ChainReplica {
 
     /** Applies the new positions; returns the partitions whose successor needs a hello. */
     private Set<Integer> applyPositions(Map<Integer, ChainPosition> positions,
-            Map<Integer, Long> chainEpochs) {
+            Map<Integer, Long> chainEpochs, Map<Integer, Boolean> settling) {
         Set<Integer> needHello = new HashSet<>();
         int dropped = 0;
         Iterator<Map.Entry<Integer, PartitionReplica>> it = partitions.entrySet().iterator();
@@ -537,7 +587,8 @@ public final class ChainReplica {
                 }
                 partitions.put(p, new PartitionReplica(p, e.getValue(), chainEpoch, stored,
                         storedCommitHolds.getOrDefault(p, 0L),
-                        storedLineages.getOrDefault(p, Lineage.FIRST), restarted, fx));
+                        storedLineages.getOrDefault(p, Lineage.FIRST), restarted,
+                        settling.get(p), fx));
                 positionsMoved++;
                 if (e.getValue().successor() != null) {
                     needHello.add(p);
@@ -554,7 +605,7 @@ public final class ChainReplica {
                     joinEpochs.put(p, chainEpoch);
                     fx.joinEpochs.put(p, chainEpoch);
                 }
-                if (pr.changePosition(e.getValue(), chainEpoch, fx)) {
+                if (pr.changePosition(e.getValue(), chainEpoch, settling.get(p), fx)) {
                     needHello.add(p);
                 }
                 becameHead += e.getValue().head() && !old.head() ? 1 : 0;

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import org.gtstore.proto.ErrorCode;
 import org.gtstore.proto.GetResponse;
+import org.gtstore.proto.PartitionTip;
 import org.gtstore.proto.PutResponse;
 import org.gtstore.proto.Update;
 
@@ -39,6 +40,7 @@ final class Effects {
     /** {@link CopyCommand}s and copies to start ({@link OutgoingCopy}), in emission order. */
     List<Object> copyCommands = new ArrayList<>();
     List<CaughtUpReport> caughtUp = new ArrayList<>();
+    List<PartitionTip> tips = new ArrayList<>();
     long mapWantedEpoch;
     /**
      * Partitions whose successors are said hello at the end of the step: they ended their
@@ -143,7 +145,7 @@ final class Effects {
         }
         Ready r = new Ready(writes, appliedSeqs, outbox.drain(), replies, mapWantedEpoch,
                 successors, roles, resets, joinEpochs, commitHolds, storedLineages, dedupAdded,
-                journal, keepFrom, copies, caughtUp);
+                journal, keepFrom, copies, caughtUp, tips);
         writes = new ArrayList<>();
         appliedSeqs = new HashMap<>();
         replies = new ArrayList<>();
@@ -154,6 +156,7 @@ final class Effects {
         dedupAdded = new ArrayList<>();
         copyCommands = new ArrayList<>();
         caughtUp = new ArrayList<>();
+        tips = new ArrayList<>();
         mapWantedEpoch = 0;
         return r;
     }

@@ -8,6 +8,7 @@ import org.gtstore.proto.CopyAck;
 import org.gtstore.proto.CopyChunk;
 import org.gtstore.proto.DedupEntry;
 import org.gtstore.proto.ErrorCode;
+import org.gtstore.proto.PartitionTip;
 import org.gtstore.proto.PutRequest;
 import org.gtstore.proto.Update;
 import org.slf4j.Logger;
@@ -42,7 +43,14 @@ import org.slf4j.LoggerFactory;
  * have written other updates under the lost seqs since) cuts this replica back: its partition is
  * discarded and filled again by a copy from the predecessor, so a successor never keeps
  * updates its predecessor lacks and the head's history is the chain's. A head is never
- * recovering; one whose data predates its process opens a new branch before it writes.
+ * recovering; one whose data predates its process opens a new branch before it writes, and so
+ * does a replica promoted to head, so that a branch names one writer (Raft's term).
+ *
+ * <p>Settling: a head that restarted on its store may hold less than a successor (a power cut
+ * took more of its log), so the metadata marks its chain settling; its head takes no writes and
+ * says no hello (a hello from a predecessor holding less cuts the successor back), every member
+ * reports its tip ({@link #tip}), and the metadata orders the chain by them. A head settled
+ * behind another replica recovers from it like any restarted successor.
  */
 final class PartitionReplica {
     private static final Logger LOG = LoggerFactory.getLogger(PartitionReplica.class);
@@ -116,6 +124,11 @@ final class PartitionReplica {
     private long recoverUntil;
     /** This partition's history, as stored (see {@link Lineage}). */
     private Lineage lineage;
+    /**
+     * The head of a settling chain (see the class comment): no writes, no hello, until the
+     * metadata has ordered the chain by what its replicas hold.
+     */
+    private boolean settleWait;
 
     /**
      * @param storedCommitHold the commit hold of a copy in version order this server was
@@ -124,9 +137,11 @@ final class PartitionReplica {
      * @param restarted true if the partition's data is from before this process started: a
      *     replica with a predecessor (a member or the joining replica) then recovers first, and
      *     a head opens a new branch
+     * @param settling the chain is settling: a head waits for the metadata's order
      */
     PartitionReplica(int partition, ChainPosition pos, long chainEpoch, long storedAppliedSeq,
-            long storedCommitHold, Lineage storedLineage, boolean restarted, Effects fx) {
+            long storedCommitHold, Lineage storedLineage, boolean restarted, boolean settling,
+            Effects fx) {
         this.partition = partition;
         this.waiters = new PutWaiters(partition);
         this.unacked = new Retained(fx);
@@ -143,9 +158,24 @@ final class PartitionReplica {
         if (restarted && pos.predecessor() != null) {
             recovering = true;
             recoverUntil = Long.MAX_VALUE;
+        } else if (pos.member() && pos.predecessor() == null && settling) {
+            settleWait = true;
         } else if (restarted && pos.member()) {
             openBranch(fx);
         }
+    }
+
+    /** True while this head waits for its settling chain to be ordered: it takes no writes. */
+    boolean settleWait() {
+        return settleWait;
+    }
+
+    /** What this replica holds, for the metadata's settling order (see {@code ReplicaTip}). */
+    PartitionTip tip() {
+        long branch = lineage.branchOf(applied);
+        return PartitionTip.newBuilder().setPartition(partition).setChainEpoch(chainEpoch)
+                .setBranch(Math.max(0, branch)).setSeq(applied)
+                .setIncomplete(commitHold != 0 || branch < 0).build();
     }
 
     /**
@@ -212,7 +242,7 @@ final class PartitionReplica {
      * recovers.
      */
     boolean readable() {
-        return readBarrier == 0 && !recovering;
+        return readBarrier == 0 && !recovering && !settleWait;
     }
 
     /** The updates kept for the successor, oldest first: a contiguous run ending at applied. */
@@ -678,7 +708,8 @@ final class PartitionReplica {
      * successor must be sent a hello (the chain changed, or it is not synced and no hello or copy
      * is under way).
      */
-    boolean changePosition(ChainPosition next, long nextChainEpoch, Effects fx) {
+    boolean changePosition(ChainPosition next, long nextChainEpoch, boolean settling,
+            Effects fx) {
         ChainPosition old = pos;
         boolean changed = nextChainEpoch != chainEpoch || !old.equals(next);
         pos = next;
@@ -697,9 +728,21 @@ final class PartitionReplica {
         if (changed) {
             gated = false;
         }
-        if (recovering && next.predecessor() == null) {
-            recovering = false;     // the head: its history is the chain's from now on
+        boolean writer = next.member() && next.predecessor() == null;
+        if (writer && settling) {
+            recovering = false;
+            settleWait = true;      // the metadata chooses who leads first
+        } else if (writer && (recovering || settleWait || old.predecessor() != null)) {
+            // A new writer of this chain (restarted, settled or promoted): its history is the
+            // chain's from now on, on a branch of its own (see Lineage).
+            recovering = false;
+            settleWait = false;
             openBranch(fx);
+        } else if (settleWait) {
+            // Settled behind a replica holding more: learn from it first.
+            settleWait = false;
+            recovering = true;
+            recoverUntil = Long.MAX_VALUE;
         } else if (recovering && !Objects.equals(old.predecessor(), next.predecessor())) {
             recoverUntil = Long.MAX_VALUE;      // the new predecessor's hello says
         }
@@ -750,7 +793,7 @@ final class PartitionReplica {
         // awaiting its reply goes on (the tick retries a lost hello); a new hello would cancel
         // the copy and start it again from scratch, and restoring K changes the map once per
         // batch of finished copies, a dozen epochs in a few seconds.
-        return next.successor() != null && !recovering
+        return next.successor() != null && !recovering && !settleWait
                 && (changed || feed.idle());
     }
 

@@ -451,13 +451,14 @@ final class PeerProtocol {
 
     /**
      * Says hello to a successor for these partitions; their forwarding waits for the reply. A
-     * recovering partition says none (it feeds nobody until it has recovered).
+     * recovering partition says none (it feeds nobody until it has recovered), nor does the
+     * head of a settling chain.
      */
     void sendHello(String peer, List<Integer> partitionList) {
         ChainHello.Builder hello = ChainHello.newBuilder();
         for (int p : partitionList) {
             PartitionReplica pr = partitions.get(p);
-            if (pr.recovering()) {
+            if (pr.recovering() || pr.settleWait()) {
                 continue;
             }
             pr.feed.helloSent(fx.tick, fx);

@@ -3,6 +3,7 @@ package org.gtstore.dataserver.chain;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.gtstore.proto.PartitionTip;
 import org.gtstore.proto.Update;
 
 /**
@@ -42,6 +43,8 @@ import org.gtstore.proto.Update;
  *     remembers: the store may forget older records' entries
  * @param copies copy commands for the driver's copier, after the batch is persisted
  * @param caughtUp joining replicas to report to the metadata as caught up
+ * @param tips this replica's tips in settling chains, for the metadata (see
+ *     {@code PartitionReplica})
  */
 public record Ready(
         List<Update> writes,
@@ -59,7 +62,8 @@ public record Ready(
         long journal,
         long journalKeepFrom,
         List<CopyCommand> copies,
-        List<CaughtUpReport> caughtUp) {
+        List<CaughtUpReport> caughtUp,
+        List<PartitionTip> tips) {
 
     /** The partitions this replica heads and holds (holding includes heading), for statistics. */
     public record Roles(long epoch, Set<Integer> headed, Set<Integer> held) {
@@ -74,6 +78,6 @@ public record Ready(
     public boolean isEmpty() {
         return !hasStoreWork() && messages.isEmpty() && replies.isEmpty() && mapWantedEpoch <= 0
                 && successors == null && roles == null && copies.isEmpty()
-                && caughtUp.isEmpty();
+                && caughtUp.isEmpty() && tips.isEmpty();
     }
 }

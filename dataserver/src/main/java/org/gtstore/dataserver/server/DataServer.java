@@ -59,6 +59,7 @@ public final class DataServer implements AutoCloseable {
             Function<Path, LocalStore> storeOpener) throws IOException {
         this.config = config;
         String id = config.serverId();
+        boolean ranBefore = StorageId.exists(config.dataDir());
         String storageId = StorageId.loadOrCreate(config.dataDir());
         this.store = storeOpener.apply(config.dataDir().resolve("rocksdb"));
         Map<Integer, Long> applied = store.appliedSeqs();
@@ -82,7 +83,7 @@ public final class DataServer implements AutoCloseable {
         ChainReplica replica = new ChainReplica(id,
                 config.chain().withTickMs(config.tickIntervalMs()), new ChainReplica.Stored(
                         applied, dedup, store.joinEpochs(), store.commitHolds(),
-                        store.lineages(), store.lastJournal()));
+                        store.lineages(), store.lastJournal(), ranBefore));
         this.driver = new ReplicaDriver(id, replica, store, session, session, listener -> {
             transportRef[0] = new GrpcChainTransport(id, listener, session, scheduler,
                     io::channel, config.chainReconnectBackoffMinMs(),

@@ -27,6 +27,7 @@ import org.gtstore.proto.HeartbeatRequest;
 import org.gtstore.proto.HeartbeatResponse;
 import org.gtstore.proto.MetadataServiceGrpc;
 import org.gtstore.proto.PartitionMap;
+import org.gtstore.proto.PartitionTip;
 import org.gtstore.proto.RegisterRequest;
 import org.gtstore.proto.RegisterResponse;
 import org.gtstore.proto.ReportCaughtUpRequest;
@@ -68,7 +69,7 @@ import org.slf4j.LoggerFactory;
  * All state changes run on one scheduler thread; gRPC callbacks only hop onto it.
  */
 public final class MetadataSession implements LeaseSource, MapFetcher, UnreachableReporter,
-        CaughtUpReporter, AutoCloseable {
+        ReplicaReporter, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MetadataSession.class);
     private static final long DEFAULT_LEASE_MS = 1500;
     private static final long DEFAULT_HEARTBEAT_INTERVAL_MS = 250;
@@ -108,6 +109,8 @@ public final class MetadataSession implements LeaseSource, MapFetcher, Unreachab
     private volatile long leaseExpiryNanos;
     private volatile long incarnation;
     private volatile Supplier<List<CopyProgress>> progress = List::of;
+    /** Tips for the next heartbeat (see {@link #reportTips}); scheduler thread only. */
+    private List<PartitionTip> pendingTips = List.of();
     private volatile ClusterIdFile cluster;
 
     /**
@@ -261,7 +264,8 @@ public final class MetadataSession implements LeaseSource, MapFetcher, Unreachab
         long inc = incarnation;
         HeartbeatRequest req = HeartbeatRequest.newBuilder().setServerId(serverId)
                 .setIncarnation(inc).setMapEpoch(appliedEpoch.getAsLong())
-                .addAllProgress(progress.get()).build();
+                .addAllProgress(progress.get()).addAllTips(pendingTips).build();
+        pendingTips = List.of();
         // An answer later than the lease could not extend it, so that is the deadline; a
         // shorter one would only churn between members when the machine is busy.
         stub(target).withDeadlineAfter(leaseMs, TimeUnit.MILLISECONDS).heartbeat(req, callback(
@@ -489,6 +493,21 @@ public final class MetadataSession implements LeaseSource, MapFetcher, Unreachab
                 nextMember(target);
             };
             stub(target, commandTimeoutMs).reportCaughtUp(req, callback(onAnswer, onFailure));
+        });
+    }
+
+    /**
+     * The tips go with a heartbeat sent now (a settling chain takes no writes until the leader
+     * has every member's); a lost one is repeated by the replica.
+     */
+    @Override
+    public void reportTips(List<PartitionTip> tips) {
+        List<PartitionTip> copy = List.copyOf(tips);
+        exec.execute(() -> {
+            pendingTips = copy;
+            if (incarnation > 0) {
+                heartbeat();
+            }
         });
     }
 

@@ -108,7 +108,7 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
     private volatile Ready.Roles roles = new Ready.Roles(0, Set.of(), Set.of());
     private volatile List<CopyProgress> copyProgress = List.of();
     private PartitionCopier copier;
-    private CaughtUpReporter caughtUpReporter = r -> { };
+    private ReplicaReporter reporter = ReplicaReporter.NONE;
     /** Syncs the store in the fsync durability mode; null: never sync. */
     private GroupCommit groupCommit;
     /** A Ready waits for its sync: no pass runs until it is released; loop thread only. */
@@ -134,9 +134,9 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
      * Wires the state transfer: the copier that reads chunks for this replica's copies and where
      * caught-up reports go. Before {@link #start()}.
      */
-    public void copies(PartitionCopier partitionCopier, CaughtUpReporter reporter) {
+    public void copies(PartitionCopier partitionCopier, ReplicaReporter reporter) {
         this.copier = partitionCopier;
-        this.caughtUpReporter = reporter;
+        this.reporter = reporter;
     }
 
     /**
@@ -397,7 +397,10 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
         for (CaughtUpReport c : r.caughtUp()) {
             LOG.debug("[{} p={} epoch={}] joining replica {} caught up at seq={}; reporting",
                     selfId, c.partition(), epoch, c.joining(), c.seq());
-            caughtUpReporter.reportCaughtUp(c);
+            reporter.reportCaughtUp(c);
+        }
+        if (!r.tips().isEmpty()) {
+            reporter.reportTips(r.tips());
         }
     }
 

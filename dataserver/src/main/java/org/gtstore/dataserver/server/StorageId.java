@@ -19,6 +19,11 @@ public final class StorageId {
     }
 
     /** Reads the storage id of {@code dataDir}, creating the directory and the id if needed. */
+    /** True if the directory has a storage id: a server ran on it before. */
+    public static boolean exists(Path dataDir) {
+        return Files.exists(dataDir.resolve(FILE_NAME));
+    }
+
     public static String loadOrCreate(Path dataDir) throws IOException {
         Files.createDirectories(dataDir);
         Path file = dataDir.resolve(FILE_NAME);

@@ -27,6 +27,7 @@ import org.gtstore.proto.GetRequest;
 import org.gtstore.proto.GetResponse;
 import org.gtstore.proto.KeyPartitioner;
 import org.gtstore.proto.PartitionMap;
+import org.gtstore.proto.PartitionTip;
 import org.gtstore.proto.PutRequest;
 import org.gtstore.proto.PutResponse;
 import org.gtstore.proto.ServerInfo;
@@ -72,6 +73,8 @@ final class ChainHarness {
         boolean alive = true;
         long mapWanted;
         final List<CaughtUpReport> caughtUp = new ArrayList<>();
+        /** Tips for the metadata (the newest report replaces the last). */
+        List<PartitionTip> tips = List.of();
         final Map<Long, CopyTask> copies = new LinkedHashMap<>();
         final List<CopyCommand.Start> copiesStarted = new ArrayList<>();
 
@@ -286,6 +289,9 @@ final class ChainHarness {
         }
         n.mapWanted = Math.max(n.mapWanted, r.mapWantedEpoch());
         n.caughtUp.addAll(r.caughtUp());
+        if (!r.tips().isEmpty()) {
+            n.tips = r.tips();
+        }
         n.replica.step(new ChainEvent.PersistDone());
     }
 
@@ -363,7 +369,7 @@ final class ChainHarness {
         }
         n.replica = new ChainReplica(id, config, new ChainReplica.Stored(n.store.appliedSeqs(),
                 dedup, n.store.joinEpochs(), n.store.commitHolds(), n.store.lineages(),
-                n.store.lastJournal()));
+                n.store.lastJournal(), true));
         n.alive = true;
         n.copies.clear();
         network.entrySet().removeIf(e -> e.getKey().from().equals(id)

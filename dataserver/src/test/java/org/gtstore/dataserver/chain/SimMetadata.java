@@ -20,6 +20,7 @@ import org.gtstore.proto.ErrorCode;
 import org.gtstore.proto.MetaCommand;
 import org.gtstore.proto.MetaCommandReply;
 import org.gtstore.proto.PartitionMap;
+import org.gtstore.proto.PartitionTip;
 import org.gtstore.proto.RegisterRequest;
 import org.gtstore.proto.ReportCaughtUpRequest;
 
@@ -41,6 +42,8 @@ final class SimMetadata {
     int copiesFinished;
     /** Partitions that lost every replica and were served again by one of them. */
     int revived;
+    /** Settling chains ordered by their replicas' tips. */
+    int settled;
 
     /**
      * @param alive    whether a server's process is listening (what the leader's probe finds)
@@ -96,6 +99,12 @@ final class SimMetadata {
                 .setSeq(r.seq()).build());
     }
 
+    /** A live server's tips arrive with its heartbeat. */
+    void recordTips(String serverId, List<PartitionTip> tips) {
+        long incarnation = state().server(serverId).map(ServerEntry::incarnation).orElse(0L);
+        await(leader.recordTips(serverId, incarnation, tips));
+    }
+
     /**
      * One round of leader duties, after the tasks queued before it. The first one logs
      * InitCluster with the settings.
@@ -112,6 +121,10 @@ final class SimMetadata {
         if (o.changed()) {
             for (int p = 0; p < o.state().chains().size() && state().isAssigned(); p++) {
                 revived += state().chain(p).isUnavailable()
+                        && !o.state().chain(p).isUnavailable() ? 1 : 0;
+            }
+            for (int p = 0; p < o.state().chains().size() && state().isAssigned(); p++) {
+                settled += state().chain(p).settling() && !o.state().chain(p).settling()
                         && !o.state().chain(p).isUnavailable() ? 1 : 0;
             }
             if (cmd.hasFinishCopy()) {

@@ -26,7 +26,8 @@ final class ChainEdits {
      * replaced by its successor, a dead tail by its predecessor (list order does both), and a
      * dead joining replica is simply dropped. A chain that loses its last replica becomes
      * unavailable and remembers that replica; its joining replica (which never finished its
-     * copy) is dropped, because a partial copy must never serve.
+     * copy) is dropped, because a partial copy must never serve. A settling chain whose other
+     * members all reported their tips settles.
      */
     static List<PartitionChain> removeServer(List<PartitionChain> chains, String serverId,
                                              long newEpoch) {
@@ -45,8 +46,8 @@ final class ChainEdits {
                 out.add(new PartitionChain(c.partition(), List.of(), PartitionChain.NONE,
                         newEpoch, List.of(serverId)));
             } else {
-                out.add(new PartitionChain(c.partition(), replicas, newJoining, newEpoch,
-                        c.lastReplicas()));
+                PartitionChain next = c.withMembers(replicas, newJoining, newEpoch);
+                out.add(next.readyToSettle() ? next.settled(newEpoch) : next);
             }
         }
         return out;
@@ -66,6 +67,27 @@ final class ChainEdits {
                     out = new ArrayList<>(chains);
                 }
                 out.set(i, PartitionChain.of(c.partition(), List.of(serverId), newEpoch));
+            }
+        }
+        return out == null ? chains : out;
+    }
+
+    /**
+     * The server restarted on its store and keeps its positions: every chain it heads (with
+     * others to compare with) settles, and every settling chain it is in forgets its old tip.
+     * Returns {@code chains} itself if none changed.
+     */
+    static List<PartitionChain> settleAfterRestart(List<PartitionChain> chains, String serverId,
+                                                   long newEpoch) {
+        List<PartitionChain> out = null;
+        for (int i = 0; i < chains.size(); i++) {
+            PartitionChain c = chains.get(i);
+            boolean heads = c.head().equals(serverId) && c.replicas().size() > 1;
+            if (heads || (c.settling() && c.contains(serverId))) {
+                if (out == null) {
+                    out = new ArrayList<>(chains);
+                }
+                out.set(i, c.settlingWithout(serverId, newEpoch));
             }
         }
         return out == null ? chains : out;

@@ -14,6 +14,8 @@ import org.gtstore.proto.CopyEntry;
 import org.gtstore.proto.ErrorCode;
 import org.gtstore.proto.MarkDead;
 import org.gtstore.proto.MetaCommand;
+import org.gtstore.proto.PartitionTip;
+import org.gtstore.proto.RecordTips;
 import org.gtstore.proto.RegisterServer;
 
 /**
@@ -54,6 +56,8 @@ final class CommandValidator {
             case FINISH_COPY:
                 return validateCopyBatch(state, cmd.getFinishCopy().getExpectedEpoch(),
                         cmd.getFinishCopy().getEntriesList(), false);
+            case RECORD_TIPS:
+                return validateRecordTips(state, cmd.getRecordTips());
             default:
                 return reject(ErrorCode.INVALID_ARGUMENT,
                         "unknown command: " + cmd.getCommandCase());
@@ -101,6 +105,35 @@ final class CommandValidator {
             return reject(ErrorCode.UNKNOWN_SERVER, m.getServerId() + " is already dead");
         }
         return Optional.empty();
+    }
+
+    /** Sound tips of the server's current incarnation, at least one of them still awaited. */
+    private static Optional<Rejection> validateRecordTips(ClusterState state, RecordTips r) {
+        Optional<ServerEntry> s = state.server(r.getServerId());
+        if (s.isEmpty() || s.get().isDead() || s.get().incarnation() != r.getIncarnation()) {
+            return reject(ErrorCode.UNKNOWN_SERVER, r.getServerId() + " incarnation "
+                    + r.getIncarnation() + " is not a live registration");
+        }
+        int awaited = 0;
+        for (PartitionTip t : r.getTipsList()) {
+            if (t.getPartition() < 0 || t.getPartition() >= state.chains().size()
+                    || t.getBranch() < 0 || t.getSeq() < 0) {
+                return reject(ErrorCode.INVALID_ARGUMENT, "bad tip " + t.getPartition() + "/"
+                        + t.getBranch() + "/" + t.getSeq());
+            }
+            awaited += awaits(state.chain(t.getPartition()), r.getServerId(), t) ? 1 : 0;
+        }
+        if (awaited == 0) {
+            return reject(ErrorCode.EPOCH_MISMATCH, "no settling chain awaits these tips of "
+                    + r.getServerId());
+        }
+        return Optional.empty();
+    }
+
+    /** True if the settling chain waits for this member's tip of its current chain epoch. */
+    static boolean awaits(PartitionChain c, String serverId, PartitionTip t) {
+        return c.settling() && c.epoch() == t.getChainEpoch() && c.contains(serverId)
+                && !c.tips().containsKey(serverId);
     }
 
     private static Optional<Rejection> validateAssign(ClusterState state, AssignChains a) {
@@ -212,6 +245,10 @@ final class CommandValidator {
             return reject(ErrorCode.INVALID_ARGUMENT, "partition " + e.getPartition()
                     + " already has joining replica " + c.joining());
         }
+        if (c.settling()) {
+            return reject(ErrorCode.UNAVAILABLE, "partition " + e.getPartition()
+                    + " is settling: its tail may change");
+        }
         if (c.replicas().size() >= state.settings().replication()) {
             return reject(ErrorCode.INVALID_ARGUMENT, "partition " + e.getPartition()
                     + " already has K replicas: " + c.replicas());
@@ -229,6 +266,10 @@ final class CommandValidator {
             return reject(ErrorCode.INVALID_ARGUMENT, "partition " + e.getPartition()
                     + ": " + e.getServerId() + " is not its joining replica ("
                     + (c.hasJoining() ? c.joining() : "none") + ")");
+        }
+        if (c.settling()) {
+            return reject(ErrorCode.UNAVAILABLE, "partition " + e.getPartition()
+                    + " is settling: its tail may change");
         }
         return checkLive(state, e.getServerId());
     }

@@ -11,6 +11,7 @@ import org.gtstore.metadata.model.ClusterState;
 import org.gtstore.metadata.model.PartitionChain;
 import org.gtstore.metadata.model.ServerEntry;
 import org.gtstore.metadata.model.Settings;
+import org.gtstore.metadata.model.Tip;
 import org.gtstore.proto.AssignChains;
 import org.gtstore.proto.Chain;
 import org.gtstore.proto.CopyEntry;
@@ -19,6 +20,8 @@ import org.gtstore.proto.FinishCopy;
 import org.gtstore.proto.MarkDead;
 import org.gtstore.proto.MetaCommand;
 import org.gtstore.proto.MetaCommandReply;
+import org.gtstore.proto.PartitionTip;
+import org.gtstore.proto.RecordTips;
 import org.gtstore.proto.RegisterServer;
 import org.gtstore.proto.ServerState;
 import org.gtstore.proto.StartCopy;
@@ -30,7 +33,7 @@ import org.gtstore.proto.StartCopy;
  * state. Every applied change moves the epoch by exactly one and says why in {@code cause}.
  *
  * <p>Commands handled: InitCluster, RegisterServer, MarkDead, AssignChains, StartCopy,
- * FinishCopy (see metadata.proto).
+ * FinishCopy, RecordTips (see metadata.proto).
  */
 public final class Commands {
 
@@ -61,6 +64,7 @@ public final class Commands {
             case ASSIGN -> applyAssign(state, cmd.getAssign());
             case START_COPY -> applyStartCopy(state, cmd.getStartCopy());
             case FINISH_COPY -> applyFinishCopy(state, cmd.getFinishCopy());
+            case RECORD_TIPS -> applyRecordTips(state, cmd.getRecordTips());
             default -> throw new IllegalStateException("validated an unknown command: " + cmd);
         };
         if (next.epoch() != state.epoch() + 1) {
@@ -99,6 +103,12 @@ public final class Commands {
                 && ChainEdits.holdsPosition(chains, id)) {
             cause = id + " re-registered (incarnation " + r.getIncarnation()
                     + ") and keeps its chain positions";
+            List<PartitionChain> settling = ChainEdits.settleAfterRestart(chains, id, epoch);
+            if (settling != chains) {
+                cause += "; the partitions it heads settle: their replicas report what they"
+                        + " hold, the one holding most leads";
+            }
+            chains = settling;
         } else {
             if (old.isPresent() && ChainEdits.holdsPosition(chains, id)) {
                 chains = ChainEdits.removeServer(chains, id, epoch);
@@ -189,7 +199,7 @@ public final class Commands {
             List<String> replicas = new ArrayList<>(c.replicas().size() + 1);
             replicas.addAll(c.replicas());
             replicas.add(e.getServerId());
-            chains.set(c.partition(), PartitionChain.of(c.partition(), replicas, epoch));
+            chains.set(c.partition(), c.withMembers(replicas, PartitionChain.NONE, epoch));
         }
         String cause;
         if (f.getEntriesCount() == 1) {
@@ -199,6 +209,33 @@ public final class Commands {
         } else {
             cause = f.getEntriesCount() + " joining replicas caught up and are the new tails";
         }
+        return withChains(state, chains, cause);
+    }
+
+    /**
+     * Records the awaited tips; each chain that now has every member's tip is ordered by them,
+     * most data first, in the new epoch.
+     */
+    private static ClusterState applyRecordTips(ClusterState state, RecordTips r) {
+        long epoch = state.epoch() + 1;
+        List<PartitionChain> chains = new ArrayList<>(state.chains());
+        List<String> settled = new ArrayList<>();
+        for (PartitionTip t : r.getTipsList()) {
+            PartitionChain c = chains.get(t.getPartition());
+            if (!CommandValidator.awaits(c, r.getServerId(), t)) {
+                continue;
+            }
+            c = c.withTip(r.getServerId(), Tip.fromProto(t));
+            if (c.readyToSettle()) {
+                PartitionChain s = c.settled(epoch);
+                settled.add(c.partition() + ": " + s.replicas() + " (" + c.tips() + ")");
+                c = s;
+            }
+            chains.set(t.getPartition(), c);
+        }
+        String cause = r.getServerId() + " reported what it holds in " + r.getTipsCount()
+                + " settling partitions" + (settled.isEmpty() ? ""
+                : "; settled, most data first: " + String.join(", ", settled));
         return withChains(state, chains, cause);
     }
 

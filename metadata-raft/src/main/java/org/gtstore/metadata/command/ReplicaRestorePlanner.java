@@ -64,7 +64,8 @@ public final class ReplicaRestorePlanner {
         List<PartitionChain> chains = state.chains();
         for (int i = 0; i < chains.size(); i++) {
             PartitionChain c = chains.get(i);
-            if (!c.isUnavailable() && !c.hasJoining() && c.replicas().size() < k) {
+            if (!c.isUnavailable() && !c.settling() && !c.hasJoining()
+                    && c.replicas().size() < k) {
                 return true;
             }
         }
@@ -81,7 +82,7 @@ public final class ReplicaRestorePlanner {
         List<PartitionChain> targets = new ArrayList<>();
         int stuck = 0;
         for (PartitionChain c : state.chains()) {
-            if (c.isUnavailable() || c.hasJoining() || c.replicas().size() >= k) {
+            if (c.isUnavailable() || c.settling() || c.hasJoining() || c.replicas().size() >= k) {
                 continue;
             }
             if (leastLoaded(live, load, c) == null) {

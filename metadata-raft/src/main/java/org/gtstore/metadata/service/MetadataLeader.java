@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.gtstore.metadata.command.ChainPlacement;
+import org.gtstore.metadata.command.Commands;
 import org.gtstore.metadata.command.ReplicaRestorePlanner;
 import org.gtstore.metadata.liveness.Clock;
 import org.gtstore.metadata.liveness.HeartbeatTracker;
@@ -33,6 +34,8 @@ import org.gtstore.proto.InitCluster;
 import org.gtstore.proto.MarkDead;
 import org.gtstore.proto.MetaCommand;
 import org.gtstore.proto.MetaCommandReply;
+import org.gtstore.proto.PartitionTip;
+import org.gtstore.proto.RecordTips;
 import org.gtstore.proto.RegisterRequest;
 import org.gtstore.proto.RegisterServer;
 import org.gtstore.proto.ReportCaughtUpRequest;
@@ -399,7 +402,23 @@ public final class MetadataLeader {
         for (CopyProgress p : h.getProgressList()) {
             progress.put(p.getPartition() + "/" + p.getServerId(), p);
         }
+        if (h.getTipsCount() > 0) {
+            recordTips(h.getServerId(), h.getIncarnation(), h.getTipsList());
+        }
         return ErrorCode.OK;
+    }
+
+    /**
+     * Logs a RecordTips for the tips a settling chain still awaits (on the duty thread; a
+     * server repeats its tips with every heartbeat until the map has them, so none is queued
+     * twice while the state already holds it). The future says whether one was logged.
+     */
+    public CompletableFuture<Boolean> recordTips(String serverId, long incarnation,
+                                                 List<PartitionTip> tips) {
+        MetaCommand cmd = MetaCommand.newBuilder().setRecordTips(RecordTips.newBuilder()
+                .setServerId(serverId).setIncarnation(incarnation).addAllTips(tips)).build();
+        return onDuty(() -> leading && Commands.validate(state.get(), cmd).isEmpty()
+                && submit(cmd).getCode() == ErrorCode.OK);
     }
 
     /**

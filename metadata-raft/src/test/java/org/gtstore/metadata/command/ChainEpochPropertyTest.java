@@ -19,6 +19,8 @@ import org.gtstore.proto.AssignChains;
 import org.gtstore.proto.Chain;
 import org.gtstore.proto.FinishCopy;
 import org.gtstore.proto.MetaCommand;
+import org.gtstore.proto.PartitionTip;
+import org.gtstore.proto.RecordTips;
 import org.gtstore.proto.StartCopy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -67,7 +69,8 @@ class ChainEpochPropertyTest {
         }
         for (MetaCommand.CommandCase c : List.of(MetaCommand.CommandCase.REGISTER,
                 MetaCommand.CommandCase.MARK_DEAD, MetaCommand.CommandCase.ASSIGN,
-                MetaCommand.CommandCase.START_COPY, MetaCommand.CommandCase.FINISH_COPY)) {
+                MetaCommand.CommandCase.START_COPY, MetaCommand.CommandCase.FINISH_COPY,
+                MetaCommand.CommandCase.RECORD_TIPS)) {
             assertTrue(applied.getOrDefault(c, 0) >= 50, "seed=" + SEED + " too few " + c
                     + " applied to mean much: " + applied);
         }
@@ -79,7 +82,8 @@ class ChainEpochPropertyTest {
             PartitionChain was = before.chains().get(now.partition());
             boolean changed = !was.replicas().equals(now.replicas())
                     || !was.joining().equals(now.joining())
-                    || !was.lastReplicas().equals(now.lastReplicas());
+                    || !was.lastReplicas().equals(now.lastReplicas())
+                    || was.settling() != now.settling();
             long expected = changed ? after.epoch() : was.epoch();
             assertEquals(expected, now.epoch(), msg + " partition " + now.partition()
                     + (changed ? " changed" : " unchanged") + ": " + was + " -> " + now);
@@ -99,9 +103,26 @@ class ChainEpochPropertyTest {
                 return randomStartCopy(random, s);
             case 4:
                 return finishSome(random, s);
+            case 5:
+                return random.nextBoolean() ? assignSome(random, s) : someTips(random, s);
             default:
-                return assignSome(random, s);
+                throw new AssertionError();
         }
+    }
+
+    /** Tips of a member of a settling chain (or of partition 0's head, refused if none). */
+    private static MetaCommand someTips(Random random, ClusterState s) {
+        List<PartitionChain> settling = s.chains().stream().filter(PartitionChain::settling)
+                .toList();
+        PartitionChain c = settling.isEmpty() ? s.chain(0)
+                : settling.get(random.nextInt(settling.size()));
+        String member = c.replicas().isEmpty() ? pickServer(random, s)
+                : c.replicas().get(random.nextInt(c.replicas().size()));
+        return MetaCommand.newBuilder().setRecordTips(RecordTips.newBuilder().setServerId(member)
+                .setIncarnation(s.server(member).map(ServerEntry::incarnation).orElse(0L))
+                .addTips(PartitionTip.newBuilder().setPartition(c.partition())
+                        .setChainEpoch(c.epoch()).setBranch(random.nextInt(3))
+                        .setSeq(random.nextInt(20)))).build();
     }
 
     /** A new server, a restart on the same disk or on a new one, or a stale incarnation. */

@@ -261,7 +261,11 @@ class MetadataLeaderTest {
         tick();
         assertEquals(2, state.get().server("server2").orElseThrow().incarnation());
         assertEquals(ServerState.ALIVE, serverState("server2"));
-        assertEquals(before, state.get().chains());
+        assertEquals(before.stream().map(PartitionChain::replicas).toList(),
+                state.get().chains().stream().map(PartitionChain::replicas).toList());
+        for (PartitionChain c : state.get().chains()) {
+            assertEquals(c.head().equals("server2"), c.settling(), "settles what it heads: " + c);
+        }
         assertTrue(log.stream().noneMatch(MetaCommand::hasMarkDead), log.toString());
     }
 
