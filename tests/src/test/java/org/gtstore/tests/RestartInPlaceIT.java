@@ -185,20 +185,20 @@ class RestartInPlaceIT {
     // ---- the map ----
 
     /**
-     * The victim re-registered (a new incarnation) and is not dead, and every chain has the
-     * members it had before the kill: no MarkDead happened in between (it would have removed
-     * the victim from its chains).
-     */
-    /**
      * Every chain's members as a set: the chains the victim headed settle after its restart, and
      * with equal tips keep their order, but a replica that held more may lead them now.
      */
     private static List<Set<String>> members(PartitionMap m) {
         return m.getChainsList().stream()
-                .map(c -> (Set<String>) new java.util.TreeSet<>(c.getReplicasList()))
+                .map(c -> Set.copyOf(c.getReplicasList()))
                 .toList();
     }
 
+    /**
+     * The victim re-registered (a new incarnation) and is not dead, and every chain has the
+     * members it had before the kill: no MarkDead happened in between (it would have removed
+     * the victim from its chains).
+     */
     private static void assertKeptItsPositions(PartitionMap before, PartitionMap after,
             long incarnation, ConcurrentLinkedQueue<String> causes) {
         ServerInfo victim = after.getServersList().stream()

@@ -473,7 +473,7 @@ public final class ChainReplica {
         }
         Map<Integer, ChainPosition> positions = new HashMap<>();
         Map<Integer, Long> chainEpochs = new HashMap<>();
-        Map<Integer, Boolean> settling = new HashMap<>();
+        Set<Integer> settling = new HashSet<>();
         Map<Integer, Long> wanted = new HashMap<>();
         for (Chain c : next.getChainsList()) {
             ChainPosition pos = ChainPosition.of(c, selfId);
@@ -482,7 +482,9 @@ public final class ChainReplica {
                 // A chain without its own epoch is treated as changed now (the safe side).
                 long chainEpoch = c.getEpoch() > 0 ? c.getEpoch() : fx.epoch;
                 chainEpochs.put(c.getPartition(), chainEpoch);
-                settling.put(c.getPartition(), c.getSettling());
+                if (c.getSettling()) {
+                    settling.add(c.getPartition());
+                }
                 if (c.getSettling() && pos.member() && c.getTipsList().stream()
                         .noneMatch(t -> t.getServerId().equals(selfId))) {
                     wanted.put(c.getPartition(), chainEpoch);
@@ -532,7 +534,7 @@ public final class ChainReplica {
 
     /** Applies the new positions; returns the partitions whose successor needs a hello. */
     private Set<Integer> applyPositions(Map<Integer, ChainPosition> positions,
-            Map<Integer, Long> chainEpochs, Map<Integer, Boolean> settling) {
+            Map<Integer, Long> chainEpochs, Set<Integer> settling) {
         Set<Integer> needHello = new HashSet<>();
         int dropped = 0;
         Iterator<Map.Entry<Integer, PartitionReplica>> it = partitions.entrySet().iterator();
@@ -588,7 +590,7 @@ public final class ChainReplica {
                 partitions.put(p, new PartitionReplica(p, e.getValue(), chainEpoch, stored,
                         storedCommitHolds.getOrDefault(p, 0L),
                         storedLineages.getOrDefault(p, Lineage.FIRST), restarted,
-                        settling.get(p), fx));
+                        settling.contains(p), fx));
                 positionsMoved++;
                 if (e.getValue().successor() != null) {
                     needHello.add(p);
@@ -605,7 +607,7 @@ public final class ChainReplica {
                     joinEpochs.put(p, chainEpoch);
                     fx.joinEpochs.put(p, chainEpoch);
                 }
-                if (pr.changePosition(e.getValue(), chainEpoch, settling.get(p), fx)) {
+                if (pr.changePosition(e.getValue(), chainEpoch, settling.contains(p), fx)) {
                     needHello.add(p);
                 }
                 becameHead += e.getValue().head() && !old.head() ? 1 : 0;

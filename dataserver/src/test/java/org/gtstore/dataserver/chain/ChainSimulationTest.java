@@ -9,9 +9,11 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.gtstore.dataserver.storage.InMemoryStore;
 import org.gtstore.dataserver.storage.StoredValue;
@@ -175,7 +177,7 @@ class ChainSimulationTest {
          * their chain settled and its tail has it again: a death meanwhile may take the only
          * copy, as any death of a chain's last holder may.
          */
-        private final java.util.Set<String> fragile = new java.util.HashSet<>();
+        private final Set<String> fragile = new HashSet<>();
         /** The real metadata leader and commands; every change goes out to the servers. */
         private final SimMetadata meta = new SimMetadata(
                 new Settings(3, PARTITIONS, SERVERS.size()), s -> h.node(s).alive, cause -> {
