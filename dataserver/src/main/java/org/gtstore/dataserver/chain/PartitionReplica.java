@@ -105,7 +105,10 @@ final class PartitionReplica {
      * nothing, so no acknowledged write is read older than it was. Stored while it lasts: a
      * restart in the middle of the copy must not take the partial state for committed (a retry
      * of a write the copy skipped would be acknowledged by its dedup entry at the head while
-     * this tail reads the key older).
+     * this tail reads the key older). On a joining replica, whose copy comes in key order, it
+     * is how far the keys written so far may reach past applied: a predecessor whose history
+     * lacks that seq (a power cut took it) cuts this replica back, or keys the chain lost would
+     * stay here.
      */
     private long commitHold;
     private int incomingNext;
@@ -563,7 +566,12 @@ final class PartitionReplica {
             incomingCopyId = c.getCopyId();
             incomingNext = 0;
             held.clear();
-            if (c.getInVersionOrder()) {
+            if (!c.getInVersionOrder()) {
+                // Keys come newest-version first per key, not in seq order: until the last
+                // chunk what we hold may reach the snapshot seq, and a hello must check that.
+                commitHold = Math.max(commitHold, c.getSnapshotSeq());
+                fx.commitHolds.put(partition, commitHold);
+            } else {
                 // Held updates must stay a contiguous run ending at applied; the copy skips
                 // overwritten versions, so our successor is re-synced after it instead (also
                 // when the copy is cut short and the updates after it come live).
@@ -648,8 +656,9 @@ final class PartitionReplica {
     boolean receiveHello(long predecessorApplied, Lineage predecessorLineage, Effects fx) {
         held.clear();
         incomingCopyId = -1;
+        long reach = pos.member() ? applied : Math.max(applied, commitHold);
         boolean cut = predecessorApplied >= 0 && !predecessorLineage.holds(
-                lineage.branchOf(applied), applied, predecessorApplied);
+                lineage.branchOf(reach), reach, predecessorApplied);
         if (cut) {
             cutBack(predecessorApplied, predecessorLineage, fx);
         }

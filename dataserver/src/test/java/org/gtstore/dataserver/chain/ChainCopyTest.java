@@ -550,6 +550,40 @@ class ChainCopyTest {
         assertSameData(h, "b", "c", keys);
     }
 
+    @Test
+    void joiningReplicaHoldingKeysItsTailLostInAPowerCutIsCutBack() {
+        // Goal: a copy in key order writes keys newer than the joining replica's applied seq
+        // (0 until the last chunk). Its tail then loses them in a power cut; a copy that only
+        // adds "newer wins" would leave them here, where the chain no longer has them.
+        List<String> keys = keysOfP(5);
+        ChainHarness h = new ChainHarness("a", "c");
+        h.setMap(1, List.of("a"));
+        h.deliverAll();
+        for (String k : keys) {
+            long t = h.put("a", k, "v-" + k);
+            h.deliverAll();
+            assertEquals(ErrorCode.OK, h.putReply(t).getCode());
+        }
+        h.copierPaused = true;
+        h.setMap(2, List.of("a"), "c");
+        PartitionMap joining = h.map(2, List.of("a"), "c");
+        h.deliverAll();
+        h.copyStep("a");
+        h.deliverAll();
+        assertEquals(0, h.replica("c").appliedSeq(P));
+        assertTrue(keys.stream().anyMatch(k -> h.stored("c", k) != null), "a chunk arrived");
+        h.powerCut("a", 1_000);
+        h.powerCut("c", 0);
+        h.copierPaused = false;
+        h.restart("a", joining);
+        h.restart("c", joining);
+        h.deliverAll();
+        for (String k : keys) {
+            assertNull(h.stored("c", k), "key " + k + " at c, lost at its tail");
+        }
+        assertEquals(h.replica("a").appliedSeq(P), h.replica("c").appliedSeq(P));
+    }
+
     /** Makes {@code a} the whole chain in {@code m} and writes request 7 of "cl" (version 1). */
     private static PutRequest writeOnceOnALoneHead(ChainHarness h, PartitionMap m) {
         h.deliverMap(m, "a");
