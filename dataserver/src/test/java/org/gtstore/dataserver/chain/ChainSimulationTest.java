@@ -694,9 +694,14 @@ class ChainSimulationTest {
                 for (int i = 1; i < order.size(); i++) {
                     String pred = order.get(i - 1);
                     String succ = order.get(i);
+                    // Compared in the latest chain only: a settled chain may have swapped
+                    // two replicas that still act on the order before it.
+                    long latest = state().chain(p).epoch();
                     if (!h.node(pred).alive || !h.node(succ).alive
                             || h.replica(succ).position(p) == null
-                            || h.replica(pred).position(p) == null) {
+                            || h.replica(pred).position(p) == null
+                            || h.replica(succ).chainEpoch(p) != latest
+                            || h.replica(pred).chainEpoch(p) != latest) {
                         continue;
                     }
                     long pa = h.replica(pred).appliedSeq(p);
