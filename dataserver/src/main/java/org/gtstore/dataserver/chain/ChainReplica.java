@@ -204,12 +204,20 @@ public final class ChainReplica {
         }
     }
 
-    /** Our tips in the settling chains that wait for them, for the metadata. */
+    /**
+     * Our tips for the chains that wait for them, for the metadata: settling chains we are a
+     * member of, and unavailable chains we are a last replica of (from what we stored).
+     */
     private void reportTips() {
         tipsReportedTick = fx.tick;
         for (Map.Entry<Integer, Long> e : tipsWanted.entrySet()) {
-            PartitionReplica pr = partitions.get(e.getKey());
-            if (pr != null && pr.chainEpoch() == e.getValue()) {
+            int p = e.getKey();
+            PartitionReplica pr = partitions.get(p);
+            if (pr == null) {
+                fx.tips.add(PartitionReplica.tipOf(p, e.getValue(),
+                        storedApplied.getOrDefault(p, 0L), storedCommitHolds.getOrDefault(p, 0L),
+                        storedLineages.getOrDefault(p, Lineage.FIRST)));
+            } else if (pr.chainEpoch() == e.getValue()) {
                 fx.tips.add(pr.tip());
             }
         }
@@ -477,6 +485,10 @@ public final class ChainReplica {
         Map<Integer, Long> wanted = new HashMap<>();
         for (Chain c : next.getChainsList()) {
             ChainPosition pos = ChainPosition.of(c, selfId);
+            if (c.getReplicasCount() == 0 && c.getLastReplicasList().contains(selfId)
+                    && c.getTipsList().stream().noneMatch(t -> t.getServerId().equals(selfId))) {
+                wanted.put(c.getPartition(), c.getEpoch());
+            }
             if (pos != null) {
                 positions.put(c.getPartition(), pos);
                 // A chain without its own epoch is treated as changed now (the safe side).

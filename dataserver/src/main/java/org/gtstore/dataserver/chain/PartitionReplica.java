@@ -175,6 +175,15 @@ final class PartitionReplica {
 
     /** What this replica holds, for the metadata's settling order (see {@code ReplicaTip}). */
     PartitionTip tip() {
+        return tipOf(partition, chainEpoch, applied, commitHold, lineage);
+    }
+
+    /**
+     * The tip of a partition held as stored: the branch of its last applied update and that
+     * seq; incomplete while a copy was filling holes (a commit hold) or the branch is unknown.
+     */
+    static PartitionTip tipOf(int partition, long chainEpoch, long applied, long commitHold,
+            Lineage lineage) {
         long branch = lineage.branchOf(applied);
         return PartitionTip.newBuilder().setPartition(partition).setChainEpoch(chainEpoch)
                 .setBranch(Math.max(0, branch)).setSeq(applied)

@@ -19,7 +19,9 @@ import org.gtstore.proto.ChainMessage;
 import org.gtstore.proto.CopyChunk;
 import org.gtstore.proto.ErrorCode;
 import org.gtstore.proto.PartitionMap;
+import org.gtstore.proto.PartitionTip;
 import org.gtstore.proto.PutRequest;
+import org.gtstore.proto.ReplicaTip;
 import org.gtstore.proto.Update;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -582,6 +584,43 @@ class ChainCopyTest {
             assertNull(h.stored("c", k), "key " + k + " at c, lost at its tail");
         }
         assertEquals(h.replica("a").appliedSeq(P), h.replica("c").appliedSeq(P));
+    }
+
+    @Test
+    void aLastReplicaOfAnUnavailableChainReportsWhatItStoredUntilTheMapHasIt() {
+        // Goal: the metadata serves a partition whose replicas were all declared dead again
+        // from the one holding most; a server back with no position reports its stored tip.
+        List<String> keys = keysOfP(3);
+        ChainHarness h = new ChainHarness("a", "b");
+        h.setMap(1, List.of("a"));
+        h.deliverAll();
+        for (String k : keys) {
+            long t = h.put("a", k, "v-" + k);
+            h.deliverAll();
+            assertEquals(ErrorCode.OK, h.putReply(t).getCode());
+        }
+        h.restart("a", h.map(7, p -> Chain.newBuilder().setPartition(p).setEpoch(6)
+                .addLastReplicas("b").addLastReplicas("a").build()));
+        assertEquals(ChainHarness.PARTITIONS, h.node("a").tips.size(), "one per partition");
+        PartitionTip tip = h.node("a").tips.stream().filter(t -> t.getPartition() == P)
+                .findFirst().orElseThrow();
+        assertEquals(6, tip.getChainEpoch());
+        assertEquals(3, tip.getSeq());
+        assertFalse(tip.getIncomplete());
+        h.node("a").tips = List.of();
+        for (int i = 0; i < 10; i++) {
+            h.tick("a");
+        }
+        assertFalse(h.node("a").tips.isEmpty(), "repeated while the map lacks it");
+        h.deliverMap(h.map(8, p -> Chain.newBuilder().setPartition(p).setEpoch(6)
+                .addLastReplicas("b").addLastReplicas("a")
+                .addTips(ReplicaTip.newBuilder().setServerId("a").setSeq(p == P ? 3 : 0))
+                .build()), "a");
+        h.node("a").tips = List.of();
+        for (int i = 0; i < 10; i++) {
+            h.tick("a");
+        }
+        assertTrue(h.node("a").tips.isEmpty(), "the map has it: " + h.node("a").tips);
     }
 
     /** Makes {@code a} the whole chain in {@code m} and writes request 7 of "cl" (version 1). */

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -71,6 +72,8 @@ class ChainSimulationTest {
             org.slf4j.LoggerFactory.getLogger(ChainSimulationTest.class);
     private static final List<String> SERVERS = List.of("a", "b", "c", "d");
     private static final int KEYS = 12;
+    /** The metadata's clock advances by a driver's tick interval per tick of the simulation. */
+    private static final long TICK_MS = 100;
 
     private record Acked(String key, String value, long version) {
     }
@@ -107,11 +110,13 @@ class ChainSimulationTest {
                 .getCurrentThreadCpuTime() - cpuStartNs) / 1_000_000;
         LOG.info("{} schedules in {} ms of CPU: {} writes acked, {} acked after a server died,"
                 + " {} servers killed, {} joining replicas made tails, {} partitions served again"
-                + " after losing every replica, {} power cuts losing {} store batches, {} retries"
+                + " after losing every replica ({} of them from among several last replicas, {}"
+                + " after the revive wait), {} power cuts losing {} store batches, {} retries"
                 + " refused as older than what their head remembered, {} writes refused while"
                 + " their head's chains were behind, {} acknowledged writes kept through lossy"
                 + " power cuts by some replica, {} chains settled", seeds, cpuMs, totalAcked,
-                ackedAfterKill, totalKilled, totalCopiesFinished, totalRevived, totalPowerCuts,
+                ackedAfterKill, totalKilled, totalCopiesFinished, totalRevived,
+                totalRevivedFromSeveral, totalRevivedAfterWait, totalPowerCuts,
                 totalBatchesLost, totalTooOld, totalBackedUp, totalKeptThroughCuts,
                 totalSettled);
         assertTrue(totalAcked > seeds * 20, "acked writes: " + totalAcked);
@@ -122,6 +127,8 @@ class ChainSimulationTest {
         assertTrue(seeds < 10 || totalBatchesLost > seeds, "batches lost: " + totalBatchesLost);
         assertTrue(seeds < 10 || totalTooOld > 0, "no retry was refused as too old");
         assertTrue(seeds < 10 || totalBackedUp > 0, "no write was refused by a backed-up head");
+        assertTrue(seeds < 10 || totalRevivedFromSeveral > 0, "no revival chose among several");
+        assertTrue(seeds < 10 || totalRevivedAfterWait > 0, "no revival after the revive wait");
     }
 
     private long totalAcked;
@@ -129,6 +136,8 @@ class ChainSimulationTest {
     private long ackedAfterKill;
     private long totalCopiesFinished;
     private long totalRevived;
+    private long totalRevivedFromSeveral;
+    private long totalRevivedAfterWait;
     private long totalPowerCuts;
     private long totalBatchesLost;
     private long totalTooOld;
@@ -145,6 +154,8 @@ class ChainSimulationTest {
             ackedAfterKill += sim.ackedAfterKill;
             totalCopiesFinished += sim.meta.copiesFinished;
             totalRevived += sim.meta.revived;
+            totalRevivedFromSeveral += sim.meta.revivedFromSeveral;
+            totalRevivedAfterWait += sim.meta.revivedAfterWait;
             totalPowerCuts += sim.powerCuts;
             totalBatchesLost += sim.batchesLost;
             totalTooOld += sim.refusedAsTooOld;
@@ -180,7 +191,8 @@ class ChainSimulationTest {
         private final Set<String> fragile = new HashSet<>();
         /** The real metadata leader and commands; every change goes out to the servers. */
         private final SimMetadata meta = new SimMetadata(
-                new Settings(3, PARTITIONS, SERVERS.size()), s -> h.node(s).alive, cause -> {
+                new Settings(3, PARTITIONS, SERVERS.size()), s -> h.node(s).alive,
+                () -> clock * TICK_MS, cause -> {
                     h.epoch = state().epoch();
                     trace("metadata: " + cause);
                     publish();
@@ -603,6 +615,15 @@ class ChainSimulationTest {
                         + a.version(), a.value()));
                 versionByRequest.clear();
             }
+            if (random.nextBoolean()) {
+                // The metadata stayed up and saw every server go, one by one: each partition
+                // is unavailable, remembering all its members; back, they report what they
+                // hold, and the one holding most serves it again.
+                List<String> order = new ArrayList<>(SERVERS);
+                Collections.shuffle(order, random);
+                order.forEach(this::reportUnreachable);
+                trace("power cut seen by the metadata: every server declared dead");
+            }
             for (String s : SERVERS) {
                 h.node(s).caughtUp.clear();
                 register(s);
@@ -797,13 +818,16 @@ class ChainSimulationTest {
                     }
                 }
             }
-            // A partition whose every replica died comes back only with one of its last ones.
+            // A partition whose every replica died comes back only with one of its last ones:
+            // the last one standing returns; others that stay dead are waited for no longer
+            // than the revive wait.
             for (PartitionChain c : state().chains()) {
-                if (c.isUnavailable() && !h.node(c.lastReplicas().get(0)).alive) {
-                    restart(c.lastReplicas().get(0));
+                String last = c.isUnavailable()
+                        ? c.lastReplicas().get(c.lastReplicas().size() - 1) : null;
+                if (last != null && !h.node(last).alive) {
+                    restart(last);
                 }
             }
-            assertEquals(0, state().unavailableCount(), "still unavailable: " + state().chains());
             h.copierPaused = false;
             for (int round = 0; round < 300; round++) {
                 undeliveredMaps.forEach((s, m) -> h.deliverMap(m, s));
@@ -826,6 +850,7 @@ class ChainSimulationTest {
                 metadataDuty();
                 checkStep();
             }
+            assertEquals(0, state().unavailableCount(), "still unavailable: " + state().chains());
             assertTrue(putsInFlight.isEmpty(), () -> "puts never answered: "
                     + putsInFlight.size() + " " + putsInFlight.values().stream()
                     .map(java.util.Arrays::toString).toList());

@@ -7,6 +7,7 @@ import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 import org.gtstore.metadata.command.Commands;
 import org.gtstore.metadata.command.Outcome;
@@ -27,13 +28,19 @@ import org.gtstore.proto.ReportCaughtUpRequest;
 /**
  * The real metadata for the chain simulation, on the simulation's one thread: a
  * {@link MetadataLeader} driven as MetadataLeaderTest drives it. Its duty executor is a queue
- * run to the end by every call here; its clock stands still, so nobody is found silent (deaths
- * come from kills, reported unreachable and probed: nothing listens any more); and its log
+ * run to the end by every call here; its failure timeout never passes, so nobody is found
+ * silent (deaths come from kills, reported unreachable and probed: nothing listens any more),
+ * and its clock is the simulation's, for the revive wait; and its log
  * applies each command at once with {@link Commands#apply}, which validates it against the state
  * it applies to, as the state machine's startTransaction would. The map the data servers get is
  * {@link AppliedMap}'s wire form, the one the metadata service sends.
  */
 final class SimMetadata {
+    /**
+     * How long an unavailable partition waits for its last replicas' tips: long enough that
+     * last replicas restarted together all report, short enough to expire while some stay dead.
+     */
+    static final long REVIVE_WAIT_MS = 4_000;
     private final ArrayDeque<Runnable> duty = new ArrayDeque<>();
     private final Consumer<String> onChange;
     private final MetadataLeader leader;
@@ -42,17 +49,25 @@ final class SimMetadata {
     int copiesFinished;
     /** Partitions that lost every replica and were served again by one of them. */
     int revived;
+    /** Of those, the ones that chose among several last replicas. */
+    int revivedFromSeveral;
+    /** Of those, the ones revived by the leader after the revive wait (ReviveChains). */
+    int revivedAfterWait;
     /** Settling chains ordered by their replicas' tips. */
     int settled;
 
     /**
      * @param alive    whether a server's process is listening (what the leader's probe finds)
+     * @param clockMs  the simulated clock: it drives the revive wait only, as the failure
+     *                 timeout is too long for anyone to be found silent
      * @param onChange told the cause of every applied change (the map has moved one epoch)
      */
-    SimMetadata(Settings settings, Predicate<String> alive, Consumer<String> onChange) {
+    SimMetadata(Settings settings, Predicate<String> alive, LongSupplier clockMs,
+            Consumer<String> onChange) {
         this.onChange = onChange;
         this.leader = new MetadataLeader("sim-meta",
-                new MetadataLeader.Options(settings, 2000, 0, 1000), () -> 0L,
+                new MetadataLeader.Options(settings, Long.MAX_VALUE / 4_000_000, 0, 1000, 0, 0,
+                        REVIVE_WAIT_MS), () -> clockMs.getAsLong() * 1_000_000,
                 address -> CompletableFuture.completedFuture(alive.test(
                         address.substring(0, address.lastIndexOf(':')))
                         ? ProbeResult.REACHABLE : ProbeResult.REFUSED),
@@ -120,8 +135,13 @@ final class SimMetadata {
         Outcome o = Commands.apply(state(), cmd);
         if (o.changed()) {
             for (int p = 0; p < o.state().chains().size() && state().isAssigned(); p++) {
-                revived += state().chain(p).isUnavailable()
-                        && !o.state().chain(p).isUnavailable() ? 1 : 0;
+                boolean back = state().chain(p).isUnavailable()
+                        && !o.state().chain(p).isUnavailable();
+                revived += back ? 1 : 0;
+                revivedFromSeveral += back && state().chain(p).lastReplicas().size() > 1 ? 1 : 0;
+            }
+            if (cmd.hasRevive()) {
+                revivedAfterWait += cmd.getRevive().getEntriesCount();
             }
             for (int p = 0; p < o.state().chains().size() && state().isAssigned(); p++) {
                 settled += state().chain(p).settling() && !o.state().chain(p).settling()

@@ -24,50 +24,58 @@ final class ChainEdits {
     /**
      * Removes a server from every chain, following the chain replication paper: a dead head is
      * replaced by its successor, a dead tail by its predecessor (list order does both), and a
-     * dead joining replica is simply dropped. A chain that loses its last replica becomes
-     * unavailable and remembers that replica; its joining replica (which never finished its
-     * copy) is dropped, because a partial copy must never serve. A settling chain whose other
-     * members all reported their tips settles.
+     * dead joining replica is simply dropped. A member departs ({@link
+     * PartitionChain#withoutDeadMember}, at most {@code keepDeparted} remembered); a chain that
+     * loses its last replica becomes unavailable with the departed as its last replicas. A
+     * settling chain whose other members all reported their tips settles; an unavailable chain
+     * forgets the tip of a last replica that died again.
      */
     static List<PartitionChain> removeServer(List<PartitionChain> chains, String serverId,
-                                             long newEpoch) {
+                                             long newEpoch, int keepDeparted) {
         List<PartitionChain> out = new ArrayList<>(chains.size());
         for (PartitionChain c : chains) {
-            boolean member = c.contains(serverId);
-            boolean joining = c.joining().equals(serverId);
-            if (!member && !joining) {
-                out.add(c);
-                continue;
-            }
-            List<String> replicas = new ArrayList<>(c.replicas());
-            replicas.remove(serverId);
-            String newJoining = joining ? PartitionChain.NONE : c.joining();
-            if (replicas.isEmpty() && member) {
-                out.add(new PartitionChain(c.partition(), List.of(), PartitionChain.NONE,
-                        newEpoch, List.of(serverId)));
-            } else {
-                PartitionChain next = c.withMembers(replicas, newJoining, newEpoch);
+            if (c.contains(serverId)) {
+                PartitionChain next = c.withoutDeadMember(serverId, newEpoch, keepDeparted);
                 out.add(next.readyToSettle() ? next.settled(newEpoch) : next);
+            } else if (c.joining().equals(serverId)) {
+                out.add(c.withMembers(c.replicas(), PartitionChain.NONE, newEpoch));
+            } else if (c.isUnavailable() && c.tips().containsKey(serverId)) {
+                out.add(c.withoutTip(serverId));
+            } else {
+                out.add(c);
             }
         }
         return out;
     }
 
     /**
-     * Brings every unavailable partition whose last replicas include the server back, with
-     * that server as its single replica. Returns {@code chains} itself if none was.
+     * The server registered again: no chain counts it as departed any more, and every
+     * unavailable chain that remembers it waits for its new tip, or forgets it if it came with
+     * another disk. An unavailable chain whose only last replica it is, on the same disk, is
+     * served by it again at once; one that now has every tip it waits for, by the best.
+     * Returns {@code chains} itself if none changed.
      */
-    static List<PartitionChain> revive(List<PartitionChain> chains, String serverId,
-                                       long newEpoch) {
+    static List<PartitionChain> afterRegister(List<PartitionChain> chains, String serverId,
+                                              boolean sameDisk, long newEpoch) {
         List<PartitionChain> out = null;
         for (int i = 0; i < chains.size(); i++) {
             PartitionChain c = chains.get(i);
-            if (c.isUnavailable() && c.lastReplicas().contains(serverId)) {
-                if (out == null) {
-                    out = new ArrayList<>(chains);
-                }
-                out.set(i, PartitionChain.of(c.partition(), List.of(serverId), newEpoch));
+            if (!c.departed().contains(serverId) && !c.lastReplicas().contains(serverId)) {
+                continue;
             }
+            PartitionChain next;
+            if (sameDisk && c.lastReplicas().equals(List.of(serverId))) {
+                next = PartitionChain.of(c.partition(), List.of(serverId), newEpoch);
+            } else {
+                next = c.afterRegister(serverId, sameDisk, newEpoch);
+                if (next.isUnavailable() && next.readyToRevive()) {
+                    next = next.revivedFromBest(newEpoch);
+                }
+            }
+            if (out == null) {
+                out = new ArrayList<>(chains);
+            }
+            out.set(i, next);
         }
         return out == null ? chains : out;
     }

@@ -17,6 +17,8 @@ import org.gtstore.proto.MetaCommand;
 import org.gtstore.proto.PartitionTip;
 import org.gtstore.proto.RecordTips;
 import org.gtstore.proto.RegisterServer;
+import org.gtstore.proto.ReviveChains;
+import org.gtstore.proto.ReviveEntry;
 
 /**
  * Decides whether a command may be applied to a state. It is used twice with the same answer
@@ -58,6 +60,8 @@ final class CommandValidator {
                         cmd.getFinishCopy().getEntriesList(), false);
             case RECORD_TIPS:
                 return validateRecordTips(state, cmd.getRecordTips());
+            case REVIVE:
+                return validateRevive(state, cmd.getRevive());
             default:
                 return reject(ErrorCode.INVALID_ARGUMENT,
                         "unknown command: " + cmd.getCommandCase());
@@ -124,16 +128,44 @@ final class CommandValidator {
             awaited += awaits(state.chain(t.getPartition()), r.getServerId(), t) ? 1 : 0;
         }
         if (awaited == 0) {
-            return reject(ErrorCode.EPOCH_MISMATCH, "no settling chain awaits these tips of "
-                    + r.getServerId());
+            return reject(ErrorCode.EPOCH_MISMATCH, "no settling or unavailable chain awaits"
+                    + " these tips of " + r.getServerId());
         }
         return Optional.empty();
     }
 
-    /** True if the settling chain waits for this member's tip of its current chain epoch. */
+    /**
+     * True if the chain, in the chain epoch the tip names, waits for it: a settling chain for
+     * a member's, an unavailable one for a last replica's.
+     */
     static boolean awaits(PartitionChain c, String serverId, PartitionTip t) {
-        return c.settling() && c.epoch() == t.getChainEpoch() && c.contains(serverId)
-                && !c.tips().containsKey(serverId);
+        if (c.epoch() != t.getChainEpoch()) {
+            return false;
+        }
+        return c.settling() && c.contains(serverId) && !c.tips().containsKey(serverId)
+                || c.awaitsTipOf(serverId);
+    }
+
+    /** Unavailable chains, each still in the named chain epoch and with a tip to revive from. */
+    private static Optional<Rejection> validateRevive(ClusterState state, ReviveChains r) {
+        if (r.getEntriesCount() == 0) {
+            return reject(ErrorCode.INVALID_ARGUMENT, "no chains to revive");
+        }
+        Set<Integer> seen = new HashSet<>();
+        for (ReviveEntry e : r.getEntriesList()) {
+            if (e.getPartition() < 0 || e.getPartition() >= state.chains().size()
+                    || !seen.add(e.getPartition())) {
+                return reject(ErrorCode.INVALID_ARGUMENT, "partition out of range or listed"
+                        + " twice: " + e.getPartition());
+            }
+            PartitionChain c = state.chain(e.getPartition());
+            if (!c.isUnavailable() || c.epoch() != e.getChainEpoch() || c.tips().isEmpty()) {
+                return reject(ErrorCode.EPOCH_MISMATCH, "partition " + e.getPartition()
+                        + " is not unavailable with a reported tip in chain epoch "
+                        + e.getChainEpoch());
+            }
+        }
+        return Optional.empty();
     }
 
     private static Optional<Rejection> validateAssign(ClusterState state, AssignChains a) {

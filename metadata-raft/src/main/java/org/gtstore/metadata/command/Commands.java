@@ -23,6 +23,8 @@ import org.gtstore.proto.MetaCommandReply;
 import org.gtstore.proto.PartitionTip;
 import org.gtstore.proto.RecordTips;
 import org.gtstore.proto.RegisterServer;
+import org.gtstore.proto.ReviveChains;
+import org.gtstore.proto.ReviveEntry;
 import org.gtstore.proto.ServerState;
 import org.gtstore.proto.StartCopy;
 
@@ -33,7 +35,7 @@ import org.gtstore.proto.StartCopy;
  * state. Every applied change moves the epoch by exactly one and says why in {@code cause}.
  *
  * <p>Commands handled: InitCluster, RegisterServer, MarkDead, AssignChains, StartCopy,
- * FinishCopy, RecordTips (see metadata.proto).
+ * FinishCopy, RecordTips, ReviveChains (see metadata.proto).
  */
 public final class Commands {
 
@@ -65,6 +67,7 @@ public final class Commands {
             case START_COPY -> applyStartCopy(state, cmd.getStartCopy());
             case FINISH_COPY -> applyFinishCopy(state, cmd.getFinishCopy());
             case RECORD_TIPS -> applyRecordTips(state, cmd.getRecordTips());
+            case REVIVE -> applyRevive(state, cmd.getRevive());
             default -> throw new IllegalStateException("validated an unknown command: " + cmd);
         };
         if (next.epoch() != state.epoch() + 1) {
@@ -90,7 +93,8 @@ public final class Commands {
      * A server that is live in the chains with the same storage id restarted before anyone
      * declared it dead: it keeps its positions (chain catch-up fills the gap). Otherwise it
      * comes back with no positions. Either way, a partition that lost every replica and
-     * remembers this server (with this very disk) is served again by it alone.
+     * remembers only this server (with this very disk) is served again by it alone; one that
+     * remembers others too waits for its tip ({@link ChainEdits#afterRegister}).
      */
     private static ClusterState applyRegister(ClusterState state, RegisterServer r) {
         long epoch = state.epoch() + 1;
@@ -111,18 +115,26 @@ public final class Commands {
             chains = settling;
         } else {
             if (old.isPresent() && ChainEdits.holdsPosition(chains, id)) {
-                chains = ChainEdits.removeServer(chains, id, epoch);
+                chains = ChainEdits.removeServer(chains, id, epoch, keepDeparted(state));
             }
             cause = id + " registered (incarnation " + r.getIncarnation() + ") at "
                     + r.getAddress();
         }
-        if (sameDisk) {
-            List<PartitionChain> revived = ChainEdits.revive(chains, id, epoch);
-            if (revived != chains) {
-                cause += "; its unavailable partitions are served again";
-            }
-            chains = revived;
+        List<PartitionChain> after = ChainEdits.afterRegister(chains, id, sameDisk, epoch);
+        int revived = 0;
+        int waiting = 0;
+        for (int p = 0; p < after.size(); p++) {
+            revived += chains.get(p).isUnavailable() && !after.get(p).isUnavailable() ? 1 : 0;
+            waiting += after.get(p).awaitsTipOf(id) ? 1 : 0;
         }
+        if (revived > 0) {
+            cause += "; " + revived + " unavailable partitions are served again";
+        }
+        if (waiting > 0) {
+            cause += "; " + waiting + " unavailable partitions wait for its tip (what it holds)"
+                    + " to be served again by the last replica holding most";
+        }
+        chains = after;
         Map<String, ServerEntry> servers = new TreeMap<>(state.servers());
         servers.put(id, new ServerEntry(id, r.getAddress(), r.getIncarnation(),
                 ServerState.JOINING, r.getStorageId(), r.getProcessId()));
@@ -133,7 +145,7 @@ public final class Commands {
     private static ClusterState applyMarkDead(ClusterState state, MarkDead m) {
         long epoch = state.epoch() + 1;
         List<PartitionChain> chains = ChainEdits.removeServer(state.chains(), m.getServerId(),
-                epoch);
+                epoch, keepDeparted(state));
         Map<String, ServerEntry> servers = new TreeMap<>(state.servers());
         servers.put(m.getServerId(), servers.get(m.getServerId()).withState(ServerState.DEAD));
         String reason = m.getReason().isEmpty() ? "" : ": " + m.getReason();
@@ -212,14 +224,21 @@ public final class Commands {
         return withChains(state, chains, cause);
     }
 
+    /** At most K-1 departed members per chain: with the last one standing, K last replicas. */
+    private static int keepDeparted(ClusterState state) {
+        return state.hasSettings() ? state.settings().replication() - 1 : 0;
+    }
+
     /**
-     * Records the awaited tips; each chain that now has every member's tip is ordered by them,
-     * most data first, in the new epoch.
+     * Records the awaited tips; each settling chain that now has every member's tip is ordered
+     * by them, most data first, and each unavailable chain that has every last replica's tip
+     * is served again by the best, in the new epoch.
      */
     private static ClusterState applyRecordTips(ClusterState state, RecordTips r) {
         long epoch = state.epoch() + 1;
         List<PartitionChain> chains = new ArrayList<>(state.chains());
         List<String> settled = new ArrayList<>();
+        List<String> revived = new ArrayList<>();
         for (PartitionTip t : r.getTipsList()) {
             PartitionChain c = chains.get(t.getPartition());
             if (!CommandValidator.awaits(c, r.getServerId(), t)) {
@@ -230,13 +249,38 @@ public final class Commands {
                 PartitionChain s = c.settled(epoch);
                 settled.add(c.partition() + ": " + s.replicas() + " (" + c.tips() + ")");
                 c = s;
+            } else if (c.readyToRevive()) {
+                PartitionChain s = c.revivedFromBest(epoch);
+                revived.add(c.partition() + ": " + s.head() + " (" + c.tips() + ")");
+                c = s;
             }
             chains.set(t.getPartition(), c);
         }
         String cause = r.getServerId() + " reported what it holds in " + r.getTipsCount()
-                + " settling partitions" + (settled.isEmpty() ? ""
-                : "; settled, most data first: " + String.join(", ", settled));
+                + " settling or unavailable partitions" + (settled.isEmpty() ? ""
+                : "; settled, most data first: " + String.join(", ", settled))
+                + (revived.isEmpty() ? "" : "; served again by the last replica holding most: "
+                + String.join(", ", revived));
         return withChains(state, chains, cause);
+    }
+
+    /** Each listed unavailable chain is served again by the reporter holding most. */
+    private static ClusterState applyRevive(ClusterState state, ReviveChains r) {
+        long epoch = state.epoch() + 1;
+        List<PartitionChain> chains = new ArrayList<>(state.chains());
+        List<String> revived = new ArrayList<>();
+        for (ReviveEntry e : r.getEntriesList()) {
+            PartitionChain c = chains.get(e.getPartition());
+            PartitionChain s = c.revivedFromBest(epoch);
+            List<String> silent = new ArrayList<>(c.lastReplicas());
+            silent.removeAll(c.tips().keySet());
+            revived.add(c.partition() + ": " + s.head() + " (" + c.tips() + "; not heard: "
+                    + silent + ")");
+            chains.set(e.getPartition(), s);
+        }
+        return withChains(state, chains, "waited for the last replicas of " + revived.size()
+                + " unavailable partitions; served again by the one holding most of those"
+                + " heard: " + String.join(", ", revived));
     }
 
     private static ClusterState withChains(ClusterState state, List<PartitionChain> chains,

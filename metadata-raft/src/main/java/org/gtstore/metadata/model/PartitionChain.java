@@ -20,8 +20,15 @@ import org.gtstore.proto.ReplicaTip;
  * <p>A chain is <em>settling</em> while the metadata chooses its head after the head restarted
  * on its store (which may have lost what a power cut took from its log, while a successor kept
  * it): the head takes no writes, every member reports its {@link Tip}, and once all have, the
- * chain is ordered by tip, most data first ({@link #settled}). {@code tips} is empty unless
- * settling.
+ * chain is ordered by tip, most data first ({@link #settled}).
+ *
+ * <p>Members declared dead while the chain kept serving are remembered as {@code departed}
+ * (newest last, a few, until they register again). When the last member dies they become last
+ * replicas with it: a power cut of every replica leaves each a different prefix of its log,
+ * and the order in which the metadata declared them dead says nothing about which kept most.
+ * Each that registers again with its disk reports its tip; once all have (or the leader stops
+ * waiting, {@link #revivedFromBest}), the one holding most serves the partition again.
+ * {@code tips} is empty unless settling or unavailable.
  *
  * <pre>
  *   writes -> replicas[0] (head) -> ... -> replicas[n-1] (tail) -> reads
@@ -31,7 +38,7 @@ import org.gtstore.proto.ReplicaTip;
  */
 public record PartitionChain(int partition, List<String> replicas, String joining, long epoch,
                              List<String> lastReplicas, boolean settling,
-                             SortedMap<String, Tip> tips) {
+                             SortedMap<String, Tip> tips, List<String> departed) {
 
     /** The value of {@link #joining()} when no replica is joining. */
     public static final String NONE = "";
@@ -42,6 +49,7 @@ public record PartitionChain(int partition, List<String> replicas, String joinin
         }
         replicas = List.copyOf(replicas);
         lastReplicas = List.copyOf(lastReplicas);
+        departed = List.copyOf(departed);
         tips = Collections.unmodifiableSortedMap(new TreeMap<>(tips));
         Objects.requireNonNull(joining, "joining == null");
         if (new HashSet<>(replicas).size() != replicas.size()) {
@@ -56,15 +64,24 @@ public record PartitionChain(int partition, List<String> replicas, String joinin
             throw new IllegalArgumentException("partition " + partition
                     + ": last_replicas is set on an available chain " + replicas);
         }
-        if (!settling && !tips.isEmpty() || !replicas.containsAll(tips.keySet())) {
+        if (replicas.isEmpty() ? !departed.isEmpty() || settling
+                : departed.stream().anyMatch(replicas::contains)) {
+            throw new IllegalArgumentException("partition " + partition + ": departed "
+                    + departed + " or settling on chain " + replicas + " (or unavailable)");
+        }
+        List<String> reporters = replicas.isEmpty() ? lastReplicas : replicas;
+        if (!settling && !replicas.isEmpty() && !tips.isEmpty()
+                || !reporters.containsAll(tips.keySet())) {
             throw new IllegalArgumentException("partition " + partition + ": tips " + tips.keySet()
-                    + " of a chain that is not settling or not theirs " + replicas);
+                    + " of a chain that is neither settling nor unavailable, or not theirs "
+                    + reporters);
         }
     }
 
     public PartitionChain(int partition, List<String> replicas, String joining, long epoch,
                           List<String> lastReplicas) {
-        this(partition, replicas, joining, epoch, lastReplicas, false, new TreeMap<>());
+        this(partition, replicas, joining, epoch, lastReplicas, false, new TreeMap<>(),
+                List.of());
     }
 
     public static PartitionChain of(int partition, List<String> replicas, long epoch) {
@@ -73,14 +90,65 @@ public record PartitionChain(int partition, List<String> replicas, String joinin
 
     /**
      * This chain with other replicas and joining replica in a new epoch; a settling chain stays
-     * settling, with the tips of the replicas it keeps.
+     * settling, with the tips of the replicas it keeps, and the departed stay departed.
      */
     public PartitionChain withMembers(List<String> nextReplicas, String nextJoining,
                                       long nextEpoch) {
         SortedMap<String, Tip> kept = new TreeMap<>(tips);
         kept.keySet().retainAll(nextReplicas);
+        List<String> stillDeparted = new ArrayList<>(departed);
+        stillDeparted.removeAll(nextReplicas);
         return new PartitionChain(partition, nextReplicas, nextJoining, nextEpoch, lastReplicas,
-                settling && !nextReplicas.isEmpty(), kept);
+                settling && !nextReplicas.isEmpty(), kept, stillDeparted);
+    }
+
+    /**
+     * This chain without {@code dead}, a member declared dead, in a new epoch: it departs (the
+     * newest of at most {@code keep}), or, if it was the last member, the chain is unavailable
+     * with it and the departed as its last replicas (its joining replica, whose copy never
+     * finished, is dropped: a partial copy must never serve).
+     */
+    public PartitionChain withoutDeadMember(String dead, long nextEpoch, int keep) {
+        List<String> rest = new ArrayList<>(replicas);
+        rest.remove(dead);
+        List<String> gone = new ArrayList<>(departed);
+        gone.remove(dead);
+        gone.add(dead);
+        if (rest.isEmpty()) {
+            return new PartitionChain(partition, List.of(), NONE, nextEpoch, gone);
+        }
+        PartitionChain next = withMembers(rest, joining, nextEpoch);
+        List<String> kept = gone.subList(Math.max(0, gone.size() - keep), gone.size());
+        return new PartitionChain(partition, next.replicas, next.joining, nextEpoch,
+                List.of(), next.settling, next.tips, kept);
+    }
+
+    /**
+     * This chain once {@code server} registered again (same epoch unless its last replicas
+     * change): it is no longer departed (it is a live server now, whatever it holds); in an
+     * unavailable chain its tip is void (it reports again), and with another disk it holds
+     * nothing of the partition, so it is no longer a last replica unless it is the only one.
+     */
+    public PartitionChain afterRegister(String server, boolean sameDisk, long nextEpoch) {
+        List<String> stillDeparted = new ArrayList<>(departed);
+        stillDeparted.remove(server);
+        SortedMap<String, Tip> kept = new TreeMap<>(tips);
+        kept.remove(server);
+        List<String> last = new ArrayList<>(lastReplicas);
+        if (!sameDisk && last.size() > 1) {
+            last.remove(server);
+        }
+        long nextChainEpoch = last.equals(lastReplicas) ? epoch : nextEpoch;
+        return new PartitionChain(partition, replicas, joining, nextChainEpoch, last, settling,
+                kept, stillDeparted);
+    }
+
+    /** This unavailable chain without the tip of {@code server}, which died again. */
+    public PartitionChain withoutTip(String server) {
+        SortedMap<String, Tip> kept = new TreeMap<>(tips);
+        kept.remove(server);
+        return new PartitionChain(partition, replicas, joining, epoch, lastReplicas, settling,
+                kept, departed);
     }
 
     /**
@@ -91,19 +159,30 @@ public record PartitionChain(int partition, List<String> replicas, String joinin
         SortedMap<String, Tip> kept = new TreeMap<>(tips);
         kept.remove(restarted);
         return new PartitionChain(partition, replicas, joining, settling ? epoch : nextEpoch,
-                lastReplicas, true, kept);
+                lastReplicas, true, kept, departed);
     }
 
-    /** This settling chain with the member's tip (same epoch: nothing moved yet). */
-    public PartitionChain withTip(String member, Tip tip) {
+    /** This settling or unavailable chain with the server's tip (same epoch: nothing moved). */
+    public PartitionChain withTip(String server, Tip tip) {
         SortedMap<String, Tip> more = new TreeMap<>(tips);
-        more.put(member, tip);
-        return new PartitionChain(partition, replicas, joining, epoch, lastReplicas, true, more);
+        more.put(server, tip);
+        return new PartitionChain(partition, replicas, joining, epoch, lastReplicas, settling,
+                more, departed);
     }
 
     /** True if this chain is settling and every member's tip is in. */
     public boolean readyToSettle() {
         return settling && tips.keySet().containsAll(replicas);
+    }
+
+    /** True if this chain is unavailable and every last replica's tip is in. */
+    public boolean readyToRevive() {
+        return isUnavailable() && tips.keySet().containsAll(lastReplicas);
+    }
+
+    /** True if this unavailable chain waits for the tip of {@code server}. */
+    public boolean awaitsTipOf(String server) {
+        return isUnavailable() && lastReplicas.contains(server) && !tips.containsKey(server);
     }
 
     /**
@@ -116,7 +195,25 @@ public record PartitionChain(int partition, List<String> replicas, String joinin
         order.sort(Comparator.comparing((String s) -> tips.get(s)).reversed());
         String keptJoining = order.get(order.size() - 1).equals(tail()) ? joining : NONE;
         return new PartitionChain(partition, order, keptJoining, nextEpoch, lastReplicas, false,
-                new TreeMap<>());
+                new TreeMap<>(), departed);
+    }
+
+    /**
+     * This unavailable chain served again, in a new epoch, by the reporter holding most (on a
+     * tie the one declared dead last, which served longest). Needs at least one tip.
+     */
+    public PartitionChain revivedFromBest(long nextEpoch) {
+        String best = null;
+        for (String s : lastReplicas) {
+            Tip t = tips.get(s);
+            if (t != null && (best == null || t.compareTo(tips.get(best)) >= 0)) {
+                best = s;
+            }
+        }
+        if (best == null) {
+            throw new IllegalStateException("partition " + partition + ": no tip to revive from");
+        }
+        return of(partition, List.of(best), nextEpoch);
     }
 
     /** True when every replica died: nobody serves the partition until one of them returns. */
@@ -143,7 +240,7 @@ public record PartitionChain(int partition, List<String> replicas, String joinin
     public Chain toProto() {
         Chain.Builder b = Chain.newBuilder().setPartition(partition).addAllReplicas(replicas)
                 .setJoining(joining).setEpoch(epoch).addAllLastReplicas(lastReplicas)
-                .setSettling(settling);
+                .setSettling(settling).addAllDeparted(departed);
         tips.forEach((server, tip) -> b.addTips(tip.toProto(server)));
         return b.build();
     }
@@ -154,6 +251,7 @@ public record PartitionChain(int partition, List<String> replicas, String joinin
             tips.put(t.getServerId(), Tip.fromProto(t));
         }
         return new PartitionChain(c.getPartition(), c.getReplicasList(), c.getJoining(),
-                c.getEpoch(), c.getLastReplicasList(), c.getSettling(), tips);
+                c.getEpoch(), c.getLastReplicasList(), c.getSettling(), tips,
+                c.getDepartedList());
     }
 }

@@ -39,6 +39,8 @@ import org.gtstore.proto.RecordTips;
 import org.gtstore.proto.RegisterRequest;
 import org.gtstore.proto.RegisterServer;
 import org.gtstore.proto.ReportCaughtUpRequest;
+import org.gtstore.proto.ReviveChains;
+import org.gtstore.proto.ReviveEntry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,16 +84,22 @@ public final class MetadataLeader {
      * @param restartGraceMs how long a server whose connection is refused may take to restart
      *                       before it is declared dead (0: at the first refused probe); see
      *                       {@link RestartGrace}
+     * @param reviveWaitMs how long an unavailable chain waits for its last replicas' tips once
+     *                     one came in, before the best of those heard serves it; see
+     *                     {@link RevivalWait}
      */
     public record Options(Settings initialSettings, long failureTimeoutMs, long bootstrapWaitMs,
-                          long commandTimeoutMs, long restartGraceMs, long finishSpacingMs) {
+                          long commandTimeoutMs, long restartGraceMs, long finishSpacingMs,
+                          long reviveWaitMs) {
         /**
          * Options without a restart grace (a refused probe means dead at once) or finish
-         * spacing (every FinishCopy goes as soon as it can).
+         * spacing (every FinishCopy goes as soon as it can), and a revive wait of five failure
+         * timeouts.
          */
         public Options(Settings initialSettings, long failureTimeoutMs, long bootstrapWaitMs,
                        long commandTimeoutMs) {
-            this(initialSettings, failureTimeoutMs, bootstrapWaitMs, commandTimeoutMs, 0, 0);
+            this(initialSettings, failureTimeoutMs, bootstrapWaitMs, commandTimeoutMs, 0, 0,
+                    5 * failureTimeoutMs);
         }
     }
 
@@ -105,6 +113,7 @@ public final class MetadataLeader {
     private final Clock clock;
     private final HeartbeatTracker tracker;
     private final RestartGrace restartGrace;
+    private final RevivalWait revivalWait;
     private final ServerProber prober;
     private final CommandSubmitter submitter;
     private final Supplier<ClusterState> state;
@@ -132,6 +141,7 @@ public final class MetadataLeader {
         this.clock = clock;
         this.tracker = new HeartbeatTracker(clock, options.failureTimeoutMs());
         this.restartGrace = new RestartGrace(clock, options.restartGraceMs());
+        this.revivalWait = new RevivalWait(clock, options.reviveWaitMs());
         this.prober = prober;
         this.submitter = submitter;
         this.state = state;
@@ -180,6 +190,22 @@ public final class MetadataLeader {
         } else {
             finishCaughtUpCopies();
             restoreReplication();
+            reviveAfterWaiting();
+        }
+    }
+
+    /**
+     * One ReviveChains for the unavailable chains that waited their revive wait with some of
+     * their last replicas silent: the best of those heard serves each.
+     */
+    private void reviveAfterWaiting() {
+        List<ReviveEntry> due = revivalWait.due(state.get());
+        if (!due.isEmpty()) {
+            LOG.warn("[{}] {} unavailable partitions waited {} ms for their last replicas:"
+                    + " serving them again from the best of those that reported", nodeId,
+                    due.size(), revivalWait.waitMs());
+            submit(MetaCommand.newBuilder().setRevive(ReviveChains.newBuilder()
+                    .addAllEntries(due)).build());
         }
     }
 
@@ -188,6 +214,7 @@ public final class MetadataLeader {
         if (ready && !leading) {
             tracker.startGrace();
             restartGrace.clear();
+            revivalWait.clear();
             progress.clear();
             leadingSinceNs = clock.nanoTime();
             stuckPlanEpoch = -1;

@@ -21,6 +21,8 @@ import org.gtstore.proto.FinishCopy;
 import org.gtstore.proto.MetaCommand;
 import org.gtstore.proto.PartitionTip;
 import org.gtstore.proto.RecordTips;
+import org.gtstore.proto.ReviveChains;
+import org.gtstore.proto.ReviveEntry;
 import org.gtstore.proto.StartCopy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -104,25 +106,45 @@ class ChainEpochPropertyTest {
             case 4:
                 return finishSome(random, s);
             case 5:
-                return random.nextBoolean() ? assignSome(random, s) : someTips(random, s);
+                int which = random.nextInt(3);
+                return which == 0 ? assignSome(random, s)
+                        : which == 1 ? someTips(random, s) : reviveSome(random, s);
             default:
                 throw new AssertionError();
         }
     }
 
-    /** Tips of a member of a settling chain (or of partition 0's head, refused if none). */
+    /**
+     * Tips of a member of a settling chain or of a last replica of an unavailable one (or of
+     * partition 0's head, refused if there is none).
+     */
     private static MetaCommand someTips(Random random, ClusterState s) {
-        List<PartitionChain> settling = s.chains().stream().filter(PartitionChain::settling)
+        List<PartitionChain> waiting = s.chains().stream()
+                .filter(c -> c.settling() || c.isUnavailable() && c.lastReplicas().stream()
+                        .anyMatch(id -> s.server(id).map(e -> !e.isDead()).orElse(false)))
                 .toList();
-        PartitionChain c = settling.isEmpty() ? s.chain(0)
-                : settling.get(random.nextInt(settling.size()));
-        String member = c.replicas().isEmpty() ? pickServer(random, s)
-                : c.replicas().get(random.nextInt(c.replicas().size()));
+        PartitionChain c = waiting.isEmpty() ? s.chain(0)
+                : waiting.get(random.nextInt(waiting.size()));
+        List<String> reporters = c.isUnavailable() ? c.lastReplicas() : c.replicas();
+        String member = reporters.isEmpty() ? pickServer(random, s)
+                : reporters.get(random.nextInt(reporters.size()));
         return MetaCommand.newBuilder().setRecordTips(RecordTips.newBuilder().setServerId(member)
                 .setIncarnation(s.server(member).map(ServerEntry::incarnation).orElse(0L))
                 .addTips(PartitionTip.newBuilder().setPartition(c.partition())
                         .setChainEpoch(c.epoch()).setBranch(random.nextInt(3))
                         .setSeq(random.nextInt(20)))).build();
+    }
+
+    /** A ReviveChains of an unavailable chain (one with a tip, now and then one without). */
+    private static MetaCommand reviveSome(Random random, ClusterState s) {
+        List<PartitionChain> unavailable = s.chains().stream()
+                .filter(c -> c.isUnavailable() && (!c.tips().isEmpty() || random.nextInt(4) == 0))
+                .toList();
+        PartitionChain c = unavailable.isEmpty() ? s.chain(0)
+                : unavailable.get(random.nextInt(unavailable.size()));
+        return MetaCommand.newBuilder().setRevive(ReviveChains.newBuilder().addEntries(
+                ReviveEntry.newBuilder().setPartition(c.partition()).setChainEpoch(c.epoch())))
+                .build();
     }
 
     /** A new server, a restart on the same disk or on a new one, or a stale incarnation. */

@@ -12,6 +12,8 @@ import org.gtstore.proto.FinishCopy;
 import org.gtstore.proto.InitCluster;
 import org.gtstore.proto.MarkDead;
 import org.gtstore.proto.MetaCommand;
+import org.gtstore.proto.PartitionTip;
+import org.gtstore.proto.RecordTips;
 import org.gtstore.proto.RegisterServer;
 import org.gtstore.proto.StartCopy;
 
@@ -94,5 +96,29 @@ public final class Fixtures {
             return state;
         }
         return apply(state, MetaCommand.newBuilder().setFinishCopy(finish).build());
+    }
+
+    /** The server's tip of the partition, in the chain epoch the state shows. */
+    public static MetaCommand tips(ClusterState s, String server, int partition, long branch,
+                                   long seq) {
+        return tips(s, server, partition, branch, seq, false);
+    }
+
+    public static MetaCommand tips(ClusterState s, String server, int partition, long branch,
+                                   long seq, boolean incomplete) {
+        return MetaCommand.newBuilder().setRecordTips(RecordTips.newBuilder().setServerId(server)
+                .setIncarnation(s.server(server).orElseThrow().incarnation())
+                .addTips(PartitionTip.newBuilder().setPartition(partition)
+                        .setChainEpoch(s.chain(partition).epoch()).setBranch(branch).setSeq(seq)
+                        .setIncomplete(incomplete))).build();
+    }
+
+    /** The command is refused with {@code code} and changes nothing. */
+    public static void assertRejected(ClusterState s, MetaCommand cmd, ErrorCode code) {
+        Outcome o = Commands.apply(s, cmd);
+        if (o.reply().getCode() != code || !o.state().equals(s)) {
+            throw new AssertionError("expected " + code + " and no change, got "
+                    + o.reply().getCode() + ": " + o.reply().getMessage());
+        }
     }
 }

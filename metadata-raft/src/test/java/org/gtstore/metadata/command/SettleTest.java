@@ -1,8 +1,10 @@
 package org.gtstore.metadata.command;
 
 import static org.gtstore.metadata.command.Fixtures.apply;
+import static org.gtstore.metadata.command.Fixtures.assertRejected;
 import static org.gtstore.metadata.command.Fixtures.markDead;
 import static org.gtstore.metadata.command.Fixtures.register;
+import static org.gtstore.metadata.command.Fixtures.tips;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -139,25 +141,5 @@ class SettleTest {
         String head = s.chain(0).head();
         long incarnation = s.server(head).orElseThrow().incarnation() + 1;
         return apply(s, register(head, incarnation, "disk-" + head.substring(6)));
-    }
-
-    private static MetaCommand tips(ClusterState s, String server, int partition, long branch,
-                                    long seq) {
-        return tips(s, server, partition, branch, seq, false);
-    }
-
-    private static MetaCommand tips(ClusterState s, String server, int partition, long branch,
-                                    long seq, boolean incomplete) {
-        return MetaCommand.newBuilder().setRecordTips(RecordTips.newBuilder().setServerId(server)
-                .setIncarnation(s.server(server).orElseThrow().incarnation())
-                .addTips(PartitionTip.newBuilder().setPartition(partition)
-                        .setChainEpoch(s.chain(partition).epoch()).setBranch(branch).setSeq(seq)
-                        .setIncomplete(incomplete))).build();
-    }
-
-    private static void assertRejected(ClusterState s, MetaCommand cmd, ErrorCode code) {
-        Outcome o = Commands.apply(s, cmd);
-        assertEquals(code, o.reply().getCode(), o.reply().getMessage());
-        assertEquals(s, o.state());
     }
 }
