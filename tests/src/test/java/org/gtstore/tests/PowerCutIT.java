@@ -49,9 +49,7 @@ class PowerCutIT {
         writeAll(c, "before-");
         freezeThenKillEverything(c);
         List<String> servers = c.launcher().serverIds();
-        for (int i = 0; i < servers.size(); i++) {
-            cutNewestLog(c.clusterDir().resolve(servers.get(i)), CUT_BYTES[i % CUT_BYTES.length]);
-        }
+        cutEveryServersLog(c);
         CliResult start = c.gtctl("cluster", "start");
         assertEquals(0, start.exitCode(), start.toString());
 
@@ -64,7 +62,7 @@ class PowerCutIT {
     }
 
     /** Puts every key and returns the values, failing if any put is not answered OK. */
-    private static Map<String, String> writeAll(TestCluster c, String prefix) {
+    static Map<String, String> writeAll(TestCluster c, String prefix) {
         Map<String, String> written = new LinkedHashMap<>();
         try (GtStoreClient client = c.client(Duration.ofSeconds(30))) {
             List<CompletableFuture<PutResult>> puts = new ArrayList<>();
@@ -79,7 +77,7 @@ class PowerCutIT {
         return written;
     }
 
-    private static void assertAllRead(TestCluster c, Map<String, String> expected,
+    static void assertAllRead(TestCluster c, Map<String, String> expected,
             String when) {
         try (GtStoreClient client = c.client(Duration.ofSeconds(30))) {
             for (Map.Entry<String, String> e : expected.entrySet()) {
@@ -95,19 +93,32 @@ class PowerCutIT {
      * others stopped (as with a power cut), then SIGKILL each.
      */
     static void freezeThenKillEverything(TestCluster c) throws Exception {
+        freezeThenKill(c, c.launcher().cluster().memberIds());
+    }
+
+    /** {@link #freezeThenKillEverything} for the listed members only. */
+    static void freezeThenKill(TestCluster c, List<String> ids) throws Exception {
         List<String> command = new ArrayList<>(List.of("kill", "-STOP"));
-        for (String id : c.launcher().cluster().memberIds()) {
+        for (String id : ids) {
             command.add(Long.toString(c.launcher().pid(id)));
         }
         Process stop = new ProcessBuilder(command).inheritIO().start();
         assertEquals(0, stop.waitFor(), "kill -STOP " + command);
-        for (String id : c.launcher().cluster().memberIds()) {
+        for (String id : ids) {
             c.launcher().kill(id);
         }
     }
 
+    /** Cuts each server's newest log by a different amount of {@link #CUT_BYTES}. */
+    static void cutEveryServersLog(TestCluster c) throws IOException {
+        List<String> servers = c.launcher().serverIds();
+        for (int i = 0; i < servers.size(); i++) {
+            cutNewestLog(c.clusterDir().resolve(servers.get(i)), CUT_BYTES[i % CUT_BYTES.length]);
+        }
+    }
+
     /** Cuts {@code bytes} off the end of the member's newest RocksDB log file. */
-    private static void cutNewestLog(Path memberDir, long bytes) throws IOException {
+    static void cutNewestLog(Path memberDir, long bytes) throws IOException {
         Path rocks = memberDir.resolve("data").resolve("rocksdb");
         Path newest;
         try (Stream<Path> files = Files.list(rocks)) {

@@ -53,12 +53,6 @@ public final class MetadataServer implements AutoCloseable {
      * epoch per batch of finished copies while K is restored.
      */
     static final long FINISH_COPY_SPACING_MS = 300;
-    /**
-     * How many failure timeouts an unavailable partition waits for its last replicas once one
-     * reported what it holds: replicas lost in one power cut come back within about as long of
-     * each other, and one whose disk died never reports.
-     */
-    static final long REVIVE_WAIT_FAILURE_TIMEOUTS = 5;
 
     /**
      * The most time between two ConfirmLeadership entries: at most 2 a second however many
@@ -113,7 +107,7 @@ public final class MetadataServer implements AutoCloseable {
         MetadataLeader.Options options = new MetadataLeader.Options(initial,
                 config.failureTimeoutMs(), config.bootstrapWaitMs(),
                 Math.max(5_000, 10 * config.electionTimeoutMaxMs()), config.restartGraceMs(),
-                FINISH_COPY_SPACING_MS, REVIVE_WAIT_FAILURE_TIMEOUTS * config.failureTimeoutMs());
+                FINISH_COPY_SPACING_MS, config.reviveWaitMs());
         RaftCommandSubmitter submitter = new RaftCommandSubmitter(raftServer, GROUP_ID,
                 division.getId());
         leader = new MetadataLeader(config.id(), options, Clock.system(),

@@ -27,6 +27,7 @@ public record MetadataServerConfig(
         long electionTimeoutMaxMs,
         long probeTimeoutMs,
         long restartGraceMs,
+        long reviveWaitMs,
         long bootstrapWaitMs,
         long leaderTickMs,
         long snapshotThresholdEntries,
@@ -46,6 +47,13 @@ public record MetadataServerConfig(
      * directory (and keep its chain positions) before it is declared dead; 0: at once.
      */
     public static final long DEFAULT_RESTART_GRACE_MS = 0;
+    /**
+     * How long a partition whose every replica was declared dead waits, once one of them is back
+     * and reported what it holds, for the others (which may hold more) before the best of those
+     * back serves it: replicas lost in one power cut come back within about that of each other,
+     * and one whose disk died never does.
+     */
+    public static final long DEFAULT_REVIVE_WAIT_MS = 10_000;
     /** Ratis election timeouts, for 10 JVMs on 2 cores (RATIS.md pitfall 10). */
     public static final long DEFAULT_ELECTION_TIMEOUT_MIN_MS = 300;
     public static final long DEFAULT_ELECTION_TIMEOUT_MAX_MS = 600;
@@ -121,6 +129,9 @@ public record MetadataServerConfig(
                     + " (a silent server is dead after the failure timeout anyway): "
                     + restartGraceMs + " >= " + failureTimeoutMs);
         }
+        if (reviveWaitMs < 0) {
+            throw new IllegalArgumentException("--revive-wait-ms must be >= 0: " + reviveWaitMs);
+        }
         positive("leaderTickMs", leaderTickMs);
         positive("snapshotThresholdEntries", snapshotThresholdEntries);
         positive("logSegmentSizeMaxBytes", logSegmentSizeMaxBytes);
@@ -158,6 +169,7 @@ public record MetadataServerConfig(
         b.electionTimeoutMaxMs = electionTimeoutMaxMs;
         b.probeTimeoutMs = probeTimeoutMs;
         b.restartGraceMs = restartGraceMs;
+        b.reviveWaitMs = reviveWaitMs;
         b.bootstrapWaitMs = bootstrapWaitMs;
         b.leaderTickMs = leaderTickMs;
         b.snapshotThresholdEntries = snapshotThresholdEntries;
@@ -188,6 +200,7 @@ public record MetadataServerConfig(
         private long electionTimeoutMaxMs = DEFAULT_ELECTION_TIMEOUT_MAX_MS;
         private long probeTimeoutMs = DEFAULT_PROBE_TIMEOUT_MS;
         private long restartGraceMs = DEFAULT_RESTART_GRACE_MS;
+        private long reviveWaitMs = DEFAULT_REVIVE_WAIT_MS;
         private long bootstrapWaitMs = DEFAULT_BOOTSTRAP_WAIT_MS;
         private long leaderTickMs = DEFAULT_LEADER_TICK_MS;
         private long snapshotThresholdEntries = DEFAULT_SNAPSHOT_THRESHOLD_ENTRIES;
@@ -208,6 +221,7 @@ public record MetadataServerConfig(
         public Builder electionTimeoutMaxMs(long v) { electionTimeoutMaxMs = v; return this; }
         public Builder probeTimeoutMs(long v) { probeTimeoutMs = v; return this; }
         public Builder restartGraceMs(long v) { restartGraceMs = v; return this; }
+        public Builder reviveWaitMs(long v) { reviveWaitMs = v; return this; }
         public Builder bootstrapWaitMs(long v) { bootstrapWaitMs = v; return this; }
         public Builder leaderTickMs(long v) { leaderTickMs = v; return this; }
         public Builder snapshotThresholdEntries(long v) {
@@ -221,7 +235,7 @@ public record MetadataServerConfig(
             return new MetadataServerConfig(id, peers, storageDir, replication, partitions,
                     initialServers, durability, failureTimeoutMs, leaseMs, heartbeatIntervalMs,
                     electionTimeoutMinMs, electionTimeoutMaxMs, probeTimeoutMs, restartGraceMs,
-                    bootstrapWaitMs,
+                    reviveWaitMs, bootstrapWaitMs,
                     leaderTickMs, snapshotThresholdEntries, logSegmentSizeMaxBytes,
                     logPurgeGapEntries);
         }

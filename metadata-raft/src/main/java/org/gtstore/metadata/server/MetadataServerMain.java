@@ -77,6 +77,12 @@ public final class MetadataServerMain {
                     + " --failure-timeout-ms.")
     long restartGraceMs;
 
+    @Option(names = "--revive-wait-ms", defaultValue = "10000",
+            description = "How long a partition whose every replica was declared dead waits,"
+                    + " once one of them is back and reported what it holds, for the others"
+                    + " (which may hold more) before the best of those back serves it again.")
+    long reviveWaitMs;
+
     @Option(names = "--bootstrap-wait-ms", defaultValue = "30000",
             description = "After this long, assign with at least K servers.")
     long bootstrapWaitMs;
@@ -141,7 +147,7 @@ public final class MetadataServerMain {
                 .initialServers(m.initialServers == null ? m.replication : m.initialServers)
                 .durability(m.durability)
                 .failureTimeoutMs(m.failureTimeoutMs).leaseMs(m.leaseMs)
-                .restartGraceMs(m.restartGraceMs)
+                .restartGraceMs(m.restartGraceMs).reviveWaitMs(m.reviveWaitMs)
                 .heartbeatIntervalMs(m.heartbeatIntervalMs)
                 .electionTimeoutMinMs(m.electionTimeoutMinMs)
                 .electionTimeoutMaxMs(m.electionTimeoutMaxMs)

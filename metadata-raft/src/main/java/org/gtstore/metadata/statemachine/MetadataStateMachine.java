@@ -235,7 +235,6 @@ public final class MetadataStateMachine extends BaseStateMachine {
         }
     }
 
-    /** Writes the map atomically: a temporary file renamed over the target. */
     /**
      * Writes the snapshot durably: Ratis purges the log entries a snapshot covers, so a snapshot
      * lost in a power cut would lose the map.
