@@ -206,7 +206,8 @@ public final class ChainReplica {
 
     /**
      * Our tips for the chains that wait for them, for the metadata: settling chains we are a
-     * member of, and unavailable chains we are a last replica of (from what we stored).
+     * member of, unavailable chains we are a last replica of (from what we stored), and chains
+     * we were made head of while recovering (asking them to settle).
      */
     private void reportTips() {
         tipsReportedTick = fx.tick;
@@ -324,6 +325,12 @@ public final class ChainReplica {
     public boolean settleWait(int partition) {
         PartitionReplica pr = partitions.get(partition);
         return pr != null && pr.settleWait();
+    }
+
+    /** True while this replica forwards its updates to the partition's successor live. */
+    boolean successorSynced(int partition) {
+        PartitionReplica pr = partitions.get(partition);
+        return pr != null && pr.feed.synced();
     }
 
     /** True while a state transfer from this server to the partition's successor runs. */
@@ -505,6 +512,22 @@ public final class ChainReplica {
         }
         positionsMoved = 0;
         Set<Integer> needHello = applyPositions(positions, chainEpochs, settling);
+        Map<String, Long> incarnations = new HashMap<>();
+        next.getServersList().forEach(s -> incarnations.put(s.getId(), s.getIncarnation()));
+        for (PartitionReplica pr : partitions.values()) {
+            if (pr.settleAsked()) {
+                wanted.put(pr.partition, pr.chainEpoch());
+            }
+            String succ = pr.position().successor();
+            Long was = succ == null ? null : fx.incarnations.get(succ);
+            if (was != null && !was.equals(incarnations.get(succ))) {
+                // A new process of the successor: what the old one acknowledged may be gone
+                // (a power cut), so it is synced again before anything counts on it.
+                pr.feed.unsync(fx.tick, fx);
+                needHello.add(pr.partition);
+            }
+        }
+        fx.incarnations = incarnations;
         tipsWanted = wanted;
         if (!wanted.isEmpty()) {
             reportTips();

@@ -40,6 +40,8 @@ final class Effects {
     /** {@link CopyCommand}s and copies to start ({@link OutgoingCopy}), in emission order. */
     List<Object> copyCommands = new ArrayList<>();
     List<CaughtUpReport> caughtUp = new ArrayList<>();
+    /** Every server's incarnation in the current map (a caught-up report names its peer's). */
+    Map<String, Long> incarnations = Map.of();
     List<PartitionTip> tips = new ArrayList<>();
     long mapWantedEpoch;
     /**

@@ -50,7 +50,9 @@ import org.slf4j.LoggerFactory;
  * took more of its log), so the metadata marks its chain settling; its head takes no writes and
  * says no hello (a hello from a predecessor holding less cuts the successor back), every member
  * reports its tip ({@link #tip}), and the metadata orders the chain by them. A head settled
- * behind another replica recovers from it like any restarted successor.
+ * behind another replica recovers from it like any restarted successor. A replica made head
+ * while it is still recovering asks for the same (its tip says so) rather than write: it may
+ * hold less than its successor.
  */
 final class PartitionReplica {
     private static final Logger LOG = LoggerFactory.getLogger(PartitionReplica.class);
@@ -132,6 +134,12 @@ final class PartitionReplica {
      * metadata has ordered the chain by what its replicas hold.
      */
     private boolean settleWait;
+    /**
+     * With {@code settleWait}: this replica was made head while it was still recovering (a
+     * restart may have taken part of its log while a successor kept it), so it asks the
+     * metadata to settle the chain (its tip says so) instead of writing.
+     */
+    private boolean settleAsked;
 
     /**
      * @param storedCommitHold the commit hold of a copy in version order this server was
@@ -173,9 +181,15 @@ final class PartitionReplica {
         return settleWait;
     }
 
+    /** True while this head asks the metadata to settle its chain (see the field). */
+    boolean settleAsked() {
+        return settleAsked;
+    }
+
     /** What this replica holds, for the metadata's settling order (see {@code ReplicaTip}). */
     PartitionTip tip() {
-        return tipOf(partition, chainEpoch, applied, commitHold, lineage);
+        PartitionTip t = tipOf(partition, chainEpoch, applied, commitHold, lineage);
+        return settleAsked ? t.toBuilder().setAskSettle(true).build() : t;
     }
 
     /**
@@ -749,16 +763,26 @@ final class PartitionReplica {
         boolean writer = next.member() && next.predecessor() == null;
         if (writer && settling) {
             recovering = false;
+            settleAsked = false;
             settleWait = true;      // the metadata chooses who leads first
+        } else if (writer && next.successor() != null && !next.successorJoining()
+                && (recovering || settleAsked)) {
+            // Made head before it learnt what its predecessor held: a successor may hold
+            // more, so the chain settles first (see the class comment).
+            recovering = false;
+            settleAsked = true;
+            settleWait = true;
         } else if (writer && (recovering || settleWait || old.predecessor() != null)) {
             // A new writer of this chain (restarted, settled or promoted): its history is the
             // chain's from now on, on a branch of its own (see Lineage).
             recovering = false;
             settleWait = false;
+            settleAsked = false;
             openBranch(fx);
         } else if (settleWait) {
             // Settled behind a replica holding more: learn from it first.
             settleWait = false;
+            settleAsked = false;
             recovering = true;
             recoverUntil = Long.MAX_VALUE;
         } else if (recovering && !Objects.equals(old.predecessor(), next.predecessor())) {

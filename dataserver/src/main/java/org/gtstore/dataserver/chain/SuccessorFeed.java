@@ -203,7 +203,7 @@ final class SuccessorFeed {
         }
         caughtUpReportTick = fx.tick;
         fx.caughtUp.add(new CaughtUpReport(r.partition, pos.successor(), fx.epoch,
-                joiningApplied));
+                joiningApplied, fx.incarnations.getOrDefault(pos.successor(), 0L)));
     }
 
     /** Per tick: abandons a stalled copy; true if the successor is to be asked again. */

@@ -473,7 +473,8 @@ public final class MetadataSession implements LeaseSource, MapFetcher, Unreachab
             reportsInFlight.put(key, target);
             ReportCaughtUpRequest req = ReportCaughtUpRequest.newBuilder().setReporter(serverId)
                     .setPartition(report.partition()).setServerId(report.joining())
-                    .setMapEpoch(report.mapEpoch()).setSeq(report.seq()).build();
+                    .setMapEpoch(report.mapEpoch()).setSeq(report.seq())
+                    .setJoiningIncarnation(report.joiningIncarnation()).build();
             Consumer<ReportCaughtUpResponse> onAnswer = r -> {
                 reportsInFlight.remove(key, target);
                 if (r.getCode() == ErrorCode.NOT_LEADER) {

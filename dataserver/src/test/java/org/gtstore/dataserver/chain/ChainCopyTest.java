@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -239,7 +240,7 @@ class ChainCopyTest {
         h.deliverAll();
         List<CaughtUpReport> reports = h.node("b").caughtUp.stream()
                 .filter(r -> r.partition() == P).toList();
-        assertEquals(List.of(new CaughtUpReport(P, "c", 2, 5)), reports);
+        assertEquals(List.of(new CaughtUpReport(P, "c", 2, 5, 1)), reports);
         assertTrue(h.node("a").caughtUp.isEmpty(), "only the tail reports");
         for (int i = 0; i < 5; i++) {
             h.tick("b");
@@ -621,6 +622,31 @@ class ChainCopyTest {
             h.tick("a");
         }
         assertTrue(h.node("a").tips.isEmpty(), "the map has it: " + h.node("a").tips);
+    }
+
+    @Test
+    void aJoiningReplicaThatRegisteredAgainIsSyncedAgainBeforeItIsReportedCaughtUp() {
+        // Goal: a power cut of the joining replica's machine ends its stream without a word; a
+        // tail that still takes it as synced must not report the new process caught up on what
+        // the old one acknowledged (and lost), nor name the old incarnation.
+        ChainHarness h = withData(keysOfP(3));
+        h.setMap(2, List.of("a", "b"), "c");
+        h.deliverAll();
+        assertEquals(1, h.node("b").caughtUp.get(0).joiningIncarnation());
+        h.node("b").caughtUp.clear();
+        h.incarnations.put("c", 2L);
+        h.deliverMap(h.map(3, p -> h.map(2, List.of("a", "b"), "c").getChains(p)), "b");
+        ArrayDeque<ChainMessage> toC = h.network.get(
+                new ChainHarness.Link("b", "c", StreamKind.OUTBOUND));
+        assertTrue(toC != null && toC.stream().anyMatch(m -> m.hasHello()
+                && m.getHello().getPartitionsList().contains(P)), "b says hello to c again");
+        assertTrue(h.node("b").caughtUp.isEmpty(), "no report before c answers");
+        h.deliverAll();
+        for (int i = 0; i < 5; i++) {
+            h.tick("b");
+        }
+        assertTrue(h.node("b").caughtUp.stream().anyMatch(r -> r.partition() == P
+                && r.joiningIncarnation() == 2), "reported as the new incarnation");
     }
 
     /** Makes {@code a} the whole chain in {@code m} and writes request 7 of "cl" (version 1). */

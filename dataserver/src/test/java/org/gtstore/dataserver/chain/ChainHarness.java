@@ -91,6 +91,8 @@ final class ChainHarness {
 
     final Map<String, Node> nodes = new LinkedHashMap<>();
     final Map<Link, ArrayDeque<ChainMessage>> network = new LinkedHashMap<>();
+    /** Each server's incarnation in the maps built here (1 unless a test sets another). */
+    final Map<String, Long> incarnations = new HashMap<>();
     final Set<String> blockedTo = new HashSet<>();
     final Map<Long, Object> replies = new HashMap<>();
     /** The puts sent, by client and request id: their tokens, and the server each went to. */
@@ -140,7 +142,8 @@ final class ChainHarness {
                 .setSettings(ClusterSettings.newBuilder().setPartitions(PARTITIONS)
                         .setReplication(chain.size()));
         for (String id : nodes.keySet()) {
-            m.addServers(ServerInfo.newBuilder().setId(id).setState(ServerState.ALIVE));
+            m.addServers(ServerInfo.newBuilder().setId(id).setState(ServerState.ALIVE)
+                    .setIncarnation(incarnations.getOrDefault(id, 1L)));
         }
         for (int p = 0; p < PARTITIONS; p++) {
             m.addChains(Chain.newBuilder().setPartition(p).addAllReplicas(chain)
@@ -154,7 +157,8 @@ final class ChainHarness {
         PartitionMap.Builder m = PartitionMap.newBuilder().setEpoch(mapEpoch)
                 .setSettings(ClusterSettings.newBuilder().setPartitions(PARTITIONS));
         for (String id : nodes.keySet()) {
-            m.addServers(ServerInfo.newBuilder().setId(id).setState(ServerState.ALIVE));
+            m.addServers(ServerInfo.newBuilder().setId(id).setState(ServerState.ALIVE)
+                    .setIncarnation(incarnations.getOrDefault(id, 1L)));
         }
         for (int p = 0; p < PARTITIONS; p++) {
             m.addChains(chainOf.apply(p));

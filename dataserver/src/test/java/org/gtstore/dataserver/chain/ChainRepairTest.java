@@ -56,6 +56,40 @@ class ChainRepairTest {
     }
 
     @Test
+    void replicaMadeHeadWhileRecoveringAsksItsChainToSettleAndWritesNothing() {
+        // Goal: b's machine lost power and took b's last writes, which its successor c still
+        // holds (acknowledged); the head dies before b has learnt what it lacks. Writing as
+        // head, b would give those seqs again and c would be cut back to b's history.
+        ChainHarness h = chain("a", "b", "c");
+        int p = partitionOf("k");
+        for (int i = 1; i <= 3; i++) {
+            long t = h.put("a", "k", "v" + i);
+            h.deliverAll();
+            assertEquals(ErrorCode.OK, h.putReply(t).getCode());
+        }
+        h.powerCut("b", 2);
+        h.restart("b", h.map(1, List.of("a", "b", "c"), ""));
+        assertTrue(h.replica("b").recovering(p));
+        assertTrue(h.replica("b").appliedSeq(p) < 3, "b lost its last writes");
+        h.kill("a");
+        h.setMap(2, List.of("b", "c"));
+        h.deliverAll();
+        assertTrue(h.replica("b").settleWait(p));
+        assertTrue(h.node("b").tips.stream().anyMatch(t -> t.getPartition() == p
+                && t.getAskSettle()), "asks its chain to settle: " + h.node("b").tips);
+        long refused = h.put("b", "k", "over");
+        h.deliverAll();
+        assertEquals(ErrorCode.UNAVAILABLE, h.putReply(refused).getCode());
+        h.setMap(3, List.of("c", "b"));
+        h.deliverAll();
+        long next = h.put("c", "k", "v4");
+        h.deliverAll();
+        assertEquals(4, h.putReply(next).getVersion(), "c's seqs go on");
+        assertEquals(bytes("v4"), h.getReply(h.get("b", "k")).getValue());
+        assertEquals(4, h.replica("b").appliedSeq(p));
+    }
+
+    @Test
     void tailRemovedPredecessorCommitsPendingAndAcks() {
         // Goal: writes that reached the middle but not the tail are committed by the middle
         // when it becomes tail, and the head answers its clients.

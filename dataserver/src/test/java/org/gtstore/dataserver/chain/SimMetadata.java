@@ -111,7 +111,7 @@ final class SimMetadata {
     void reportCaughtUp(String reporter, CaughtUpReport r) {
         leader.reportCaughtUp(ReportCaughtUpRequest.newBuilder().setReporter(reporter)
                 .setPartition(r.partition()).setServerId(r.joining()).setMapEpoch(r.mapEpoch())
-                .setSeq(r.seq()).build());
+                .setSeq(r.seq()).setJoiningIncarnation(r.joiningIncarnation()).build());
     }
 
     /** A live server's tips arrive with its heartbeat. */

@@ -136,14 +136,21 @@ final class CommandValidator {
 
     /**
      * True if the chain, in the chain epoch the tip names, waits for it: a settling chain for
-     * a member's, an unavailable one for a last replica's.
+     * a member's, an unavailable one for a last replica's; or the tip asks a chain that is not
+     * settling to settle, from its head, with others to compare with.
      */
     static boolean awaits(PartitionChain c, String serverId, PartitionTip t) {
         if (c.epoch() != t.getChainEpoch()) {
             return false;
         }
         return c.settling() && c.contains(serverId) && !c.tips().containsKey(serverId)
-                || c.awaitsTipOf(serverId);
+                || c.awaitsTipOf(serverId) || asksToSettle(c, serverId, t);
+    }
+
+    /** True if the tip is its chain's head asking the chain (not settling yet) to settle. */
+    static boolean asksToSettle(PartitionChain c, String serverId, PartitionTip t) {
+        return t.getAskSettle() && !c.settling() && c.head().equals(serverId)
+                && c.replicas().size() > 1;
     }
 
     /** Unavailable chains, each still in the named chain epoch and with a tip to revive from. */
@@ -302,6 +309,12 @@ final class CommandValidator {
         if (c.settling()) {
             return reject(ErrorCode.UNAVAILABLE, "partition " + e.getPartition()
                     + " is settling: its tail may change");
+        }
+        long incarnation = state.server(e.getServerId()).map(ServerEntry::incarnation).orElse(0L);
+        if (e.getIncarnation() != 0 && e.getIncarnation() != incarnation) {
+            return reject(ErrorCode.EPOCH_MISMATCH, "partition " + e.getPartition() + ": "
+                    + e.getServerId() + " caught up as incarnation " + e.getIncarnation()
+                    + " but is at incarnation " + incarnation);
         }
         return checkLive(state, e.getServerId());
     }

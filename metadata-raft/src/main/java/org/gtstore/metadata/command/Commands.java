@@ -239,10 +239,15 @@ public final class Commands {
         List<PartitionChain> chains = new ArrayList<>(state.chains());
         List<String> settled = new ArrayList<>();
         List<String> revived = new ArrayList<>();
+        List<Integer> asked = new ArrayList<>();
         for (PartitionTip t : r.getTipsList()) {
             PartitionChain c = chains.get(t.getPartition());
             if (!CommandValidator.awaits(c, r.getServerId(), t)) {
                 continue;
+            }
+            if (CommandValidator.asksToSettle(c, r.getServerId(), t)) {
+                c = c.settlingWithout(r.getServerId(), epoch);
+                asked.add(c.partition());
             }
             c = c.withTip(r.getServerId(), Tip.fromProto(t));
             if (c.readyToSettle()) {
@@ -257,7 +262,9 @@ public final class Commands {
             chains.set(t.getPartition(), c);
         }
         String cause = r.getServerId() + " reported what it holds in " + r.getTipsCount()
-                + " settling or unavailable partitions" + (settled.isEmpty() ? ""
+                + " settling or unavailable partitions" + (asked.isEmpty() ? ""
+                : "; made head while still recovering, it lets partitions " + asked
+                + " settle first") + (settled.isEmpty() ? ""
                 : "; settled, most data first: " + String.join(", ", settled))
                 + (revived.isEmpty() ? "" : "; served again by the last replica holding most: "
                 + String.join(", ", revived));

@@ -585,6 +585,13 @@ public final class MetadataLeader {
             return Optional.of(reply(ErrorCode.INVALID_ARGUMENT, "partition " + r.getPartition()
                     + ": " + r.getServerId() + " is not its joining replica"));
         }
+        long incarnation = s.server(r.getServerId()).map(ServerEntry::incarnation).orElse(0L);
+        if (r.getJoiningIncarnation() != incarnation) {
+            return Optional.of(reply(ErrorCode.EPOCH_MISMATCH, "partition " + r.getPartition()
+                    + ": the report is about incarnation " + r.getJoiningIncarnation() + " of "
+                    + r.getServerId() + ", which is at incarnation " + incarnation
+                    + " (it restarted and may hold less)"));
+        }
         return Optional.empty();
     }
 
@@ -610,7 +617,8 @@ public final class MetadataLeader {
             } else {
                 batch.add(c);
                 finish.addEntries(CopyEntry.newBuilder().setPartition(c.report().getPartition())
-                        .setServerId(c.report().getServerId()));
+                        .setServerId(c.report().getServerId())
+                        .setIncarnation(c.report().getJoiningIncarnation()));
             }
         }
         caughtUp.clear();

@@ -136,6 +136,40 @@ class SettleTest {
                 .noneMatch(e -> e.getPartition() == 0));
     }
 
+    @Test
+    void aHeadMadeWhileItWasRecoveringAsksItsChainToSettleAndTheReplicaHoldingMostLeads() {
+        ClusterState s = Fixtures.assigned(3, 3, 3);
+        List<String> chain = s.chain(0).replicas();
+        ClusterState promoted = apply(s, markDead(s, chain.get(0)));
+        assertEquals(chain.get(1), promoted.chain(0).head());
+        assertRejected(promoted, ask(promoted, chain.get(2), 3), ErrorCode.EPOCH_MISMATCH);
+        ClusterState settling = apply(promoted, ask(promoted, chain.get(1), 3));
+        assertTrue(settling.chain(0).settling());
+        assertEquals(settling.epoch(), settling.chain(0).epoch(), "a settling chain is new");
+        assertTrue(settling.chain(0).tips().containsKey(chain.get(1)), "its tip is in");
+        for (PartitionChain c : settling.chains()) {
+            assertEquals(c.partition() == 0, c.settling(), "only the chain it asked for");
+        }
+        ClusterState settled = apply(settling, tips(settling, chain.get(2), 0, 0, 8));
+        assertEquals(List.of(chain.get(2), chain.get(1)), settled.chain(0).replicas());
+    }
+
+    @Test
+    void aLoneHeadHasNobodyToSettleWith() {
+        ClusterState s = Fixtures.assigned(3, 2, 3);
+        List<String> chain = s.chain(0).replicas();
+        ClusterState alone = apply(s, markDead(s, chain.get(0)));
+        assertEquals(List.of(chain.get(1)), alone.chain(0).replicas());
+        assertRejected(alone, ask(alone, chain.get(1), 3), ErrorCode.EPOCH_MISMATCH);
+    }
+
+    /** {@code server}'s tip of partition 0, asking its chain to settle. */
+    private static MetaCommand ask(ClusterState s, String server, long seq) {
+        MetaCommand tip = tips(s, server, 0, 0, seq);
+        return tip.toBuilder().setRecordTips(tip.getRecordTips().toBuilder().setTips(0,
+                tip.getRecordTips().getTips(0).toBuilder().setAskSettle(true))).build();
+    }
+
     /** The state after the head of partition 0 restarted on its disk. */
     private static ClusterState restartedHead(ClusterState s) {
         String head = s.chain(0).head();

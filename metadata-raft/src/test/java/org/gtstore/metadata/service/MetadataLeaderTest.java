@@ -343,6 +343,28 @@ class MetadataLeaderTest {
      * full map pushed to every data server and watcher. Before batching: 879 epochs.
      */
     @Test
+    void reportAboutAnEarlierProcessOfTheJoiningReplicaIsRefused() throws Exception {
+        // Goal: the joining replica restarted (in place, keeping its joining position) after
+        // the tail's report was sent: its store may have lost what the old process applied.
+        assembled();
+        register("server4");
+        probe.set(ProbeResult.REFUSED);
+        await(leader.reportUnreachable("server1", "server2"));
+        tick();
+        PartitionChain copying = state.get().chains().stream()
+                .filter(PartitionChain::hasJoining).findFirst().orElseThrow();
+        long before = state.get().server(copying.joining()).orElseThrow().incarnation();
+        CompletableFuture<MetaCommandReply> stale = leader.reportCaughtUp(
+                ReportCaughtUpRequest.newBuilder().setPartition(copying.partition())
+                        .setServerId(copying.joining()).setReporter(copying.tail())
+                        .setMapEpoch(state.get().epoch()).setJoiningIncarnation(before - 1)
+                        .build());
+        assertEquals(ErrorCode.EPOCH_MISMATCH, await(stale).getCode());
+        assertEquals(copying.joining(), state.get().chain(copying.partition()).joining());
+        assertEquals(ErrorCode.OK, await(caughtUp(copying)).getCode());
+    }
+
+    @Test
     void oneDeathAmongSevenServersCostsAConstantNumberOfEpochs() throws Exception {
         leader = newLeader(new Settings(3, 1024, 7));
         tick();
@@ -660,7 +682,8 @@ class MetadataLeaderTest {
     private CompletableFuture<MetaCommandReply> caughtUp(PartitionChain c, long mapEpoch) {
         return leader.reportCaughtUp(ReportCaughtUpRequest.newBuilder()
                 .setPartition(c.partition()).setServerId(c.joining()).setReporter(c.tail())
-                .setMapEpoch(mapEpoch).build());
+                .setMapEpoch(mapEpoch).setJoiningIncarnation(state.get().server(c.joining())
+                        .orElseThrow().incarnation()).build());
     }
 
     private static int joiningCount(ClusterState s) {
