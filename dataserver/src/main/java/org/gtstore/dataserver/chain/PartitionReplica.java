@@ -760,6 +760,12 @@ final class PartitionReplica {
         if (changed) {
             gated = false;
         }
+        if (next.successor() != null && !next.successor().equals(old.successor())) {
+            // What the tail confirmed through the old successor says nothing of the new one,
+            // which may hold less (a settled chain can put a restarted replica after us): a
+            // retry is answered once the new successor's hello reply or acks confirm it.
+            ackedUpTo = 0;
+        }
         boolean writer = next.member() && next.predecessor() == null;
         if (writer && settling) {
             recovering = false;

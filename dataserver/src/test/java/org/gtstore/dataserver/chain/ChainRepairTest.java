@@ -90,6 +90,32 @@ class ChainRepairTest {
     }
 
     @Test
+    void retryIsAnsweredOnlyOnceTheNewSuccessorHoldsItsWrite() {
+        // Goal: b committed request 7 as the tail; a lost it in a power cut, and the settled
+        // chain puts a after b. What b knew as the tail says nothing of a: a retry is answered
+        // OK only once a holds the write again, or one more failure would lose an OK'd write.
+        ChainHarness h = chain("a", "b");
+        int p = partitionOf("k");
+        PutRequest w = h.request("k", "v").setClientId("c1").setRequestId(7).build();
+        long first = h.put("a", w);
+        h.deliverAll();
+        assertEquals(1, h.putReply(first).getVersion());
+        h.powerCut("a", 100);
+        h.restart("a", null);
+        h.blockedTo.add("a");
+        h.setMap(2, List.of("b", "a"));
+        h.deliverAll();
+        long retry = h.put("b", PutRequest.newBuilder(w).setEpoch(2).build());
+        h.deliverAll();
+        assertNull(h.putReply(retry), "a does not hold it yet");
+        h.blockedTo.clear();
+        h.deliverAll();
+        assertEquals(1, h.replica("a").appliedSeq(p));
+        assertEquals(ErrorCode.OK, h.putReply(retry).getCode());
+        assertEquals(1, h.putReply(retry).getVersion());
+    }
+
+    @Test
     void tailRemovedPredecessorCommitsPendingAndAcks() {
         // Goal: writes that reached the middle but not the tail are committed by the middle
         // when it becomes tail, and the head answers its clients.

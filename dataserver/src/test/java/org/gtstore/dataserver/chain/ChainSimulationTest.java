@@ -601,7 +601,7 @@ class ChainSimulationTest {
             undeliveredMaps.clear();
             broken.clear();
             if (lossy) {
-                keepWhatAMemberHolds(branches);
+                keepWhatAMemberHolds(branches, Set.of());
             }
             if (random.nextBoolean()) {
                 // The metadata stayed up and saw every server go, one by one: each partition
@@ -625,11 +625,12 @@ class ChainSimulationTest {
          * replica holding the most as its head.
          *
          * @param branches per key, the branch of its last acknowledged write before the cut
+         * @param down members that stay dead: what only they hold may be lost with them
          */
-        private void keepWhatAMemberHolds(Map<String, Long> branches) {
+        private void keepWhatAMemberHolds(Map<String, Long> branches, Set<String> down) {
             Map<String, Acked> kept = new HashMap<>();
             for (Acked a : lastAcked.values()) {
-                if (keptByAMember(a, branches.get(a.key()))) {
+                if (keptByAMember(a, branches.get(a.key()), down)) {
                     kept.put(a.key(), a);
                 }
             }
@@ -668,14 +669,20 @@ class ChainSimulationTest {
             batchesLost += n;
             trace("power cut of " + s + ": lost " + n);
             if (lossy) {
-                keepWhatAMemberHolds(branches);
+                Set<String> down = new HashSet<>();
+                SERVERS.stream().filter(o -> !o.equals(s) && !h.node(o).alive).forEach(down::add);
+                keepWhatAMemberHolds(branches, down);
             }
             register(s);
             h.restart(s, map());
             undeliveredMaps.remove(s);
         }
 
-        /** Fragile writes whose settled chain's tail committed them again are solid. */
+        /**
+         * Fragile writes are solid again once their settled chain's tail committed them and
+         * every member holds them (one that restarted after its own machine's power cut may
+         * still lack what the others kept).
+         */
         private void settleFragile() {
             fragile.removeIf(key -> {
                 Acked a = lastAcked.get(key);
@@ -690,8 +697,16 @@ class ChainSimulationTest {
                 String tail = chain.get(chain.size() - 1);
                 return h.node(tail).alive && h.replica(tail).position(p) != null
                         && h.replica(tail).committedSeq(p) >= a.version()
-                        && !h.replica(tail).recovering(p);
+                        && chain.stream().allMatch(m -> holdsNow(m, p, a));
             });
+        }
+
+        /** {@code m} serves partition {@code p}, caught up, and stores the write or newer. */
+        private boolean holdsNow(String m, int p, Acked a) {
+            StoredValue v = h.stored(m, a.key());
+            return h.node(m).alive && h.replica(m).position(p) != null
+                    && !h.replica(m).recovering(p) && !h.replica(m).settleWait(p)
+                    && v != null && v.version() >= a.version();
         }
 
         /** The branch of the acknowledged version at a live member that applied it, or -1. */
@@ -711,9 +726,12 @@ class ChainSimulationTest {
          * its stored history (no copy filling holes) holds the write's seq on its branch, and
          * it stores the key at that version or a newer one.
          */
-        private boolean keptByAMember(Acked a, long branch) {
+        private boolean keptByAMember(Acked a, long branch, Set<String> down) {
             int p = partitionOf(a.key());
             for (String s : replicas(p)) {
+                if (down.contains(s)) {
+                    continue;
+                }
                 InMemoryStore st = h.node(s).store;
                 long applied = st.appliedSeqs().getOrDefault(p, 0L);
                 StoredValue v = h.stored(s, a.key());
