@@ -42,6 +42,7 @@ import org.gtstore.proto.ReportUnreachableResponse;
  */
 public final class MetadataClient implements AutoCloseable {
     private final MetadataConnector connector;
+    private final Channels.EventLoops eventLoops;
     private final String clientId;
     private final ScheduledExecutorService watchThread;
 
@@ -62,8 +63,10 @@ public final class MetadataClient implements AutoCloseable {
         void close();
     }
 
-    private MetadataClient(MetadataConnector connector, String clientId) {
+    private MetadataClient(MetadataConnector connector, Channels.EventLoops eventLoops,
+            String clientId) {
         this.connector = connector;
+        this.eventLoops = eventLoops;
         this.clientId = clientId;
         ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> {
             Thread th = new Thread(r, "gtstore-metadata-watch");
@@ -191,6 +194,7 @@ public final class MetadataClient implements AutoCloseable {
     public void close() {
         watchThread.shutdownNow();
         connector.close();
+        eventLoops.close();
     }
 
     private <T> T await(CompletableFuture<T> future, String operation) {
@@ -251,8 +255,11 @@ public final class MetadataClient implements AutoCloseable {
                 throw new IllegalArgumentException("callTimeout must be positive: "
                         + callTimeout);
             }
+            // Event loops of its own (one thread), stopped with it: grpc's shared ones outlive a
+            // client by a second, and a JVM exiting with a thread in epoll_wait waits 300 ms.
+            Channels.EventLoops loops = new Channels.EventLoops(1);
             return new MetadataClient(new MetadataConnector(addresses, callTimeout.toMillis(),
-                    Channels::open), clientId);
+                    loops::open), loops, clientId);
         }
     }
 }

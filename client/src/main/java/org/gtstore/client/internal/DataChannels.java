@@ -274,7 +274,7 @@ public final class DataChannels implements AutoCloseable {
         links.clear();
         stubs.clear();
         for (ManagedChannel ch : channels.values()) {
-            Channels.close(ch);
+            Channels.closeNow(ch);
         }
         channels.clear();
     }

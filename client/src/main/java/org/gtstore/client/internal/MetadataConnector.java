@@ -163,7 +163,7 @@ public final class MetadataConnector implements AutoCloseable {
     public void close() {
         closed = true;
         for (ManagedChannel ch : channels.values()) {
-            Channels.close(ch);
+            Channels.closeNow(ch);
         }
         channels.clear();
     }
