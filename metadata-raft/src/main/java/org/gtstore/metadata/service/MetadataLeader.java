@@ -1,11 +1,8 @@
 package org.gtstore.metadata.service;
 
-import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,13 +19,10 @@ import org.gtstore.metadata.liveness.RestartGrace;
 import org.gtstore.metadata.liveness.ServerProber;
 import org.gtstore.metadata.liveness.ServerProber.ProbeResult;
 import org.gtstore.metadata.model.ClusterState;
-import org.gtstore.metadata.model.PartitionChain;
 import org.gtstore.metadata.model.ServerEntry;
 import org.gtstore.metadata.model.Settings;
-import org.gtstore.proto.CopyEntry;
 import org.gtstore.proto.CopyProgress;
 import org.gtstore.proto.ErrorCode;
-import org.gtstore.proto.FinishCopy;
 import org.gtstore.proto.HeartbeatRequest;
 import org.gtstore.proto.InitCluster;
 import org.gtstore.proto.MarkDead;
@@ -103,11 +97,6 @@ public final class MetadataLeader {
         }
     }
 
-    /** A ReportCaughtUp waiting for the tick's FinishCopy batch, and everyone waiting on it. */
-    private record CaughtUp(ReportCaughtUpRequest report,
-                            List<CompletableFuture<MetaCommandReply>> waiters) {
-    }
-
     private final String nodeId;
     private final Options options;
     private final Clock clock;
@@ -120,12 +109,7 @@ public final class MetadataLeader {
     private final BooleanSupplier leaderReady;
     private final Executor duty;
     private final Map<String, CopyProgress> progress = new ConcurrentHashMap<>();
-    /** Reports not yet in a FinishCopy, by partition. Touched only on the duty thread. */
-    private final Map<Integer, CaughtUp> caughtUp = new TreeMap<>();
-    /** A FinishCopy task is queued on the duty executor. Duty thread only. */
-    private boolean finishQueued;
-    /** When the last FinishCopy was submitted. Duty thread only. */
-    private long lastFinishNs = Long.MIN_VALUE / 2;
+    private final CopyFinisher copyFinisher;
     private volatile boolean leading;
     private volatile long leadingSinceNs;
     private volatile String notice = "";
@@ -142,6 +126,8 @@ public final class MetadataLeader {
         this.tracker = new HeartbeatTracker(clock, options.failureTimeoutMs());
         this.restartGrace = new RestartGrace(clock, options.restartGraceMs());
         this.revivalWait = new RevivalWait(clock, options.reviveWaitMs());
+        this.copyFinisher = new CopyFinisher(nodeId, clock, options.finishSpacingMs(), state,
+                this::submit, this::reply, () -> leading, duty);
         this.prober = prober;
         this.submitter = submitter;
         this.state = state;
@@ -188,7 +174,7 @@ public final class MetadataLeader {
         if (!state.get().isAssigned()) {
             assignIfReady(state.get());
         } else {
-            finishCaughtUpCopies();
+            copyFinisher.finishDue();
             restoreReplication();
             reviveAfterWaiting();
         }
@@ -227,8 +213,7 @@ public final class MetadataLeader {
             leading = false;
             notice = "";
             noticeLogKey = "";
-            answerCaughtUp(caughtUp.values(), reply(ErrorCode.NOT_LEADER, "not the leader"));
-            caughtUp.clear();
+            copyFinisher.leadershipLost();
             LOG.info("[{}] no longer leading", nodeId);
         }
         return ready;
@@ -523,117 +508,9 @@ public final class MetadataLeader {
                 return CompletableFuture.completedFuture(
                         reply(ErrorCode.NOT_LEADER, "not the leader"));
             }
-            Optional<MetaCommandReply> stale = checkCaughtUp(state.get(), r);
-            if (stale.isPresent()) {
-                return CompletableFuture.completedFuture(stale.get());
-            }
             progress.remove(r.getPartition() + "/" + r.getServerId());
-            CompletableFuture<MetaCommandReply> done = new CompletableFuture<>();
-            CaughtUp pending = caughtUp.get(r.getPartition());
-            if (pending != null && pending.report().getServerId().equals(r.getServerId())) {
-                pending.waiters().add(done);
-            } else {
-                if (pending != null) {
-                    answerCaughtUp(List.of(pending), reply(ErrorCode.INVALID_ARGUMENT,
-                            "superseded by a report for " + r.getServerId()));
-                }
-                caughtUp.put(r.getPartition(), new CaughtUp(r, new ArrayList<>(List.of(done))));
-            }
-            queueFinish();
-            return done;
+            return copyFinisher.report(r);
         }).thenCompose(f -> f);
-    }
-
-    /**
-     * Queues one FinishCopy task unless one is queued already. Duty thread only: the task runs
-     * after the duty tasks queued before it, so the reports among them join its batch.
-     */
-    private void queueFinish() {
-        if (finishQueued) {
-            return;
-        }
-        finishQueued = true;
-        duty.execute(() -> {
-            finishQueued = false;
-            if (leading) {
-                finishCaughtUpCopies();
-            }
-        });
-    }
-
-    /**
-     * Empty if the report still holds against the state, else the reply that says why not (OK
-     * for a retried report whose replica is already a member: the tail may retry after a lost
-     * answer).
-     */
-    private Optional<MetaCommandReply> checkCaughtUp(ClusterState s, ReportCaughtUpRequest r) {
-        if (!s.isAssigned() || r.getPartition() < 0 || r.getPartition() >= s.chains().size()) {
-            return Optional.of(reply(ErrorCode.INVALID_ARGUMENT,
-                    "no such partition: " + r.getPartition()));
-        }
-        PartitionChain c = s.chain(r.getPartition());
-        if (!r.getServerId().isEmpty() && c.contains(r.getServerId())) {
-            return Optional.of(reply(ErrorCode.OK, "partition " + r.getPartition() + ": "
-                    + r.getServerId() + " is already a member since epoch " + c.epoch()));
-        }
-        if (c.epoch() > r.getMapEpoch()) {
-            return Optional.of(reply(ErrorCode.EPOCH_MISMATCH, "partition " + r.getPartition()
-                    + " changed at epoch " + c.epoch() + " after the report's epoch "
-                    + r.getMapEpoch()));
-        }
-        if (r.getServerId().isEmpty() || !c.joining().equals(r.getServerId())) {
-            return Optional.of(reply(ErrorCode.INVALID_ARGUMENT, "partition " + r.getPartition()
-                    + ": " + r.getServerId() + " is not its joining replica"));
-        }
-        long incarnation = s.server(r.getServerId()).map(ServerEntry::incarnation).orElse(0L);
-        if (r.getJoiningIncarnation() != incarnation) {
-            return Optional.of(reply(ErrorCode.EPOCH_MISMATCH, "partition " + r.getPartition()
-                    + ": the report is about incarnation " + r.getJoiningIncarnation() + " of "
-                    + r.getServerId() + ", which is at incarnation " + incarnation
-                    + " (it restarted and may hold less)"));
-        }
-        return Optional.empty();
-    }
-
-    /**
-     * Makes every joining replica reported and not yet finished a tail, in one FinishCopy.
-     * Reports that went stale in the meantime (their chain changed) are answered and dropped,
-     * so the batch is valid as a whole.
-     */
-    private void finishCaughtUpCopies() {
-        long now = clock.nanoTime();
-        if (caughtUp.isEmpty()
-                || now - lastFinishNs < TimeUnit.MILLISECONDS.toNanos(options.finishSpacingMs())) {
-            return;   // within the spacing: a later tick takes these reports and any new ones
-        }
-        lastFinishNs = now;
-        ClusterState s = state.get();
-        List<CaughtUp> batch = new ArrayList<>();
-        FinishCopy.Builder finish = FinishCopy.newBuilder().setExpectedEpoch(s.epoch());
-        for (CaughtUp c : caughtUp.values()) {
-            Optional<MetaCommandReply> stale = checkCaughtUp(s, c.report());
-            if (stale.isPresent()) {
-                answerCaughtUp(List.of(c), stale.get());
-            } else {
-                batch.add(c);
-                finish.addEntries(CopyEntry.newBuilder().setPartition(c.report().getPartition())
-                        .setServerId(c.report().getServerId())
-                        .setIncarnation(c.report().getJoiningIncarnation()));
-            }
-        }
-        caughtUp.clear();
-        if (!batch.isEmpty()) {
-            LOG.info("[{}] {} joining replicas caught up; making them tails", nodeId,
-                    batch.size());
-            answerCaughtUp(batch, submit(MetaCommand.newBuilder().setFinishCopy(finish)
-                    .build()));
-        }
-    }
-
-    private static void answerCaughtUp(Collection<CaughtUp> reports, MetaCommandReply reply) {
-        for (CaughtUp c : reports) {
-            c.waiters().forEach(w -> w.complete(reply));
-        }
     }
 
     private <T> CompletableFuture<T> onDuty(Supplier<T> task) {

@@ -15,7 +15,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.gtstore.metadata.command.Commands;
-import org.gtstore.metadata.command.Outcome;
 import org.gtstore.metadata.liveness.FakeClock;
 import org.gtstore.metadata.liveness.ServerProber.ProbeResult;
 import org.gtstore.metadata.model.ClusterState;
@@ -44,12 +43,13 @@ class MetadataLeaderTest {
     private static final Logger LOG = LoggerFactory.getLogger(MetadataLeaderTest.class);
 
     private final FakeClock clock = new FakeClock();
-    private final AtomicReference<ClusterState> state = new AtomicReference<>(ClusterState.EMPTY);
-    private final List<MetaCommand> log = new ArrayList<>();
+    private final InstantLog instant = new InstantLog(ClusterState.EMPTY);
+    private final AtomicReference<ClusterState> state = instant.state;
+    private final List<MetaCommand> log = instant.log;
     private final AtomicBoolean ready = new AtomicBoolean(true);
     private final AtomicReference<ProbeResult> probe = new AtomicReference<>(ProbeResult.NO_ANSWER);
     private final List<String> probed = new ArrayList<>();
-    private final ArrayDeque<Runnable> duty = new ArrayDeque<>();
+    private final ArrayDeque<Runnable> duty = instant.duty;
     /** Runs as each command is submitted, before it applies: time passing during a command. */
     private Consumer<MetaCommand> whileSubmitting = cmd -> { };
     /** While true, commands wait in {@link #slowLog} instead of applying (a slow log). */
@@ -94,17 +94,11 @@ class MetadataLeaderTest {
     }
 
     private MetaCommandReply applyNow(MetaCommand cmd) {
-        log.add(cmd);
-        Outcome o = Commands.apply(state.get(), cmd);
-        state.set(o.state());
-        return o.reply();
+        return instant.apply(cmd);
     }
 
-    /** Runs the queued duty tasks in order, as the leader's one duty thread would. */
     private void runDuty() {
-        for (Runnable task = duty.poll(); task != null; task = duty.poll()) {
-            task.run();
-        }
+        instant.runDuty();
     }
 
     /** A tick on the duty thread: after the tasks queued before it, and their follow-ups. */
