@@ -64,6 +64,11 @@ final class StatusPrinter {
         if (!d.unavailable().isEmpty()) {
             out.add("Unavailable: " + list(d.unavailable()));
         }
+        if (!d.awaited().isEmpty()) {
+            out.add("Waiting for " + String.join(", ", d.awaited()) + " to come back with"
+                    + " their data: the replica holding most serves each unavailable partition"
+                    + " again");
+        }
         out.addAll(copyLines(d.progress()));
         out.add("Durability " + r.durability());
         if (!d.clusterId().isEmpty()) {

@@ -7,6 +7,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.function.Function;
 import org.gtstore.proto.Chain;
 import org.gtstore.proto.CopyProgress;
@@ -53,12 +55,17 @@ public record StatusReport(
             String id, String address, long recordedPid, Optional<MemberStatus> status) {
     }
 
-    /** What the table shows beyond the JSON; clusterId is empty before the cluster formed. */
+    /**
+     * What the table shows beyond the JSON; clusterId is empty before the cluster formed;
+     * awaited are the last replicas of unavailable partitions that have not reported what they
+     * hold (each partition is served again by the one holding most once they have).
+     */
     public record Details(
             int replication,
             String cause,
             List<Integer> underReplicated,
             List<Integer> unavailable,
+            List<String> awaited,
             List<String> notRegistered,
             List<CopyProgress> progress,
             String clusterId) {
@@ -118,8 +125,23 @@ public record StatusReport(
                 .filter(s -> "LEADER".equals(s.getRole()))
                 .findFirst().map(MemberStatus::getProgressList).orElse(List.of());
         return new Details(map.getSettings().getReplication(), map.getCause(),
-                p.underReplicated, p.unavailable, notRegistered, List.copyOf(progress),
-                map.getSettings().getClusterId());
+                p.underReplicated, p.unavailable, awaited(map), notRegistered,
+                List.copyOf(progress), map.getSettings().getClusterId());
+    }
+
+    /** The last replicas of unavailable chains whose tips the chains still wait for. */
+    private static List<String> awaited(PartitionMap map) {
+        SortedSet<String> out = new TreeSet<>(StatusReport::compareIds);
+        for (Chain c : map.getChainsList()) {
+            if (c.getReplicasCount() == 0) {
+                for (String id : c.getLastReplicasList()) {
+                    if (c.getTipsList().stream().noneMatch(t -> t.getServerId().equals(id))) {
+                        out.add(id);
+                    }
+                }
+            }
+        }
+        return List.copyOf(out);
     }
 
     static String stateName(ServerState state) {

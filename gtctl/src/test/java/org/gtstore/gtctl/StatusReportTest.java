@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.gtstore.proto.Durability;
 import org.gtstore.proto.PartitionMap;
+import org.gtstore.proto.ReplicaTip;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -70,6 +71,29 @@ class StatusReportTest {
         PartitionMap both = FakeMetadataView.withDead(map, "server2");
         StatusReport.Details d2 = StatusReport.details(MEMBERS, both, pids);
         assertEquals(List.of(0, 3, 6), d2.unavailable());
+    }
+
+    @Test
+    void lastReplicasThatHaveNotReportedAreListedAsAwaited() {
+        PartitionMap two = FakeMetadataView.withDead(FakeMetadataView.withDead(
+                FakeMetadataView.balancedMap(7, 3, 2, 9), "server1"), "server2");
+        PartitionMap.Builder b = two.toBuilder();
+        for (int i = 0; i < b.getChainsCount(); i++) {
+            if (b.getChains(i).getReplicasCount() == 0) {
+                b.setChains(i, b.getChains(i).toBuilder().addLastReplicas("server2")
+                        .addLastReplicas("server1").addTips(ReplicaTip.newBuilder()
+                                .setServerId("server2").setSeq(4)));
+            }
+        }
+        Map<String, Long> pids = pids(3);
+        StatusReport.Details d = StatusReport.details(MEMBERS, b.build(), pids);
+        assertEquals(List.of(0, 3, 6), d.unavailable());
+        assertEquals(List.of("server1"), d.awaited(), "server2 reported what it holds");
+        String text = String.join("\n", StatusPrinter.lines(
+                StatusReport.of(MEMBERS, b.build(), pids), d));
+        assertTrue(text.contains("Waiting for server1 to come back with their data"), text);
+        assertTrue(StatusReport.details(MEMBERS, two, pids).awaited().isEmpty(),
+                "a chain that names no last replicas waits for nobody");
     }
 
     @Test

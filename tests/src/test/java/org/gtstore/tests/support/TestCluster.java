@@ -1,5 +1,7 @@
 package org.gtstore.tests.support;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,9 +15,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
@@ -32,6 +36,7 @@ import org.gtstore.gtctl.cluster.GtstoreHome;
  */
 public final class TestCluster implements AutoCloseable {
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
+    private static final Duration SERVING_TIMEOUT = Duration.ofSeconds(60);
 
     private final Path dir;
     private final Path clusterDir;
@@ -98,7 +103,9 @@ public final class TestCluster implements AutoCloseable {
             launcher = options.apply(ClusterLauncher.builder(clusterDir).nodes(nodes)
                     .replication(rep).metadataArgs(metadataArgs).readyTimeout(READY_TIMEOUT))
                     .start();
-            return new TestCluster(dir, clusterDir);
+            TestCluster c = new TestCluster(dir, clusterDir);
+            c.awaitServing(nodes);
+            return c;
         } catch (RuntimeException | Error e) {
             System.err.println("cluster start failed: " + e);
             dumpLogs(clusterDir);
@@ -130,6 +137,29 @@ public final class TestCluster implements AutoCloseable {
 
     public List<String> metadataAddresses() {
         return launcher().metadataAddresses();
+    }
+
+    /**
+     * Waits until every data server has answered a put as the head of its chain. On an
+     * overloaded machine a cluster that just started may take seconds before its servers hold
+     * metadata leases (ten JVMs compiling on two cores make the leader's commits slow), and a
+     * test's first operation should not race that. The probe keys are {@code gtstore-probe-*}.
+     */
+    private void awaitServing(int nodes) {
+        Set<String> heads = new HashSet<>();
+        try (GtStoreClient client = client(Duration.ofSeconds(5))) {
+            await("every data server to serve a put").atMost(SERVING_TIMEOUT)
+                    .pollInterval(Duration.ofMillis(200)).until(() -> {
+                        for (int i = 0; i < 64 && heads.size() < nodes; i++) {
+                            try {
+                                heads.add(client.put("gtstore-probe-" + i, "probe").serverId());
+                            } catch (RuntimeException e) {
+                                return false;
+                            }
+                        }
+                        return heads.size() >= nodes;
+                    });
+        }
     }
 
     /** A client of this cluster with the given overall deadline per operation. */
