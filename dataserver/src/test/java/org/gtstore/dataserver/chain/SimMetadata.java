@@ -67,7 +67,7 @@ final class SimMetadata {
         this.onChange = onChange;
         this.leader = new MetadataLeader("sim-meta",
                 new MetadataLeader.Options(settings, Long.MAX_VALUE / 4_000_000, 0, 1000, 0, 0,
-                        REVIVE_WAIT_MS), () -> clockMs.getAsLong() * 1_000_000,
+                        REVIVE_WAIT_MS, 0), () -> clockMs.getAsLong() * 1_000_000,
                 address -> CompletableFuture.completedFuture(alive.test(
                         address.substring(0, address.lastIndexOf(':')))
                         ? ProbeResult.REACHABLE : ProbeResult.REFUSED),

@@ -52,6 +52,15 @@ public final class HeartbeatTracker {
         active = true;
     }
 
+    /**
+     * Judges nobody by silence for the next {@code ms} (a refused connection still counts):
+     * while a new cluster forms, ten JVMs compiling on two cores make heartbeats late.
+     */
+    public void graceFor(long ms) {
+        long start = clock.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms) - failureTimeoutNs;
+        graceStartNs = Math.max(graceStartNs, start);
+    }
+
     /** Called when this member stops being leader: it judges nobody until the next grace. */
     public void stop() {
         active = false;

@@ -53,6 +53,12 @@ public final class MetadataServer implements AutoCloseable {
      * epoch per batch of finished copies while K is restored.
      */
     static final long FINISH_COPY_SPACING_MS = 300;
+    /**
+     * After the first assignment, for this many failure timeouts silence declares nobody dead:
+     * every data server then sets up its chains and compiles its hot paths at once, and on two
+     * cores their heartbeats were seen 2-4 s late. A refused connection still declares one dead.
+     */
+    static final long FORMING_GRACE_FAILURE_TIMEOUTS = 5;
 
     /**
      * The most time between two ConfirmLeadership entries: at most 2 a second however many
@@ -107,7 +113,8 @@ public final class MetadataServer implements AutoCloseable {
         MetadataLeader.Options options = new MetadataLeader.Options(initial,
                 config.failureTimeoutMs(), config.bootstrapWaitMs(),
                 Math.max(5_000, 10 * config.electionTimeoutMaxMs()), config.restartGraceMs(),
-                FINISH_COPY_SPACING_MS, config.reviveWaitMs());
+                FINISH_COPY_SPACING_MS, config.reviveWaitMs(),
+                FORMING_GRACE_FAILURE_TIMEOUTS * config.failureTimeoutMs());
         RaftCommandSubmitter submitter = new RaftCommandSubmitter(raftServer, GROUP_ID,
                 division.getId());
         leader = new MetadataLeader(config.id(), options, Clock.system(),

@@ -81,10 +81,12 @@ public final class MetadataLeader {
      * @param reviveWaitMs how long an unavailable chain waits for its last replicas' tips once
      *                     one came in, before the best of those heard serves it; see
      *                     {@link RevivalWait}
+     * @param formingGraceMs after the first assignment, how long no server is judged silent
+     *                       (its ten JVMs starting on two cores make heartbeats late); 0: none
      */
     public record Options(Settings initialSettings, long failureTimeoutMs, long bootstrapWaitMs,
                           long commandTimeoutMs, long restartGraceMs, long finishSpacingMs,
-                          long reviveWaitMs) {
+                          long reviveWaitMs, long formingGraceMs) {
         /**
          * Options without a restart grace (a refused probe means dead at once) or finish
          * spacing (every FinishCopy goes as soon as it can), and a revive wait of five failure
@@ -93,7 +95,7 @@ public final class MetadataLeader {
         public Options(Settings initialSettings, long failureTimeoutMs, long bootstrapWaitMs,
                        long commandTimeoutMs) {
             this(initialSettings, failureTimeoutMs, bootstrapWaitMs, commandTimeoutMs, 0, 0,
-                    5 * failureTimeoutMs);
+                    5 * failureTimeoutMs, 0);
         }
     }
 
@@ -264,8 +266,12 @@ public final class MetadataLeader {
             return;
         }
         List<String> ids = live.stream().map(ServerEntry::id).toList();
-        submit(MetaCommand.newBuilder().setAssign(ChainPlacement.assignCommand(ids,
-                settings.partitions(), settings.replication(), s.epoch())).build());
+        MetaCommandReply assigned = submit(MetaCommand.newBuilder().setAssign(
+                ChainPlacement.assignCommand(ids, settings.partitions(), settings.replication(),
+                        s.epoch())).build());
+        if (assigned.getCode() == ErrorCode.OK && options.formingGraceMs() > 0) {
+            tracker.graceFor(options.formingGraceMs());
+        }
         setNotice("");
     }
 

@@ -40,6 +40,20 @@ class HeartbeatTrackerTest {
     }
 
     @Test
+    void aFormingGraceJudgesNobodyBySilenceUntilItEnds() {
+        tracker.startGrace();
+        tracker.heartbeat("server1", 1);
+        tracker.graceFor(10_000);
+        clock.advanceMs(5_000);
+        tracker.graceFor(1_000);     // ends before the one running: changes nothing
+        clock.advanceMs(5_000);
+        assertTrue(tracker.expired(List.of(s1, s2)).isEmpty(), "judged within the grace");
+        assertFalse(tracker.condemnIfSilent(s2));
+        clock.advanceMs(1);
+        assertEquals(List.of(s1, s2), tracker.expired(List.of(s1, s2)));
+    }
+
+    @Test
     void serverSilentPastTheTimeoutExpiresWhileOthersHeartbeat() {
         tracker.startGrace();
         for (int i = 0; i < 10; i++) {

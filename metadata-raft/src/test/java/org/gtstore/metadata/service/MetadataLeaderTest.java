@@ -76,7 +76,7 @@ class MetadataLeaderTest {
                                      long commandTimeoutMs, long finishSpacingMs) {
         return new MetadataLeader("meta-test",
                 new MetadataLeader.Options(settings, 2000, 30_000, commandTimeoutMs,
-                        restartGraceMs, finishSpacingMs, 10_000), clock,
+                        restartGraceMs, finishSpacingMs, 10_000, 0), clock,
                 address -> {
                     probed.add(address);
                     return CompletableFuture.completedFuture(probe.get());
