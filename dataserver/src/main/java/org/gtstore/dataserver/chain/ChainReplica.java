@@ -492,21 +492,16 @@ public final class ChainReplica {
         Map<Integer, Long> wanted = new HashMap<>();
         for (Chain c : next.getChainsList()) {
             ChainPosition pos = ChainPosition.of(c, selfId);
-            if (c.getReplicasCount() == 0 && c.getLastReplicasList().contains(selfId)
-                    && c.getTipsList().stream().noneMatch(t -> t.getServerId().equals(selfId))) {
-                wanted.put(c.getPartition(), c.getEpoch());
+            // A chain without its own epoch is treated as changed now (the safe side).
+            long chainEpoch = c.getEpoch() > 0 ? c.getEpoch() : fx.epoch;
+            if (waitsForOurTip(c)) {
+                wanted.put(c.getPartition(), chainEpoch);
             }
             if (pos != null) {
                 positions.put(c.getPartition(), pos);
-                // A chain without its own epoch is treated as changed now (the safe side).
-                long chainEpoch = c.getEpoch() > 0 ? c.getEpoch() : fx.epoch;
                 chainEpochs.put(c.getPartition(), chainEpoch);
                 if (c.getSettling()) {
                     settling.add(c.getPartition());
-                }
-                if (c.getSettling() && pos.member() && c.getTipsList().stream()
-                        .noneMatch(t -> t.getServerId().equals(selfId))) {
-                    wanted.put(c.getPartition(), chainEpoch);
                 }
             }
         }
@@ -565,6 +560,17 @@ public final class ChainReplica {
                 LOG.debug(line, args);
             }
         }
+    }
+
+    /**
+     * True if the chain waits for our tip (as the metadata's {@code PartitionChain.awaitsTipOf}
+     * says): we are a member of it settling, or a last replica of it unavailable.
+     */
+    private boolean waitsForOurTip(Chain c) {
+        List<String> reporters = c.getSettling() ? c.getReplicasList()
+                : c.getReplicasCount() == 0 ? c.getLastReplicasList() : List.of();
+        return reporters.contains(selfId)
+                && c.getTipsList().stream().noneMatch(t -> t.getServerId().equals(selfId));
     }
 
     /** Applies the new positions; returns the partitions whose successor needs a hello. */

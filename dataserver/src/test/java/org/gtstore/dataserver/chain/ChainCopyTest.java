@@ -56,12 +56,26 @@ class ChainCopyTest {
         ChainHarness h = new ChainHarness("a", "b", "c");
         h.setMap(1, List.of("a", "b"));
         h.deliverAll();
+        writeAt(h, keys);
+        return h;
+    }
+
+    /** {@code a} alone is every chain, holding the keys; {@code other} is idle and empty. */
+    private static ChainHarness aloneWithData(List<String> keys, String other) {
+        ChainHarness h = new ChainHarness("a", other);
+        h.setMap(1, List.of("a"));
+        h.deliverAll();
+        writeAt(h, keys);
+        return h;
+    }
+
+    /** Writes each key ("v-" + key) at head a, one at a time, each acknowledged. */
+    private static void writeAt(ChainHarness h, List<String> keys) {
         for (String k : keys) {
             long t = h.put("a", k, "v-" + k);
             h.deliverAll();
             assertEquals(ErrorCode.OK, h.putReply(t).getCode());
         }
-        return h;
     }
 
     /** {@link #withData}, then c joins after tail b and b's copy to it has sent one chunk. */
@@ -559,14 +573,7 @@ class ChainCopyTest {
         // (0 until the last chunk). Its tail then loses them in a power cut; a copy that only
         // adds "newer wins" would leave them here, where the chain no longer has them.
         List<String> keys = keysOfP(5);
-        ChainHarness h = new ChainHarness("a", "c");
-        h.setMap(1, List.of("a"));
-        h.deliverAll();
-        for (String k : keys) {
-            long t = h.put("a", k, "v-" + k);
-            h.deliverAll();
-            assertEquals(ErrorCode.OK, h.putReply(t).getCode());
-        }
+        ChainHarness h = aloneWithData(keys, "c");
         h.copierPaused = true;
         h.setMap(2, List.of("a"), "c");
         PartitionMap joining = h.map(2, List.of("a"), "c");
@@ -592,14 +599,7 @@ class ChainCopyTest {
         // Goal: the metadata serves a partition whose replicas were all declared dead again
         // from the one holding most; a server back with no position reports its stored tip.
         List<String> keys = keysOfP(3);
-        ChainHarness h = new ChainHarness("a", "b");
-        h.setMap(1, List.of("a"));
-        h.deliverAll();
-        for (String k : keys) {
-            long t = h.put("a", k, "v-" + k);
-            h.deliverAll();
-            assertEquals(ErrorCode.OK, h.putReply(t).getCode());
-        }
+        ChainHarness h = aloneWithData(keys, "b");
         h.restart("a", h.map(7, p -> Chain.newBuilder().setPartition(p).setEpoch(6)
                 .addLastReplicas("b").addLastReplicas("a").build()));
         assertEquals(ChainHarness.PARTITIONS, h.node("a").tips.size(), "one per partition");

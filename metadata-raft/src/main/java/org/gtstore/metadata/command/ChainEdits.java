@@ -68,7 +68,7 @@ final class ChainEdits {
                 next = PartitionChain.of(c.partition(), List.of(serverId), newEpoch);
             } else {
                 next = c.afterRegister(serverId, sameDisk, newEpoch);
-                if (next.isUnavailable() && next.readyToRevive()) {
+                if (next.readyToRevive()) {
                     next = next.revivedFromBest(newEpoch);
                 }
             }

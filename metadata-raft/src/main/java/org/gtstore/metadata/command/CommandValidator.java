@@ -143,8 +143,7 @@ final class CommandValidator {
         if (c.epoch() != t.getChainEpoch()) {
             return false;
         }
-        return c.settling() && c.contains(serverId) && !c.tips().containsKey(serverId)
-                || c.awaitsTipOf(serverId) || asksToSettle(c, serverId, t);
+        return c.awaitsTipOf(serverId) || asksToSettle(c, serverId, t);
     }
 
     /** True if the tip is its chain's head asking the chain (not settling yet) to settle. */

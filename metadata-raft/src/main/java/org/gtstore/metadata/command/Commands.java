@@ -125,7 +125,7 @@ public final class Commands {
         int waiting = 0;
         for (int p = 0; p < after.size(); p++) {
             revived += chains.get(p).isUnavailable() && !after.get(p).isUnavailable() ? 1 : 0;
-            waiting += after.get(p).awaitsTipOf(id) ? 1 : 0;
+            waiting += after.get(p).isUnavailable() && after.get(p).awaitsTipOf(id) ? 1 : 0;
         }
         if (revived > 0) {
             cause += "; " + revived + " unavailable partitions are served again";

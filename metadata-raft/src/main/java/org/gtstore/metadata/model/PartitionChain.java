@@ -69,9 +69,8 @@ public record PartitionChain(int partition, List<String> replicas, String joinin
             throw new IllegalArgumentException("partition " + partition + ": departed "
                     + departed + " or settling on chain " + replicas + " (or unavailable)");
         }
-        List<String> reporters = replicas.isEmpty() ? lastReplicas : replicas;
-        if (!settling && !replicas.isEmpty() && !tips.isEmpty()
-                || !reporters.containsAll(tips.keySet())) {
+        List<String> reporters = reporters(replicas, lastReplicas, settling);
+        if (!reporters.containsAll(tips.keySet())) {
             throw new IllegalArgumentException("partition " + partition + ": tips " + tips.keySet()
                     + " of a chain that is neither settling nor unavailable, or not theirs "
                     + reporters);
@@ -180,9 +179,19 @@ public record PartitionChain(int partition, List<String> replicas, String joinin
         return isUnavailable() && tips.keySet().containsAll(lastReplicas);
     }
 
-    /** True if this unavailable chain waits for the tip of {@code server}. */
+    /**
+     * True if this chain waits for the tip of {@code server}: a settling chain for each
+     * member's, an unavailable one for each last replica's.
+     */
     public boolean awaitsTipOf(String server) {
-        return isUnavailable() && lastReplicas.contains(server) && !tips.containsKey(server);
+        return reporters(replicas, lastReplicas, settling).contains(server)
+                && !tips.containsKey(server);
+    }
+
+    /** Who reports tips to a chain: its members while settling, its last replicas if none. */
+    private static List<String> reporters(List<String> replicas, List<String> lastReplicas,
+                                          boolean settling) {
+        return settling ? replicas : replicas.isEmpty() ? lastReplicas : List.of();
     }
 
     /**

@@ -67,6 +67,11 @@ public final class Fixtures {
         return o.state();
     }
 
+    /** The storage id {@link #registered} gives server {@code serverId} ("serverI" -> "disk-I"). */
+    public static String disk(String serverId) {
+        return "disk-" + serverId.substring("server".length());
+    }
+
     /** Servers server1..serverN registered (storage "disk-i"), not yet assigned. */
     public static ClusterState registered(int n, int k, int partitions) {
         ClusterState s = apply(ClusterState.EMPTY, init(k, partitions, n));

@@ -2,6 +2,7 @@ package org.gtstore.metadata.command;
 
 import static org.gtstore.metadata.command.Fixtures.apply;
 import static org.gtstore.metadata.command.Fixtures.assertRejected;
+import static org.gtstore.metadata.command.Fixtures.disk;
 import static org.gtstore.metadata.command.Fixtures.markDead;
 import static org.gtstore.metadata.command.Fixtures.register;
 import static org.gtstore.metadata.command.Fixtures.tips;
@@ -176,10 +177,6 @@ class ReviveTest {
             s = apply(s, register(id, s.server(id).orElseThrow().incarnation() + 1, disk(id)));
         }
         return s;
-    }
-
-    private static String disk(String serverId) {
-        return "disk-" + serverId.substring(6);
     }
 
     private static ReviveEntry entry(int partition, long chainEpoch) {

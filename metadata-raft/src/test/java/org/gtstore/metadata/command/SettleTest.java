@@ -2,6 +2,7 @@ package org.gtstore.metadata.command;
 
 import static org.gtstore.metadata.command.Fixtures.apply;
 import static org.gtstore.metadata.command.Fixtures.assertRejected;
+import static org.gtstore.metadata.command.Fixtures.disk;
 import static org.gtstore.metadata.command.Fixtures.markDead;
 import static org.gtstore.metadata.command.Fixtures.register;
 import static org.gtstore.metadata.command.Fixtures.tips;
@@ -33,7 +34,7 @@ class SettleTest {
         ClusterState s = Fixtures.assigned(3, 3, 3);
         List<String> chain = s.chain(0).replicas();
         String head = chain.get(0);
-        ClusterState restarted = apply(s, register(head, 2, "disk-" + head.substring(6)));
+        ClusterState restarted = apply(s, register(head, 2, disk(head)));
         for (PartitionChain c : restarted.chains()) {
             boolean heads = c.head().equals(head);
             assertEquals(heads, c.settling(), "partition " + c.partition() + " " + c);
@@ -94,7 +95,7 @@ class SettleTest {
         String middle = s.chain(0).replicas().get(1);
         s = apply(s, tips(s, middle, 0, 0, 9));
         assertTrue(s.chain(0).tips().containsKey(middle));
-        ClusterState again = apply(s, register(middle, 2, "disk-" + middle.substring(6)));
+        ClusterState again = apply(s, register(middle, 2, disk(middle)));
         assertTrue(again.chain(0).settling());
         assertFalse(again.chain(0).tips().containsKey(middle), "its store may hold less now");
         assertEquals(s.chain(0).epoch(), again.chain(0).epoch(), "it was settling already");
@@ -174,6 +175,6 @@ class SettleTest {
     private static ClusterState restartedHead(ClusterState s) {
         String head = s.chain(0).head();
         long incarnation = s.server(head).orElseThrow().incarnation() + 1;
-        return apply(s, register(head, incarnation, "disk-" + head.substring(6)));
+        return apply(s, register(head, incarnation, disk(head)));
     }
 }

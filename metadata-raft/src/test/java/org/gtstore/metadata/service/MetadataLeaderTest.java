@@ -307,15 +307,9 @@ class MetadataLeaderTest {
 
     @Test
     void deathIsFollowedByRestoringKOnASpareAndCaughtUpMakesItTail() throws Exception {
-        assembled();
-        register("server4");
-        probe.set(ProbeResult.REFUSED);
-        await(leader.reportUnreachable("server1", "server2"));
-        tick();
+        PartitionChain copying = aCopyAfterServer1Died();
         ClusterState s = state.get();
         assertEquals(0, s.underReplicatedCount() - joiningCount(s));
-        PartitionChain copying = s.chains().stream().filter(PartitionChain::hasJoining)
-                .findFirst().orElseThrow();
         CompletableFuture<MetaCommandReply> reply = caughtUp(copying);
         runDuty();
         assertTrue(reply.isDone(), "a report does not wait for the next tick");
@@ -330,34 +324,25 @@ class MetadataLeaderTest {
         assertEquals(epoch, state.get().epoch(), "a retry changes nothing");
     }
 
+    @Test
+    void reportAboutAnEarlierProcessOfTheJoiningReplicaIsRefused() throws Exception {
+        // Goal: the joining replica restarted (in place, keeping its joining position) after
+        // the tail's report was sent: its store may have lost what the old process applied.
+        PartitionChain copying = aCopyAfterServer1Died();
+        long now = state.get().server(copying.joining()).orElseThrow().incarnation();
+        CompletableFuture<MetaCommandReply> stale = caughtUp(copying, state.get().epoch(),
+                now - 1);
+        assertEquals(ErrorCode.EPOCH_MISMATCH, await(stale).getCode());
+        assertEquals(copying.joining(), state.get().chain(copying.partition()).joining());
+        assertEquals(ErrorCode.OK, await(caughtUp(copying)).getCode());
+    }
+
     /**
      * Goal: one dead server of 7 (1024 partitions, K=3) costs a constant number of map epochs,
      * not one per partition: MarkDead and one StartCopy batch in the tick that finds it silent,
      * then one FinishCopy per burst of reports arriving together (two waves here). Every epoch is a
      * full map pushed to every data server and watcher. Before batching: 879 epochs.
      */
-    @Test
-    void reportAboutAnEarlierProcessOfTheJoiningReplicaIsRefused() throws Exception {
-        // Goal: the joining replica restarted (in place, keeping its joining position) after
-        // the tail's report was sent: its store may have lost what the old process applied.
-        assembled();
-        register("server4");
-        probe.set(ProbeResult.REFUSED);
-        await(leader.reportUnreachable("server1", "server2"));
-        tick();
-        PartitionChain copying = state.get().chains().stream()
-                .filter(PartitionChain::hasJoining).findFirst().orElseThrow();
-        long before = state.get().server(copying.joining()).orElseThrow().incarnation();
-        CompletableFuture<MetaCommandReply> stale = leader.reportCaughtUp(
-                ReportCaughtUpRequest.newBuilder().setPartition(copying.partition())
-                        .setServerId(copying.joining()).setReporter(copying.tail())
-                        .setMapEpoch(state.get().epoch()).setJoiningIncarnation(before - 1)
-                        .build());
-        assertEquals(ErrorCode.EPOCH_MISMATCH, await(stale).getCode());
-        assertEquals(copying.joining(), state.get().chain(copying.partition()).joining());
-        assertEquals(ErrorCode.OK, await(caughtUp(copying)).getCode());
-    }
-
     @Test
     void oneDeathAmongSevenServersCostsAConstantNumberOfEpochs() throws Exception {
         leader = newLeader(new Settings(3, 1024, 7));
@@ -512,13 +497,7 @@ class MetadataLeaderTest {
 
     @Test
     void pendingReportsAreAnsweredNotLeaderWhenLeadershipIsLost() throws Exception {
-        assembled();
-        register("server4");
-        probe.set(ProbeResult.REFUSED);
-        await(leader.reportUnreachable("server1", "client-1"));
-        tick();
-        PartitionChain copying = state.get().chains().stream()
-                .filter(PartitionChain::hasJoining).findFirst().orElseThrow();
+        PartitionChain copying = aCopyAfterServer1Died();
         CompletableFuture<MetaCommandReply> reply = caughtUp(copying);
         duty.poll().run();
         assertEquals(1, duty.size(), "the report is taken; its FinishCopy task is queued");
@@ -674,10 +653,30 @@ class MetadataLeaderTest {
     }
 
     private CompletableFuture<MetaCommandReply> caughtUp(PartitionChain c, long mapEpoch) {
+        return caughtUp(c, mapEpoch,
+                state.get().server(c.joining()).orElseThrow().incarnation());
+    }
+
+    /** The tail's report that {@code c}'s joining replica, as that incarnation, caught up. */
+    private CompletableFuture<MetaCommandReply> caughtUp(PartitionChain c, long mapEpoch,
+            long joiningIncarnation) {
         return leader.reportCaughtUp(ReportCaughtUpRequest.newBuilder()
                 .setPartition(c.partition()).setServerId(c.joining()).setReporter(c.tail())
-                .setMapEpoch(mapEpoch).setJoiningIncarnation(state.get().server(c.joining())
-                        .orElseThrow().incarnation()).build());
+                .setMapEpoch(mapEpoch).setJoiningIncarnation(joiningIncarnation).build());
+    }
+
+    /**
+     * Three servers and a spare, server1's connection refused: it is dead, and the first
+     * partition whose chain it left has the spare joining.
+     */
+    private PartitionChain aCopyAfterServer1Died() throws Exception {
+        assembled();
+        register("server4");
+        probe.set(ProbeResult.REFUSED);
+        await(leader.reportUnreachable("server1", "server2"));
+        tick();
+        return state.get().chains().stream().filter(PartitionChain::hasJoining).findFirst()
+                .orElseThrow();
     }
 
     private static int joiningCount(ClusterState s) {

@@ -1,6 +1,7 @@
 package org.gtstore.metadata.service;
 
 import static org.gtstore.metadata.command.Fixtures.apply;
+import static org.gtstore.metadata.command.Fixtures.disk;
 import static org.gtstore.metadata.command.Fixtures.markDead;
 import static org.gtstore.metadata.command.Fixtures.register;
 import static org.gtstore.metadata.command.Fixtures.tips;
@@ -33,7 +34,7 @@ class RevivalWaitTest {
         clock.advanceMs(60_000);
         assertTrue(wait.due(dead).isEmpty());
         String first = dead.chain(0).lastReplicas().get(0);
-        ClusterState one = apply(dead, register(first, 2, "disk-" + first.substring(6)));
+        ClusterState one = apply(dead, register(first, 2, disk(first)));
         one = apply(one, tips(one, first, 0, 0, 3));
         assertTrue(wait.due(one).isEmpty(), "the wait starts with the tip");
         clock.advanceMs(4_999);
@@ -47,7 +48,7 @@ class RevivalWaitTest {
     void aNewChainEpochOrANewLeaderWaitsAfresh() {
         ClusterState dead = allDead(Fixtures.assigned(3, 3, 3));
         List<String> last = dead.chain(0).lastReplicas();
-        ClusterState s = apply(dead, register(last.get(0), 2, "disk-" + last.get(0).substring(6)));
+        ClusterState s = apply(dead, register(last.get(0), 2, disk(last.get(0))));
         s = apply(s, tips(s, last.get(0), 0, 0, 3));
         wait.due(s);
         clock.advanceMs(4_000);
