@@ -78,6 +78,7 @@ public final class ChainReplica {
     /** The store held data when this replica started: its partitions may predate it. */
     private final boolean restartedStore;
     private final Map<Integer, PartitionReplica> partitions = new HashMap<>();
+    private final ReplicaContext ctx;
     private final Effects fx;
     private final PeerProtocol peers;
     private Set<String> successors = Set.of();
@@ -134,12 +135,13 @@ public final class ChainReplica {
         this.restartedStore = stored.lastJournal() > 0 || stored.ranBefore();
         this.storedLineages = new HashMap<>();
         stored.lineages().forEach((p, l) -> storedLineages.put(p, Lineage.fromBytes(l)));
-        this.fx = new Effects(selfId, config, stored.lastJournal());
-        this.peers = new PeerProtocol(selfId, config, partitions, fx);
+        this.ctx = new ReplicaContext(selfId, config, stored.lastJournal());
+        this.fx = new Effects(ctx);
+        this.peers = new PeerProtocol(ctx, partitions, fx);
         for (DedupRecord d : stored.dedup()) {
-            fx.dedup.load(d);
+            ctx.dedup.load(d);
         }
-        fx.dedup.loaded();
+        ctx.dedup.loaded();
     }
 
     /** Feeds one event. Output accumulates until {@link #ready()}. */
@@ -158,7 +160,7 @@ public final class ChainReplica {
         } else if (event instanceof ChainEvent.PeerDisconnected e) {
             for (PartitionReplica pr : partitions.values()) {
                 if (e.peer().equals(pr.position().successor())) {
-                    pr.feed.unsync(fx.tick, fx);
+                    pr.feed.unsync(ctx.tick, fx);
                 }
             }
         } else if (event instanceof ChainEvent.CopyChunkRead e) {
@@ -168,7 +170,7 @@ public final class ChainReplica {
             }
         } else if (event instanceof ChainEvent.LeaseChanged e) {
             if (e.valid() != leaseValid) {
-                LOG.info("[{} epoch={}] lease {}", selfId, fx.epoch,
+                LOG.info("[{} epoch={}] lease {}", selfId, ctx.epoch,
                         e.valid() ? "valid: serving" : "expired: refusing reads and writes");
             }
             leaseValid = e.valid();
@@ -187,19 +189,19 @@ public final class ChainReplica {
      * to puts that waited too long for the tail.
      */
     public void tick() {
-        fx.tick++;
-        fx.dedup.advance(fx.tick);
+        ctx.tick++;
+        ctx.dedup.advance(ctx.tick);
         Set<Integer> stalled = new HashSet<>();
         for (PartitionReplica pr : partitions.values()) {
-            pr.expireWaiters(fx.tick, config.clientWaitTicksMax(), fx);
+            pr.expireWaiters(ctx.tick, config.clientWaitTicksMax(), fx);
             if (pr.onTick(fx)) {
                 stalled.add(pr.partition);
             }
         }
         peers.helloWhere(pr -> stalled.contains(pr.partition) || (!pr.feed.synced()
                 && !pr.feed.copying()
-                && fx.tick - pr.feed.helloSentTick() >= config.helloRetryTicks()));
-        if (!tipsWanted.isEmpty() && fx.tick - tipsReportedTick >= config.caughtUpRetryTicks()) {
+                && ctx.tick - pr.feed.helloSentTick() >= config.helloRetryTicks()));
+        if (!tipsWanted.isEmpty() && ctx.tick - tipsReportedTick >= config.caughtUpRetryTicks()) {
             reportTips();
         }
     }
@@ -210,7 +212,7 @@ public final class ChainReplica {
      * we were made head of while recovering (asking them to settle).
      */
     private void reportTips() {
-        tipsReportedTick = fx.tick;
+        tipsReportedTick = ctx.tick;
         for (Map.Entry<Integer, Long> e : tipsWanted.entrySet()) {
             int p = e.getKey();
             PartitionReplica pr = partitions.get(p);
@@ -244,7 +246,13 @@ public final class ChainReplica {
                 copies.add((CopyCommand) c);
             }
         }
-        Ready r = fx.drain(rolesChanged, successorsChanged, copies);
+        boolean storeWork = fx.storeWork();
+        long journal = storeWork ? ctx.dedup.journal() : 0;
+        long keepFrom = storeWork ? ctx.dedup.keepFrom() : 0;
+        if (storeWork) {
+            ctx.dedup.nextJournal();
+        }
+        Ready r = fx.drain(rolesChanged, successorsChanged, copies, journal, keepFrom);
         successorsChanged = null;
         rolesChanged = null;
         awaitingPersist = !r.isEmpty();
@@ -257,7 +265,7 @@ public final class ChainReplica {
 
     /** The epoch of the map in force, 0 before the first. */
     public long epoch() {
-        return fx.epoch;
+        return ctx.epoch;
     }
 
     public boolean leaseValid() {
@@ -358,7 +366,7 @@ public final class ChainReplica {
         if (pr == null || !pr.position().head()) {
             fx.putError(replyTo, ErrorCode.NOT_RESPONSIBLE, selfId
                     + " is not the head of partition " + r.getPartition() + " in epoch "
-                    + fx.epoch);
+                    + ctx.epoch);
             return;
         }
         if (pr.settleWait()) {
@@ -367,13 +375,13 @@ public final class ChainReplica {
                     + r.getPartition() + " holds the most; retry");
             return;
         }
-        DedupTable.Applied earlier = fx.dedup.find(r.getClientId(), r.getRequestId(),
+        DedupTable.Applied earlier = ctx.dedup.find(r.getClientId(), r.getRequestId(),
                 r.getPartition(), r.getKey());
         if (earlier != null && earlier.seq() <= pr.applied()) {
             pr.awaitRetry(earlier.seq(), replyTo, fx);
             return;
         }
-        if (earlier == null && fx.dedup.mayHaveForgotten(r.getPartition(),
+        if (earlier == null && ctx.dedup.mayHaveForgotten(r.getPartition(),
                 r.getFirstAttemptAgeMs(), config.tickMs(), RETRY_TRANSIT_MARGIN_MS)) {
             fx.putError(replyTo, ErrorCode.RETRY_TOO_OLD, selfId + " cannot tell whether this"
                     + " write was applied: its first attempt was " + r.getFirstAttemptAgeMs()
@@ -382,9 +390,9 @@ public final class ChainReplica {
                     + " whether the first attempt was)");
             return;
         }
-        if (fx.retainedBytes >= config.retainedBytesMax()) {
+        if (ctx.retainedBytes >= config.retainedBytesMax()) {
             fx.putError(replyTo, ErrorCode.UNAVAILABLE, selfId + " keeps "
-                    + (fx.retainedBytes >> 20) + " MiB of writes its successors have not"
+                    + (ctx.retainedBytes >> 20) + " MiB of writes its successors have not"
                     + " acknowledged yet: new writes wait until its chains catch up");
             return;
         }
@@ -403,7 +411,7 @@ public final class ChainReplica {
         if (pr == null || !pr.position().tail()) {
             fx.getError(replyTo, ErrorCode.NOT_RESPONSIBLE, selfId
                     + " is not the tail of partition " + r.getPartition() + " in epoch "
-                    + fx.epoch);
+                    + ctx.epoch);
             return;
         }
         if (!pr.readable()) {
@@ -413,7 +421,7 @@ public final class ChainReplica {
                     + (pr.recovering() ? "" : " and is still receiving what the old tail held"));
             return;
         }
-        fx.replies.add(new ClientReply.LocalRead(replyTo, r.getPartition(), r.getKey(), fx.epoch,
+        fx.replies.add(new ClientReply.LocalRead(replyTo, r.getPartition(), r.getKey(), ctx.epoch,
                 pr.committed()));
     }
 
@@ -457,18 +465,18 @@ public final class ChainReplica {
      */
     private ErrorCode checkEpoch(long requestEpoch, long requestChainEpoch,
             PartitionReplica pr) {
-        if (requestEpoch > fx.epoch) {
+        if (requestEpoch > ctx.epoch) {
             fx.wantMap(requestEpoch);
             boolean sameChain = pr != null && requestChainEpoch > 0
                     && requestChainEpoch == pr.chainEpoch();
             return sameChain ? ErrorCode.OK : ErrorCode.FUTURE_EPOCH;
         }
-        boolean stale = pr == null ? requestEpoch < fx.epoch : !pr.currentAt(requestEpoch);
+        boolean stale = pr == null ? requestEpoch < ctx.epoch : !pr.currentAt(requestEpoch);
         return stale ? ErrorCode.STALE_EPOCH : ErrorCode.OK;
     }
 
     private String epochMessage(long requestEpoch, int partition, PartitionReplica pr) {
-        return "request epoch " + requestEpoch + ", server epoch " + fx.epoch
+        return "request epoch " + requestEpoch + ", server epoch " + ctx.epoch
                 + (pr == null ? "" : ", chain of partition " + partition + " changed in epoch "
                         + pr.chainEpoch());
     }
@@ -476,12 +484,12 @@ public final class ChainReplica {
     // ---- map changes ----
 
     private void onMap(PartitionMap next) {
-        if (next.getEpoch() <= fx.epoch) {
+        if (next.getEpoch() <= ctx.epoch) {
             return;
         }
-        long before = fx.epoch;
+        long before = ctx.epoch;
         map = next;
-        fx.epoch = next.getEpoch();
+        ctx.epoch = next.getEpoch();
         if (partitioner == null
                 || partitioner.partitions() != next.getSettings().getPartitions()) {
             partitioner = new KeyPartitioner(Math.max(1, next.getSettings().getPartitions()));
@@ -493,7 +501,7 @@ public final class ChainReplica {
         for (Chain c : next.getChainsList()) {
             ChainPosition pos = ChainPosition.of(c, selfId);
             // A chain without its own epoch is treated as changed now (the safe side).
-            long chainEpoch = c.getEpoch() > 0 ? c.getEpoch() : fx.epoch;
+            long chainEpoch = c.getEpoch() > 0 ? c.getEpoch() : ctx.epoch;
             if (waitsForOurTip(c)) {
                 wanted.put(c.getPartition(), chainEpoch);
             }
@@ -514,15 +522,15 @@ public final class ChainReplica {
                 wanted.put(pr.partition, pr.chainEpoch());
             }
             String succ = pr.position().successor();
-            Long was = succ == null ? null : fx.incarnations.get(succ);
+            Long was = succ == null ? null : ctx.incarnations.get(succ);
             if (was != null && !was.equals(incarnations.get(succ))) {
                 // A new process of the successor: what the old one acknowledged may be gone
                 // (a power cut), so it is synced again before anything counts on it.
-                pr.feed.unsync(fx.tick, fx);
+                pr.feed.unsync(ctx.tick, fx);
                 needHello.add(pr.partition);
             }
         }
-        fx.incarnations = incarnations;
+        ctx.incarnations = incarnations;
         tipsWanted = wanted;
         if (!wanted.isEmpty()) {
             reportTips();
@@ -551,7 +559,7 @@ public final class ChainReplica {
         if (moved || LOG.isDebugEnabled()) {
             String line = "[{} epoch={}] map applied (was epoch={}): heads {}, holds {},"
                     + " joining {}, successors {}, {} chains changed here";
-            Object[] args = {selfId, fx.epoch, before, nextRoles.headed().size(),
+            Object[] args = {selfId, ctx.epoch, before, nextRoles.headed().size(),
                 nextRoles.held().size(), positions.size() - nextRoles.held().size(), successors,
                 positionsMoved};
             if (moved) {
@@ -583,7 +591,7 @@ public final class ChainReplica {
             PartitionReplica pr = it.next().getValue();
             if (!positions.containsKey(pr.partition)) {
                 LOG.debug("[{} p={} epoch={}] no longer in the chain: stopped serving", selfId,
-                        pr.partition, fx.epoch);
+                        pr.partition, ctx.epoch);
                 dropped++;
                 pr.drop(fx);
                 positionsMoved++;
@@ -595,7 +603,7 @@ public final class ChainReplica {
         }
         if (dropped > 0) {
             LOG.info("[{} epoch={}] left the chains of {} partitions: stopped serving them",
-                    selfId, fx.epoch, dropped);
+                    selfId, ctx.epoch, dropped);
         }
         int becameHead = 0;
         int becameTail = 0;
@@ -631,7 +639,7 @@ public final class ChainReplica {
                 partitions.put(p, new PartitionReplica(p, e.getValue(), chainEpoch, stored,
                         storedCommitHolds.getOrDefault(p, 0L),
                         storedLineages.getOrDefault(p, Lineage.FIRST), restarted,
-                        settling.contains(p), fx));
+                        settling.contains(p), ctx, fx));
                 positionsMoved++;
                 if (e.getValue().successor() != null) {
                     needHello.add(p);
@@ -656,14 +664,14 @@ public final class ChainReplica {
             }
         }
         if (!fx.resets.isEmpty()) {
-            fx.dedup.removePartitions(new HashSet<>(fx.resets));
+            ctx.dedup.removePartitions(new HashSet<>(fx.resets));
             LOG.info("[{} epoch={}] joining {} partitions this server held data for earlier:"
-                    + " discarding that data for a fresh copy", selfId, fx.epoch,
+                    + " discarding that data for a fresh copy", selfId, ctx.epoch,
                     fx.resets.size());
         }
         if (becameHead + becameTail > 0) {
             LOG.info("[{} epoch={}] chain repair: became head of {} and tail of {} partitions"
-                    + " (new tails committed what they held)", selfId, fx.epoch, becameHead,
+                    + " (new tails committed what they held)", selfId, ctx.epoch, becameHead,
                     becameTail);
         }
         return needHello;
@@ -680,6 +688,6 @@ public final class ChainReplica {
                 }
             }
         }
-        return new Ready.Roles(fx.epoch, Set.copyOf(headed), Set.copyOf(held));
+        return new Ready.Roles(ctx.epoch, Set.copyOf(headed), Set.copyOf(held));
     }
 }

@@ -14,20 +14,14 @@ import org.gtstore.proto.PutResponse;
 import org.gtstore.proto.Update;
 
 /**
- * The output being collected for the next {@link Ready}, plus the replica-wide facts a
- * {@link PartitionReplica} needs to act (self id, config, epoch, tick, dedup table).
+ * The output of the steps since the last {@link Ready}: what to store, send and answer. Nothing
+ * reads its own output back to decide: the facts a step acts on are in {@link ReplicaContext},
+ * of which this reads only the epoch and the server's id, to stamp the replies.
  * Package-private glue between {@link ChainReplica}, {@link PeerProtocol} and the partitions.
  */
 final class Effects {
-    final String selfId;
-    final ChainReplicaConfig config;
     final Outbox outbox;
-    final DedupTable dedup;
-    /** Bytes of updates every partition keeps for its successor (see {@link Retained}). */
-    long retainedBytes;
-    long epoch;
-    long tick;
-    long nextCopyId = 1;
+    private final ReplicaContext ctx;
 
     List<Update> writes = new ArrayList<>();
     Map<Integer, Long> appliedSeqs = new HashMap<>();
@@ -40,8 +34,6 @@ final class Effects {
     /** {@link CopyCommand}s and copies to start ({@link OutgoingCopy}), in emission order. */
     List<Object> copyCommands = new ArrayList<>();
     List<CaughtUpReport> caughtUp = new ArrayList<>();
-    /** Every server's incarnation in the current map (a caught-up report names its peer's). */
-    Map<String, Long> incarnations = Map.of();
     List<PartitionTip> tips = new ArrayList<>();
     long mapWantedEpoch;
     /**
@@ -51,20 +43,15 @@ final class Effects {
      */
     final Set<Integer> helloDue = new LinkedHashSet<>();
 
-    /** @param lastJournal the store's last journal record: Readies number theirs from the next */
-    Effects(String selfId, ChainReplicaConfig config, long lastJournal) {
-        this.selfId = selfId;
-        this.config = config;
-        this.outbox = new Outbox(selfId, config.batchBytesMax());
-        this.dedup = new DedupTable(config.dedupEntriesMax(), lastJournal + 1);
+    Effects(ReplicaContext ctx) {
+        this.ctx = ctx;
+        this.outbox = new Outbox(ctx.selfId, ctx.config.batchBytesMax());
     }
 
     /** Records an applied update: stored, with its partition's new last applied seq. */
     void write(Update u) {
         writes.add(u);
         appliedSeqs.put(u.getPartition(), u.getSeq());
-        dedup.record(u.getClientId(), u.getRequestId(), u.getPartition(), u.getSeq(),
-                u.getKey());
     }
 
     /** Records a copied entry: stored if newer than what the store holds; seqs unchanged. */
@@ -72,9 +59,8 @@ final class Effects {
         writes.add(u.getCopied() ? u : u.toBuilder().setCopied(true).build());
     }
 
-    /** Records a dedup entry received with a copy: remembered and stored. */
+    /** Records a dedup entry received with a copy: stored. */
     void addDedup(DedupRecord d) {
-        dedup.record(d.clientId(), d.requestId(), d.partition(), d.seq(), d.key());
         dedupAdded.add(d);
     }
 
@@ -92,7 +78,6 @@ final class Effects {
         if (!resets.contains(partition)) {
             resets.add(partition);
         }
-        dedup.removePartitions(Set.of(partition));
     }
 
     void wantMap(long epochSeen) {
@@ -101,13 +86,14 @@ final class Effects {
 
     void putOk(Object replyTo, long version) {
         replies.add(new ClientReply.PutDone(replyTo, PutResponse.newBuilder()
-                .setCode(ErrorCode.OK).setEpoch(epoch).setServerId(selfId).setVersion(version)
-                .build()));
+                .setCode(ErrorCode.OK).setEpoch(ctx.epoch).setServerId(ctx.selfId)
+                .setVersion(version).build()));
     }
 
     void putError(Object replyTo, ErrorCode code, String message) {
         replies.add(new ClientReply.PutDone(replyTo, PutResponse.newBuilder()
-                .setCode(code).setEpoch(epoch).setServerId(selfId).setMessage(message).build()));
+                .setCode(code).setEpoch(ctx.epoch).setServerId(ctx.selfId).setMessage(message)
+                .build()));
     }
 
     /** At the tail: the update is committed; its client hears so from here. */
@@ -118,26 +104,32 @@ final class Effects {
     /** At the tail: request {@code requestId} of the client committed with {@code seq}. */
     void committed(ByteString clientId, long requestId, int partition, long seq) {
         if (!clientId.isEmpty()) {
-            replies.add(new ClientReply.Committed(clientId, requestId, partition, seq, epoch));
+            replies.add(new ClientReply.Committed(clientId, requestId, partition, seq,
+                    ctx.epoch));
         }
     }
 
     void getError(Object replyTo, ErrorCode code, String message) {
         replies.add(new ClientReply.GetDone(replyTo, GetResponse.newBuilder()
-                .setCode(code).setEpoch(epoch).setServerId(selfId).setMessage(message).build()));
+                .setCode(code).setEpoch(ctx.epoch).setServerId(ctx.selfId).setMessage(message)
+                .build()));
     }
 
-    /** Moves everything collected into a Ready and starts afresh. */
-    Ready drain(Ready.Roles roles, Set<String> successors,
-            List<CopyCommand> copies) {
-        boolean storeWork = !writes.isEmpty() || !appliedSeqs.isEmpty() || !resets.isEmpty()
+    /** True if the next Ready has anything for the store (it then takes a journal record). */
+    boolean storeWork() {
+        return !writes.isEmpty() || !appliedSeqs.isEmpty() || !resets.isEmpty()
                 || !joinEpochs.isEmpty() || !commitHolds.isEmpty() || !dedupAdded.isEmpty()
                 || !lineages.isEmpty();
-        long journal = storeWork ? dedup.journal() : 0;
-        long keepFrom = storeWork ? dedup.keepFrom() : 0;
-        if (storeWork) {
-            dedup.nextJournal();
-        }
+    }
+
+    /**
+     * Moves everything collected into a Ready and starts afresh.
+     *
+     * @param journal the Ready's journal record, 0 if it has no store work
+     * @param keepFrom the oldest journal record whose dedup entries the store keeps
+     */
+    Ready drain(Ready.Roles roles, Set<String> successors, List<CopyCommand> copies,
+            long journal, long keepFrom) {
         Map<Integer, byte[]> storedLineages = Map.of();
         if (!lineages.isEmpty()) {
             storedLineages = new HashMap<>();

@@ -48,17 +48,17 @@ final class OutgoingCopy {
     }
 
     /** Sends a chunk the copier read, stamped with the partition's current chain epoch. */
-    void send(ChainEvent.CopyChunkRead e, long chainEpoch, Effects fx) {
+    void send(ChainEvent.CopyChunkRead e, long chainEpoch, ReplicaContext ctx, Effects fx) {
         CopyChunk.Builder chunk = CopyChunk.newBuilder().setPartition(partition)
                 .setChainEpoch(chainEpoch)
                 .setCopyId(id).setIndex(chunksSent++).addAllEntries(e.entries())
                 .setLast(e.last()).setSnapshotSeq(snapshotSeq).addAllDedup(e.dedup())
                 .setInVersionOrder(versionOrder);
         fx.outbox.control(peer, StreamKind.OUTBOUND, ChainMessage.newBuilder()
-                .setEpoch(fx.epoch).setCopy(chunk));
+                .setEpoch(ctx.epoch).setCopy(chunk));
         copiedKeys = e.copiedKeys();
         totalKeys = e.totalKeys();
-        lastActivityTick = fx.tick;
+        lastActivityTick = ctx.tick;
     }
 
     /** Cancels the copy; the copier is told only if it was started. */

@@ -2,6 +2,7 @@ package org.gtstore.dataserver.chain;
 
 import com.google.protobuf.ByteString;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 import org.gtstore.proto.ChainMessage;
 import org.gtstore.proto.CopyAck;
@@ -66,7 +67,8 @@ final class PartitionReplica {
     private final PutWaiters waiters;
     private long chainEpoch;
     /** Feeding the successor: sync, hello, copy, a joining successor's progress. */
-    final SuccessorFeed feed = new SuccessorFeed(this);
+    final SuccessorFeed feed;
+    private final ReplicaContext ctx;
     /**
      * Highest seq known to be committed at the tail, from evidence (an ack, a hello reply,
      * being the tail). Differs from {@code committed} after a restart of a non-tail member,
@@ -152,10 +154,12 @@ final class PartitionReplica {
      */
     PartitionReplica(int partition, ChainPosition pos, long chainEpoch, long storedAppliedSeq,
             long storedCommitHold, Lineage storedLineage, boolean restarted, boolean settling,
-            Effects fx) {
+            ReplicaContext ctx, Effects fx) {
         this.partition = partition;
+        this.ctx = ctx;
+        this.feed = new SuccessorFeed(this, ctx);
         this.waiters = new PutWaiters(partition);
-        this.unacked = new Retained(fx);
+        this.unacked = new Retained(ctx);
         this.pos = pos;
         this.chainEpoch = chainEpoch;
         this.applied = storedAppliedSeq;
@@ -209,11 +213,11 @@ final class PartitionReplica {
      * (stored before anything is sent), named by the map epoch and this server.
      */
     private void openBranch(Effects fx) {
-        long id = fx.epoch * 65_536 + (fx.selfId.hashCode() & 0xffff);
+        long id = ctx.epoch * 65_536 + (ctx.selfId.hashCode() & 0xffff);
         lineage = lineage.open(id, applied);
         fx.lineages.put(partition, lineage);
-        LOG.debug("[{} p={} epoch={}] head after a restart: branch {} after seq={}", fx.selfId,
-                partition, fx.epoch, id, applied);
+        LOG.debug("[{} p={} epoch={}] head after a restart: branch {} after seq={}", ctx.selfId,
+                partition, ctx.epoch, id, applied);
     }
 
     Lineage lineage() {
@@ -301,7 +305,7 @@ final class PartitionReplica {
         }
         apply(u.build(), fx);
         if (committed < seq) {
-            waiters.addWrite(seq, replyTo, fx.tick);
+            waiters.addWrite(seq, replyTo, ctx.tick);
         }
     }
 
@@ -310,7 +314,7 @@ final class PartitionReplica {
         if (ackedUpTo >= seq) {
             fx.putOk(replyTo, seq);
         } else {
-            waiters.addRetry(seq, replyTo, fx.tick);
+            waiters.addRetry(seq, replyTo, ctx.tick);
         }
     }
 
@@ -325,7 +329,7 @@ final class PartitionReplica {
                 held.put(seq, u);
             } else if (LOG.isDebugEnabled()) {
                 LOG.debug("[{} p={} epoch={}] gap buffer full, dropping seq={}",
-                        fx.selfId, partition, fx.epoch, seq);
+                        ctx.selfId, partition, ctx.epoch, seq);
             }
             return;
         }
@@ -350,7 +354,7 @@ final class PartitionReplica {
             return false;
         }
         recovering = false;
-        LOG.debug("[{} p={} epoch={}] recovered at seq={}", fx.selfId, partition, fx.epoch,
+        LOG.debug("[{} p={} epoch={}] recovered at seq={}", ctx.selfId, partition, ctx.epoch,
                 applied);
         if (pos.successor() != null) {
             fx.helloDue.add(partition);
@@ -360,7 +364,7 @@ final class PartitionReplica {
 
     private void apply(Update u, Effects fx) {
         applied = u.getSeq();
-        fx.write(u);
+        store(u, fx);
         liftCommitHold(fx);
         if (pos.tail() && !gated && applied >= commitHold) {
             committed = applied;
@@ -374,22 +378,28 @@ final class PartitionReplica {
         } else if (!pos.member() && pos.predecessor() != null) {
             // The joining replica reports progress to the tail at once (the tail commits, and
             // answers its clients, only on these reports); it commits nothing itself.
-            fx.outbox.ack(pos.predecessor(), fx.epoch, partition, chainEpoch, applied);
+            fx.outbox.ack(pos.predecessor(), ctx.epoch, partition, chainEpoch, applied);
         }
         if (pos.successor() != null) {
             // Kept until the successor has it: for a member until the tail commits it, for a
             // joining successor until it acknowledges applying it (the old tail must be able to
             // re-send it once the joining replica is the tail).
             unacked.addLast(u);
-            while (pos.tail() && !gated && (unacked.size() > fx.config.joiningRetainMax()
-                    || unacked.bytes() > fx.config.retainedBytesMax() / 8)) {
+            while (pos.tail() && !gated && (unacked.size() > ctx.config.joiningRetainMax()
+                    || unacked.bytes() > ctx.config.retainedBytesMax() / 8)) {
                 unacked.pollFirst();
             }
             if (feed.synced()) {
-                fx.outbox.update(pos.successor(), fx.epoch, chainEpoch, u);
+                fx.outbox.update(pos.successor(), ctx.epoch, chainEpoch, u);
             }
         }
         liftReadBarrier();
+    }
+
+    /** Stores an applied update, and remembers its request so a retry is not applied again. */
+    private void store(Update u, Effects fx) {
+        fx.write(u);
+        ctx.dedup.record(u.getClientId(), u.getRequestId(), partition, u.getSeq(), u.getKey());
     }
 
     /** Applied reached the hold: the state is whole again, here and in the store. */
@@ -434,7 +444,7 @@ final class PartitionReplica {
      */
     private void ackLater(Effects fx) {
         ackDue = pos.predecessor() != null;
-        if (fx.config.ackIntervalTicks() == 0) {
+        if (ctx.config.ackIntervalTicks() == 0) {
             flushAck(fx);
         }
     }
@@ -442,7 +452,7 @@ final class PartitionReplica {
     /** A tail's coalesced acknowledgement, if one is due. */
     private void flushAck(Effects fx) {
         if (ackDue && pos.tail() && pos.predecessor() != null) {
-            fx.outbox.ack(pos.predecessor(), fx.epoch, partition, chainEpoch, committed,
+            fx.outbox.ack(pos.predecessor(), ctx.epoch, partition, chainEpoch, committed,
                     Math.min(answeredUpTo, committed));
         }
         ackDue = false;
@@ -470,7 +480,7 @@ final class PartitionReplica {
         }
         if (seq > applied) {
             LOG.warn("[{} p={} epoch={}] successor acked seq={} beyond applied seq={}",
-                    fx.selfId, partition, fx.epoch, seq, applied);
+                    ctx.selfId, partition, ctx.epoch, seq, applied);
             seq = applied;
         }
         if (owedRepliesUpTo > 0) {
@@ -490,7 +500,7 @@ final class PartitionReplica {
         // Upstream hears what the tail has confirmed, which after a restart may be less than
         // committed (set to applied only to keep the invariant on unacked).
         if (pos.predecessor() != null) {
-            fx.outbox.ack(pos.predecessor(), fx.epoch, partition, chainEpoch, ackedUpTo,
+            fx.outbox.ack(pos.predecessor(), ctx.epoch, partition, chainEpoch, ackedUpTo,
                     Math.min(answeredUpTo, ackedUpTo));
         }
         releaseWaiters(fx);
@@ -519,7 +529,7 @@ final class PartitionReplica {
             // hand those holes on, and its acks would then vouch for writes nobody holds. The
             // last chunk (or a tick, once the hold is lifted) says hello again.
             LOG.debug("[{} p={} epoch={}] not feeding {} before seq={} is applied (seq={})",
-                    fx.selfId, partition, fx.epoch, successor, commitHold, applied);
+                    ctx.selfId, partition, ctx.epoch, successor, commitHold, applied);
             feed.hold();
             return 0;
         }
@@ -534,7 +544,7 @@ final class PartitionReplica {
         if (successorApplied >= applied) {
             if (successorApplied > applied) {
                 LOG.warn("[{} p={} epoch={}] successor {} has applied seq={} beyond ours seq={};"
-                        + " it holds writes we never saw", fx.selfId, partition, fx.epoch,
+                        + " it holds writes we never saw", ctx.selfId, partition, ctx.epoch,
                         successor, successorApplied, applied);
             }
             feed.becameSynced(fx);
@@ -546,7 +556,7 @@ final class PartitionReplica {
         }
         int resent = feed.resendAfter(successorApplied, fx);
         LOG.debug("[{} p={} epoch={}] re-sent {} updates after seq={} to {}",
-                fx.selfId, partition, fx.epoch, resent, successorApplied, successor);
+                ctx.selfId, partition, ctx.epoch, resent, successorApplied, successor);
         feed.becameSynced(fx);
         return resent;
     }
@@ -602,24 +612,24 @@ final class PartitionReplica {
                 fx.commitHolds.put(partition, commitHold);
                 unacked.clear();
                 if (pos.successor() != null) {
-                    feed.unsync(fx.tick, fx);
+                    feed.unsync(ctx.tick, fx);
                 }
             }
         }
         if (c.getCopyId() != incomingCopyId || c.getIndex() != incomingNext) {
             LOG.debug("[{} p={} epoch={}] refusing chunk {} of copy {} (expecting {} of {})",
-                    fx.selfId, partition, fx.epoch, c.getIndex(), c.getCopyId(), incomingNext,
+                    ctx.selfId, partition, ctx.epoch, c.getIndex(), c.getCopyId(), incomingNext,
                     incomingCopyId);
             return ChunkOutcome.REFUSED;
         }
         incomingNext++;
-        fx.dedup.copiedIn(partition);
+        ctx.dedup.copiedIn(partition);
         for (Update u : c.getEntriesList()) {
             if (!c.getInVersionOrder()) {
                 fx.writeCopied(u);
             } else if (u.getSeq() > applied) {
                 applied = u.getSeq();
-                fx.write(u.toBuilder().setCopied(false).build());
+                store(u.toBuilder().setCopied(false).build(), fx);
             }
         }
         // In version order a chunk brings the requests that wrote its keys (CopyChunk.dedup):
@@ -628,12 +638,14 @@ final class PartitionReplica {
         // committed (nothing past our applied seq was, while the copy was needed), and one
         // whose first attempt predates the copy is refused (DedupTable.copiedIn).
         for (DedupEntry d : c.getDedupList()) {
-            fx.addDedup(new DedupRecord(partition, d.getClientId(), d.getRequestId(),
-                    d.getSeq(), d.getKey(), 0));
+            DedupRecord r = new DedupRecord(partition, d.getClientId(), d.getRequestId(),
+                    d.getSeq(), d.getKey(), 0);
+            ctx.dedup.record(r.clientId(), r.requestId(), partition, r.seq(), r.key());
+            fx.addDedup(r);
         }
         liftCommitHold(fx);
         String pred = pos.predecessor();
-        fx.outbox.control(pred, StreamKind.INBOUND, ChainMessage.newBuilder().setEpoch(fx.epoch)
+        fx.outbox.control(pred, StreamKind.INBOUND, ChainMessage.newBuilder().setEpoch(ctx.epoch)
                 .setCopyAck(CopyAck.newBuilder().setPartition(partition)
                         .setChainEpoch(chainEpoch).setCopyId(c.getCopyId())
                         .setIndex(c.getIndex())));
@@ -649,14 +661,14 @@ final class PartitionReplica {
         if (pos.tail() && !gated && applied >= commitHold) {
             // The chunks after the data named every request of the partition the sender
             // remembers: the clients of those the copy just committed hear so from here.
-            fx.dedup.forEachApplied(partition, committed, applied, (clientId, requestId, seq) ->
+            ctx.dedup.forEachApplied(partition, committed, applied, (clientId, requestId, seq) ->
                     fx.committed(ByteString.copyFromUtf8(clientId), requestId, partition, seq));
             committed = applied;
             ackedUpTo = applied;
             ackLater(fx);
             releaseWaiters(fx);
         } else if (!pos.member()) {
-            fx.outbox.ack(pred, fx.epoch, partition, chainEpoch, applied);
+            fx.outbox.ack(pred, ctx.epoch, partition, chainEpoch, applied);
         }
         liftReadBarrier();
         if (recovering) {
@@ -711,14 +723,15 @@ final class PartitionReplica {
     private void cutBack(long predecessorApplied, Lineage predecessorLineage, Effects fx) {
         LOG.warn("[{} p={} epoch={}] predecessor {} (at seq={}, branches {}) does not hold our"
                 + " seq={} (branches {}): an unclean stop lost what was not written to disk;"
-                + " discarding this partition for a copy from it", fx.selfId, partition,
-                fx.epoch, pos.predecessor(), predecessorApplied, predecessorLineage, applied,
+                + " discarding this partition for a copy from it", ctx.selfId, partition,
+                ctx.epoch, pos.predecessor(), predecessorApplied, predecessorLineage, applied,
                 lineage);
         fx.reset(partition);
+        ctx.dedup.removePartitions(Set.of(partition));
         if (!pos.member()) {
             fx.joinEpochs.put(partition, chainEpoch);   // still joining in this chain epoch
         }
-        waiters.failAll(ErrorCode.UNAVAILABLE, "partition " + partition + " on " + fx.selfId
+        waiters.failAll(ErrorCode.UNAVAILABLE, "partition " + partition + " on " + ctx.selfId
                 + " is being copied again from its predecessor", fx);
         applied = 0;
         committed = 0;
@@ -730,7 +743,7 @@ final class PartitionReplica {
         ackDue = false;
         unacked.clear();
         if (pos.successor() != null) {
-            feed.unsync(fx.tick, fx);
+            feed.unsync(ctx.tick, fx);
         }
         recovering = true;
     }
@@ -823,18 +836,18 @@ final class PartitionReplica {
                 unacked.clear();
             }
             if (next.predecessor() != null && committed > before) {
-                fx.outbox.ack(next.predecessor(), fx.epoch, partition, chainEpoch, committed,
+                fx.outbox.ack(next.predecessor(), ctx.epoch, partition, chainEpoch, committed,
                         answeredUpTo);
             }
             releaseWaiters(fx);
             LOG.debug("[{} p={} epoch={}] became tail, committed seq={}..{}",
-                    fx.selfId, partition, fx.epoch, before + 1, committed);
+                    ctx.selfId, partition, ctx.epoch, before + 1, committed);
         }
         if (next.successor() == null) {
             unacked.clear();
         }
         if (next.head() && !old.head()) {
-            LOG.debug("[{} p={} epoch={}] became head at seq={}", fx.selfId, partition, fx.epoch,
+            LOG.debug("[{} p={} epoch={}] became head at seq={}", ctx.selfId, partition, ctx.epoch,
                     applied);
         }
         // Unchanged chain: a hello only where none is under way. A copy in progress or a hello
@@ -848,7 +861,7 @@ final class PartitionReplica {
     /** This server left the chain: stop serving; waiting puts are told to ask the new head. */
     void drop(Effects fx) {
         waiters.failAll(ErrorCode.NOT_RESPONSIBLE, "partition " + partition + " moved away from "
-                + fx.selfId, fx);
+                + ctx.selfId, fx);
         unacked.clear();
         held.clear();
         feed.cancelCopy(fx);

@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The server-to-server half of {@link ChainReplica}: chain messages in, hellos and rejections
- * out. Package-private; it shares the partitions and the {@link Effects} of its replica.
+ * out. Package-private; it shares the partitions, the {@link ReplicaContext} and the
+ * {@link Effects} of its replica.
  *
  * <p>Messages: hello / hello reply (re-sync), update batches and ack batches, copy chunks and
  * copy acks (state transfer, see {@link OutgoingCopy}), rejections.
@@ -58,13 +59,14 @@ final class PeerProtocol {
     private final String selfId;
     private final ChainReplicaConfig config;
     private final Map<Integer, PartitionReplica> partitions;
+    private final ReplicaContext ctx;
     private final Effects fx;
     private final HeldParts held = new HeldParts();
 
-    PeerProtocol(String selfId, ChainReplicaConfig config,
-            Map<Integer, PartitionReplica> partitions, Effects fx) {
-        this.selfId = selfId;
-        this.config = config;
+    PeerProtocol(ReplicaContext ctx, Map<Integer, PartitionReplica> partitions, Effects fx) {
+        this.selfId = ctx.selfId;
+        this.config = ctx.config;
+        this.ctx = ctx;
         this.partitions = partitions;
         this.fx = fx;
     }
@@ -79,11 +81,11 @@ final class PeerProtocol {
             onRejection(m, on);
             return;
         }
-        if (m.getEpoch() > fx.epoch) {
+        if (m.getEpoch() > ctx.epoch) {
             fx.wantMap(m.getEpoch());
         }
         Lane lane = new Lane(m.getFrom(), on);
-        if (m.getEpoch() <= fx.epoch && held.isEmpty(lane)) {
+        if (m.getEpoch() <= ctx.epoch && held.isEmpty(lane)) {
             // No chain epoch in the message can be newer than its map epoch: nothing waits.
             dispatch(m, on, ALL);
             return;
@@ -91,7 +93,7 @@ final class PeerProtocol {
         Map<Integer, Long> parts = MessageParts.of(m);
         Map<Integer, Long> waiting = new LinkedHashMap<>();
         for (Map.Entry<Integer, Long> e : parts.entrySet()) {
-            if (HeldParts.unseen(e.getValue(), m.getEpoch(), fx.epoch)
+            if (HeldParts.unseen(e.getValue(), m.getEpoch(), ctx.epoch)
                     || held.holds(lane, e.getKey())) {
                 waiting.put(e.getKey(), e.getValue());
             }
@@ -144,12 +146,12 @@ final class PeerProtocol {
      * hostile one sends this).
      */
     private void refuseMalformed(ChainMessage m, StreamKind on, String why) {
-        LOG.warn("[{} epoch={}] refusing a malformed {} from {}: {}", selfId, fx.epoch,
+        LOG.warn("[{} epoch={}] refusing a malformed {} from {}: {}", selfId, ctx.epoch,
                 m.getBodyCase(), m.getFrom(), why);
         if (m.getFrom().isEmpty() || m.hasRejected()) {
             return;
         }
-        fx.outbox.control(m.getFrom(), on, ChainMessage.newBuilder().setEpoch(fx.epoch)
+        fx.outbox.control(m.getFrom(), on, ChainMessage.newBuilder().setEpoch(ctx.epoch)
                 .setRejected(Rejection.newBuilder().setCode(ErrorCode.INVALID_ARGUMENT)
                         .setMessage("malformed " + m.getBodyCase() + ": " + why)
                         .addAllPartitions(MessageParts.of(m).keySet())));
@@ -160,11 +162,11 @@ final class PeerProtocol {
         if (held.size(lane) >= config.deferredMessagesMax()) {
             Set<Integer> dropped = held.drop(lane);
             LOG.warn("[{} epoch={}] dropping held parts of {} partitions from {}; they re-sync",
-                    selfId, fx.epoch, dropped.size(), lane.peer());
+                    selfId, ctx.epoch, dropped.size(), lane.peer());
             if (lane.stream() == StreamKind.INBOUND && !dropped.isEmpty()) {
                 // Updates or a hello were lost: the predecessor must say hello again.
                 fx.outbox.control(lane.peer(), StreamKind.INBOUND, ChainMessage.newBuilder()
-                        .setEpoch(fx.epoch).setRejected(Rejection.newBuilder()
+                        .setEpoch(ctx.epoch).setRejected(Rejection.newBuilder()
                                 .setCode(ErrorCode.UNAVAILABLE)
                                 .setMessage("held messages dropped while waiting for a map")
                                 .addAllPartitions(dropped)));
@@ -173,7 +175,7 @@ final class PeerProtocol {
         if (LOG.isDebugEnabled()) {
             LOG.debug("[{} epoch={}] holding {} from {} (epoch={}) for partitions {}"
                     + " (partition=sender chain epoch) until our map has their chains;"
-                    + " {} other partitions go on", selfId, fx.epoch, m.getBodyCase(),
+                    + " {} other partitions go on", selfId, ctx.epoch, m.getBodyCase(),
                     m.getFrom(), m.getEpoch(), waiting, partCount - waiting.size());
         }
         held.hold(lane, m, waiting);
@@ -181,9 +183,9 @@ final class PeerProtocol {
 
     /** After a map change: handle the held parts whose chains the map has caught up with. */
     void replayHeld() {
-        for (HeldParts.Release r : held.release(fx.epoch)) {
+        for (HeldParts.Release r : held.release(ctx.epoch)) {
             LOG.debug("[{} epoch={}] releasing held {} from {} (epoch={}) for partitions {}",
-                    selfId, fx.epoch, r.message().getBodyCase(), r.lane().peer(),
+                    selfId, ctx.epoch, r.message().getBodyCase(), r.lane().peer(),
                     r.message().getEpoch(), r.partitions());
             dispatch(r.message(), r.lane().stream(), r.partitions()::contains);
         }
@@ -232,7 +234,7 @@ final class PeerProtocol {
             default -> {
             }
         }
-        LOG.warn("[{} epoch={}] ignoring {} from {} on the {} stream", selfId, fx.epoch,
+        LOG.warn("[{} epoch={}] ignoring {} from {} on the {} stream", selfId, ctx.epoch,
                 m.getBodyCase(), m.getFrom(), on);
     }
 
@@ -301,7 +303,7 @@ final class PeerProtocol {
         }
         switch (pr.receiveCopyChunk(c, fx)) {
             case REFUSED -> fx.outbox.control(m.getFrom(), StreamKind.INBOUND,
-                    ChainMessage.newBuilder().setEpoch(fx.epoch).setRejected(Rejection
+                    ChainMessage.newBuilder().setEpoch(ctx.epoch).setRejected(Rejection
                             .newBuilder().setCode(ErrorCode.UNAVAILABLE)
                             .setMessage("copy chunk " + c.getIndex() + " of copy "
                                     + c.getCopyId() + " out of order: copy again")
@@ -365,17 +367,17 @@ final class PeerProtocol {
         }
         if (refused > 0) {
             LOG.warn("[{} epoch={}] hello from {} at epoch={}: not our predecessor in {}"
-                    + " partitions", selfId, fx.epoch, from, m.getEpoch(), refused);
+                    + " partitions", selfId, ctx.epoch, from, m.getEpoch(), refused);
         }
         if (cutBack > 0) {
             LOG.warn("[{} epoch={}] {} does not hold what we hold in {} partitions: they are"
-                    + " discarded here and copied again from it", selfId, fx.epoch, from,
+                    + " discarded here and copied again from it", selfId, ctx.epoch, from,
                     cutBack);
         }
-        LOG.debug("[{} epoch={}] hello from {} for {} partitions", selfId, fx.epoch, from,
+        LOG.debug("[{} epoch={}] hello from {} for {} partitions", selfId, ctx.epoch, from,
                 answered);
         fx.outbox.control(from, StreamKind.INBOUND, ChainMessage.newBuilder()
-                .setEpoch(fx.epoch).setHelloReply(reply));
+                .setEpoch(ctx.epoch).setHelloReply(reply));
         rejectStale(m, StreamKind.INBOUND, stale);
     }
 
@@ -402,20 +404,20 @@ final class PeerProtocol {
         }
         if (resent > 0) {
             LOG.info("[{} epoch={}] re-sent {} un-acked updates in {} partitions to {}", selfId,
-                    fx.epoch, resent, partitionsResent, from);
+                    ctx.epoch, resent, partitionsResent, from);
         }
         if (copies > 0) {
             LOG.info("[{} epoch={}] {} is behind what we hold in memory in {} partitions:"
-                    + " copying them from the store", selfId, fx.epoch, from, copies);
+                    + " copying them from the store", selfId, ctx.epoch, from, copies);
         }
     }
 
     private void onRejection(ChainMessage m, StreamKind on) {
         Rejection r = m.getRejected();
         LOG.warn("[{} epoch={}] {} rejected our message at its epoch={}: {} {} (partitions {})",
-                selfId, fx.epoch, m.getFrom(), m.getEpoch(), r.getCode(), r.getMessage(),
+                selfId, ctx.epoch, m.getFrom(), m.getEpoch(), r.getCode(), r.getMessage(),
                 r.getPartitionsCount() == 0 ? "all" : r.getPartitionsList());
-        if (m.getEpoch() > fx.epoch) {
+        if (m.getEpoch() > ctx.epoch) {
             fx.wantMap(m.getEpoch());
         }
         if (on != StreamKind.OUTBOUND) {
@@ -427,11 +429,11 @@ final class PeerProtocol {
         for (PartitionReplica pr : partitions.values()) {
             if (m.getFrom().equals(pr.position().successor()) && (r.getPartitionsCount() == 0
                     || r.getPartitionsList().contains(pr.partition))) {
-                pr.feed.unsync(fx.tick, fx);
+                pr.feed.unsync(ctx.tick, fx);
                 resync.add(pr.partition);
             }
         }
-        if (m.getEpoch() <= fx.epoch && !resync.isEmpty()) {
+        if (m.getEpoch() <= ctx.epoch && !resync.isEmpty()) {
             sendHello(m.getFrom(), resync);
         }
     }
@@ -441,11 +443,11 @@ final class PeerProtocol {
             return;
         }
         LOG.debug("[{} epoch={}] rejecting {} from {} at epoch={} for partitions {}", selfId,
-                fx.epoch, m.getBodyCase(), m.getFrom(), m.getEpoch(), stale);
-        fx.outbox.control(m.getFrom(), on, ChainMessage.newBuilder().setEpoch(fx.epoch)
+                ctx.epoch, m.getBodyCase(), m.getFrom(), m.getEpoch(), stale);
+        fx.outbox.control(m.getFrom(), on, ChainMessage.newBuilder().setEpoch(ctx.epoch)
                 .setRejected(Rejection.newBuilder().setCode(ErrorCode.STALE_EPOCH)
                         .setMessage("chain changed after the sender's view of it (sender epoch "
-                                + m.getEpoch() + "; receiver epoch " + fx.epoch + ")")
+                                + m.getEpoch() + "; receiver epoch " + ctx.epoch + ")")
                         .addAllPartitions(stale)));
     }
 
@@ -461,7 +463,7 @@ final class PeerProtocol {
             if (pr.recovering() || pr.settleWait()) {
                 continue;
             }
-            pr.feed.helloSent(fx.tick, fx);
+            pr.feed.helloSent(ctx.tick, fx);
             hello.addPartitions(p);
             hello.addApplied(PartitionSeq.newBuilder().setPartition(p).setSeq(pr.applied())
                     .setChainEpoch(pr.chainEpoch()));
@@ -471,7 +473,7 @@ final class PeerProtocol {
         }
         if (hello.getPartitionsCount() > 0) {
             fx.outbox.control(peer, StreamKind.OUTBOUND, ChainMessage.newBuilder()
-                    .setEpoch(fx.epoch).setHello(hello));
+                    .setEpoch(ctx.epoch).setHello(hello));
         }
     }
 

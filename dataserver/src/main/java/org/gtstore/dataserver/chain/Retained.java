@@ -7,19 +7,20 @@ import org.gtstore.proto.Update;
 /**
  * The updates one partition replica keeps for its successor (see {@link PartitionReplica}),
  * oldest first, with their size, which also counts toward the whole server's
- * {@link Effects#retainedBytes}: the head admits no new write while that is over its bound, so
- * a chain that cannot keep up holds its clients back instead of filling this server's memory.
+ * {@link ReplicaContext#retainedBytes}: the head admits no new write while that is over its
+ * bound, so a chain that cannot keep up holds its clients back instead of filling this server's
+ * memory.
  */
 final class Retained implements Iterable<Update> {
     /** What an update costs beyond its key and value (the message and the queue entry). */
     private static final int OVERHEAD_BYTES = 64;
 
     private final ArrayDeque<Update> updates = new ArrayDeque<>();
-    private final Effects fx;
+    private final ReplicaContext ctx;
     private long bytes;
 
-    Retained(Effects fx) {
-        this.fx = fx;
+    Retained(ReplicaContext ctx) {
+        this.ctx = ctx;
     }
 
     static long sizeOf(Update u) {
@@ -63,7 +64,7 @@ final class Retained implements Iterable<Update> {
 
     private void add(long delta) {
         bytes += delta;
-        fx.retainedBytes += delta;
+        ctx.retainedBytes += delta;
     }
 
     @Override

@@ -18,6 +18,7 @@ final class SuccessorFeed {
     private static final Logger LOG = LoggerFactory.getLogger(SuccessorFeed.class);
 
     private final PartitionReplica r;
+    private final ReplicaContext ctx;
     private boolean synced;
     /** A hello is unanswered; replies beyond the first (to retries) are stale and ignored. */
     private boolean helloPending;
@@ -30,8 +31,9 @@ final class SuccessorFeed {
     private long syncTarget = -1;
     private long caughtUpReportTick = Long.MIN_VALUE / 2;
 
-    SuccessorFeed(PartitionReplica replica) {
+    SuccessorFeed(PartitionReplica replica, ReplicaContext ctx) {
         this.r = replica;
+        this.ctx = ctx;
     }
 
     boolean synced() {
@@ -107,7 +109,7 @@ final class SuccessorFeed {
         int resent = 0;
         for (Update u : r.kept()) {
             if (u.getSeq() > seq) {
-                fx.outbox.update(r.position().successor(), fx.epoch, r.chainEpoch(), u);
+                fx.outbox.update(r.position().successor(), ctx.epoch, r.chainEpoch(), u);
                 resent++;
             }
         }
@@ -128,8 +130,8 @@ final class SuccessorFeed {
     void startCopy(long successorApplied, Effects fx) {
         synced = false;
         ChainPosition pos = r.position();
-        outgoing = new OutgoingCopy(fx.nextCopyId++, r.partition, pos.successor(),
-                successorApplied, !pos.successorJoining(), fx.tick);
+        outgoing = new OutgoingCopy(ctx.newCopyId(), r.partition, pos.successor(),
+                successorApplied, !pos.successorJoining(), ctx.tick);
         fx.copyCommands.add(outgoing);
     }
 
@@ -138,7 +140,7 @@ final class SuccessorFeed {
         if (c != outgoing || c.cancelled) {
             return null;
         }
-        return c.start(r.applied(), fx.config.copyWindowChunks());
+        return c.start(r.applied(), ctx.config.copyWindowChunks());
     }
 
     void cancelCopy(Effects fx) {
@@ -154,7 +156,7 @@ final class SuccessorFeed {
         if (c == null || c.id != e.copyId() || !c.started) {
             return;
         }
-        c.send(e, r.chainEpoch(), fx);
+        c.send(e, r.chainEpoch(), ctx, fx);
         if (!e.last()) {
             return;
         }
@@ -172,7 +174,7 @@ final class SuccessorFeed {
     /** The successor persisted chunk {@code index} of copy {@code copyId}: read another. */
     void copyAcked(long copyId, Effects fx) {
         if (outgoing != null && outgoing.id == copyId && outgoing.started) {
-            outgoing.lastActivityTick = fx.tick;
+            outgoing.lastActivityTick = ctx.tick;
             fx.copyCommands.add(new CopyCommand.Pull(copyId, 1));
         }
     }
@@ -198,20 +200,20 @@ final class SuccessorFeed {
         ChainPosition pos = r.position();
         if (!pos.successorJoining() || !synced || outgoing != null || syncTarget < 0
                 || joiningApplied < syncTarget
-                || fx.tick - caughtUpReportTick < fx.config.caughtUpRetryTicks()) {
+                || ctx.tick - caughtUpReportTick < ctx.config.caughtUpRetryTicks()) {
             return;
         }
-        caughtUpReportTick = fx.tick;
-        fx.caughtUp.add(new CaughtUpReport(r.partition, pos.successor(), fx.epoch,
-                joiningApplied, fx.incarnations.getOrDefault(pos.successor(), 0L)));
+        caughtUpReportTick = ctx.tick;
+        fx.caughtUp.add(new CaughtUpReport(r.partition, pos.successor(), ctx.epoch,
+                joiningApplied, ctx.incarnations.getOrDefault(pos.successor(), 0L)));
     }
 
     /** Per tick: abandons a stalled copy; true if the successor is to be asked again. */
     boolean abandonStalledCopy(Effects fx) {
         if (outgoing != null && outgoing.started
-                && fx.tick - outgoing.lastActivityTick >= fx.config.copyStallTicks()) {
+                && ctx.tick - outgoing.lastActivityTick >= ctx.config.copyStallTicks()) {
             LOG.warn("[{} p={} epoch={}] {} stalled for {} ticks; asking the successor again",
-                    fx.selfId, r.partition, fx.epoch, outgoing, fx.config.copyStallTicks());
+                    ctx.selfId, r.partition, ctx.epoch, outgoing, ctx.config.copyStallTicks());
             cancelCopy(fx);
             return true;
         }
