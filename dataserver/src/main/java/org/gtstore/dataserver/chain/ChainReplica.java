@@ -217,9 +217,8 @@ public final class ChainReplica {
             int p = e.getKey();
             PartitionReplica pr = partitions.get(p);
             if (pr == null) {
-                fx.tips.add(PartitionReplica.tipOf(p, e.getValue(),
-                        storedApplied.getOrDefault(p, 0L), storedCommitHolds.getOrDefault(p, 0L),
-                        storedLineages.getOrDefault(p, Lineage.FIRST)));
+                fx.tips.add(storedLineages.getOrDefault(p, Lineage.FIRST).tip(p, e.getValue(),
+                        storedApplied.getOrDefault(p, 0L), storedCommitHolds.getOrDefault(p, 0L)));
             } else if (pr.chainEpoch() == e.getValue()) {
                 fx.tips.add(pr.tip());
             }

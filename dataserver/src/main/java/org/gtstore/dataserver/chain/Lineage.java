@@ -4,6 +4,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import java.util.ArrayList;
 import java.util.List;
 import org.gtstore.proto.PartitionLineage;
+import org.gtstore.proto.PartitionTip;
 
 /**
  * One partition's history as branches (the {@code Branch} message of data.proto; Kafka's
@@ -88,6 +89,17 @@ final class Lineage {
             }
         }
         return false;
+    }
+
+    /**
+     * The tip of a partition with this history: the branch of its last applied update and that
+     * seq; incomplete while a copy was filling holes (a commit hold) or the branch is unknown.
+     */
+    PartitionTip tip(int partition, long chainEpoch, long applied, long commitHold) {
+        long branch = branchOf(applied);
+        return PartitionTip.newBuilder().setPartition(partition).setChainEpoch(chainEpoch)
+                .setBranch(Math.max(0, branch)).setSeq(applied)
+                .setIncomplete(commitHold != 0 || branch < 0).build();
     }
 
     PartitionLineage toProto(int partition) {

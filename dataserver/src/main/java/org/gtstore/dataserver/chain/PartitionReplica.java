@@ -4,10 +4,7 @@ import com.google.protobuf.ByteString;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
-import org.gtstore.proto.ChainMessage;
-import org.gtstore.proto.CopyAck;
 import org.gtstore.proto.CopyChunk;
-import org.gtstore.proto.DedupEntry;
 import org.gtstore.proto.ErrorCode;
 import org.gtstore.proto.PartitionTip;
 import org.gtstore.proto.PutRequest;
@@ -35,25 +32,10 @@ import org.slf4j.LoggerFactory;
  * {@code chainEpoch} is the map epoch in which this partition's chain last changed: a message
  * or request from an epoch before it was built on another chain and is refused.
  *
- * <p>Recovery: a replica is <em>recovering</em> while what it holds may not be its chain's (one
- * with a predecessor that restarted on its store, or that was cut back, below): it
- * serves no reads and says no hello to its successor, so it forwards nothing, until it has
- * applied what its predecessor's hello said the predecessor held. A hello whose history
- * ({@link Lineage}) does not hold this replica's last applied update (a power cut in the
- * replicated mode left every replica a different prefix of the chain's updates, and a head may
- * have written other updates under the lost seqs since) cuts this replica back: its partition is
- * discarded and filled again by a copy from the predecessor, so a successor never keeps
- * updates its predecessor lacks and the head's history is the chain's. A head is never
- * recovering; one whose data predates its process opens a new branch before it writes, and so
- * does a replica promoted to head, so that a branch names one writer (Raft's term).
- *
- * <p>Settling: a head that restarted on its store may hold less than a successor (a power cut
- * took more of its log), so the metadata marks its chain settling; its head takes no writes and
- * says no hello (a hello from a predecessor holding less cuts the successor back), every member
- * reports its tip ({@link #tip}), and the metadata orders the chain by them. A head settled
- * behind another replica recovers from it like any restarted successor. A replica made head
- * while it is still recovering asks for the same (its tip says so) rather than write: it may
- * hold less than its successor.
+ * <p>A replica that may not yet serve what it holds (recovering after a restart or a cut back,
+ * or the head of a settling chain) says so through its {@link Recovery}; a hello whose history
+ * ({@link Lineage}) does not hold this replica's last applied update cuts it back to nothing,
+ * to be filled again by a copy from its predecessor.
  */
 final class PartitionReplica {
     private static final Logger LOG = LoggerFactory.getLogger(PartitionReplica.class);
@@ -102,47 +84,12 @@ final class PartitionReplica {
      * acknowledgements cover them. 0 when it owes none.
      */
     private long owedRepliesUpTo;
-    private long incomingCopyId = -1;
-    /**
-     * After a copy in version order started (snapshot seq S), the keys overwritten after our
-     * applied seq are current only once applied reaches S: until then a tail acknowledges
-     * nothing, so no acknowledged write is read older than it was. Stored while it lasts: a
-     * restart in the middle of the copy must not take the partial state for committed (a retry
-     * of a write the copy skipped would be acknowledged by its dedup entry at the head while
-     * this tail reads the key older). On a joining replica, whose copy comes in key order, it
-     * is how far the keys written so far may reach past applied: a predecessor whose history
-     * lacks that seq (a power cut took it) cuts this replica back, or keys the chain lost would
-     * stay here.
-     */
-    private long commitHold;
-    private int incomingNext;
-    /**
-     * A joining replica that became the tail serves reads only once it has applied this seq:
-     * its predecessor's applied seq when it said hello (everything the old tail acknowledged).
-     * 0 when there is no barrier; {@code Long.MAX_VALUE} while that hello is awaited.
-     */
-    private long readBarrier;
-    /** See the class comment. */
-    private boolean recovering;
-    /**
-     * While recovering: the predecessor's applied seq as its hello said; recovery ends once
-     * applied reaches it. {@code Long.MAX_VALUE} until that hello.
-     */
-    private long recoverUntil;
+    /** The receiving side of a state transfer into this replica. */
+    private final IncomingCopy incoming;
+    /** Whether what this replica holds may be served: recovery, settling, read barrier. */
+    private final Recovery recovery = new Recovery();
     /** This partition's history, as stored (see {@link Lineage}). */
     private Lineage lineage;
-    /**
-     * The head of a settling chain (see the class comment): no writes, no hello, until the
-     * metadata has ordered the chain by what its replicas hold.
-     */
-    private boolean settleWait;
-    /**
-     * With {@code settleWait}: this replica was made head while it was still recovering (a
-     * restart may have taken part of its log while a successor kept it), so it asks the
-     * metadata to settle the chain (its tip says so) instead of writing.
-     */
-    private boolean settleAsked;
-
     /**
      * @param storedCommitHold the commit hold of a copy in version order this server was
      *     receiving when it stopped, or 0
@@ -166,46 +113,29 @@ final class PartitionReplica {
         // A restarted server cannot know what was committed; nothing it holds is un-acked in
         // memory, so a successor missing updates is caught up from the store.
         this.committed = storedAppliedSeq;
-        this.commitHold = storedCommitHold > storedAppliedSeq ? storedCommitHold : 0;
+        this.incoming = new IncomingCopy(partition, storedCommitHold, storedAppliedSeq, ctx);
         // A tail's applied state was committed, unless a copy was filling holes in it.
-        this.ackedUpTo = pos.tail() && commitHold == 0 ? storedAppliedSeq : 0;
+        this.ackedUpTo = pos.tail() && incoming.commitHold() == 0 ? storedAppliedSeq : 0;
         this.lineage = storedLineage;
-        if (restarted && pos.predecessor() != null) {
-            recovering = true;
-            recoverUntil = Long.MAX_VALUE;
-        } else if (pos.member() && pos.predecessor() == null && settling) {
-            settleWait = true;
-        } else if (restarted && pos.member()) {
+        if (recovery.start(pos, restarted, settling)) {
             openBranch(fx);
         }
     }
 
     /** True while this head waits for its settling chain to be ordered: it takes no writes. */
     boolean settleWait() {
-        return settleWait;
+        return recovery.settleWait();
     }
 
-    /** True while this head asks the metadata to settle its chain (see the field). */
+    /** True while this head asks the metadata to settle its chain (see {@link Recovery}). */
     boolean settleAsked() {
-        return settleAsked;
+        return recovery.settleAsked();
     }
 
     /** What this replica holds, for the metadata's settling order (see {@code ReplicaTip}). */
     PartitionTip tip() {
-        PartitionTip t = tipOf(partition, chainEpoch, applied, commitHold, lineage);
-        return settleAsked ? t.toBuilder().setAskSettle(true).build() : t;
-    }
-
-    /**
-     * The tip of a partition held as stored: the branch of its last applied update and that
-     * seq; incomplete while a copy was filling holes (a commit hold) or the branch is unknown.
-     */
-    static PartitionTip tipOf(int partition, long chainEpoch, long applied, long commitHold,
-            Lineage lineage) {
-        long branch = lineage.branchOf(applied);
-        return PartitionTip.newBuilder().setPartition(partition).setChainEpoch(chainEpoch)
-                .setBranch(Math.max(0, branch)).setSeq(applied)
-                .setIncomplete(commitHold != 0 || branch < 0).build();
+        PartitionTip t = lineage.tip(partition, chainEpoch, applied, incoming.commitHold());
+        return recovery.settleAsked() ? t.toBuilder().setAskSettle(true).build() : t;
     }
 
     /**
@@ -246,7 +176,7 @@ final class PartitionReplica {
 
     /** The seq below which a copy in version order is still filling holes, or 0. */
     long commitHold() {
-        return commitHold;
+        return incoming.commitHold();
     }
 
     /** True if a message or request built on map epoch {@code epoch} saw this chain. */
@@ -264,7 +194,7 @@ final class PartitionReplica {
     }
 
     boolean recovering() {
-        return recovering;
+        return recovery.recovering();
     }
 
     /**
@@ -272,7 +202,7 @@ final class PartitionReplica {
      * recovers.
      */
     boolean readable() {
-        return readBarrier == 0 && !recovering && !settleWait;
+        return recovery.readable();
     }
 
     /** The updates kept for the successor, oldest first: a contiguous run ending at applied. */
@@ -340,33 +270,26 @@ final class PartitionReplica {
                 apply(next, fx);
             }
         }
-        if (recovering) {
-            endRecoveryIfDone(fx);
-        }
+        endRecoveryIfDone(fx);
     }
 
-    /**
-     * Recovery ends once applied reached what the predecessor held and no copy is filling
-     * holes; the successor then hears a hello (unless {@code helloByCaller}).
-     */
-    private boolean endRecoveryIfDone(Effects fx) {
-        if (!recovering || applied < recoverUntil || commitHold != 0) {
-            return false;
+    /** Recovery ended (see {@link Recovery#endIfDone}): the successor hears a hello. */
+    private void endRecoveryIfDone(Effects fx) {
+        if (!recovery.endIfDone(applied, incoming.commitHold())) {
+            return;
         }
-        recovering = false;
         LOG.debug("[{} p={} epoch={}] recovered at seq={}", ctx.selfId, partition, ctx.epoch,
                 applied);
         if (pos.successor() != null) {
             fx.helloDue.add(partition);
         }
-        return true;
     }
 
     private void apply(Update u, Effects fx) {
         applied = u.getSeq();
         store(u, fx);
-        liftCommitHold(fx);
-        if (pos.tail() && !gated && applied >= commitHold) {
+        incoming.lift(applied, fx);
+        if (pos.tail() && !gated && applied >= incoming.commitHold()) {
             committed = applied;
             ackedUpTo = applied;
             fx.committed(u);
@@ -393,27 +316,13 @@ final class PartitionReplica {
                 fx.outbox.update(pos.successor(), ctx.epoch, chainEpoch, u);
             }
         }
-        liftReadBarrier();
+        recovery.liftReadBarrier(applied);
     }
 
     /** Stores an applied update, and remembers its request so a retry is not applied again. */
     private void store(Update u, Effects fx) {
         fx.write(u);
         ctx.dedup.record(u.getClientId(), u.getRequestId(), partition, u.getSeq(), u.getKey());
-    }
-
-    /** Applied reached the hold: the state is whole again, here and in the store. */
-    private void liftCommitHold(Effects fx) {
-        if (commitHold != 0 && applied >= commitHold) {
-            commitHold = 0;
-            fx.commitHolds.put(partition, 0L);
-        }
-    }
-
-    private void liftReadBarrier() {
-        if (readBarrier != 0 && applied >= readBarrier) {
-            readBarrier = 0;
-        }
     }
 
     /**
@@ -458,7 +367,8 @@ final class PartitionReplica {
         ackDue = false;
     }
 
-    private void trimUnacked(long seq) {
+    /** Forgets the kept updates up to {@code seq}: the successor has them. */
+    void trimUnacked(long seq) {
         while (!unacked.isEmpty() && unacked.peekFirst().getSeq() <= seq) {
             unacked.pollFirst();
         }
@@ -512,56 +422,6 @@ final class PartitionReplica {
     }
 
     /**
-     * The successor answered our hello: acknowledge what it reports committed, then re-send
-     * every update after its last applied seq (it drops duplicates by seq), or, if it is behind
-     * the first update held in memory, start a state transfer. Returns how many updates were
-     * re-sent, or -1 if a copy was started. Only the first reply after a hello counts: the
-     * others answer retries of it, and acting on them would restart a copy in progress.
-     */
-    int receiveHelloReply(long successorApplied, long successorCommitted, Effects fx) {
-        if (!feed.takeHelloReply(fx)) {
-            return 0;
-        }
-        String successor = pos.successor();
-        if (commitHold != 0) {
-            // We are still receiving a copy in version order: until applied reaches the hold,
-            // some keys are older than our applied seq says. Feeding the successor now would
-            // hand those holes on, and its acks would then vouch for writes nobody holds. The
-            // last chunk (or a tick, once the hold is lifted) says hello again.
-            LOG.debug("[{} p={} epoch={}] not feeding {} before seq={} is applied (seq={})",
-                    ctx.selfId, partition, ctx.epoch, successor, commitHold, applied);
-            feed.hold();
-            return 0;
-        }
-        feed.resume();
-        if (pos.successorJoining()) {
-            feed.noteJoiningApplied(successorApplied);
-            trimUnacked(successorApplied);
-        } else {
-            // What the successor's clients were told is unknown here: the head answers them.
-            receiveAck(Math.min(successorCommitted, applied), 0, fx);
-        }
-        if (successorApplied >= applied) {
-            if (successorApplied > applied) {
-                LOG.warn("[{} p={} epoch={}] successor {} has applied seq={} beyond ours seq={};"
-                        + " it holds writes we never saw", ctx.selfId, partition, ctx.epoch,
-                        successor, successorApplied, applied);
-            }
-            feed.becameSynced(fx);
-            return 0;
-        }
-        if (successorApplied + 1 < firstKept()) {
-            feed.startCopy(successorApplied, fx);
-            return -1;
-        }
-        int resent = feed.resendAfter(successorApplied, fx);
-        LOG.debug("[{} p={} epoch={}] re-sent {} updates after seq={} to {}",
-                ctx.selfId, partition, ctx.epoch, resent, successorApplied, successor);
-        feed.becameSynced(fx);
-        return resent;
-    }
-
-    /**
      * A gated tail: the joining replica has applied up to seq, so it is committed; the clients
      * of those updates hear so from here.
      */
@@ -596,69 +456,36 @@ final class PartitionReplica {
      */
     ChunkOutcome receiveCopyChunk(CopyChunk c, Effects fx) {
         if (c.getIndex() == 0) {
-            incomingCopyId = c.getCopyId();
-            incomingNext = 0;
             held.clear();
-            if (!c.getInVersionOrder()) {
-                // Keys come newest-version first per key, not in seq order: until the last
-                // chunk what we hold may reach the snapshot seq, and a hello must check that.
-                commitHold = Math.max(commitHold, c.getSnapshotSeq());
-                fx.commitHolds.put(partition, commitHold);
-            } else {
+            incoming.begin(c, fx);
+            if (c.getInVersionOrder()) {
                 // Held updates must stay a contiguous run ending at applied; the copy skips
                 // overwritten versions, so our successor is re-synced after it instead (also
                 // when the copy is cut short and the updates after it come live).
-                commitHold = Math.max(commitHold, c.getSnapshotSeq());
-                fx.commitHolds.put(partition, commitHold);
                 unacked.clear();
                 if (pos.successor() != null) {
                     feed.unsync(ctx.tick, fx);
                 }
             }
         }
-        if (c.getCopyId() != incomingCopyId || c.getIndex() != incomingNext) {
-            LOG.debug("[{} p={} epoch={}] refusing chunk {} of copy {} (expecting {} of {})",
-                    ctx.selfId, partition, ctx.epoch, c.getIndex(), c.getCopyId(), incomingNext,
-                    incomingCopyId);
+        if (!incoming.take(c)) {
             return ChunkOutcome.REFUSED;
         }
-        incomingNext++;
-        ctx.dedup.copiedIn(partition);
-        for (Update u : c.getEntriesList()) {
-            if (!c.getInVersionOrder()) {
-                fx.writeCopied(u);
-            } else if (u.getSeq() > applied) {
-                applied = u.getSeq();
-                store(u.toBuilder().setCopied(false).build(), fx);
-            }
-        }
-        // In version order a chunk brings the requests that wrote its keys (CopyChunk.dedup):
-        // if the copy is cut short and this replica becomes head, a retry of a write it holds
-        // is recognised, and a retry of one it does not hold is not applied twice: it was never
-        // committed (nothing past our applied seq was, while the copy was needed), and one
-        // whose first attempt predates the copy is refused (DedupTable.copiedIn).
-        for (DedupEntry d : c.getDedupList()) {
-            DedupRecord r = new DedupRecord(partition, d.getClientId(), d.getRequestId(),
-                    d.getSeq(), d.getKey(), 0);
-            ctx.dedup.record(r.clientId(), r.requestId(), partition, r.seq(), r.key());
-            fx.addDedup(r);
-        }
-        liftCommitHold(fx);
-        String pred = pos.predecessor();
-        fx.outbox.control(pred, StreamKind.INBOUND, ChainMessage.newBuilder().setEpoch(ctx.epoch)
-                .setCopyAck(CopyAck.newBuilder().setPartition(partition)
-                        .setChainEpoch(chainEpoch).setCopyId(c.getCopyId())
-                        .setIndex(c.getIndex())));
-        if (!c.getLast()) {
-            return ChunkOutcome.STORED;
-        }
-        incomingCopyId = -1;
-        if (c.getSnapshotSeq() > applied) {
-            applied = c.getSnapshotSeq();
+        applied = incoming.store(c, applied, fx);
+        incoming.lift(applied, fx);
+        incoming.acknowledge(c, pos.predecessor(), chainEpoch, fx);
+        return c.getLast() ? copyComplete(c.getSnapshotSeq(), fx) : ChunkOutcome.STORED;
+    }
+
+    /** The last chunk of a copy is stored: this replica holds the snapshot's state. */
+    private ChunkOutcome copyComplete(long snapshotSeq, Effects fx) {
+        incoming.end();
+        if (snapshotSeq > applied) {
+            applied = snapshotSeq;
             fx.appliedSeqs.put(partition, applied);
         }
-        liftCommitHold(fx);
-        if (pos.tail() && !gated && applied >= commitHold) {
+        incoming.lift(applied, fx);
+        if (pos.tail() && !gated && applied >= incoming.commitHold()) {
             // The chunks after the data named every request of the partition the sender
             // remembers: the clients of those the copy just committed hear so from here.
             ctx.dedup.forEachApplied(partition, committed, applied, (clientId, requestId, seq) ->
@@ -668,10 +495,10 @@ final class PartitionReplica {
             ackLater(fx);
             releaseWaiters(fx);
         } else if (!pos.member()) {
-            fx.outbox.ack(pred, ctx.epoch, partition, chainEpoch, applied);
+            fx.outbox.ack(pos.predecessor(), ctx.epoch, partition, chainEpoch, applied);
         }
-        liftReadBarrier();
-        if (recovering) {
+        recovery.liftReadBarrier(applied);
+        if (recovery.recovering()) {
             endRecoveryIfDone(fx);
             return ChunkOutcome.STORED;
         }
@@ -690,8 +517,8 @@ final class PartitionReplica {
      */
     boolean receiveHello(long predecessorApplied, Lineage predecessorLineage, Effects fx) {
         held.clear();
-        incomingCopyId = -1;
-        long reach = pos.member() ? applied : Math.max(applied, commitHold);
+        incoming.end();
+        long reach = pos.member() ? applied : Math.max(applied, incoming.commitHold());
         boolean cut = predecessorApplied >= 0 && !predecessorLineage.holds(
                 lineage.branchOf(reach), reach, predecessorApplied);
         if (cut) {
@@ -700,16 +527,12 @@ final class PartitionReplica {
         if (predecessorApplied >= 0 && (cut || !predecessorLineage.equals(lineage))) {
             lineage = predecessorLineage;
             fx.lineages.put(partition, lineage);
-            if (pos.successor() != null && !recovering) {
+            if (pos.successor() != null && !recovery.recovering()) {
                 fx.helloDue.add(partition);
             }
         }
-        if (readBarrier != 0) {
-            readBarrier = predecessorApplied;
-            liftReadBarrier();
-        }
-        if (recovering && predecessorApplied >= 0) {
-            recoverUntil = predecessorApplied;
+        recovery.predecessorHeld(predecessorApplied, applied);
+        if (predecessorApplied >= 0) {
             endRecoveryIfDone(fx);
         }
         return cut;
@@ -738,14 +561,14 @@ final class PartitionReplica {
         ackedUpTo = 0;
         answeredUpTo = 0;
         owedRepliesUpTo = 0;
-        commitHold = 0;
+        incoming.discard();
         gated = false;
         ackDue = false;
         unacked.clear();
         if (pos.successor() != null) {
             feed.unsync(ctx.tick, fx);
         }
-        recovering = true;
+        recovery.cutBack();
     }
 
     /**
@@ -761,7 +584,7 @@ final class PartitionReplica {
         chainEpoch = nextChainEpoch;
         if (!Objects.equals(old.predecessor(), next.predecessor())) {
             held.clear();
-            incomingCopyId = -1;
+            incoming.end();
         }
         if (old.tail() && !next.tail() && next.member()) {
             // A joining replica became the tail: the updates this tail applied and was waiting
@@ -779,69 +602,15 @@ final class PartitionReplica {
             // retry is answered once the new successor's hello reply or acks confirm it.
             ackedUpTo = 0;
         }
-        boolean writer = next.member() && next.predecessor() == null;
-        if (writer && settling) {
-            recovering = false;
-            settleAsked = false;
-            settleWait = true;      // the metadata chooses who leads first
-        } else if (writer && next.successor() != null && !next.successorJoining()
-                && (recovering || settleAsked)) {
-            // Made head before it learnt what its predecessor held: a successor may hold
-            // more, so the chain settles first (see the class comment).
-            recovering = false;
-            settleAsked = true;
-            settleWait = true;
-        } else if (writer && (recovering || settleWait || old.predecessor() != null)) {
-            // A new writer of this chain (restarted, settled or promoted): its history is the
-            // chain's from now on, on a branch of its own (see Lineage).
-            recovering = false;
-            settleWait = false;
-            settleAsked = false;
+        if (recovery.positionChanged(old, next, changed, settling)) {
             openBranch(fx);
-        } else if (settleWait) {
-            // Settled behind a replica holding more: learn from it first.
-            settleWait = false;
-            settleAsked = false;
-            recovering = true;
-            recoverUntil = Long.MAX_VALUE;
-        } else if (recovering && !Objects.equals(old.predecessor(), next.predecessor())) {
-            recoverUntil = Long.MAX_VALUE;      // the new predecessor's hello says
         }
-        if (next.tail() && !old.member() && next.predecessor() != null) {
-            // A joining replica made the tail: the old tail, now its predecessor, may have
-            // acknowledged updates that have not reached us yet. Reads wait for its hello.
-            readBarrier = Long.MAX_VALUE;
-        } else if (readBarrier != 0 && changed) {
-            readBarrier = next.predecessor() == null ? 0 : Long.MAX_VALUE;
-        }
-        if (next.predecessor() == null && commitHold != 0) {
-            commitHold = 0;   // nobody can bring more: what we hold is all there is
-            fx.commitHolds.put(partition, 0L);
+        if (next.predecessor() == null) {
+            incoming.release(fx);
         }
         if (next.tail() && (!old.tail() || (!gated && Math.min(committed, ackedUpTo) < applied))
-                && applied >= commitHold) {
-            // The old tail is gone (or the joining replica this tail waited for, or the
-            // predecessor whose copy this restarted tail was waiting for): everything we hold
-            // is on every surviving member, so commit.
-            long before = committed;
-            long known = Math.min(committed, ackedUpTo);
-            answeredUpTo = Math.min(answeredUpTo, known);
-            if (replyCommitted(known, applied, fx)) {
-                answeredUpTo = applied;
-            }
-            committed = applied;
-            ackedUpTo = applied;
-            owedRepliesUpTo = 0;
-            if (!next.successorJoining()) {
-                unacked.clear();
-            }
-            if (next.predecessor() != null && committed > before) {
-                fx.outbox.ack(next.predecessor(), ctx.epoch, partition, chainEpoch, committed,
-                        answeredUpTo);
-            }
-            releaseWaiters(fx);
-            LOG.debug("[{} p={} epoch={}] became tail, committed seq={}..{}",
-                    ctx.selfId, partition, ctx.epoch, before + 1, committed);
+                && applied >= incoming.commitHold()) {
+            commitAsNewTail(next, fx);
         }
         if (next.successor() == null) {
             unacked.clear();
@@ -854,8 +623,35 @@ final class PartitionReplica {
         // awaiting its reply goes on (the tick retries a lost hello); a new hello would cancel
         // the copy and start it again from scratch, and restoring K changes the map once per
         // batch of finished copies, a dozen epochs in a few seconds.
-        return next.successor() != null && !recovering && !settleWait
-                && (changed || feed.idle());
+        return next.successor() != null && recovery.mayFeed() && (changed || feed.idle());
+    }
+
+    /**
+     * This replica became the tail in the new map, or stays the tail with nothing left to wait
+     * for: the old tail is gone (or the joining replica this tail waited for, or the
+     * predecessor whose copy this restarted tail was waiting for), so everything it holds is on
+     * every surviving member: commit it, and tell the clients and the predecessor.
+     */
+    private void commitAsNewTail(ChainPosition next, Effects fx) {
+        long before = committed;
+        long known = Math.min(committed, ackedUpTo);
+        answeredUpTo = Math.min(answeredUpTo, known);
+        if (replyCommitted(known, applied, fx)) {
+            answeredUpTo = applied;
+        }
+        committed = applied;
+        ackedUpTo = applied;
+        owedRepliesUpTo = 0;
+        if (!next.successorJoining()) {
+            unacked.clear();
+        }
+        if (next.predecessor() != null && committed > before) {
+            fx.outbox.ack(next.predecessor(), ctx.epoch, partition, chainEpoch, committed,
+                    answeredUpTo);
+        }
+        releaseWaiters(fx);
+        LOG.debug("[{} p={} epoch={}] became tail, committed seq={}..{}",
+                ctx.selfId, partition, ctx.epoch, before + 1, committed);
     }
 
     /** This server left the chain: stop serving; waiting puts are told to ask the new head. */

@@ -396,7 +396,7 @@ final class PeerProtocol {
             if (pr == null || !pr.sameChain(ps.getChainEpoch(), m.getEpoch())) {
                 continue;
             }
-            int n = pr.receiveHelloReply(ps.getSeq(),
+            int n = pr.feed.helloReply(ps.getSeq(),
                     committed.getOrDefault(ps.getPartition(), 0L), fx);
             copies += n < 0 ? 1 : 0;
             resent += Math.max(0, n);

@@ -79,24 +79,58 @@ final class SuccessorFeed {
         }
     }
 
-    /** Takes the reply to the hello: false if it is not the first (a reply to a retry). */
-    boolean takeHelloReply(Effects fx) {
+    /**
+     * The successor answered our hello: acknowledge what it reports committed, then re-send
+     * every update after its last applied seq (it drops duplicates by seq), or, if it is behind
+     * the first update held in memory, start a state transfer. Returns how many updates were
+     * re-sent, or -1 if a copy was started. Only the first reply after a hello counts: the
+     * others answer retries of it, and acting on them would restart a copy in progress.
+     */
+    int helloReply(long successorApplied, long successorCommitted, Effects fx) {
         if (!helloPending) {
-            return false;
+            return 0;
         }
         helloPending = false;
         cancelCopy(fx);
-        return true;
-    }
-
-    /** Forwarding stays held (the replica cannot feed the successor yet). */
-    void hold() {
-        synced = false;
-    }
-
-    /** The successor answered the hello: forwarding resumes while it is caught up. */
-    void resume() {
+        ChainPosition pos = r.position();
+        String successor = pos.successor();
+        long applied = r.applied();
+        if (r.commitHold() != 0) {
+            // We are still receiving a copy in version order: until applied reaches the hold,
+            // some keys are older than our applied seq says. Feeding the successor now would
+            // hand those holes on, and its acks would then vouch for writes nobody holds. The
+            // last chunk (or a tick, once the hold is lifted) says hello again.
+            LOG.debug("[{} p={} epoch={}] not feeding {} before seq={} is applied (seq={})",
+                    ctx.selfId, r.partition, ctx.epoch, successor, r.commitHold(), applied);
+            synced = false;     // forwarding stays held
+            return 0;
+        }
         synced = true;
+        if (pos.successorJoining()) {
+            noteJoiningApplied(successorApplied);
+            r.trimUnacked(successorApplied);
+        } else {
+            // What the successor's clients were told is unknown here: the head answers them.
+            r.receiveAck(Math.min(successorCommitted, applied), 0, fx);
+        }
+        if (successorApplied >= applied) {
+            if (successorApplied > applied) {
+                LOG.warn("[{} p={} epoch={}] successor {} has applied seq={} beyond ours seq={};"
+                        + " it holds writes we never saw", ctx.selfId, r.partition, ctx.epoch,
+                        successor, successorApplied, applied);
+            }
+            becameSynced(fx);
+            return 0;
+        }
+        if (successorApplied + 1 < r.firstKept()) {
+            startCopy(successorApplied, fx);
+            return -1;
+        }
+        int resent = resendAfter(successorApplied, fx);
+        LOG.debug("[{} p={} epoch={}] re-sent {} updates after seq={} to {}",
+                ctx.selfId, r.partition, ctx.epoch, resent, successorApplied, successor);
+        becameSynced(fx);
+        return resent;
     }
 
     /** The joining successor has applied up to {@code seq}. */
