@@ -10,11 +10,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.gtstore.proto.Chain;
-import org.gtstore.proto.ErrorCode;
-import org.gtstore.proto.GetRequest;
 import org.gtstore.proto.KeyPartitioner;
 import org.gtstore.proto.PartitionMap;
-import org.gtstore.proto.PutRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,12 +23,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Handled inputs:
  * <ul>
+ * <li>Client requests, handled by {@link ClientIngress}:
  * <li>{@code ClientPut} (put or delete): the head checks the request (limits, key in the named
  *     partition), the lease, the epoch (older than the partition's current chain:
  *     {@code STALE_EPOCH} with ours; newer than our map: {@code FUTURE_EPOCH} and the map is
  *     fetched), that it is head ({@code NOT_RESPONSIBLE}),
  *     and dedups (client id, request id); then it assigns the partition's next seq, applies the
- *     update as pending and forwards it. It answers only once the tail's ack covers that seq.
+ *     update and forwards it. The tail answers the client once the write is committed.
  * <li>{@code ClientGet}: only the tail answers, from its store (committed state only).
  * <li>Chain messages, handled by {@link PeerProtocol}:
  * <li>{@code ChainHello} (from a predecessor): reply with our applied and committed seq per
@@ -59,13 +57,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ChainReplica {
     private static final Logger LOG = LoggerFactory.getLogger(ChainReplica.class);
-    /**
-     * How long a retried put may have been on its way, beyond the age its client stated: a
-     * retry whose first attempt may predate what the dedup table forgot by less than this is
-     * refused too.
-     */
-    static final long RETRY_TRANSIT_MARGIN_MS = 2_000;
-
     private final String selfId;
     private final ChainReplicaConfig config;
     private final Map<Integer, Long> storedApplied;
@@ -81,10 +72,9 @@ public final class ChainReplica {
     private final ReplicaContext ctx;
     private final Effects fx;
     private final PeerProtocol peers;
+    private final ClientIngress clients;
     private Set<String> successors = Set.of();
-    private PartitionMap map;
     private KeyPartitioner partitioner;
-    private boolean leaseValid;
     private boolean awaitingPersist;
     private Set<String> successorsChanged;
     private Ready.Roles rolesChanged;
@@ -138,6 +128,7 @@ public final class ChainReplica {
         this.ctx = new ReplicaContext(selfId, config, stored.lastJournal());
         this.fx = new Effects(ctx);
         this.peers = new PeerProtocol(ctx, partitions, fx);
+        this.clients = new ClientIngress(ctx, partitions, fx);
         for (DedupRecord d : stored.dedup()) {
             ctx.dedup.load(d);
         }
@@ -147,9 +138,9 @@ public final class ChainReplica {
     /** Feeds one event. Output accumulates until {@link #ready()}. */
     public void step(ChainEvent event) {
         if (event instanceof ChainEvent.ClientPut e) {
-            onClientPut(e.request(), e.replyTo());
+            clients.put(e.request(), e.replyTo());
         } else if (event instanceof ChainEvent.ClientGet e) {
-            onClientGet(e.request(), e.replyTo());
+            clients.get(e.request(), e.replyTo());
         } else if (event instanceof ChainEvent.PeerMessage e) {
             peers.onMessage(e.message(), e.arrivedOn());
             peers.helloDue();
@@ -169,11 +160,11 @@ public final class ChainReplica {
                 pr.feed.copyChunkRead(e, fx);
             }
         } else if (event instanceof ChainEvent.LeaseChanged e) {
-            if (e.valid() != leaseValid) {
+            if (e.valid() != clients.leaseValid()) {
                 LOG.info("[{} epoch={}] lease {}", selfId, ctx.epoch,
                         e.valid() ? "valid: serving" : "expired: refusing reads and writes");
             }
-            leaseValid = e.valid();
+            clients.leaseChanged(e.valid());
         } else if (event instanceof ChainEvent.PersistDone) {
             if (!awaitingPersist) {
                 throw new IllegalStateException("PersistDone without an outstanding Ready");
@@ -268,7 +259,7 @@ public final class ChainReplica {
     }
 
     public boolean leaseValid() {
-        return leaseValid;
+        return clients.leaseValid();
     }
 
     /** This server's position in a partition's chain, or null if it does not hold it. */
@@ -352,134 +343,6 @@ public final class ChainReplica {
         return pr == null ? -1 : pr.feed.joiningApplied();
     }
 
-    // ---- client requests ----
-
-    private void onClientPut(PutRequest r, Object replyTo) {
-        PartitionReplica pr = partitions.get(r.getPartition());
-        String invalid = map == null ? null : RequestValidator.checkPut(r, partitioner);
-        Refusal refusal = admit(invalid, r.getEpoch(), r.getChainEpoch(), r.getPartition(), pr);
-        if (refusal != null) {
-            fx.putError(replyTo, refusal.code(), refusal.message());
-            return;
-        }
-        if (pr == null || !pr.position().head()) {
-            fx.putError(replyTo, ErrorCode.NOT_RESPONSIBLE, selfId
-                    + " is not the head of partition " + r.getPartition() + " in epoch "
-                    + ctx.epoch);
-            return;
-        }
-        if (pr.settleWait()) {
-            fx.putError(replyTo, ErrorCode.UNAVAILABLE, selfId + " restarted on its store and"
-                    + " waits while the metadata finds which replica of partition "
-                    + r.getPartition() + " holds the most; retry");
-            return;
-        }
-        DedupTable.Applied earlier = ctx.dedup.find(r.getClientId(), r.getRequestId(),
-                r.getPartition(), r.getKey());
-        if (earlier != null && earlier.seq() <= pr.applied()) {
-            pr.awaitRetry(earlier.seq(), replyTo, fx);
-            return;
-        }
-        if (earlier == null && ctx.dedup.mayHaveForgotten(r.getPartition(),
-                r.getFirstAttemptAgeMs(), config.tickMs(), RETRY_TRANSIT_MARGIN_MS)) {
-            fx.putError(replyTo, ErrorCode.RETRY_TOO_OLD, selfId + " cannot tell whether this"
-                    + " write was applied: its first attempt was " + r.getFirstAttemptAgeMs()
-                    + " ms ago, before what this head remembers of partition "
-                    + r.getPartition() + "; nothing was applied now (read the key to see"
-                    + " whether the first attempt was)");
-            return;
-        }
-        if (ctx.retainedBytes >= config.retainedBytesMax()) {
-            fx.putError(replyTo, ErrorCode.UNAVAILABLE, selfId + " keeps "
-                    + (ctx.retainedBytes >> 20) + " MiB of writes its successors have not"
-                    + " acknowledged yet: new writes wait until its chains catch up");
-            return;
-        }
-        pr.acceptWrite(r, replyTo, fx);
-    }
-
-    private void onClientGet(GetRequest r, Object replyTo) {
-        PartitionReplica pr = partitions.get(r.getPartition());
-        String invalid = map == null ? null
-                : RequestValidator.checkKey(r.getKey(), r.getPartition(), partitioner);
-        Refusal refusal = admit(invalid, r.getEpoch(), r.getChainEpoch(), r.getPartition(), pr);
-        if (refusal != null) {
-            fx.getError(replyTo, refusal.code(), refusal.message());
-            return;
-        }
-        if (pr == null || !pr.position().tail()) {
-            fx.getError(replyTo, ErrorCode.NOT_RESPONSIBLE, selfId
-                    + " is not the tail of partition " + r.getPartition() + " in epoch "
-                    + ctx.epoch);
-            return;
-        }
-        if (!pr.readable()) {
-            fx.getError(replyTo, ErrorCode.UNAVAILABLE, selfId + (pr.recovering()
-                    ? " restarted and is still learning what its predecessor holds in partition "
-                    : " became the tail of partition ") + r.getPartition()
-                    + (pr.recovering() ? "" : " and is still receiving what the old tail held"));
-            return;
-        }
-        fx.replies.add(new ClientReply.LocalRead(replyTo, r.getPartition(), r.getKey(), ctx.epoch,
-                pr.committed()));
-    }
-
-    /** Why a client request is refused before its partition's own checks. */
-    private record Refusal(ErrorCode code, String message) {}
-
-    /**
-     * The checks every client request passes first, in this order: this server has a map, the
-     * request is well formed ({@code invalid} is the validator's complaint, or null), the
-     * metadata lease is valid, and the request's epoch is current for its partition.
-     *
-     * @param chainEpoch the request's chain epoch of its partition, 0 if it gave none
-     * @return the refusal, or null when the request may go on
-     */
-    private Refusal admit(String invalid, long epoch, long chainEpoch, int partition,
-            PartitionReplica pr) {
-        if (map == null) {
-            return new Refusal(ErrorCode.UNAVAILABLE, selfId + " has no map yet");
-        }
-        if (invalid != null) {
-            return new Refusal(ErrorCode.INVALID_ARGUMENT, invalid);
-        }
-        if (!leaseValid) {
-            return new Refusal(ErrorCode.UNAVAILABLE, selfId + " has no metadata lease");
-        }
-        ErrorCode epochCheck = checkEpoch(epoch, chainEpoch, pr);
-        if (epochCheck != ErrorCode.OK) {
-            return new Refusal(epochCheck, epochMessage(epoch, partition, pr));
-        }
-        return null;
-    }
-
-    /**
-     * FUTURE_EPOCH if the caller has a newer map (we fetch it) in which the partition's chain
-     * may differ from ours; STALE_EPOCH if its map predates the partition's current chain (or,
-     * for a partition we do not hold, is older than ours); OK otherwise. Judged per chain both
-     * ways: a caller whose map shows the current chain is routed correctly even if other
-     * partitions have changed since, so it need not refresh; and a caller with a newer map
-     * whose chain epoch of the partition is ours saw the very chain we serve (chain epochs move
-     * only when the chain changes), so it need not wait for our map.
-     */
-    private ErrorCode checkEpoch(long requestEpoch, long requestChainEpoch,
-            PartitionReplica pr) {
-        if (requestEpoch > ctx.epoch) {
-            fx.wantMap(requestEpoch);
-            boolean sameChain = pr != null && requestChainEpoch > 0
-                    && requestChainEpoch == pr.chainEpoch();
-            return sameChain ? ErrorCode.OK : ErrorCode.FUTURE_EPOCH;
-        }
-        boolean stale = pr == null ? requestEpoch < ctx.epoch : !pr.currentAt(requestEpoch);
-        return stale ? ErrorCode.STALE_EPOCH : ErrorCode.OK;
-    }
-
-    private String epochMessage(long requestEpoch, int partition, PartitionReplica pr) {
-        return "request epoch " + requestEpoch + ", server epoch " + ctx.epoch
-                + (pr == null ? "" : ", chain of partition " + partition + " changed in epoch "
-                        + pr.chainEpoch());
-    }
-
     // ---- map changes ----
 
     private void onMap(PartitionMap next) {
@@ -487,12 +350,12 @@ public final class ChainReplica {
             return;
         }
         long before = ctx.epoch;
-        map = next;
         ctx.epoch = next.getEpoch();
         if (partitioner == null
                 || partitioner.partitions() != next.getSettings().getPartitions()) {
             partitioner = new KeyPartitioner(Math.max(1, next.getSettings().getPartitions()));
         }
+        clients.mapChanged(partitioner);
         Map<Integer, ChainPosition> positions = new HashMap<>();
         Map<Integer, Long> chainEpochs = new HashMap<>();
         Set<Integer> settling = new HashSet<>();

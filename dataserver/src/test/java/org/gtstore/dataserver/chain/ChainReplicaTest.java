@@ -225,7 +225,7 @@ class ChainReplicaTest {
         assertEquals(ErrorCode.RETRY_TOO_OLD, h.putReply(tooOld).getCode(),
                 h.putReply(tooOld).getMessage());
         assertEquals(3, h.replica("c").appliedSeq(p), "nothing applied");
-        long untilSafe = ChainReplica.RETRY_TRANSIT_MARGIN_MS
+        long untilSafe = ClientIngress.RETRY_TRANSIT_MARGIN_MS
                 / ChainReplicaConfig.DEFAULT_TICK_MS + 2;
         for (long t = 0; t < untilSafe; t++) {
             h.tick("a");
