@@ -73,33 +73,30 @@ public final class DataServer implements AutoCloseable {
         this.scheduler = Executors.newSingleThreadScheduledExecutor(
                 daemon("gtstore-session-" + id));
         this.statsExecutor = Executors.newSingleThreadExecutor(daemon("gtstore-stats-" + id));
-        ReplicaDriver[] driverRef = new ReplicaDriver[1];
-        this.session = new MetadataSession(id, storageId, config.metadataAddresses(),
+        this.session = MetadataSession.create(id, storageId, config.metadataAddresses(),
                 config.metadataRpcTimeoutMs(), config.metadataCommandTimeoutMs(),
-                config.metadataRetryBackoffMs(), scheduler,
-                map -> driverRef[0].offerMap(map), () -> driverRef[0].epoch());
+                config.metadataRetryBackoffMs(), scheduler);
         this.io = new IoLoop(id);
-        GrpcChainTransport[] transportRef = new GrpcChainTransport[1];
         ChainReplica replica = new ChainReplica(id,
                 config.chain().withTickMs(config.tickIntervalMs()), new ChainReplica.Stored(
                         applied, dedup, store.joinEpochs(), store.commitHolds(),
                         store.lineages(), store.lastJournal(), ranBefore));
-        this.driver = new ReplicaDriver(id, replica, store, session, session, listener -> {
-            transportRef[0] = new GrpcChainTransport(id, listener, session, scheduler,
-                    io::channel, config.chainReconnectBackoffMinMs(),
-                    config.chainReconnectBackoffMaxMs());
-            return transportRef[0];
-        }, io.loop(), config.driverBatchMax(), config.tickIntervalMs(), fatalHandler);
-        driverRef[0] = driver;
+        this.driver = new ReplicaDriver(id, replica, store, session.lease(), session.maps(),
+                io.loop(), config.driverBatchMax(), config.tickIntervalMs(), fatalHandler);
+        session.maps().deliverTo(driver::offerMap, driver::epoch);
+        GrpcChainTransport transport = new GrpcChainTransport(id, driver, session.reports(),
+                scheduler, io::channel, config.chainReconnectBackoffMinMs(),
+                config.chainReconnectBackoffMaxMs());
+        driver.transport(transport);
         session.clusterIdentity(new ClusterIdFile(config.dataDir(), reason -> fatalHandler.accept(
                 new IllegalStateException(reason))));
         this.copier = new PartitionCopier(id, store, driver::offerEvent, COPY_CHUNK_BYTES_MAX,
                 COPIES_ACTIVE_MAX);
-        driver.copies(copier, session);
+        driver.copies(copier, session.reports());
         this.groupCommit = new GroupCommit(id, store, io.loop());
         driver.groupCommit(groupCommit);
         session.progressSource(driver::copyProgress);
-        DataServiceImpl service = new DataServiceImpl(driver, transportRef[0], view(),
+        DataServiceImpl service = new DataServiceImpl(driver, transport, view(),
                 statsExecutor);
         this.grpcServer = io.serveOn(NettyServerBuilder
                 .forAddress(new InetSocketAddress(config.listenHost(), config.listenPort())))
@@ -155,7 +152,7 @@ public final class DataServer implements AutoCloseable {
 
     /** True while the metadata lease is valid (the server serves). */
     public boolean leaseValid() {
-        return session.leaseValidAt(System.nanoTime());
+        return session.lease().leaseValidAt(System.nanoTime());
     }
 
     /** The store syncs of the fsync durability mode so far. */

@@ -14,7 +14,6 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
-import java.util.function.Function;
 import org.gtstore.dataserver.chain.CaughtUpReport;
 import org.gtstore.dataserver.chain.ChainEvent;
 import org.gtstore.dataserver.chain.ChainReplica;
@@ -100,7 +99,7 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
     private final List<ClientSession> sessionsToFlush = new ArrayList<>();
     /** The session of each client id that registered one, for Committed replies. */
     private final ClientSessions sessions = new ClientSessions();
-    private final ChainTransport transport;
+    private ChainTransport transport;
     private PartitionMap map;
     private boolean leaseValid;
     private volatile boolean running = true;
@@ -115,8 +114,7 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
     private boolean syncing;
 
     public ReplicaDriver(String selfId, ChainReplica replica, LocalStore store, LeaseSource lease,
-            MapFetcher mapFetcher, Function<ChainListener, ChainTransport> transportFactory,
-            EventExecutor loop, int batchMax, long tickIntervalMs,
+            MapFetcher mapFetcher, EventExecutor loop, int batchMax, long tickIntervalMs,
             Consumer<Throwable> fatalHandler) {
         this.selfId = selfId;
         this.replica = replica;
@@ -127,7 +125,14 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
         this.batchMax = batchMax;
         this.tickIntervalMs = tickIntervalMs;
         this.loop = loop;
-        this.transport = transportFactory.apply(this);
+    }
+
+    /**
+     * Wires the chain transport, which delivers to this driver (its {@link ChainListener}).
+     * Before {@link #start()}.
+     */
+    public void transport(ChainTransport chainTransport) {
+        this.transport = chainTransport;
     }
 
     /**

@@ -71,6 +71,10 @@ final class FakeMetadataService extends MetadataServiceGrpc.MetadataServiceImplB
     private final List<StreamObserver<RegisterResponse>> heldRegistrations =
             new CopyOnWriteArrayList<>();
     final List<ReportCaughtUpRequest> caughtUpReports = new CopyOnWriteArrayList<>();
+    /** Caught-up reports are held unanswered until {@link #answerHeldCaughtUpReports}. */
+    volatile boolean holdCaughtUpReports;
+    private final List<StreamObserver<ReportCaughtUpResponse>> heldCaughtUp =
+            new CopyOnWriteArrayList<>();
     /** The copy progress in each server's last heartbeat that had any. */
     final Map<String, List<CopyProgress>> progress = new ConcurrentHashMap<>();
     private final List<StreamObserver<GetMapResponse>> watchers = new CopyOnWriteArrayList<>();
@@ -182,6 +186,11 @@ final class FakeMetadataService extends MetadataServiceGrpc.MetadataServiceImplB
         reply.onCompleted();
     }
 
+    /** How many WatchMap streams are open. */
+    int watchers() {
+        return watchers.size();
+    }
+
     /** The current map. */
     PartitionMap map() {
         return map;
@@ -191,6 +200,22 @@ final class FakeMetadataService extends MetadataServiceGrpc.MetadataServiceImplB
     public void reportCaughtUp(ReportCaughtUpRequest req,
             StreamObserver<ReportCaughtUpResponse> reply) {
         caughtUpReports.add(req);
+        if (holdCaughtUpReports) {
+            heldCaughtUp.add(reply);
+            return;
+        }
+        answerCaughtUp(reply);
+    }
+
+    /** Answers every caught-up report held so far (a FinishCopy that applied at last). */
+    void answerHeldCaughtUpReports() {
+        for (StreamObserver<ReportCaughtUpResponse> r : heldCaughtUp) {
+            heldCaughtUp.remove(r);
+            answerCaughtUp(r);
+        }
+    }
+
+    private void answerCaughtUp(StreamObserver<ReportCaughtUpResponse> reply) {
         reply.onNext(ReportCaughtUpResponse.newBuilder().setCode(ErrorCode.OK)
                 .setMapEpoch(map.getEpoch()).build());
         reply.onCompleted();

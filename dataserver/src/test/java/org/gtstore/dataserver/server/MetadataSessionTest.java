@@ -44,8 +44,9 @@ class MetadataSessionTest {
 
     private MetadataSession start(long rpcTimeoutMs, long commandTimeoutMs,
             ClusterIdFile cluster) {
-        session = new MetadataSession("s1", "disk-1", List.of(meta.address()), rpcTimeoutMs,
-                commandTimeoutMs, 50, exec, map -> { }, () -> 0L);
+        session = MetadataSession.create("s1", "disk-1", List.of(meta.address()), rpcTimeoutMs,
+                commandTimeoutMs, 50, exec);
+        session.maps().deliverTo(map -> { }, () -> 0L);
         if (cluster != null) {
             session.clusterIdentity(cluster);
         }
@@ -132,7 +133,7 @@ class MetadataSessionTest {
         meta.holdRegistrations = true;
         meta.answerHeldHeartbeats(ErrorCode.UNKNOWN_SERVER);
         await().atMost(WAIT).until(() -> meta.heldRegistrations() >= 1);
-        assertFalse(session.leaseValidAt(System.nanoTime()), "declared dead: fenced at once");
+        assertFalse(session.lease().leaseValidAt(System.nanoTime()), "declared dead: fenced at once");
 
         meta.heartbeatAnswer = ErrorCode.OK;
         meta.answerHeldRegistrations();
@@ -146,7 +147,7 @@ class MetadataSessionTest {
         assertEquals(2, meta.registrations.get(), "incarnations held by the Registers: " + held);
         assertEquals(List.of(0L, 1L), held, "each Register says which incarnation it held");
         assertEquals(2, session.incarnation());
-        await().atMost(WAIT).until(() -> session.leaseValidAt(System.nanoTime()));
+        await().atMost(WAIT).until(() -> session.lease().leaseValidAt(System.nanoTime()));
     }
 
     @Test
@@ -163,7 +164,7 @@ class MetadataSessionTest {
                 .until(() -> meta.registrations.get() == 1);
         meta.answerHeldRegistrations();
         await().atMost(WAIT).until(() -> session.incarnation() == 1
-                && session.leaseValidAt(System.nanoTime()));
+                && session.lease().leaseValidAt(System.nanoTime()));
         assertEquals(1, meta.registrations.get());
     }
 }
