@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * Runs the warm-up as consecutive windows, each a closed-loop batch of operations sized to
  * last about {@link WarmupConfig#windowMs} at the last window's rate, and asks
  * {@link StabilityRule} after each whether to go on. Around each window it samples the CPU of
- * every measured process and of their JIT compiler threads.
+ * every measured process and of their JIT compiler threads, and asks the data servers for their
+ * counts as the measured phase will.
  *
  * <p>Its progress is reported as one phase, {@code "warmup"}, against the ops cap, finishing at
  * the operations it ran. Failed operations are logged, not fatal: the measured phase counts its
@@ -52,11 +53,17 @@ final class Warmup {
         while (true) {
             int size = (int) Math.min(next, c.maxOps() - done);
             long offset = done;
+            // The same probes as around the measured phase (GetStats on every data server):
+            // their message types then pass through gRPC in every JVM before measuring, and
+            // the first one does not make C2 discard the compiled send paths in the
+            // measured phase.
+            meter.serverCounts();
             CpuSample before = meter.cpu(true);
             PhaseResult r = ClosedLoopDriver.run(ThroughputBenchmark.WARMUP_PHASE, size, driver,
                     operations.apply(offset), windowProgress(listener, offset, c.maxOps(),
                             startNs));
             CpuSample after = meter.cpu(true);
+            meter.serverCounts();
             done += size;
             errors += r.errors();
             WarmupWindow w = new WarmupWindow(size, Math.max(1, r.wallTimeNs()),

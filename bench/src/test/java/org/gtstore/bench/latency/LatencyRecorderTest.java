@@ -55,6 +55,15 @@ class LatencyRecorderTest {
     }
 
     @Test
+    void latenciesBeyondTheRangeCountAsItsTop() {
+        LatencyRecorder recorder = new LatencyRecorder();
+        recorder.record(OpType.PUT, TimeUnit.MINUTES.toNanos(5));
+        recorder.record(OpType.PUT, 0);
+        long max = recorder.summary(OpType.PUT).maxUs();
+        assertEquals(LatencyRecorder.HIGHEST_US, max, LatencyRecorder.HIGHEST_US / 1000.0);
+    }
+
+    @Test
     void emptyHistogramSummarisesToZeros() {
         assertEquals(LatencySummary.EMPTY, new LatencyRecorder().summary(OpType.PUT));
     }
