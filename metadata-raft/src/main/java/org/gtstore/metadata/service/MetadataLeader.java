@@ -14,10 +14,8 @@ import org.gtstore.metadata.command.ChainPlacement;
 import org.gtstore.metadata.command.Commands;
 import org.gtstore.metadata.command.ReplicaRestorePlanner;
 import org.gtstore.metadata.liveness.Clock;
-import org.gtstore.metadata.liveness.HeartbeatTracker;
 import org.gtstore.metadata.liveness.RestartGrace;
 import org.gtstore.metadata.liveness.ServerProber;
-import org.gtstore.metadata.liveness.ServerProber.ProbeResult;
 import org.gtstore.metadata.model.ClusterState;
 import org.gtstore.metadata.model.ServerEntry;
 import org.gtstore.metadata.model.Settings;
@@ -25,7 +23,6 @@ import org.gtstore.proto.CopyProgress;
 import org.gtstore.proto.ErrorCode;
 import org.gtstore.proto.HeartbeatRequest;
 import org.gtstore.proto.InitCluster;
-import org.gtstore.proto.MarkDead;
 import org.gtstore.proto.MetaCommand;
 import org.gtstore.proto.MetaCommandReply;
 import org.gtstore.proto.PartitionTip;
@@ -42,7 +39,10 @@ import org.slf4j.LoggerFactory;
  * The duties only the Raft leader performs. Every decision that leads to a log command runs on
  * one duty executor, one at a time, and waits for its command to apply before the next, so the
  * leader never races itself: a command computed from the applied state is applied to that same
- * state (a leader change can still make one stale; apply then rejects it).
+ * state (a leader change can still make one stale; apply then rejects it). Its parts, wired
+ * here: {@link LeaderDuty} (the duty thread and its commands), {@link ServerLiveness} (which
+ * servers are alive), {@link CopyFinisher} (caught-up reports) and {@link RevivalWait}; this
+ * class keeps registration, the first assignment, restoring K and the member's notice.
  *
  * <p>Handles: Register (new incarnation; a repeat by the same process gets the live one),
  * Heartbeat (soft state, not logged), ReportUnreachable (probe at once; a refused connection
@@ -102,14 +102,11 @@ public final class MetadataLeader {
     private final String nodeId;
     private final Options options;
     private final Clock clock;
-    private final HeartbeatTracker tracker;
-    private final RestartGrace restartGrace;
+    private final LeaderDuty duty;
+    private final ServerLiveness liveness;
     private final RevivalWait revivalWait;
-    private final ServerProber prober;
-    private final CommandSubmitter submitter;
     private final Supplier<ClusterState> state;
     private final BooleanSupplier leaderReady;
-    private final Executor duty;
     private final Map<String, CopyProgress> progress = new ConcurrentHashMap<>();
     private final CopyFinisher copyFinisher;
     private volatile boolean leading;
@@ -125,16 +122,14 @@ public final class MetadataLeader {
         this.nodeId = nodeId;
         this.options = options;
         this.clock = clock;
-        this.tracker = new HeartbeatTracker(clock, options.failureTimeoutMs());
-        this.restartGrace = new RestartGrace(clock, options.restartGraceMs());
+        this.duty = new LeaderDuty(nodeId, submitter, options.commandTimeoutMs(), duty, state);
+        this.liveness = new ServerLiveness(nodeId, clock, options.failureTimeoutMs(),
+                options.restartGraceMs(), prober, state, () -> leading, this.duty);
         this.revivalWait = new RevivalWait(clock, options.reviveWaitMs());
         this.copyFinisher = new CopyFinisher(nodeId, clock, options.finishSpacingMs(), state,
-                this::submit, this::reply, () -> leading, duty);
-        this.prober = prober;
-        this.submitter = submitter;
+                this.duty::submit, this.duty::reply, () -> leading, duty);
         this.state = state;
         this.leaderReady = leaderReady;
-        this.duty = duty;
     }
 
     /** True while this member acts as leader (since the last tick that saw it ready). */
@@ -152,10 +147,6 @@ public final class MetadataLeader {
         return List.copyOf(progress.values());
     }
 
-    HeartbeatTracker tracker() {
-        return tracker;
-    }
-
     /** One round of leader duties. Runs on the duty executor. */
     public void tick() {
         if (!observeLeadership()) {
@@ -167,12 +158,12 @@ public final class MetadataLeader {
             if (first.clusterId().isEmpty()) {
                 first = first.withClusterId(UUID.randomUUID().toString());
             }
-            submit(MetaCommand.newBuilder().setInit(InitCluster.newBuilder()
+            duty.submit(MetaCommand.newBuilder().setInit(InitCluster.newBuilder()
                     .setSettings(first.toProto())).build());
             return;
         }
-        markSilentServersDead();
-        probeRefusedServersPastTheirGrace();
+        liveness.markSilentServersDead();
+        liveness.probeRefusedServersPastTheirGrace();
         if (!state.get().isAssigned()) {
             assignIfReady(state.get());
         } else {
@@ -192,7 +183,7 @@ public final class MetadataLeader {
             LOG.warn("[{}] {} unavailable partitions waited {} ms for their last replicas:"
                     + " serving them again from the best of those that reported", nodeId,
                     due.size(), revivalWait.waitMs());
-            submit(MetaCommand.newBuilder().setRevive(ReviveChains.newBuilder()
+            duty.submit(MetaCommand.newBuilder().setRevive(ReviveChains.newBuilder()
                     .addAllEntries(due)).build());
         }
     }
@@ -200,8 +191,7 @@ public final class MetadataLeader {
     private boolean observeLeadership() {
         boolean ready = leaderReady.getAsBoolean();
         if (ready && !leading) {
-            tracker.startGrace();
-            restartGrace.clear();
+            liveness.leadershipGained();
             revivalWait.clear();
             progress.clear();
             leadingSinceNs = clock.nanoTime();
@@ -210,8 +200,7 @@ public final class MetadataLeader {
             LOG.info("[{}] leading: every data server has {} ms of grace", nodeId,
                     options.failureTimeoutMs());
         } else if (!ready && leading) {
-            tracker.stop();
-            restartGrace.clear();
+            liveness.leadershipLost();
             leading = false;
             notice = "";
             noticeLogKey = "";
@@ -219,34 +208,6 @@ public final class MetadataLeader {
             LOG.info("[{}] no longer leading", nodeId);
         }
         return ready;
-    }
-
-    /**
-     * One MarkDead per server silent past the failure timeout. The candidates are listed once,
-     * but each is judged again, against the state and heartbeats as they are right before its
-     * own MarkDead is submitted: an earlier MarkDead can take a second to apply under load, and
-     * a server heard meanwhile is alive. The verdict condemns that incarnation, so that a
-     * heartbeat arriving while its MarkDead applies is refused, not answered with a lease; the
-     * MarkDead names the incarnation, so it is rejected at apply if the server re-registered.
-     */
-    private void markSilentServersDead() {
-        for (ServerEntry candidate : tracker.expired(state.get().liveServers())) {
-            Optional<ServerEntry> now = state.get().server(candidate.id());
-            if (now.isEmpty() || now.get().isDead()
-                    || now.get().incarnation() != candidate.incarnation()) {
-                continue;
-            }
-            ServerEntry s = now.get();
-            if (!tracker.condemnIfSilent(s)) {
-                LOG.info("[{}] {} (incarnation {}) was heard again before its turn; alive",
-                        nodeId, s.id(), s.incarnation());
-                continue;
-            }
-            String reason = "no heartbeat for " + tracker.silentForMs(s) + " ms";
-            LOG.info("[{}] {} (incarnation {}) is silent: {}", nodeId, s.id(), s.incarnation(),
-                    reason);
-            submit(markDead(s, reason));
-        }
     }
 
     private void assignIfReady(ClusterState s) {
@@ -266,11 +227,11 @@ public final class MetadataLeader {
             return;
         }
         List<String> ids = live.stream().map(ServerEntry::id).toList();
-        MetaCommandReply assigned = submit(MetaCommand.newBuilder().setAssign(
+        MetaCommandReply assigned = duty.submit(MetaCommand.newBuilder().setAssign(
                 ChainPlacement.assignCommand(ids, settings.partitions(), settings.replication(),
                         s.epoch())).build());
         if (assigned.getCode() == ErrorCode.OK && options.formingGraceMs() > 0) {
-            tracker.graceFor(options.formingGraceMs());
+            liveness.forming(options.formingGraceMs());
         }
         setNotice("");
     }
@@ -290,7 +251,7 @@ public final class MetadataLeader {
         if (!plan.isEmpty()) {
             LOG.info("[{}] restoring K: {} partitions get a joining replica", nodeId,
                     plan.copies().size());
-            submit(plan.command());
+            duty.submit(plan.command());
         }
         if (plan.stuck() > 0) {
             setNotice("NOT_ENOUGH_SERVERS: " + plan.stuck() + " partitions have fewer than K="
@@ -334,30 +295,30 @@ public final class MetadataLeader {
      * tick judged it silent since this leader's grace began and marked it dead at once.
      */
     public CompletableFuture<MetaCommandReply> register(RegisterRequest r) {
-        return onDuty(() -> {
+        return duty.run(() -> {
             if (!leading) {
-                return reply(ErrorCode.NOT_LEADER, "not the leader");
+                return duty.reply(ErrorCode.NOT_LEADER, "not the leader");
             }
             String invalid = RegisterChecks.invalid(r);
             if (invalid != null) {
-                return reply(ErrorCode.INVALID_ARGUMENT, invalid);
+                return duty.reply(ErrorCode.INVALID_ARGUMENT, invalid);
             }
             Optional<ClusterIdentity.Refusal> refused = ClusterIdentity.check(state.get(), r);
             if (refused.isPresent()) {
-                return reply(refused.get().code(), refused.get().message());
+                return duty.reply(refused.get().code(), refused.get().message());
             }
             Optional<ServerEntry> current = state.get().server(r.getServerId());
             if (current.isPresent() && isRepeat(current.get(), r)) {
                 return repeatedRegistration(current.get(), r);
             }
             long incarnation = current.map(ServerEntry::incarnation).orElse(0L) + 1;
-            MetaCommandReply reply = submit(MetaCommand.newBuilder().setRegister(
+            MetaCommandReply reply = duty.submit(MetaCommand.newBuilder().setRegister(
                     RegisterServer.newBuilder().setServerId(r.getServerId())
                             .setAddress(r.getAddress()).setIncarnation(incarnation)
                             .setStorageId(r.getStorageId()).setProcessId(r.getProcessId()))
                     .build());
             if (reply.getCode() == ErrorCode.OK || reply.getCode() == ErrorCode.TIMEOUT) {
-                tracker.heartbeat(r.getServerId(), incarnation);
+                liveness.heard(r.getServerId(), incarnation);
             }
             if (reply.getCode() != ErrorCode.OK && reply.getCode() != ErrorCode.NOT_LEADER) {
                 // The same registration may have applied meanwhile (an earlier Register of
@@ -389,8 +350,8 @@ public final class MetadataLeader {
     }
 
     private MetaCommandReply repeatedRegistration(ServerEntry s, RegisterRequest r) {
-        if (!tracker.heartbeat(s.id(), s.incarnation())) {
-            return reply(ErrorCode.UNAVAILABLE, s.id() + ": incarnation " + s.incarnation()
+        if (!liveness.heard(s.id(), s.incarnation())) {
+            return duty.reply(ErrorCode.UNAVAILABLE, s.id() + ": incarnation " + s.incarnation()
                     + " was found silent and is being marked dead");
         }
         LOG.info("[{}] {} registered again (holding incarnation {}): already incarnation {},"
@@ -408,14 +369,9 @@ public final class MetadataLeader {
         if (!leading) {
             return ErrorCode.NOT_LEADER;
         }
-        Optional<ServerEntry> s = state.get().server(h.getServerId());
-        if (s.isEmpty() || s.get().isDead() || s.get().incarnation() != h.getIncarnation()) {
-            return ErrorCode.UNKNOWN_SERVER;
-        }
-        if (!tracker.heartbeat(h.getServerId(), h.getIncarnation())) {
-            // Condemned: its MarkDead is under way. Answering OK would extend its lease past
-            // the moment its chains are given to others.
-            return ErrorCode.UNAVAILABLE;
+        ErrorCode heard = liveness.heartbeat(h.getServerId(), h.getIncarnation());
+        if (heard != ErrorCode.OK) {
+            return heard;
         }
         for (CopyProgress p : h.getProgressList()) {
             progress.put(p.getPartition() + "/" + p.getServerId(), p);
@@ -435,71 +391,17 @@ public final class MetadataLeader {
                                                  List<PartitionTip> tips) {
         MetaCommand cmd = MetaCommand.newBuilder().setRecordTips(RecordTips.newBuilder()
                 .setServerId(serverId).setIncarnation(incarnation).addAllTips(tips)).build();
-        return onDuty(() -> leading && Commands.validate(state.get(), cmd).isEmpty()
-                && submit(cmd).getCode() == ErrorCode.OK);
+        return duty.run(() -> leading && Commands.validate(state.get(), cmd).isEmpty()
+                && duty.submit(cmd).getCode() == ErrorCode.OK);
     }
 
     /**
-     * Probes a server someone could not reach. A refused connection marks it dead at once, or,
-     * with a restart grace, once it has been refused for that long (see {@link RestartGrace});
-     * a probe without an answer proves nothing and the failure timeout decides.
+     * Probes a server someone could not reach (see {@link ServerLiveness#reportUnreachable}).
      *
      * @return true if it was marked dead
      */
     public CompletableFuture<Boolean> reportUnreachable(String serverId, String reporter) {
-        Optional<ServerEntry> s = state.get().server(serverId);
-        if (!leading || s.isEmpty() || s.get().isDead()) {
-            return CompletableFuture.completedFuture(false);
-        }
-        ServerEntry target = s.get();
-        return prober.probe(target.address()).thenCompose(result -> {
-            if (result != ProbeResult.REFUSED) {
-                restartGrace.forget(serverId, target.incarnation());
-                LOG.info("[{}] {} reported {} unreachable; probe: {}, waiting for the timeout",
-                        nodeId, reporter, serverId, result);
-                return CompletableFuture.completedFuture(false);
-            }
-            boolean first = restartGrace.refusedForMs(serverId, target.incarnation()).isEmpty();
-            if (!restartGrace.refused(serverId, target.incarnation())) {
-                if (first) {
-                    LOG.info("[{}] {} reported {} unreachable; probe refused: it has {} ms of"
-                            + " restart grace before it is declared dead", nodeId, reporter,
-                            serverId, restartGrace.graceMs());
-                }
-                return CompletableFuture.completedFuture(false);
-            }
-            return markRefusedDead(target, "connection refused (reported by " + reporter + ")");
-        });
-    }
-
-    /**
-     * The last probe of every server whose restart grace is over: still refused means dead. A
-     * server that came back meanwhile registered a new incarnation, so its grace was dropped.
-     */
-    private void probeRefusedServersPastTheirGrace() {
-        for (ServerEntry s : restartGrace.due(state.get().liveServers())) {
-            prober.probe(s.address()).thenAccept(result -> {
-                if (result == ProbeResult.REFUSED) {
-                    markRefusedDead(s, "connection refused for the whole restart grace of "
-                            + restartGrace.graceMs() + " ms");
-                } else {
-                    LOG.info("[{}] {} answered a probe ({}) at the end of its restart grace",
-                            nodeId, s.id(), result);
-                }
-            });
-        }
-    }
-
-    /** Marks this incarnation dead unless it is no longer the live one. */
-    private CompletableFuture<Boolean> markRefusedDead(ServerEntry target, String reason) {
-        return onDuty(() -> {
-            Optional<ServerEntry> now = state.get().server(target.id());
-            if (!leading || now.isEmpty() || now.get().isDead()
-                    || now.get().incarnation() != target.incarnation()) {
-                return false;
-            }
-            return submit(markDead(target, reason)).getCode() == ErrorCode.OK;
-        });
+        return liveness.reportUnreachable(serverId, reporter);
     }
 
     /**
@@ -509,53 +411,13 @@ public final class MetadataLeader {
      * epoch; the future completes once that command applied.
      */
     public CompletableFuture<MetaCommandReply> reportCaughtUp(ReportCaughtUpRequest r) {
-        return onDuty(() -> {
+        return duty.run(() -> {
             if (!leading) {
                 return CompletableFuture.completedFuture(
-                        reply(ErrorCode.NOT_LEADER, "not the leader"));
+                        duty.reply(ErrorCode.NOT_LEADER, "not the leader"));
             }
             progress.remove(r.getPartition() + "/" + r.getServerId());
             return copyFinisher.report(r);
         }).thenCompose(f -> f);
-    }
-
-    private <T> CompletableFuture<T> onDuty(Supplier<T> task) {
-        return CompletableFuture.supplyAsync(task, duty);
-    }
-
-    /** Submits and waits (on the duty thread) until the command applied or failed. */
-    private MetaCommandReply submit(MetaCommand cmd) {
-        try {
-            MetaCommandReply reply = submitter.submit(cmd)
-                    .get(options.commandTimeoutMs(), TimeUnit.MILLISECONDS);
-            if (reply.getCode() != ErrorCode.OK) {
-                LOG.warn("[{}] {} not applied: {} {}", nodeId, cmd.getCommandCase(),
-                        reply.getCode(), reply.getMessage());
-            }
-            return reply;
-        } catch (java.util.concurrent.TimeoutException e) {
-            LOG.warn("[{}] {} timed out after {} ms", nodeId, cmd.getCommandCase(),
-                    options.commandTimeoutMs());
-            return reply(ErrorCode.TIMEOUT, cmd.getCommandCase() + " timed out");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return reply(ErrorCode.UNAVAILABLE, "interrupted");
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new IllegalStateException("submitter broke its contract", e.getCause());
-        }
-    }
-
-    private static MarkDead.Builder markDeadBuilder(ServerEntry s, String reason) {
-        return MarkDead.newBuilder().setServerId(s.id()).setIncarnation(s.incarnation())
-                .setReason(reason);
-    }
-
-    private static MetaCommand markDead(ServerEntry s, String reason) {
-        return MetaCommand.newBuilder().setMarkDead(markDeadBuilder(s, reason)).build();
-    }
-
-    private MetaCommandReply reply(ErrorCode code, String message) {
-        return MetaCommandReply.newBuilder().setCode(code).setMessage(message)
-                .setEpoch(state.get().epoch()).build();
     }
 }
