@@ -636,6 +636,10 @@ final class PartitionReplica {
         long before = committed;
         long known = Math.min(committed, ackedUpTo);
         answeredUpTo = Math.min(answeredUpTo, known);
+        // Our Committed replies reach only the clients whose sessions registered here; the
+        // clients of the writes this change commits registered with the old tail. So the
+        // acknowledgement below says they are unanswered, and the head answers them.
+        long answeredHere = answeredUpTo;
         if (replyCommitted(known, applied, fx)) {
             answeredUpTo = applied;
         }
@@ -647,7 +651,7 @@ final class PartitionReplica {
         }
         if (next.predecessor() != null && committed > before) {
             fx.outbox.ack(next.predecessor(), ctx.epoch, partition, chainEpoch, committed,
-                    answeredUpTo);
+                    answeredHere);
         }
         releaseWaiters(fx);
         LOG.debug("[{} p={} epoch={}] became tail, committed seq={}..{}",

@@ -94,6 +94,11 @@ final class ChainHarness {
     /** Each server's incarnation in the maps built here (1 unless a test sets another). */
     final Map<String, Long> incarnations = new HashMap<>();
     final Set<String> blockedTo = new HashSet<>();
+    /**
+     * Servers the client has no session with: their Committed replies never reach it (a client
+     * registers with the tail of its map, so a replica that becomes the tail later is not one).
+     */
+    final Set<String> noSessionAt = new HashSet<>();
     final Map<Long, Object> replies = new HashMap<>();
     /** The puts sent, by client and request id: their tokens, and the server each went to. */
     private final Map<String, List<Long>> tokensByRequest = new HashMap<>();
@@ -282,7 +287,8 @@ final class ChainHarness {
                 replies.put((Long) g.replyTo(), g.response());
             } else if (reply instanceof ClientReply.LocalRead read) {
                 replies.put((Long) read.replyTo(), localRead(n, read));
-            } else if (reply instanceof ClientReply.Committed c) {
+            } else if (reply instanceof ClientReply.Committed c
+                    && !noSessionAt.contains(n.replica.selfId())) {
                 committed(c);
             }
         }

@@ -141,6 +141,29 @@ class ChainRepairTest {
     }
 
     @Test
+    void theHeadAnswersTheWritesANewTailCommitsForClientsThatNeverRegisteredWithIt() {
+        // Goal: the clients of the writes in flight registered their sessions with the old
+        // tail; the middle that commits them as the new tail cannot reach them, so its
+        // acknowledgement leaves them to the head, which answers at once rather than letting
+        // each client time out and retry.
+        ChainHarness h = chain("a", "b", "c");
+        h.noSessionAt.add("b");
+        h.blockedTo.add("c");
+        List<Long> tokens = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            tokens.add(h.put("a", "k" + i, "v" + i));
+        }
+        h.deliverAll();
+        h.kill("c");
+        h.blockedTo.clear();
+        h.setMap(2, List.of("a", "b"));
+        h.deliverAll();
+        for (long t : tokens) {
+            assertEquals(ErrorCode.OK, h.putReply(t).getCode(), "answered by the head");
+        }
+    }
+
+    @Test
     void middleRemovedPredecessorResendsWhatTheNewSuccessorMisses() {
         // Goal: the new successor reports its applied seq in the hello reply, the predecessor
         // re-sends exactly the updates after it, and duplicates are dropped.
