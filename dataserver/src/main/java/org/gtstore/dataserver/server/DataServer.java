@@ -113,7 +113,7 @@ public final class DataServer implements AutoCloseable {
             throw new IOException("cannot listen on " + config.listenHost() + ":"
                     + config.listenPort() + ": " + e.getMessage(), e);
         }
-        this.advertisedAddress = config.listenHost() + ":" + grpcServer.getPort();
+        this.advertisedAddress = config.advertisedAddress(grpcServer.getPort());
     }
 
     /**

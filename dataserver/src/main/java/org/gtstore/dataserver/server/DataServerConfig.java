@@ -10,8 +10,11 @@ import org.gtstore.dataserver.chain.ChainReplicaConfig;
  * (heartbeat interval, lease) is not here: it comes from the metadata's RegisterResponse.
  *
  * @param serverId this server's id, e.g. {@code server3}
- * @param listenHost the address the DataService binds and advertises
- * @param listenPort its port; 0 picks a free one (tests), which is then advertised
+ * @param listenHost the address the DataService binds to
+ * @param listenPort its port; 0 picks a free one (tests)
+ * @param advertise {@code host:port} that other servers and clients connect to, registered
+ *     with the metadata; empty: the listen host and the port bound (a wildcard listen host
+ *     needs one)
  * @param dataDir holds {@code storage.id} and the RocksDB directory
  * @param metadataAddresses {@code host:port} of every metadata member's MetadataService
  * @param tickIntervalMs how often the replica's logical clock ticks
@@ -29,6 +32,7 @@ public record DataServerConfig(
         String serverId,
         String listenHost,
         int listenPort,
+        String advertise,
         Path dataDir,
         List<String> metadataAddresses,
         long tickIntervalMs,
@@ -55,12 +59,26 @@ public record DataServerConfig(
     /** The configuration with every tuning knob at its default. */
     public static DataServerConfig of(String serverId, String listenHost, int listenPort,
             Path dataDir, List<String> metadataAddresses) {
-        return new DataServerConfig(serverId, listenHost, listenPort, dataDir, metadataAddresses,
+        return new DataServerConfig(serverId, listenHost, listenPort, "", dataDir,
+                metadataAddresses,
                 DEFAULT_TICK_INTERVAL_MS, DEFAULT_DRIVER_BATCH_MAX,
                 DEFAULT_CHAIN_RECONNECT_BACKOFF_MIN_MS, DEFAULT_CHAIN_RECONNECT_BACKOFF_MAX_MS,
                 DEFAULT_METADATA_RPC_TIMEOUT_MS, DEFAULT_METADATA_COMMAND_TIMEOUT_MS,
                 DEFAULT_METADATA_RETRY_BACKOFF_MS,
                 ChainReplicaConfig.defaults());
+    }
+
+    /** This configuration, advertising {@code hostPort} (empty: the listen address). */
+    public DataServerConfig withAdvertise(String hostPort) {
+        return new DataServerConfig(serverId, listenHost, listenPort, hostPort, dataDir,
+                metadataAddresses, tickIntervalMs, driverBatchMax, chainReconnectBackoffMinMs,
+                chainReconnectBackoffMaxMs, metadataRpcTimeoutMs, metadataCommandTimeoutMs,
+                metadataRetryBackoffMs, chain);
+    }
+
+    /** The address registered with the metadata, given the port the DataService bound. */
+    public String advertisedAddress(int boundPort) {
+        return advertise.isEmpty() ? listenHost + ":" + boundPort : advertise;
     }
 
     /** Checks every field; throws IllegalArgumentException with a plain message. */
@@ -74,6 +92,17 @@ public record DataServerConfig(
         }
         if (listenPort < 0 || listenPort > 65535) {
             throw new IllegalArgumentException("--listen port out of range: " + listenPort);
+        }
+        if (advertise == null) {
+            throw new IllegalArgumentException("--advertise is missing");
+        }
+        if (!advertise.isEmpty() && HostPort.parse(advertise, "--advertise").port() == 0) {
+            throw new IllegalArgumentException("--advertise port must not be 0: " + advertise);
+        }
+        if (advertise.isEmpty() && isWildcard(listenHost)) {
+            throw new IllegalArgumentException("--listen " + listenHost + " binds every"
+                    + " interface: give --advertise host:port, the address other servers and"
+                    + " clients connect to");
         }
         if (dataDir == null) {
             throw new IllegalArgumentException("--data-dir is missing");
@@ -98,6 +127,10 @@ public record DataServerConfig(
         positive(metadataCommandTimeoutMs, "metadataCommandTimeoutMs");
         positive(metadataRetryBackoffMs, "metadataRetryBackoffMs");
         return this;
+    }
+
+    private static boolean isWildcard(String host) {
+        return host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]");
     }
 
     private static void positive(long value, String name) {

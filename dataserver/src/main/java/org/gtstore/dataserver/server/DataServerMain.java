@@ -34,6 +34,11 @@ public final class DataServerMain {
     @Option(names = "--listen", required = true, description = "host:port of the DataService")
     String listen;
 
+    @Option(names = "--advertise", description = "host:port other servers and clients connect"
+            + " to, if not the --listen address (e.g. --listen 0.0.0.0:7001 --advertise"
+            + " db3.example.net:7001)")
+    String advertise = "";
+
     @Option(names = "--data-dir", required = true, description = "storage.id and RocksDB")
     Path dataDir;
 
@@ -44,7 +49,8 @@ public final class DataServerMain {
     /** The validated configuration these flags describe. */
     DataServerConfig toConfig() {
         DataServerConfig.HostPort hp = DataServerConfig.HostPort.parse(listen, "--listen");
-        return DataServerConfig.of(id, hp.host(), hp.port(), dataDir, meta).validate();
+        return DataServerConfig.of(id, hp.host(), hp.port(), dataDir, meta)
+                .withAdvertise(advertise).validate();
     }
 
     public static void main(String[] args) {

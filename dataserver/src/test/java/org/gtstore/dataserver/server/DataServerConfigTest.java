@@ -53,10 +53,35 @@ class DataServerConfigTest {
     }
 
     @Test
+    void theAdvertisedAddressIsTheListenAddressUnlessGiven() {
+        DataServerConfig plain = parse("--id", "s1", "--listen", "127.0.0.1:0", "--data-dir", "d",
+                "--meta", "h:1");
+        assertEquals("127.0.0.1:4123", plain.advertisedAddress(4123));
+        DataServerConfig given = parse("--id", "s1", "--listen", "0.0.0.0:7001",
+                "--advertise", "db3.example.net:7001", "--data-dir", "d", "--meta", "h:1");
+        assertEquals("0.0.0.0", given.listenHost());
+        assertEquals("db3.example.net:7001", given.advertisedAddress(7001));
+    }
+
+    @Test
+    void aWildcardListenNeedsAnAdvertisedAddressAndABadOneIsNamed() {
+        IllegalArgumentException wildcard = assertThrows(IllegalArgumentException.class,
+                () -> parse("--id", "s1", "--listen", "0.0.0.0:7001", "--data-dir", "d",
+                        "--meta", "h:1"));
+        assertTrue(wildcard.getMessage().contains("--advertise"), wildcard.getMessage());
+        for (String bad : List.of("db3", "db3:0", "db3:70000", ":7001")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> parse("--id", "s1", "--listen", "0.0.0.0:7001", "--advertise", bad,
+                            "--data-dir", "d", "--meta", "h:1"), bad);
+            assertTrue(e.getMessage().contains("--advertise"), e.getMessage());
+        }
+    }
+
+    @Test
     void tuningKnobsAreValidated() {
         DataServerConfig ok = DataServerConfig.of("s1", "h", 0, Path.of("d"), List.of("h:1"));
-        DataServerConfig bad = new DataServerConfig("s1", "h", 0, Path.of("d"), List.of("h:1"),
-                0, ok.driverBatchMax(), ok.chainReconnectBackoffMinMs(),
+        DataServerConfig bad = new DataServerConfig("s1", "h", 0, "", Path.of("d"),
+                List.of("h:1"), 0, ok.driverBatchMax(), ok.chainReconnectBackoffMinMs(),
                 ok.chainReconnectBackoffMaxMs(), ok.metadataRpcTimeoutMs(),
                 ok.metadataCommandTimeoutMs(), ok.metadataRetryBackoffMs(), ok.chain());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, bad::validate);
