@@ -53,17 +53,16 @@ final class Warmup {
         while (true) {
             int size = (int) Math.min(next, c.maxOps() - done);
             long offset = done;
-            // The same probes as around the measured phase (GetStats on every data server):
-            // their message types then pass through gRPC in every JVM before measuring, and
-            // the first one does not make C2 discard the compiled send paths in the
-            // measured phase.
+            // The probe the measured phase makes before and after it (GetStats on every data
+            // server), once between windows: its message types then pass through gRPC in
+            // every JVM before measuring, and the first one does not make C2 discard the
+            // compiled send paths in the measured phase.
             meter.serverCounts();
             CpuSample before = meter.cpu(true);
             PhaseResult r = ClosedLoopDriver.run(ThroughputBenchmark.WARMUP_PHASE, size, driver,
                     operations.apply(offset), windowProgress(listener, offset, c.maxOps(),
                             startNs));
             CpuSample after = meter.cpu(true);
-            meter.serverCounts();
             done += size;
             errors += r.errors();
             WarmupWindow w = new WarmupWindow(size, Math.max(1, r.wallTimeNs()),

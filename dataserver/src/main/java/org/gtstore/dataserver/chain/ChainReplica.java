@@ -310,7 +310,7 @@ public final class ChainReplica {
      */
     public boolean recovering(int partition) {
         PartitionReplica pr = partitions.get(partition);
-        return pr != null && pr.recovering();
+        return pr != null && pr.recovery().recovering();
     }
 
     /** The partition's history here (tests compare it across replicas), or null. */
@@ -322,7 +322,7 @@ public final class ChainReplica {
     /** True while this head of a settling chain waits for the metadata's order. */
     public boolean settleWait(int partition) {
         PartitionReplica pr = partitions.get(partition);
-        return pr != null && pr.settleWait();
+        return pr != null && pr.recovery().settleWait();
     }
 
     /** True while this replica forwards its updates to the partition's successor live. */
@@ -380,7 +380,7 @@ public final class ChainReplica {
         Map<String, Long> incarnations = new HashMap<>();
         next.getServersList().forEach(s -> incarnations.put(s.getId(), s.getIncarnation()));
         for (PartitionReplica pr : partitions.values()) {
-            if (pr.settleAsked()) {
+            if (pr.recovery().settleAsked()) {
                 wanted.put(pr.partition, pr.chainEpoch());
             }
             String succ = pr.position().successor();

@@ -51,18 +51,13 @@ final class ClientIngress {
     void put(PutRequest r, Object replyTo) {
         PartitionReplica pr = partitions.get(r.getPartition());
         String invalid = partitioner == null ? null : RequestValidator.checkPut(r, partitioner);
-        Refusal refusal = admit(invalid, r.getEpoch(), r.getChainEpoch(), r.getPartition(), pr);
+        Refusal refusal = admit(invalid, r.getEpoch(), r.getChainEpoch(), r.getPartition(), pr,
+                true);
         if (refusal != null) {
             fx.putError(replyTo, refusal.code(), refusal.message());
             return;
         }
-        if (pr == null || !pr.position().head()) {
-            fx.putError(replyTo, ErrorCode.NOT_RESPONSIBLE, ctx.selfId
-                    + " is not the head of partition " + r.getPartition() + " in epoch "
-                    + ctx.epoch);
-            return;
-        }
-        if (pr.settleWait()) {
+        if (pr.recovery().settleWait()) {
             fx.putError(replyTo, ErrorCode.UNAVAILABLE, ctx.selfId + " restarted on its store and"
                     + " waits while the metadata finds which replica of partition "
                     + r.getPartition() + " holds the most; retry");
@@ -97,22 +92,19 @@ final class ClientIngress {
         PartitionReplica pr = partitions.get(r.getPartition());
         String invalid = partitioner == null ? null
                 : RequestValidator.checkKey(r.getKey(), r.getPartition(), partitioner);
-        Refusal refusal = admit(invalid, r.getEpoch(), r.getChainEpoch(), r.getPartition(), pr);
+        Refusal refusal = admit(invalid, r.getEpoch(), r.getChainEpoch(), r.getPartition(), pr,
+                false);
         if (refusal != null) {
             fx.getError(replyTo, refusal.code(), refusal.message());
             return;
         }
-        if (pr == null || !pr.position().tail()) {
-            fx.getError(replyTo, ErrorCode.NOT_RESPONSIBLE, ctx.selfId
-                    + " is not the tail of partition " + r.getPartition() + " in epoch "
-                    + ctx.epoch);
-            return;
-        }
-        if (!pr.readable()) {
-            fx.getError(replyTo, ErrorCode.UNAVAILABLE, ctx.selfId + (pr.recovering()
+        Recovery recovery = pr.recovery();
+        if (!recovery.readable()) {
+            fx.getError(replyTo, ErrorCode.UNAVAILABLE, ctx.selfId + (recovery.recovering()
                     ? " restarted and is still learning what its predecessor holds in partition "
                     : " became the tail of partition ") + r.getPartition()
-                    + (pr.recovering() ? "" : " and is still receiving what the old tail held"));
+                    + (recovery.recovering() ? ""
+                            : " and is still receiving what the old tail held"));
             return;
         }
         fx.replies.add(new ClientReply.LocalRead(replyTo, r.getPartition(), r.getKey(), ctx.epoch,
@@ -125,13 +117,14 @@ final class ClientIngress {
     /**
      * The checks every client request passes first, in this order: this server has a map, the
      * request is well formed ({@code invalid} is the validator's complaint, or null), the
-     * metadata lease is valid, and the request's epoch is current for its partition.
+     * metadata lease is valid, the request's epoch is current for its partition, and this
+     * server is the partition's head (a put) or tail (a get).
      *
      * @param chainEpoch the request's chain epoch of its partition, 0 if it gave none
      * @return the refusal, or null when the request may go on
      */
     private Refusal admit(String invalid, long epoch, long chainEpoch, int partition,
-            PartitionReplica pr) {
+            PartitionReplica pr, boolean atHead) {
         if (partitioner == null) {
             return new Refusal(ErrorCode.UNAVAILABLE, ctx.selfId + " has no map yet");
         }
@@ -144,6 +137,11 @@ final class ClientIngress {
         ErrorCode epochCheck = checkEpoch(epoch, chainEpoch, pr);
         if (epochCheck != ErrorCode.OK) {
             return new Refusal(epochCheck, epochMessage(epoch, partition, pr));
+        }
+        if (pr == null || !(atHead ? pr.position().head() : pr.position().tail())) {
+            return new Refusal(ErrorCode.NOT_RESPONSIBLE, ctx.selfId + " is not the "
+                    + (atHead ? "head" : "tail") + " of partition " + partition + " in epoch "
+                    + ctx.epoch);
         }
         return null;
     }

@@ -82,9 +82,8 @@ final class IncomingCopy {
                 fx.writeCopied(u);
             } else if (u.getSeq() > applied) {
                 applied = u.getSeq();
-                fx.write(u.toBuilder().setCopied(false).build());
-                ctx.dedup.record(u.getClientId(), u.getRequestId(), partition, u.getSeq(),
-                        u.getKey());
+                PartitionReplica.store(u.toBuilder().setCopied(false).build(), partition, ctx,
+                        fx);
             }
         }
         // In version order a chunk brings the requests that wrote its keys (CopyChunk.dedup):

@@ -84,6 +84,12 @@ final class PartitionReplica {
      * acknowledgements cover them. 0 when it owes none.
      */
     private long owedRepliesUpTo;
+    /**
+     * A head whose chain changed answers, once committed, every write it had accepted by then,
+     * whatever the acknowledgements say the tail answered: their clients registered their
+     * sessions with the old chain's tail, which a replica made the tail cannot reach.
+     */
+    private long answerOwnUpTo;
     /** The receiving side of a state transfer into this replica. */
     private final IncomingCopy incoming;
     /** Whether what this replica holds may be served: recovery, settling, read barrier. */
@@ -122,14 +128,9 @@ final class PartitionReplica {
         }
     }
 
-    /** True while this head waits for its settling chain to be ordered: it takes no writes. */
-    boolean settleWait() {
-        return recovery.settleWait();
-    }
-
-    /** True while this head asks the metadata to settle its chain (see {@link Recovery}). */
-    boolean settleAsked() {
-        return recovery.settleAsked();
+    /** Whether what this replica holds may be served (recovery, settling, read barrier). */
+    Recovery recovery() {
+        return recovery;
     }
 
     /** What this replica holds, for the metadata's settling order (see {@code ReplicaTip}). */
@@ -191,18 +192,6 @@ final class PartitionReplica {
      */
     boolean sameChain(long senderChainEpoch, long senderEpoch) {
         return senderChainEpoch > 0 ? senderChainEpoch == chainEpoch : currentAt(senderEpoch);
-    }
-
-    boolean recovering() {
-        return recovery.recovering();
-    }
-
-    /**
-     * False while this fresh tail waits to apply everything its predecessor had, and while it
-     * recovers.
-     */
-    boolean readable() {
-        return recovery.readable();
     }
 
     /** The updates kept for the successor, oldest first: a contiguous run ending at applied. */
@@ -287,7 +276,7 @@ final class PartitionReplica {
 
     private void apply(Update u, Effects fx) {
         applied = u.getSeq();
-        store(u, fx);
+        store(u, partition, ctx, fx);
         incoming.lift(applied, fx);
         if (pos.tail() && !gated && applied >= incoming.commitHold()) {
             committed = applied;
@@ -320,7 +309,7 @@ final class PartitionReplica {
     }
 
     /** Stores an applied update, and remembers its request so a retry is not applied again. */
-    private void store(Update u, Effects fx) {
+    static void store(Update u, int partition, ReplicaContext ctx, Effects fx) {
         fx.write(u);
         ctx.dedup.record(u.getClientId(), u.getRequestId(), partition, u.getSeq(), u.getKey());
     }
@@ -561,6 +550,7 @@ final class PartitionReplica {
         ackedUpTo = 0;
         answeredUpTo = 0;
         owedRepliesUpTo = 0;
+        answerOwnUpTo = 0;
         incoming.discard();
         gated = false;
         ackDue = false;
@@ -595,6 +585,9 @@ final class PartitionReplica {
         feed.positionChanged(old, next, changed, fx);
         if (changed) {
             gated = false;
+            if (next.head()) {
+                answerOwnUpTo = applied;
+            }
         }
         if (next.successor() != null && !next.successor().equals(old.successor())) {
             // What the tail confirmed through the old successor says nothing of the new one,
@@ -636,10 +629,6 @@ final class PartitionReplica {
         long before = committed;
         long known = Math.min(committed, ackedUpTo);
         answeredUpTo = Math.min(answeredUpTo, known);
-        // Our Committed replies reach only the clients whose sessions registered here; the
-        // clients of the writes this change commits registered with the old tail. So the
-        // acknowledgement below says they are unanswered, and the head answers them.
-        long answeredHere = answeredUpTo;
         if (replyCommitted(known, applied, fx)) {
             answeredUpTo = applied;
         }
@@ -651,7 +640,7 @@ final class PartitionReplica {
         }
         if (next.predecessor() != null && committed > before) {
             fx.outbox.ack(next.predecessor(), ctx.epoch, partition, chainEpoch, committed,
-                    answeredHere);
+                    answeredUpTo);
         }
         releaseWaiters(fx);
         LOG.debug("[{} p={} epoch={}] became tail, committed seq={}..{}",
@@ -673,6 +662,6 @@ final class PartitionReplica {
     }
 
     private void releaseWaiters(Effects fx) {
-        waiters.release(committed, answeredUpTo, ackedUpTo, fx);
+        waiters.release(committed, answeredUpTo, answerOwnUpTo, ackedUpTo, fx);
     }
 }

@@ -460,7 +460,7 @@ final class PeerProtocol {
         ChainHello.Builder hello = ChainHello.newBuilder();
         for (int p : partitionList) {
             PartitionReplica pr = partitions.get(p);
-            if (pr.recovering() || pr.settleWait()) {
+            if (!pr.recovery().mayFeed()) {
                 continue;
             }
             pr.feed.helloSent(ctx.tick, fx);

@@ -44,12 +44,14 @@ final class PutWaiters {
 
     /**
      * Releases the writes up to {@code committed}, answering those after {@code answered} (the
-     * tail did not), and answers OK to the retries up to {@code ackedUpTo}.
+     * tail did not) and those up to {@code answerOwnUpTo} (accepted before the chain changed),
+     * and answers OK to the retries up to {@code ackedUpTo}.
      */
-    void release(long committed, long answered, long ackedUpTo, Effects fx) {
+    void release(long committed, long answered, long answerOwnUpTo, long ackedUpTo,
+            Effects fx) {
         while (!writes.isEmpty() && writes.peekFirst().seq() <= committed) {
             Waiter w = writes.pollFirst();
-            if (w.seq() > answered) {
+            if (w.seq() > answered || w.seq() <= answerOwnUpTo) {
                 fx.putOk(w.replyTo(), w.seq());
             }
         }

@@ -87,7 +87,7 @@ final class Recovery {
 
     /** False while recovering or settling, and while a fresh tail waits behind its barrier. */
     boolean readable() {
-        return readBarrier == 0 && !recovering && !settleWait;
+        return readBarrier == 0 && mayFeed();
     }
 
     /** True if the replica may say hello to its successor (and so feed it). */

@@ -39,10 +39,6 @@ final class LeaderDuty {
         return CompletableFuture.supplyAsync(task, duty);
     }
 
-    Executor executor() {
-        return duty;
-    }
-
     /** Submits and waits (on the duty thread) until the command applied or failed. */
     MetaCommandReply submit(MetaCommand cmd) {
         try {
