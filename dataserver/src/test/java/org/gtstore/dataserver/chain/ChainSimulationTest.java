@@ -20,6 +20,7 @@ import org.gtstore.dataserver.storage.InMemoryStore;
 import org.gtstore.dataserver.storage.StoredValue;
 import org.gtstore.metadata.model.ClusterState;
 import org.gtstore.metadata.model.PartitionChain;
+import org.gtstore.metadata.model.ServerEntry;
 import org.gtstore.metadata.model.Settings;
 import org.gtstore.proto.ErrorCode;
 import org.gtstore.proto.GetResponse;
@@ -114,11 +115,12 @@ class ChainSimulationTest {
                 + " after the revive wait), {} power cuts losing {} store batches, {} retries"
                 + " refused as older than what their head remembered, {} writes refused while"
                 + " their head's chains were behind, {} acknowledged writes kept through lossy"
-                + " power cuts by some replica, {} chains settled", seeds, cpuMs, totalAcked,
+                + " power cuts by some replica, {} chains settled, {} drains, {} moves of"
+                + " partitions, {} live members shed", seeds, cpuMs, totalAcked,
                 ackedAfterKill, totalKilled, totalCopiesFinished, totalRevived,
                 totalRevivedFromSeveral, totalRevivedAfterWait, totalPowerCuts,
                 totalBatchesLost, totalTooOld, totalBackedUp, totalKeptThroughCuts,
-                totalSettled);
+                totalSettled, totalDrains, totalMoves, totalShedLive);
         assertTrue(totalAcked > seeds * 20, "acked writes: " + totalAcked);
         assertTrue(totalKilled > seeds / 2, "kills: " + totalKilled);
         assertTrue(ackedAfterKill > seeds, "writes acked after a kill: " + ackedAfterKill);
@@ -129,6 +131,8 @@ class ChainSimulationTest {
         assertTrue(seeds < 10 || totalBackedUp > 0, "no write was refused by a backed-up head");
         assertTrue(seeds < 10 || totalRevivedFromSeveral > 0, "no revival chose among several");
         assertTrue(seeds < 10 || totalRevivedAfterWait > 0, "no revival after the revive wait");
+        assertTrue(seeds < 10 || totalMoves > seeds, "moves of partitions: " + totalMoves);
+        assertTrue(seeds < 10 || totalShedLive > seeds, "live members shed: " + totalShedLive);
     }
 
     private long totalAcked;
@@ -144,6 +148,9 @@ class ChainSimulationTest {
     private long totalBackedUp;
     private long totalKeptThroughCuts;
     private long totalSettled;
+    private long totalDrains;
+    private long totalMoves;
+    private long totalShedLive;
 
     private void run(long seed) {
         try {
@@ -162,6 +169,9 @@ class ChainSimulationTest {
             totalBackedUp += sim.refusedAsBackedUp;
             totalKeptThroughCuts += sim.keptThroughCuts;
             totalSettled += sim.meta.settled;
+            totalDrains += sim.meta.drains;
+            totalMoves += sim.meta.movesStarted;
+            totalShedLive += sim.meta.shedLive;
         } catch (AssertionError | RuntimeException e) {
             throw new AssertionError("seed " + seed + " (replay with -Dgt.seed=" + seed + "): "
                     + e.getMessage(), e);
@@ -279,6 +289,9 @@ class ChainSimulationTest {
                 } else if (dice < 90) {
                     copyStepRandom();
                 } else if (dice < 93) {
+                    if (random.nextInt(25) == 0) {
+                        drainOrUndrain();
+                    }
                     metadataDuty();
                 } else if (dice < 95) {
                     breakRandomStream();
@@ -365,8 +378,31 @@ class ChainSimulationTest {
                     meta.recordTips(s, h.node(s).tips);
                 }
                 h.node(s).tips = List.of();
+                if (h.node(s).alive && h.node(s).replica != null) {
+                    meta.heartbeat(s, h.node(s).replica.epoch());
+                }
             }
             meta.tick();
+        }
+
+        /**
+         * The operator drains a live server, or cancels the drain under way: the leader moves
+         * partitions off it (and back when it is cancelled), every move shedding a live member
+         * once the copy is the tail. Refused (and harmless) when the others cannot hold K.
+         */
+        private void drainOrUndrain() {
+            for (ServerEntry e : state().servers().values()) {
+                if (e.draining()) {
+                    trace("undrain " + e.id());
+                    meta.drain(e.id(), false);
+                    return;
+                }
+            }
+            List<ServerEntry> live = state().liveServers();
+            if (!live.isEmpty()) {
+                String s = live.get(random.nextInt(live.size())).id();
+                trace("drain " + s + ": " + meta.drain(s, true));
+            }
         }
 
         private PartitionMap map() {
@@ -560,12 +596,17 @@ class ChainSimulationTest {
             trace("kill " + victim + (fragile.isEmpty() ? "" : "; may lose " + fragile));
             killed++;
             for (String key : fragile) {
-                // Lost with its only copy, its seq may be given to another write.
+                // Lost with its only copy, its seq may be given to another write, and so may
+                // every seq after what the survivors hold (older writes of other keys, and
+                // older versions of this one, overwritten since).
                 Acked a = lastAcked.remove(key);
                 if (a != null) {
                     int p = partitionOf(key);
+                    long kept = SERVERS.stream().filter(s -> h.node(s).alive)
+                            .mapToLong(s -> h.replica(s).appliedSeq(p)).max().orElse(0);
+                    long lostFrom = Math.min(a.version(), kept + 1);
                     ackedByVersion.keySet().removeIf(id -> id.startsWith(p + "/")
-                            && Long.parseLong(id.substring(id.indexOf('/') + 1)) >= a.version());
+                            && Long.parseLong(id.substring(id.indexOf('/') + 1)) >= lostFrom);
                 }
             }
             fragile.clear();

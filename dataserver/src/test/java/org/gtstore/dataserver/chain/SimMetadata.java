@@ -17,7 +17,9 @@ import org.gtstore.metadata.model.ServerEntry;
 import org.gtstore.metadata.model.Settings;
 import org.gtstore.metadata.service.MetadataLeader;
 import org.gtstore.metadata.statemachine.AppliedMap;
+import org.gtstore.proto.DrainServer;
 import org.gtstore.proto.ErrorCode;
+import org.gtstore.proto.HeartbeatRequest;
 import org.gtstore.proto.MetaCommand;
 import org.gtstore.proto.MetaCommandReply;
 import org.gtstore.proto.PartitionMap;
@@ -41,6 +43,8 @@ final class SimMetadata {
      * last replicas restarted together all report, short enough to expire while some stay dead.
      */
     static final long REVIVE_WAIT_MS = 4_000;
+    /** Moves of partitions in progress at most, as the real leader bounds them. */
+    static final int REBALANCE_MOVES = 4;
     private final ArrayDeque<Runnable> duty = new ArrayDeque<>();
     private final Consumer<String> onChange;
     private final MetadataLeader leader;
@@ -55,6 +59,12 @@ final class SimMetadata {
     int revivedAfterWait;
     /** Settling chains ordered by their replicas' tips. */
     int settled;
+    /** Moves of partitions started (a copy taking the place of a leaving member). */
+    int movesStarted;
+    /** Leaving members shed from their chains while alive (at FinishCopy or ShedLeaving). */
+    int shedLive;
+    /** Drains started by the schedule. */
+    int drains;
 
     /**
      * @param alive    whether a server's process is listening (what the leader's probe finds)
@@ -67,7 +77,8 @@ final class SimMetadata {
         this.onChange = onChange;
         this.leader = new MetadataLeader("sim-meta",
                 new MetadataLeader.Options(settings, Long.MAX_VALUE / 4_000_000, 0, 1000, 0, 0,
-                        REVIVE_WAIT_MS, 0), () -> clockMs.getAsLong() * 1_000_000,
+                        REVIVE_WAIT_MS, 0, REBALANCE_MOVES),
+                () -> clockMs.getAsLong() * 1_000_000,
                 address -> CompletableFuture.completedFuture(alive.test(
                         address.substring(0, address.lastIndexOf(':')))
                         ? ProbeResult.REACHABLE : ProbeResult.REFUSED),
@@ -99,6 +110,13 @@ final class SimMetadata {
         return r;
     }
 
+    /** The operator drains {@code serverId} (or cancels its drain); true if it applied. */
+    boolean drain(String serverId, boolean drain) {
+        MetaCommand cmd = MetaCommand.newBuilder().setDrain(DrainServer.newBuilder()
+                .setServerId(serverId).setDrain(drain)).build();
+        return await(leader.operator(cmd)).getCode() == ErrorCode.OK;
+    }
+
     /** Someone could not reach {@code serverId}; the leader probes it. */
     void reportUnreachable(String serverId) {
         await(leader.reportUnreachable(serverId, "sim"));
@@ -112,6 +130,13 @@ final class SimMetadata {
         leader.reportCaughtUp(ReportCaughtUpRequest.newBuilder().setReporter(reporter)
                 .setPartition(r.partition()).setServerId(r.joining()).setMapEpoch(r.mapEpoch())
                 .setSeq(r.seq()).setJoiningIncarnation(r.joiningIncarnation()).build());
+    }
+
+    /** A live server's heartbeat says which map it applied (its answer is not needed). */
+    void heartbeat(String serverId, long appliedEpoch) {
+        long incarnation = state().server(serverId).map(ServerEntry::incarnation).orElse(0L);
+        leader.heartbeat(HeartbeatRequest.newBuilder().setServerId(serverId)
+                .setIncarnation(incarnation).setMapEpoch(appliedEpoch).build());
     }
 
     /** A live server's tips arrive with its heartbeat. */
@@ -149,7 +174,17 @@ final class SimMetadata {
             }
             if (cmd.hasFinishCopy()) {
                 copiesFinished += cmd.getFinishCopy().getEntriesCount();
+                for (var e : cmd.getFinishCopy().getEntriesList()) {
+                    shedLive += state().chain(e.getPartition()).hasLeaving()
+                            && !o.state().chain(e.getPartition()).hasLeaving() ? 1 : 0;
+                }
             }
+            if (cmd.hasStartCopy()) {
+                movesStarted += (int) cmd.getStartCopy().getEntriesList().stream()
+                        .filter(e -> !e.getLeaving().isEmpty()).count();
+            }
+            shedLive += cmd.hasShed() ? cmd.getShed().getEntriesCount() : 0;
+            drains += cmd.hasDrain() && cmd.getDrain().getDrain() ? 1 : 0;
             applied = applied.next(o.state(), applied.appliedIndex() + 1);
             onChange.accept(o.state().cause());
         }

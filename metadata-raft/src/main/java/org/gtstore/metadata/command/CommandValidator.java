@@ -62,6 +62,12 @@ final class CommandValidator {
                 return validateRecordTips(state, cmd.getRecordTips());
             case REVIVE:
                 return validateRevive(state, cmd.getRevive());
+            case SHED:
+                return MembershipCommands.validateShed(state, cmd.getShed());
+            case DRAIN:
+                return MembershipCommands.validateDrain(state, cmd.getDrain());
+            case FORGET:
+                return MembershipCommands.validateForget(state, cmd.getForget());
             default:
                 return reject(ErrorCode.INVALID_ARGUMENT,
                         "unknown command: " + cmd.getCommandCase());
@@ -287,15 +293,28 @@ final class CommandValidator {
             return reject(ErrorCode.UNAVAILABLE, "partition " + e.getPartition()
                     + " is settling: its tail may change");
         }
-        if (c.replicas().size() >= state.settings().replication()) {
+        int k = state.settings().replication();
+        if (e.getLeaving().isEmpty() && c.replicas().size() >= k) {
             return reject(ErrorCode.INVALID_ARGUMENT, "partition " + e.getPartition()
                     + " already has K replicas: " + c.replicas());
+        }
+        if (!e.getLeaving().isEmpty() && (c.replicas().size() < k
+                || !c.contains(e.getLeaving()))) {
+            return reject(ErrorCode.INVALID_ARGUMENT, "partition " + e.getPartition()
+                    + ": a move needs K replicas and a leaving member of chain "
+                    + c.replicas() + ", not " + e.getLeaving());
         }
         if (c.contains(e.getServerId())) {
             return reject(ErrorCode.INVALID_ARGUMENT, "partition " + e.getPartition()
                     + ": " + e.getServerId() + " is already in chain " + c.replicas());
         }
-        return checkLive(state, e.getServerId());
+        Optional<Rejection> live = checkLive(state, e.getServerId());
+        if (live.isEmpty() && !e.getLeaving().isEmpty()
+                && state.server(e.getServerId()).get().draining()) {
+            return reject(ErrorCode.INVALID_ARGUMENT, "server " + e.getServerId()
+                    + " is draining: no partition moves to it");
+        }
+        return live;
     }
 
     private static Optional<Rejection> validateFinishEntry(ClusterState state, CopyEntry e) {
@@ -318,7 +337,7 @@ final class CommandValidator {
         return checkLive(state, e.getServerId());
     }
 
-    private static Optional<Rejection> checkEpoch(ClusterState state, long expectedEpoch) {
+    static Optional<Rejection> checkEpoch(ClusterState state, long expectedEpoch) {
         if (expectedEpoch != state.epoch()) {
             return reject(ErrorCode.EPOCH_MISMATCH, "expected epoch " + expectedEpoch
                     + " but the map is at epoch " + state.epoch());
@@ -326,7 +345,7 @@ final class CommandValidator {
         return Optional.empty();
     }
 
-    private static Optional<Rejection> checkLive(ClusterState state, String id) {
+    static Optional<Rejection> checkLive(ClusterState state, String id) {
         Optional<ServerEntry> s = state.server(id);
         if (s.isEmpty()) {
             return reject(ErrorCode.UNKNOWN_SERVER, "unknown server " + id);
@@ -337,7 +356,7 @@ final class CommandValidator {
         return Optional.empty();
     }
 
-    private static Optional<Rejection> reject(ErrorCode code, String message) {
+    static Optional<Rejection> reject(ErrorCode code, String message) {
         return Optional.of(new Rejection(code, message));
     }
 }

@@ -35,7 +35,8 @@ import org.gtstore.proto.StartCopy;
  * state. Every applied change moves the epoch by exactly one and says why in {@code cause}.
  *
  * <p>Commands handled: InitCluster, RegisterServer, MarkDead, AssignChains, StartCopy,
- * FinishCopy, RecordTips, ReviveChains (see metadata.proto).
+ * FinishCopy, RecordTips, ReviveChains, and through {@link MembershipCommands} ShedLeaving,
+ * DrainServer and ForgetServer (see metadata.proto).
  */
 public final class Commands {
 
@@ -68,6 +69,9 @@ public final class Commands {
             case FINISH_COPY -> applyFinishCopy(state, cmd.getFinishCopy());
             case RECORD_TIPS -> applyRecordTips(state, cmd.getRecordTips());
             case REVIVE -> applyRevive(state, cmd.getRevive());
+            case SHED -> MembershipCommands.applyShed(state, cmd.getShed());
+            case DRAIN -> MembershipCommands.applyDrain(state, cmd.getDrain());
+            case FORGET -> MembershipCommands.applyForget(state, cmd.getForget());
             default -> throw new IllegalStateException("validated an unknown command: " + cmd);
         };
         if (next.epoch() != state.epoch() + 1) {
@@ -137,7 +141,8 @@ public final class Commands {
         chains = after;
         Map<String, ServerEntry> servers = new TreeMap<>(state.servers());
         servers.put(id, new ServerEntry(id, r.getAddress(), r.getIncarnation(),
-                ServerState.JOINING, r.getStorageId(), r.getProcessId()));
+                ServerState.JOINING, r.getStorageId(), r.getProcessId(),
+                old.map(ServerEntry::draining).orElse(false)));
         return state.next(state.settings(), ChainEdits.refreshStates(servers, chains), chains,
                 cause);
     }
@@ -183,20 +188,29 @@ public final class Commands {
         long epoch = state.epoch() + 1;
         List<PartitionChain> chains = new ArrayList<>(state.chains());
         Map<String, Integer> perServer = new TreeMap<>();
+        int moves = 0;
         for (CopyEntry e : s.getEntriesList()) {
             PartitionChain c = chains.get(e.getPartition());
-            chains.set(c.partition(), new PartitionChain(c.partition(), c.replicas(),
-                    e.getServerId(), epoch, List.of()));
+            if (e.getLeaving().isEmpty()) {
+                chains.set(c.partition(), new PartitionChain(c.partition(), c.replicas(),
+                        e.getServerId(), epoch, List.of()));
+            } else {
+                chains.set(c.partition(), c.withMove(e.getServerId(), e.getLeaving(), epoch));
+                moves++;
+            }
             perServer.merge(e.getServerId(), 1, Integer::sum);
         }
+        String why = moves == 0 ? "to restore K" : moves == s.getEntriesCount()
+                ? "to move partitions" : "to restore K and move partitions";
         String cause;
         if (s.getEntriesCount() == 1) {
             CopyEntry e = s.getEntries(0);
             cause = "partition " + e.getPartition() + ": " + e.getServerId()
                     + " joins, copying from tail " + state.chain(e.getPartition()).tail()
-                    + " to restore K";
+                    + (e.getLeaving().isEmpty() ? " to restore K"
+                    : ", to take the place of " + e.getLeaving());
         } else {
-            cause = s.getEntriesCount() + " partitions start copies to restore K (joining: "
+            cause = s.getEntriesCount() + " partitions start copies " + why + " (joining: "
                     + perServer + ")";
         }
         return withChains(state, chains, cause);
@@ -206,20 +220,25 @@ public final class Commands {
     private static ClusterState applyFinishCopy(ClusterState state, FinishCopy f) {
         long epoch = state.epoch() + 1;
         List<PartitionChain> chains = new ArrayList<>(state.chains());
+        int shed = 0;
         for (CopyEntry e : f.getEntriesList()) {
             PartitionChain c = chains.get(e.getPartition());
-            List<String> replicas = new ArrayList<>(c.replicas().size() + 1);
-            replicas.addAll(c.replicas());
-            replicas.add(e.getServerId());
-            chains.set(c.partition(), c.withMembers(replicas, PartitionChain.NONE, epoch));
+            PartitionChain next = c.joiningCaughtUp(epoch);
+            shed += c.hasLeaving() && !next.hasLeaving() ? 1 : 0;
+            chains.set(c.partition(), next);
         }
         String cause;
         if (f.getEntriesCount() == 1) {
             CopyEntry e = f.getEntries(0);
+            PartitionChain c = state.chain(e.getPartition());
             cause = "partition " + e.getPartition() + ": " + e.getServerId()
-                    + " caught up and is the new tail";
+                    + " caught up and is the new tail" + (shed == 1 ? "; " + c.leaving()
+                    + " left the chain" : c.hasLeaving() ? "; " + c.leaving()
+                    + " leaves once it applied this map" : "");
         } else {
-            cause = f.getEntriesCount() + " joining replicas caught up and are the new tails";
+            cause = f.getEntriesCount() + " joining replicas caught up and are the new tails"
+                    + (shed > 0 ? "; " + shed + " moved partitions shed their leaving member"
+                    : "");
         }
         return withChains(state, chains, cause);
     }
@@ -290,7 +309,7 @@ public final class Commands {
                 + " heard: " + String.join(", ", revived));
     }
 
-    private static ClusterState withChains(ClusterState state, List<PartitionChain> chains,
+    static ClusterState withChains(ClusterState state, List<PartitionChain> chains,
                                            String cause) {
         return state.next(state.settings(), ChainEdits.refreshStates(state.servers(), chains),
                 chains, cause);

@@ -14,7 +14,8 @@ import org.gtstore.proto.StartCopy;
 /**
  * Plans how to bring under-replicated chains back to K replicas, all of them at once so that the
  * whole plan is one StartCopy command and one map epoch: each available chain with fewer
- * than K replicas and no copy in progress gets a live server that is not already in it,
+ * than K replicas and no copy in progress gets a live server that is not already in it (and
+ * not draining, unless too few others are left for K),
  * joining at the tail end. Load counts replica slots plus copies in progress. {@link CopyFlow}
  * picks the servers: slots end level (within one where membership allows), so the dead
  * server's share spreads over everyone instead of piling on one spare, and among the level
@@ -77,7 +78,7 @@ public final class ReplicaRestorePlanner {
             return new Plan(state.epoch(), List.of(), 0);
         }
         int k = state.settings().replication();
-        List<ServerEntry> live = state.liveServers();
+        List<ServerEntry> live = candidates(state, k);
         Map<String, int[]> load = loads(state, live);
         List<PartitionChain> targets = new ArrayList<>();
         int stuck = 0;
@@ -117,7 +118,17 @@ public final class ReplicaRestorePlanner {
         return new Plan(state.epoch(), copies, stuck);
     }
 
-    /** Per live server: {replica slots plus copies in progress, heads}. */
+    /**
+     * The live servers that take positions; draining ones too if the others are fewer than
+     * K: K replicas come before a drain (which then waits for a server to be added).
+     */
+    static List<ServerEntry> candidates(ClusterState state, int k) {
+        List<ServerEntry> taking = state.liveServers().stream()
+                .filter(ServerEntry::takesPositions).toList();
+        return taking.size() >= k ? taking : state.liveServers();
+    }
+
+    /** Per candidate server: {replica slots plus copies in progress, heads}. */
     private static Map<String, int[]> loads(ClusterState state, List<ServerEntry> live) {
         Map<String, int[]> load = new HashMap<>();
         for (ServerEntry s : live) {
@@ -126,7 +137,7 @@ public final class ReplicaRestorePlanner {
         for (PartitionChain c : state.chains()) {
             for (String id : c.replicas()) {
                 bump(load, id, 1);
-                if (id.equals(c.head())) {
+                if (id.equals(c.head()) && load.containsKey(id)) {
                     load.get(id)[1]++;
                 }
             }

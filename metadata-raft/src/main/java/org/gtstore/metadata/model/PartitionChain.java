@@ -30,6 +30,11 @@ import org.gtstore.proto.ReplicaTip;
  * waiting, {@link #revivedFromBest}), the one holding most serves the partition again.
  * {@code tips} is empty unless settling or unavailable.
  *
+ * <p>A chain <em>moves</em> (rebalancing, a drain) by taking a joining replica while it has K
+ * members, one of which is {@code leaving}: once the joining replica is the tail the leaving
+ * member is shed, so the chain never has fewer than K. A leaving tail is shed only after it
+ * applied the map in which it stopped being the tail ({@link #joiningCaughtUp}).
+ *
  * <pre>
  *   writes -> replicas[0] (head) -> ... -> replicas[n-1] (tail) -> reads
  *                                               |
@@ -38,7 +43,8 @@ import org.gtstore.proto.ReplicaTip;
  */
 public record PartitionChain(int partition, List<String> replicas, String joining, long epoch,
                              List<String> lastReplicas, boolean settling,
-                             SortedMap<String, Tip> tips, List<String> departed) {
+                             SortedMap<String, Tip> tips, List<String> departed,
+                             String leaving) {
 
     /** The value of {@link #joining()} when no replica is joining. */
     public static final String NONE = "";
@@ -52,6 +58,11 @@ public record PartitionChain(int partition, List<String> replicas, String joinin
         departed = List.copyOf(departed);
         tips = Collections.unmodifiableSortedMap(new TreeMap<>(tips));
         Objects.requireNonNull(joining, "joining == null");
+        Objects.requireNonNull(leaving, "leaving == null");
+        if (!leaving.isEmpty() && (!replicas.contains(leaving) || settling)) {
+            throw new IllegalArgumentException("partition " + partition + ": leaving member "
+                    + leaving + " is not in chain " + replicas + " (or it is settling)");
+        }
         if (new HashSet<>(replicas).size() != replicas.size()) {
             throw new IllegalArgumentException("partition " + partition
                     + ": a server appears twice in chain " + replicas);
@@ -80,7 +91,7 @@ public record PartitionChain(int partition, List<String> replicas, String joinin
     public PartitionChain(int partition, List<String> replicas, String joining, long epoch,
                           List<String> lastReplicas) {
         this(partition, replicas, joining, epoch, lastReplicas, false, new TreeMap<>(),
-                List.of());
+                List.of(), NONE);
     }
 
     public static PartitionChain of(int partition, List<String> replicas, long epoch) {
@@ -89,7 +100,8 @@ public record PartitionChain(int partition, List<String> replicas, String joinin
 
     /**
      * This chain with other replicas and joining replica in a new epoch; a settling chain stays
-     * settling, with the tips of the replicas it keeps, and the departed stay departed.
+     * settling, with the tips of the replicas it keeps, and the departed stay departed. No
+     * member is leaving: a move ends with the change of members.
      */
     public PartitionChain withMembers(List<String> nextReplicas, String nextJoining,
                                       long nextEpoch) {
@@ -98,7 +110,7 @@ public record PartitionChain(int partition, List<String> replicas, String joinin
         List<String> stillDeparted = new ArrayList<>(departed);
         stillDeparted.removeAll(nextReplicas);
         return new PartitionChain(partition, nextReplicas, nextJoining, nextEpoch, lastReplicas,
-                settling && !nextReplicas.isEmpty(), kept, stillDeparted);
+                settling && !nextReplicas.isEmpty(), kept, stillDeparted, NONE);
     }
 
     /**
@@ -119,7 +131,7 @@ public record PartitionChain(int partition, List<String> replicas, String joinin
         PartitionChain next = withMembers(rest, joining, nextEpoch);
         List<String> kept = gone.subList(Math.max(0, gone.size() - keep), gone.size());
         return new PartitionChain(partition, next.replicas, next.joining, nextEpoch,
-                List.of(), next.settling, next.tips, kept);
+                List.of(), next.settling, next.tips, kept, NONE);
     }
 
     /**
@@ -139,7 +151,7 @@ public record PartitionChain(int partition, List<String> replicas, String joinin
         }
         long nextChainEpoch = last.equals(lastReplicas) ? epoch : nextEpoch;
         return new PartitionChain(partition, replicas, joining, nextChainEpoch, last, settling,
-                kept, stillDeparted);
+                kept, stillDeparted, leaving);
     }
 
     /** This unavailable chain without the tip of {@code server}, which died again. */
@@ -147,7 +159,7 @@ public record PartitionChain(int partition, List<String> replicas, String joinin
         SortedMap<String, Tip> kept = new TreeMap<>(tips);
         kept.remove(server);
         return new PartitionChain(partition, replicas, joining, epoch, lastReplicas, settling,
-                kept, departed);
+                kept, departed, leaving);
     }
 
     /**
@@ -158,7 +170,7 @@ public record PartitionChain(int partition, List<String> replicas, String joinin
         SortedMap<String, Tip> kept = new TreeMap<>(tips);
         kept.remove(restarted);
         return new PartitionChain(partition, replicas, joining, settling ? epoch : nextEpoch,
-                lastReplicas, true, kept, departed);
+                lastReplicas, true, kept, departed, NONE);
     }
 
     /** This settling or unavailable chain with the server's tip (same epoch: nothing moved). */
@@ -166,7 +178,7 @@ public record PartitionChain(int partition, List<String> replicas, String joinin
         SortedMap<String, Tip> more = new TreeMap<>(tips);
         more.put(server, tip);
         return new PartitionChain(partition, replicas, joining, epoch, lastReplicas, settling,
-                more, departed);
+                more, departed, leaving);
     }
 
     /** True if this chain is settling and every member's tip is in. */
@@ -204,7 +216,7 @@ public record PartitionChain(int partition, List<String> replicas, String joinin
         order.sort(Comparator.comparing((String s) -> tips.get(s)).reversed());
         String keptJoining = order.get(order.size() - 1).equals(tail()) ? joining : NONE;
         return new PartitionChain(partition, order, keptJoining, nextEpoch, lastReplicas, false,
-                new TreeMap<>(), departed);
+                new TreeMap<>(), departed, NONE);
     }
 
     /**
@@ -234,6 +246,44 @@ public record PartitionChain(int partition, List<String> replicas, String joinin
         return !joining.isEmpty();
     }
 
+    /** True while a move is under way: a member leaves once the joining replica is tail. */
+    public boolean hasLeaving() {
+        return !leaving.isEmpty();
+    }
+
+    /**
+     * This chain with {@code server} joining to take the place of member {@code leaving} (a
+     * move), in a new epoch. The departed stay departed.
+     */
+    public PartitionChain withMove(String server, String leavingMember, long nextEpoch) {
+        return new PartitionChain(partition, replicas, server, nextEpoch, lastReplicas, false,
+                new TreeMap<>(), departed, leavingMember);
+    }
+
+    /**
+     * This chain once its joining replica caught up, in a new epoch: the joining replica is the
+     * tail, and the leaving member is shed too unless it was the tail, which may still serve
+     * reads until it applies this map; it stays leaving, shed by {@link #withoutLeaving}.
+     */
+    public PartitionChain joiningCaughtUp(long nextEpoch) {
+        List<String> next = new ArrayList<>(replicas);
+        next.add(joining);
+        boolean shedNow = hasLeaving() && !leaving.equals(tail());
+        if (shedNow) {
+            next.remove(leaving);
+        }
+        PartitionChain c = withMembers(next, NONE, nextEpoch);
+        return shedNow || !hasLeaving() ? c : new PartitionChain(partition, c.replicas,
+                NONE, nextEpoch, c.lastReplicas, c.settling, c.tips, c.departed, leaving);
+    }
+
+    /** This chain without its leaving member, which is no longer the tail, in a new epoch. */
+    public PartitionChain withoutLeaving(long nextEpoch) {
+        List<String> next = new ArrayList<>(replicas);
+        next.remove(leaving);
+        return withMembers(next, joining, nextEpoch);
+    }
+
     public boolean contains(String serverId) {
         return replicas.contains(serverId);
     }
@@ -249,7 +299,7 @@ public record PartitionChain(int partition, List<String> replicas, String joinin
     public Chain toProto() {
         Chain.Builder b = Chain.newBuilder().setPartition(partition).addAllReplicas(replicas)
                 .setJoining(joining).setEpoch(epoch).addAllLastReplicas(lastReplicas)
-                .setSettling(settling).addAllDeparted(departed);
+                .setSettling(settling).addAllDeparted(departed).setLeaving(leaving);
         tips.forEach((server, tip) -> b.addTips(tip.toProto(server)));
         return b.build();
     }
@@ -261,6 +311,6 @@ public record PartitionChain(int partition, List<String> replicas, String joinin
         }
         return new PartitionChain(c.getPartition(), c.getReplicasList(), c.getJoining(),
                 c.getEpoch(), c.getLastReplicasList(), c.getSettling(), tips,
-                c.getDepartedList());
+                c.getDepartedList(), c.getLeaving());
     }
 }

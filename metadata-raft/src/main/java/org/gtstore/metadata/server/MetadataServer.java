@@ -114,7 +114,8 @@ public final class MetadataServer implements AutoCloseable {
                 config.failureTimeoutMs(), config.bootstrapWaitMs(),
                 Math.max(5_000, 10 * config.electionTimeoutMaxMs()), config.restartGraceMs(),
                 FINISH_COPY_SPACING_MS, config.reviveWaitMs(),
-                FORMING_GRACE_FAILURE_TIMEOUTS * config.failureTimeoutMs());
+                FORMING_GRACE_FAILURE_TIMEOUTS * config.failureTimeoutMs(),
+                config.rebalanceMoves());
         RaftCommandSubmitter submitter = new RaftCommandSubmitter(raftServer, GROUP_ID,
                 division.getId());
         leader = new MetadataLeader(config.id(), options, Clock.system(),

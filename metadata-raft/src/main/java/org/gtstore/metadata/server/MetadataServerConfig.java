@@ -28,12 +28,15 @@ public record MetadataServerConfig(
         long probeTimeoutMs,
         long restartGraceMs,
         long reviveWaitMs,
+        int rebalanceMoves,
         long bootstrapWaitMs,
         long leaderTickMs,
         long snapshotThresholdEntries,
         long logSegmentSizeMaxBytes,
         int logPurgeGapEntries) {
 
+    /** Partitions moving between servers at once (rebalancing, drains); 0 turns it off. */
+    public static final int DEFAULT_REBALANCE_MOVES = 32;
     /** Data server to leader. */
     public static final long DEFAULT_HEARTBEAT_INTERVAL_MS = 250;
     /** A data server stops serving when its last answered heartbeat was sent this long ago. */
@@ -129,6 +132,10 @@ public record MetadataServerConfig(
                     + " (a silent server is dead after the failure timeout anyway): "
                     + restartGraceMs + " >= " + failureTimeoutMs);
         }
+        if (rebalanceMoves < 0) {
+            throw new IllegalArgumentException("--rebalance-moves must be >= 0: "
+                    + rebalanceMoves);
+        }
         if (reviveWaitMs < 0) {
             throw new IllegalArgumentException("--revive-wait-ms must be >= 0: " + reviveWaitMs);
         }
@@ -170,6 +177,7 @@ public record MetadataServerConfig(
         b.probeTimeoutMs = probeTimeoutMs;
         b.restartGraceMs = restartGraceMs;
         b.reviveWaitMs = reviveWaitMs;
+        b.rebalanceMoves = rebalanceMoves;
         b.bootstrapWaitMs = bootstrapWaitMs;
         b.leaderTickMs = leaderTickMs;
         b.snapshotThresholdEntries = snapshotThresholdEntries;
@@ -201,6 +209,7 @@ public record MetadataServerConfig(
         private long probeTimeoutMs = DEFAULT_PROBE_TIMEOUT_MS;
         private long restartGraceMs = DEFAULT_RESTART_GRACE_MS;
         private long reviveWaitMs = DEFAULT_REVIVE_WAIT_MS;
+        private int rebalanceMoves = DEFAULT_REBALANCE_MOVES;
         private long bootstrapWaitMs = DEFAULT_BOOTSTRAP_WAIT_MS;
         private long leaderTickMs = DEFAULT_LEADER_TICK_MS;
         private long snapshotThresholdEntries = DEFAULT_SNAPSHOT_THRESHOLD_ENTRIES;
@@ -222,6 +231,7 @@ public record MetadataServerConfig(
         public Builder probeTimeoutMs(long v) { probeTimeoutMs = v; return this; }
         public Builder restartGraceMs(long v) { restartGraceMs = v; return this; }
         public Builder reviveWaitMs(long v) { reviveWaitMs = v; return this; }
+        public Builder rebalanceMoves(int v) { rebalanceMoves = v; return this; }
         public Builder bootstrapWaitMs(long v) { bootstrapWaitMs = v; return this; }
         public Builder leaderTickMs(long v) { leaderTickMs = v; return this; }
         public Builder snapshotThresholdEntries(long v) {
@@ -235,7 +245,7 @@ public record MetadataServerConfig(
             return new MetadataServerConfig(id, peers, storageDir, replication, partitions,
                     initialServers, durability, failureTimeoutMs, leaseMs, heartbeatIntervalMs,
                     electionTimeoutMinMs, electionTimeoutMaxMs, probeTimeoutMs, restartGraceMs,
-                    reviveWaitMs, bootstrapWaitMs,
+                    reviveWaitMs, rebalanceMoves, bootstrapWaitMs,
                     leaderTickMs, snapshotThresholdEntries, logSegmentSizeMaxBytes,
                     logPurgeGapEntries);
         }

@@ -83,6 +83,12 @@ public final class MetadataServerMain {
                     + " (which may hold more) before the best of those back serves it again.")
     long reviveWaitMs;
 
+    @Option(names = "--rebalance-moves", defaultValue = "32",
+            description = "Partitions moving between data servers at once, to balance load"
+                    + " onto servers that joined or came back and off draining ones;"
+                    + " 0 turns moving off (drains then wait).")
+    int rebalanceMoves;
+
     @Option(names = "--bootstrap-wait-ms", defaultValue = "30000",
             description = "After this long, assign with at least K servers.")
     long bootstrapWaitMs;
@@ -148,6 +154,7 @@ public final class MetadataServerMain {
                 .durability(m.durability)
                 .failureTimeoutMs(m.failureTimeoutMs).leaseMs(m.leaseMs)
                 .restartGraceMs(m.restartGraceMs).reviveWaitMs(m.reviveWaitMs)
+                .rebalanceMoves(m.rebalanceMoves)
                 .heartbeatIntervalMs(m.heartbeatIntervalMs)
                 .electionTimeoutMinMs(m.electionTimeoutMinMs)
                 .electionTimeoutMaxMs(m.electionTimeoutMaxMs)

@@ -5,12 +5,18 @@ import io.grpc.stub.StreamObserver;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import org.gtstore.metadata.statemachine.AppliedMap;
+import org.gtstore.proto.AdminResponse;
+import org.gtstore.proto.DrainRequest;
+import org.gtstore.proto.DrainServer;
 import org.gtstore.proto.ErrorCode;
+import org.gtstore.proto.ForgetServer;
+import org.gtstore.proto.RemoveServerRequest;
 import org.gtstore.proto.GetMapRequest;
 import org.gtstore.proto.GetMapResponse;
 import org.gtstore.proto.HeartbeatRequest;
 import org.gtstore.proto.HeartbeatResponse;
 import org.gtstore.proto.MemberStatus;
+import org.gtstore.proto.MetaCommand;
 import org.gtstore.proto.MetaCommandReply;
 import org.gtstore.proto.MemberStatusRequest;
 import org.gtstore.proto.MetadataServiceGrpc;
@@ -163,6 +169,34 @@ public final class MetadataGrpcService extends MetadataServiceGrpc.MetadataServi
         answer(out, r, leader.reportCaughtUp(r), reply -> {
             ReportCaughtUpResponse.Builder b = ReportCaughtUpResponse.newBuilder()
                     .setCode(reply.getCode()).setMapEpoch(member.applied().epoch());
+            if (reply.getCode() == ErrorCode.NOT_LEADER) {
+                b.setLeaderHint(hint());
+            }
+            return b.build();
+        });
+    }
+
+    @Override
+    public void drain(DrainRequest r, StreamObserver<AdminResponse> out) {
+        operator(out, r, MetaCommand.newBuilder().setDrain(DrainServer.newBuilder()
+                .setServerId(r.getServerId()).setDrain(!r.getCancel())).build());
+    }
+
+    @Override
+    public void removeServer(RemoveServerRequest r, StreamObserver<AdminResponse> out) {
+        operator(out, r, MetaCommand.newBuilder().setForget(ForgetServer.newBuilder()
+                .setServerId(r.getServerId())).build());
+    }
+
+    private void operator(StreamObserver<AdminResponse> out, Object request, MetaCommand cmd) {
+        if (!leader.isLeading()) {
+            reply(out, AdminResponse.newBuilder().setCode(ErrorCode.NOT_LEADER)
+                    .setLeaderHint(hint()).setMessage("not the leader").build());
+            return;
+        }
+        answer(out, request, leader.operator(cmd), reply -> {
+            AdminResponse.Builder b = AdminResponse.newBuilder().setCode(reply.getCode())
+                    .setMessage(reply.getMessage()).setMapEpoch(reply.getEpoch());
             if (reply.getCode() == ErrorCode.NOT_LEADER) {
                 b.setLeaderHint(hint());
             }

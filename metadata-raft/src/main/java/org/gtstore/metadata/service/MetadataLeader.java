@@ -12,6 +12,7 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.gtstore.metadata.command.ChainPlacement;
 import org.gtstore.metadata.command.Commands;
+import org.gtstore.metadata.command.Rejection;
 import org.gtstore.metadata.command.ReplicaRestorePlanner;
 import org.gtstore.metadata.liveness.Clock;
 import org.gtstore.metadata.liveness.RestartGrace;
@@ -86,16 +87,16 @@ public final class MetadataLeader {
      */
     public record Options(Settings initialSettings, long failureTimeoutMs, long bootstrapWaitMs,
                           long commandTimeoutMs, long restartGraceMs, long finishSpacingMs,
-                          long reviveWaitMs, long formingGraceMs) {
+                          long reviveWaitMs, long formingGraceMs, int rebalanceMoves) {
         /**
          * Options without a restart grace (a refused probe means dead at once) or finish
          * spacing (every FinishCopy goes as soon as it can), and a revive wait of five failure
-         * timeouts.
+         * timeouts, and no moves of partitions (rebalancing and drains off).
          */
         public Options(Settings initialSettings, long failureTimeoutMs, long bootstrapWaitMs,
                        long commandTimeoutMs) {
             this(initialSettings, failureTimeoutMs, bootstrapWaitMs, commandTimeoutMs, 0, 0,
-                    5 * failureTimeoutMs, 0);
+                    5 * failureTimeoutMs, 0, 0);
         }
     }
 
@@ -109,6 +110,7 @@ public final class MetadataLeader {
     private final BooleanSupplier leaderReady;
     private final Map<String, CopyProgress> progress = new ConcurrentHashMap<>();
     private final CopyFinisher copyFinisher;
+    private final Rebalancer rebalancer;
     private volatile boolean leading;
     private volatile long leadingSinceNs;
     private volatile String notice = "";
@@ -128,6 +130,7 @@ public final class MetadataLeader {
         this.revivalWait = new RevivalWait(clock, options.reviveWaitMs());
         this.copyFinisher = new CopyFinisher(nodeId, clock, options.finishSpacingMs(), state,
                 this.duty::submit, this.duty::reply, () -> leading, duty);
+        this.rebalancer = new Rebalancer(nodeId, options.rebalanceMoves(), state, this.duty);
         this.state = state;
         this.leaderReady = leaderReady;
     }
@@ -137,9 +140,13 @@ public final class MetadataLeader {
         return leading;
     }
 
-    /** Why assignment or restoring K is held back, e.g. NOT_ENOUGH_SERVERS; empty if not. */
+    /**
+     * Why assignment, restoring K or a drain is held back, e.g. NOT_ENOUGH_SERVERS; empty if
+     * not.
+     */
     public String notice() {
-        return notice;
+        String moves = rebalancer.notice();
+        return notice.isEmpty() ? moves : moves.isEmpty() ? notice : notice + "; " + moves;
     }
 
     /** Copy progress reported by tails in heartbeats (leader only, soft state). */
@@ -169,6 +176,7 @@ public final class MetadataLeader {
         } else {
             copyFinisher.finishDue();
             restoreReplication();
+            rebalancer.tick();
             reviveAfterWaiting();
         }
     }
@@ -196,6 +204,7 @@ public final class MetadataLeader {
             progress.clear();
             leadingSinceNs = clock.nanoTime();
             stuckPlanEpoch = -1;
+            rebalancer.leadershipChanged();
             leading = true;
             LOG.info("[{}] leading: every data server has {} ms of grace", nodeId,
                     options.failureTimeoutMs());
@@ -212,7 +221,8 @@ public final class MetadataLeader {
 
     private void assignIfReady(ClusterState s) {
         Settings settings = s.settings();
-        List<ServerEntry> live = s.liveServers();
+        List<ServerEntry> live = s.liveServers().stream().filter(ServerEntry::takesPositions)
+                .toList();
         long waitedMs = TimeUnit.NANOSECONDS.toMillis(clock.nanoTime() - leadingSinceNs);
         if (live.size() < settings.replication()) {
             setNotice("NOT_ENOUGH_SERVERS: " + live.size() + " live data servers, K="
@@ -279,6 +289,28 @@ public final class MetadataLeader {
             noticeLogKey = logKey;
         }
         notice = next;
+    }
+
+    /**
+     * An operator's DrainServer or ForgetServer: checked against the applied state (one clear
+     * rejection, nothing logged) and logged; completes once it applied.
+     */
+    public CompletableFuture<MetaCommandReply> operator(MetaCommand cmd) {
+        return duty.run(() -> {
+            if (!leading) {
+                return duty.reply(ErrorCode.NOT_LEADER, "not the leader");
+            }
+            if (!cmd.hasDrain() && !cmd.hasForget()) {
+                return duty.reply(ErrorCode.INVALID_ARGUMENT, "not an operator command: "
+                        + cmd.getCommandCase());
+            }
+            Optional<Rejection> bad = Commands.validate(state.get(), cmd);
+            if (bad.isPresent()) {
+                return duty.reply(bad.get().code(), bad.get().message());
+            }
+            LOG.info("[{}] operator: {}", nodeId, cmd.getCommandCase());
+            return duty.submit(cmd);
+        });
     }
 
     /**
@@ -373,6 +405,7 @@ public final class MetadataLeader {
         if (heard != ErrorCode.OK) {
             return heard;
         }
+        rebalancer.applied(h.getServerId(), h.getMapEpoch());
         for (CopyProgress p : h.getProgressList()) {
             progress.put(p.getPartition() + "/" + p.getServerId(), p);
         }

@@ -74,9 +74,15 @@ class MetadataLeaderTest {
 
     private MetadataLeader newLeader(Settings settings, long restartGraceMs,
                                      long commandTimeoutMs, long finishSpacingMs) {
+        return newLeader(settings, restartGraceMs, commandTimeoutMs, finishSpacingMs, 0);
+    }
+
+    private MetadataLeader newLeader(Settings settings, long restartGraceMs,
+                                     long commandTimeoutMs, long finishSpacingMs,
+                                     int rebalanceMoves) {
         return new MetadataLeader("meta-test",
                 new MetadataLeader.Options(settings, 2000, 30_000, commandTimeoutMs,
-                        restartGraceMs, finishSpacingMs, 10_000, 0), clock,
+                        restartGraceMs, finishSpacingMs, 10_000, 0, rebalanceMoves), clock,
                 address -> {
                     probed.add(address);
                     return CompletableFuture.completedFuture(probe.get());
