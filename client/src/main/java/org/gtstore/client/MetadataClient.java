@@ -16,7 +16,10 @@ import org.gtstore.client.internal.HostPort;
 import org.gtstore.client.internal.MapWatchStream;
 import org.gtstore.client.internal.MetadataConnector;
 import org.gtstore.client.internal.MetadataConnector.Verdict;
+import org.gtstore.proto.AdminResponse;
+import org.gtstore.proto.DrainRequest;
 import org.gtstore.proto.ErrorCode;
+import org.gtstore.proto.RemoveServerRequest;
 import org.gtstore.proto.GetMapRequest;
 import org.gtstore.proto.GetMapResponse;
 import org.gtstore.proto.MemberStatus;
@@ -188,6 +191,35 @@ public final class MetadataClient implements AutoCloseable {
                 r -> r.getCode() == ErrorCode.NOT_LEADER
                         ? Verdict.leaderElsewhere(r.getLeaderHint(), "NOT_LEADER")
                         : Verdict.accept());
+    }
+
+    /**
+     * Asks the leader to drain a data server (or, with {@code cancel}, to stop draining it).
+     * The answer says OK with the epoch it applied in, or why nothing changed.
+     */
+    public AdminResponse drain(String serverId, boolean cancel) {
+        DrainRequest request = DrainRequest.newBuilder().setServerId(serverId)
+                .setCancel(cancel).build();
+        return await(connector.call("Drain", (stub, observer) -> stub.drain(request, observer),
+                MetadataClient::judgeAdmin), "Drain");
+    }
+
+    /** Asks the leader to forget a data server that is dead (or drained and stopped). */
+    public AdminResponse removeServer(String serverId) {
+        RemoveServerRequest request = RemoveServerRequest.newBuilder().setServerId(serverId)
+                .build();
+        return await(connector.call("RemoveServer",
+                (stub, observer) -> stub.removeServer(request, observer),
+                MetadataClient::judgeAdmin), "RemoveServer");
+    }
+
+    private static Verdict judgeAdmin(AdminResponse r) {
+        return switch (r.getCode()) {
+            case NOT_LEADER -> Verdict.leaderElsewhere(r.getLeaderHint(), "NOT_LEADER");
+            // Anything else is the leader's answer: a TIMEOUT may still apply, so the
+            // operator reads the map rather than have the request sent twice.
+            default -> Verdict.accept(r.getLeaderHint());
+        };
     }
 
     @Override

@@ -2,10 +2,12 @@ package org.gtstore.gtctl;
 
 import picocli.CommandLine.Command;
 
-/** {@code gtctl cluster ...}: start, stop, inspect and break a one-machine cluster. */
-@Command(name = "cluster", description = "Start, stop, inspect and break a local cluster.",
+/** {@code gtctl cluster ...}: start, stop, inspect, grow, shrink and break a cluster. */
+@Command(name = "cluster", description = "Start, stop, inspect, grow, shrink and break a"
+        + " cluster.",
         subcommands = {
             ClusterStartCommand.class, ClusterStopCommand.class, ClusterStatusCommand.class,
-            ClusterKillCommand.class, ClusterRestartCommand.class, ClusterWatchCommand.class})
+            ClusterKillCommand.class, ClusterRestartCommand.class, ClusterWatchCommand.class,
+            ClusterAddServerCommand.class, ClusterDrainCommand.class, ClusterRemoveCommand.class})
 final class ClusterCommand {
 }

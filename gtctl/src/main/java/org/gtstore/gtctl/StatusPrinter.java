@@ -69,12 +69,23 @@ final class StatusPrinter {
                     + " their data: the replica holding most serves each unavailable partition"
                     + " again");
         }
+        MoveProgress m = d.moves();
+        if (m.copying() + m.shedding() > 0) {
+            out.add("Moving: " + m.copying() + " partitions copying to a new replica, "
+                    + m.shedding() + " shedding a member (replica slots " + range(m.slots())
+                    + ", heads " + range(m.heads()) + " per server)");
+        }
         out.addAll(copyLines(d.progress()));
         out.add("Durability " + r.durability());
         if (!d.clusterId().isEmpty()) {
             out.add("Cluster id " + d.clusterId());
         }
         return out;
+    }
+
+    private static String range(java.util.Map<String, Integer> counts) {
+        return counts.values().stream().mapToInt(Integer::intValue).min().orElse(0) + ".."
+                + counts.values().stream().mapToInt(Integer::intValue).max().orElse(0);
     }
 
     /** Copy progress summed per receiving server, so hundreds of copies stay a few lines. */

@@ -68,7 +68,8 @@ public record StatusReport(
             List<String> awaited,
             List<String> notRegistered,
             List<CopyProgress> progress,
-            String clusterId) {
+            String clusterId,
+            MoveProgress moves) {
     }
 
     /**
@@ -100,8 +101,10 @@ public record StatusReport(
         List<ServerRow> servers = new ArrayList<>();
         for (ServerInfo s : orderServers(map.getServersList(), serverPids)) {
             int[] c = counts.getOrDefault(s.getId(), new int[2]);
+            String state = s.getDraining() && s.getState() != ServerState.DEAD ? "DRAINING"
+                    : stateName(s.getState());
             servers.add(new ServerRow(s.getId(), s.getAddress(),
-                    serverPids.getOrDefault(s.getId(), 0L), stateName(s.getState()), c[0], c[1]));
+                    serverPids.getOrDefault(s.getId(), 0L), state, c[0], c[1]));
         }
         Partitions p = Partitions.of(map);
         int total = Math.max(map.getSettings().getPartitions(), map.getChainsCount());
@@ -126,7 +129,7 @@ public record StatusReport(
                 .findFirst().map(MemberStatus::getProgressList).orElse(List.of());
         return new Details(map.getSettings().getReplication(), map.getCause(),
                 p.underReplicated, p.unavailable, awaited(map), notRegistered,
-                List.copyOf(progress), map.getSettings().getClusterId());
+                List.copyOf(progress), map.getSettings().getClusterId(), MoveProgress.of(map));
     }
 
     /** The last replicas of unavailable chains whose tips the chains still wait for. */

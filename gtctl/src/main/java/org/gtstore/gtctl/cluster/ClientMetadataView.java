@@ -7,6 +7,7 @@ import java.util.function.Consumer;
 import org.gtstore.client.GtStoreException;
 import org.gtstore.client.MetadataClient;
 import org.gtstore.client.MetadataUnavailableException;
+import org.gtstore.proto.AdminResponse;
 import org.gtstore.proto.MemberStatus;
 import org.gtstore.proto.PartitionMap;
 
@@ -69,6 +70,21 @@ public final class ClientMetadataView implements MetadataView {
             }
         });
         return watch::close;
+    }
+
+    @Override
+    public AdminResponse drain(String serverId, boolean cancel) {
+        return client.drain(serverId, cancel);
+    }
+
+    @Override
+    public AdminResponse removeServer(String serverId) {
+        return client.removeServer(serverId);
+    }
+
+    @Override
+    public void reportUnreachable(String serverId) {
+        client.reportUnreachable(serverId, 0, "stopped by gtctl cluster remove");
     }
 
     @Override

@@ -167,6 +167,35 @@ public record ClusterFile(
         return new ClusterFile(replication, partitions, m, s, metadataArgs, serverArgs, netns);
     }
 
+    /** A copy with one more data server (not yet started). */
+    public ClusterFile withServer(ServerMember added) {
+        if (memberIds().contains(added.id())) {
+            throw new ClusterException("member " + added.id() + " already exists");
+        }
+        List<ServerMember> s = new ArrayList<>(servers);
+        s.add(added);
+        return new ClusterFile(replication, partitions, metadata, s, metadataArgs, serverArgs,
+                netns);
+    }
+
+    /** A copy without data server {@code id} (its directory stays on disk). */
+    public ClusterFile withoutServer(String id) {
+        List<ServerMember> s = servers.stream().filter(x -> !x.id().equals(id)).toList();
+        return new ClusterFile(replication, partitions, metadata, s, metadataArgs, serverArgs,
+                netns);
+    }
+
+    /** The id the next added data server gets: one above the highest "serverN" ever listed. */
+    public String nextServerId() {
+        int max = 0;
+        for (ServerMember m : servers) {
+            if (m.id().matches("server[0-9]+")) {
+                max = Math.max(max, Integer.parseInt(m.id().substring("server".length())));
+            }
+        }
+        return "server" + (max + 1);
+    }
+
     /** A copy with every pid set to 0, as after {@code cluster stop}. */
     public ClusterFile withoutPids() {
         return new ClusterFile(replication, partitions,

@@ -306,6 +306,61 @@ public final class ClusterLauncher implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts {@code count} new data servers (the next free ids, new ports on the first
+     * server's host) and waits until each registered; the metadata leader then moves load onto
+     * them. Returns their ids.
+     */
+    public synchronized List<String> addServers(int count, Duration timeout) {
+        if (count < 1) {
+            throw new ClusterException("--count must be at least 1, got " + count);
+        }
+        String host = cluster.servers().isEmpty() ? "127.0.0.1"
+                : cluster.servers().get(0).host();
+        List<Integer> ports = PortAllocator.freePorts(host, count);
+        List<String> added = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            ServerMember m = new ServerMember(cluster.nextServerId(), host, ports.get(i), 0);
+            cluster = cluster.withServer(m);
+            added.add(m.id());
+        }
+        cluster.write(dir);
+        try (MetadataView view = viewFactory.apply(cluster.metadataAddresses())) {
+            for (String id : added) {
+                launchServer(cluster.server(id).get());
+            }
+            long deadline = deadline(timeout);
+            for (String id : added) {
+                ServerMember member = cluster.server(id).get();
+                awaitCondition(deadline, timeout, List.of(id), id + " to register",
+                        () -> serverBack(view, member, 0));
+            }
+        }
+        return added;
+    }
+
+    /**
+     * Stops data server {@code id} (SIGTERM, then SIGKILL after the grace period) and forgets
+     * it in the cluster file; its directory and log stay on disk. Returns its last pid, 0 if
+     * it was not running.
+     */
+    public synchronized long stopAndForget(String id) {
+        requireKnown(id);
+        if (cluster.server(id).isEmpty()) {
+            throw new ClusterException(id + " is a metadata member, not a data server");
+        }
+        long pid = cluster.pidOf(id);
+        List<String> stopped = new ArrayList<>();
+        for (ProcessHandle p : ProcessControl.terminate(running(List.of(id), stopped),
+                stopGrace)) {
+            LOG.warn("pid {} did not stop within {} ms; sent SIGKILL", p.pid(),
+                    stopGrace.toMillis());
+        }
+        cluster = cluster.withoutServer(id);
+        cluster.write(dir);
+        return stopped.isEmpty() ? 0 : pid;
+    }
+
     /** {@link #restart(String, Duration)} with a 30-second wait. */
     public void restart(String id) {
         restart(id, Duration.ofSeconds(30));

@@ -2,6 +2,7 @@ package org.gtstore.gtctl.cluster;
 
 import java.util.Optional;
 import java.util.function.Consumer;
+import org.gtstore.proto.AdminResponse;
 import org.gtstore.proto.MemberStatus;
 import org.gtstore.proto.PartitionMap;
 
@@ -38,6 +39,21 @@ public interface MetadataView extends AutoCloseable {
     interface Watch extends AutoCloseable {
         @Override
         void close();
+    }
+
+    /** Asks the leader to drain a data server, or to stop draining it. */
+    default AdminResponse drain(String serverId, boolean cancel) {
+        throw new UnsupportedOperationException("drain");
+    }
+
+    /** Asks the leader to forget a dead data server. */
+    default AdminResponse removeServer(String serverId) {
+        throw new UnsupportedOperationException("removeServer");
+    }
+
+    /** Tells the leader a data server is gone (it probes it at once). */
+    default void reportUnreachable(String serverId) {
+        throw new UnsupportedOperationException("reportUnreachable");
     }
 
     @Override

@@ -30,7 +30,8 @@ import org.gtstore.proto.StartCopy;
  * rebalancing ends. Moves off a draining server come first and need only a server to go to.
  *
  * <p>A plan is bounded: at most {@code maxMoves} moves in progress (chains with a leaving
- * member or more than K replicas), and none while any chain waits to be restored to K.
+ * member or more than K replicas), none while more than half that many are, and none while
+ * any chain waits to be restored to K.
  */
 public final class RebalancePlanner {
 
@@ -136,6 +137,11 @@ public final class RebalancePlanner {
         int running = 0;
         for (PartitionChain c : state.chains()) {
             running += c.hasLeaving() || c.replicas().size() > p.k ? 1 : 0;
+        }
+        if (running > maxMoves / 2) {
+            // Wait until half are done: fewer, larger StartCopy epochs (each one is pushed to
+            // every server and client) for the same number of moves.
+            return new Plan(state.epoch(), List.of(), 0);
         }
         return p.plan(maxMoves - running);
     }

@@ -36,7 +36,7 @@ public record MetadataServerConfig(
         int logPurgeGapEntries) {
 
     /** Partitions moving between servers at once (rebalancing, drains); 0 turns it off. */
-    public static final int DEFAULT_REBALANCE_MOVES = 32;
+    public static final int DEFAULT_REBALANCE_MOVES = 64;
     /** Data server to leader. */
     public static final long DEFAULT_HEARTBEAT_INTERVAL_MS = 250;
     /** A data server stops serving when its last answered heartbeat was sent this long ago. */

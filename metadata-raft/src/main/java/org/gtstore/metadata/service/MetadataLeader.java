@@ -149,9 +149,14 @@ public final class MetadataLeader {
         return notice.isEmpty() ? moves : moves.isEmpty() ? notice : notice + "; " + moves;
     }
 
-    /** Copy progress reported by tails in heartbeats (leader only, soft state). */
+    /**
+     * Copy progress reported by tails in heartbeats (leader only, soft state), of the copies
+     * the map still shows under way.
+     */
     public List<CopyProgress> progress() {
-        return List.copyOf(progress.values());
+        ClusterState s = state.get();
+        return progress.values().stream().filter(p -> p.getPartition() < s.chains().size()
+                && s.chain(p.getPartition()).joining().equals(p.getServerId())).toList();
     }
 
     /** One round of leader duties. Runs on the duty executor. */
