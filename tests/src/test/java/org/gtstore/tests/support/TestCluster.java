@@ -59,6 +59,11 @@ public final class TestCluster implements AutoCloseable {
         return start(nodes, rep, metadataArgs, b -> b);
     }
 
+    /** Like {@link #start(int, int)}, with {@code partitions} partitions. */
+    public static TestCluster startWithPartitions(int nodes, int rep, int partitions) {
+        return start(nodes, rep, List.of(), b -> b.partitions(partitions));
+    }
+
     /**
      * A cluster whose every member runs in a network namespace of its own on {@code net}
      * (named after the member, e.g. {@code net.namespace("server3")}), so that a test can cut

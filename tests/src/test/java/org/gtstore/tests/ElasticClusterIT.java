@@ -1,0 +1,204 @@
+package org.gtstore.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.gtstore.proto.Chain;
+import org.gtstore.proto.PartitionMap;
+import org.gtstore.proto.ServerInfo;
+import org.gtstore.proto.ServerState;
+import org.gtstore.tests.history.RegisterChecker;
+import org.gtstore.tests.support.CliResult;
+import org.gtstore.tests.support.ClusterExtension;
+import org.gtstore.tests.support.ClusterProbe;
+import org.gtstore.tests.support.RecordedWorkload;
+import org.gtstore.tests.support.TestCluster;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Growing and shrinking a running cluster, as a person types it: {@code gtctl cluster
+ * add-server --count 2 --wait} takes 5 servers to 7, then {@code drain --wait} and {@code
+ * remove} take two of the first ones away again, while four clients read and write keys of
+ * every partition. Every operation succeeds, the history is linearizable, a watcher of the
+ * map never sees a chain with fewer than K members, and at the end the servers hold replica
+ * slots and heads within one of each other. Bad operator input gets one line and changes
+ * nothing.
+ */
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
+class ElasticClusterIT {
+    private static final int K = 3;
+
+    @RegisterExtension
+    static final ClusterExtension CLUSTER = new ClusterExtension(
+            () -> TestCluster.startWithPartitions(5, K, 64));
+
+    private static final Duration WAIT = Duration.ofMinutes(3);
+
+    @Test
+    void growByTwoAndShrinkByDrainUnderWriters() throws Exception {
+        TestCluster c = CLUSTER.cluster();
+        List<String> keys = new ArrayList<>();
+        for (int i = 0; i < 48; i++) {
+            keys.add("elastic-" + i);
+        }
+        KWatcher watcher = KWatcher.start(c);
+        try (RecordedWorkload w = RecordedWorkload.start(() -> c.client(Duration.ofSeconds(30)),
+                keys, 4, 7)) {
+            awaitProgress(w);
+            CliResult added = c.gtctl("cluster", "add-server", "--count", "2", "--wait");
+            assertEquals(0, added.exitCode(), added.toString());
+            assertTrue(added.out().get(added.out().size() - 1).startsWith("Balanced after"),
+                    added.toString());
+            System.out.println("[elastic] " + String.join("; ", added.out()));
+            assertBalanced(map(), List.of(), "after adding server6, server7");
+            awaitProgress(w);
+
+            for (String id : List.of("server1", "server2")) {
+                CliResult drained = c.gtctl("cluster", "drain", id, "--wait");
+                assertEquals(0, drained.exitCode(), drained.toString());
+                System.out.println("[elastic] " + String.join("; ", drained.out()));
+                CliResult removed = c.gtctl("cluster", "remove", id);
+                assertEquals(0, removed.exitCode(), removed.toString());
+                assertEquals("Removed " + id, removed.line());
+                awaitProgress(w);
+            }
+            w.close();
+            watcher.close();
+            PartitionMap end = map();
+            assertEquals(List.of("server3", "server4", "server5", "server6", "server7"),
+                    end.getServersList().stream().map(ServerInfo::getId).sorted().toList());
+            assertBalanced(end, List.of(), "after draining and removing server1, server2");
+            System.out.printf("[elastic] %d ops ok, %d failed %s; %d maps watched%n",
+                    w.succeeded(), w.failed(), w.sampleFailures(), watcher.seen());
+            assertEquals(0, w.failed(), "failed operations: " + w.sampleFailures());
+            assertTrue(watcher.violations().isEmpty(), "chains below K: " + watcher.violations());
+            Optional<RegisterChecker.Violation> violation =
+                    RegisterChecker.check(w.history().ops());
+            assertFalse(violation.isPresent(), () -> violation.get().toString());
+            assertTrue(w.history().acknowledgedWrites() > 0, "no write was acknowledged");
+        }
+    }
+
+    @Test
+    void badOperatorInputGetsOneLineAndChangesNothing() {
+        TestCluster c = CLUSTER.cluster();
+        long epoch = map().getEpoch();
+        assertOneLine(c.gtctl("cluster", "drain", "server99"), "unknown server server99");
+        String live = map().getServersList().stream()
+                .filter(s -> s.getState() != ServerState.DEAD).findFirst().orElseThrow().getId();
+        assertOneLine(c.gtctl("cluster", "remove", live), "drain it first");
+        assertOneLine(c.gtctl("cluster", "remove", "server99"), "unknown server server99");
+        assertOneLine(c.gtctl("cluster", "add-server", "--count", "0"), "--count");
+        assertEquals(epoch, map().getEpoch(), "a refused request moved the map");
+    }
+
+    private static void assertOneLine(CliResult r, String contains) {
+        assertTrue(r.exitCode() != 0, r.toString());
+        List<String> lines = r.err().strip().lines().toList();
+        assertEquals(1, lines.size(), r.toString());
+        assertTrue(lines.get(0).contains(contains), r.toString());
+        assertFalse(r.err().contains("\tat "), "a stack trace: " + r);
+    }
+
+    /** Every live server holds slots and heads within one of the others; no copy under way. */
+    private static void assertBalanced(PartitionMap map, List<String> excluded, String when) {
+        Map<String, Integer> slots = new TreeMap<>();
+        Map<String, Integer> heads = new TreeMap<>();
+        for (ServerInfo s : map.getServersList()) {
+            if (s.getState() != ServerState.DEAD && !excluded.contains(s.getId())) {
+                slots.put(s.getId(), 0);
+                heads.put(s.getId(), 0);
+            }
+        }
+        for (Chain ch : map.getChainsList()) {
+            assertEquals(K, ch.getReplicasCount(), when + ": " + ch);
+            assertTrue(ch.getJoining().isEmpty() && ch.getLeaving().isEmpty(), when + ": " + ch);
+            ch.getReplicasList().forEach(id -> slots.merge(id, 1, Integer::sum));
+            heads.merge(ch.getReplicas(0), 1, Integer::sum);
+        }
+        assertTrue(spread(slots) <= 1, when + ": slots " + slots);
+        assertTrue(spread(heads) <= 1, when + ": heads " + heads);
+    }
+
+    private static int spread(Map<String, Integer> counts) {
+        return counts.values().stream().mapToInt(Integer::intValue).max().orElse(0)
+                - counts.values().stream().mapToInt(Integer::intValue).min().orElse(0);
+    }
+
+    private static void awaitProgress(RecordedWorkload w) {
+        long target = w.succeeded() + 200;
+        org.awaitility.Awaitility.await("progress").atMost(WAIT)
+                .pollInterval(Duration.ofMillis(50)).until(() -> w.succeeded() >= target);
+    }
+
+    private static PartitionMap map() {
+        return ClusterProbe.map(CLUSTER.cluster());
+    }
+
+    /**
+     * Watches every map the metadata publishes and records any chain with fewer than K
+     * members: a move must add before it sheds.
+     */
+    private static final class KWatcher implements AutoCloseable {
+        private final ConcurrentLinkedQueue<String> violations = new ConcurrentLinkedQueue<>();
+        private final AtomicBoolean closed = new AtomicBoolean();
+        private final java.util.concurrent.atomic.AtomicLong seen =
+                new java.util.concurrent.atomic.AtomicLong();
+        private org.gtstore.client.MetadataClient client;
+        private org.gtstore.client.MetadataClient.Watch watch;
+
+        static KWatcher start(TestCluster c) {
+            KWatcher w = new KWatcher();
+            w.client = org.gtstore.client.MetadataClient.create(c.metadataAddresses());
+            w.watch = w.client.watch(0, new org.gtstore.client.MetadataClient.MapListener() {
+                @Override
+                public void onMap(PartitionMap map) {
+                    w.check(map);
+                }
+
+                @Override
+                public void onConnectionLost(String address, String reason) {
+                }
+            });
+            return w;
+        }
+
+        private void check(PartitionMap map) {
+            seen.incrementAndGet();
+            for (Chain ch : map.getChainsList()) {
+                if (ch.getReplicasCount() < K && violations.size() < 10) {
+                    violations.add("epoch " + map.getEpoch() + " (" + map.getCause() + "): "
+                            + ch.getPartition() + "=" + ch.getReplicasList());
+                }
+            }
+        }
+
+        long seen() {
+            return seen.get();
+        }
+
+        List<String> violations() {
+            return List.copyOf(violations);
+        }
+
+        @Override
+        public void close() throws Exception {
+            if (closed.compareAndSet(false, true)) {
+                watch.close();
+                client.close();
+            }
+        }
+    }
+}
