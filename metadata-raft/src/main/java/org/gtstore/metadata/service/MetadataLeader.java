@@ -155,7 +155,8 @@ public final class MetadataLeader {
      */
     public List<CopyProgress> progress() {
         ClusterState s = state.get();
-        return progress.values().stream().filter(p -> p.getPartition() < s.chains().size()
+        return progress.values().stream().filter(p -> p.getPartition() >= 0
+                && p.getPartition() < s.chains().size()
                 && s.chain(p.getPartition()).joining().equals(p.getServerId())).toList();
     }
 
