@@ -53,6 +53,15 @@ class ChainFaultIT {
         runCase("head", chain -> List.of(chain.get(0)));
     }
 
+    /**
+     * SIGTERM instead of SIGKILL: the head stops serving, has the metadata declare it gone at
+     * once and exits, so its chains close up without waiting for a client to find it gone.
+     */
+    @Test
+    void headStoppedGracefullyUnderLoad() {
+        runCase("stop-head", chain -> List.of(chain.get(0)), true);
+    }
+
     @Test
     void middleKilledUnderLoad() {
         runCase("middle", chain -> List.of(chain.get(1)));
@@ -185,6 +194,21 @@ class ChainFaultIT {
         c.launcher().awaitReady(RECOVERY);
     }
 
+    /** SIGTERM, then waits until each process exited (its graceful stop is over). */
+    private static void stopGracefully(TestCluster c, List<String> ids) {
+        List<ProcessHandle> handles = ids.stream()
+                .map(id -> ProcessHandle.of(c.launcher().pid(id)).orElseThrow()).toList();
+        try {
+            signal(c, "-TERM", ids);
+        } catch (Exception e) {
+            throw new AssertionError("SIGTERM " + ids, e);
+        }
+        for (ProcessHandle h : handles) {
+            await(h.pid() + " exits").atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(20)).until(() -> !h.isAlive());
+        }
+    }
+
     private static void signal(TestCluster c, String signal, List<String> ids)
             throws Exception {
         List<String> command = new ArrayList<>(List.of("kill", signal));
@@ -200,6 +224,10 @@ class ChainFaultIT {
     }
 
     private void runCase(String name, Victims victims) {
+        runCase(name, victims, false);
+    }
+
+    private void runCase(String name, Victims victims, boolean graceful) {
         TestCluster c = CLUSTER.cluster();
         KeyPartitioner partitioner = new KeyPartitioner(map().getSettings().getPartitions());
         List<String> keys = keysOfOnePartition(partitioner, "fault-" + name + "-", 3);
@@ -214,7 +242,11 @@ class ChainFaultIT {
                 keys, 3, name.hashCode())) {
             awaitProgress(w, "before the kill");
             killNs = System.nanoTime();
-            killed.forEach(id -> c.launcher().kill(id));
+            if (graceful) {
+                stopGracefully(c, killed);
+            } else {
+                killed.forEach(id -> c.launcher().kill(id));
+            }
             awaitProgress(w, "after killing " + killed + " (chain " + chain + ")");
             restartNs = System.nanoTime();
             for (String id : killed) {

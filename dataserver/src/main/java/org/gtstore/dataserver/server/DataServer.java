@@ -40,6 +40,8 @@ public final class DataServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DataServer.class);
     /** A state-transfer chunk is cut at this size (with the window of 4: 1 MB per copy). */
     private static final int COPY_CHUNK_BYTES_MAX = 256 << 10;
+    /** How long a graceful stop waits for the metadata to declare this server gone. */
+    private static final long LEAVE_WAIT_MS = 1_000;
     /** Copies read at the same time; the others wait their turn. */
     private static final int COPIES_ACTIVE_MAX = 8;
 
@@ -202,6 +204,15 @@ public final class DataServer implements AutoCloseable {
                 return store.appliedSeqs();
             }
         };
+    }
+
+    /**
+     * A graceful stop (SIGTERM): stops serving, has the metadata declare this server gone at
+     * once ({@link MetadataSession#leave}), then {@link #close}s.
+     */
+    public void leaveAndClose() {
+        session.leave(LEAVE_WAIT_MS);
+        close();
     }
 
     /**

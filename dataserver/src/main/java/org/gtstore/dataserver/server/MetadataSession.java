@@ -4,11 +4,13 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.gtstore.proto.CopyProgress;
 import org.gtstore.proto.ErrorCode;
 import org.gtstore.proto.HeartbeatRequest;
+import org.gtstore.proto.LeaveRequest;
 import org.gtstore.proto.HeartbeatResponse;
 import org.gtstore.proto.PartitionTip;
 import org.gtstore.proto.RegisterRequest;
@@ -313,6 +315,60 @@ public final class MetadataSession implements AutoCloseable {
                 heartbeat();
             }
         });
+    }
+
+    /**
+     * A graceful stop: this server stops serving (its lease ends, as if it had lapsed), then
+     * asks the leader to declare this incarnation gone now (Leave), so its chains close up
+     * without waiting for a client or the failure timeout to notice; waits up to
+     * {@code waitMs} for the answer. Without one (no leader, or too slow) the cluster finds
+     * out as it would after a kill. Returns true if the leader agreed.
+     */
+    public boolean leave(long waitMs) {
+        CompletableFuture<Boolean> agreed = new CompletableFuture<>();
+        members.onThread(() -> {
+            lease.end();
+            if (heartbeats != null) {
+                heartbeats.cancel(false);
+                heartbeats = null;
+            }
+            sendLeave(2, waitMs, agreed);
+        });
+        try {
+            boolean ok = agreed.get(waitMs + 500, TimeUnit.MILLISECONDS);
+            LOG.info("[{}] stopping: {}", serverId, ok
+                    ? "the metadata declared incarnation " + incarnation + " gone"
+                    : "the metadata did not answer; it will find out");
+            return ok;
+        } catch (java.util.concurrent.ExecutionException
+                | java.util.concurrent.TimeoutException e) {
+            LOG.info("[{}] stopping: no answer to Leave ({})", serverId, e.toString());
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private void sendLeave(int attempts, long waitMs, CompletableFuture<Boolean> agreed) {
+        if (incarnation <= 0 || members.closed() || attempts == 0) {
+            agreed.complete(false);
+            return;
+        }
+        String target = members.leader();
+        LeaveRequest req = LeaveRequest.newBuilder().setServerId(serverId)
+                .setIncarnation(incarnation).build();
+        members.stub(target, waitMs).leave(req, members.callback(r -> {
+            if (r.getCode() == ErrorCode.NOT_LEADER) {
+                members.follow(target, r.getLeaderHint());
+                sendLeave(attempts - 1, waitMs, agreed);
+            } else {
+                agreed.complete(r.getCode() == ErrorCode.OK);
+            }
+        }, t -> {
+            members.failed(target);
+            sendLeave(attempts - 1, waitMs, agreed);
+        }));
     }
 
     /** Stops heartbeats (the lease lapses), the watch and the channels; waits briefly. */

@@ -94,7 +94,7 @@ final class ServerSupervisor {
         stopping = true;
         DataServer s = current;
         if (s != null) {
-            s.close();
+            s.leaveAndClose();
         }
         failure.complete(null);
     }

@@ -10,6 +10,7 @@ import org.gtstore.proto.DrainRequest;
 import org.gtstore.proto.DrainServer;
 import org.gtstore.proto.ErrorCode;
 import org.gtstore.proto.ForgetServer;
+import org.gtstore.proto.LeaveRequest;
 import org.gtstore.proto.RemoveServerRequest;
 import org.gtstore.proto.GetMapRequest;
 import org.gtstore.proto.GetMapResponse;
@@ -188,13 +189,23 @@ public final class MetadataGrpcService extends MetadataServiceGrpc.MetadataServi
                 .setServerId(r.getServerId())).build());
     }
 
+    @Override
+    public void leave(LeaveRequest r, StreamObserver<AdminResponse> out) {
+        admin(out, r, () -> leader.leave(r.getServerId(), r.getIncarnation()));
+    }
+
     private void operator(StreamObserver<AdminResponse> out, Object request, MetaCommand cmd) {
+        admin(out, request, () -> leader.operator(cmd));
+    }
+
+    private void admin(StreamObserver<AdminResponse> out, Object request,
+            java.util.function.Supplier<CompletableFuture<MetaCommandReply>> call) {
         if (!leader.isLeading()) {
             reply(out, AdminResponse.newBuilder().setCode(ErrorCode.NOT_LEADER)
                     .setLeaderHint(hint()).setMessage("not the leader").build());
             return;
         }
-        answer(out, request, leader.operator(cmd), reply -> {
+        answer(out, request, call.get(), reply -> {
             AdminResponse.Builder b = AdminResponse.newBuilder().setCode(reply.getCode())
                     .setMessage(reply.getMessage()).setMapEpoch(reply.getEpoch());
             if (reply.getCode() == ErrorCode.NOT_LEADER) {

@@ -24,6 +24,7 @@ import org.gtstore.proto.CopyProgress;
 import org.gtstore.proto.ErrorCode;
 import org.gtstore.proto.HeartbeatRequest;
 import org.gtstore.proto.InitCluster;
+import org.gtstore.proto.MarkDead;
 import org.gtstore.proto.MetaCommand;
 import org.gtstore.proto.MetaCommandReply;
 import org.gtstore.proto.PartitionTip;
@@ -316,6 +317,33 @@ public final class MetadataLeader {
             }
             LOG.info("[{}] operator: {}", nodeId, cmd.getCommandCase());
             return duty.submit(cmd);
+        });
+    }
+
+    /**
+     * A stopping data server asks to be declared gone now (it has stopped serving): a MarkDead
+     * of that incarnation, so its chains close up at once. With a restart grace the server is
+     * expected back with its data, so nothing is logged and the grace decides, as for a kill.
+     */
+    public CompletableFuture<MetaCommandReply> leave(String serverId, long incarnation) {
+        return duty.run(() -> {
+            if (!leading) {
+                return duty.reply(ErrorCode.NOT_LEADER, "not the leader");
+            }
+            Optional<ServerEntry> s = state.get().server(serverId);
+            if (s.isEmpty() || s.get().isDead() || s.get().incarnation() != incarnation) {
+                return duty.reply(ErrorCode.UNKNOWN_SERVER, serverId + " incarnation "
+                        + incarnation + " is not a live registration");
+            }
+            if (options.restartGraceMs() > 0) {
+                return duty.reply(ErrorCode.OK, serverId + " keeps its positions for the"
+                        + " restart grace (" + options.restartGraceMs() + " ms)");
+            }
+            LOG.info("[{}] {} is stopping: declaring incarnation {} gone now", nodeId, serverId,
+                    incarnation);
+            return duty.submit(MetaCommand.newBuilder().setMarkDead(MarkDead.newBuilder()
+                    .setServerId(serverId).setIncarnation(incarnation)
+                    .setReason("stopped (it left)")).build());
         });
     }
 

@@ -155,6 +155,27 @@ class MetadataLeaderTest {
     }
 
     @Test
+    void aStoppingServerIsDeclaredGoneAtOnceUnlessARestartGraceKeepsIt() throws Exception {
+        assembled();
+        long inc = state.get().server("server2").orElseThrow().incarnation();
+        assertEquals(ErrorCode.UNKNOWN_SERVER,
+                await(leader.leave("server2", inc + 1)).getCode());
+        assertEquals(ErrorCode.UNKNOWN_SERVER, await(leader.leave("server9", 1)).getCode());
+        assertEquals(ServerState.ALIVE, serverState("server2"));
+        assertEquals(ErrorCode.OK, await(leader.leave("server2", inc)).getCode());
+        assertEquals(ServerState.DEAD, serverState("server2"));
+        assertTrue(state.get().chains().stream().noneMatch(c -> c.contains("server2")));
+        assertEquals(ErrorCode.UNKNOWN_SERVER, await(leader.leave("server2", inc)).getCode());
+
+        leader = newLeader(new Settings(2, 12, 3), 1500);
+        state.set(org.gtstore.metadata.model.ClusterState.EMPTY);
+        assembled();
+        long inc3 = state.get().server("server3").orElseThrow().incarnation();
+        assertEquals(ErrorCode.OK, await(leader.leave("server3", inc3)).getCode());
+        assertEquals(ServerState.ALIVE, serverState("server3"), "the restart grace decides");
+    }
+
+    @Test
     void silentServerIsMarkedDeadOnlyAfterTheGraceAndTimeout() {
         assembled();
         clock.advanceMs(1900);
