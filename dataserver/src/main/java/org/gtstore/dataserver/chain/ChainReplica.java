@@ -359,8 +359,12 @@ public final class ChainReplica {
         Map<Integer, ChainPosition> positions = new HashMap<>();
         Map<Integer, Long> chainEpochs = new HashMap<>();
         Set<Integer> settling = new HashSet<>();
+        Set<Integer> remembered = new HashSet<>();
         Map<Integer, Long> wanted = new HashMap<>();
         for (Chain c : next.getChainsList()) {
+            if (c.getDepartedList().contains(selfId) || c.getLastReplicasList().contains(selfId)) {
+                remembered.add(c.getPartition());
+            }
             ChainPosition pos = ChainPosition.of(c, selfId);
             // A chain without its own epoch is treated as changed now (the safe side).
             long chainEpoch = c.getEpoch() > 0 ? c.getEpoch() : ctx.epoch;
@@ -376,7 +380,7 @@ public final class ChainReplica {
             }
         }
         positionsMoved = 0;
-        Set<Integer> needHello = applyPositions(positions, chainEpochs, settling);
+        Set<Integer> needHello = applyPositions(positions, chainEpochs, settling, remembered);
         Map<String, Long> incarnations = new HashMap<>();
         next.getServersList().forEach(s -> incarnations.put(s.getId(), s.getIncarnation()));
         for (PartitionReplica pr : partitions.values()) {
@@ -443,9 +447,15 @@ public final class ChainReplica {
                 && c.getTipsList().stream().noneMatch(t -> t.getServerId().equals(selfId));
     }
 
-    /** Applies the new positions; returns the partitions whose successor needs a hello. */
+    /**
+     * Applies the new positions; returns the partitions whose successor needs a hello. Data of
+     * a partition this server holds no position in is kept only while its chain remembers the
+     * server (departed, or a last replica: it may hold what the others lost); otherwise no
+     * chain counts on it (a move shed it, a copy to it was abandoned, or it registered again),
+     * and it is deleted.
+     */
     private Set<Integer> applyPositions(Map<Integer, ChainPosition> positions,
-            Map<Integer, Long> chainEpochs, Set<Integer> settling) {
+            Map<Integer, Long> chainEpochs, Set<Integer> settling, Set<Integer> remembered) {
         Set<Integer> needHello = new HashSet<>();
         int dropped = 0;
         Iterator<Map.Entry<Integer, PartitionReplica>> it = partitions.entrySet().iterator();
@@ -463,6 +473,7 @@ public final class ChainReplica {
                 it.remove();
             }
         }
+        int purged = purgeUnneeded(positions, remembered);
         if (dropped > 0) {
             LOG.info("[{} epoch={}] left the chains of {} partitions: stopped serving them",
                     selfId, ctx.epoch, dropped);
@@ -527,9 +538,15 @@ public final class ChainReplica {
         }
         if (!fx.resets.isEmpty()) {
             ctx.dedup.removePartitions(new HashSet<>(fx.resets));
+        }
+        if (fx.resets.size() > purged) {
             LOG.info("[{} epoch={}] joining {} partitions this server held data for earlier:"
                     + " discarding that data for a fresh copy", selfId, ctx.epoch,
-                    fx.resets.size());
+                    fx.resets.size() - purged);
+        }
+        if (purged > 0) {
+            LOG.info("[{} epoch={}] no chain counts on this server's data of {} partitions it"
+                    + " left: deleting it", selfId, ctx.epoch, purged);
         }
         if (becameHead + becameTail > 0) {
             LOG.info("[{} epoch={}] chain repair: became head of {} and tail of {} partitions"
@@ -537,6 +554,28 @@ public final class ChainReplica {
                     becameTail);
         }
         return needHello;
+    }
+
+    /** Deletes the stored data of partitions with no position here that no chain remembers. */
+    private int purgeUnneeded(Map<Integer, ChainPosition> positions, Set<Integer> remembered) {
+        int purged = 0;
+        // What it may hold data of: partitions with a stored applied seq, and those it was
+        // joining (a copy stores values before any applied seq).
+        Set<Integer> held = new TreeSet<>(storedApplied.keySet());
+        held.addAll(joinEpochs.keySet());
+        for (Integer p : held) {
+            if (!positions.containsKey(p) && !remembered.contains(p)) {
+                storedApplied.remove(p);
+                storedCommitHolds.remove(p);
+                storedLineages.remove(p);
+                fx.reset(p);
+                if (joinEpochs.remove(p) != null) {
+                    fx.joinEpochs.put(p, 0L);
+                }
+                purged++;
+            }
+        }
+        return purged;
     }
 
     private Ready.Roles roles() {

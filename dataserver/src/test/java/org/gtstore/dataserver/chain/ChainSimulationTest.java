@@ -4,6 +4,7 @@ import static org.gtstore.dataserver.chain.ChainHarness.PARTITIONS;
 import static org.gtstore.dataserver.chain.ChainHarness.partitionOf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -968,6 +969,20 @@ class ChainSimulationTest {
 
         private void check() {
             long live = SERVERS.stream().filter(s -> h.node(s).alive).count();
+            // A live server keeps no data of a partition no chain counts on it for.
+            for (int k = 0; k < KEYS; k++) {
+                String key = "key" + k;
+                PartitionChain c = state().chain(partitionOf(key));
+                for (String s : SERVERS) {
+                    boolean counted = c.contains(s) || c.joining().equals(s)
+                            || c.departed().contains(s) || c.lastReplicas().contains(s);
+                    if (h.node(s).alive && !counted) {
+                        assertNull(h.stored(s, key), s + " still stores " + key + " of "
+                                + c.partition() + " " + c.replicas() + " departed "
+                                + c.departed());
+                    }
+                }
+            }
             for (Acked a : lastAcked.values()) {
                 int p = partitionOf(a.key());
                 List<String> chain = replicas(p);
