@@ -46,6 +46,8 @@ import org.slf4j.LoggerFactory;
  * All state changes run on one scheduler thread; gRPC callbacks only hop onto it.
  */
 public final class MetadataSession implements AutoCloseable {
+    /** Immediate heartbeat retries per interval (see {@code heartbeatRetries}). */
+    private static final int HEARTBEAT_RETRIES = 2;
     private static final Logger LOG = LoggerFactory.getLogger(MetadataSession.class);
     private static final long DEFAULT_HEARTBEAT_INTERVAL_MS = 250;
 
@@ -64,6 +66,12 @@ public final class MetadataSession implements AutoCloseable {
     private String address;
     private long heartbeatIntervalMs = DEFAULT_HEARTBEAT_INTERVAL_MS;
     private int heartbeatFailures;
+    /**
+     * Heartbeats this interval may still send at once to another member after a failure or
+     * NOT_LEADER, instead of waiting for the next interval: after a leader change the lease
+     * has only what the last answered heartbeat left of it.
+     */
+    private int heartbeatRetries;
     private ScheduledFuture<?> heartbeats;
     /** A Register is in flight or waiting to be retried: no other one is started. */
     private boolean registering;
@@ -227,12 +235,25 @@ public final class MetadataSession implements AutoCloseable {
         if (heartbeats != null) {
             heartbeats.cancel(false);
         }
-        heartbeats = exec.scheduleAtFixedRate(this::heartbeat, heartbeatIntervalMs,
+        heartbeats = exec.scheduleAtFixedRate(this::scheduledHeartbeat, heartbeatIntervalMs,
                 heartbeatIntervalMs, TimeUnit.MILLISECONDS);
         maps.watch();
     }
 
     // ---- heartbeats and fencing ----
+
+    private void scheduledHeartbeat() {
+        heartbeatRetries = HEARTBEAT_RETRIES;
+        heartbeat();
+    }
+
+    /** One more heartbeat now, to the member the last answer pointed at, if any are left. */
+    private void retryHeartbeat() {
+        if (heartbeatRetries > 0 && heartbeats != null) {
+            heartbeatRetries--;
+            heartbeat();
+        }
+    }
 
     private void heartbeat() {
         if (members.closed()) {
@@ -258,6 +279,7 @@ public final class MetadataSession implements AutoCloseable {
                                 MetadataMembers.describe(t));
                     }
                     members.failed(target);
+                    retryHeartbeat();
                 }));
     }
 
@@ -275,7 +297,10 @@ public final class MetadataSession implements AutoCloseable {
                 lease.extend(sentAt);
                 maps.sawEpoch(r.getMapEpoch());
             }
-            case NOT_LEADER -> members.follow(target, r.getLeaderHint());
+            case NOT_LEADER -> {
+                members.follow(target, r.getLeaderHint());
+                retryHeartbeat();
+            }
             case UNKNOWN_SERVER -> fenceAndRegister(target, inc);
             case UNAVAILABLE -> LOG.debug("[{}] {} is marking incarnation {} dead; no lease",
                     serverId, target, inc);

@@ -21,6 +21,10 @@ public final class LeadershipConfirmer implements LeadershipCheck {
     /** The callers waiting for the round after the running one; null if none. */
     private CompletableFuture<Boolean> next;
     private long lastStartNanos;
+    /** Rounds start without waiting for the gap: this member is about to stop leading. */
+    private boolean hurried;
+    /** The waiters of a round that waits for its gap to pass; null if none. */
+    private CompletableFuture<Boolean> delayed;
 
     /**
      * @param round starts one confirmation round; true if a majority acknowledged it
@@ -56,17 +60,47 @@ public final class LeadershipConfirmer implements LeadershipCheck {
         return mine;
     }
 
+    /**
+     * From now on rounds start as soon as asked for, and a round waiting for its gap starts
+     * now: a leader about to hand its leadership over answers the heartbeats it holds at once.
+     */
+    public void hurry() {
+        CompletableFuture<Boolean> now;
+        synchronized (this) {
+            hurried = true;
+            now = delayed;
+            delayed = null;
+        }
+        if (now != null) {
+            run(now);
+        }
+    }
+
     private void startWhenDue(CompletableFuture<Boolean> waiters) {
         long waitNanos;
         synchronized (this) {
-            waitNanos = lastStartNanos + minGapNanos - System.nanoTime();
+            waitNanos = hurried ? 0 : lastStartNanos + minGapNanos - System.nanoTime();
+            if (waitNanos > 0) {
+                delayed = waiters;
+            }
         }
         if (waitNanos > 0) {
             CompletableFuture.delayedExecutor(waitNanos, TimeUnit.NANOSECONDS)
-                    .execute(() -> run(waiters));
+                    .execute(() -> runDelayed(waiters));
         } else {
             run(waiters);
         }
+    }
+
+    /** Runs the delayed round unless {@link #hurry} already ran it. */
+    private void runDelayed(CompletableFuture<Boolean> waiters) {
+        synchronized (this) {
+            if (delayed != waiters) {
+                return;
+            }
+            delayed = null;
+        }
+        run(waiters);
     }
 
     private void run(CompletableFuture<Boolean> waiters) {

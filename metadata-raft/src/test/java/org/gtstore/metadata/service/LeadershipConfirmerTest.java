@@ -47,6 +47,26 @@ class LeadershipConfirmerTest {
     }
 
     @Test
+    void hurryStartsTheRoundWaitingForItsGapAndDropsTheGap() {
+        List<CompletableFuture<Boolean>> spacedRounds = new ArrayList<>();
+        LeadershipConfirmer spaced = new LeadershipConfirmer(() -> {
+            CompletableFuture<Boolean> f = new CompletableFuture<>();
+            spacedRounds.add(f);
+            return f;
+        }, 60_000, 60_000);
+        spaced.confirm();                                  // the first round starts at once
+        CompletableFuture<Boolean> waiting = spaced.confirm();
+        spacedRounds.get(0).complete(true);
+        assertEquals(1, spacedRounds.size(), "the next round waits a minute for its gap");
+        spaced.hurry();
+        assertEquals(2, spacedRounds.size(), "hurried, it starts now");
+        spacedRounds.get(1).complete(true);
+        assertTrue(waiting.join());
+        spaced.confirm();
+        assertEquals(3, spacedRounds.size(), "no gap any more");
+    }
+
+    @Test
     void aRoundWithoutAnAnswerTimesOut() {
         LeadershipConfirmer quick = new LeadershipConfirmer(CompletableFuture::new, 50, 0);
         assertFalse(quick.confirm().join());
