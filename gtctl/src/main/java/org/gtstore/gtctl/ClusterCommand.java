@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             ClusterStartCommand.class, ClusterStopCommand.class, ClusterStatusCommand.class,
             ClusterKillCommand.class, ClusterRestartCommand.class, ClusterWatchCommand.class,
-            ClusterAddServerCommand.class, ClusterDrainCommand.class, ClusterRemoveCommand.class})
+            ClusterAddServerCommand.class, ClusterDrainCommand.class, ClusterRemoveCommand.class,
+            ClusterRollingRestartCommand.class})
 final class ClusterCommand {
 }

@@ -361,6 +361,23 @@ public final class ClusterLauncher implements AutoCloseable {
         return stopped.isEmpty() ? 0 : pid;
     }
 
+    /**
+     * Stops one member gracefully (SIGTERM; SIGKILL after the grace period) and records pid 0;
+     * a data server leaves the cluster on the way out, a metadata leader hands its leadership
+     * over. Its address and data stay, for {@link #restart}.
+     */
+    public synchronized void stopGracefully(String id) {
+        requireKnown(id);
+        List<String> stopped = new ArrayList<>();
+        for (ProcessHandle p : ProcessControl.terminate(running(List.of(id), stopped),
+                stopGrace)) {
+            LOG.warn("pid {} did not stop within {} ms; sent SIGKILL", p.pid(),
+                    stopGrace.toMillis());
+        }
+        cluster = cluster.withPid(id, 0);
+        cluster.write(dir);
+    }
+
     /** {@link #restart(String, Duration)} with a 30-second wait. */
     public void restart(String id) {
         restart(id, Duration.ofSeconds(30));
