@@ -61,10 +61,8 @@ final class ClusterAddServerCommand implements Callable<Integer> {
         out.flush();
         if (await) {
             try (MetadataView view = connector.openMetadata(launcher.metadataAddresses())) {
-                MoveProgress done = MoveProgress.of(MapWait.until(view,
-                        Duration.ofSeconds(waitTimeoutS), "the cluster to balance",
-                        m -> MoveProgress.of(m).balanced(),
-                        m -> MoveProgress.of(m).describe()));
+                MoveProgress done = MoveProgress.of(MapWait.untilBalanced(view,
+                        Duration.ofSeconds(waitTimeoutS), "the cluster to balance"));
                 long ms = (System.nanoTime() - start) / 1_000_000;
                 out.println(common.json() ? "{\"balancedMs\":" + ms + "}"
                         : "Balanced after " + ms + " ms: " + done.describe());

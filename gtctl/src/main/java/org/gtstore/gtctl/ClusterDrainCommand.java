@@ -58,11 +58,12 @@ final class ClusterDrainCommand implements Callable<Integer> {
             int before = MoveProgress.positionsOf(map, id);
             boolean already = !cancel && map.getServersList().stream()
                     .anyMatch(s -> s.getId().equals(id) && s.getDraining());
-            AdminResponse r = already ? AdminResponse.newBuilder().setCode(ErrorCode.OK).build()
-                    : view.drain(id, cancel);
-            if (r.getCode() != ErrorCode.OK) {
-                throw new GtctlException("cannot " + (cancel ? "cancel the drain of " : "drain ")
-                        + id + ": " + r.getCode() + ": " + r.getMessage());
+            if (!already) {
+                AdminResponse r = view.drain(id, cancel);
+                if (r.getCode() != ErrorCode.OK) {
+                    throw new GtctlException("cannot " + (cancel ? "cancel the drain of "
+                            : "drain ") + id + ": " + r.getCode() + ": " + r.getMessage());
+                }
             }
             if (cancel) {
                 out.println(common.json() ? "{\"undrained\":\"" + id + "\"}"

@@ -63,8 +63,9 @@ final class ClusterRemoveCommand implements Callable<Integer> {
                     throw new GtctlException(id + " is drained but still running: stop it,"
                             + " then remove it");
                 }
+                // On the way out it asks the leader to declare it gone (Leave); without an
+                // answer the leader finds it gone within its failure timeout.
                 local.get().stopAndForget(id);
-                view.reportUnreachable(id);
                 MapWait.until(view, DEAD_WAIT, id + " to be declared dead",
                         m -> m.getServersList().stream().anyMatch(x -> x.getId().equals(id)
                                 && x.getState() == ServerState.DEAD), m -> "not yet");

@@ -49,14 +49,12 @@ final class ClusterRollingRestartCommand implements Callable<Integer> {
         Duration wait = Duration.ofSeconds(waitTimeoutS);
         PrintWriter out = spec.commandLine().getOut();
         try (MetadataView view = connector.openMetadata(launcher.metadataAddresses())) {
-            MapWait.until(view, wait, "the cluster to be whole before the first restart",
-                    m -> MoveProgress.of(m).balanced(), m -> MoveProgress.of(m).describe());
+            MapWait.untilBalanced(view, wait, "the cluster to be whole before the first restart");
             for (String id : launcher.serverIds()) {
                 long start = System.nanoTime();
                 launcher.stopGracefully(id);
                 launcher.restart(id, wait);
-                MapWait.until(view, wait, "the cluster to be whole after restarting " + id,
-                        m -> MoveProgress.of(m).balanced(), m -> MoveProgress.of(m).describe());
+                MapWait.untilBalanced(view, wait, "the cluster to be whole after restarting " + id);
                 print(out, id, launcher.pid(id), start);
             }
             for (String id : metadataOrder(launcher, view)) {

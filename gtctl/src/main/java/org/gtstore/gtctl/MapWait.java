@@ -13,6 +13,12 @@ final class MapWait {
     private MapWait() {
     }
 
+    /** The first map in which nothing moves and servers hold slots and heads within one. */
+    static PartitionMap untilBalanced(MetadataView view, Duration timeout, String what) {
+        return until(view, timeout, what, m -> MoveProgress.of(m).balanced(),
+                m -> MoveProgress.of(m).describe());
+    }
+
     /**
      * The first map that satisfies {@code done}; a {@link GtctlException} naming what was
      * awaited and the last map's state ({@code describe}) once {@code timeout} passed.

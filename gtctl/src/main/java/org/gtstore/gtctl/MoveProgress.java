@@ -73,7 +73,8 @@ record MoveProgress(int copying, int shedding, Map<String, Integer> slots,
                 + ", heads " + range(heads);
     }
 
-    private static String range(Map<String, Integer> counts) {
+    /** "436..439": the least and the most of the counts. */
+    static String range(Map<String, Integer> counts) {
         int max = counts.values().stream().mapToInt(Integer::intValue).max().orElse(0);
         int min = counts.values().stream().mapToInt(Integer::intValue).min().orElse(0);
         return min + ".." + max;

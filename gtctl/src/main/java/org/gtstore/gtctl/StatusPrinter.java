@@ -72,8 +72,9 @@ final class StatusPrinter {
         MoveProgress m = d.moves();
         if (m.copying() + m.shedding() > 0) {
             out.add("Moving: " + m.copying() + " partitions copying to a new replica, "
-                    + m.shedding() + " shedding a member (replica slots " + range(m.slots())
-                    + ", heads " + range(m.heads()) + " per server)");
+                    + m.shedding() + " shedding a member (replica slots "
+                    + MoveProgress.range(m.slots()) + ", heads " + MoveProgress.range(m.heads())
+                    + " per server)");
         }
         out.addAll(copyLines(d.progress()));
         out.add("Durability " + r.durability());
@@ -81,11 +82,6 @@ final class StatusPrinter {
             out.add("Cluster id " + d.clusterId());
         }
         return out;
-    }
-
-    private static String range(java.util.Map<String, Integer> counts) {
-        return counts.values().stream().mapToInt(Integer::intValue).min().orElse(0) + ".."
-                + counts.values().stream().mapToInt(Integer::intValue).max().orElse(0);
     }
 
     /** Copy progress summed per receiving server, so hundreds of copies stay a few lines. */

@@ -228,21 +228,6 @@ class ChainFaultIT {
         c.launcher().awaitReady(RECOVERY);
     }
 
-    /** SIGTERM, then waits until each process exited (its graceful stop is over). */
-    private static void stopGracefully(TestCluster c, List<String> ids) {
-        List<ProcessHandle> handles = ids.stream()
-                .map(id -> ProcessHandle.of(c.launcher().pid(id)).orElseThrow()).toList();
-        try {
-            signal(c, "-TERM", ids);
-        } catch (Exception e) {
-            throw new AssertionError("SIGTERM " + ids, e);
-        }
-        for (ProcessHandle h : handles) {
-            await(h.pid() + " exits").atMost(Duration.ofSeconds(30))
-                    .pollInterval(Duration.ofMillis(20)).until(() -> !h.isAlive());
-        }
-    }
-
     private static void signal(TestCluster c, String signal, List<String> ids)
             throws Exception {
         List<String> command = new ArrayList<>(List.of("kill", signal));
@@ -282,7 +267,7 @@ class ChainFaultIT {
             awaitProgress(w, "before the kill");
             killNs = System.nanoTime();
             if (graceful) {
-                stopGracefully(c, killed);
+                killed.forEach(id -> c.launcher().stopGracefully(id));
             } else {
                 killed.forEach(id -> c.launcher().kill(id));
             }

@@ -1,5 +1,6 @@
 package org.gtstore.tests;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,6 +14,8 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.gtstore.client.MetadataClient;
 import org.gtstore.proto.Chain;
 import org.gtstore.proto.PartitionMap;
 import org.gtstore.proto.ServerInfo;
@@ -181,7 +184,7 @@ class ElasticClusterIT {
 
     private static void awaitProgress(RecordedWorkload w) {
         long target = w.succeeded() + 200;
-        org.awaitility.Awaitility.await("progress").atMost(WAIT)
+        await("progress").atMost(WAIT)
                 .pollInterval(Duration.ofMillis(50)).until(() -> w.succeeded() >= target);
     }
 
@@ -196,15 +199,14 @@ class ElasticClusterIT {
     private static final class KWatcher implements AutoCloseable {
         private final ConcurrentLinkedQueue<String> violations = new ConcurrentLinkedQueue<>();
         private final AtomicBoolean closed = new AtomicBoolean();
-        private final java.util.concurrent.atomic.AtomicLong seen =
-                new java.util.concurrent.atomic.AtomicLong();
-        private org.gtstore.client.MetadataClient client;
-        private org.gtstore.client.MetadataClient.Watch watch;
+        private final AtomicLong seen = new AtomicLong();
+        private MetadataClient client;
+        private MetadataClient.Watch watch;
 
         static KWatcher start(TestCluster c) {
             KWatcher w = new KWatcher();
-            w.client = org.gtstore.client.MetadataClient.create(c.metadataAddresses());
-            w.watch = w.client.watch(0, new org.gtstore.client.MetadataClient.MapListener() {
+            w.client = MetadataClient.create(c.metadataAddresses());
+            w.watch = w.client.watch(0, new MetadataClient.MapListener() {
                 @Override
                 public void onMap(PartitionMap map) {
                     w.check(map);

@@ -83,11 +83,6 @@ public final class ClientMetadataView implements MetadataView {
     }
 
     @Override
-    public void reportUnreachable(String serverId) {
-        client.reportUnreachable(serverId, 0, "stopped by gtctl cluster remove");
-    }
-
-    @Override
     public void close() {
         client.close();
     }

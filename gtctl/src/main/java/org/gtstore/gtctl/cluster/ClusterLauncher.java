@@ -340,25 +340,17 @@ public final class ClusterLauncher implements AutoCloseable {
     }
 
     /**
-     * Stops data server {@code id} (SIGTERM, then SIGKILL after the grace period) and forgets
-     * it in the cluster file; its directory and log stay on disk. Returns its last pid, 0 if
-     * it was not running.
+     * Stops data server {@code id} ({@link #stopGracefully}) and forgets it in the cluster
+     * file; its directory and log stay on disk.
      */
-    public synchronized long stopAndForget(String id) {
+    public synchronized void stopAndForget(String id) {
         requireKnown(id);
         if (cluster.server(id).isEmpty()) {
             throw new ClusterException(id + " is a metadata member, not a data server");
         }
-        long pid = cluster.pidOf(id);
-        List<String> stopped = new ArrayList<>();
-        for (ProcessHandle p : ProcessControl.terminate(running(List.of(id), stopped),
-                stopGrace)) {
-            LOG.warn("pid {} did not stop within {} ms; sent SIGKILL", p.pid(),
-                    stopGrace.toMillis());
-        }
+        stopGracefully(id);
         cluster = cluster.withoutServer(id);
         cluster.write(dir);
-        return stopped.isEmpty() ? 0 : pid;
     }
 
     /**
@@ -368,12 +360,7 @@ public final class ClusterLauncher implements AutoCloseable {
      */
     public synchronized void stopGracefully(String id) {
         requireKnown(id);
-        List<String> stopped = new ArrayList<>();
-        for (ProcessHandle p : ProcessControl.terminate(running(List.of(id), stopped),
-                stopGrace)) {
-            LOG.warn("pid {} did not stop within {} ms; sent SIGKILL", p.pid(),
-                    stopGrace.toMillis());
-        }
+        terminate(running(List.of(id), new ArrayList<>()));
         cluster = cluster.withPid(id, 0);
         cluster.write(dir);
     }
@@ -400,14 +387,8 @@ public final class ClusterLauncher implements AutoCloseable {
                 .map(MetadataMember::id).toList(), stopped);
         List<ProcessHandle> servers = running(cluster.servers().stream()
                 .map(ServerMember::id).toList(), stopped);
-        for (ProcessHandle p : ProcessControl.terminate(metadata, stopGrace)) {
-            LOG.warn("pid {} did not stop within {} ms; sent SIGKILL", p.pid(),
-                    stopGrace.toMillis());
-        }
-        for (ProcessHandle p : ProcessControl.terminate(servers, stopGrace)) {
-            LOG.warn("pid {} did not stop within {} ms; sent SIGKILL", p.pid(),
-                    stopGrace.toMillis());
-        }
+        terminate(metadata);
+        terminate(servers);
         cluster = cluster.withoutPids();
         cluster.write(dir);
         return stopped;
@@ -599,6 +580,14 @@ public final class ClusterLauncher implements AutoCloseable {
             });
         }
         return handles;
+    }
+
+    /** SIGTERM to each, then SIGKILL to those still running after the grace period. */
+    private void terminate(List<ProcessHandle> processes) {
+        for (ProcessHandle p : ProcessControl.terminate(processes, stopGrace)) {
+            LOG.warn("pid {} did not stop within {} ms; sent SIGKILL", p.pid(),
+                    stopGrace.toMillis());
+        }
     }
 
     private void stopQuietly() {

@@ -51,11 +51,6 @@ public interface MetadataView extends AutoCloseable {
         throw new UnsupportedOperationException("removeServer");
     }
 
-    /** Tells the leader a data server is gone (it probes it at once). */
-    default void reportUnreachable(String serverId) {
-        throw new UnsupportedOperationException("reportUnreachable");
-    }
-
     @Override
     void close();
 }

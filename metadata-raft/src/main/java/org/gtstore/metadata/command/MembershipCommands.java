@@ -161,11 +161,7 @@ final class MembershipCommands {
         for (int p = 0; p < chains.size(); p++) {
             PartitionChain c = chains.get(p);
             if (c.departed().contains(id)) {
-                List<String> departed = new ArrayList<>(c.departed());
-                departed.remove(id);
-                chains.set(p, new PartitionChain(c.partition(), c.replicas(), c.joining(),
-                        c.epoch(), c.lastReplicas(), c.settling(), c.tips(), departed,
-                        c.leaving()));
+                chains.set(p, c.withoutDeparted(id));
             }
         }
         return state.next(state.settings(), ChainEdits.refreshStates(servers, chains), chains,

@@ -112,7 +112,7 @@ public final class RebalancePlanner {
         }
         RebalancePlanner p = new RebalancePlanner(state);
         for (PartitionChain c : state.chains()) {
-            if (c.hasLeaving() || c.replicas().size() > p.k) {
+            if (moving(c, p.k)) {
                 return true;
             }
         }
@@ -136,7 +136,7 @@ public final class RebalancePlanner {
         RebalancePlanner p = new RebalancePlanner(state);
         int running = 0;
         for (PartitionChain c : state.chains()) {
-            running += c.hasLeaving() || c.replicas().size() > p.k ? 1 : 0;
+            running += moving(c, p.k) ? 1 : 0;
         }
         if (running > maxMoves / 2) {
             // Wait until half are done: fewer, larger StartCopy epochs (each one is pushed to
@@ -160,11 +160,11 @@ public final class RebalancePlanner {
         int k = state.settings().replication();
         RebalancePlanner p = null;
         for (PartitionChain c : state.chains()) {
-            if (c.replicas().size() <= k || c.hasJoining() || c.settling()) {
+            if (!sheddable(c, k)) {
                 continue;
             }
             String member = c.leaving();
-            if (member.isEmpty() || member.equals(c.tail())) {
+            if (member.isEmpty()) {
                 p = p == null ? new RebalancePlanner(state) : p;
                 member = p.heaviestNonTail(c);
             }
@@ -174,6 +174,19 @@ public final class RebalancePlanner {
             }
         }
         return out;
+    }
+
+    /** A move of this chain is under way: a member is leaving, or it has more than K. */
+    private static boolean moving(PartitionChain c, int k) {
+        return c.hasLeaving() || c.replicas().size() > k;
+    }
+
+    /**
+     * The chain may shed a member now, as far as the map says: more than K replicas, no copy
+     * under way, not settling. ({@link #sheds} also waits for the member's applied epoch.)
+     */
+    public static boolean sheddable(PartitionChain c, int k) {
+        return c.replicas().size() > k && !c.hasJoining() && !c.settling();
     }
 
     /** The ShedLeaving command for {@link #sheds}' entries at the state's epoch. */
@@ -414,16 +427,16 @@ public final class RebalancePlanner {
         return -1;
     }
 
+    /** A draining non-tail member if there is one, else the one holding most slots. */
     private String heaviestNonTail(PartitionChain c) {
-        String best = c.replicas().get(0);
+        String best = null;
         for (String id : c.replicas().subList(0, c.replicas().size() - 1)) {
-            Integer s = index.get(id);
-            Integer b = index.get(best);
-            if (s != null && (b == null || !eligible[s] || slots[s] > slots[b])) {
+            int s = index.get(id);
+            if (!eligible[s]) {
+                return id;
+            }
+            if (best == null || slots[s] > slots[index.get(best)]) {
                 best = id;
-                if (!eligible[s]) {
-                    break;
-                }
             }
         }
         return best;

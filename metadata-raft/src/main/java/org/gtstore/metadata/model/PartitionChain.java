@@ -268,13 +268,26 @@ public record PartitionChain(int partition, List<String> replicas, String joinin
     public PartitionChain joiningCaughtUp(long nextEpoch) {
         List<String> next = new ArrayList<>(replicas);
         next.add(joining);
-        boolean shedNow = hasLeaving() && !leaving.equals(tail());
-        if (shedNow) {
+        boolean leavingTail = hasLeaving() && leaving.equals(tail());
+        if (hasLeaving() && !leavingTail) {
             next.remove(leaving);
         }
         PartitionChain c = withMembers(next, NONE, nextEpoch);
-        return shedNow || !hasLeaving() ? c : new PartitionChain(partition, c.replicas,
-                NONE, nextEpoch, c.lastReplicas, c.settling, c.tips, c.departed, leaving);
+        return leavingTail ? c.withLeavingMember(leaving) : c;
+    }
+
+    /** This chain, in its epoch, with {@code member} leaving; departed bookkeeping stays. */
+    private PartitionChain withLeavingMember(String member) {
+        return new PartitionChain(partition, replicas, joining, epoch, lastReplicas, settling,
+                tips, departed, member);
+    }
+
+    /** This chain without {@code server} among its departed (bookkeeping: same epoch). */
+    public PartitionChain withoutDeparted(String server) {
+        List<String> rest = new ArrayList<>(departed);
+        rest.remove(server);
+        return new PartitionChain(partition, replicas, joining, epoch, lastReplicas, settling,
+                tips, rest, leaving);
     }
 
     /** This chain without its leaving member, which is no longer the tail, in a new epoch. */

@@ -2,6 +2,7 @@ package org.gtstore.metadata.service;
 
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.gtstore.metadata.command.RebalancePlanner;
@@ -89,11 +90,11 @@ final class Rebalancer {
     /** True if a moved chain waits for its leaving tail's heartbeat (a later tick sheds it). */
     private static boolean waitingForShed(ClusterState s) {
         int k = s.settings().replication();
-        return s.chains().stream().anyMatch(c -> c.replicas().size() > k && !c.hasJoining());
+        return s.chains().stream().anyMatch(c -> RebalancePlanner.sheddable(c, k));
     }
 
     private static String summary(List<CopyEntry> moves) {
-        Map<String, Integer> to = new java.util.TreeMap<>();
+        Map<String, Integer> to = new TreeMap<>();
         moves.forEach(m -> to.merge(m.getLeaving() + "->" + m.getServerId(), 1, Integer::sum));
         return to.toString();
     }
