@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.gtstore.client.MetadataClient;
+import org.gtstore.client.MetadataUnavailableException;
 import org.gtstore.gtctl.cluster.ClusterFile;
 import org.gtstore.proto.KeyPartitioner;
 import org.gtstore.proto.PartitionMap;
@@ -16,10 +17,15 @@ public final class ClusterProbe {
     private ClusterProbe() {
     }
 
-    /** The map as a metadata member this JVM reaches serves it. */
+    /** The leader's map, or while no member leads, the newest map any member has. */
     public static PartitionMap map(TestCluster c) {
         try (MetadataClient m = MetadataClient.create(c.metadataAddresses())) {
-            return m.getMap();
+            try {
+                // A follower may not have applied the cluster's start yet.
+                return m.getLeaderMap();
+            } catch (MetadataUnavailableException e) {
+                return m.getMap();      // no leader now: the newest map any member has
+            }
         }
     }
 
