@@ -9,21 +9,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
-import org.apache.ratis.proto.RaftProtos.CommitInfoProto;
-import org.apache.ratis.protocol.ClientId;
-import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
-import org.apache.ratis.protocol.TransferLeadershipRequest;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.storage.RaftStorage;
@@ -73,8 +67,11 @@ public final class MetadataServer implements AutoCloseable {
      */
     static final long CONFIRM_GAP_MAX_MS = 500;
 
-    /** How long a stopping leader waits for its leadership to reach a follower. */
-    static final long HAND_OVER_WAIT_MS = 3_000;
+    /**
+     * How long a new member may go without answering the leader while it catches up, before
+     * its addition fails: a new JVM on a loaded machine answers slowly at first.
+     */
+    static final long STAGING_TIMEOUT_MS = 10_000;
 
     private final MetadataServerConfig config;
     private final MetadataStateMachine stateMachine;
@@ -83,6 +80,7 @@ public final class MetadataServer implements AutoCloseable {
     private final CountDownLatch closed = new CountDownLatch(1);
     private MetadataLeader leader;
     private LeadershipConfirmer confirmer;
+    private LeadershipTransfer transfer;
     private Server grpcServer;
 
     private MetadataServer(MetadataServerConfig config, MetadataStateMachine stateMachine,
@@ -135,13 +133,17 @@ public final class MetadataServer implements AutoCloseable {
                 duty);
         confirmer = new LeadershipConfirmer(submitter::confirmLeadership, config.leaseMs(),
                 confirmGapMs(config.leaseMs(), config.heartbeatIntervalMs()));
+        transfer = new LeadershipTransfer(config.id(), raftServer, division, confirmer,
+                config.heartbeatIntervalMs());
+        RaftMembership membership = new RaftMembership(config, raftServer, division, transfer,
+                config.electionTimeoutMinMs());
         PeerAddress self = config.self();
         grpcServer = NettyServerBuilder.forAddress(new InetSocketAddress(self.host(),
                         self.rpcPort()))
                 .addService(new MetadataGrpcService(member, leader,
                         // A slow commit still proves leadership; only an answer later than the
                         // heartbeat's own deadline (the lease) is of no use.
-                        confirmer,
+                        confirmer, membership,
                         config.leaseMs(), config.heartbeatIntervalMs()))
                 .build().start();
         duty.scheduleWithFixedDelay(this::tick, 0, config.leaderTickMs(), TimeUnit.MILLISECONDS);
@@ -204,12 +206,14 @@ public final class MetadataServer implements AutoCloseable {
 
     /**
      * Stops; a leader first hands its leadership to the follower that holds the most of its
-     * log ({@link #handOverLeadership}), so the group has a leader again within a round trip
+     * log ({@link LeadershipTransfer}), so the group has a leader again within a round trip
      * instead of after an election timeout.
      */
     @Override
     public void close() {
-        handOverLeadership();
+        if (transfer != null) {
+            transfer.handOver(peer -> true);
+        }
         duty.shutdownNow();
         if (grpcServer != null) {
             grpcServer.shutdownNow();
@@ -224,66 +228,19 @@ public final class MetadataServer implements AutoCloseable {
     }
 
     /**
-     * If this member leads: asks Ratis to transfer leadership to the follower whose commit
-     * index is highest, and waits up to {@link #HAND_OVER_WAIT_MS} for it. A transfer that
-     * fails or times out leaves an election to the others, as for a kill.
+     * The group a member starts with: every member of {@code --peers}, each with its rpc
+     * address as its client address ({@link RaftMembership}); none for a member that joins a
+     * running group, which learns the group from the leader. Once the storage holds a
+     * configuration, Ratis uses that instead.
      */
-    private void handOverLeadership() {
-        RaftServer.Division division;
-        try {
-            division = raftServer.getDivision(GROUP_ID);
-        } catch (IOException | RuntimeException e) {
-            return;     // never started
-        }
-        if (!division.getInfo().isLeader()) {
-            return;
-        }
-        RaftPeerId self = division.getId();
-        RaftPeerId best = null;
-        long bestIndex = -1;
-        for (CommitInfoProto c : division.getCommitInfos()) {
-            RaftPeerId id = RaftPeerId.valueOf(c.getServer().getId());
-            if (!id.equals(self) && c.getCommitIndex() > bestIndex) {
-                best = id;
-                bestIndex = c.getCommitIndex();
-            }
-        }
-        if (best == null) {
-            return;
-        }
-        // Heartbeats waiting for a confirmation round are answered now, and the next round
-        // of heartbeats at once: every data server leaves with a lease that lasts until the
-        // new leader answers (otherwise it has what a heartbeat sent up to a second earlier
-        // left, and may stop serving for a moment).
-        if (confirmer != null) {
-            confirmer.hurry();
-            try {
-                Thread.sleep(config.heartbeatIntervalMs() + 50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-        long start = System.nanoTime();
-        try {
-            RaftClientReply r = raftServer.transferLeadershipAsync(new TransferLeadershipRequest(
-                    ClientId.randomId(), self, GROUP_ID, 0, best, HAND_OVER_WAIT_MS))
-                    .get(HAND_OVER_WAIT_MS + 500, TimeUnit.MILLISECONDS);
-            LOG.info("[{}] stopping: leadership {} to {} in {} ms", config.id(),
-                    r.isSuccess() ? "handed" : "not handed (" + r.getException() + ")", best,
-                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
-        } catch (IOException | ExecutionException | TimeoutException e) {
-            LOG.info("[{}] stopping: leadership not handed to {}: {}", config.id(), best,
-                    e.toString());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     static RaftGroup group(MetadataServerConfig config) {
+        if (config.join()) {
+            return RaftGroup.valueOf(GROUP_ID);
+        }
         List<RaftPeer> peers = new ArrayList<>();
         for (PeerAddress p : config.peers()) {
-            peers.add(RaftPeer.newBuilder().setId(p.id()).setAddress(p.raftAddress()).build());
+            peers.add(RaftPeer.newBuilder().setId(p.id()).setAddress(p.raftAddress())
+                    .setClientAddress(p.rpcAddress()).build());
         }
         return RaftGroup.valueOf(GROUP_ID, peers);
     }
@@ -319,6 +276,8 @@ public final class MetadataServer implements AutoCloseable {
         // Retry a down follower every 100 ms forever, so a restarted member rejoins quickly
         // (RATIS.md pitfall 7).
         RaftServerConfigKeys.Log.Appender.setRetryPolicy(props, "1ms,10, 100ms,1000000");
+        RaftServerConfigKeys.setStagingTimeout(props, TimeDuration.valueOf(STAGING_TIMEOUT_MS,
+                TimeUnit.MILLISECONDS));
         return props;
     }
 }

@@ -33,7 +33,8 @@ public record MetadataServerConfig(
         long leaderTickMs,
         long snapshotThresholdEntries,
         long logSegmentSizeMaxBytes,
-        int logPurgeGapEntries) {
+        int logPurgeGapEntries,
+        boolean join) {
 
     /** Partitions moving between servers at once (rebalancing, drains); 0 turns it off. */
     public static final int DEFAULT_REBALANCE_MOVES = 64;
@@ -183,6 +184,7 @@ public record MetadataServerConfig(
         b.snapshotThresholdEntries = snapshotThresholdEntries;
         b.logSegmentSizeMaxBytes = logSegmentSizeMaxBytes;
         b.logPurgeGapEntries = logPurgeGapEntries;
+        b.join = join;
         return b;
     }
 
@@ -215,6 +217,7 @@ public record MetadataServerConfig(
         private long snapshotThresholdEntries = DEFAULT_SNAPSHOT_THRESHOLD_ENTRIES;
         private long logSegmentSizeMaxBytes = DEFAULT_LOG_SEGMENT_SIZE_MAX_BYTES;
         private int logPurgeGapEntries = DEFAULT_LOG_PURGE_GAP_ENTRIES;
+        private boolean join;
 
         public Builder id(String v) { id = v; return this; }
         public Builder peers(List<PeerAddress> v) { peers = v; return this; }
@@ -240,6 +243,7 @@ public record MetadataServerConfig(
         }
         public Builder logSegmentSizeMaxBytes(long v) { logSegmentSizeMaxBytes = v; return this; }
         public Builder logPurgeGapEntries(int v) { logPurgeGapEntries = v; return this; }
+        public Builder join(boolean v) { join = v; return this; }
 
         public MetadataServerConfig build() {
             return new MetadataServerConfig(id, peers, storageDir, replication, partitions,
@@ -247,7 +251,7 @@ public record MetadataServerConfig(
                     electionTimeoutMinMs, electionTimeoutMaxMs, probeTimeoutMs, restartGraceMs,
                     reviveWaitMs, rebalanceMoves, bootstrapWaitMs,
                     leaderTickMs, snapshotThresholdEntries, logSegmentSizeMaxBytes,
-                    logPurgeGapEntries);
+                    logPurgeGapEntries, join);
         }
     }
 }

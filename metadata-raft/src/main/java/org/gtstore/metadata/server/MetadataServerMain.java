@@ -28,8 +28,14 @@ public final class MetadataServerMain {
     String id;
 
     @Option(names = "--peers", required = true, split = ",",
-            description = "All members: id=host:raftPort:rpcPort,...")
+            description = "All members: id=host:raftPort:rpcPort,... With --join, this"
+                    + " member's own entry is the one that counts.")
     List<String> peers = new ArrayList<>();
+
+    @Option(names = "--join", description = "Start as a new member of a running group, with"
+            + " empty storage: the leader adds it ('gtctl cluster meta add'). Ignored once the"
+            + " storage holds the group's configuration.")
+    boolean join;
 
     @Option(names = "--storage-dir", required = true, description = "Ratis storage directory.")
     Path storageDir;
@@ -158,7 +164,7 @@ public final class MetadataServerMain {
                 .heartbeatIntervalMs(m.heartbeatIntervalMs)
                 .electionTimeoutMinMs(m.electionTimeoutMinMs)
                 .electionTimeoutMaxMs(m.electionTimeoutMaxMs)
-                .bootstrapWaitMs(m.bootstrapWaitMs).build().validate();
+                .bootstrapWaitMs(m.bootstrapWaitMs).join(m.join).build().validate();
     }
 
     /** {@code replicated} or {@code fsync}, as {@code gtctl cluster start --durability} takes. */

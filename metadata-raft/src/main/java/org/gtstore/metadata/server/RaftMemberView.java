@@ -1,12 +1,13 @@
 package org.gtstore.metadata.server;
 
-import java.util.Optional;
+import java.util.List;
 import java.util.function.Consumer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServer;
 import org.gtstore.metadata.service.MemberView;
 import org.gtstore.metadata.statemachine.AppliedMap;
 import org.gtstore.metadata.statemachine.MetadataStateMachine;
+import org.gtstore.proto.MetaMember;
 
 /** {@link MemberView} over this member's Ratis division and state machine. */
 final class RaftMemberView implements MemberView {
@@ -54,10 +55,8 @@ final class RaftMemberView implements MemberView {
     }
 
     @Override
-    public Optional<String> leaderRpcAddress() {
-        String leader = leaderId();
-        return config.peers().stream().filter(p -> p.id().equals(leader))
-                .map(PeerAddress::rpcAddress).findFirst();
+    public List<MetaMember> members() {
+        return RaftMembership.members(division.getRaftConf().getCurrentPeers(), config.peers());
     }
 
     @Override

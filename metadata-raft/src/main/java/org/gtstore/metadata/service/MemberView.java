@@ -1,8 +1,10 @@
 package org.gtstore.metadata.service;
 
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 import org.gtstore.metadata.statemachine.AppliedMap;
+import org.gtstore.proto.MetaMember;
 
 /**
  * What the gRPC service needs to know about its own metadata member: who it is, its Raft role
@@ -30,7 +32,20 @@ public interface MemberView {
     String leaderId();
 
     /** The leader's MetadataService address, for NOT_LEADER hints. */
-    Optional<String> leaderRpcAddress();
+    default Optional<String> leaderRpcAddress() {
+        String leader = leaderId();
+        return members().stream().filter(m -> m.getId().equals(leader))
+                .map(MetaMember::getRpcAddress).filter(a -> !a.isEmpty()).findFirst();
+    }
+
+    /** The group's members in this member's Raft configuration, by id. */
+    List<MetaMember> members();
+
+    /** The members' MetadataService addresses, by member id. */
+    default List<String> memberRpcAddresses() {
+        return members().stream().map(MetaMember::getRpcAddress).filter(a -> !a.isEmpty())
+                .toList();
+    }
 
     long appliedIndex();
 

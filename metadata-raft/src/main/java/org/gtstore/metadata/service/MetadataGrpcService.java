@@ -6,6 +6,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import org.gtstore.metadata.statemachine.AppliedMap;
 import org.gtstore.proto.AdminResponse;
+import org.gtstore.proto.ChangeMetaMembersRequest;
 import org.gtstore.proto.DrainRequest;
 import org.gtstore.proto.DrainServer;
 import org.gtstore.proto.ErrorCode;
@@ -48,13 +49,15 @@ public final class MetadataGrpcService extends MetadataServiceGrpc.MetadataServi
     private final long leaseMs;
     private final long heartbeatIntervalMs;
     private final LeadershipCheck leadership;
+    private final MembershipChanges membership;
 
     public MetadataGrpcService(MemberView member, MetadataLeader leader,
-                               LeadershipCheck leadership, long leaseMs,
-                               long heartbeatIntervalMs) {
+                               LeadershipCheck leadership, MembershipChanges membership,
+                               long leaseMs, long heartbeatIntervalMs) {
         this.member = member;
         this.leader = leader;
         this.leadership = leadership;
+        this.membership = membership;
         this.leaseMs = leaseMs;
         this.heartbeatIntervalMs = heartbeatIntervalMs;
     }
@@ -104,7 +107,8 @@ public final class MetadataGrpcService extends MetadataServiceGrpc.MetadataServi
                     : leadership.confirm().thenApply(ok -> ok ? code : ErrorCode.NOT_LEADER);
             answer(out, h, answer, c -> {
                 HeartbeatResponse.Builder b = HeartbeatResponse.newBuilder().setCode(c)
-                        .setMapEpoch(member.applied().epoch());
+                        .setMapEpoch(member.applied().epoch())
+                        .addAllMetaMembers(member.memberRpcAddresses());
                 if (c == ErrorCode.NOT_LEADER) {
                     b.setLeaderHint(hintElsewhere());
                 }
@@ -126,7 +130,7 @@ public final class MetadataGrpcService extends MetadataServiceGrpc.MetadataServi
     public void getMap(GetMapRequest r, StreamObserver<GetMapResponse> out) {
         AppliedMap applied = member.applied();
         GetMapResponse.Builder b = GetMapResponse.newBuilder().setServedBy(member.id())
-                .setLeaderHint(hint());
+                .setLeaderHint(hint()).addAllMetaMembers(member.memberRpcAddresses());
         if (r.getFromLeader() && !member.isLeader()) {
             reply(out, b.setCode(ErrorCode.NOT_LEADER).build());
             return;
@@ -194,6 +198,16 @@ public final class MetadataGrpcService extends MetadataServiceGrpc.MetadataServi
         admin(out, r, () -> leader.leave(r.getServerId(), r.getIncarnation()));
     }
 
+    @Override
+    public void changeMetaMembers(ChangeMetaMembersRequest r, StreamObserver<AdminResponse> out) {
+        if (!member.isLeader()) {
+            reply(out, AdminResponse.newBuilder().setCode(ErrorCode.NOT_LEADER)
+                    .setLeaderHint(hint()).setMessage("not the leader").build());
+            return;
+        }
+        answer(out, r, membership.change(r), response -> response);
+    }
+
     private void operator(StreamObserver<AdminResponse> out, Object request, MetaCommand cmd) {
         admin(out, request, () -> leader.operator(cmd));
     }
@@ -221,7 +235,8 @@ public final class MetadataGrpcService extends MetadataServiceGrpc.MetadataServi
                 .setRaftAddress(member.raftAddress()).setRpcAddress(member.rpcAddress())
                 .setPid(ProcessHandle.current().pid()).setRole(member.role())
                 .setTerm(member.term()).setLeaderId(member.leaderId())
-                .setAppliedIndex(member.appliedIndex()).setMapEpoch(member.applied().epoch());
+                .setAppliedIndex(member.appliedIndex()).setMapEpoch(member.applied().epoch())
+                .addAllMembers(member.members());
         if (leader.isLeading()) {
             b.addAllProgress(leader.progress()).setNotice(leader.notice());
         }

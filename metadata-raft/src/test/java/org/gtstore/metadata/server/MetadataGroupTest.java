@@ -6,30 +6,21 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.Iterator;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.ratis.util.ExitUtils;
 import org.gtstore.proto.ErrorCode;
-import org.gtstore.proto.GetMapRequest;
 import org.gtstore.proto.GetMapResponse;
 import org.gtstore.proto.HeartbeatRequest;
 import org.gtstore.proto.HeartbeatResponse;
 import org.gtstore.proto.MemberStatus;
 import org.gtstore.proto.MemberStatusRequest;
-import org.gtstore.proto.MetadataServiceGrpc;
 import org.gtstore.proto.MetadataServiceGrpc.MetadataServiceBlockingStub;
 import org.gtstore.proto.PartitionMap;
-import org.gtstore.proto.RegisterRequest;
 import org.gtstore.proto.RegisterResponse;
 import org.gtstore.proto.ReportUnreachableRequest;
 import org.gtstore.proto.ReportUnreachableResponse;
@@ -54,14 +45,12 @@ import org.slf4j.LoggerFactory;
 class MetadataGroupTest {
 
     private static final Logger LOG = LoggerFactory.getLogger(MetadataGroupTest.class);
-    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final Duration WAIT = InJvmGroup.WAIT;
 
     @TempDir
     Path dir;
 
-    private final Map<String, MetadataServer> members = new HashMap<>();
-    private final Map<String, MetadataServerConfig> configs = new HashMap<>();
-    private final List<ManagedChannel> channels = new ArrayList<>();
+    private InJvmGroup group;
 
     @BeforeAll
     static void noSystemExit() {
@@ -70,8 +59,9 @@ class MetadataGroupTest {
 
     @AfterEach
     void stopAll() {
-        channels.forEach(ManagedChannel::shutdownNow);
-        members.values().forEach(MetadataServer::close);
+        if (group != null) {
+            group.close();
+        }
     }
 
     @Test
@@ -79,10 +69,10 @@ class MetadataGroupTest {
         startGroup();
         MetadataServer first = awaitLeader(null);
         for (int i = 1; i <= 3; i++) {
-            RegisterResponse r = registerViaAnyMember("server" + i, freePort());
+            RegisterResponse r = group.register("server" + i);
             assertEquals(ErrorCode.OK, r.getCode(), r.getMessage());
         }
-        for (String id : members.keySet()) {
+        for (String id : group.members.keySet()) {
             await("assignment on " + id).atMost(WAIT).until(() -> map(id).getChainsCount() == 16);
         }
         PartitionMap before = map(first.config().id());
@@ -94,10 +84,10 @@ class MetadataGroupTest {
         String oldLeader = first.config().id();
         long oldLeaderApplied = first.division().getInfo().getLastAppliedIndex();
         long closeStartNs = System.nanoTime();
-        members.remove(oldLeader).close();
+        group.stop(oldLeader);
         MetadataServer second = awaitLeader(oldLeader);
         long electedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - closeStartNs);
-        RegisterResponse afterFailover = registerViaAnyMember("server4", freePort());
+        RegisterResponse afterFailover = group.register("server4");
         long writableMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - closeStartNs);
         LOG.info("leader fail-over: {} closed, {} leading after {} ms, first Register applied "
                 + "after {} ms", oldLeader, second.config().id(), electedMs, writableMs);
@@ -108,13 +98,12 @@ class MetadataGroupTest {
         assertEquals(served.getEpoch(), watch.next().getMap().getEpoch());
 
         for (int i = 5; i <= 40; i++) {
-            assertEquals(ErrorCode.OK, registerViaAnyMember("server" + i, freePort()).getCode());
+            assertEquals(ErrorCode.OK, group.register("server" + i).getCode());
         }
         await("leader purged its log past the stopped member").atMost(WAIT).until(() ->
                 second.division().getRaftLog().getStartIndex() > oldLeaderApplied + 20);
 
-        MetadataServer restarted = MetadataServer.start(configs.get(oldLeader));
-        members.put(oldLeader, restarted);
+        MetadataServer restarted = group.restart(oldLeader);
         PartitionMap latest = map(second.config().id());
         await("restarted member catches up").atMost(WAIT)
                 .until(() -> map(oldLeader).equals(latest));
@@ -136,7 +125,7 @@ class MetadataGroupTest {
         startGroup();
         MetadataServer leader = awaitLeader(null);
         for (int i = 1; i <= 3; i++) {
-            registerViaAnyMember("server" + i, freePort());
+            group.register("server" + i);
         }
         await().atMost(WAIT).until(() -> map(leader.config().id()).getChainsCount() == 16);
         long startNs = System.nanoTime();
@@ -164,16 +153,16 @@ class MetadataGroupTest {
         // followers are gone, well past the time their close takes.
         startGroup(2000, 6000);
         MetadataServer leader = awaitLeader(null);
-        RegisterResponse reg = registerViaAnyMember("server1", freePort());
+        RegisterResponse reg = group.register("server1");
         HeartbeatRequest beat = HeartbeatRequest.newBuilder().setServerId("server1")
                 .setIncarnation(reg.getIncarnation()).build();
         String id = leader.config().id();
         await("a heartbeat answered").atMost(WAIT)
                 .until(() -> stub(id).heartbeat(beat).getCode() == ErrorCode.OK);
         long closeNs = System.nanoTime();
-        for (String other : new ArrayList<>(members.keySet())) {
+        for (String other : new ArrayList<>(group.members.keySet())) {
             if (!other.equals(id)) {
-                members.remove(other).close();
+                group.stop(other);
             }
         }
         LOG.info("followers closed in {} ms",
@@ -197,77 +186,22 @@ class MetadataGroupTest {
     }
 
     private void startGroup(long electionMinMs, long electionMaxMs) throws IOException {
-        List<PeerAddress> peers = new ArrayList<>();
-        for (int i = 1; i <= 3; i++) {
-            peers.add(new PeerAddress("meta" + i, "127.0.0.1", freePort(), freePort()));
-        }
-        for (PeerAddress p : peers) {
-            MetadataServerConfig c = MetadataServerConfig.builder().id(p.id()).peers(peers)
-                    .storageDir(dir.resolve(p.id())).replication(2).partitions(16)
-                    .initialServers(3).failureTimeoutMs(60_000).leaseMs(1500)
-                    .heartbeatIntervalMs(250).electionTimeoutMinMs(electionMinMs)
-                    .electionTimeoutMaxMs(electionMaxMs).leaderTickMs(20)
-                    .snapshotThresholdEntries(8)
-                    .logSegmentSizeMaxBytes(1024).logPurgeGapEntries(1).build();
-            configs.put(p.id(), c);
-        }
-        for (MetadataServerConfig c : configs.values()) {
-            members.put(c.id(), MetadataServer.start(c));
-        }
+        group = InJvmGroup.start(dir, electionMinMs, electionMaxMs);
     }
 
     private MetadataServer awaitLeader(String notThis) {
-        return await("a leader other than " + notThis).atMost(WAIT).until(() ->
-                members.values().stream().filter(m -> m.leader().isLeading()
-                        && !m.config().id().equals(notThis)).findFirst().orElse(null),
-                m -> m != null);
+        return group.awaitLeader(notThis);
     }
 
     private MetadataServer anyFollower() {
-        return members.values().stream().filter(m -> !m.leader().isLeading()).findFirst()
-                .orElseThrow();
-    }
-
-    /** Registers the way a data server does: ask any member, follow the leader hint. */
-    private RegisterResponse registerViaAnyMember(String serverId, int port) {
-        String target = members.keySet().iterator().next();
-        RegisterRequest req = RegisterRequest.newBuilder().setServerId(serverId)
-                .setAddress("127.0.0.1:" + port).setStorageId("disk-" + serverId).build();
-        return await("register " + serverId).atMost(WAIT).until(() -> {
-            RegisterResponse r = stubFor(anyAddress()).register(req);
-            if (r.getCode() == ErrorCode.NOT_LEADER && !r.getLeaderHint().isEmpty()) {
-                r = stubFor(r.getLeaderHint()).register(req);
-            }
-            return r;
-        }, r -> r.getCode() == ErrorCode.OK);
-    }
-
-    private String anyAddress() {
-        return configs.get(members.keySet().iterator().next()).self().rpcAddress();
+        return group.anyFollower();
     }
 
     private PartitionMap map(String memberId) {
-        return stub(memberId).getMap(GetMapRequest.getDefaultInstance()).getMap();
+        return group.map(memberId);
     }
 
     private MetadataServiceBlockingStub stub(String memberId) {
-        return stubFor(configs.get(memberId).self().rpcAddress());
-    }
-
-    private final Map<String, ManagedChannel> byAddress = new HashMap<>();
-
-    private MetadataServiceBlockingStub stubFor(String address) {
-        ManagedChannel ch = byAddress.computeIfAbsent(address, a -> {
-            ManagedChannel c = NettyChannelBuilder.forTarget(a).usePlaintext().build();
-            channels.add(c);
-            return c;
-        });
-        return MetadataServiceGrpc.newBlockingStub(ch).withDeadlineAfter(5, TimeUnit.SECONDS);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+        return group.stub(memberId);
     }
 }

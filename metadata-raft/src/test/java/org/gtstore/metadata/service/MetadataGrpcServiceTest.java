@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -20,6 +19,7 @@ import org.gtstore.proto.ErrorCode;
 import org.gtstore.proto.GetMapRequest;
 import org.gtstore.proto.GetMapResponse;
 import org.gtstore.proto.MetaCommandReply;
+import org.gtstore.proto.MetaMember;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -50,6 +50,8 @@ class MetadataGrpcServiceTest {
         assertEquals(ErrorCode.OK, r.getCode());
         assertEquals(state.epoch(), r.getMap().getEpoch());
         assertEquals(ErrorCode.OK, getMap(0).getCode());
+        assertEquals(List.of(LEADER_RPC, "127.0.0.1:41202"), r.getMetaMembersList(),
+                "every answer names the group's members, for callers that follow changes");
     }
 
     @Test
@@ -82,7 +84,9 @@ class MetadataGrpcServiceTest {
 
     private GetMapResponse getMap(GetMapRequest request) {
         MetadataGrpcService service = new MetadataGrpcService(member(), idleLeader(),
-                () -> CompletableFuture.completedFuture(true), 1500, 250);
+                () -> CompletableFuture.completedFuture(true),
+                change -> CompletableFuture.failedFuture(new AssertionError("not called")),
+                1500, 250);
         List<GetMapResponse> out = new ArrayList<>();
         service.getMap(request,
                 new StreamObserver<>() {
@@ -148,8 +152,11 @@ class MetadataGrpcServiceTest {
             }
 
             @Override
-            public Optional<String> leaderRpcAddress() {
-                return Optional.of(LEADER_RPC);
+            public List<MetaMember> members() {
+                return List.of(MetaMember.newBuilder().setId("meta1").setRpcAddress(LEADER_RPC)
+                                .setRaftAddress("127.0.0.1:41101").build(),
+                        MetaMember.newBuilder().setId("meta2").setRpcAddress(rpcAddress())
+                                .setRaftAddress(raftAddress()).build());
             }
 
             @Override

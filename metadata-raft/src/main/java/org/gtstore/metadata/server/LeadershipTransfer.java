@@ -1,0 +1,93 @@
+package org.gtstore.metadata.server;
+
+import java.io.IOException;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
+import org.apache.ratis.proto.RaftProtos.CommitInfoProto;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.TransferLeadershipRequest;
+import org.apache.ratis.server.RaftServer;
+import org.gtstore.metadata.service.LeadershipConfirmer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Hands this member's leadership to a follower: the one whose commit index is highest among
+ * those a caller allows, so the group has a leader again within a round trip instead of after
+ * an election timeout. Used by a stopping leader and by a leader asked to remove itself.
+ */
+final class LeadershipTransfer {
+    private static final Logger LOG = LoggerFactory.getLogger(LeadershipTransfer.class);
+
+    /** How long a transfer may take before the others are left to elect a leader. */
+    static final long WAIT_MS = 3_000;
+
+    private final String memberId;
+    private final RaftServer server;
+    private final RaftServer.Division division;
+    private final LeadershipConfirmer confirmer;
+    private final long heartbeatIntervalMs;
+
+    LeadershipTransfer(String memberId, RaftServer server, RaftServer.Division division,
+            LeadershipConfirmer confirmer, long heartbeatIntervalMs) {
+        this.memberId = memberId;
+        this.server = server;
+        this.division = division;
+        this.confirmer = confirmer;
+        this.heartbeatIntervalMs = heartbeatIntervalMs;
+    }
+
+    /**
+     * If this member leads: answers the heartbeats it holds and the next round at once, so
+     * every data server's lease lasts until the new leader answers (otherwise a data server
+     * has what a heartbeat sent up to a second earlier left, and may stop serving for a
+     * moment); then transfers leadership to the best follower {@code eligible} allows and
+     * waits up to {@link #WAIT_MS} for it. Returns the new leader, or empty when this member
+     * did not lead, no follower was eligible, or the transfer failed or timed out.
+     */
+    Optional<RaftPeerId> handOver(Predicate<RaftPeerId> eligible) {
+        if (!division.getInfo().isLeader()) {
+            return Optional.empty();
+        }
+        RaftPeerId self = division.getId();
+        RaftPeerId best = null;
+        long bestIndex = -1;
+        for (CommitInfoProto c : division.getCommitInfos()) {
+            RaftPeerId id = RaftPeerId.valueOf(c.getServer().getId());
+            if (!id.equals(self) && eligible.test(id) && c.getCommitIndex() > bestIndex) {
+                best = id;
+                bestIndex = c.getCommitIndex();
+            }
+        }
+        if (best == null) {
+            return Optional.empty();
+        }
+        confirmer.hurry();
+        try {
+            Thread.sleep(heartbeatIntervalMs + 50);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+        long start = System.nanoTime();
+        try {
+            RaftClientReply r = server.transferLeadershipAsync(new TransferLeadershipRequest(
+                    ClientId.randomId(), self, MetadataServer.GROUP_ID, 0, best, WAIT_MS))
+                    .get(WAIT_MS + 500, TimeUnit.MILLISECONDS);
+            LOG.info("[{}] leadership {} to {} in {} ms", memberId,
+                    r.isSuccess() ? "handed" : "not handed (" + r.getException() + ")", best,
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+            return r.isSuccess() ? Optional.of(best) : Optional.empty();
+        } catch (IOException | ExecutionException | TimeoutException e) {
+            LOG.info("[{}] leadership not handed to {}: {}", memberId, best, e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return Optional.empty();
+    }
+}
