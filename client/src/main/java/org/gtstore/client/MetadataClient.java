@@ -117,7 +117,7 @@ public final class MetadataClient implements AutoCloseable {
         CompletableFuture<GetMapResponse> answer = connector.call("GetMap",
                 (stub, observer) -> stub.getMap(request, observer),
                 MetadataClient::judgeLeaderMap);
-        return await(answer, "GetMap from the leader").getMap();
+        return learn(await(answer, "GetMap from the leader")).getMap();
     }
 
     /** {@link #getMap(long)} without blocking. */
@@ -125,7 +125,12 @@ public final class MetadataClient implements AutoCloseable {
         GetMapRequest request = GetMapRequest.newBuilder().setKnownEpoch(knownEpoch).build();
         return connector.<GetMapResponse>call("GetMap",
                 (stub, observer) -> stub.getMap(request, observer),
-                r -> judgeMap(r, knownEpoch)).thenApply(GetMapResponse::getMap);
+                r -> judgeMap(r, knownEpoch)).thenApply(r -> learn(r).getMap());
+    }
+
+    private GetMapResponse learn(GetMapResponse r) {
+        connector.learnMembers(r.getMetaMembersList());
+        return r;
     }
 
     private static Verdict judgeLeaderMap(GetMapResponse r) {

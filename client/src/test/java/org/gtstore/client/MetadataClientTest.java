@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.gtstore.proto.ClusterSettings;
 import org.gtstore.proto.ErrorCode;
+import org.gtstore.proto.GetMapResponse;
 import org.gtstore.proto.MemberStatus;
 import org.gtstore.proto.PartitionMap;
 import org.gtstore.proto.ReportUnreachableResponse;
@@ -50,6 +51,22 @@ class MetadataClientTest {
         return PartitionMap.newBuilder().setEpoch(epoch)
                 .setSettings(ClusterSettings.newBuilder().setPartitions(4).setReplication(1))
                 .build();
+    }
+
+    @Test
+    void aMapAnswerNamingNewMembersMovesLaterCallsToThem() throws Exception {
+        // Goal: a long-lived client follows a change of metadata members: once an answer names
+        // the new group, the old members are no longer asked, even after they are gone.
+        FakeMetadataServer old = member("meta1", 1);
+        FakeMetadataServer added = member("meta4", 1);
+        old.getMapHandler = r -> GetMapResponse.newBuilder().setCode(ErrorCode.OK)
+                .setMap(map(1)).setServedBy("meta1").addMetaMembers(added.address()).build();
+        MetadataClient c = client(old.address());
+        assertEquals(1, c.getMap(0).getEpoch());
+        assertEquals(List.of(added.address()), c.addresses());
+        old.close();
+        assertEquals(1, c.getMap(0).getEpoch(), "answered by the member it learned of");
+        assertEquals(1, added.getMapCalls.get());
     }
 
     @Test

@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
 public final class MetadataConnector implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MetadataConnector.class);
 
-    private final List<String> addresses;
+    private volatile List<String> addresses;
     private final long callTimeoutMs;
     private final Function<String, ManagedChannel> channelFactory;
     private final ConcurrentHashMap<String, ManagedChannel> channels = new ConcurrentHashMap<>();
@@ -97,6 +97,24 @@ public final class MetadataConnector implements AutoCloseable {
 
     public long callTimeoutMs() {
         return callTimeoutMs;
+    }
+
+    /**
+     * The group's members as an answer names them (GetMap carries them), so a long-lived
+     * client follows members added and removed since it started. An empty or malformed list
+     * changes nothing.
+     */
+    public void learnMembers(List<String> members) {
+        if (members.isEmpty() || members.equals(addresses)) {
+            return;
+        }
+        try {
+            HostPort.checkAll(members);
+        } catch (IllegalArgumentException e) {
+            LOG.debug("ignoring a malformed member list {}: {}", members, e.getMessage());
+            return;
+        }
+        addresses = List.copyOf(members);
     }
 
     /** The member to try first: the last one that answered, else the first address. */

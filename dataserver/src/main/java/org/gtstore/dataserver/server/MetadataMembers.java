@@ -21,7 +21,7 @@ import org.gtstore.proto.MetadataServiceGrpc;
  * reports) follows the same leader through this. Not thread-safe: used on the session thread.
  */
 final class MetadataMembers implements AutoCloseable {
-    private final List<String> members;
+    private List<String> members;
     private final long rpcTimeoutMs;
     private final Executor thread;
     private final Map<String, ManagedChannel> channels = new HashMap<>();
@@ -71,8 +71,30 @@ final class MetadataMembers implements AutoCloseable {
      */
     void failed(String member) {
         if (leader.equals(member)) {
+            // A hinted leader may not be in the list: it goes on from the start.
             leader = members.get((members.indexOf(member) + 1) % members.size());
         }
+    }
+
+    /**
+     * The group's members as the leader's answer names them: a member added since starts
+     * being asked, and a removed one is no longer asked (its channel closes). The leader as
+     * last known stays if it is still a member. An empty list changes nothing.
+     */
+    boolean update(List<String> current) {
+        if (current.isEmpty() || current.equals(members)) {
+            return false;
+        }
+        members = List.copyOf(current);
+        for (String gone : new ArrayList<>(channels.keySet())) {
+            if (!members.contains(gone)) {
+                Channels.close(channels.remove(gone));
+            }
+        }
+        if (!members.contains(leader)) {
+            leader = members.get(0);
+        }
+        return true;
     }
 
     /** A stub for a unary call, with the metadata RPC deadline. */

@@ -296,6 +296,10 @@ public final class MetadataSession implements AutoCloseable {
                 }
                 lease.extend(sentAt);
                 maps.sawEpoch(r.getMapEpoch());
+                if (members.update(r.getMetaMembersList())) {
+                    LOG.info("[{}] metadata members are now {}", serverId,
+                            r.getMetaMembersList());
+                }
             }
             case NOT_LEADER -> {
                 members.follow(target, r.getLeaderHint());

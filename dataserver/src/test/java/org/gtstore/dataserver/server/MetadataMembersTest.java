@@ -1,6 +1,7 @@
 package org.gtstore.dataserver.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -55,6 +56,22 @@ class MetadataMembersTest {
         queued.remove(0).run();
         assertEquals(List.of("first"), handled, "closed: the answer is dropped");
         assertTrue(members.closed());
+    }
+
+    @Test
+    void anAnswerNamingNewMembersReplacesTheListAndKeepsTheLeaderIfItStays() {
+        members.led("m2");
+        assertTrue(members.update(List.of("m2", "m3", "m4")));
+        assertEquals("m2", members.leader());
+        assertEquals(3, members.size());
+        members.failed("m2");
+        members.failed("m3");
+        assertEquals("m4", members.leader(), "the added member is asked");
+        assertTrue(members.update(List.of("m5", "m6", "m7")));
+        assertEquals("m5", members.leader(), "the leader left the group");
+        assertFalse(members.update(List.of("m5", "m6", "m7")), "no change");
+        assertFalse(members.update(List.of()), "an answer without members changes nothing");
+        assertEquals(3, members.size());
     }
 
     @Test
