@@ -17,6 +17,7 @@ import org.gtstore.client.internal.MapWatchStream;
 import org.gtstore.client.internal.MetadataConnector;
 import org.gtstore.client.internal.MetadataConnector.Verdict;
 import org.gtstore.proto.AdminResponse;
+import org.gtstore.proto.ChangeMetaMembersRequest;
 import org.gtstore.proto.DrainRequest;
 import org.gtstore.proto.ErrorCode;
 import org.gtstore.proto.RemoveServerRequest;
@@ -44,6 +45,9 @@ import org.gtstore.proto.ReportUnreachableResponse;
  * future this library returned (those run on network threads).
  */
 public final class MetadataClient implements AutoCloseable {
+    /** How long one metadata member change may take: a new member is caught up first. */
+    private static final long META_CHANGE_DEADLINE_MS = 30_000;
+
     private final MetadataConnector connector;
     private final Channels.EventLoops eventLoops;
     private final String clientId;
@@ -218,6 +222,18 @@ public final class MetadataClient implements AutoCloseable {
                 MetadataClient::judgeAdmin), "RemoveServer");
     }
 
+    /**
+     * Asks the leader to add or remove one metadata member. A change waits for a new member to
+     * catch up, so it has a deadline of its own; a leader removing itself answers NOT_LEADER
+     * after handing its leadership over, and the change is then sent to the new leader.
+     */
+    public AdminResponse changeMetaMembers(ChangeMetaMembersRequest request) {
+        return await(connector.call("ChangeMetaMembers",
+                (stub, observer) -> stub.withDeadlineAfter(META_CHANGE_DEADLINE_MS,
+                        TimeUnit.MILLISECONDS).changeMetaMembers(request, observer),
+                MetadataClient::judgeAdmin), "ChangeMetaMembers", META_CHANGE_DEADLINE_MS * 2);
+    }
+
     private static Verdict judgeAdmin(AdminResponse r) {
         return switch (r.getCode()) {
             case NOT_LEADER -> Verdict.leaderElsewhere(r.getLeaderHint(), "NOT_LEADER");
@@ -236,7 +252,11 @@ public final class MetadataClient implements AutoCloseable {
 
     private <T> T await(CompletableFuture<T> future, String operation) {
         // Each member gets at most one call timeout; leave room for a leader hint on top.
-        long waitMs = connector.callTimeoutMs() * (connector.addresses().size() + 2L) + 1000;
+        return await(future, operation,
+                connector.callTimeoutMs() * (connector.addresses().size() + 2L) + 1000);
+    }
+
+    private <T> T await(CompletableFuture<T> future, String operation, long waitMs) {
         try {
             return future.get(waitMs, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {

@@ -9,6 +9,6 @@ import picocli.CommandLine.Command;
             ClusterStartCommand.class, ClusterStopCommand.class, ClusterStatusCommand.class,
             ClusterKillCommand.class, ClusterRestartCommand.class, ClusterWatchCommand.class,
             ClusterAddServerCommand.class, ClusterDrainCommand.class, ClusterRemoveCommand.class,
-            ClusterRollingRestartCommand.class})
+            ClusterRollingRestartCommand.class, ClusterMetaCommand.class})
 final class ClusterCommand {
 }

@@ -76,17 +76,37 @@ final class ClusterStatusCommand implements Callable<Integer> {
         return Gtctl.EXIT_OK;
     }
 
+    /**
+     * Every member of the given addresses, and every member their answers name that those do
+     * not (members added since the cluster file or {@code --meta} was written); a member the
+     * answers no longer name (removed, still running) is left out once any answer names the
+     * group.
+     */
     private static List<StatusReport.MemberObservation> observe(MetadataView view,
             List<String> addresses, Optional<ClusterFile> file) {
         List<StatusReport.MemberObservation> members = new ArrayList<>();
-        for (String address : addresses) {
+        Map<String, String> named = new LinkedHashMap<>();
+        List<String> asked = new ArrayList<>(addresses);
+        for (int i = 0; i < asked.size(); i++) {
+            String address = asked.get(i);
             Optional<ClusterFile.MetadataMember> recorded = file.flatMap(f -> f.metadata().stream()
                     .filter(m -> m.rpcAddress().equals(address)).findFirst());
-            String id = recorded.map(ClusterFile.MetadataMember::id).orElse(address);
+            Optional<MemberStatus> status = view.memberStatus(address);
+            String id = recorded.map(ClusterFile.MetadataMember::id)
+                    .or(() -> Optional.ofNullable(named.get(address)))
+                    .orElse(status.map(MemberStatus::getId).orElse(address));
             long pid = recorded.map(ClusterFile.MetadataMember::pid).orElse(0L);
-            members.add(new StatusReport.MemberObservation(id, address, pid,
-                    view.memberStatus(address)));
+            members.add(new StatusReport.MemberObservation(id, address, pid, status));
+            status.ifPresent(st -> st.getMembersList().forEach(m -> {
+                named.putIfAbsent(m.getRpcAddress(), m.getId());
+                if (!m.getRpcAddress().isEmpty() && !asked.contains(m.getRpcAddress())) {
+                    asked.add(m.getRpcAddress());
+                }
+            }));
         }
-        return members;
+        if (named.isEmpty() || named.containsKey("")) {
+            return members;
+        }
+        return members.stream().filter(m -> named.containsKey(m.address())).toList();
     }
 }

@@ -8,6 +8,7 @@ import org.gtstore.client.GtStoreException;
 import org.gtstore.client.MetadataClient;
 import org.gtstore.client.MetadataUnavailableException;
 import org.gtstore.proto.AdminResponse;
+import org.gtstore.proto.ChangeMetaMembersRequest;
 import org.gtstore.proto.MemberStatus;
 import org.gtstore.proto.PartitionMap;
 
@@ -80,6 +81,11 @@ public final class ClientMetadataView implements MetadataView {
     @Override
     public AdminResponse removeServer(String serverId) {
         return client.removeServer(serverId);
+    }
+
+    @Override
+    public AdminResponse changeMetaMembers(ChangeMetaMembersRequest request) {
+        return client.changeMetaMembers(request);
     }
 
     @Override

@@ -185,15 +185,42 @@ public record ClusterFile(
                 netns);
     }
 
+    /** A copy with one more metadata member (not yet started). */
+    public ClusterFile withMetadataMember(MetadataMember added) {
+        if (memberIds().contains(added.id())) {
+            throw new ClusterException("member " + added.id() + " already exists");
+        }
+        List<MetadataMember> m = new ArrayList<>(metadata);
+        m.add(added);
+        return new ClusterFile(replication, partitions, m, servers, metadataArgs, serverArgs,
+                netns);
+    }
+
+    /** A copy without metadata member {@code id} (its directory stays on disk). */
+    public ClusterFile withoutMetadataMember(String id) {
+        List<MetadataMember> m = metadata.stream().filter(x -> !x.id().equals(id)).toList();
+        return new ClusterFile(replication, partitions, m, servers, metadataArgs, serverArgs,
+                netns);
+    }
+
     /** The id the next added data server gets: one above the highest "serverN" ever listed. */
     public String nextServerId() {
+        return nextId("server", servers.stream().map(ServerMember::id).toList());
+    }
+
+    /** The id the next added metadata member gets: one above the highest "metaN" listed. */
+    public String nextMetadataId() {
+        return nextId("meta", metadata.stream().map(MetadataMember::id).toList());
+    }
+
+    private static String nextId(String prefix, List<String> ids) {
         int max = 0;
-        for (ServerMember m : servers) {
-            if (m.id().matches("server[0-9]+")) {
-                max = Math.max(max, Integer.parseInt(m.id().substring("server".length())));
+        for (String id : ids) {
+            if (id.matches(prefix + "[0-9]+")) {
+                max = Math.max(max, Integer.parseInt(id.substring(prefix.length())));
             }
         }
-        return "server" + (max + 1);
+        return prefix + (max + 1);
     }
 
     /** A copy with every pid set to 0, as after {@code cluster stop}. */

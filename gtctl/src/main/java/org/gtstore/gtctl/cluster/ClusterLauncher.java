@@ -340,16 +340,42 @@ public final class ClusterLauncher implements AutoCloseable {
     }
 
     /**
-     * Stops data server {@code id} ({@link #stopGracefully}) and forgets it in the cluster
-     * file; its directory and log stay on disk.
+     * Starts a new metadata member with {@code --join} (the id given, or the next free one;
+     * new ports on the first member's host), records it, and waits until it answers; the
+     * leader is then asked to add it to the group. Returns it.
+     */
+    public synchronized MetadataMember startJoiningMetadata(Optional<String> id,
+            Duration timeout) {
+        String newId = id.orElseGet(cluster::nextMetadataId);
+        if (cluster.memberIds().contains(newId)) {
+            throw new ClusterException("member " + newId + " already exists");
+        }
+        String host = cluster.metadata().isEmpty() ? "127.0.0.1"
+                : cluster.metadata().get(0).host();
+        List<Integer> ports = PortAllocator.freePorts(host, 2);
+        MetadataMember m = new MetadataMember(newId, host, ports.get(0), ports.get(1), 0);
+        cluster = cluster.withMetadataMember(m);
+        cluster.write(dir);
+        record(m.id(), ProcessControl.launch(commands.metadata(cluster, m, metadataArgs, true),
+                commands.memberDir(m.id()), commands.logFile(m.id())));
+        try (MetadataView view = viewFactory.apply(List.of(m.rpcAddress()))) {
+            awaitCondition(deadline(timeout), timeout, List.of(m.id()),
+                    "metadata member " + m.id() + " to answer",
+                    () -> view.memberStatus(m.rpcAddress()).isPresent()
+                            ? Optional.empty() : Optional.of(m.id() + " does not answer yet"));
+        }
+        return cluster.metadataMember(newId).orElseThrow();
+    }
+
+    /**
+     * Stops member {@code id} ({@link #stopGracefully}) and forgets it in the cluster file;
+     * its directory and log stay on disk.
      */
     public synchronized void stopAndForget(String id) {
         requireKnown(id);
-        if (cluster.server(id).isEmpty()) {
-            throw new ClusterException(id + " is a metadata member, not a data server");
-        }
         stopGracefully(id);
-        cluster = cluster.withoutServer(id);
+        cluster = cluster.metadataMember(id).isPresent() ? cluster.withoutMetadataMember(id)
+                : cluster.withoutServer(id);
         cluster.write(dir);
     }
 

@@ -129,6 +129,15 @@ final class MemberCommands {
     }
 
     List<String> metadata(ClusterFile cluster, MetadataMember member, List<String> extraArgs) {
+        return metadata(cluster, member, extraArgs, false);
+    }
+
+    /**
+     * A metadata member's command; {@code join} adds {@code --join}, for a new member of a
+     * running group that the leader is to add.
+     */
+    List<String> metadata(ClusterFile cluster, MetadataMember member, List<String> extraArgs,
+            boolean join) {
         String peers = cluster.metadata().stream()
                 .map(m -> m.id() + "=" + m.host() + ":" + m.raftPort() + ":" + m.rpcPort())
                 .collect(Collectors.joining(","));
@@ -142,6 +151,9 @@ final class MemberCommands {
                 "--replication", Integer.toString(cluster.replication()),
                 "--partitions", Integer.toString(cluster.partitions()),
                 "--initial-servers", Integer.toString(cluster.servers().size())));
+        if (join) {
+            cmd.add("--join");
+        }
         cmd.addAll(extraArgs);
         return cmd;
     }

@@ -3,6 +3,7 @@ package org.gtstore.gtctl.cluster;
 import java.util.Optional;
 import java.util.function.Consumer;
 import org.gtstore.proto.AdminResponse;
+import org.gtstore.proto.ChangeMetaMembersRequest;
 import org.gtstore.proto.MemberStatus;
 import org.gtstore.proto.PartitionMap;
 
@@ -49,6 +50,11 @@ public interface MetadataView extends AutoCloseable {
     /** Asks the leader to forget a dead data server. */
     default AdminResponse removeServer(String serverId) {
         throw new UnsupportedOperationException("removeServer");
+    }
+
+    /** Asks the leader to add or remove one metadata member. */
+    default AdminResponse changeMetaMembers(ChangeMetaMembersRequest request) {
+        throw new UnsupportedOperationException("changeMetaMembers");
     }
 
     @Override
