@@ -28,6 +28,8 @@ import picocli.CommandLine.Spec;
             ClusterMetaCommand.Replace.class})
 final class ClusterMetaCommand {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration RETRY_FOR = Duration.ofSeconds(20);
+    private static final Duration RETRY_PAUSE = Duration.ofMillis(300);
 
     /** {@code meta add}: a new member joins. */
     @Command(name = "add", description = "Start a new metadata member (of --dir) and add it;"
@@ -153,8 +155,52 @@ final class ClusterMetaCommand {
 
         /** Asks the leader to add a member that is already running; returns its answer. */
         String addStarted(MetadataView view, MetaMember m) {
-            return ok("add " + m.getId(), view.changeMetaMembers(ChangeMetaMembersRequest
-                    .newBuilder().setAdd(m).build()));
+            return ok("add " + m.getId(), change(view, ChangeMetaMembersRequest.newBuilder()
+                    .setAdd(m).build()));
+        }
+
+        /**
+         * Sends a change, again while the group has no leader that takes it (a removed leader
+         * hands over, and an election may follow on a loaded machine) or another change is
+         * under way, for up to {@link #RETRY_FOR}. A change a lost answer hid is found done
+         * by the retry: the member is then already in (added) or out (removed).
+         */
+        private static AdminResponse change(MetadataView view, ChangeMetaMembersRequest req) {
+            long deadline = System.nanoTime() + RETRY_FOR.toNanos();
+            boolean retried = false;
+            while (true) {
+                try {
+                    AdminResponse r = view.changeMetaMembers(req);
+                    if (retried && doneBefore(req, r)) {
+                        return r.toBuilder().setCode(ErrorCode.OK).setMessage((req.hasAdd()
+                                ? req.getAdd().getId() + " joined" : req.getRemove()
+                                + " left") + " (" + r.getMessage() + ")").build();
+                    }
+                    boolean busy = r.getCode() == ErrorCode.UNAVAILABLE
+                            && (r.getMessage().contains("under way")
+                            || r.getMessage().contains("hand its leadership"));
+                    if (!busy || System.nanoTime() - deadline > 0) {
+                        return r;
+                    }
+                } catch (RuntimeException e) {
+                    if (System.nanoTime() - deadline > 0) {
+                        throw e;
+                    }
+                }
+                retried = true;
+                try {
+                    Thread.sleep(RETRY_PAUSE.toMillis());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new GtctlException("interrupted");
+                }
+            }
+        }
+
+        private static boolean doneBefore(ChangeMetaMembersRequest req, AdminResponse r) {
+            return r.getCode() == ErrorCode.INVALID_ARGUMENT && (req.hasAdd()
+                    ? r.getMessage().equals(req.getAdd().getId() + " is already a member")
+                    : r.getMessage().startsWith("'" + req.getRemove() + "' is not a member"));
         }
 
         /**
@@ -164,7 +210,7 @@ final class ClusterMetaCommand {
         String addLocal(MetadataView view, Optional<String> id) {
             ClusterLauncher launcher = ClusterDir.open(common, connector, "meta add");
             MetadataMember m = launcher.startJoiningMetadata(id, START_TIMEOUT);
-            AdminResponse r = view.changeMetaMembers(ChangeMetaMembersRequest.newBuilder()
+            AdminResponse r = change(view, ChangeMetaMembersRequest.newBuilder()
                     .setAdd(MetaMember.newBuilder().setId(m.id())
                             .setRaftAddress(m.host() + ":" + m.raftPort())
                             .setRpcAddress(m.rpcAddress())).build());
@@ -176,8 +222,8 @@ final class ClusterMetaCommand {
 
         /** Has the leader remove a member, then stops it if it is one of {@code --dir}. */
         String remove(MetadataView view, String id) {
-            String line = ok("remove " + id, view.changeMetaMembers(ChangeMetaMembersRequest
-                    .newBuilder().setRemove(id).build()));
+            String line = ok("remove " + id, change(view, ChangeMetaMembersRequest.newBuilder()
+                    .setRemove(id).build()));
             boolean local = !common.hasMeta() && common.clusterFile()
                     .map(f -> f.metadataMember(id).isPresent()).orElse(false);
             if (local) {

@@ -62,6 +62,10 @@ final class ClusterStatusCommand implements Callable<Integer> {
                         + String.join(",", addresses) + ": is the cluster running?"
                         + " (start it with 'gtctl cluster start')");
             }
+            staleAddresses(addresses, members).ifPresent(line -> {
+                spec.commandLine().getErr().println(line);
+                spec.commandLine().getErr().flush();
+            });
             PartitionMap map = view.map(newest);
             StatusReport report = StatusReport.of(members, map, serverPids);
             PrintWriter out = spec.commandLine().getOut();
@@ -74,6 +78,23 @@ final class ClusterStatusCommand implements Callable<Integer> {
             out.flush();
         }
         return Gtctl.EXIT_OK;
+    }
+
+    /**
+     * A warning when the addresses given (cluster file, {@code --meta} or cluster.json) name
+     * one the group no longer has among its members, so the operator updates the file.
+     */
+    private static Optional<String> staleAddresses(List<String> given,
+            List<StatusReport.MemberObservation> members) {
+        List<String> current = members.stream().map(StatusReport.MemberObservation::address)
+                .toList();
+        List<String> stale = given.stream().filter(a -> !current.contains(a)).toList();
+        if (stale.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of("warning: " + String.join(", ", stale) + " is not a metadata member"
+                + " any more (members: " + String.join(", ", current) + "); update the"
+                + " cluster file or --meta");
     }
 
     /**

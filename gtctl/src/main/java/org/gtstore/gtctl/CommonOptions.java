@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.gtstore.gtctl.cluster.ClusterFile;
+import org.gtstore.proto.ClusterConfigFile;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -56,6 +57,17 @@ public final class CommonOptions {
         this.meta = List.copyOf(addresses);
     }
 
+    @Option(names = "--cluster-file", paramLabel = "F",
+            description = "The cluster file: contact the metadata members it names; overrides"
+                    + " --dir.")
+    void clusterFile(Path file) {
+        try {
+            this.meta = ClusterConfigFile.read(file).metadataAddresses();
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(mixee.commandLine(), e.getMessage());
+        }
+    }
+
     public Path dir() {
         return dir;
     }
@@ -85,7 +97,7 @@ public final class CommonOptions {
         return Duration.ofMillis(timeoutMs);
     }
 
-    /** Whether {@code --meta} was given. */
+    /** Whether {@code --meta} (or {@code --cluster-file}) was given. */
     public boolean hasMeta() {
         return !meta.isEmpty();
     }

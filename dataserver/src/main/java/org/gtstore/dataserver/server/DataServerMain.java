@@ -2,9 +2,11 @@ package org.gtstore.dataserver.server;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
+import org.gtstore.proto.ClusterConfigFile;
 import org.gtstore.proto.ProcessDefaults;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -42,12 +44,20 @@ public final class DataServerMain {
     @Option(names = "--data-dir", required = true, description = "storage.id and RocksDB")
     Path dataDir;
 
-    @Option(names = "--meta", required = true, split = ",",
+    @Option(names = "--meta", split = ",",
             description = "host:port of the metadata members, comma-separated")
     List<String> meta;
 
+    @Option(names = "--cluster-file", paramLabel = "F", description = "The cluster file: the"
+            + " metadata members, if --meta is not given.")
+    Path clusterFile;
+
     /** The validated configuration these flags describe. */
     DataServerConfig toConfig() {
+        if (meta == null || meta.isEmpty()) {
+            throw new IllegalArgumentException("--meta is required (or a --cluster-file that"
+                    + " names the metadata members)");
+        }
         DataServerConfig.HostPort hp = DataServerConfig.HostPort.parse(listen, "--listen");
         return DataServerConfig.of(id, hp.host(), hp.port(), dataDir, meta)
                 .withAdvertise(advertise).validate();
@@ -59,7 +69,8 @@ public final class DataServerMain {
         CommandLine cmd = new CommandLine(flags);
         DataServerConfig config;
         try {
-            cmd.parseArgs(args);
+            cmd.parseArgs(ClusterConfigFile.withDefaults(args, file -> Map.of("--meta",
+                    String.join(",", file.metadataAddresses()))));
             if (cmd.isUsageHelpRequested() || cmd.isVersionHelpRequested()) {
                 cmd.usage(cmd.getOut());
                 return;

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * The contents of {@code <dir>/cluster.json}: what {@code gtctl cluster start} launched. Ports
@@ -133,6 +134,19 @@ public record ClusterFile(
     /** The metadata members' rpc addresses, in id order as stored. */
     public List<String> metadataAddresses() {
         return metadata.stream().map(MetadataMember::rpcAddress).toList();
+    }
+
+    /**
+     * What the cluster file of this cluster holds ({@link ClusterConfigFile}): the metadata
+     * members as {@code peers} and the settings every member starts with.
+     */
+    public Map<String, String> clusterConf() {
+        return Map.of("peers", metadata.stream()
+                        .map(m -> m.id() + "=" + m.host() + ":" + m.raftPort() + ":" + m.rpcPort())
+                        .collect(Collectors.joining(",")),
+                "replication", Integer.toString(replication),
+                "partitions", Integer.toString(partitions),
+                "initial-servers", Integer.toString(servers.size()));
     }
 
     /** Every member id: metadata first, then data servers. */

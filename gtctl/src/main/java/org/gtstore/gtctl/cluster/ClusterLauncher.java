@@ -3,6 +3,7 @@ package org.gtstore.gtctl.cluster;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,6 +16,7 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import org.gtstore.gtctl.cluster.ClusterFile.MetadataMember;
 import org.gtstore.gtctl.cluster.ClusterFile.ServerMember;
+import org.gtstore.proto.ClusterConfigFile;
 import org.gtstore.proto.PartitionMap;
 import org.gtstore.proto.ServerInfo;
 import org.slf4j.Logger;
@@ -356,6 +358,7 @@ public final class ClusterLauncher implements AutoCloseable {
         MetadataMember m = new MetadataMember(newId, host, ports.get(0), ports.get(1), 0);
         cluster = cluster.withMetadataMember(m);
         cluster.write(dir);
+        writeClusterConf();
         record(m.id(), ProcessControl.launch(commands.metadata(cluster, m, metadataArgs, true),
                 commands.memberDir(m.id()), commands.logFile(m.id())));
         try (MetadataView view = viewFactory.apply(List.of(m.rpcAddress()))) {
@@ -582,13 +585,30 @@ public final class ClusterLauncher implements AutoCloseable {
     }
 
     private synchronized void launchMetadata(MetadataMember m) {
+        writeClusterConf();
         record(m.id(), ProcessControl.launch(commands.metadata(cluster, m, metadataArgs),
                 commands.memberDir(m.id()), commands.logFile(m.id())));
     }
 
     private synchronized void launchServer(ServerMember s) {
+        writeClusterConf();
         record(s.id(), ProcessControl.launch(commands.server(cluster, s, serverArgs),
                 commands.memberDir(s.id()), commands.logFile(s.id())));
+    }
+
+    /** Writes the cluster file the members start with, if it does not hold this already. */
+    private void writeClusterConf() {
+        Map<String, String> conf = cluster.clusterConf();
+        Path file = commands.clusterConf();
+        try {
+            if (Files.isRegularFile(file) && ClusterConfigFile.read(file).asFlags().equals(
+                    ClusterConfigFile.flagsOf(conf))) {
+                return;
+            }
+            ClusterConfigFile.write(file, conf);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new ClusterException("cannot write " + file + ": " + e.getMessage(), e);
+        }
     }
 
     private void record(String id, Process process) {

@@ -4,7 +4,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Collectors;
 import org.gtstore.gtctl.cluster.ClusterFile.MetadataMember;
 import org.gtstore.gtctl.cluster.ClusterFile.ServerMember;
 
@@ -34,6 +33,8 @@ final class MemberCommands {
     static final String SERVER_FLAGS_ENV = "GTSTORE_SERVER_JVM_FLAGS";
     static final String METADATA_JAR = "metadata-raft/target/gtstore-metadata-raft.jar";
     static final String SERVER_JAR = "dataserver/target/gtstore-dataserver.jar";
+    /** The cluster file's name inside a cluster directory. */
+    static final String CLUSTER_CONF = "cluster.conf";
 
     private final Path java;
     private final Path dir;
@@ -138,24 +139,26 @@ final class MemberCommands {
      */
     List<String> metadata(ClusterFile cluster, MetadataMember member, List<String> extraArgs,
             boolean join) {
-        String peers = cluster.metadata().stream()
-                .map(m -> m.id() + "=" + m.host() + ":" + m.raftPort() + ":" + m.rpcPort())
-                .collect(Collectors.joining(","));
         List<String> cmd = inNetns(cluster, member.id());
         cmd.add(java.toString());
         cmd.addAll(metadataFlags);
         cmd.addAll(List.of("-jar", metadataJar().toString(),
                 "--id", member.id(),
-                "--peers", peers,
-                "--storage-dir", memberDir(member.id()).resolve("raft").toString(),
-                "--replication", Integer.toString(cluster.replication()),
-                "--partitions", Integer.toString(cluster.partitions()),
-                "--initial-servers", Integer.toString(cluster.servers().size())));
+                "--cluster-file", clusterConf().toString(),
+                "--storage-dir", memberDir(member.id()).resolve("raft").toString()));
         if (join) {
             cmd.add("--join");
         }
         cmd.addAll(extraArgs);
         return cmd;
+    }
+
+    /**
+     * The cluster file every member is launched with ({@code --cluster-file}): the metadata
+     * members and the settings of {@code cluster.json}, written by the launcher.
+     */
+    Path clusterConf() {
+        return dir.resolve(CLUSTER_CONF);
     }
 
     List<String> server(ClusterFile cluster, ServerMember member, List<String> extraArgs) {
@@ -166,7 +169,7 @@ final class MemberCommands {
                 "--id", member.id(),
                 "--listen", member.address(),
                 "--data-dir", memberDir(member.id()).resolve("data").toString(),
-                "--meta", String.join(",", cluster.metadataAddresses())));
+                "--cluster-file", clusterConf().toString()));
         cmd.addAll(extraArgs);
         return cmd;
     }

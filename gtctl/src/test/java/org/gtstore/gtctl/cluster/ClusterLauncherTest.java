@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -206,17 +207,18 @@ class ClusterLauncherTest {
                 "-XX:+UseSerialGC", "-Xss512k",
                 "-Dio.grpc.netty.shaded.io.netty.allocator.numDirectArenas=1",
                 "-Dorg.apache.ratis.thirdparty.io.netty.allocator.numDirectArenas=1", "-jar", "/repo/metadata-raft/target/gtstore-metadata-raft.jar",
-                "--id", "meta2",
-                "--peers", "meta1=127.0.0.1:1:2,meta2=127.0.0.1:3:4,meta3=127.0.0.1:5:6",
-                "--storage-dir", "/c/meta2/raft", "--replication", "2", "--partitions", "1024",
-                "--initial-servers", "2", "--lease-ms", "900"),
+                "--id", "meta2", "--cluster-file", "/c/cluster.conf",
+                "--storage-dir", "/c/meta2/raft", "--lease-ms", "900"),
                 m.metadata(c, c.metadata().get(1), List.of("--lease-ms", "900")));
         assertEquals(List.of("/jdk/bin/java", "-Xms256m", "-Xmx256m", "-Xmn24m",
                 "-XX:+UseSerialGC", "-Xss512k",
                 "-Dio.grpc.netty.shaded.io.netty.allocator.numDirectArenas=1", "-jar", "/repo/dataserver/target/gtstore-dataserver.jar",
                 "--id", "server2", "--listen", "127.0.0.1:8", "--data-dir", "/c/server2/data",
-                "--meta", "127.0.0.1:2,127.0.0.1:4,127.0.0.1:6"),
+                "--cluster-file", "/c/cluster.conf"),
                 m.server(c, c.servers().get(1), List.of()));
+        assertEquals(Map.of("peers", "meta1=127.0.0.1:1:2,meta2=127.0.0.1:3:4,meta3=127.0.0.1:5:6",
+                "replication", "2", "partitions", "1024", "initial-servers", "2"),
+                c.clusterConf(), "what the cluster file holds");
     }
 
     @Test

@@ -138,7 +138,7 @@ public final class MetadataServer implements AutoCloseable {
         RaftMembership membership = new RaftMembership(config, raftServer, division, transfer,
                 config.electionTimeoutMinMs());
         PeerAddress self = config.self();
-        grpcServer = NettyServerBuilder.forAddress(new InetSocketAddress(self.host(),
+        grpcServer = NettyServerBuilder.forAddress(new InetSocketAddress(config.bindHost(),
                         self.rpcPort()))
                 .addService(new MetadataGrpcService(member, leader,
                         // A slow commit still proves leadership; only an answer later than the
@@ -249,7 +249,7 @@ public final class MetadataServer implements AutoCloseable {
         RaftProperties props = new RaftProperties();
         PeerAddress self = config.self();
         RaftServerConfigKeys.setStorageDir(props, List.of(config.storageDir().toFile()));
-        GrpcConfigKeys.Server.setHost(props, self.host());
+        GrpcConfigKeys.Server.setHost(props, config.bindHost());
         GrpcConfigKeys.Server.setPort(props, self.raftPort());
         RaftServerConfigKeys.Read.setOption(props, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
         RaftServerConfigKeys.Rpc.setTimeoutMin(props, TimeDuration.valueOf(

@@ -34,7 +34,8 @@ public record MetadataServerConfig(
         long snapshotThresholdEntries,
         long logSegmentSizeMaxBytes,
         int logPurgeGapEntries,
-        boolean join) {
+        boolean join,
+        String listenHost) {
 
     /** Partitions moving between servers at once (rebalancing, drains); 0 turns it off. */
     public static final int DEFAULT_REBALANCE_MOVES = 64;
@@ -150,6 +151,11 @@ public record MetadataServerConfig(
         return this;
     }
 
+    /** The host the raft and rpc ports bind to: {@code --listen}, else this member's host. */
+    public String bindHost() {
+        return listenHost == null || listenHost.isEmpty() ? self().host() : listenHost;
+    }
+
     public PeerAddress self() {
         return peers.stream().filter(p -> p.id().equals(id)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("--id " + id
@@ -185,6 +191,7 @@ public record MetadataServerConfig(
         b.logSegmentSizeMaxBytes = logSegmentSizeMaxBytes;
         b.logPurgeGapEntries = logPurgeGapEntries;
         b.join = join;
+        b.listenHost = listenHost;
         return b;
     }
 
@@ -218,6 +225,7 @@ public record MetadataServerConfig(
         private long logSegmentSizeMaxBytes = DEFAULT_LOG_SEGMENT_SIZE_MAX_BYTES;
         private int logPurgeGapEntries = DEFAULT_LOG_PURGE_GAP_ENTRIES;
         private boolean join;
+        private String listenHost;
 
         public Builder id(String v) { id = v; return this; }
         public Builder peers(List<PeerAddress> v) { peers = v; return this; }
@@ -244,6 +252,7 @@ public record MetadataServerConfig(
         public Builder logSegmentSizeMaxBytes(long v) { logSegmentSizeMaxBytes = v; return this; }
         public Builder logPurgeGapEntries(int v) { logPurgeGapEntries = v; return this; }
         public Builder join(boolean v) { join = v; return this; }
+        public Builder listenHost(String v) { listenHost = v; return this; }
 
         public MetadataServerConfig build() {
             return new MetadataServerConfig(id, peers, storageDir, replication, partitions,
@@ -251,7 +260,7 @@ public record MetadataServerConfig(
                     electionTimeoutMinMs, electionTimeoutMaxMs, probeTimeoutMs, restartGraceMs,
                     reviveWaitMs, rebalanceMoves, bootstrapWaitMs,
                     leaderTickMs, snapshotThresholdEntries, logSegmentSizeMaxBytes,
-                    logPurgeGapEntries, join);
+                    logPurgeGapEntries, join, listenHost);
         }
     }
 }

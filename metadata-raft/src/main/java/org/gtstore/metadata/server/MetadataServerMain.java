@@ -7,6 +7,7 @@ import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
+import org.gtstore.proto.ClusterConfigFile;
 import org.gtstore.proto.Durability;
 import org.gtstore.proto.ProcessDefaults;
 import picocli.CommandLine;
@@ -27,7 +28,15 @@ public final class MetadataServerMain {
     @Option(names = "--id", required = true, description = "This member's id, e.g. meta1.")
     String id;
 
-    @Option(names = "--peers", required = true, split = ",",
+    @Option(names = "--cluster-file", paramLabel = "F", description = "The cluster file: the"
+            + " members (peers) and settings, for every flag this command line does not give.")
+    Path clusterFile;
+
+    @Option(names = "--listen", paramLabel = "HOST", description = "The address the raft and"
+            + " rpc ports bind to, e.g. 0.0.0.0 (default: this member's host in --peers).")
+    String listen;
+
+    @Option(names = "--peers", split = ",",
             description = "All members: id=host:raftPort:rpcPort,... With --join, this"
                     + " member's own entry is the one that counts.")
     List<String> peers = new ArrayList<>();
@@ -40,8 +49,8 @@ public final class MetadataServerMain {
     @Option(names = "--storage-dir", required = true, description = "Ratis storage directory.")
     Path storageDir;
 
-    @Option(names = "--replication", required = true, description = "K, replicas per chain.")
-    int replication;
+    @Option(names = "--replication", description = "K, replicas per chain.")
+    Integer replication;
 
     @Option(names = "--partitions", defaultValue = "1024", description = "Partition count.")
     int partitions;
@@ -149,7 +158,16 @@ public final class MetadataServerMain {
     /** Turns the command line into a validated config; throws with a one-line message. */
     static MetadataServerConfig parse(String[] args) {
         MetadataServerMain m = new MetadataServerMain();
-        new CommandLine(m).parseArgs(args);
+        new CommandLine(m).parseArgs(ClusterConfigFile.withDefaults(args,
+                ClusterConfigFile::asFlags));
+        if (m.peers.isEmpty()) {
+            throw new IllegalArgumentException("--peers is required (or a --cluster-file that"
+                    + " names the peers)");
+        }
+        if (m.replication == null) {
+            throw new IllegalArgumentException("--replication is required (or a --cluster-file"
+                    + " that sets replication)");
+        }
         List<PeerAddress> parsed = new ArrayList<>();
         for (String p : m.peers) {
             parsed.add(PeerAddress.parse(p));
@@ -164,7 +182,8 @@ public final class MetadataServerMain {
                 .heartbeatIntervalMs(m.heartbeatIntervalMs)
                 .electionTimeoutMinMs(m.electionTimeoutMinMs)
                 .electionTimeoutMaxMs(m.electionTimeoutMaxMs)
-                .bootstrapWaitMs(m.bootstrapWaitMs).join(m.join).build().validate();
+                .bootstrapWaitMs(m.bootstrapWaitMs).join(m.join).listenHost(m.listen).build()
+                .validate();
     }
 
     /** {@code replicated} or {@code fsync}, as {@code gtctl cluster start --durability} takes. */

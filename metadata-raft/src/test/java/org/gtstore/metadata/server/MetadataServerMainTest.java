@@ -7,12 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.gtstore.proto.ClusterConfigFile;
 import org.gtstore.proto.Durability;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** The metadata member's command line: the restart grace flag, its default and its checks. */
@@ -25,6 +29,28 @@ class MetadataServerMainTest {
                 "--storage-dir", "/tmp/unused", "--replication", "2"));
         a.addAll(List.of(extra));
         return a.toArray(String[]::new);
+    }
+
+    @Test
+    void aClusterFileGivesTheFlagsTheCommandLineDoesNot(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("gtstore.conf");
+        ClusterConfigFile.write(file, Map.of("peers",
+                "meta1=10.0.0.1:7000:7001,meta2=10.0.0.2:7000:7001,meta3=10.0.0.3:7000:7001",
+                "replication", "3", "partitions", "256", "lease-ms", "1200"));
+        MetadataServerConfig c = MetadataServerMain.parse(new String[] {"--id", "meta2",
+                "--cluster-file", file.toString(), "--storage-dir", "/tmp/unused",
+                "--partitions", "512", "--listen", "0.0.0.0"});
+        assertEquals(3, c.replication());
+        assertEquals(512, c.partitions(), "the command line wins");
+        assertEquals(1200, c.leaseMs());
+        assertEquals("10.0.0.2:7001", c.self().rpcAddress());
+        assertEquals("0.0.0.0", c.bindHost());
+        assertEquals("10.0.0.2", MetadataServerMain.parse(args()).toBuilder().id("meta2")
+                .peers(c.peers()).build().bindHost(), "without --listen: the member's host");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> MetadataServerMain.parse(new String[] {"--id", "meta1",
+                        "--storage-dir", "/tmp/unused"}));
+        assertTrue(e.getMessage().contains("--peers is required"), e.getMessage());
     }
 
     @Test
