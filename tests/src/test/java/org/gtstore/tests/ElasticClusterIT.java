@@ -34,7 +34,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * Growing and shrinking a running cluster, as a person types it: {@code gtctl cluster
  * add-server --count 2 --wait} takes 5 servers to 7, then {@code drain --wait} and {@code
  * remove} take two of the first ones away again, while four clients read and write keys of
- * every partition. Every operation succeeds, the history is linearizable, a watcher of the
+ * every partition. Every operation succeeds but a few retries refused as too old (see
+ * {@link #assertOnlyRetriesTooOld}), the history is linearizable, a watcher of the
  * map never sees a chain with fewer than K members, and at the end the servers hold replica
  * slots and heads within one of each other. A rolling restart keeps the history
  * linearizable. Bad operator input gets one line and changes nothing.
@@ -85,7 +86,7 @@ class ElasticClusterIT {
             assertBalanced(end, List.of(), "after draining and removing server1, server2");
             System.out.printf("[elastic] %d ops ok, %d failed %s; %d maps watched%n",
                     w.succeeded(), w.failed(), w.sampleFailures(), watcher.seen());
-            assertEquals(0, w.failed(), "failed operations: " + w.sampleFailures());
+            assertOnlyRetriesTooOld(w);
             assertTrue(watcher.violations().isEmpty(), "chains below K: " + watcher.violations());
             Optional<RegisterChecker.Violation> violation =
                     RegisterChecker.check(w.history().ops());
@@ -121,19 +122,26 @@ class ElasticClusterIT {
             System.out.printf("[rolling] longest write gap %s; %d ops ok, %d failed %s%n",
                     w.longestWriteGapSpan(startNs, endNs), w.succeeded(), w.failed(),
                     w.sampleFailures());
-            // A retried put that reaches a head whose memory of applied requests starts after
-            // the put's first attempt is refused, RETRY_TOO_OLD, outcome unknown (nothing is
-            // applied twice); every restart moves heads, so a few retries meet one. Any other
-            // failure fails the test.
-            assertTrue(w.failed() <= 20, w.failed() + " failed (the sample holds 20): "
-                    + w.sampleFailures());
-            assertTrue(w.sampleFailures().stream().allMatch(f -> f.contains("RETRY_TOO_OLD")),
-                    "failed operations: " + w.sampleFailures());
+            assertOnlyRetriesTooOld(w);
             Optional<RegisterChecker.Violation> violation =
                     RegisterChecker.check(w.history().ops());
             assertFalse(violation.isPresent(), () -> violation.get().toString());
         }
         assertBalanced(map(), List.of(), "after the rolling restart");
+    }
+
+    /**
+     * No operation failed but a few retries refused as too old. A retried put that reaches a
+     * head whose memory of applied requests starts after the put's first attempt is refused
+     * (RETRY_TOO_OLD, outcome unknown, nothing applied twice): a move or a restart makes a
+     * server head whose memory of the partition starts at its copy, so a retry in flight
+     * across the hand-over can meet one. Any other failure fails the test.
+     */
+    private static void assertOnlyRetriesTooOld(RecordedWorkload w) {
+        assertTrue(w.failed() <= 20, w.failed() + " failed (the sample holds 20): "
+                + w.sampleFailures());
+        assertTrue(w.sampleFailures().stream().allMatch(f -> f.contains("RETRY_TOO_OLD")),
+                "failed operations: " + w.sampleFailures());
     }
 
     @Test

@@ -1,8 +1,6 @@
 package org.gtstore.gtctl.cluster;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,8 +15,6 @@ import java.util.function.Supplier;
 import org.gtstore.gtctl.cluster.ClusterFile.MetadataMember;
 import org.gtstore.gtctl.cluster.ClusterFile.ServerMember;
 import org.gtstore.proto.ClusterConfigFile;
-import org.gtstore.proto.PartitionMap;
-import org.gtstore.proto.ServerInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -298,12 +294,12 @@ public final class ClusterLauncher implements AutoCloseable {
                         () -> view.memberStatus(address).isPresent()
                                 ? Optional.empty() : Optional.of(id + " does not answer yet"));
             } else {
-                long before = incarnation(view, id);
+                long before = ClusterObservations.incarnation(view, id);
                 launchServer(cluster.server(id).get());
                 ServerMember member = cluster.server(id).get();
                 awaitCondition(deadline(timeout), timeout, List.of(id),
                         id + " to register again",
-                        () -> serverBack(view, member, before));
+                        () -> ClusterObservations.serverBack(view, member, before));
             }
         }
     }
@@ -335,7 +331,7 @@ public final class ClusterLauncher implements AutoCloseable {
             for (String id : added) {
                 ServerMember member = cluster.server(id).get();
                 awaitCondition(deadline, timeout, List.of(id), id + " to register",
-                        () -> serverBack(view, member, 0));
+                        () -> ClusterObservations.serverBack(view, member, 0));
             }
         }
         return added;
@@ -453,7 +449,7 @@ public final class ClusterLauncher implements AutoCloseable {
         List<String> members = cluster().memberIds();
         try (MetadataView view = viewFactory.apply(metadataAddresses())) {
             awaitCondition(deadline(timeout), timeout, members, "the cluster to be ready",
-                    () -> readiness(view));
+                    () -> ClusterObservations.readiness(cluster(), view));
         }
     }
 
@@ -475,67 +471,17 @@ public final class ClusterLauncher implements AutoCloseable {
         try (MetadataView view = viewFactory.apply(metadataAddresses())) {
             if (serversAfterLeader) {
                 awaitCondition(deadline, timeout, metadataIds(), "a metadata leader",
-                        () -> hasLeader(view) ? Optional.empty()
+                        () -> ClusterObservations.hasLeader(cluster(), view) ? Optional.empty()
                                 : Optional.of("the metadata group has no leader yet"));
                 cluster().servers().forEach(this::launchServer);
             }
             awaitCondition(deadline, timeout, cluster().memberIds(), "the cluster to be ready",
-                    () -> readiness(view));
+                    () -> ClusterObservations.readiness(cluster(), view));
         }
     }
 
     private static long deadline(Duration timeout) {
         return System.nanoTime() + timeout.toNanos();
-    }
-
-    private boolean hasLeader(MetadataView view) {
-        return cluster().metadata().stream().anyMatch(m -> view.memberStatus(m.rpcAddress())
-                .map(s -> "LEADER".equals(s.getRole())).orElse(false));
-    }
-
-    private Optional<String> readiness(MetadataView view) {
-        ClusterFile c = cluster();
-        boolean leader = hasLeader(view);
-        PartitionMap map = null;
-        if (leader) {
-            try {
-                map = view.map();
-            } catch (RuntimeException e) {
-                LOG.debug("map not readable yet: {}", e.toString());
-            }
-        }
-        List<String> ids = c.servers().stream().map(ServerMember::id).toList();
-        Optional<String> reason = Readiness.notReadyReason(leader, map, ids, c.replication());
-        if (reason.isPresent()) {
-            return reason;
-        }
-        for (ServerMember s : c.servers()) {
-            if (!listening(s.host(), s.port())) {
-                return Optional.of(s.id() + " is not accepting connections on " + s.address());
-            }
-        }
-        return Optional.empty();
-    }
-
-    private static long incarnation(MetadataView view, String id) {
-        try {
-            return view.map().getServersList().stream().filter(s -> s.getId().equals(id))
-                    .mapToLong(ServerInfo::getIncarnation).max().orElse(-1);
-        } catch (RuntimeException e) {
-            return -1;
-        }
-    }
-
-    private Optional<String> serverBack(MetadataView view, ServerMember member, long before) {
-        long now = incarnation(view, member.id());
-        if (now <= before) {
-            return Optional.of(member.id() + " has not registered again");
-        }
-        if (!listening(member.host(), member.port())) {
-            return Optional.of(member.id() + " is not accepting connections on "
-                    + member.address());
-        }
-        return Optional.empty();
     }
 
     /**
@@ -572,15 +518,6 @@ public final class ClusterLauncher implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ClusterException("interrupted while waiting for the cluster", e);
-        }
-    }
-
-    private static boolean listening(String host, int port) {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(host, port), 200);
-            return true;
-        } catch (IOException e) {
-            return false;
         }
     }
 
