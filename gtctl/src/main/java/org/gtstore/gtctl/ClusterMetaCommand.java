@@ -161,8 +161,10 @@ final class ClusterMetaCommand {
 
         /**
          * Sends a change, again while the group has no leader that takes it (a removed leader
-         * hands over, and an election may follow on a loaded machine) or another change is
-         * under way, for up to {@link #RETRY_FOR}. A change a lost answer hid is found done
+         * hands over, and an election may follow on a loaded machine), another change is
+         * under way, too few members answered the leader lately, or the leader was just
+         * elected, for up to
+         * {@link #RETRY_FOR}. A change a lost answer hid is found done
          * by the retry: the member is then already in (added) or out (removed).
          */
         private static AdminResponse change(MetadataView view, ChangeMetaMembersRequest req) {
@@ -178,7 +180,9 @@ final class ClusterMetaCommand {
                     }
                     boolean busy = r.getCode() == ErrorCode.UNAVAILABLE
                             && (r.getMessage().contains("under way")
-                            || r.getMessage().contains("hand its leadership"));
+                            || r.getMessage().contains("hand its leadership")
+                            || r.getMessage().contains("answer the leader")
+                            || r.getMessage().contains("not ready yet"));
                     if (!busy || System.nanoTime() - deadline > 0) {
                         return r;
                     }

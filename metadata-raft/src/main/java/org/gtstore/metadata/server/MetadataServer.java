@@ -136,7 +136,7 @@ public final class MetadataServer implements AutoCloseable {
         transfer = new LeadershipTransfer(config.id(), raftServer, division, confirmer,
                 config.heartbeatIntervalMs());
         RaftMembership membership = new RaftMembership(config, raftServer, division, transfer,
-                config.electionTimeoutMinMs());
+                config.electionTimeoutMaxMs());
         PeerAddress self = config.self();
         grpcServer = NettyServerBuilder.forAddress(new InetSocketAddress(config.bindHost(),
                         self.rpcPort()))

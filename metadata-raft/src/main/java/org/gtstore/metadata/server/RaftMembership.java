@@ -27,6 +27,7 @@ import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.SetConfigurationRequest;
+import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
 import org.apache.ratis.protocol.exceptions.NotLeaderException;
 import org.apache.ratis.protocol.exceptions.ReconfigurationInProgressException;
 import org.apache.ratis.protocol.exceptions.ReconfigurationTimeoutException;
@@ -71,10 +72,11 @@ final class RaftMembership implements MembershipChanges {
     private final RaftServer.Division division;
     private final LeadershipTransfer transfer;
     /**
-     * A follower heard from within this long counts as live: the leader's appends reach every
-     * follower at least every half election timeout, so a member silent for longer is likely
-     * gone. A change whose new configuration has no live majority would stop the group until
-     * enough of its members come back, so this errs towards refusing.
+     * A follower heard from within this long (one election timeout) counts as live: the
+     * leader's appends reach every follower at least every half election timeout, so a member
+     * silent for longer is likely gone. A change whose new configuration has no live majority
+     * would stop the group until enough of its members come back, so this errs towards
+     * refusing; on a loaded machine a refusal may pass, and gtctl asks again.
      */
     private final long liveWithinMs;
     private final ClientId clientId = ClientId.randomId();
@@ -229,6 +231,10 @@ final class RaftMembership implements MembershipChanges {
         if (e instanceof NotLeaderException nle) {
             return refuse(ErrorCode.NOT_LEADER, "not the leader").toBuilder()
                     .setLeaderHint(rpcAddressOf(nle.getSuggestedLeader())).build();
+        }
+        if (e instanceof LeaderNotReadyException) {
+            return refuse(ErrorCode.UNAVAILABLE, "the leader is not ready yet (it was just"
+                    + " elected); try again");
         }
         if (e instanceof ReconfigurationInProgressException) {
             return refuse(ErrorCode.UNAVAILABLE, "another change of members is under way;"

@@ -83,8 +83,10 @@ class MetadataMembershipTest {
         assertEquals(ErrorCode.NOT_LEADER, handed.getCode(), handed.getMessage());
         assertNotEquals("", handed.getLeaderHint());
         assertNotEquals(group.address(old), handed.getLeaderHint());
-        AdminResponse removed = group.stubFor(handed.getLeaderHint()).changeMetaMembers(
-                remove(old));
+        // The new leader takes changes once it is ready: its first entry committed.
+        AdminResponse removed = await("the new leader removes " + old).atMost(InJvmGroup.WAIT)
+                .until(() -> group.stubFor(handed.getLeaderHint()).changeMetaMembers(
+                        remove(old)), r -> !r.getMessage().contains("not ready yet"));
         long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
         assertEquals(ErrorCode.OK, removed.getCode(), removed.getMessage());
         MetadataServer next = group.awaitLeader(old);
