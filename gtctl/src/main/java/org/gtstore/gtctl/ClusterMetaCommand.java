@@ -41,12 +41,8 @@ final class ClusterMetaCommand {
         private CommandSpec spec;
         @Option(names = "--id", description = "The new member's id (default: the next metaN).")
         private String id;
-        @Option(names = "--raft-address", paramLabel = "HOST:PORT",
-                description = "With --meta: the new member's Raft address.")
-        private String raftAddress;
-        @Option(names = "--rpc-address", paramLabel = "HOST:PORT",
-                description = "With --meta: the new member's MetadataService address.")
-        private String rpcAddress;
+        @Mixin
+        private NewMemberAddresses addresses;
         private final Connector connector;
 
         Add(Connector connector) {
@@ -58,7 +54,7 @@ final class ClusterMetaCommand {
             Changes c = new Changes(common, connector);
             try (MetadataView view = connector.openMetadata(common.metadataAddresses())) {
                 String line = common.hasMeta()
-                        ? c.addStarted(view, byHand(id, raftAddress, rpcAddress))
+                        ? c.addStarted(view, addresses.byHand(id))
                         : c.addLocal(view, Optional.ofNullable(id));
                 c.print(spec, "joined", line);
             }
@@ -105,12 +101,8 @@ final class ClusterMetaCommand {
         @Option(names = "--with", paramLabel = "NEW_ID",
                 description = "The new member's id (default: the next metaN).")
         private String newId;
-        @Option(names = "--raft-address", paramLabel = "HOST:PORT",
-                description = "With --meta: the new member's Raft address.")
-        private String raftAddress;
-        @Option(names = "--rpc-address", paramLabel = "HOST:PORT",
-                description = "With --meta: the new member's MetadataService address.")
-        private String rpcAddress;
+        @Mixin
+        private NewMemberAddresses addresses;
         private final Connector connector;
 
         Replace(Connector connector) {
@@ -122,8 +114,7 @@ final class ClusterMetaCommand {
             Changes c = new Changes(common, connector);
             try (MetadataView view = connector.openMetadata(common.metadataAddresses())) {
                 if (common.hasMeta()) {
-                    c.print(spec, "joined", c.addStarted(view,
-                            byHand(newId, raftAddress, rpcAddress)));
+                    c.print(spec, "joined", c.addStarted(view, addresses.byHand(newId)));
                 } else {
                     c.requireLocalMember(id);
                     c.print(spec, "joined", c.addLocal(view, Optional.ofNullable(newId)));
@@ -134,13 +125,24 @@ final class ClusterMetaCommand {
         }
     }
 
-    private static MetaMember byHand(String id, String raft, String rpc) {
-        if (id == null || raft == null || rpc == null) {
-            throw new GtctlException("with --meta, name the new member, started by hand with"
-                    + " --join: --id ID --raft-address HOST:PORT --rpc-address HOST:PORT",
-                    Gtctl.EXIT_USAGE);
+    /** The addresses of a member started by hand, which {@code add} and {@code replace} take. */
+    static final class NewMemberAddresses {
+        @Option(names = "--raft-address", paramLabel = "HOST:PORT",
+                description = "With --meta: the new member's Raft address.")
+        private String raft;
+        @Option(names = "--rpc-address", paramLabel = "HOST:PORT",
+                description = "With --meta: the new member's MetadataService address.")
+        private String rpc;
+
+        MetaMember byHand(String id) {
+            if (id == null || raft == null || rpc == null) {
+                throw new GtctlException("with --meta, name the new member, started by hand"
+                        + " with --join: --id ID --raft-address HOST:PORT --rpc-address"
+                        + " HOST:PORT", Gtctl.EXIT_USAGE);
+            }
+            return MetaMember.newBuilder().setId(id).setRaftAddress(raft).setRpcAddress(rpc)
+                    .build();
         }
-        return MetaMember.newBuilder().setId(id).setRaftAddress(raft).setRpcAddress(rpc).build();
     }
 
     /** The steps the three commands share. */
@@ -160,11 +162,11 @@ final class ClusterMetaCommand {
         }
 
         /**
-         * Sends a change, again while the group has no leader that takes it (a removed leader
-         * hands over, and an election may follow on a loaded machine), another change is
-         * under way, too few members answered the leader lately, or the leader was just
-         * elected, for up to
-         * {@link #RETRY_FOR}. A change a lost answer hid is found done
+         * Sends a change, again while the group cannot take it now (UNAVAILABLE: another
+         * change is under way, too few members answered the leader lately, the leader was just
+         * elected or could not hand over, the new member does not answer yet) or has no leader
+         * that takes it (a removed leader hands over, and an election may follow on a loaded
+         * machine), for up to {@link #RETRY_FOR}. A change a lost answer hid is found done
          * by the retry: the member is then already in (added) or out (removed).
          */
         private static AdminResponse change(MetadataView view, ChangeMetaMembersRequest req) {
@@ -178,12 +180,8 @@ final class ClusterMetaCommand {
                                 ? req.getAdd().getId() + " joined" : req.getRemove()
                                 + " left") + " (" + r.getMessage() + ")").build();
                     }
-                    boolean busy = r.getCode() == ErrorCode.UNAVAILABLE
-                            && (r.getMessage().contains("under way")
-                            || r.getMessage().contains("hand its leadership")
-                            || r.getMessage().contains("answer the leader")
-                            || r.getMessage().contains("not ready yet"));
-                    if (!busy || System.nanoTime() - deadline > 0) {
+                    if (r.getCode() != ErrorCode.UNAVAILABLE
+                            || System.nanoTime() - deadline > 0) {
                         return r;
                     }
                 } catch (RuntimeException e) {

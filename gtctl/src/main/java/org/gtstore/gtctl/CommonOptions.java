@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Optional;
 import org.gtstore.gtctl.cluster.ClusterFile;
 import org.gtstore.proto.ClusterConfigFile;
+import org.gtstore.proto.HostPorts;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -48,7 +49,7 @@ public final class CommonOptions {
         List<String> addresses = new ArrayList<>();
         for (String part : value.split(",", -1)) {
             String address = part.strip();
-            if (!MetadataAddresses.isHostPort(address)) {
+            if (!HostPorts.isHostPort(address)) {
                 throw new ParameterException(mixee.commandLine(),
                         "--meta expects host:port[,host:port...], got '" + value + "'");
             }

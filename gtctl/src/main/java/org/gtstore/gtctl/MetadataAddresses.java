@@ -122,18 +122,4 @@ final class MetadataAddresses {
         }
         return p.currentToken() == JsonToken.END_ARRAY ? List.copyOf(addresses) : null;
     }
-
-    /** Whether the text is host:port with a port in 1..65535. */
-    static boolean isHostPort(String address) {
-        int colon = address.lastIndexOf(':');
-        if (colon <= 0 || colon == address.length() - 1) {
-            return false;
-        }
-        try {
-            int port = Integer.parseInt(address.substring(colon + 1));
-            return port > 0 && port <= 65535;
-        } catch (NumberFormatException e) {
-            return false;
-        }
-    }
 }

@@ -8,6 +8,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.gtstore.proto.HostPorts;
 
 /**
  * A put, get or delete command line read without picocli, so that a one-shot command does not
@@ -118,7 +119,7 @@ final class OneShotCommand {
         List<String> addresses = new ArrayList<>();
         for (String part : value.split(",", -1)) {
             String address = part.strip();
-            if (!MetadataAddresses.isHostPort(address)) {
+            if (!HostPorts.isHostPort(address)) {
                 return null;
             }
             addresses.add(address);

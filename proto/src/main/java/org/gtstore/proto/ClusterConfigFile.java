@@ -127,11 +127,6 @@ public final class ClusterConfigFile {
 
     /** Every key of the file as the flag of the same name ({@code --key}), for a member. */
     public Map<String, String> asFlags() {
-        return flagsOf(values);
-    }
-
-    /** These keys and values as flags ({@code --key}). */
-    public static Map<String, String> flagsOf(Map<String, String> values) {
         Map<String, String> flags = new TreeMap<>();
         values.forEach((k, v) -> flags.put("--" + k, v));
         return flags;

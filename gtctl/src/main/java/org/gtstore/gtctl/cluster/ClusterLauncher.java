@@ -1,7 +1,6 @@
 package org.gtstore.gtctl.cluster;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -49,6 +48,8 @@ public final class ClusterLauncher implements AutoCloseable {
     private final Duration stopGrace;
     private final Function<List<String>, MetadataView> viewFactory;
     private ClusterFile cluster;
+    /** What this launcher last wrote to the cluster file, null before it wrote any. */
+    private Map<String, String> writtenConf;
 
     private ClusterLauncher(Builder b, ClusterFile cluster) {
         this.dir = b.dir;
@@ -533,19 +534,22 @@ public final class ClusterLauncher implements AutoCloseable {
                 commands.memberDir(s.id()), commands.logFile(s.id())));
     }
 
-    /** Writes the cluster file the members start with, if it does not hold this already. */
+    /**
+     * Writes the cluster file the members start with, unless this launcher already wrote the
+     * same contents (it changes only with the metadata members).
+     */
     private void writeClusterConf() {
         Map<String, String> conf = cluster.clusterConf();
+        if (conf.equals(writtenConf)) {
+            return;
+        }
         Path file = commands.clusterConf();
         try {
-            if (Files.isRegularFile(file) && ClusterConfigFile.read(file).asFlags().equals(
-                    ClusterConfigFile.flagsOf(conf))) {
-                return;
-            }
             ClusterConfigFile.write(file, conf);
         } catch (IOException | IllegalArgumentException e) {
             throw new ClusterException("cannot write " + file + ": " + e.getMessage(), e);
         }
+        writtenConf = conf;
     }
 
     private void record(String id, Process process) {

@@ -38,6 +38,7 @@ import org.gtstore.metadata.service.MembershipChanges;
 import org.gtstore.proto.AdminResponse;
 import org.gtstore.proto.ChangeMetaMembersRequest;
 import org.gtstore.proto.ErrorCode;
+import org.gtstore.proto.HostPorts;
 import org.gtstore.proto.MemberStatus;
 import org.gtstore.proto.MemberStatusRequest;
 import org.gtstore.proto.MetaMember;
@@ -257,7 +258,7 @@ final class RaftMembership implements MembershipChanges {
                     + " '.', '_' or '-', got '" + m.getId() + "'");
         }
         for (String a : List.of(m.getRaftAddress(), m.getRpcAddress())) {
-            if (!isHostPort(a)) {
+            if (!HostPorts.isHostPort(a)) {
                 return refuse(ErrorCode.INVALID_ARGUMENT, "expected host:port for the new"
                         + " member's raft and rpc addresses, got '" + a + "'");
             }
@@ -366,18 +367,5 @@ final class RaftMembership implements MembershipChanges {
 
     private static AdminResponse refuse(ErrorCode code, String message) {
         return AdminResponse.newBuilder().setCode(code).setMessage(message).build();
-    }
-
-    static boolean isHostPort(String address) {
-        int colon = address.lastIndexOf(':');
-        if (colon <= 0 || colon == address.length() - 1) {
-            return false;
-        }
-        try {
-            int port = Integer.parseInt(address.substring(colon + 1));
-            return port > 0 && port <= 65535;
-        } catch (NumberFormatException e) {
-            return false;
-        }
     }
 }
