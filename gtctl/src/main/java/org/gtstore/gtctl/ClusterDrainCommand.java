@@ -83,9 +83,12 @@ final class ClusterDrainCommand implements Callable<Integer> {
                         m -> id + " still holds " + MoveProgress.positionsOf(m, id)
                                 + " positions; " + MoveProgress.of(m).describe());
                 long ms = (System.nanoTime() - start) / 1_000_000;
+                boolean local = common.startedServer(id);
                 out.println(common.json() ? "{\"drained\":\"" + id + "\",\"ms\":" + ms + "}"
                         : id + " is drained after " + ms + " ms: it holds no partition and can"
-                        + " be stopped ('gtctl cluster remove " + id + "' stops and forgets it)");
+                        + " be stopped (" + (local ? "'gtctl cluster remove " + id
+                        + "' stops and forgets it)" : "stop its process, then 'gtctl cluster"
+                        + " remove " + id + "' forgets it)"));
             }
         }
         out.flush();

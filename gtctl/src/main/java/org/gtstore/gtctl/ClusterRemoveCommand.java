@@ -44,8 +44,7 @@ final class ClusterRemoveCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Optional<ClusterLauncher> local = !common.hasMeta() && common.clusterFile()
-                .map(f -> f.server(id).isPresent()).orElse(false)
+        Optional<ClusterLauncher> local = common.startedServer(id)
                 ? Optional.of(ClusterDir.open(common, connector, "remove")) : Optional.empty();
         try (MetadataView view = connector.openMetadata(common.metadataAddresses())) {
             PartitionMap map = view.map();

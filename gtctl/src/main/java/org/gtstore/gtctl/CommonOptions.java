@@ -109,6 +109,14 @@ public final class CommonOptions {
     }
 
     /**
+     * True if data server {@code id} belongs to the cluster of {@code --dir} (and neither
+     * {@code --meta} nor {@code --cluster-file} was given): gtctl started it and can stop it.
+     */
+    public boolean startedServer(String id) {
+        return !hasMeta() && clusterFile().map(f -> f.server(id).isPresent()).orElse(false);
+    }
+
+    /**
      * The metadata addresses to contact: {@code --meta} if given, else those recorded in
      * {@code <dir>/cluster.json}.
      */

@@ -1,27 +1,22 @@
 package org.gtstore.tests;
 
 import static org.awaitility.Awaitility.await;
+import static org.gtstore.tests.support.ClusterChecks.assertBalanced;
+import static org.gtstore.tests.support.ClusterChecks.assertLinearizable;
+import static org.gtstore.tests.support.ClusterChecks.assertOnlyRetriesTooOld;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.TreeMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import org.gtstore.client.MetadataClient;
-import org.gtstore.proto.Chain;
 import org.gtstore.proto.PartitionMap;
 import org.gtstore.proto.ServerInfo;
 import org.gtstore.proto.ServerState;
-import org.gtstore.tests.history.RegisterChecker;
+import org.gtstore.tests.support.ChainSizeWatcher;
 import org.gtstore.tests.support.CliResult;
+import org.gtstore.tests.support.ClusterChecks;
 import org.gtstore.tests.support.ClusterExtension;
 import org.gtstore.tests.support.ClusterProbe;
 import org.gtstore.tests.support.RecordedWorkload;
@@ -35,7 +30,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * add-server --count 2 --wait} takes 5 servers to 7, then {@code drain --wait} and {@code
  * remove} take two of the first ones away again, while four clients read and write keys of
  * every partition. Every operation succeeds but a few retries refused as too old (see
- * {@link #assertOnlyRetriesTooOld}), the history is linearizable, a watcher of the
+ * {@link ClusterChecks#assertOnlyRetriesTooOld}), the history is linearizable, a watcher of the
  * map never sees a chain with fewer than K members, and at the end the servers hold replica
  * slots and heads within one of each other. A rolling restart keeps the history
  * linearizable. Bad operator input gets one line and changes nothing.
@@ -57,16 +52,16 @@ class ElasticClusterIT {
         for (int i = 0; i < 48; i++) {
             keys.add("elastic-" + i);
         }
-        KWatcher watcher = KWatcher.start(c);
-        try (RecordedWorkload w = RecordedWorkload.start(() -> c.client(Duration.ofSeconds(30)),
-                keys, 4, 7)) {
+        try (ChainSizeWatcher watcher = ChainSizeWatcher.start(K, c.metadataAddresses());
+             RecordedWorkload w = RecordedWorkload.start(
+                     () -> c.client(Duration.ofSeconds(30)), keys, 4, 7)) {
             awaitProgress(w);
             CliResult added = c.gtctl("cluster", "add-server", "--count", "2", "--wait");
             assertEquals(0, added.exitCode(), added.toString());
             assertTrue(added.out().get(added.out().size() - 1).startsWith("Balanced after"),
                     added.toString());
             System.out.println("[elastic] " + String.join("; ", added.out()));
-            assertBalanced(map(), List.of(), "after adding server6, server7");
+            assertBalanced(map(), K, "after adding server6, server7");
             awaitProgress(w);
 
             for (String id : List.of("server1", "server2")) {
@@ -83,15 +78,12 @@ class ElasticClusterIT {
             PartitionMap end = map();
             assertEquals(List.of("server3", "server4", "server5", "server6", "server7"),
                     end.getServersList().stream().map(ServerInfo::getId).sorted().toList());
-            assertBalanced(end, List.of(), "after draining and removing server1, server2");
+            assertBalanced(end, K, "after draining and removing server1, server2");
             System.out.printf("[elastic] %d ops ok, %d failed %s; %d maps watched%n",
                     w.succeeded(), w.failed(), w.sampleFailures(), watcher.seen());
             assertOnlyRetriesTooOld(w);
             assertTrue(watcher.violations().isEmpty(), "chains below K: " + watcher.violations());
-            Optional<RegisterChecker.Violation> violation =
-                    RegisterChecker.check(w.history().ops());
-            assertFalse(violation.isPresent(), () -> violation.get().toString());
-            assertTrue(w.history().acknowledgedWrites() > 0, "no write was acknowledged");
+            assertLinearizable(w);
         }
     }
 
@@ -123,25 +115,9 @@ class ElasticClusterIT {
                     w.longestWriteGapSpan(startNs, endNs), w.succeeded(), w.failed(),
                     w.sampleFailures());
             assertOnlyRetriesTooOld(w);
-            Optional<RegisterChecker.Violation> violation =
-                    RegisterChecker.check(w.history().ops());
-            assertFalse(violation.isPresent(), () -> violation.get().toString());
+            assertLinearizable(w);
         }
-        assertBalanced(map(), List.of(), "after the rolling restart");
-    }
-
-    /**
-     * No operation failed but a few retries refused as too old. A retried put that reaches a
-     * head whose memory of applied requests starts after the put's first attempt is refused
-     * (RETRY_TOO_OLD, outcome unknown, nothing applied twice): a move or a restart makes a
-     * server head whose memory of the partition starts at its copy, so a retry in flight
-     * across the hand-over can meet one. Any other failure fails the test.
-     */
-    private static void assertOnlyRetriesTooOld(RecordedWorkload w) {
-        assertTrue(w.failed() <= 20, w.failed() + " failed (the sample holds 20): "
-                + w.sampleFailures());
-        assertTrue(w.sampleFailures().stream().allMatch(f -> f.contains("RETRY_TOO_OLD")),
-                "failed operations: " + w.sampleFailures());
+        assertBalanced(map(), K, "after the rolling restart");
     }
 
     @Test
@@ -157,31 +133,6 @@ class ElasticClusterIT {
         assertEquals(epoch, map().getEpoch(), "a refused request moved the map");
     }
 
-    /** Every live server holds slots and heads within one of the others; no copy under way. */
-    private static void assertBalanced(PartitionMap map, List<String> excluded, String when) {
-        Map<String, Integer> slots = new TreeMap<>();
-        Map<String, Integer> heads = new TreeMap<>();
-        for (ServerInfo s : map.getServersList()) {
-            if (s.getState() != ServerState.DEAD && !excluded.contains(s.getId())) {
-                slots.put(s.getId(), 0);
-                heads.put(s.getId(), 0);
-            }
-        }
-        for (Chain ch : map.getChainsList()) {
-            assertEquals(K, ch.getReplicasCount(), when + ": " + ch);
-            assertTrue(ch.getJoining().isEmpty() && ch.getLeaving().isEmpty(), when + ": " + ch);
-            ch.getReplicasList().forEach(id -> slots.merge(id, 1, Integer::sum));
-            heads.merge(ch.getReplicas(0), 1, Integer::sum);
-        }
-        assertTrue(spread(slots) <= 1, when + ": slots " + slots);
-        assertTrue(spread(heads) <= 1, when + ": heads " + heads);
-    }
-
-    private static int spread(Map<String, Integer> counts) {
-        return counts.values().stream().mapToInt(Integer::intValue).max().orElse(0)
-                - counts.values().stream().mapToInt(Integer::intValue).min().orElse(0);
-    }
-
     private static void awaitProgress(RecordedWorkload w) {
         long target = w.succeeded() + 200;
         await("progress").atMost(WAIT)
@@ -190,59 +141,5 @@ class ElasticClusterIT {
 
     private static PartitionMap map() {
         return ClusterProbe.map(CLUSTER.cluster());
-    }
-
-    /**
-     * Watches every map the metadata publishes and records any chain with fewer than K
-     * members: a move must add before it sheds.
-     */
-    private static final class KWatcher implements AutoCloseable {
-        private final ConcurrentLinkedQueue<String> violations = new ConcurrentLinkedQueue<>();
-        private final AtomicBoolean closed = new AtomicBoolean();
-        private final AtomicLong seen = new AtomicLong();
-        private MetadataClient client;
-        private MetadataClient.Watch watch;
-
-        static KWatcher start(TestCluster c) {
-            KWatcher w = new KWatcher();
-            w.client = MetadataClient.create(c.metadataAddresses());
-            w.watch = w.client.watch(0, new MetadataClient.MapListener() {
-                @Override
-                public void onMap(PartitionMap map) {
-                    w.check(map);
-                }
-
-                @Override
-                public void onConnectionLost(String address, String reason) {
-                }
-            });
-            return w;
-        }
-
-        private void check(PartitionMap map) {
-            seen.incrementAndGet();
-            for (Chain ch : map.getChainsList()) {
-                if (ch.getReplicasCount() < K && violations.size() < 10) {
-                    violations.add("epoch " + map.getEpoch() + " (" + map.getCause() + "): "
-                            + ch.getPartition() + "=" + ch.getReplicasList());
-                }
-            }
-        }
-
-        long seen() {
-            return seen.get();
-        }
-
-        List<String> violations() {
-            return List.copyOf(violations);
-        }
-
-        @Override
-        public void close() throws Exception {
-            if (closed.compareAndSet(false, true)) {
-                watch.close();
-                client.close();
-            }
-        }
     }
 }

@@ -10,14 +10,14 @@ import java.util.Arrays;
 import java.util.List;
 
 /** The last lines of a member's log file, for error messages and test failure output. */
-final class LogTail {
+public final class LogTail {
     private static final int BYTES_MAX = 64 * 1024;
 
     private LogTail() {
     }
 
     /** Up to {@code lines} last lines; empty if the file does not exist or cannot be read. */
-    static List<String> lastLines(Path file, int lines) {
+    public static List<String> lastLines(Path file, int lines) {
         if (!Files.isRegularFile(file)) {
             return List.of();
         }

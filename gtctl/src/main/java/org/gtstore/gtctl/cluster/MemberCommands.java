@@ -10,9 +10,10 @@ import org.gtstore.gtctl.cluster.ClusterFile.ServerMember;
 /**
  * The command lines of the cluster's processes, exactly as docs/contracts.md fixes them: the JVM
  * flags sized for ten JVMs on two cores, the runnable jars under the repository root, and each
- * member's flags. Pure: it builds lists of strings and touches nothing.
+ * member's flags. Pure: it builds lists of strings and touches nothing. The JVM flags and jar
+ * paths are public for tests that start members by hand, as an operator of several hosts does.
  */
-final class MemberCommands {
+public final class MemberCommands {
     /** gRPC's Netty: one pool of direct buffers instead of one per two cores' worth of loops. */
     private static final String GRPC_DIRECT_ARENAS =
             "-Dio.grpc.netty.shaded.io.netty.allocator.numDirectArenas=1";
@@ -23,16 +24,16 @@ final class MemberCommands {
      * Small young generations: nearly everything a member allocates dies young, so the resident
      * heap is about the young generation; 16 MB and 24 MB keep ten JVMs near 1.5 GiB in all.
      */
-    static final List<String> METADATA_JVM_FLAGS = List.of("-Xms160m", "-Xmx160m", "-Xmn16m",
-            "-XX:+UseSerialGC", "-Xss512k", GRPC_DIRECT_ARENAS, RATIS_DIRECT_ARENAS);
-    static final List<String> SERVER_JVM_FLAGS = List.of("-Xms256m", "-Xmx256m", "-Xmn24m",
-            "-XX:+UseSerialGC", "-Xss512k", GRPC_DIRECT_ARENAS);
+    public static final List<String> METADATA_JVM_FLAGS = List.of("-Xms160m", "-Xmx160m",
+            "-Xmn16m", "-XX:+UseSerialGC", "-Xss512k", GRPC_DIRECT_ARENAS, RATIS_DIRECT_ARENAS);
+    public static final List<String> SERVER_JVM_FLAGS = List.of("-Xms256m", "-Xmx256m",
+            "-Xmn24m", "-XX:+UseSerialGC", "-Xss512k", GRPC_DIRECT_ARENAS);
     /** Extra JVM flags for every metadata member, appended after the defaults (later wins). */
     static final String METADATA_FLAGS_ENV = "GTSTORE_METADATA_JVM_FLAGS";
     /** Extra JVM flags for every data server, appended after the defaults (later wins). */
     static final String SERVER_FLAGS_ENV = "GTSTORE_SERVER_JVM_FLAGS";
-    static final String METADATA_JAR = "metadata-raft/target/gtstore-metadata-raft.jar";
-    static final String SERVER_JAR = "dataserver/target/gtstore-dataserver.jar";
+    public static final String METADATA_JAR = "metadata-raft/target/gtstore-metadata-raft.jar";
+    public static final String SERVER_JAR = "dataserver/target/gtstore-dataserver.jar";
     /** The cluster file's name inside a cluster directory. */
     static final String CLUSTER_CONF = "cluster.conf";
 

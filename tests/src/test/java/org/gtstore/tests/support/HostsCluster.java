@@ -1,0 +1,274 @@
+package org.gtstore.tests.support;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.gtstore.client.GtStoreClient;
+import org.gtstore.client.MetadataClient;
+import org.gtstore.gtctl.cluster.GtstoreHome;
+import org.gtstore.gtctl.cluster.LogTail;
+import org.gtstore.gtctl.cluster.MemberCommands;
+import org.gtstore.proto.ClusterConfigFile;
+
+/**
+ * A cluster started the way an operator starts one on several machines (the README's "Running
+ * on several machines"): every member on a "host" of its own, a network namespace with its own
+ * address on one bridge, where it binds the same ports as every other host; each started by
+ * hand from one cluster file with {@code --listen 0.0.0.0} and, for data servers, {@code
+ * --advertise ADDRESS:PORT}. The test JVM plays the operator's workstation: gtctl and clients
+ * reach the hosts through the bridge, given only {@code --cluster-file}.
+ *
+ * <p>{@link #close} kills every process it started, removes the namespaces (with the
+ * {@link NetnsNetwork}) and the directory; {@link #logs} gives the tails of every member's log.
+ */
+public final class HostsCluster implements AutoCloseable {
+    public static final int RAFT_PORT = 7000;
+    public static final int RPC_PORT = 7001;
+    public static final int DATA_PORT = 7100;
+    private static final Duration STOP_GRACE = Duration.ofSeconds(15);
+
+    private final NetnsNetwork net;
+    private final Path dir;
+    private final Path clusterFile;
+    private final Path home = GtstoreHome.resolve();
+    private final Map<String, String> settings;
+    private final Map<String, Process> processes = new LinkedHashMap<>();
+    private final Map<String, String> addresses = new LinkedHashMap<>();
+
+    private HostsCluster(NetnsNetwork net, Path dir, Map<String, String> settings) {
+        this.net = net;
+        this.dir = dir;
+        this.clusterFile = dir.resolve("cluster.conf");
+        this.settings = Map.copyOf(settings);
+    }
+
+    /**
+     * A host for each metadata member, and the cluster file naming them with {@code settings}
+     * (e.g. replication, partitions, initial-servers); nothing is started yet.
+     */
+    public static HostsCluster create(List<String> metadataIds, Map<String, String> settings) {
+        NetnsNetwork net = NetnsNetwork.create();
+        Path dir;
+        try {
+            dir = Files.createTempDirectory("gtstore-hosts-");
+        } catch (IOException e) {
+            net.close();
+            throw new UncheckedIOException(e);
+        }
+        HostsCluster c = new HostsCluster(net, dir, settings);
+        try {
+            for (String id : metadataIds) {
+                c.addHost(id);
+            }
+            c.writeClusterFile(metadataIds);
+            return c;
+        } catch (RuntimeException e) {
+            c.close();
+            throw e;
+        }
+    }
+
+    /** A new host (namespace) for member {@code id}; returns its address. */
+    public synchronized String addHost(String id) {
+        String address = net.add(id);
+        addresses.put(id, address);
+        return address;
+    }
+
+    public synchronized String address(String id) {
+        String a = addresses.get(id);
+        if (a == null) {
+            throw new IllegalArgumentException("no host for " + id + " in " + addresses.keySet());
+        }
+        return a;
+    }
+
+    /**
+     * Writes the cluster file every host reads, naming these metadata members; processes
+     * already running do not read it again (an operator edits every host's copy the same way).
+     */
+    public synchronized void writeClusterFile(List<String> metadataIds) {
+        Map<String, String> conf = new TreeMap<>(settings);
+        conf.put("peers", metadataIds.stream().map(id -> id + "=" + address(id) + ":"
+                + RAFT_PORT + ":" + RPC_PORT).collect(Collectors.joining(",")));
+        try {
+            ClusterConfigFile.write(clusterFile, conf);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public Path clusterFile() {
+        return clusterFile;
+    }
+
+    /** The rpc addresses the cluster file names now. */
+    public List<String> metadataAddresses() {
+        return ClusterConfigFile.read(clusterFile).metadataAddresses();
+    }
+
+    /** Starts metadata member {@code id} on its host, as the README's step 3 does. */
+    public void startMetadata(String id, String... extraFlags) {
+        List<String> cmd = new ArrayList<>(MemberCommands.METADATA_JVM_FLAGS);
+        cmd.addAll(List.of("-jar", home.resolve(MemberCommands.METADATA_JAR).toString(),
+                "--id", id, "--cluster-file", clusterFile.toString(), "--listen", "0.0.0.0",
+                "--storage-dir", memberDir(id).resolve("raft").toString()));
+        cmd.addAll(Arrays.asList(extraFlags));
+        launch(id, cmd);
+    }
+
+    /**
+     * Starts a new metadata member with {@code --join}, its own entry in {@code --peers}, as
+     * the README says for replacing a metadata host.
+     */
+    public void startJoiningMetadata(String id) {
+        startMetadata(id, "--join", "--peers", id + "=" + raftAddress(id) + ":" + RPC_PORT);
+    }
+
+    /** Starts data server {@code id} on its host, as the README's step 4 does. */
+    public void startServer(String id) {
+        List<String> cmd = new ArrayList<>(MemberCommands.SERVER_JVM_FLAGS);
+        cmd.addAll(List.of("-jar", home.resolve(MemberCommands.SERVER_JAR).toString(),
+                "--id", id, "--cluster-file", clusterFile.toString(),
+                "--listen", "0.0.0.0:" + DATA_PORT, "--advertise", dataAddress(id),
+                "--data-dir", memberDir(id).resolve("data").toString()));
+        launch(id, cmd);
+    }
+
+    public String raftAddress(String id) {
+        return address(id) + ":" + RAFT_PORT;
+    }
+
+    public String rpcAddress(String id) {
+        return address(id) + ":" + RPC_PORT;
+    }
+
+    public String dataAddress(String id) {
+        return address(id) + ":" + DATA_PORT;
+    }
+
+    private synchronized void launch(String id, List<String> javaArgs) {
+        if (processes.containsKey(id) && processes.get(id).isAlive()) {
+            throw new IllegalStateException(id + " is running");
+        }
+        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", net.namespace(id),
+                Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(javaArgs);
+        try {
+            Files.createDirectories(memberDir(id));
+            Process p = new ProcessBuilder(cmd).directory(memberDir(id).toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile(id).toFile()))
+                    .start();
+            p.getOutputStream().close();
+            processes.put(id, p);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** SIGTERM, as {@code systemctl stop} sends; waits for the exit (SIGKILL after 15 s). */
+    public void stop(String id) throws InterruptedException {
+        Process p;
+        synchronized (this) {
+            p = processes.get(id);
+        }
+        if (p == null) {
+            throw new IllegalArgumentException(id + " was never started");
+        }
+        p.destroy();
+        if (!p.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+            p.destroyForcibly().waitFor();
+            throw new AssertionError(id + " did not stop within " + STOP_GRACE + " of SIGTERM");
+        }
+    }
+
+    public synchronized boolean isRunning(String id) {
+        Process p = processes.get(id);
+        return p != null && p.isAlive();
+    }
+
+    /** Waits until the member answers GetMemberStatus at its rpc address. */
+    public void awaitMetadataAnswers(String id, Duration within) {
+        try (MetadataClient m = MetadataClient.create(List.of(rpcAddress(id)))) {
+            await(id + " to answer").atMost(within).pollInterval(Duration.ofMillis(200))
+                    .until(() -> {
+                        requireRunning(id);
+                        try {
+                            m.memberStatus(rpcAddress(id));
+                            return true;
+                        } catch (RuntimeException e) {
+                            return false;
+                        }
+                    });
+        }
+    }
+
+    /** Fails at once, with the log, if a member this test started has exited. */
+    public synchronized void requireRunning(String id) {
+        if (!isRunning(id)) {
+            throw new AssertionError(id + " exited: " + String.join("\n",
+                    LogTail.lastLines(logFile(id), 40)));
+        }
+    }
+
+    /** Runs {@code gtctl args... --cluster-file <file>} in this JVM, as from a workstation. */
+    public CliResult gtctl(String... args) {
+        List<String> full = new ArrayList<>(Arrays.asList(args));
+        full.add("--cluster-file");
+        full.add(clusterFile.toString());
+        return TestCluster.runGtctl("", full.toArray(String[]::new));
+    }
+
+    /** A client that knows the metadata members of the cluster file as it is now. */
+    public GtStoreClient client(Duration deadline) {
+        return GtStoreClient.builder().metadataAddresses(metadataAddresses()).deadline(deadline)
+                .build();
+    }
+
+    private Path memberDir(String id) {
+        return dir.resolve(id);
+    }
+
+    private Path logFile(String id) {
+        return memberDir(id).resolve(id + ".log");
+    }
+
+    /** The last lines of every member's log. */
+    public synchronized String logs() {
+        StringBuilder out = new StringBuilder();
+        for (String id : processes.keySet()) {
+            out.append("==> ").append(logFile(id)).append(" <==\n");
+            LogTail.lastLines(logFile(id), 60).forEach(l -> out.append(l).append('\n'));
+        }
+        return out.toString();
+    }
+
+    @Override
+    public synchronized void close() {
+        for (Process p : processes.values()) {
+            p.destroyForcibly();
+        }
+        for (Process p : processes.values()) {
+            try {
+                p.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        net.close();
+        TestCluster.deleteRecursively(dir);
+    }
+}
