@@ -3,6 +3,7 @@ package org.gtstore.client;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -30,6 +31,7 @@ import org.gtstore.proto.Limits;
 import org.gtstore.proto.PartitionMap;
 import org.gtstore.proto.ServerInfo;
 import org.gtstore.proto.ServerState;
+import org.gtstore.proto.TransportSecurity;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,7 +72,8 @@ public final class GtStoreClient implements AutoCloseable {
     private GtStoreClient(ClientConfig config) {
         this.config = config;
         this.metadata = MetadataClient.builder().addresses(config.metadataAddresses())
-                .callTimeout(config.metadataCallTimeout()).clientId(config.clientId()).build();
+                .callTimeout(config.metadataCallTimeout()).clientId(config.clientId())
+                .security(config.security()).build();
         this.maps = new MapCache(metadata::getMapAsync);
         this.eventLoops = config.eventLoopThreads() > 0
                 ? new Channels.EventLoops(config.eventLoopThreads()) : null;
@@ -81,7 +84,9 @@ public final class GtStoreClient implements AutoCloseable {
         });
         s.setRemoveOnCancelPolicy(true);
         this.scheduler = Executors.unconfigurableScheduledExecutorService(s);
-        this.channels = new DataChannels(eventLoops != null ? eventLoops::open : Channels::open,
+        TransportSecurity security = config.security();
+        this.channels = new DataChannels(eventLoops != null ? a -> eventLoops.open(a, security)
+                : a -> Channels.open(a, security),
                 config.clientId(), eventLoops != null ? eventLoops.executor() : Runnable::run,
                 scheduler);
         UnreachableReporter reporter = new UnreachableReporter(metadata::reportUnreachableAsync);
@@ -260,6 +265,7 @@ public final class GtStoreClient implements AutoCloseable {
         private Duration deadline = ClientConfig.DEFAULT_DEADLINE;
         private Duration metadataCallTimeout = ClientConfig.DEFAULT_METADATA_CALL_TIMEOUT;
         private int eventLoopThreads = ClientConfig.DEFAULT_EVENT_LOOP_THREADS;
+        private TransportSecurity security = TransportSecurity.plaintext();
 
         private Builder() {
         }
@@ -313,6 +319,26 @@ public final class GtStoreClient implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Mutual TLS for every connection: this client presents {@code cert} (PEM chain) with
+         * {@code key} (PEM, PKCS#8) and trusts only servers whose certificates {@code ca}
+         * signed. Throws IllegalArgumentException if a file cannot be used.
+         */
+        public Builder tls(Path ca, Path cert, Path key) {
+            this.security = TransportSecurity.fromFlags(ca.toString(), cert.toString(),
+                    key.toString(), null);
+            return this;
+        }
+
+        /**
+         * How the connections are secured, as the processes' flags give it ({@code --tls-*},
+         * {@code --token-file}); default plaintext.
+         */
+        public Builder security(TransportSecurity security) {
+            this.security = Objects.requireNonNull(security, "security == null");
+            return this;
+        }
+
         /** Builds the client; it starts fetching the map at once, without waiting for it. */
         public GtStoreClient build() {
             if (metadataAddresses == null) {
@@ -331,7 +357,7 @@ public final class GtStoreClient implements AutoCloseable {
             return new GtStoreClient(new ClientConfig(metadataAddresses, id, requestTimeout,
                     deadline, metadataCallTimeout,
                     ClientConfig.DEFAULT_BACKOFF_INITIAL, ClientConfig.DEFAULT_BACKOFF_MAX,
-                    eventLoopThreads));
+                    eventLoopThreads, security));
         }
     }
 }

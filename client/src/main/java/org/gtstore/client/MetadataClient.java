@@ -28,6 +28,7 @@ import org.gtstore.proto.MemberStatusRequest;
 import org.gtstore.proto.PartitionMap;
 import org.gtstore.proto.ReportUnreachableRequest;
 import org.gtstore.proto.ReportUnreachableResponse;
+import org.gtstore.proto.TransportSecurity;
 
 /**
  * The admin view of the metadata group, used by {@link GtStoreClient} and by {@code gtctl}. It
@@ -88,9 +89,14 @@ public final class MetadataClient implements AutoCloseable {
         return new Builder();
     }
 
-    /** A client for the given members with the default call timeout. */
+    /** A client for the given members with the default call timeout, in plaintext. */
     public static MetadataClient create(List<String> addresses) {
         return builder().addresses(addresses).build();
+    }
+
+    /** A client for the given members with the default call timeout. */
+    public static MetadataClient create(List<String> addresses, TransportSecurity security) {
+        return builder().addresses(addresses).security(security).build();
     }
 
     /** Every member address, as given. */
@@ -282,6 +288,7 @@ public final class MetadataClient implements AutoCloseable {
         private List<String> addresses;
         private Duration callTimeout = ClientConfig.DEFAULT_METADATA_CALL_TIMEOUT;
         private String clientId = "gtstore-client";
+        private TransportSecurity security = TransportSecurity.plaintext();
 
         private Builder() {
         }
@@ -295,6 +302,12 @@ public final class MetadataClient implements AutoCloseable {
         /** How long one call to one member may take (default 2 s). */
         public Builder callTimeout(Duration callTimeout) {
             this.callTimeout = Objects.requireNonNull(callTimeout, "callTimeout == null");
+            return this;
+        }
+
+        /** How the connections to the members are secured (default plaintext). */
+        public Builder security(TransportSecurity security) {
+            this.security = Objects.requireNonNull(security, "security == null");
             return this;
         }
 
@@ -315,8 +328,9 @@ public final class MetadataClient implements AutoCloseable {
             // Event loops of its own (one thread), stopped with it: grpc's shared ones outlive a
             // client by a second, and a JVM exiting with a thread in epoll_wait waits 300 ms.
             Channels.EventLoops loops = new Channels.EventLoops(1);
+            TransportSecurity s = security;
             return new MetadataClient(new MetadataConnector(addresses, callTimeout.toMillis(),
-                    loops::open), loops, clientId);
+                    a -> loops.open(a, s)), loops, clientId);
         }
     }
 }

@@ -24,10 +24,12 @@ public class MetadataUnavailableException extends GtStoreException {
     }
 
     /**
-     * True when every member refused the connection: nothing listens at any metadata address,
-     * so the cluster is not running and retrying soon cannot help. False when a member timed
-     * out or answered without a result (for example while the group elects a leader): that
-     * may pass, and the client retries it until the operation's deadline.
+     * True when every member turned the client away: refused the connection (nothing listens
+     * at any metadata address, so the cluster is not running), or refused its credentials (a
+     * failed TLS handshake, a missing or wrong cluster token); retrying soon cannot help.
+     * False when a member timed out or answered without a result (for example while the
+     * group elects a leader): that may pass, and the client retries it until the operation's
+     * deadline.
      */
     public boolean refused() {
         return refused;

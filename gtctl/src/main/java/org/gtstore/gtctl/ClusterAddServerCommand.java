@@ -60,7 +60,8 @@ final class ClusterAddServerCommand implements Callable<Integer> {
         }
         out.flush();
         if (await) {
-            try (MetadataView view = connector.openMetadata(launcher.metadataAddresses())) {
+            try (MetadataView view = common.secured(connector)
+                    .openMetadata(launcher.metadataAddresses())) {
                 MoveProgress done = MoveProgress.of(MapWait.untilBalanced(view,
                         Duration.ofSeconds(waitTimeoutS), "the cluster to balance"));
                 long ms = (System.nanoTime() - start) / 1_000_000;

@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
             ClusterStartCommand.class, ClusterStopCommand.class, ClusterStatusCommand.class,
             ClusterKillCommand.class, ClusterRestartCommand.class, ClusterWatchCommand.class,
             ClusterAddServerCommand.class, ClusterDrainCommand.class, ClusterRemoveCommand.class,
-            ClusterRollingRestartCommand.class, ClusterMetaCommand.class})
+            ClusterRollingRestartCommand.class, ClusterMetaCommand.class,
+            ClusterCertsCommand.class})
 final class ClusterCommand {
 }

@@ -15,7 +15,10 @@ final class ClusterDir {
                     + " cluster started by gtctl: give --dir D instead of --meta",
                     Gtctl.EXIT_USAGE);
         }
-        return ClusterLauncher.builder(common.dir()).metadataView(connector::openMetadata);
+        // Secured when a view is opened: a new cluster's security is known only once the
+        // launcher has written its cluster file.
+        return ClusterLauncher.builder(common.dir())
+                .metadataView(a -> common.secured(connector).openMetadata(a));
     }
 
     /** The existing cluster of {@code --dir}. */

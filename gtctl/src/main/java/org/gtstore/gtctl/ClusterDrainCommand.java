@@ -53,7 +53,7 @@ final class ClusterDrainCommand implements Callable<Integer> {
     public Integer call() {
         List<String> addresses = common.metadataAddresses();
         PrintWriter out = spec.commandLine().getOut();
-        try (MetadataView view = connector.openMetadata(addresses)) {
+        try (MetadataView view = common.secured(connector).openMetadata(addresses)) {
             PartitionMap map = view.map();
             int before = MoveProgress.positionsOf(map, id);
             boolean already = !cancel && map.getServersList().stream()

@@ -52,7 +52,8 @@ final class ClusterMetaCommand {
         @Override
         public Integer call() {
             Changes c = new Changes(common, connector);
-            try (MetadataView view = connector.openMetadata(common.metadataAddresses())) {
+            try (MetadataView view = common.secured(connector)
+                    .openMetadata(common.metadataAddresses())) {
                 String line = common.hasMeta()
                         ? c.addStarted(view, addresses.byHand(id))
                         : c.addLocal(view, Optional.ofNullable(id));
@@ -81,7 +82,8 @@ final class ClusterMetaCommand {
         @Override
         public Integer call() {
             Changes c = new Changes(common, connector);
-            try (MetadataView view = connector.openMetadata(common.metadataAddresses())) {
+            try (MetadataView view = common.secured(connector)
+                    .openMetadata(common.metadataAddresses())) {
                 c.print(spec, "left", c.remove(view, id));
             }
             return Gtctl.EXIT_OK;
@@ -112,7 +114,8 @@ final class ClusterMetaCommand {
         @Override
         public Integer call() {
             Changes c = new Changes(common, connector);
-            try (MetadataView view = connector.openMetadata(common.metadataAddresses())) {
+            try (MetadataView view = common.secured(connector)
+                    .openMetadata(common.metadataAddresses())) {
                 if (common.hasMeta()) {
                     c.print(spec, "joined", c.addStarted(view, addresses.byHand(newId)));
                 } else {

@@ -46,7 +46,8 @@ final class ClusterRemoveCommand implements Callable<Integer> {
     public Integer call() {
         Optional<ClusterLauncher> local = common.startedServer(id)
                 ? Optional.of(ClusterDir.open(common, connector, "remove")) : Optional.empty();
-        try (MetadataView view = connector.openMetadata(common.metadataAddresses())) {
+        try (MetadataView view = common.secured(connector)
+                .openMetadata(common.metadataAddresses())) {
             PartitionMap map = view.map();
             ServerInfo s = map.getServersList().stream().filter(x -> x.getId().equals(id))
                     .findFirst().orElseThrow(() -> new GtctlException("unknown server " + id

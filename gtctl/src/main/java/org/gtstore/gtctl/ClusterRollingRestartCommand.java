@@ -48,7 +48,8 @@ final class ClusterRollingRestartCommand implements Callable<Integer> {
         ClusterLauncher launcher = ClusterDir.open(common, connector, "rolling-restart");
         Duration wait = Duration.ofSeconds(waitTimeoutS);
         PrintWriter out = spec.commandLine().getOut();
-        try (MetadataView view = connector.openMetadata(launcher.metadataAddresses())) {
+        try (MetadataView view = common.secured(connector)
+                .openMetadata(launcher.metadataAddresses())) {
             MapWait.untilBalanced(view, wait, "the cluster to be whole before the first restart");
             for (String id : launcher.serverIds()) {
                 long start = System.nanoTime();

@@ -70,6 +70,16 @@ final class ClusterStartCommand implements Callable<Integer> {
         "These three are recorded in cluster.json and kept by later starts and restarts."})
     private Long restartGraceMs;
 
+    @Option(names = "--tls", description = {
+        "A new cluster runs every connection (clients, chains, metadata, Ratis) over mutual",
+        "TLS, with a CA and member certificate made in <dir>/tls; gtctl --dir uses them."})
+    private boolean tls;
+
+    @Option(names = "--token", description = {
+        "A new cluster requires a shared token (<dir>/token) on every call; gtctl --dir",
+        "sends it, others need --token-file."})
+    private boolean token;
+
     private final Connector connector;
 
     ClusterStartCommand(Connector connector) {
@@ -101,6 +111,8 @@ final class ClusterStartCommand implements Callable<Integer> {
                 .partitions(partitions)
                 .readyTimeout(Duration.ofMillis(readyTimeoutMs))
                 .metadataArgs(metadataFlags())
+                .tls(tls)
+                .token(token)
                 .start();
         PrintWriter out = spec.commandLine().getOut();
         lines(launcher.dir().toString(), launcher.cluster(), common.json()).forEach(out::println);

@@ -48,11 +48,11 @@ final class ClusterStatusCommand implements Callable<Integer> {
         Map<String, Long> serverPids = new LinkedHashMap<>();
         file.ifPresent(f -> {
             ClusterLauncher launcher = ClusterLauncher.builder(common.dir())
-                    .metadataView(connector::openMetadata).open();
+                    .metadataView(common.secured(connector)::openMetadata).open();
             f.servers().forEach(s -> serverPids.put(s.id(),
                     launcher.isRunning(s.id()) ? s.pid() : 0L));
         });
-        try (MetadataView view = connector.openMetadata(addresses)) {
+        try (MetadataView view = common.secured(connector).openMetadata(addresses)) {
             List<StatusReport.MemberObservation> members = observe(view, addresses, file);
             long newest = members.stream().map(StatusReport.MemberObservation::status)
                     .flatMap(Optional::stream).mapToLong(MemberStatus::getMapEpoch).max()

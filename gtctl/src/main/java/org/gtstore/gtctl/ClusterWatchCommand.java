@@ -66,7 +66,8 @@ final class ClusterWatchCommand implements Callable<Integer> {
             t.setDaemon(true);
             return t;
         });
-        try (MetadataView view = connector.openMetadata(common.metadataAddresses())) {
+        try (MetadataView view = common.secured(connector)
+                .openMetadata(common.metadataAddresses())) {
             PartitionMap first = view.map();
             if (common.json()) {
                 out.println(JSON.writeValueAsString(MapChange.between(null, first)));

@@ -8,6 +8,9 @@ import java.util.Optional;
 import org.gtstore.gtctl.cluster.ClusterFile;
 import org.gtstore.proto.ClusterConfigFile;
 import org.gtstore.proto.HostPorts;
+import org.gtstore.proto.SecurityFlags;
+import org.gtstore.proto.TransportSecurity;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -28,6 +31,11 @@ public final class CommonOptions {
     private Path dir;
 
     private List<String> meta = List.of();
+    /** The cluster file of {@code --cluster-file}, or null. */
+    private ClusterConfigFile clusterConfig;
+
+    @Mixin
+    private SecurityFlags securityFlags = new SecurityFlags();
 
     @Option(names = "--json", description = "Print one JSON object per result.")
     boolean json;
@@ -63,7 +71,8 @@ public final class CommonOptions {
                     + " --dir.")
     void clusterFile(Path file) {
         try {
-            this.meta = ClusterConfigFile.read(file).metadataAddresses();
+            this.clusterConfig = ClusterConfigFile.read(file);
+            this.meta = clusterConfig.metadataAddresses();
         } catch (IllegalArgumentException e) {
             throw new ParameterException(mixee.commandLine(), e.getMessage());
         }
@@ -106,6 +115,30 @@ public final class CommonOptions {
     /** The cluster.json of {@code --dir}, if there is one. */
     public Optional<ClusterFile> clusterFile() {
         return ClusterFile.read(dir);
+    }
+
+    /**
+     * How this command secures its connections: the {@code --tls-*} and {@code --token-file}
+     * flags if given, else those of {@code --cluster-file}, else those of the cluster of
+     * {@code --dir} (plaintext with {@code --meta}).
+     */
+    public TransportSecurity security() {
+        try {
+            if (securityFlags.given()) {
+                return securityFlags.security();
+            }
+            if (clusterConfig != null) {
+                return clusterConfig.security();
+            }
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(mixee.commandLine(), e.getMessage());
+        }
+        return MetadataAddresses.security(dir, meta);
+    }
+
+    /** {@code connector} with this command's {@link #security}. */
+    public Connector secured(Connector connector) {
+        return connector.secured(security());
     }
 
     /**

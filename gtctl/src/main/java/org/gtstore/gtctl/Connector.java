@@ -3,6 +3,7 @@ package org.gtstore.gtctl;
 import java.time.Duration;
 import java.util.List;
 import org.gtstore.gtctl.cluster.MetadataView;
+import org.gtstore.proto.TransportSecurity;
 
 /**
  * How commands reach a cluster. {@link #real()} uses the client library; tests pass fakes to
@@ -13,6 +14,11 @@ public interface Connector {
     KeyValueStore openStore(List<String> metadataAddresses, Duration deadline);
 
     MetadataView openMetadata(List<String> metadataAddresses);
+
+    /** This connector with its connections secured as {@code security} says. */
+    default Connector secured(TransportSecurity security) {
+        return this;
+    }
 
     static Connector real() {
         return new ClientConnector();

@@ -27,7 +27,7 @@ final class DeleteCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        SingleOperation.run(connector, common.metadataAddresses(), common.timeout(),
+        SingleOperation.run(common.secured(connector), common.metadataAddresses(), common.timeout(),
                 common.formatter(), spec.commandLine().getOut(), store -> store.delete(key),
                 (format, result) -> format.delete(key, result));
         return Gtctl.EXIT_OK;

@@ -31,7 +31,8 @@ final class GetCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ReadOutcome r = SingleOperation.run(connector, common.metadataAddresses(), common.timeout(),
+        ReadOutcome r = SingleOperation.run(common.secured(connector),
+                common.metadataAddresses(), common.timeout(),
                 common.formatter(), spec.commandLine().getOut(), store -> store.get(key),
                 (format, result) -> format.get(key, result));
         return r.found() ? Gtctl.EXIT_OK : Gtctl.EXIT_FAILURE;

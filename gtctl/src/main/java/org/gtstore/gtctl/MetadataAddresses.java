@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Optional;
 import org.gtstore.gtctl.cluster.ClusterException;
 import org.gtstore.gtctl.cluster.ClusterFile;
+import org.gtstore.proto.ClusterConfigFile;
+import org.gtstore.proto.TransportSecurity;
 
 /**
  * Which metadata members a command contacts: those of {@code --meta}, else those recorded in
@@ -39,6 +41,23 @@ final class MetadataAddresses {
                 new GtctlException("no cluster in " + dir + " (no " + ClusterFile.FILE_NAME
                         + "): start one with 'gtctl cluster start --nodes N --rep K',"
                         + " or give --dir D or --meta host:port"));
+    }
+
+    /**
+     * How the connections to the cluster of {@code <dir>} are secured: as its cluster file
+     * ({@code <dir>/cluster.conf}, written by the launcher) says; plaintext for {@code --meta}
+     * or a directory without one.
+     */
+    static TransportSecurity security(Path dir, List<String> meta) {
+        Path conf = dir.resolve("cluster.conf");
+        if (!meta.isEmpty() || !Files.isRegularFile(conf)) {
+            return TransportSecurity.plaintext();
+        }
+        try {
+            return ClusterConfigFile.read(conf).security();
+        } catch (IllegalArgumentException e) {
+            throw new GtctlException(e.getMessage());
+        }
     }
 
     /**

@@ -155,6 +155,7 @@ final class OneShotCommand {
 
     private int execute(Connector connector, PrintWriter out) {
         List<String> addresses = MetadataAddresses.resolve(dir, meta);
+        connector = connector.secured(MetadataAddresses.security(dir, meta));
         Duration timeout = Duration.ofMillis(timeoutMs);
         ResultFormatter format = new ResultFormatter(flags.contains("--json"),
                 flags.contains("--verbose"));

@@ -30,7 +30,7 @@ final class PutCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        SingleOperation.run(connector, common.metadataAddresses(), common.timeout(),
+        SingleOperation.run(common.secured(connector), common.metadataAddresses(), common.timeout(),
                 common.formatter(), spec.commandLine().getOut(), store -> store.put(key, value),
                 (format, result) -> format.put(key, result));
         return Gtctl.EXIT_OK;

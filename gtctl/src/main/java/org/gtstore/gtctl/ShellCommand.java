@@ -44,7 +44,7 @@ final class ShellCommand implements Callable<Integer> {
         if (window <= 0) {
             throw new GtctlException("--window must be positive, got " + window, Gtctl.EXIT_USAGE);
         }
-        try (KeyValueStore store = connector.openStore(common.metadataAddresses(),
+        try (KeyValueStore store = common.secured(connector).openStore(common.metadataAddresses(),
                 common.timeout())) {
             BufferedReader reader = new BufferedReader(
                     new InputStreamReader(in, StandardCharsets.UTF_8));

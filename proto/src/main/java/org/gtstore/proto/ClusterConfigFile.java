@@ -39,7 +39,12 @@ public final class ClusterConfigFile {
     public static final Set<String> KEYS = Set.of("peers", "replication", "partitions",
             "durability", "initial-servers", "failure-timeout-ms", "lease-ms",
             "heartbeat-interval-ms", "election-timeout-min-ms", "election-timeout-max-ms",
-            "restart-grace-ms", "revive-wait-ms", "rebalance-moves", "bootstrap-wait-ms");
+            "restart-grace-ms", "revive-wait-ms", "rebalance-moves", "bootstrap-wait-ms",
+            "tls-ca", "tls-cert", "tls-key", "token-file");
+
+    /** The keys that name files: a relative path is read from the cluster file's directory. */
+    public static final Set<String> FILE_KEYS = Set.of("tls-ca", "tls-cert", "tls-key",
+            "token-file");
 
     /** The flag that names the file. */
     public static final String FLAG = "--cluster-file";
@@ -128,17 +133,41 @@ public final class ClusterConfigFile {
     /** Every key of the file as the flag of the same name ({@code --key}), for a member. */
     public Map<String, String> asFlags() {
         Map<String, String> flags = new TreeMap<>();
-        values.forEach((k, v) -> flags.put("--" + k, v));
+        values.keySet().forEach(k -> flags.put("--" + k, get(k).orElseThrow()));
         return flags;
+    }
+
+    /** The file's TLS and token keys as flags ({@code --tls-ca F} ...), for any process. */
+    public Map<String, String> securityFlags() {
+        Map<String, String> flags = new TreeMap<>();
+        for (String k : FILE_KEYS) {
+            get(k).ifPresent(v -> flags.put("--" + k, v));
+        }
+        return flags;
+    }
+
+    /** The security the file describes (plaintext if it names no TLS files and no token). */
+    public TransportSecurity security() {
+        return TransportSecurity.fromFlags(get("tls-ca").orElse(null),
+                get("tls-cert").orElse(null), get("tls-key").orElse(null),
+                get("token-file").orElse(null));
     }
 
     public Path path() {
         return path;
     }
 
-    /** The value of a key, if the file sets it. */
+    /**
+     * The value of a key, if the file sets it; a file key's relative path resolved against
+     * the cluster file's directory.
+     */
     public Optional<String> get(String key) {
-        return Optional.ofNullable(values.get(key));
+        String v = values.get(key);
+        if (v == null || !FILE_KEYS.contains(key)) {
+            return Optional.ofNullable(v);
+        }
+        Path dir = path.toAbsolutePath().getParent();
+        return Optional.of(dir == null ? v : dir.resolve(v).toString());
     }
 
     /**

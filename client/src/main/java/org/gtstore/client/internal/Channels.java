@@ -1,7 +1,6 @@
 package org.gtstore.client.internal;
 
 import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -16,7 +15,9 @@ import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
 import org.gtstore.proto.Limits;
+import org.gtstore.proto.TransportSecurity;
 
 /**
  * How the client makes and closes its gRPC channels, and how it reads a transport failure.
@@ -33,9 +34,10 @@ public final class Channels {
     private Channels() {
     }
 
-    /** A plaintext channel to host:port. */
-    public static ManagedChannel open(String address) {
-        return Grpc.newChannelBuilder(address, InsecureChannelCredentials.create())
+    /** A channel to host:port, secured as {@code security} says, on gRPC's shared loops. */
+    public static ManagedChannel open(String address, TransportSecurity security) {
+        return Grpc.newChannelBuilder(address, security.channelCredentials())
+                .intercept(security.tokenSender())
                 .directExecutor()
                 .disableRetry()
                 .maxInboundMessageSize(INBOUND_BYTES_MAX)
@@ -62,10 +64,10 @@ public final class Channels {
             }
         }
 
-        /** A plaintext channel to host:port on these event loops. */
-        public ManagedChannel open(String address) {
-            return NettyChannelBuilder.forTarget(address)
-                    .usePlaintext()
+        /** A channel to host:port on these event loops, secured as {@code security} says. */
+        public ManagedChannel open(String address, TransportSecurity security) {
+            return NettyChannelBuilder.forTarget(address, security.channelCredentials())
+                    .intercept(security.tokenSender())
                     .eventLoopGroup(group)
                     .channelType(type)
                     .directExecutor()
@@ -144,12 +146,59 @@ public final class Channels {
         return false;
     }
 
+    /**
+     * True when the server turned this client's credentials away, so the same call fails
+     * again until they change: the TLS handshake failed (a certificate of another CA, none,
+     * an expired one), the server closed a plaintext connection at once (it speaks TLS), or
+     * it refused the call as UNAUTHENTICATED (no cluster token, or a wrong one).
+     */
+    public static boolean isSecurityFailure(Throwable t) {
+        Status s = Status.fromThrowable(t);
+        return s.getCode() == Status.Code.UNAUTHENTICATED || sslFailure(t) != null
+                || closedAtOnce(s);
+    }
+
+    private static SSLException sslFailure(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof SSLException e) {
+                return e;
+            }
+        }
+        return null;
+    }
+
+    /** The message of the innermost cause that has one: what the TLS engine found wrong. */
+    private static String deepestMessage(Throwable t) {
+        String message = t.getMessage();
+        for (Throwable c = t.getCause(); c != null; c = c.getCause()) {
+            if (c.getMessage() != null) {
+                message = c.getMessage();
+            }
+        }
+        return message;
+    }
+
+    /** What grpc-netty reports when a TLS server drops a plaintext client's connection. */
+    private static boolean closedAtOnce(Status s) {
+        return s.getCode() == Status.Code.UNAVAILABLE && s.getDescription() != null
+                && s.getDescription().startsWith("Network closed for unknown reason");
+    }
+
     /** A short human reading of a transport failure, e.g. "connection refused". */
     public static String describe(Throwable t, long timeoutMs) {
         if (isConnectionRefused(t)) {
             return "connection refused";
         }
+        SSLException ssl = sslFailure(t);
+        if (ssl != null) {
+            return "the TLS handshake failed (" + deepestMessage(ssl) + "): both sides need"
+                    + " certificates of one CA (--tls-ca, --tls-cert, --tls-key)";
+        }
         Status s = Status.fromThrowable(t);
+        if (closedAtOnce(s)) {
+            return "the server closed the connection at once: it may require TLS (give"
+                    + " --tls-ca, --tls-cert and --tls-key)";
+        }
         if (s.getCode() == Status.Code.DEADLINE_EXCEEDED) {
             return "no answer within " + timeoutMs + " ms";
         }

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import org.gtstore.proto.Limits;
+import org.gtstore.proto.TransportSecurity;
 
 /**
  * The client's settings, validated once. {@code GtStoreClient.Builder} fills it in; tests set the
@@ -22,7 +23,8 @@ import org.gtstore.proto.Limits;
  */
 public record ClientConfig(List<String> metadataAddresses, String clientId,
         Duration requestTimeout, Duration deadline, Duration metadataCallTimeout,
-        Duration backoffInitial, Duration backoffMax, int eventLoopThreads) {
+        Duration backoffInitial, Duration backoffMax, int eventLoopThreads,
+        TransportSecurity security) {
 
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofMillis(1000);
     public static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(10);

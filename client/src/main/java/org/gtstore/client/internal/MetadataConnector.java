@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * member that cannot be reached, times out or answers uselessly is skipped. When every member
  * has been tried the call fails with a {@link MetadataUnavailableException} that lists what
  * each address did, and says ({@link MetadataUnavailableException#refused()}) whether every
- * member refused the connection: only then is nothing running at those addresses.
+ * member refused the connection or the client's credentials: only then can retrying soon not
+ * help.
  *
  * <p>Each member has one long-lived channel. Calls never block: results complete on the
  * channel's event-loop thread.
@@ -199,6 +200,7 @@ public final class MetadataConnector implements AutoCloseable {
         private final List<String> failures = new ArrayList<>();
         private boolean anyAnswered;
         private boolean allRefused = true;
+        private boolean anySecurityFailure;
         private R usable;
         private long usableRank = Long.MIN_VALUE;
 
@@ -228,7 +230,9 @@ public final class MetadataConnector implements AutoCloseable {
                 @Override
                 public void onError(Throwable t) {
                     resetBackoff(address);
-                    allRefused &= Channels.isConnectionRefused(t);
+                    boolean security = Channels.isSecurityFailure(t);
+                    anySecurityFailure |= security;
+                    allRefused &= Channels.isConnectionRefused(t) || security;
                     failed(address, Channels.describe(t, callTimeoutMs), "");
                 }
 
@@ -297,8 +301,8 @@ public final class MetadataConnector implements AutoCloseable {
             String head = anyAnswered
                     ? "metadata " + operation + " failed at every member"
                     : "no metadata server reachable at " + String.join(",", addresses);
-            return head + " (" + String.join("; ", failures)
-                    + "): is the cluster running? (gtctl cluster status)";
+            return head + " (" + String.join("; ", failures) + ")" + (anySecurityFailure
+                    ? "" : ": is the cluster running? (gtctl cluster status)");
         }
     }
 }

@@ -93,6 +93,51 @@ final class DedupTable {
         unseenBefore.put(partition, now);
     }
 
+    /** Every request of the partition applied here is remembered ({@link #memoryMs}). */
+    static final long REMEMBERS_ALL = -1;
+
+    /**
+     * How far back, at least, this table remembers every request of {@code partition}, in ms
+     * of real time ({@link #REMEMBERS_ALL} if it never forgot one): what a copy of the
+     * partition taken now tells its receiver.
+     */
+    long memoryMs(int partition, long tickMs) {
+        long horizon = horizon(partition);
+        return horizon == NOTHING_FORGOTTEN ? REMEMBERS_ALL : (now - horizon) * tickMs;
+    }
+
+    /**
+     * The partition's own horizon (when a copy last brought it here), not counting what the
+     * table evicted; {@code Long.MIN_VALUE} if no copy did.
+     */
+    long copiedInAt(int partition) {
+        return unseenBefore.getOrDefault(partition, NOTHING_FORGOTTEN);
+    }
+
+    /**
+     * A copy of {@code partition} is whole: its chunks brought every request the source
+     * remembered up to the snapshot (the chain brings the later ones), so this table now
+     * remembers as far back as the source did, {@code sourceMemoryMs} ago at least
+     * ({@link #REMEMBERS_ALL}: always), and no further back than {@code ownHorizon}, its own
+     * horizon for the requests the copy did not cover ({@code Long.MIN_VALUE} if the copy
+     * covered them all). Ticks are never shorter than {@code tickMs}, so rounding down keeps
+     * the horizon no earlier than the source's.
+     */
+    void copyCompleted(int partition, long sourceMemoryMs, long ownHorizon, long tickMs) {
+        long source = sourceMemoryMs < 0 ? NOTHING_FORGOTTEN : now - sourceMemoryMs / tickMs;
+        long horizon = Math.max(source, ownHorizon);
+        if (horizon == NOTHING_FORGOTTEN) {
+            unseenBefore.remove(partition);
+        } else {
+            unseenBefore.put(partition, horizon);
+        }
+    }
+
+    /** The tick before which a request of the partition may be forgotten, or MIN_VALUE. */
+    private long horizon(int partition) {
+        return Math.max(forgottenTick, unseenBefore.getOrDefault(partition, NOTHING_FORGOTTEN));
+    }
+
     /**
      * True if a retry of a write in {@code partition} whose first attempt was sent
      * {@code ageMs} ago (0: this is the first attempt), which this table does not find, may
@@ -103,8 +148,7 @@ final class DedupTable {
         if (ageMs <= 0) {
             return false;
         }
-        long horizon = Math.max(forgottenTick, unseenBefore.getOrDefault(partition,
-                NOTHING_FORGOTTEN));
+        long horizon = horizon(partition);
         if (horizon == NOTHING_FORGOTTEN) {
             return false;
         }

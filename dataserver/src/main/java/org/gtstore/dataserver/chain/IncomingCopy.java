@@ -33,6 +33,11 @@ final class IncomingCopy {
      * stay here. 0 when there is no hold.
      */
     private long commitHold;
+    /**
+     * The dedup table's horizon for this partition before a copy in version order began (the
+     * receiver's own memory of the requests below the copy's from-version).
+     */
+    private long dedupHorizonBefore = Long.MIN_VALUE;
 
     /**
      * @param storedCommitHold the commit hold stored when this server stopped, or 0
@@ -51,6 +56,10 @@ final class IncomingCopy {
 
     /** Chunk 0 of a copy: it replaces any copy under way, and holds commits up to its seq. */
     void begin(CopyChunk c, Effects fx) {
+        if (copyId == -1) {
+            dedupHorizonBefore = c.getInVersionOrder() ? ctx.dedup.copiedInAt(partition)
+                    : Long.MIN_VALUE;
+        }
         copyId = c.getCopyId();
         next = 0;
         // In key order keys come newest version first, not in seq order: until the last chunk
@@ -108,7 +117,19 @@ final class IncomingCopy {
                         .setIndex(c.getIndex())));
     }
 
-    /** The copy under way ended (its last chunk) or was abandoned: no chunk is taken. */
+    /**
+     * The last chunk {@code c} is stored: the copy is whole. Its chunks brought every request
+     * the sender remembered of the partition up to the snapshot, so the dedup table remembers
+     * as far back as the sender did; after a copy in version order, which covers only the
+     * versions after ours, no further back than it did before the copy.
+     */
+    void complete(CopyChunk c) {
+        copyId = -1;
+        ctx.dedup.copyCompleted(partition, c.getDedupMemoryMs(), dedupHorizonBefore,
+                ctx.config.tickMs());
+    }
+
+    /** The copy under way was abandoned: no chunk is taken. */
     void end() {
         copyId = -1;
     }

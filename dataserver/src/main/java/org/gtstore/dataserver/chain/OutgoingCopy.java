@@ -22,6 +22,12 @@ final class OutgoingCopy {
     /** The successor is a member: entries go in ascending version (see CopyChunk). */
     final boolean versionOrder;
     long snapshotSeq = -1;
+    /**
+     * How far back this replica's memory of the partition's requests reached when the
+     * snapshot was taken (ms, or {@link DedupTable#REMEMBERS_ALL}); the receiver of the whole
+     * copy remembers as far back.
+     */
+    long dedupMemoryMs = DedupTable.REMEMBERS_ALL;
     boolean started;
     boolean cancelled;
     int chunksSent;
@@ -39,10 +45,14 @@ final class OutgoingCopy {
         this.lastActivityTick = tick;
     }
 
-    /** The Ready that created it is drained: the snapshot is taken at {@code applied}. */
-    CopyCommand.Start start(long applied, int credits) {
+    /**
+     * The Ready that created it is drained: the snapshot is taken at {@code applied}, holding
+     * what the dedup table remembers now, {@code dedupMemoryMs} back.
+     */
+    CopyCommand.Start start(long applied, int credits, long dedupMemoryMs) {
         started = true;
         snapshotSeq = applied;
+        this.dedupMemoryMs = dedupMemoryMs;
         return new CopyCommand.Start(id, partition, peer, fromVersion, snapshotSeq, credits,
                 versionOrder);
     }
@@ -53,7 +63,7 @@ final class OutgoingCopy {
                 .setChainEpoch(chainEpoch)
                 .setCopyId(id).setIndex(chunksSent++).addAllEntries(e.entries())
                 .setLast(e.last()).setSnapshotSeq(snapshotSeq).addAllDedup(e.dedup())
-                .setInVersionOrder(versionOrder);
+                .setInVersionOrder(versionOrder).setDedupMemoryMs(dedupMemoryMs);
         fx.outbox.control(peer, StreamKind.OUTBOUND, ChainMessage.newBuilder()
                 .setEpoch(ctx.epoch).setCopy(chunk));
         copiedKeys = e.copiedKeys();

@@ -463,12 +463,13 @@ final class PartitionReplica {
         applied = incoming.store(c, applied, fx);
         incoming.lift(applied, fx);
         incoming.acknowledge(c, pos.predecessor(), chainEpoch, fx);
-        return c.getLast() ? copyComplete(c.getSnapshotSeq(), fx) : ChunkOutcome.STORED;
+        return c.getLast() ? copyComplete(c, fx) : ChunkOutcome.STORED;
     }
 
     /** The last chunk of a copy is stored: this replica holds the snapshot's state. */
-    private ChunkOutcome copyComplete(long snapshotSeq, Effects fx) {
-        incoming.end();
+    private ChunkOutcome copyComplete(CopyChunk c, Effects fx) {
+        long snapshotSeq = c.getSnapshotSeq();
+        incoming.complete(c);
         if (snapshotSeq > applied) {
             applied = snapshotSeq;
             fx.appliedSeqs.put(partition, applied);

@@ -174,7 +174,8 @@ final class SuccessorFeed {
         if (c != outgoing || c.cancelled) {
             return null;
         }
-        return c.start(r.applied(), ctx.config.copyWindowChunks());
+        return c.start(r.applied(), ctx.config.copyWindowChunks(),
+                ctx.dedup.memoryMs(r.partition, ctx.config.tickMs()));
     }
 
     void cancelCopy(Effects fx) {

@@ -3,6 +3,7 @@ package org.gtstore.dataserver.rpc;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.util.concurrent.TimeUnit;
+import org.gtstore.proto.TransportSecurity;
 
 /**
  * Builds the client channels of a data server. Callbacks run on the transport thread
@@ -22,14 +23,20 @@ public final class Channels {
     private Channels() {
     }
 
+    /** A plaintext channel to host:port (tests and tools of a plaintext cluster). */
     public static ManagedChannel forAddress(String address) {
-        return builder(address).build();
+        return builder(address, TransportSecurity.plaintext()).build();
     }
 
-    /** A plaintext channel to host:port with the data server's options, not built yet. */
-    static NettyChannelBuilder builder(String address) {
-        return NettyChannelBuilder.forTarget(address)
-                .usePlaintext()
+    /** A channel to host:port secured as {@code security} says. */
+    public static ManagedChannel forAddress(String address, TransportSecurity security) {
+        return builder(address, security).build();
+    }
+
+    /** A channel to host:port with the data server's options, not built yet. */
+    static NettyChannelBuilder builder(String address, TransportSecurity security) {
+        return NettyChannelBuilder.forTarget(address, security.channelCredentials())
+                .intercept(security.tokenSender())
                 .directExecutor()
                 .disableRetry()
                 .maxInboundMessageSize(MESSAGE_BYTES_MAX)

@@ -15,6 +15,7 @@ import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
 import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
 import java.util.concurrent.TimeUnit;
+import org.gtstore.proto.TransportSecurity;
 
 /**
  * The one I/O thread of a data server (Redis's and TigerBeetle's shape: one thread owns the
@@ -33,9 +34,14 @@ public final class IoLoop implements AutoCloseable {
     private final EventLoop loop;
     private final Class<? extends ServerChannel> serverType;
     private final Class<? extends Channel> clientType;
+    private final TransportSecurity security;
 
-    /** Starts the loop's thread, named {@code gtstore-io-<serverId>}. */
-    public IoLoop(String serverId) {
+    /**
+     * Starts the loop's thread, named {@code gtstore-io-<serverId>}; its channels are secured
+     * as {@code security} says.
+     */
+    public IoLoop(String serverId, TransportSecurity security) {
+        this.security = security;
         DefaultThreadFactory factory = new DefaultThreadFactory("gtstore-io-" + serverId, true);
         if (Epoll.isAvailable()) {
             this.group = new EpollEventLoopGroup(1, factory);
@@ -62,7 +68,8 @@ public final class IoLoop implements AutoCloseable {
 
     /** A channel to a peer whose I/O and callbacks run on this loop. */
     public ManagedChannel channel(String address) {
-        return Channels.builder(address).eventLoopGroup(group).channelType(clientType).build();
+        return Channels.builder(address, security).eventLoopGroup(group)
+                .channelType(clientType).build();
     }
 
     /** Stops the thread; call after the server and every channel on the loop are shut down. */

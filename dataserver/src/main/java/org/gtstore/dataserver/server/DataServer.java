@@ -77,8 +77,8 @@ public final class DataServer implements AutoCloseable {
         this.statsExecutor = Executors.newSingleThreadExecutor(daemon("gtstore-stats-" + id));
         this.session = MetadataSession.create(id, storageId, config.metadataAddresses(),
                 config.metadataRpcTimeoutMs(), config.metadataCommandTimeoutMs(),
-                config.metadataRetryBackoffMs(), scheduler);
-        this.io = new IoLoop(id);
+                config.metadataRetryBackoffMs(), scheduler, config.security());
+        this.io = new IoLoop(id, config.security());
         ChainReplica replica = new ChainReplica(id,
                 config.chain().withTickMs(config.tickIntervalMs()), new ChainReplica.Stored(
                         applied, dedup, store.joinEpochs(), store.commitHolds(),
@@ -101,7 +101,9 @@ public final class DataServer implements AutoCloseable {
         DataServiceImpl service = new DataServiceImpl(driver, transport, view(),
                 statsExecutor);
         this.grpcServer = io.serveOn(NettyServerBuilder
-                .forAddress(new InetSocketAddress(config.listenHost(), config.listenPort())))
+                .forAddress(new InetSocketAddress(config.listenHost(), config.listenPort()),
+                        config.security().serverCredentials()))
+                .intercept(config.security().tokenCheck())
                 .directExecutor()
                 .maxInboundMessageSize(Channels.MESSAGE_BYTES_MAX)
                 .addService(service)

@@ -3,6 +3,7 @@ package org.gtstore.dataserver.server;
 import java.nio.file.Path;
 import java.util.List;
 import org.gtstore.dataserver.chain.ChainReplicaConfig;
+import org.gtstore.proto.TransportSecurity;
 
 /**
  * Everything a data server is configured with, parsed once (from the command line, see
@@ -27,6 +28,7 @@ import org.gtstore.dataserver.chain.ChainReplicaConfig;
  *     (5-6 s), so that a busy leader's answer, not the deadline, ends the call
  * @param metadataRetryBackoffMs delay before retrying a failed register, watch or map fetch
  * @param chain the pure protocol's knobs (ticks, buffers)
+ * @param security TLS and token for every connection: served, chain and metadata
  */
 public record DataServerConfig(
         String serverId,
@@ -42,7 +44,8 @@ public record DataServerConfig(
         long metadataRpcTimeoutMs,
         long metadataCommandTimeoutMs,
         long metadataRetryBackoffMs,
-        ChainReplicaConfig chain) {
+        ChainReplicaConfig chain,
+        TransportSecurity security) {
 
     public static final long DEFAULT_TICK_INTERVAL_MS = 100;
     public static final int DEFAULT_DRIVER_BATCH_MAX = 4096;
@@ -65,7 +68,7 @@ public record DataServerConfig(
                 DEFAULT_CHAIN_RECONNECT_BACKOFF_MIN_MS, DEFAULT_CHAIN_RECONNECT_BACKOFF_MAX_MS,
                 DEFAULT_METADATA_RPC_TIMEOUT_MS, DEFAULT_METADATA_COMMAND_TIMEOUT_MS,
                 DEFAULT_METADATA_RETRY_BACKOFF_MS,
-                ChainReplicaConfig.defaults());
+                ChainReplicaConfig.defaults(), TransportSecurity.plaintext());
     }
 
     /** This configuration, advertising {@code hostPort} (empty: the listen address). */
@@ -73,7 +76,15 @@ public record DataServerConfig(
         return new DataServerConfig(serverId, listenHost, listenPort, hostPort, dataDir,
                 metadataAddresses, tickIntervalMs, driverBatchMax, chainReconnectBackoffMinMs,
                 chainReconnectBackoffMaxMs, metadataRpcTimeoutMs, metadataCommandTimeoutMs,
-                metadataRetryBackoffMs, chain);
+                metadataRetryBackoffMs, chain, security);
+    }
+
+    /** This configuration, with {@code s} for every connection. */
+    public DataServerConfig withSecurity(TransportSecurity s) {
+        return new DataServerConfig(serverId, listenHost, listenPort, advertise, dataDir,
+                metadataAddresses, tickIntervalMs, driverBatchMax, chainReconnectBackoffMinMs,
+                chainReconnectBackoffMaxMs, metadataRpcTimeoutMs, metadataCommandTimeoutMs,
+                metadataRetryBackoffMs, chain, s);
     }
 
     /** The address registered with the metadata, given the port the DataService bound. */

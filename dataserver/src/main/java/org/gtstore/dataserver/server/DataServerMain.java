@@ -3,13 +3,16 @@ package org.gtstore.dataserver.server;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 import org.gtstore.proto.ClusterConfigFile;
 import org.gtstore.proto.ProcessDefaults;
+import org.gtstore.proto.SecurityFlags;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -49,8 +52,11 @@ public final class DataServerMain {
     List<String> meta;
 
     @Option(names = "--cluster-file", paramLabel = "F", description = "The cluster file: the"
-            + " metadata members, if --meta is not given.")
+            + " metadata members, if --meta is not given, and the TLS and token files.")
     Path clusterFile;
+
+    @Mixin
+    SecurityFlags security = new SecurityFlags();
 
     /** The validated configuration these flags describe. */
     DataServerConfig toConfig() {
@@ -60,7 +66,14 @@ public final class DataServerMain {
         }
         DataServerConfig.HostPort hp = DataServerConfig.HostPort.parse(listen, "--listen");
         return DataServerConfig.of(id, hp.host(), hp.port(), dataDir, meta)
-                .withAdvertise(advertise).validate();
+                .withAdvertise(advertise).withSecurity(security.security()).validate();
+    }
+
+    /** The flags a cluster file supplies: the metadata members, the TLS and token files. */
+    static Map<String, String> fromClusterFile(ClusterConfigFile file) {
+        Map<String, String> flags = new TreeMap<>(file.securityFlags());
+        flags.put("--meta", String.join(",", file.metadataAddresses()));
+        return flags;
     }
 
     public static void main(String[] args) {
@@ -69,8 +82,7 @@ public final class DataServerMain {
         CommandLine cmd = new CommandLine(flags);
         DataServerConfig config;
         try {
-            cmd.parseArgs(ClusterConfigFile.withDefaults(args, file -> Map.of("--meta",
-                    String.join(",", file.metadataAddresses()))));
+            cmd.parseArgs(ClusterConfigFile.withDefaults(args, DataServerMain::fromClusterFile));
             if (cmd.isUsageHelpRequested() || cmd.isVersionHelpRequested()) {
                 cmd.usage(cmd.getOut());
                 return;

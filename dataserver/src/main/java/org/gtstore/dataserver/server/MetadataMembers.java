@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.gtstore.dataserver.rpc.Channels;
 import org.gtstore.proto.MetadataServiceGrpc;
+import org.gtstore.proto.TransportSecurity;
 
 /**
  * Which metadata member a data server asks, and how it calls one: the leader as last known,
@@ -23,6 +24,7 @@ import org.gtstore.proto.MetadataServiceGrpc;
 final class MetadataMembers implements AutoCloseable {
     private List<String> members;
     private final long rpcTimeoutMs;
+    private final TransportSecurity security;
     private final Executor thread;
     private final Map<String, ManagedChannel> channels = new HashMap<>();
     private String leader;
@@ -33,11 +35,18 @@ final class MetadataMembers implements AutoCloseable {
      * @param thread the session's thread, where every answer is handled
      */
     MetadataMembers(List<String> members, long rpcTimeoutMs, Executor thread) {
+        this(members, rpcTimeoutMs, thread, TransportSecurity.plaintext());
+    }
+
+    /** @param security how the channels to the members are secured */
+    MetadataMembers(List<String> members, long rpcTimeoutMs, Executor thread,
+            TransportSecurity security) {
         if (members.isEmpty()) {
             throw new IllegalArgumentException("no metadata members");
         }
         this.members = List.copyOf(members);
         this.rpcTimeoutMs = rpcTimeoutMs;
+        this.security = security;
         this.thread = thread;
         this.leader = this.members.get(0);
     }
@@ -109,7 +118,8 @@ final class MetadataMembers implements AutoCloseable {
 
     /** A stub without a deadline, for a stream. */
     MetadataServiceGrpc.MetadataServiceStub streamStub(String target) {
-        return MetadataServiceGrpc.newStub(channels.computeIfAbsent(target, Channels::forAddress));
+        return MetadataServiceGrpc.newStub(channels.computeIfAbsent(target,
+                a -> Channels.forAddress(a, security)));
     }
 
     /** A unary call's observer whose answer or failure runs on the session thread. */

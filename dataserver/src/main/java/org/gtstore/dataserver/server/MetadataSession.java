@@ -15,6 +15,7 @@ import org.gtstore.proto.HeartbeatResponse;
 import org.gtstore.proto.PartitionTip;
 import org.gtstore.proto.RegisterRequest;
 import org.gtstore.proto.RegisterResponse;
+import org.gtstore.proto.TransportSecurity;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -103,11 +104,13 @@ public final class MetadataSession implements AutoCloseable {
      *
      * @param rpcTimeoutMs deadline of a metadata call
      * @param commandTimeoutMs deadline of a call answered once a Raft command applied
+     * @param security how the channels to the members are secured
      */
     public static MetadataSession create(String serverId, String storageId,
             List<String> memberAddresses, long rpcTimeoutMs, long commandTimeoutMs,
-            long retryBackoffMs, ScheduledExecutorService exec) {
-        MetadataMembers members = new MetadataMembers(memberAddresses, rpcTimeoutMs, exec);
+            long retryBackoffMs, ScheduledExecutorService exec, TransportSecurity security) {
+        MetadataMembers members = new MetadataMembers(memberAddresses, rpcTimeoutMs, exec,
+                security);
         return new MetadataSession(serverId, storageId, members, commandTimeoutMs,
                 retryBackoffMs, exec);
     }

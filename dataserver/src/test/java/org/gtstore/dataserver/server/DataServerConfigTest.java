@@ -83,7 +83,8 @@ class DataServerConfigTest {
         DataServerConfig bad = new DataServerConfig("s1", "h", 0, "", Path.of("d"),
                 List.of("h:1"), 0, ok.driverBatchMax(), ok.chainReconnectBackoffMinMs(),
                 ok.chainReconnectBackoffMaxMs(), ok.metadataRpcTimeoutMs(),
-                ok.metadataCommandTimeoutMs(), ok.metadataRetryBackoffMs(), ok.chain());
+                ok.metadataCommandTimeoutMs(), ok.metadataRetryBackoffMs(), ok.chain(),
+                ok.security());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, bad::validate);
         assertEquals("tickIntervalMs must be positive: 0", e.getMessage());
     }

@@ -15,6 +15,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.gtstore.proto.ErrorCode;
 import org.gtstore.proto.RegisterRequest;
+import org.gtstore.proto.TransportSecurity;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -45,7 +46,7 @@ class MetadataSessionTest {
     private MetadataSession start(long rpcTimeoutMs, long commandTimeoutMs,
             ClusterIdFile cluster) {
         session = MetadataSession.create("s1", "disk-1", List.of(meta.address()), rpcTimeoutMs,
-                commandTimeoutMs, 50, exec);
+                commandTimeoutMs, 50, exec, TransportSecurity.plaintext());
         session.maps().deliverTo(map -> { }, () -> 0L);
         if (cluster != null) {
             session.clusterIdentity(cluster);

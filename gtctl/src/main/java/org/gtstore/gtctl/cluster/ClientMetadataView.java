@@ -7,10 +7,12 @@ import java.util.function.Consumer;
 import org.gtstore.client.GtStoreException;
 import org.gtstore.client.MetadataClient;
 import org.gtstore.client.MetadataUnavailableException;
+import org.gtstore.client.internal.Channels;
 import org.gtstore.proto.AdminResponse;
 import org.gtstore.proto.ChangeMetaMembersRequest;
 import org.gtstore.proto.MemberStatus;
 import org.gtstore.proto.PartitionMap;
+import org.gtstore.proto.TransportSecurity;
 
 /** The {@link MetadataView} over the client library's {@link MetadataClient}. */
 public final class ClientMetadataView implements MetadataView {
@@ -24,8 +26,14 @@ public final class ClientMetadataView implements MetadataView {
     }
 
     public static MetadataView connect(List<String> addresses) {
+        return connect(addresses, TransportSecurity.plaintext());
+    }
+
+    /** A view of the group at {@code addresses}, its connections secured as given. */
+    public static MetadataView connect(List<String> addresses, TransportSecurity security) {
         return new ClientMetadataView(MetadataClient.builder()
                 .addresses(addresses)
+                .security(security)
                 .callTimeout(CALL_TIMEOUT)
                 .clientId("gtctl-" + ProcessHandle.current().pid())
                 .build());
@@ -51,6 +59,11 @@ public final class ClientMetadataView implements MetadataView {
         try {
             return Optional.of(client.memberStatus(rpcAddress));
         } catch (GtStoreException e) {
+            if (e.getCause() != null && Channels.isSecurityFailure(e.getCause())) {
+                // Not "down": this client is turned away, and will be until its flags change.
+                throw new ClusterException(rpcAddress + ": " + Channels.describe(e.getCause(),
+                        0), e);
+            }
             return Optional.empty();
         }
     }

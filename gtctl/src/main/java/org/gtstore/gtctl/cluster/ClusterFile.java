@@ -17,7 +17,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
+import org.gtstore.proto.TransportSecurity;
 
 /**
  * The contents of {@code <dir>/cluster.json}: what {@code gtctl cluster start} launched. Ports
@@ -38,7 +40,8 @@ public record ClusterFile(
         List<ServerMember> servers,
         List<String> metadataArgs,
         List<String> serverArgs,
-        @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, String> netns) {
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, String> netns,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, String> security) {
 
     /** The file name inside a cluster directory. */
     public static final String FILE_NAME = "cluster.json";
@@ -59,12 +62,14 @@ public record ClusterFile(
         metadataArgs = List.copyOf(metadataArgs == null ? List.of() : metadataArgs);
         serverArgs = List.copyOf(serverArgs == null ? List.of() : serverArgs);
         netns = Map.copyOf(netns == null ? Map.of() : netns);
+        security = Map.copyOf(security == null ? Map.of() : security);
     }
 
     /** A cluster whose members run with no extra flags, in the host's network namespace. */
     public ClusterFile(int replication, int partitions, List<MetadataMember> metadata,
             List<ServerMember> servers) {
-        this(replication, partitions, metadata, servers, List.of(), List.of(), Map.of());
+        this(replication, partitions, metadata, servers, List.of(), List.of(), Map.of(),
+                Map.of());
     }
 
     /**
@@ -74,7 +79,7 @@ public record ClusterFile(
      */
     public ClusterFile withArgs(List<String> metadataFlags, List<String> serverFlags) {
         return new ClusterFile(replication, partitions, metadata, servers, metadataFlags,
-                serverFlags, netns);
+                serverFlags, netns, security);
     }
 
     /**
@@ -84,7 +89,23 @@ public record ClusterFile(
      */
     public ClusterFile withNetns(Map<String, String> namespaces) {
         return new ClusterFile(replication, partitions, metadata, servers, metadataArgs,
-                serverArgs, namespaces);
+                serverArgs, namespaces, security);
+    }
+
+    /**
+     * A copy whose members secure their connections with these cluster file keys
+     * ({@code tls-ca}, {@code tls-cert}, {@code tls-key}, {@code token-file} to absolute
+     * paths); written into the cluster file every member starts with.
+     */
+    public ClusterFile withSecurity(Map<String, String> keys) {
+        return new ClusterFile(replication, partitions, metadata, servers, metadataArgs,
+                serverArgs, netns, keys);
+    }
+
+    /** How this cluster's connections are secured (plaintext unless it was started so). */
+    public TransportSecurity transportSecurity() {
+        return TransportSecurity.fromFlags(security.get("tls-ca"), security.get("tls-cert"),
+                security.get("tls-key"), security.get("token-file"));
     }
 
     /** The network namespace a member runs in, or empty for the launcher's own. */
@@ -141,12 +162,14 @@ public record ClusterFile(
      * members as {@code peers} and the settings every member starts with.
      */
     public Map<String, String> clusterConf() {
-        return Map.of("peers", metadata.stream()
-                        .map(m -> m.id() + "=" + m.host() + ":" + m.raftPort() + ":" + m.rpcPort())
-                        .collect(Collectors.joining(",")),
-                "replication", Integer.toString(replication),
-                "partitions", Integer.toString(partitions),
-                "initial-servers", Integer.toString(servers.size()));
+        Map<String, String> conf = new TreeMap<>(security);
+        conf.put("peers", metadata.stream()
+                .map(m -> m.id() + "=" + m.host() + ":" + m.raftPort() + ":" + m.rpcPort())
+                .collect(Collectors.joining(",")));
+        conf.put("replication", Integer.toString(replication));
+        conf.put("partitions", Integer.toString(partitions));
+        conf.put("initial-servers", Integer.toString(servers.size()));
+        return conf;
     }
 
     /** Every member id: metadata first, then data servers. */
@@ -178,7 +201,8 @@ public record ClusterFile(
                 .map(x -> x.id().equals(id) ? x.withPid(pid) : x).toList();
         List<ServerMember> s = servers.stream()
                 .map(x -> x.id().equals(id) ? x.withPid(pid) : x).toList();
-        return new ClusterFile(replication, partitions, m, s, metadataArgs, serverArgs, netns);
+        return new ClusterFile(replication, partitions, m, s, metadataArgs, serverArgs, netns,
+                security);
     }
 
     /** A copy with one more data server (not yet started). */
@@ -189,14 +213,14 @@ public record ClusterFile(
         List<ServerMember> s = new ArrayList<>(servers);
         s.add(added);
         return new ClusterFile(replication, partitions, metadata, s, metadataArgs, serverArgs,
-                netns);
+                netns, security);
     }
 
     /** A copy without data server {@code id} (its directory stays on disk). */
     public ClusterFile withoutServer(String id) {
         List<ServerMember> s = servers.stream().filter(x -> !x.id().equals(id)).toList();
         return new ClusterFile(replication, partitions, metadata, s, metadataArgs, serverArgs,
-                netns);
+                netns, security);
     }
 
     /** A copy with one more metadata member (not yet started). */
@@ -207,14 +231,14 @@ public record ClusterFile(
         List<MetadataMember> m = new ArrayList<>(metadata);
         m.add(added);
         return new ClusterFile(replication, partitions, m, servers, metadataArgs, serverArgs,
-                netns);
+                netns, security);
     }
 
     /** A copy without metadata member {@code id} (its directory stays on disk). */
     public ClusterFile withoutMetadataMember(String id) {
         List<MetadataMember> m = metadata.stream().filter(x -> !x.id().equals(id)).toList();
         return new ClusterFile(replication, partitions, m, servers, metadataArgs, serverArgs,
-                netns);
+                netns, security);
     }
 
     /** The id the next added data server gets: one above the highest "serverN" ever listed. */
@@ -242,7 +266,7 @@ public record ClusterFile(
         return new ClusterFile(replication, partitions,
                 metadata.stream().map(x -> x.withPid(0)).toList(),
                 servers.stream().map(x -> x.withPid(0)).toList(), metadataArgs, serverArgs,
-                netns);
+                netns, security);
     }
 
     public String toJson() {

@@ -14,6 +14,7 @@ import java.util.function.Supplier;
 import org.gtstore.gtctl.cluster.ClusterFile.MetadataMember;
 import org.gtstore.gtctl.cluster.ClusterFile.ServerMember;
 import org.gtstore.proto.ClusterConfigFile;
+import org.gtstore.proto.TransportSecurity;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,7 +59,10 @@ public final class ClusterLauncher implements AutoCloseable {
         this.metadataArgs = MemberFlags.merge(cluster.metadataArgs(), b.metadataArgs);
         this.serverArgs = MemberFlags.merge(cluster.serverArgs(), b.serverArgs);
         this.stopGrace = b.stopGrace;
-        this.viewFactory = b.viewFactory;
+        // The launcher's own view of the group is secured as the cluster is.
+        TransportSecurity security = cluster.transportSecurity();
+        this.viewFactory = b.viewFactory != null ? b.viewFactory
+                : addresses -> ClientMetadataView.connect(addresses, security);
         this.cluster = cluster.withArgs(metadataArgs, serverArgs);
     }
 
@@ -90,7 +94,9 @@ public final class ClusterLauncher implements AutoCloseable {
         private Path home;
         private List<String> metadataArgs = List.of();
         private List<String> serverArgs = List.of();
-        private Function<List<String>, MetadataView> viewFactory = ClientMetadataView::connect;
+        private Function<List<String>, MetadataView> viewFactory;
+        private boolean tls;
+        private boolean token;
         private BiConsumer<ClusterFile, Boolean> onLaunch = (file, existing) -> { };
 
         private Builder(Path dir) {
@@ -127,6 +133,25 @@ public final class ClusterLauncher implements AutoCloseable {
         public Builder netns(Map<String, String> namespaces, Map<String, String> hosts) {
             this.netns = Map.copyOf(namespaces);
             this.memberHosts = Map.copyOf(hosts);
+            return this;
+        }
+
+        /**
+         * A new cluster runs every connection over mutual TLS with certificates the launcher
+         * makes ({@code <dir>/tls}, {@link TestCertificates}); recorded, so every later start
+         * does too.
+         */
+        public Builder tls(boolean on) {
+            this.tls = on;
+            return this;
+        }
+
+        /**
+         * A new cluster requires a shared token on every call ({@code <dir>/token}, made by
+         * the launcher); recorded like {@link #tls}.
+         */
+        public Builder token(boolean on) {
+            this.token = on;
             return this;
         }
 
@@ -201,7 +226,8 @@ public final class ClusterLauncher implements AutoCloseable {
                 ClusterFile file = ClusterPlan.plan(dir, nodes, replication, partitions, host,
                         memberHosts);
                 if (!restart) {
-                    file = file.withNetns(netns);
+                    file = file.withNetns(netns).withSecurity(ClusterSecurity.make(dir, file,
+                            tls, token));
                 }
                 ClusterLauncher launcher = new ClusterLauncher(this, file);
                 launcher.commands.requireJars();

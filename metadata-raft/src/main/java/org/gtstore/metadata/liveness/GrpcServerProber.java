@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import org.gtstore.proto.DataServiceGrpc;
 import org.gtstore.proto.PingRequest;
 import org.gtstore.proto.PingResponse;
+import org.gtstore.proto.TransportSecurity;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,13 +26,15 @@ public final class GrpcServerProber implements ServerProber {
 
     private final String nodeId;
     private final long probeTimeoutMs;
+    private final TransportSecurity security;
 
-    public GrpcServerProber(String nodeId, long probeTimeoutMs) {
+    public GrpcServerProber(String nodeId, long probeTimeoutMs, TransportSecurity security) {
         if (probeTimeoutMs <= 0) {
             throw new IllegalArgumentException("probeTimeoutMs <= 0: " + probeTimeoutMs);
         }
         this.nodeId = nodeId;
         this.probeTimeoutMs = probeTimeoutMs;
+        this.security = security;
     }
 
     @Override
@@ -39,7 +42,8 @@ public final class GrpcServerProber implements ServerProber {
         CompletableFuture<ProbeResult> result = new CompletableFuture<>();
         ManagedChannel channel;
         try {
-            channel = NettyChannelBuilder.forTarget(address).usePlaintext().build();
+            channel = NettyChannelBuilder.forTarget(address, security.channelCredentials())
+                    .intercept(security.tokenSender()).build();
         } catch (RuntimeException e) {
             LOG.warn("[{}] cannot probe bad address {}: {}", nodeId, address, e.toString());
             result.complete(ProbeResult.NO_ANSWER);

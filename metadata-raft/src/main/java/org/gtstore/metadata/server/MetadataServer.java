@@ -12,8 +12,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.grpc.GrpcTlsConfig;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
@@ -30,6 +32,7 @@ import org.gtstore.metadata.service.LeadershipConfirmer;
 import org.gtstore.metadata.service.MetadataGrpcService;
 import org.gtstore.metadata.service.MetadataLeader;
 import org.gtstore.metadata.statemachine.MetadataStateMachine;
+import org.gtstore.proto.TransportSecurity;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -101,6 +104,7 @@ public final class MetadataServer implements AutoCloseable {
         MetadataStateMachine sm = new MetadataStateMachine(config.id());
         RaftServer raft = RaftServer.newBuilder().setServerId(RaftPeerId.valueOf(config.id()))
                 .setGroup(group(config)).setProperties(raftProperties(config))
+                .setParameters(raftParameters(config.security()))
                 .setStateMachine(sm).setOption(RaftStorage.StartupOption.RECOVER).build();
         MetadataServer server = new MetadataServer(config, sm, raft);
         try {
@@ -127,7 +131,8 @@ public final class MetadataServer implements AutoCloseable {
         RaftCommandSubmitter submitter = new RaftCommandSubmitter(raftServer, GROUP_ID,
                 division.getId());
         leader = new MetadataLeader(config.id(), options, Clock.system(),
-                new GrpcServerProber(config.id(), config.probeTimeoutMs()), submitter,
+                new GrpcServerProber(config.id(), config.probeTimeoutMs(), config.security()),
+                submitter,
                 () -> stateMachine.current().state(),
                 () -> division.getInfo().isLeader() && division.getInfo().isLeaderReady(),
                 duty);
@@ -139,7 +144,8 @@ public final class MetadataServer implements AutoCloseable {
                 config.electionTimeoutMaxMs());
         PeerAddress self = config.self();
         grpcServer = NettyServerBuilder.forAddress(new InetSocketAddress(config.bindHost(),
-                        self.rpcPort()))
+                        self.rpcPort()), config.security().serverCredentials())
+                .intercept(config.security().tokenCheck())
                 .addService(new MetadataGrpcService(member, leader,
                         // A slow commit still proves leadership; only an answer later than the
                         // heartbeat's own deadline (the lease) is of no use.
@@ -243,6 +249,22 @@ public final class MetadataServer implements AutoCloseable {
                     .setClientAddress(p.rpcAddress()).build());
         }
         return RaftGroup.valueOf(GROUP_ID, peers);
+    }
+
+    /**
+     * Ratis's TLS: with mutual TLS on, its server, admin and client ports all take the
+     * member's certificate and trust only the CA's (Ratis verifies a peer's certificate names
+     * the peer's raft host). A cluster token does not reach Ratis: its port must stay private.
+     */
+    static Parameters raftParameters(TransportSecurity security) {
+        Parameters parameters = new Parameters();
+        if (security.tls()) {
+            GrpcConfigKeys.TLS.setConf(parameters, new GrpcTlsConfig(
+                    security.keyFile().orElseThrow().toFile(),
+                    security.certFile().orElseThrow().toFile(),
+                    security.caFile().orElseThrow().toFile(), true));
+        }
+        return parameters;
     }
 
     static RaftProperties raftProperties(MetadataServerConfig config) {

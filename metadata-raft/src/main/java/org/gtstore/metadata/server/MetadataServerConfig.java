@@ -6,11 +6,13 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import org.gtstore.proto.Durability;
+import org.gtstore.proto.TransportSecurity;
 
 /**
  * Everything one metadata member needs to start, parsed once from the command line (see
  * docs/contracts.md) and checked by {@link #validate()} with plain messages. Every timing knob
  * has its unit in its name; the defaults are the cluster-wide ones of docs/contracts.md.
+ * {@code security} covers both ports: the rpc service and Ratis.
  */
 public record MetadataServerConfig(
         String id,
@@ -35,7 +37,8 @@ public record MetadataServerConfig(
         long logSegmentSizeMaxBytes,
         int logPurgeGapEntries,
         boolean join,
-        String listenHost) {
+        String listenHost,
+        TransportSecurity security) {
 
     /** Partitions moving between servers at once (rebalancing, drains); 0 turns it off. */
     public static final int DEFAULT_REBALANCE_MOVES = 64;
@@ -192,6 +195,7 @@ public record MetadataServerConfig(
         b.logPurgeGapEntries = logPurgeGapEntries;
         b.join = join;
         b.listenHost = listenHost;
+        b.security = security;
         return b;
     }
 
@@ -226,6 +230,7 @@ public record MetadataServerConfig(
         private int logPurgeGapEntries = DEFAULT_LOG_PURGE_GAP_ENTRIES;
         private boolean join;
         private String listenHost;
+        private TransportSecurity security = TransportSecurity.plaintext();
 
         public Builder id(String v) { id = v; return this; }
         public Builder peers(List<PeerAddress> v) { peers = v; return this; }
@@ -253,6 +258,7 @@ public record MetadataServerConfig(
         public Builder logPurgeGapEntries(int v) { logPurgeGapEntries = v; return this; }
         public Builder join(boolean v) { join = v; return this; }
         public Builder listenHost(String v) { listenHost = v; return this; }
+        public Builder security(TransportSecurity v) { security = v; return this; }
 
         public MetadataServerConfig build() {
             return new MetadataServerConfig(id, peers, storageDir, replication, partitions,
@@ -260,7 +266,7 @@ public record MetadataServerConfig(
                     electionTimeoutMinMs, electionTimeoutMaxMs, probeTimeoutMs, restartGraceMs,
                     reviveWaitMs, rebalanceMoves, bootstrapWaitMs,
                     leaderTickMs, snapshotThresholdEntries, logSegmentSizeMaxBytes,
-                    logPurgeGapEntries, join, listenHost);
+                    logPurgeGapEntries, join, listenHost, security);
         }
     }
 }

@@ -10,8 +10,10 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
 import org.gtstore.proto.ClusterConfigFile;
 import org.gtstore.proto.Durability;
 import org.gtstore.proto.ProcessDefaults;
+import org.gtstore.proto.SecurityFlags;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -108,6 +110,9 @@ public final class MetadataServerMain {
             description = "After this long, assign with at least K servers.")
     long bootstrapWaitMs;
 
+    @Mixin
+    SecurityFlags security = new SecurityFlags();
+
     @Option(names = "--help", usageHelp = true, description = "Print this help and exit.")
     boolean help;
 
@@ -182,7 +187,8 @@ public final class MetadataServerMain {
                 .heartbeatIntervalMs(m.heartbeatIntervalMs)
                 .electionTimeoutMinMs(m.electionTimeoutMinMs)
                 .electionTimeoutMaxMs(m.electionTimeoutMaxMs)
-                .bootstrapWaitMs(m.bootstrapWaitMs).join(m.join).listenHost(m.listen).build()
+                .bootstrapWaitMs(m.bootstrapWaitMs).join(m.join).listenHost(m.listen)
+                .security(m.security.security()).build()
                 .validate();
     }
 

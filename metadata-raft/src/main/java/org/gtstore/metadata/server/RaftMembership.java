@@ -43,6 +43,7 @@ import org.gtstore.proto.MemberStatus;
 import org.gtstore.proto.MemberStatusRequest;
 import org.gtstore.proto.MetaMember;
 import org.gtstore.proto.MetadataServiceGrpc;
+import org.gtstore.proto.TransportSecurity;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -167,8 +168,9 @@ final class RaftMembership implements MembershipChanges {
                             + "; add it there, or under another id"));
         }
         CompletableFuture<AdminResponse> result = new CompletableFuture<>();
-        ManagedChannel channel = NettyChannelBuilder.forTarget(m.getRpcAddress())
-                .usePlaintext().build();
+        TransportSecurity security = config.security();
+        ManagedChannel channel = NettyChannelBuilder.forTarget(m.getRpcAddress(),
+                security.channelCredentials()).intercept(security.tokenSender()).build();
         MetadataServiceGrpc.newStub(channel).withDeadlineAfter(PROBE_TIMEOUT_MS,
                 TimeUnit.MILLISECONDS).getMemberStatus(MemberStatusRequest.getDefaultInstance(),
                 new StreamObserver<>() {

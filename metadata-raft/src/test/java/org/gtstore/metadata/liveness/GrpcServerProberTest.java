@@ -8,6 +8,7 @@ import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import org.gtstore.metadata.liveness.ServerProber.ProbeResult;
+import org.gtstore.proto.TransportSecurity;
 import org.junit.jupiter.api.Test;
 
 class GrpcServerProberTest {
@@ -18,7 +19,7 @@ class GrpcServerProberTest {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }
-        ProbeResult r = new GrpcServerProber("test", 2000).probe("127.0.0.1:" + port).get();
+        ProbeResult r = new GrpcServerProber("test", 2000, TransportSecurity.plaintext()).probe("127.0.0.1:" + port).get();
         assertEquals(ProbeResult.REFUSED, r);
     }
 
@@ -26,7 +27,7 @@ class GrpcServerProberTest {
     void aServerThatAcceptsButNeverAnswersProvesNothing() throws Exception {
         try (ServerSocket s = new ServerSocket()) {
             s.bind(new InetSocketAddress("127.0.0.1", 0), 50);
-            ProbeResult r = new GrpcServerProber("test", 200)
+            ProbeResult r = new GrpcServerProber("test", 200, TransportSecurity.plaintext())
                     .probe("127.0.0.1:" + s.getLocalPort()).get();
             assertEquals(ProbeResult.NO_ANSWER, r);
         }
