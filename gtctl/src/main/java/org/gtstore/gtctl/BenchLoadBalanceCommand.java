@@ -12,9 +12,11 @@ import org.gtstore.bench.loadbalance.LoadBalanceResult;
 import org.gtstore.bench.report.ResultWriter;
 import org.gtstore.bench.report.SummaryTable;
 import org.gtstore.bench.report.TextHistogram;
+import org.gtstore.bench.rpc.ChannelPool;
 import org.gtstore.bench.suite.BenchCluster;
 import org.gtstore.bench.target.GtStoreClientTarget;
 import org.gtstore.client.GtStoreClient;
+import org.gtstore.proto.TransportSecurity;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -61,6 +63,9 @@ final class BenchLoadBalanceCommand implements Callable<Integer> {
         LoadBalanceConfig config = config();
         common.timeout(); // A bad --timeout-ms is a usage error before anything starts.
         List<String> running = bench.useRunning ? common.metadataAddresses() : List.of();
+        // A running cluster is reached as gtctl reaches it; a fresh one is plaintext.
+        TransportSecurity security = bench.useRunning ? common.security()
+                : TransportSecurity.plaintext();
         Path dir = bench.createResultsDir();
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
@@ -68,9 +73,10 @@ final class BenchLoadBalanceCommand implements Callable<Integer> {
         try (BenchCluster cluster = bench.cluster(rep, running, connector, err);
                 GtStoreClient client = GtStoreClient.builder()
                         .metadataAddresses(cluster.metadataAddresses())
-                        .deadline(common.timeout()).build();
+                        .security(security).deadline(common.timeout()).build();
                 GrpcClusterInspector inspector = new GrpcClusterInspector(
-                        cluster.metadataAddresses(), INSPECT_TIMEOUT)) {
+                        cluster.metadataAddresses(), ChannelPool.secured(security),
+                        INSPECT_TIMEOUT)) {
             result = LoadBalanceBenchmark.run(config, new GtStoreClientTarget(client), inspector,
                     bench.progress(err));
         }

@@ -16,6 +16,7 @@ import org.gtstore.bench.throughput.WarmupConfig;
 import org.gtstore.bench.workload.KeyDistribution;
 import org.gtstore.bench.workload.WorkloadConfig;
 import org.gtstore.client.GtStoreClient;
+import org.gtstore.proto.TransportSecurity;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -114,6 +115,9 @@ final class BenchThroughputCommand implements Callable<Integer> {
         ThroughputConfig config = config();
         common.timeout(); // A bad --timeout-ms is a usage error before anything starts.
         List<String> running = bench.useRunning ? common.metadataAddresses() : List.of();
+        // A running cluster is reached as gtctl reaches it; a fresh one is plaintext.
+        TransportSecurity security = bench.useRunning ? common.security()
+                : TransportSecurity.plaintext();
         Path dir = bench.createResultsDir();
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
@@ -126,7 +130,8 @@ final class BenchThroughputCommand implements Callable<Integer> {
             rows.addAll(ThroughputSuite.run(List.of(rep), config,
                     k -> bench.cluster(k, running, connector, err),
                     addresses -> GtStoreClient.builder().metadataAddresses(addresses)
-                            .deadline(common.timeout()).build(), progress));
+                            .security(security).deadline(common.timeout()).build(),
+                    progress));
             files = ResultWriter.writeThroughput(dir, rows, subtitle);
         }
         stdout.print(SummaryTable.throughput(rows));

@@ -1,11 +1,13 @@
 package org.gtstore.bench.rpc;
 
+import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import org.gtstore.proto.TransportSecurity;
 
 /** One channel per address, opened on first use, all closed by {@link #close}. */
 public final class ChannelPool implements AutoCloseable {
@@ -15,6 +17,12 @@ public final class ChannelPool implements AutoCloseable {
 
     private final Function<String, ManagedChannel> factory;
     private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+
+    /** Channels to {@code host:port} addresses secured as {@code security} says. */
+    public static Function<String, ManagedChannel> secured(TransportSecurity security) {
+        return a -> Grpc.newChannelBuilder(a, security.channelCredentials())
+                .intercept(security.tokenSender()).build();
+    }
 
     /** A pool of {@link #PLAINTEXT} channels. */
     public static ChannelPool plaintext() {

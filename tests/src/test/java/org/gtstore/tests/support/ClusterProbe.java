@@ -19,7 +19,7 @@ public final class ClusterProbe {
 
     /** The leader's map, or while no member leads, the newest map any member has. */
     public static PartitionMap map(TestCluster c) {
-        try (MetadataClient m = MetadataClient.create(c.metadataAddresses())) {
+        try (MetadataClient m = MetadataClient.create(c.metadataAddresses(), c.security())) {
             try {
                 // A follower may not have applied the cluster's start yet.
                 return m.getLeaderMap();
@@ -41,7 +41,7 @@ public final class ClusterProbe {
      */
     public static String currentLeader(TestCluster c) {
         ClusterFile file = c.launcher().cluster();
-        try (MetadataClient m = MetadataClient.create(c.metadataAddresses())) {
+        try (MetadataClient m = MetadataClient.create(c.metadataAddresses(), c.security())) {
             for (ClusterFile.MetadataMember member : file.metadata()) {
                 try {
                     if ("LEADER".equals(m.memberStatus(member.rpcAddress()).getRole())) {

@@ -26,6 +26,7 @@ import org.gtstore.gtctl.Connector;
 import org.gtstore.gtctl.Gtctl;
 import org.gtstore.gtctl.cluster.ClusterLauncher;
 import org.gtstore.gtctl.cluster.GtstoreHome;
+import org.gtstore.proto.TransportSecurity;
 
 /**
  * A real cluster for one test class: 3 metadata processes and N data server processes started
@@ -62,6 +63,16 @@ public final class TestCluster implements AutoCloseable {
     /** Like {@link #start(int, int)}, with {@code partitions} partitions. */
     public static TestCluster startWithPartitions(int nodes, int rep, int partitions) {
         return start(nodes, rep, List.of(), b -> b.partitions(partitions));
+    }
+
+    /**
+     * A cluster whose every connection runs over mutual TLS with certificates the launcher
+     * made ({@code tls}), or requires the cluster token ({@code token}), or both.
+     */
+    public static TestCluster startSecured(int nodes, int rep, int partitions, boolean tls,
+            boolean token) {
+        return start(nodes, rep, List.of(), b -> b.partitions(partitions).tls(tls)
+                .token(token));
     }
 
     /**
@@ -167,7 +178,12 @@ public final class TestCluster implements AutoCloseable {
     /** A client of this cluster with the given overall deadline per operation. */
     public GtStoreClient client(Duration deadline) {
         return GtStoreClient.builder().metadataAddresses(metadataAddresses()).deadline(deadline)
-                .build();
+                .security(security()).build();
+    }
+
+    /** How the cluster's connections are secured (its TLS files and token, if any). */
+    public TransportSecurity security() {
+        return launcher().cluster().transportSecurity();
     }
 
     /** Runs {@code gtctl args... --dir <cluster>} in this JVM and captures what it prints. */
