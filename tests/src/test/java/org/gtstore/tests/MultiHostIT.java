@@ -32,7 +32,9 @@ import org.junit.jupiter.api.Timeout;
  * says: every member in a network namespace of its own with its own address on one bridge and
  * the same ports as the others, each started by hand from one cluster file ({@code --listen
  * 0.0.0.0}, data servers with {@code --advertise}); gtctl and the clients run on the test
- * JVM's "workstation" with only {@code --cluster-file}. Under four writers, a new host's data
+ * JVM's "workstation" with only {@code --cluster-file}. Every connection runs over mutual
+ * TLS, each host presenting a certificate of its own that names its address (Ratis, the
+ * chains, the clients and gtctl all verify them). Under four writers, a new host's data
  * server joins and the load moves onto it, another host is drained, stopped and removed, and
  * a metadata host is replaced by a new one. Checked as in {@link ElasticClusterIT}: every
  * history linearizable, no operation failed, no chain below K in any published map, balance
@@ -49,7 +51,7 @@ class MultiHostIT {
         assumeTrue(NetnsNetwork.available(), "needs root: ip netns, veth and bridges");
         List<String> metadata = List.of("meta1", "meta2", "meta3");
         try (HostsCluster c = HostsCluster.create(metadata, Map.of("replication", "" + K,
-                "partitions", "64", "initial-servers", "5"))) {
+                "partitions", "64", "initial-servers", "5"), true)) {
             try {
                 startHosts(c, metadata);
                 changeUnderWriters(c);
@@ -86,7 +88,8 @@ class MultiHostIT {
         for (int i = 0; i < 48; i++) {
             keys.add("hosts-" + i);
         }
-        try (ChainSizeWatcher watcher = ChainSizeWatcher.start(K, c.metadataAddresses());
+        try (ChainSizeWatcher watcher = ChainSizeWatcher.start(K, c.metadataAddresses(),
+                c.security());
              RecordedWorkload w = RecordedWorkload.start(
                      () -> c.client(Duration.ofSeconds(30)), keys, 4, 17)) {
             awaitProgress(w);
@@ -182,7 +185,7 @@ class MultiHostIT {
     }
 
     private static PartitionMap map(HostsCluster c) {
-        try (MetadataClient m = MetadataClient.create(c.metadataAddresses())) {
+        try (MetadataClient m = MetadataClient.create(c.metadataAddresses(), c.security())) {
             return m.getLeaderMap();
         }
     }

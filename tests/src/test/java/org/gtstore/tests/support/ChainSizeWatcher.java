@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.gtstore.client.MetadataClient;
 import org.gtstore.proto.Chain;
 import org.gtstore.proto.PartitionMap;
+import org.gtstore.proto.TransportSecurity;
 
 /**
  * Watches every map the metadata publishes and records any chain with fewer than K members:
@@ -20,9 +21,10 @@ public final class ChainSizeWatcher implements AutoCloseable {
     private final MetadataClient client;
     private final MetadataClient.Watch watch;
 
-    private ChainSizeWatcher(int k, List<String> metadataAddresses) {
+    private ChainSizeWatcher(int k, List<String> metadataAddresses,
+            TransportSecurity security) {
         this.k = k;
-        this.client = MetadataClient.create(metadataAddresses);
+        this.client = MetadataClient.create(metadataAddresses, security);
         this.watch = client.watch(0, new MetadataClient.MapListener() {
             @Override
             public void onMap(PartitionMap map) {
@@ -36,7 +38,12 @@ public final class ChainSizeWatcher implements AutoCloseable {
     }
 
     public static ChainSizeWatcher start(int k, List<String> metadataAddresses) {
-        return new ChainSizeWatcher(k, metadataAddresses);
+        return new ChainSizeWatcher(k, metadataAddresses, TransportSecurity.plaintext());
+    }
+
+    public static ChainSizeWatcher start(int k, List<String> metadataAddresses,
+            TransportSecurity security) {
+        return new ChainSizeWatcher(k, metadataAddresses, security);
     }
 
     private void check(PartitionMap map) {

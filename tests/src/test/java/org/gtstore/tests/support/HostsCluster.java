@@ -20,7 +20,9 @@ import org.gtstore.client.MetadataClient;
 import org.gtstore.gtctl.cluster.GtstoreHome;
 import org.gtstore.gtctl.cluster.LogTail;
 import org.gtstore.gtctl.cluster.MemberCommands;
+import org.gtstore.gtctl.cluster.TestCertificates;
 import org.gtstore.proto.ClusterConfigFile;
+import org.gtstore.proto.TransportSecurity;
 
 /**
  * A cluster started the way an operator starts one on several machines (the README's "Running
@@ -29,6 +31,10 @@ import org.gtstore.proto.ClusterConfigFile;
  * hand from one cluster file with {@code --listen 0.0.0.0} and, for data servers, {@code
  * --advertise ADDRESS:PORT}. The test JVM plays the operator's workstation: gtctl and clients
  * reach the hosts through the bridge, given only {@code --cluster-file}.
+ *
+ * <p>With TLS, every connection runs over mutual TLS as on real hosts: one test CA, a
+ * certificate per host naming its address ({@code gtctl cluster certs --name ID --host
+ * ADDRESS}, given on its command line), and the workstation's own in the cluster file.
  *
  * <p>{@link #close} kills every process it started, removes the namespaces (with the
  * {@link NetnsNetwork}) and the directory; {@link #logs} gives the tails of every member's log.
@@ -46,19 +52,32 @@ public final class HostsCluster implements AutoCloseable {
     private final Map<String, String> settings;
     private final Map<String, Process> processes = new LinkedHashMap<>();
     private final Map<String, String> addresses = new LinkedHashMap<>();
+    private final boolean tls;
 
-    private HostsCluster(NetnsNetwork net, Path dir, Map<String, String> settings) {
+    private HostsCluster(NetnsNetwork net, Path dir, Map<String, String> settings,
+            boolean tls) {
         this.net = net;
         this.dir = dir;
         this.clusterFile = dir.resolve("cluster.conf");
-        this.settings = Map.copyOf(settings);
+        this.tls = tls;
+        Map<String, String> all = new TreeMap<>(settings);
+        if (tls) {
+            TestCertificates.Files3 own = TestCertificates.issue(tlsDir(), "workstation",
+                    List.of());
+            all.put("tls-ca", own.ca().toString());
+            all.put("tls-cert", own.cert().toString());
+            all.put("tls-key", own.key().toString());
+        }
+        this.settings = Map.copyOf(all);
     }
 
     /**
      * A host for each metadata member, and the cluster file naming them with {@code settings}
-     * (e.g. replication, partitions, initial-servers); nothing is started yet.
+     * (e.g. replication, partitions, initial-servers), over mutual TLS if {@code tls};
+     * nothing is started yet.
      */
-    public static HostsCluster create(List<String> metadataIds, Map<String, String> settings) {
+    public static HostsCluster create(List<String> metadataIds, Map<String, String> settings,
+            boolean tls) {
         NetnsNetwork net = NetnsNetwork.create();
         Path dir;
         try {
@@ -67,7 +86,14 @@ public final class HostsCluster implements AutoCloseable {
             net.close();
             throw new UncheckedIOException(e);
         }
-        HostsCluster c = new HostsCluster(net, dir, settings);
+        HostsCluster c;
+        try {
+            c = new HostsCluster(net, dir, settings, tls);
+        } catch (RuntimeException e) {
+            net.close();
+            TestCluster.deleteRecursively(dir);
+            throw e;
+        }
         try {
             for (String id : metadataIds) {
                 c.addHost(id);
@@ -80,11 +106,32 @@ public final class HostsCluster implements AutoCloseable {
         }
     }
 
-    /** A new host (namespace) for member {@code id}; returns its address. */
+    /**
+     * A new host (namespace) for member {@code id}, with a certificate of its own naming its
+     * address if the cluster runs TLS; returns its address.
+     */
     public synchronized String addHost(String id) {
         String address = net.add(id);
         addresses.put(id, address);
+        if (tls) {
+            TestCertificates.issue(tlsDir(), id, List.of(address));
+        }
         return address;
+    }
+
+    private Path tlsDir() {
+        return dir.resolve("tls");
+    }
+
+    /** The host's own certificate flags (they win over the cluster file's), if TLS. */
+    private List<String> certificateFlags(String id) {
+        return tls ? List.of("--tls-cert", tlsDir().resolve(id + ".pem").toString(),
+                "--tls-key", tlsDir().resolve(id + ".key").toString()) : List.of();
+    }
+
+    /** How the workstation (this JVM) secures its connections: the cluster file's way. */
+    public TransportSecurity security() {
+        return ClusterConfigFile.read(clusterFile).security();
     }
 
     public synchronized String address(String id) {
@@ -125,6 +172,7 @@ public final class HostsCluster implements AutoCloseable {
         cmd.addAll(List.of("-jar", home.resolve(MemberCommands.METADATA_JAR).toString(),
                 "--id", id, "--cluster-file", clusterFile.toString(), "--listen", "0.0.0.0",
                 "--storage-dir", memberDir(id).resolve("raft").toString()));
+        cmd.addAll(certificateFlags(id));
         cmd.addAll(Arrays.asList(extraFlags));
         launch(id, cmd);
     }
@@ -144,6 +192,7 @@ public final class HostsCluster implements AutoCloseable {
                 "--id", id, "--cluster-file", clusterFile.toString(),
                 "--listen", "0.0.0.0:" + DATA_PORT, "--advertise", dataAddress(id),
                 "--data-dir", memberDir(id).resolve("data").toString()));
+        cmd.addAll(certificateFlags(id));
         launch(id, cmd);
     }
 
@@ -202,7 +251,7 @@ public final class HostsCluster implements AutoCloseable {
 
     /** Waits until the member answers GetMemberStatus at its rpc address. */
     public void awaitMetadataAnswers(String id, Duration within) {
-        try (MetadataClient m = MetadataClient.create(List.of(rpcAddress(id)))) {
+        try (MetadataClient m = MetadataClient.create(List.of(rpcAddress(id)), security())) {
             await(id + " to answer").atMost(within).pollInterval(Duration.ofMillis(200))
                     .until(() -> {
                         requireRunning(id);
@@ -235,7 +284,7 @@ public final class HostsCluster implements AutoCloseable {
     /** A client that knows the metadata members of the cluster file as it is now. */
     public GtStoreClient client(Duration deadline) {
         return GtStoreClient.builder().metadataAddresses(metadataAddresses()).deadline(deadline)
-                .build();
+                .security(security()).build();
     }
 
     private Path memberDir(String id) {
