@@ -19,12 +19,21 @@ import io.grpc.Status;
 import io.grpc.TlsChannelCredentials;
 import io.grpc.TlsServerCredentials;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.MessageDigest;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.util.Base64;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * How a GTStore process secures its gRPC connections, one value for all of them (client,
@@ -51,6 +60,8 @@ public final class TransportSecurity {
     public static final Metadata.Key<String> TOKEN_HEADER =
             Metadata.Key.of("gtstore-token", Metadata.ASCII_STRING_MARSHALLER);
     private static final int TOKEN_CHARS_MIN = 16;
+    private static final Pattern PKCS8_PEM = Pattern.compile(
+            "-----BEGIN PRIVATE KEY-----([A-Za-z0-9+/=\\s]+)-----END PRIVATE KEY-----");
 
     private static final TransportSecurity PLAINTEXT = new TransportSecurity(null, null, null,
             null);
@@ -126,15 +137,51 @@ public final class TransportSecurity {
         return t;
     }
 
-    /** Builds both credentials once, so a bad certificate or key fails at start, in one line. */
+    /**
+     * Parses the three files once, so that a file that is not what its flag needs fails at
+     * start, in one line naming it (gRPC would read them only at the first connection).
+     */
     private void checkFiles() {
-        try {
-            serverCredentials();
-            channelCredentials();
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException("cannot use the TLS files (--tls-ca " + ca
-                    + ", --tls-cert " + cert + ", --tls-key " + key + "): " + e.getMessage());
+        certificates(ca, "--tls-ca");
+        certificates(cert, "--tls-cert");
+        privateKey(key);
+    }
+
+    private static void certificates(Path file, String flag) {
+        try (InputStream in = Files.newInputStream(file)) {
+            if (CertificateFactory.getInstance("X.509").generateCertificates(in).isEmpty()) {
+                throw new CertificateException("no certificate in it");
+            }
+        } catch (IOException | CertificateException e) {
+            throw new IllegalArgumentException("cannot use the TLS files: " + flag + " " + file
+                    + " holds no PEM certificate (" + e.getMessage() + ")");
         }
+    }
+
+    private static void privateKey(Path file) {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot use the TLS files: --tls-key " + file
+                    + ": " + e.getMessage());
+        }
+        Matcher m = PKCS8_PEM.matcher(text);
+        if (m.find()) {
+            byte[] der = Base64.getMimeDecoder().decode(m.group(1));
+            for (String algorithm : new String[] {"EC", "RSA", "Ed25519"}) {
+                try {
+                    KeyFactory.getInstance(algorithm).generatePrivate(
+                            new PKCS8EncodedKeySpec(der));
+                    return;
+                } catch (GeneralSecurityException e) {
+                    // Not this algorithm's key: try the next.
+                }
+            }
+        }
+        throw new IllegalArgumentException("cannot use the TLS files: --tls-key " + file
+                + " holds no PEM PKCS#8 private key ('BEGIN PRIVATE KEY'; convert with"
+                + " 'openssl pkcs8 -topk8 -nocrypt')");
     }
 
     public boolean tls() {

@@ -1,12 +1,14 @@
 package org.gtstore.metadata.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.gtstore.proto.ClusterConfigFile;
 import org.gtstore.proto.Durability;
+import org.gtstore.proto.TransportSecurity;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,6 +54,30 @@ class MetadataServerMainTest {
                 () -> MetadataServerMain.parse(new String[] {"--id", "meta1",
                         "--storage-dir", "/tmp/unused"}));
         assertTrue(e.getMessage().contains("--peers is required"), e.getMessage());
+    }
+
+    @Test
+    void theClusterFileSecuresTheMemberAndACommandLineTokenWins(@TempDir Path dir)
+            throws Exception {
+        Path file = dir.resolve("gtstore.conf");
+        Files.writeString(dir.resolve("token"), "file-token-0123456789\n");
+        Path own = Files.writeString(dir.resolve("own-token"), "own-token-0123456789\n");
+        ClusterConfigFile.write(file, Map.of("peers", "meta1=10.0.0.1:7000:7001",
+                "replication", "1", "token-file", "token"));
+        String[] base = {"--id", "meta1", "--cluster-file", file.toString(), "--storage-dir",
+            "/tmp/unused"};
+        TransportSecurity fromFile = MetadataServerMain.parse(base).security();
+        assertTrue(fromFile.hasToken() && !fromFile.tls(), fromFile.toString());
+        List<String> withOwn = new ArrayList<>(List.of(base));
+        withOwn.addAll(List.of("--token-file", own.toString()));
+        TransportSecurity fromFlag = MetadataServerMain.parse(withOwn.toArray(String[]::new))
+                .security();
+        assertTrue(fromFlag.hasToken());
+        assertNotEquals(fromFile, fromFlag, "the command line's token file wins");
+        withOwn.addAll(List.of("--tls-ca", own.toString()));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> MetadataServerMain.parse(withOwn.toArray(String[]::new)));
+        assertTrue(e.getMessage().startsWith("TLS needs all three"), e.getMessage());
     }
 
     @Test
