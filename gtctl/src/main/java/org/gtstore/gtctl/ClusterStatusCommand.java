@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
 import org.gtstore.gtctl.cluster.ClusterFile;
 import org.gtstore.gtctl.cluster.ClusterLauncher;
 import org.gtstore.gtctl.cluster.MetadataView;
+import org.gtstore.proto.ClusterConfigFile;
 import org.gtstore.proto.MemberStatus;
 import org.gtstore.proto.PartitionMap;
 import picocli.CommandLine.Command;
@@ -67,6 +68,10 @@ final class ClusterStatusCommand implements Callable<Integer> {
                 spec.commandLine().getErr().flush();
             });
             PartitionMap map = view.map(newest);
+            common.clusterConfig().flatMap(f -> settingsDiffer(f, map)).ifPresent(line -> {
+                spec.commandLine().getErr().println(line);
+                spec.commandLine().getErr().flush();
+            });
             StatusReport report = StatusReport.of(members, map, serverPids);
             PrintWriter out = spec.commandLine().getOut();
             if (common.json()) {
@@ -95,6 +100,29 @@ final class ClusterStatusCommand implements Callable<Integer> {
         return Optional.of("warning: " + String.join(", ", stale) + " is not a metadata member"
                 + " any more (members: " + String.join(", ", current) + "); update the"
                 + " cluster file or --meta");
+    }
+
+    /**
+     * A warning when the cluster file sets replication or partitions other than the running
+     * group's: those were fixed when the cluster formed, and the file's values are not used.
+     */
+    static Optional<String> settingsDiffer(ClusterConfigFile file, PartitionMap map) {
+        if (!map.hasSettings()) {
+            return Optional.empty();
+        }
+        List<String> differ = new ArrayList<>();
+        file.get("replication").filter(v -> !v.equals(Integer.toString(
+                map.getSettings().getReplication()))).ifPresent(v -> differ.add("replication = "
+                        + v + " (the cluster has " + map.getSettings().getReplication() + ")"));
+        file.get("partitions").filter(v -> !v.equals(Integer.toString(
+                map.getSettings().getPartitions()))).ifPresent(v -> differ.add("partitions = "
+                        + v + " (the cluster has " + map.getSettings().getPartitions() + ")"));
+        if (differ.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of("warning: the cluster file " + file.path() + " says "
+                + String.join(", ", differ) + "; the cluster keeps the settings it formed"
+                + " with: correct the file");
     }
 
     /**

@@ -112,6 +112,11 @@ public final class CommonOptions {
         return !meta.isEmpty();
     }
 
+    /** The cluster file of {@code --cluster-file}, if one was given. */
+    public Optional<ClusterConfigFile> clusterConfig() {
+        return Optional.ofNullable(clusterConfig);
+    }
+
     /** The cluster.json of {@code --dir}, if there is one. */
     public Optional<ClusterFile> clusterFile() {
         return ClusterFile.read(dir);

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +26,7 @@ import org.gtstore.tests.support.ClusterChecks;
 import org.gtstore.tests.support.HostsCluster;
 import org.gtstore.tests.support.NetnsNetwork;
 import org.gtstore.tests.support.RecordedWorkload;
+import org.gtstore.tests.support.TestCluster;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -54,6 +57,7 @@ class MultiHostIT {
                 "partitions", "64", "initial-servers", "5"), true)) {
             try {
                 startHosts(c, metadata);
+                mistakesChangeNothing(c);
                 changeUnderWriters(c);
             } catch (AssertionError | RuntimeException e) {
                 System.err.println("---- member logs ----\n" + c.logs());
@@ -81,6 +85,33 @@ class MultiHostIT {
             assertTrue(status.out().stream().anyMatch(l -> l.contains(advertised)),
                     "status shows server" + i + " at " + advertised + ": " + status);
         }
+    }
+
+    /**
+     * Operator mistakes, each one line and nothing changed: a new host started with the id of
+     * a live server (it stops, naming the server), and a cluster file whose settings disagree
+     * with the running group ({@code cluster status} warns).
+     */
+    private static void mistakesChangeNothing(HostsCluster c) throws Exception {
+        PartitionMap before = map(c);
+        c.addHost("dup");
+        c.startServerAs("dup", "server2");
+        int code = c.awaitExit("dup", WAIT);
+        assertTrue(code != 0, "exit " + code);
+        assertTrue(c.logTail("dup", 20).stream().anyMatch(l -> l.contains("server2 is alive at "
+                + c.dataAddress("server2"))), String.join("\n", c.logTail("dup", 20)));
+        PartitionMap after = map(c);
+        assertEquals(before.getServersList(), after.getServersList(), "server2 kept its place");
+        assertEquals(before.getChainsList(), after.getChainsList());
+
+        Path wrong = Files.writeString(c.clusterFile().resolveSibling("wrong.conf"),
+                Files.readString(c.clusterFile()).replace("replication = 3", "replication = 2"));
+        CliResult status = TestCluster.runGtctl("", "cluster", "status", "--cluster-file",
+                wrong.toString());
+        assertEquals(0, status.exitCode(), status.toString());
+        assertEquals(1, status.err().strip().lines().count(), status.toString());
+        assertTrue(status.err().contains("says replication = 2 (the cluster has 3)"),
+                status.toString());
     }
 
     private static void changeUnderWriters(HostsCluster c) throws Exception {

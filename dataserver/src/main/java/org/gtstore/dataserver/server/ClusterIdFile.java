@@ -22,7 +22,7 @@ public final class ClusterIdFile {
 
     /**
      * @param refused called once with the metadata's reason if the directory belongs to another
-     *     cluster: the server must stop
+     *     cluster or the id is in use by a live server elsewhere: the server must stop
      */
     public ClusterIdFile(Path dataDir, Consumer<String> refused) throws IOException {
         this.dataDir = dataDir;
@@ -50,7 +50,10 @@ public final class ClusterIdFile {
         }
     }
 
-    /** The metadata refused this directory: it belongs to another cluster. */
+    /**
+     * The metadata refused this server for good: its directory belongs to another cluster,
+     * or its id is a live server's elsewhere.
+     */
     void refused(String reason) {
         refused.accept(reason);
     }

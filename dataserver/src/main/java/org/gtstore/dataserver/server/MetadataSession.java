@@ -207,7 +207,9 @@ public final class MetadataSession implements AutoCloseable {
                     TimeUnit.MILLISECONDS);
             return;
         }
-        if (r.getCode() == ErrorCode.WRONG_CLUSTER && cluster != null) {
+        if ((r.getCode() == ErrorCode.WRONG_CLUSTER || r.getCode() == ErrorCode.ID_IN_USE)
+                && cluster != null) {
+            // Refused for good, not for now: the server stops with the reason.
             LOG.error("[{}] {}", serverId, r.getMessage());
             members.close();       // the server is to stop: nothing more is sent
             cluster.refused(r.getMessage());

@@ -377,6 +377,13 @@ public final class MetadataLeader {
             if (current.isPresent() && isRepeat(current.get(), r)) {
                 return repeatedRegistration(current.get(), r);
             }
+            if (current.isPresent() && isImpostor(current.get(), r)) {
+                ServerEntry s = current.get();
+                return duty.reply(ErrorCode.ID_IN_USE, s.id() + " is alive at " + s.address()
+                        + " with another data directory; a server at " + r.getAddress()
+                        + " cannot register as " + s.id() + ": give it another --id (or stop"
+                        + " the one at " + s.address() + " and let it be declared dead first)");
+            }
             long incarnation = current.map(ServerEntry::incarnation).orElse(0L) + 1;
             MetaCommandReply reply = duty.submit(MetaCommand.newBuilder().setRegister(
                     RegisterServer.newBuilder().setServerId(r.getServerId())
@@ -413,6 +420,18 @@ public final class MetadataLeader {
         boolean heldIt = r.getIncarnation() > 0 && r.getIncarnation() <= s.incarnation();
         return !s.isDead() && (sameProcess || heldIt)
                 && s.storageId().equals(r.getStorageId()) && s.address().equals(r.getAddress());
+    }
+
+    /**
+     * True if {@code r} names the id of a live registration made by another process at
+     * another address with another data directory: an operator's mistake (two hosts given one
+     * id), which would otherwise take the live server out of every chain. A server that comes
+     * back at its own address with a new disk, or at a new address with its own disk, is not
+     * one; nor is any once the old one was declared dead.
+     */
+    private static boolean isImpostor(ServerEntry s, RegisterRequest r) {
+        return !s.isDead() && !s.address().equals(r.getAddress())
+                && !s.storageId().equals(r.getStorageId());
     }
 
     private MetaCommandReply repeatedRegistration(ServerEntry s, RegisterRequest r) {

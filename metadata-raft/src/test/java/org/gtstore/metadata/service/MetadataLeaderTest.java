@@ -291,6 +291,26 @@ class MetadataLeaderTest {
     }
 
     @Test
+    void aSecondProcessGivenALiveServersIdIsRefusedAndChangesNothing() throws Exception {
+        // Goal: a host started by mistake with server2's id (another address, another disk)
+        // while server2 is alive would take it out of every chain; it is refused instead. A
+        // wiped disk back at server2's own address is server2 restarting, and is taken.
+        assembled();
+        long epoch = state.get().epoch();
+        List<PartitionChain> chains = state.get().chains();
+        MetaCommandReply r = await(leader.register(registerRequest("server2", 0).toBuilder()
+                .setAddress("10.0.0.9:7100").setStorageId("disk-elsewhere")
+                .setProcessId("proc-elsewhere").build()));
+        assertEquals(ErrorCode.ID_IN_USE, r.getCode(), r.getMessage());
+        assertTrue(r.getMessage().contains("give it another --id"), r.getMessage());
+        assertEquals(epoch, state.get().epoch(), "nothing changed");
+        assertEquals(chains, state.get().chains());
+        assertEquals(ErrorCode.OK, await(leader.register(registerRequest("server2", 0)
+                .toBuilder().setStorageId("disk-wiped").setProcessId("proc-wiped").build()))
+                .getCode());
+    }
+
+    @Test
     void serverRefusedForItsWholeRestartGraceIsMarkedDeadByTheLastProbe() throws Exception {
         leader = newLeader(new Settings(2, 12, 3), 1500);
         assembled();

@@ -187,13 +187,38 @@ public final class HostsCluster implements AutoCloseable {
 
     /** Starts data server {@code id} on its host, as the README's step 4 does. */
     public void startServer(String id) {
+        startServerAs(id, id);
+    }
+
+    /**
+     * Starts a data server on {@code host}'s host that calls itself {@code id} (an operator's
+     * mistake when {@code id} is another host's); its process and log are {@code host}'s.
+     */
+    public void startServerAs(String host, String id) {
         List<String> cmd = new ArrayList<>(MemberCommands.SERVER_JVM_FLAGS);
         cmd.addAll(List.of("-jar", home.resolve(MemberCommands.SERVER_JAR).toString(),
                 "--id", id, "--cluster-file", clusterFile.toString(),
-                "--listen", "0.0.0.0:" + DATA_PORT, "--advertise", dataAddress(id),
-                "--data-dir", memberDir(id).resolve("data").toString()));
-        cmd.addAll(certificateFlags(id));
-        launch(id, cmd);
+                "--listen", "0.0.0.0:" + DATA_PORT, "--advertise", dataAddress(host),
+                "--data-dir", memberDir(host).resolve("data").toString()));
+        cmd.addAll(certificateFlags(host));
+        launch(host, cmd);
+    }
+
+    /** Waits for the process of {@code host} to exit; its exit code. */
+    public int awaitExit(String host, Duration within) throws InterruptedException {
+        Process p;
+        synchronized (this) {
+            p = processes.get(host);
+        }
+        if (!p.waitFor(within.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError(host + " still runs after " + within);
+        }
+        return p.exitValue();
+    }
+
+    /** The last lines of a member's log. */
+    public List<String> logTail(String host, int lines) {
+        return LogTail.lastLines(logFile(host), lines);
     }
 
     public String raftAddress(String id) {
