@@ -5,11 +5,17 @@ import com.google.protobuf.UnsafeByteOperations;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -18,6 +24,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.gtstore.client.internal.Channels;
 import org.gtstore.client.internal.ClientConfig;
 import org.gtstore.client.internal.DataChannels;
@@ -181,6 +188,91 @@ public final class GtStoreClient implements AutoCloseable {
     public CompletableFuture<PutResult> deleteAsync(byte[] key) {
         Objects.requireNonNull(key, "key == null");
         return write(Operation.Type.DELETE, ByteString.copyFrom(key), ByteString.EMPTY);
+    }
+
+    // ---- Batches ----
+
+    /** The most keys one batch takes: a bound on what one call keeps in flight. */
+    public static final int BATCH_KEYS_MAX = 10_000;
+
+    /**
+     * Reads every key (each once, in the order given): one read per key at the key's tail,
+     * sent together, so the keys of one server travel in as few messages as its session
+     * batches allow. Each key's result or failure is its own.
+     */
+    public BatchResult<GetResult> getAll(Collection<String> keys) {
+        return await(getAllAsync(keys));
+    }
+
+    /** {@link #getAll} without blocking; the future never fails, its keys may. */
+    public CompletableFuture<BatchResult<GetResult>> getAllAsync(Collection<String> keys) {
+        List<String> distinct = batchKeys(keys);
+        Map<String, CompletableFuture<GetResult>> ops = new LinkedHashMap<>();
+        for (String key : distinct) {
+            ops.put(key, started(() -> getAsync(key)));
+        }
+        return collect(distinct, ops);
+    }
+
+    /**
+     * Writes every entry (in the map's order): one put per key through its own chain, sent
+     * together; each key is atomic on its own, and each key's result or failure is its own.
+     */
+    public BatchResult<PutResult> putAll(Map<String, String> entries) {
+        return await(putAllAsync(entries));
+    }
+
+    /** {@link #putAll} without blocking; the future never fails, its keys may. */
+    public CompletableFuture<BatchResult<PutResult>> putAllAsync(Map<String, String> entries) {
+        Objects.requireNonNull(entries, "entries == null");
+        List<String> keys = batchKeys(entries.keySet());
+        Map<String, CompletableFuture<PutResult>> ops = new LinkedHashMap<>();
+        for (String key : keys) {
+            String value = Objects.requireNonNull(entries.get(key), "value of " + key);
+            ops.put(key, started(() -> putAsync(key, value)));
+        }
+        return collect(keys, ops);
+    }
+
+    private static List<String> batchKeys(Collection<String> keys) {
+        Objects.requireNonNull(keys, "keys == null");
+        List<String> distinct = new ArrayList<>(new LinkedHashSet<>(keys));
+        if (distinct.contains(null)) {
+            throw new NullPointerException("a key of the batch is null");
+        }
+        if (distinct.size() > BATCH_KEYS_MAX) {
+            throw new InvalidRequestException("a batch takes at most " + BATCH_KEYS_MAX
+                    + " keys, got " + distinct.size() + ": split it");
+        }
+        return distinct;
+    }
+
+    /** The operation's future; a key refused before sending (too long) fails only its own. */
+    private static <T> CompletableFuture<T> started(Supplier<CompletableFuture<T>> op) {
+        try {
+            return op.get();
+        } catch (GtStoreException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private static <T> CompletableFuture<BatchResult<T>> collect(List<String> keys,
+            Map<String, CompletableFuture<T>> ops) {
+        return CompletableFuture.allOf(ops.values().toArray(CompletableFuture[]::new))
+                .handle((ignored, err) -> {
+                    Map<String, T> ok = new LinkedHashMap<>();
+                    Map<String, GtStoreException> failed = new LinkedHashMap<>();
+                    ops.forEach((key, f) -> {
+                        try {
+                            ok.put(key, f.join());
+                        } catch (CompletionException e) {
+                            failed.put(key, e.getCause() instanceof GtStoreException g ? g
+                                    : new GtStoreException("unexpected failure: "
+                                            + e.getCause(), null, e.getCause()));
+                        }
+                    });
+                    return new BatchResult<>(keys, ok, failed);
+                });
     }
 
     // ---- The map ----

@@ -1,5 +1,8 @@
 package org.gtstore.gtctl;
 
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.gtstore.client.GetResult;
 import org.gtstore.client.GtStoreClient;
@@ -26,6 +29,26 @@ final class ClientKeyValueStore implements KeyValueStore {
     @Override
     public CompletableFuture<WriteOutcome> delete(String key) {
         return client.deleteAsync(key).thenApply(ClientKeyValueStore::write);
+    }
+
+    @Override
+    public CompletableFuture<List<KeyOutcome<ReadOutcome>>> getAll(List<String> keys) {
+        return client.getAllAsync(keys).thenApply(b -> keys.stream().map(k -> b.result(k)
+                .map(r -> KeyOutcome.ok(k, read(r)))
+                .orElseGet(() -> KeyOutcome.failed(k, b.failure(k).orElseThrow().getMessage())))
+                .toList());
+    }
+
+    @Override
+    public CompletableFuture<List<KeyOutcome<WriteOutcome>>> putAll(
+            List<Map.Entry<String, String>> entries) {
+        Map<String, String> map = new LinkedHashMap<>();
+        entries.forEach(e -> map.put(e.getKey(), e.getValue()));
+        return client.putAllAsync(map).thenApply(b -> entries.stream().map(Map.Entry::getKey)
+                .map(k -> b.result(k).map(r -> KeyOutcome.ok(k, write(r)))
+                        .orElseGet(() -> KeyOutcome.failed(k,
+                                b.failure(k).orElseThrow().getMessage())))
+                .toList());
     }
 
     @Override

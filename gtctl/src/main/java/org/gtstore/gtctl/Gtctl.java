@@ -26,7 +26,8 @@ import picocli.CommandLine.ScopeType;
         version = "gtctl 0.1.0",
         description = "GTStore: a replicated, partitioned key-value store.",
         subcommands = {
-            PutCommand.class, GetCommand.class, DeleteCommand.class, ShellCommand.class,
+            PutCommand.class, GetCommand.class, DeleteCommand.class, BatchCommands.Mget.class,
+            BatchCommands.Mput.class, ShellCommand.class,
             ClusterCommand.class, BenchCommand.class, HelpCommand.class})
 public final class Gtctl {
     public static final int EXIT_OK = CommandLine.ExitCode.OK;

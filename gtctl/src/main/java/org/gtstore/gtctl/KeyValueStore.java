@@ -1,6 +1,11 @@
 package org.gtstore.gtctl;
 
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
 /**
  * The key-value operations gtctl needs, asynchronous so that {@code shell} can pipeline. The real
@@ -13,6 +18,40 @@ public interface KeyValueStore extends AutoCloseable {
     CompletableFuture<ReadOutcome> get(String key);
 
     CompletableFuture<WriteOutcome> delete(String key);
+
+    /**
+     * Reads every key; the outcomes in the order of {@code keys}, each its own. This default
+     * sends one get per key; the client's batch does the same in one call.
+     */
+    default CompletableFuture<List<KeyOutcome<ReadOutcome>>> getAll(List<String> keys) {
+        return each(keys, this::get);
+    }
+
+    /** Writes every entry; the outcomes in the order of {@code entries}, each its own. */
+    default CompletableFuture<List<KeyOutcome<WriteOutcome>>> putAll(
+            List<Map.Entry<String, String>> entries) {
+        Map<String, String> values = new HashMap<>();
+        entries.forEach(e -> values.put(e.getKey(), e.getValue()));
+        return each(entries.stream().map(Map.Entry::getKey).toList(),
+                key -> put(key, values.get(key)));
+    }
+
+    private static <T> CompletableFuture<List<KeyOutcome<T>>> each(List<String> keys,
+            Function<String, CompletableFuture<T>> op) {
+        List<CompletableFuture<KeyOutcome<T>>> all = new ArrayList<>();
+        for (String key : keys) {
+            CompletableFuture<T> f;
+            try {
+                f = op.apply(key);
+            } catch (RuntimeException e) {
+                f = CompletableFuture.failedFuture(e);
+            }
+            all.add(f.handle((r, err) -> err == null ? KeyOutcome.ok(key, r)
+                    : KeyOutcome.failed(key, Errors.describe(Errors.unwrap(err)))));
+        }
+        return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
+                .thenApply(v -> all.stream().map(CompletableFuture::join).toList());
+    }
 
     @Override
     void close();
