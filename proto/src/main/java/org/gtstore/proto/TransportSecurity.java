@@ -60,6 +60,11 @@ public final class TransportSecurity {
     public static final Metadata.Key<String> TOKEN_HEADER =
             Metadata.Key.of("gtstore-token", Metadata.ASCII_STRING_MARSHALLER);
     private static final int TOKEN_CHARS_MIN = 16;
+    /**
+     * The standard health service answers without the token (a load balancer's probe holds
+     * none); it tells only SERVING or not. With TLS it still needs a certificate.
+     */
+    private static final String HEALTH_SERVICE = "grpc.health.v1.Health/";
     private static final Pattern PKCS8_PEM = Pattern.compile(
             "-----BEGIN PRIVATE KEY-----([A-Za-z0-9+/=\\s]+)-----END PRIVATE KEY-----");
 
@@ -236,7 +241,8 @@ public final class TransportSecurity {
 
     /**
      * The server interceptor that refuses every call without the cluster token
-     * (UNAUTHENTICATED, nothing done); lets everything through when there is no token.
+     * (UNAUTHENTICATED, nothing done) but the health service's; lets everything through when
+     * there is no token.
      */
     public ServerInterceptor tokenCheck() {
         return new ServerInterceptor() {
@@ -244,7 +250,9 @@ public final class TransportSecurity {
             public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call,
                     Metadata headers, ServerCallHandler<Q, A> next) {
                 String presented = headers.get(TOKEN_HEADER);
-                if (token != null && !matches(presented)) {
+                if (token != null && !matches(presented)
+                        && !call.getMethodDescriptor().getFullMethodName()
+                                .startsWith(HEALTH_SERVICE)) {
                     call.close(Status.UNAUTHENTICATED.withDescription(presented == null
                             ? "this GTStore cluster requires its token: give --token-file"
                                     + " (or token-file in the cluster file)"

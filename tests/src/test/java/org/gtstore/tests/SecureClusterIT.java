@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
 import java.nio.file.Files;
@@ -36,7 +39,7 @@ import org.junit.jupiter.api.Timeout;
  * that requires the cluster token ({@code --token}). Each serves gtctl and clients that hold
  * its files; gtctl without them, with a certificate of another CA, or with a wrong token gets
  * one line saying so, at once; and a rogue Register and a rogue chain stream are refused and
- * change nothing.
+ * change nothing. The health service answers a probe without the token.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class SecureClusterIT {
@@ -88,6 +91,16 @@ class SecureClusterIT {
                 roguesAreRefused(c, TransportSecurity.plaintext(),
                         Status.Code.UNAUTHENTICATED);
                 assertReads(c, "secure-key", "v1");
+                ManagedChannel probe = channel(c.launcher().serverAddress("server1"),
+                        TransportSecurity.plaintext());
+                try {
+                    assertEquals(HealthCheckResponse.ServingStatus.SERVING, HealthGrpc
+                            .newBlockingStub(probe).withDeadlineAfter(5, TimeUnit.SECONDS)
+                            .check(HealthCheckRequest.getDefaultInstance()).getStatus(),
+                            "a load balancer's health probe needs no token");
+                } finally {
+                    probe.shutdownNow();
+                }
             } catch (AssertionError | RuntimeException e) {
                 System.err.println("---- member logs ----\n" + c.logs());
                 throw e;

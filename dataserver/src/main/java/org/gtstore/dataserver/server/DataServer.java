@@ -49,6 +49,7 @@ public final class DataServer implements AutoCloseable {
     private final LocalStore store;
     private final ScheduledExecutorService scheduler;
     private final ExecutorService statsExecutor;
+    private final LeaseHealth health;
     private final IoLoop io;
     private final MetadataSession session;
     private final ReplicaDriver driver;
@@ -100,6 +101,7 @@ public final class DataServer implements AutoCloseable {
         session.progressSource(driver::copyProgress);
         DataServiceImpl service = new DataServiceImpl(driver, transport, view(),
                 statsExecutor);
+        this.health = new LeaseHealth(session.lease());
         this.grpcServer = io.serveOn(NettyServerBuilder
                 .forAddress(new InetSocketAddress(config.listenHost(), config.listenPort()),
                         config.security().serverCredentials()))
@@ -107,6 +109,7 @@ public final class DataServer implements AutoCloseable {
                 .directExecutor()
                 .maxInboundMessageSize(Channels.MESSAGE_BYTES_MAX)
                 .addService(service)
+                .addService(health.service())
                 .build();
         try {
             grpcServer.start();
@@ -136,6 +139,7 @@ public final class DataServer implements AutoCloseable {
         s.copier.start();
         s.driver.start();
         s.session.start(s.advertisedAddress);
+        s.health.start(s.scheduler);
         LOG.info("[{}] data server listening on {}", config.serverId(), s.advertisedAddress);
         return s;
     }
@@ -224,6 +228,7 @@ public final class DataServer implements AutoCloseable {
     @Override
     public void close() {
         LOG.info("[{}] stopping", config.serverId());
+        health.close();
         session.close();
         grpcServer.shutdownNow();
         try {

@@ -1,7 +1,9 @@
 package org.gtstore.metadata.server;
 
 import io.grpc.Server;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -85,6 +87,9 @@ public final class MetadataServer implements AutoCloseable {
     private LeadershipConfirmer confirmer;
     private LeadershipTransfer transfer;
     private Server grpcServer;
+    private final HealthStatusManager health = new HealthStatusManager();
+    private ServingStatus healthStatus;
+    private RaftServer.Division division;
 
     private MetadataServer(MetadataServerConfig config, MetadataStateMachine stateMachine,
                            RaftServer raftServer) {
@@ -151,7 +156,9 @@ public final class MetadataServer implements AutoCloseable {
                         // heartbeat's own deadline (the lease) is of no use.
                         confirmer, membership,
                         config.leaseMs(), config.heartbeatIntervalMs()))
+                .addService(health.getHealthService())
                 .build().start();
+        this.division = division;
         duty.scheduleWithFixedDelay(this::tick, 0, config.leaderTickMs(), TimeUnit.MILLISECONDS);
         warnIfFlagsDiffer();
         LOG.info("[{}] started: raft {} rpc {} storage {}", config.id(), self.raftAddress(),
@@ -171,9 +178,24 @@ public final class MetadataServer implements AutoCloseable {
 
     private void tick() {
         try {
+            updateHealth();
             leader.tick();
         } catch (RuntimeException e) {
             LOG.error("[{}] leader duty failed; will retry on the next tick", config.id(), e);
+        }
+    }
+
+    /**
+     * The standard health service: SERVING while this member knows a leader of its group (it
+     * answers maps and forwards to the leader), NOT_SERVING while the group has none it knows
+     * of, and for good once it stops.
+     */
+    private void updateHealth() {
+        ServingStatus now = division.getInfo().getLeaderId() != null ? ServingStatus.SERVING
+                : ServingStatus.NOT_SERVING;
+        if (now != healthStatus) {
+            health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, now);
+            healthStatus = now;
         }
     }
 
@@ -217,6 +239,7 @@ public final class MetadataServer implements AutoCloseable {
      */
     @Override
     public void close() {
+        health.enterTerminalState();
         if (transfer != null) {
             transfer.handOver(peer -> true);
         }
