@@ -21,6 +21,7 @@ import org.gtstore.tests.history.History;
 import org.gtstore.tests.history.RegisterChecker;
 import org.gtstore.tests.support.CliResult;
 import org.gtstore.tests.support.ClusterExtension;
+import org.gtstore.tests.support.ReadmeExample;
 import org.gtstore.tests.support.TestCluster;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -36,6 +37,17 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class ClientBehaviourIT {
     @RegisterExtension
     static final ClusterExtension CLUSTER = new ClusterExtension(3, 2);
+
+    @Test
+    void theReadmeJavaExampleCompilesAndRuns() throws Exception {
+        TestCluster c = CLUSTER.cluster();
+        ReadmeExample.run(String.join(",", c.metadataAddresses()));
+        try (GtStoreClient client = c.client(Duration.ofSeconds(10))) {
+            assertEquals("hello", client.get("greeting").valueUtf8());
+            assertEquals("1", client.get("a").valueUtf8());
+            assertEquals("2", client.get("b").valueUtf8());
+        }
+    }
 
     @Test
     void keysWithSpacesAndNonAsciiRoundTripThroughTheScripts() {
