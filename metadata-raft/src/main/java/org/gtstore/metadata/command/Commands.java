@@ -284,10 +284,21 @@ public final class Commands {
                 + " settling or unavailable partitions" + (asked.isEmpty() ? ""
                 : "; made head while still recovering, it lets partitions " + asked
                 + " settle first") + (settled.isEmpty() ? ""
-                : "; settled, most data first: " + String.join(", ", settled))
+                : "; settled, most data first: " + firstOf(settled))
                 + (revived.isEmpty() ? "" : "; served again by the last replica holding most: "
-                + String.join(", ", revived));
+                + firstOf(revived));
         return withChains(state, chains, cause);
+    }
+
+    /** Partitions a cause names, at most the first 8: it travels with every map. */
+    private static final int CAUSE_ITEMS_MAX = 8;
+
+    private static String firstOf(List<String> items) {
+        if (items.size() <= CAUSE_ITEMS_MAX) {
+            return String.join(", ", items);
+        }
+        return String.join(", ", items.subList(0, CAUSE_ITEMS_MAX)) + " and "
+                + (items.size() - CAUSE_ITEMS_MAX) + " more";
     }
 
     /** Each listed unavailable chain is served again by the reporter holding most. */
@@ -306,7 +317,7 @@ public final class Commands {
         }
         return withChains(state, chains, "waited for the last replicas of " + revived.size()
                 + " unavailable partitions; served again by the one holding most of those"
-                + " heard: " + String.join(", ", revived));
+                + " heard: " + firstOf(revived));
     }
 
     static ClusterState withChains(ClusterState state, List<PartitionChain> chains,
