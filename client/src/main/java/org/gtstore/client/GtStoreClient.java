@@ -204,7 +204,10 @@ public final class GtStoreClient implements AutoCloseable {
         return await(getAllAsync(keys));
     }
 
-    /** {@link #getAll} without blocking; the future never fails, its keys may. */
+    /**
+     * {@link #getAll} without blocking. A null key, or more than {@link #BATCH_KEYS_MAX}
+     * keys, throws before anything is sent; otherwise the future never fails, its keys may.
+     */
     public CompletableFuture<BatchResult<GetResult>> getAllAsync(Collection<String> keys) {
         List<String> distinct = batchKeys(keys);
         Map<String, CompletableFuture<GetResult>> ops = new LinkedHashMap<>();
@@ -222,13 +225,20 @@ public final class GtStoreClient implements AutoCloseable {
         return await(putAllAsync(entries));
     }
 
-    /** {@link #putAll} without blocking; the future never fails, its keys may. */
+    /**
+     * {@link #putAll} without blocking. A null key or value, or more than
+     * {@link #BATCH_KEYS_MAX} entries, throws before anything is sent; otherwise the future
+     * never fails, its keys may.
+     */
     public CompletableFuture<BatchResult<PutResult>> putAllAsync(Map<String, String> entries) {
         Objects.requireNonNull(entries, "entries == null");
         List<String> keys = batchKeys(entries.keySet());
+        for (String key : keys) {
+            Objects.requireNonNull(entries.get(key), () -> "the value of " + key + " is null");
+        }
         Map<String, CompletableFuture<PutResult>> ops = new LinkedHashMap<>();
         for (String key : keys) {
-            String value = Objects.requireNonNull(entries.get(key), "value of " + key);
+            String value = entries.get(key);
             ops.put(key, started(() -> putAsync(key, value)));
         }
         return collect(keys, ops);

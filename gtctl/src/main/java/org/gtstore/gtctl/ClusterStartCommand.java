@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
 import org.gtstore.gtctl.cluster.ClusterFile;
 import org.gtstore.gtctl.cluster.ClusterLauncher;
 import org.gtstore.gtctl.cluster.MemberFlags;
+import org.gtstore.proto.TransportSecurity;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -94,6 +95,7 @@ final class ClusterStartCommand implements Callable<Integer> {
                     Gtctl.EXIT_USAGE);
         }
         checkDurability(existing);
+        checkSecurity(existing);
         if (readyTimeoutMs <= 0) {
             throw new GtctlException("--ready-timeout-ms must be positive, got "
                     + readyTimeoutMs, Gtctl.EXIT_USAGE);
@@ -118,6 +120,23 @@ final class ClusterStartCommand implements Callable<Integer> {
         lines(launcher.dir().toString(), launcher.cluster(), common.json()).forEach(out::println);
         out.flush();
         return Gtctl.EXIT_OK;
+    }
+
+    /**
+     * {@code --tls} and {@code --token} secure a new cluster; an existing one keeps what it
+     * was started with (its members' certificates or token are made once), so asking for more
+     * is refused rather than ignored.
+     */
+    private void checkSecurity(Optional<ClusterFile> existing) {
+        if (existing.isEmpty()) {
+            return;
+        }
+        TransportSecurity has = existing.get().transportSecurity();
+        if (tls && !has.tls() || token && !has.hasToken()) {
+            throw new GtctlException("this cluster was started without " + (tls && !has.tls()
+                    ? "--tls" : "--token") + "; it applies to a new cluster only (start one in"
+                    + " another --dir)", Gtctl.EXIT_USAGE);
+        }
     }
 
     /**

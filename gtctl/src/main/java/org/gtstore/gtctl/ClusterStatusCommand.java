@@ -61,7 +61,8 @@ final class ClusterStatusCommand implements Callable<Integer> {
             if (members.stream().allMatch(m -> m.status().isEmpty())) {
                 throw new GtctlException("no metadata member answered at "
                         + String.join(",", addresses) + ": is the cluster running?"
-                        + " (start it with 'gtctl cluster start')");
+                        + " (start it with 'gtctl cluster start'; a cluster with TLS or a"
+                        + " token needs --tls-ca/--tls-cert/--tls-key or --token-file)");
             }
             staleAddresses(addresses, members).ifPresent(line -> {
                 spec.commandLine().getErr().println(line);

@@ -53,6 +53,13 @@ class ClusterCommandsTest {
                 + " is fixed when a cluster is made"), changed.err());
         assertEquals("fsync", ClusterStartCommand.recordedDurability(
                 List.of("--lease-ms", "800", "--durability", "fsync")));
+        for (String flag : List.of("--tls", "--token")) {
+            GtctlRunner.Result secured = gtctl.run("cluster", "start", flag, "--dir",
+                    dir.toString());
+            assertEquals(Gtctl.EXIT_USAGE, secured.exitCode());
+            assertTrue(secured.err().contains("this cluster was started without " + flag
+                    + "; it applies to a new cluster only"), secured.err());
+        }
     }
 
     @Test
@@ -82,7 +89,8 @@ class ClusterCommandsTest {
         GtctlRunner.Result r = gtctl.run("cluster", "status", "--meta", "127.0.0.1:1");
         assertEquals(1, r.exitCode());
         assertEquals("error: no metadata member answered at 127.0.0.1:1: is the cluster running?"
-                + " (start it with 'gtctl cluster start')\n", r.err());
+                + " (start it with 'gtctl cluster start'; a cluster with TLS or a token needs"
+                + " --tls-ca/--tls-cert/--tls-key or --token-file)\n", r.err());
     }
 
     @Test

@@ -149,13 +149,13 @@ public final class Channels {
     /**
      * True when the server turned this client's credentials away, so the same call fails
      * again until they change: the TLS handshake failed (a certificate of another CA, none,
-     * an expired one), the server closed a plaintext connection at once (it speaks TLS), or
-     * it refused the call as UNAUTHENTICATED (no cluster token, or a wrong one).
+     * an expired one), or it refused the call as UNAUTHENTICATED (no cluster token, or a
+     * wrong one). A plaintext client's connection that a TLS server drops looks like any
+     * dropped connection, so it is not one of these: it is retried, and only described so.
      */
     public static boolean isSecurityFailure(Throwable t) {
         Status s = Status.fromThrowable(t);
-        return s.getCode() == Status.Code.UNAUTHENTICATED || sslFailure(t) != null
-                || closedAtOnce(s);
+        return s.getCode() == Status.Code.UNAUTHENTICATED || sslFailure(t) != null;
     }
 
     private static SSLException sslFailure(Throwable t) {
@@ -178,7 +178,10 @@ public final class Channels {
         return message;
     }
 
-    /** What grpc-netty reports when a TLS server drops a plaintext client's connection. */
+    /**
+     * What grpc-netty reports when a TLS server drops a plaintext client's connection (and
+     * when any server drops a connection without a word).
+     */
     private static boolean closedAtOnce(Status s) {
         return s.getCode() == Status.Code.UNAVAILABLE && s.getDescription() != null
                 && s.getDescription().startsWith("Network closed for unknown reason");
@@ -196,7 +199,7 @@ public final class Channels {
         }
         Status s = Status.fromThrowable(t);
         if (closedAtOnce(s)) {
-            return "the server closed the connection at once: it may require TLS (give"
+            return "the server closed the connection (if the cluster requires TLS, give"
                     + " --tls-ca, --tls-cert and --tls-key)";
         }
         if (s.getCode() == Status.Code.DEADLINE_EXCEEDED) {

@@ -132,7 +132,7 @@ public final class ChainReplica {
         for (DedupRecord d : stored.dedup()) {
             ctx.dedup.load(d);
         }
-        ctx.dedup.loaded();
+        ctx.dedup.loaded(restartedStore);
     }
 
     /** Feeds one event. Output accumulates until {@link #ready()}. */

@@ -52,6 +52,8 @@ final class DedupTable {
     private long forgottenTick = NOTHING_FORGOTTEN;
     /** Per partition: the tick before which its requests were never all seen here. */
     private final Map<Integer, Long> unseenBefore = new HashMap<>();
+    /** The tick this table was loaded from a store that had run before, or MIN_VALUE. */
+    private long restartedAt = NOTHING_FORGOTTEN;
 
     /** @param journal the number of the first batch this table's records go to */
     DedupTable(int entriesMax, long journal) {
@@ -78,10 +80,16 @@ final class DedupTable {
     /**
      * Every entry recovered from the store is loaded. A full table may have forgotten entries
      * in the process before, when, is not known: it vouches only for what comes from now on.
+     * A {@code restarted} store's memory of a partition it got by a copy reached back only as
+     * far as that copy's source, which the process before knew and this one does not: what it
+     * tells a copy of its own ({@link #memoryMs}) starts at the restart.
      */
-    void loaded() {
+    void loaded(boolean restarted) {
         if (entries.size() >= entriesMax) {
             forgottenTick = Math.max(forgottenTick, now);
+        }
+        if (restarted) {
+            restartedAt = now;
         }
     }
 
@@ -98,11 +106,11 @@ final class DedupTable {
 
     /**
      * How far back, at least, this table remembers every request of {@code partition}, in ms
-     * of real time ({@link #REMEMBERS_ALL} if it never forgot one): what a copy of the
-     * partition taken now tells its receiver.
+     * of real time ({@link #REMEMBERS_ALL} if it never forgot one), and no further back than
+     * a restart of its store: what a copy of the partition taken now tells its receiver.
      */
     long memoryMs(int partition, long tickMs) {
-        long horizon = horizon(partition);
+        long horizon = Math.max(horizon(partition), restartedAt);
         return horizon == NOTHING_FORGOTTEN ? REMEMBERS_ALL : (now - horizon) * tickMs;
     }
 

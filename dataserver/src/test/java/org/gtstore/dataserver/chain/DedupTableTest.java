@@ -64,6 +64,19 @@ class DedupTableTest {
     }
 
     @Test
+    void aRestartedTableTellsACopyItsMemoryStartsAtTheRestart() {
+        DedupTable t = new DedupTable(10, 1);
+        t.advance(40);
+        t.loaded(true);
+        t.advance(45);
+        assertEquals(500, t.memoryMs(P, TICK_MS), "what the process before knew is gone");
+        assertFalse(t.mayHaveForgotten(P, 60_000, TICK_MS, 0), "its own answers: as before");
+        DedupTable fresh = new DedupTable(10, 1);
+        fresh.loaded(false);
+        assertEquals(DedupTable.REMEMBERS_ALL, fresh.memoryMs(P, TICK_MS));
+    }
+
+    @Test
     void anEvictionBoundsEveryPartitionWhateverACopyBrought() {
         DedupTable t = new DedupTable(2, 1);
         t.advance(5);

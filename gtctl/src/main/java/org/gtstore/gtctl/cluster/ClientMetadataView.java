@@ -7,7 +7,6 @@ import java.util.function.Consumer;
 import org.gtstore.client.GtStoreException;
 import org.gtstore.client.MetadataClient;
 import org.gtstore.client.MetadataUnavailableException;
-import org.gtstore.client.internal.Channels;
 import org.gtstore.proto.AdminResponse;
 import org.gtstore.proto.ChangeMetaMembersRequest;
 import org.gtstore.proto.MemberStatus;
@@ -59,11 +58,6 @@ public final class ClientMetadataView implements MetadataView {
         try {
             return Optional.of(client.memberStatus(rpcAddress));
         } catch (GtStoreException e) {
-            if (e.getCause() != null && Channels.isSecurityFailure(e.getCause())) {
-                // Not "down": this client is turned away, and will be until its flags change.
-                throw new ClusterException(rpcAddress + ": " + Channels.describe(e.getCause(),
-                        0), e);
-            }
             return Optional.empty();
         }
     }

@@ -50,17 +50,27 @@ final class ClusterSecurity {
         String text = Base64.getUrlEncoder().withoutPadding().encodeToString(secret) + "\n";
         try {
             Files.createDirectories(file.getParent());
+            createOwnerOnly(file);
             Files.writeString(file, text, StandardCharsets.US_ASCII);
-            try {
-                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-            } catch (UnsupportedOperationException e) {
-                // Not a POSIX file system: the directory's permissions protect it.
-            }
         } catch (IOException e) {
             throw new ClusterException("cannot write the cluster token " + file + ": "
                     + e.getMessage(), e);
         }
         return file;
+    }
+
+    /**
+     * Creates an empty file readable and writable by its owner only, before anything secret
+     * is written to it (on a file system without POSIX permissions, an ordinary file: the
+     * directory's permissions protect it).
+     */
+    static void createOwnerOnly(Path file) throws IOException {
+        try {
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(
+                    PosixFilePermissions.fromString("rw-------")));
+        } catch (UnsupportedOperationException e) {
+            Files.createFile(file);
+        }
     }
 
     /** The hosts a member certificate must name: every member's, the loopback ones. */

@@ -7,7 +7,6 @@ import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -188,13 +187,9 @@ public final class TestCertificates {
         try (JcaPEMWriter w = new JcaPEMWriter(text)) {
             w.writeObject(pem);
         }
-        Files.writeString(file, text.toString(), StandardCharsets.US_ASCII);
         if (secret) {
-            try {
-                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-            } catch (UnsupportedOperationException e) {
-                // Not a POSIX file system: the directory's permissions protect it.
-            }
+            ClusterSecurity.createOwnerOnly(file);
         }
+        Files.writeString(file, text.toString(), StandardCharsets.US_ASCII);
     }
 }

@@ -157,10 +157,16 @@ public final class MetadataServer implements AutoCloseable {
                         confirmer, membership,
                         config.leaseMs(), config.heartbeatIntervalMs()))
                 .addService(health.getHealthService())
-                .build().start();
+                .build();
+        // gRPC's health manager starts SERVING; this member says so only once it knows a leader.
+        health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES,
+                ServingStatus.NOT_SERVING);
+        healthStatus = ServingStatus.NOT_SERVING;
+        grpcServer.start();
         this.division = division;
         duty.scheduleWithFixedDelay(this::tick, 0, config.leaderTickMs(), TimeUnit.MILLISECONDS);
         warnIfFlagsDiffer();
+        warnIfRaftUnguarded();
         LOG.info("[{}] started: raft {} rpc {} storage {}", config.id(), self.raftAddress(),
                 self.rpcAddress(), config.storageDir());
     }
@@ -196,6 +202,23 @@ public final class MetadataServer implements AutoCloseable {
         if (now != healthStatus) {
             health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, now);
             healthStatus = now;
+        }
+    }
+
+    /**
+     * A cluster token guards the rpc port but not Ratis's, which takes commands from anyone
+     * who reaches it: say so when that port listens beyond loopback without TLS.
+     */
+    private void warnIfRaftUnguarded() {
+        TransportSecurity s = config.security();
+        String host = config.bindHost();
+        boolean loopback = host.equals("localhost") || host.startsWith("127.")
+                || host.equals("::1");
+        if (s.hasToken() && !s.tls() && !loopback) {
+            LOG.warn("[{}] the cluster token does not guard the Raft port {}:{}: anyone who"
+                    + " reaches it can change the metadata; keep that port on a private"
+                    + " network, or use TLS (--tls-ca, --tls-cert, --tls-key)", config.id(),
+                    host, config.self().raftPort());
         }
     }
 
