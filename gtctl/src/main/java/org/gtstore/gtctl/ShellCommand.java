@@ -17,8 +17,9 @@ import picocli.CommandLine.Spec;
  * and one cached map for the whole session. Exit code 1 if any command printed an ERROR line.
  */
 @Command(name = "shell", description = {
-    "Read commands from stdin, one per line: put <key> <value>, get <key>, delete <key>.",
-    "Prints one line per command, in order: 'OK, <server>', '<key>, <value>, <server>',",
+    "Read commands from stdin, one per line: put <key> <value>, get <key>, delete <key>,",
+    "mget <key>..., mput <key> <value> .... Prints one line per command (a batch: one per",
+    "key), in order: 'OK, <server>', '<key>, <value>, <server>',",
     "'<key>, NOT_FOUND' or 'ERROR: <reason>'. Quote keys or values with spaces: \"a b\"."})
 final class ShellCommand implements Callable<Integer> {
     @Mixin

@@ -1,22 +1,50 @@
 package org.gtstore.gtctl;
 
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
 
 /**
- * One line of {@code gtctl shell} input: {@code put <key> <value>}, {@code get <key>} or
- * {@code delete <key>}.
+ * One line of {@code gtctl shell} input: {@code put <key> <value>}, {@code get <key>},
+ * {@code delete <key>}, {@code mget <key>...} or {@code mput <key> <value> [<key> <value>
+ * ...]} (the batches print one line per key, as the commands of the same names do).
  *
  * <p>Words are separated by spaces or tabs. A key or value may be written in double quotes to
  * hold spaces ({@code "a b"}, with {@code \"} and {@code \\} inside). An unquoted value is the
  * rest of the line after the key (spaces inside kept, trailing ones dropped), so
  * {@code put greeting hello world} stores
- * {@code hello world}. Commands are case-insensitive. Blank lines and lines starting with
- * {@code #} are not commands.
+ * {@code hello world}; in an {@code mput} every value is one word (quote one with spaces).
+ * Commands are case-insensitive. Blank lines and lines starting with {@code #} are not
+ * commands.
+ *
+ * @param keys the command's keys: one, or a batch's (each once)
+ * @param values the values of {@code put} and {@code mput}, one per key; empty otherwise
  */
-public record ShellRequest(Op op, String key, String value) {
+public record ShellRequest(Op op, List<String> keys, List<String> values) {
 
     /** The shell's operations. */
-    public enum Op { PUT, GET, DELETE }
+    public enum Op { PUT, GET, DELETE, MGET, MPUT }
+
+    public ShellRequest {
+        keys = List.copyOf(keys);
+        values = List.copyOf(values);
+    }
+
+    /** A command on one key ({@code value} null for get and delete). */
+    public ShellRequest(Op op, String key, String value) {
+        this(op, List.of(key), value == null ? List.of() : List.of(value));
+    }
+
+    /** The (first) key. */
+    public String key() {
+        return keys.get(0);
+    }
+
+    /** The (first) value, or null. */
+    public String value() {
+        return values.isEmpty() ? null : values.get(0);
+    }
 
     /** A line that is not a valid command; the message says why, for an ERROR line. */
     public static final class SyntaxException extends IllegalArgumentException {
@@ -48,9 +76,15 @@ public record ShellRequest(Op op, String key, String value) {
             case "put", "set" -> Op.PUT;
             case "get" -> Op.GET;
             case "delete", "del" -> Op.DELETE;
+            case "mget" -> Op.MGET;
+            case "mput", "mset" -> Op.MPUT;
             default -> throw new SyntaxException("unknown command '" + word
-                    + "': expected put <key> <value>, get <key> or delete <key>");
+                    + "': expected put <key> <value>, get <key>, delete <key>, mget <key>..."
+                    + " or mput <key> <value> ...");
         };
+        if (op == Op.MGET || op == Op.MPUT) {
+            return batch(op, c);
+        }
         String key = c.word();
         if (key == null) {
             throw new SyntaxException(usage(op) + ": missing key");
@@ -68,11 +102,41 @@ public record ShellRequest(Op op, String key, String value) {
         return new ShellRequest(op, key, null);
     }
 
+    /** The words of an mget (keys) or an mput (key value pairs), each key once. */
+    private static ShellRequest batch(Op op, Cursor c) {
+        List<String> words = new ArrayList<>();
+        for (String w = c.word(); w != null; w = c.word()) {
+            words.add(w);
+        }
+        if (words.isEmpty()) {
+            throw new SyntaxException(usage(op) + ": missing key");
+        }
+        if (op == Op.MGET) {
+            return new ShellRequest(op, new ArrayList<>(new LinkedHashSet<>(words)), List.of());
+        }
+        if (words.size() % 2 != 0) {
+            throw new SyntaxException(usage(op) + ": '" + words.get(words.size() - 1)
+                    + "' has no value");
+        }
+        List<String> keys = new ArrayList<>();
+        List<String> values = new ArrayList<>();
+        for (int i = 0; i < words.size(); i += 2) {
+            if (keys.contains(words.get(i))) {
+                throw new SyntaxException(usage(op) + ": key '" + words.get(i) + "' twice");
+            }
+            keys.add(words.get(i));
+            values.add(words.get(i + 1));
+        }
+        return new ShellRequest(op, keys, values);
+    }
+
     private static String usage(Op op) {
         return switch (op) {
             case PUT -> "usage: put <key> <value>";
             case GET -> "usage: get <key>";
             case DELETE -> "usage: delete <key>";
+            case MGET -> "usage: mget <key>...";
+            case MPUT -> "usage: mput <key> <value> [<key> <value> ...]";
         };
     }
 

@@ -3,23 +3,29 @@ package org.gtstore.gtctl;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * Runs {@code gtctl shell}: reads commands line by line, sends them to the store asynchronously
- * with at most {@code window} outstanding, and prints exactly one result line per command, in
- * input order, flushed as soon as it (and every line before it) is known.
+ * with at most {@code window} outstanding, and prints exactly one result line per command (a
+ * batch: one per key), in input order, flushed as soon as it (and every line before it) is
+ * known.
  *
  * <p>Two threads: the reader parses and submits; the printer waits for the oldest result and
  * prints it. The semaphore bounds the commands submitted but not yet printed. Commands on the
- * same key are chained, so a {@code get} after a {@code put} of the same key sees that put;
- * commands on different keys run concurrently.
+ * same key are chained, so a {@code get} after a {@code put} of the same key sees that put
+ * (a batch waits for every earlier command on any of its keys); commands on different keys
+ * run concurrently.
  */
 final class ShellSession {
     private static final CompletableFuture<String> END = new CompletableFuture<>();
@@ -80,14 +86,17 @@ final class ShellSession {
             errors.incrementAndGet();
             return CompletableFuture.completedFuture(format.error(null, null, e.getMessage()));
         }
-        CompletableFuture<String> previous = lastByKey.get(request.key());
-        CompletableFuture<String> result;
-        if (previous == null || previous.isDone()) {
-            result = execute(request);
-        } else {
-            result = previous.thenCompose(ignored -> execute(request));
+        List<CompletableFuture<String>> previous = new ArrayList<>();
+        for (String key : request.keys()) {
+            CompletableFuture<String> p = lastByKey.get(key);
+            if (p != null && !p.isDone()) {
+                previous.add(p);
+            }
         }
-        lastByKey.put(request.key(), result);
+        CompletableFuture<String> result = previous.isEmpty() ? execute(request)
+                : CompletableFuture.allOf(previous.toArray(CompletableFuture[]::new))
+                        .thenCompose(ignored -> execute(request));
+        request.keys().forEach(key -> lastByKey.put(key, result));
         return result;
     }
 
@@ -99,6 +108,10 @@ final class ShellSession {
                 case PUT -> store.put(r.key(), r.value()).thenApply(w -> format.put(r.key(), w));
                 case GET -> store.get(r.key()).thenApply(g -> format.get(r.key(), g));
                 case DELETE -> store.delete(r.key()).thenApply(w -> format.delete(r.key(), w));
+                case MGET -> store.getAll(r.keys()).thenApply(all -> lines(all, "get",
+                        o -> format.get(o.key(), o.result())));
+                case MPUT -> store.putAll(entries(r)).thenApply(all -> lines(all, "put",
+                        o -> format.put(o.key(), o.result())));
             };
         } catch (RuntimeException e) {
             line = CompletableFuture.failedFuture(e);
@@ -108,6 +121,24 @@ final class ShellSession {
             return format.error(r.op().name().toLowerCase(java.util.Locale.ROOT), r.key(),
                     Errors.describe(t));
         });
+    }
+
+    /** A batch's lines, one per key in order; a command with a failed key counts one error. */
+    private <T> String lines(List<KeyOutcome<T>> outcomes, String op,
+            Function<KeyOutcome<T>, String> line) {
+        if (outcomes.stream().anyMatch(o -> !o.succeeded())) {
+            errors.incrementAndGet();
+        }
+        return outcomes.stream().map(o -> o.succeeded() ? line.apply(o)
+                : format.error(op, o.key(), o.error())).collect(Collectors.joining("\n"));
+    }
+
+    private static List<Map.Entry<String, String>> entries(ShellRequest r) {
+        List<Map.Entry<String, String>> out = new ArrayList<>();
+        for (int i = 0; i < r.keys().size(); i++) {
+            out.add(Map.entry(r.keys().get(i), r.values().get(i)));
+        }
+        return out;
     }
 
     private void print(BlockingQueue<CompletableFuture<String>> results, Semaphore permits) {

@@ -39,11 +39,44 @@ class ShellSessionTest {
                 "key2, NOT_FOUND",
                 "OK, " + FakeStore.headOf("key1"),
                 "key1, NOT_FOUND",
-                "ERROR: unknown command 'bogus': expected put <key> <value>, get <key> or"
-                        + " delete <key>",
+                "ERROR: unknown command 'bogus': expected put <key> <value>, get <key>,"
+                        + " delete <key>, mget <key>... or mput <key> <value> ...",
                 "ERROR: put failkey failed after 5 attempts over 10000 ms: server2 UNAVAILABLE"),
                 lines(out));
         assertEquals(2, errors);
+    }
+
+    @Test
+    void batchesPrintOneLinePerKeyAfterEveryEarlierCommandOnTheirKeys() throws Exception {
+        FakeStore store = new FakeStore(true);
+        StringWriter out = new StringWriter();
+        ShellSession shell = new ShellSession(store, new ResultFormatter(false, false),
+                new PrintWriter(out), 64);
+        CompletableFuture<Integer> run = CompletableFuture.supplyAsync(() -> {
+            try {
+                return shell.run(new BufferedReader(new StringReader(String.join("\n",
+                        "put a 1", "mput b 2 \"c c\" \"3 3\" failx 4", "mget a b \"c c\" d",
+                        "mput a"))));
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        });
+        while (!run.isDone()) {
+            store.completeNewestFirst();
+            Thread.sleep(5);
+        }
+        assertEquals(List.of(
+                "OK, " + FakeStore.headOf("a"),
+                "OK, " + FakeStore.headOf("b"),
+                "OK, " + FakeStore.headOf("c c"),
+                "ERROR: put failx failed after 5 attempts over 10000 ms: server2 UNAVAILABLE",
+                "a, 1, server9",
+                "b, 2, server9",
+                "c c, 3 3, server9",
+                "d, NOT_FOUND",
+                "ERROR: usage: mput <key> <value> [<key> <value> ...]: 'a' has no value"),
+                lines(out));
+        assertEquals(2, run.get(), "the mput with a failed key, and the bad line");
     }
 
     @Test

@@ -99,7 +99,10 @@ class ChainFaultIT {
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
-            assertTrue(log.contains("leadership handed to"),
+            // On a loaded machine a follower's election can beat the transfer; the leader
+            // then says who leads, and the group had a leader all the same.
+            assertTrue(log.contains("leadership handed to")
+                    || log.contains("leadership went to"),
                     "the stopping leader did not hand its leadership over");
         });
     }

@@ -47,8 +47,9 @@ final class LeadershipTransfer {
      * every data server's lease lasts until the new leader answers (otherwise a data server
      * has what a heartbeat sent up to a second earlier left, and may stop serving for a
      * moment); then transfers leadership to the best follower {@code eligible} allows and
-     * waits up to {@link #WAIT_MS} for it. Returns the new leader, or empty when this member
-     * did not lead, no follower was eligible, or the transfer failed or timed out.
+     * waits up to {@link #WAIT_MS} for it. Returns the new leader (the one the group elected
+     * meanwhile, if an election beat the transfer), or empty when this member did not lead,
+     * no follower was eligible, or the transfer failed or timed out with no other leader.
      */
     Optional<RaftPeerId> handOver(Predicate<RaftPeerId> eligible) {
         if (!division.getInfo().isLeader()) {
@@ -79,10 +80,22 @@ final class LeadershipTransfer {
             RaftClientReply r = server.transferLeadershipAsync(new TransferLeadershipRequest(
                     ClientId.randomId(), self, MetadataServer.GROUP_ID, 0, best, WAIT_MS))
                     .get(WAIT_MS + 500, TimeUnit.MILLISECONDS);
-            LOG.info("[{}] leadership {} to {} in {} ms", memberId,
-                    r.isSuccess() ? "handed" : "not handed (" + r.getException() + ")", best,
-                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
-            return r.isSuccess() ? Optional.of(best) : Optional.empty();
+            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            if (r.isSuccess()) {
+                LOG.info("[{}] leadership handed to {} in {} ms", memberId, best, ms);
+                return Optional.of(best);
+            }
+            RaftPeerId now = division.getInfo().getLeaderId();
+            if (now != null && !now.equals(self)) {
+                // On a busy machine a follower's election timeout can fire during the
+                // hand-over: the group has a leader all the same.
+                LOG.info("[{}] leadership went to {} in {} ms, elected while it was handed to"
+                        + " {}", memberId, now, ms, best);
+                return Optional.of(now);
+            }
+            LOG.info("[{}] leadership not handed ({}) to {} in {} ms", memberId,
+                    r.getException(), best, ms);
+            return Optional.empty();
         } catch (IOException | ExecutionException | TimeoutException e) {
             LOG.info("[{}] leadership not handed to {}: {}", memberId, best, e.toString());
         } catch (InterruptedException e) {
