@@ -143,6 +143,7 @@ public final class MetadataServer implements AutoCloseable {
                 duty);
         confirmer = new LeadershipConfirmer(submitter::confirmLeadership, config.leaseMs(),
                 confirmGapMs(config.leaseMs(), config.heartbeatIntervalMs()));
+        submitter.onCommitted(confirmer::committed);
         transfer = new LeadershipTransfer(config.id(), raftServer, division, confirmer,
                 config.heartbeatIntervalMs());
         RaftMembership membership = new RaftMembership(config, raftServer, division, transfer,

@@ -3,6 +3,7 @@ package org.gtstore.metadata.server;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
@@ -38,11 +39,22 @@ final class RaftCommandSubmitter implements CommandSubmitter {
     private final RaftPeerId selfId;
     private final ClientId clientId = ClientId.randomId();
     private final AtomicLong callId = new AtomicLong();
+    /** Told the proposal time of every command that committed here with OK. */
+    private volatile LongConsumer committed = proposedNanos -> { };
 
     RaftCommandSubmitter(RaftServer server, RaftGroupId groupId, RaftPeerId selfId) {
         this.server = server;
         this.groupId = groupId;
         this.selfId = selfId;
+    }
+
+    /**
+     * Every command that commits with OK from now on is reported with the
+     * {@link System#nanoTime} at which it was proposed: its commit proves this member led a
+     * majority after that moment (see {@code LeadershipConfirmer#committed}).
+     */
+    void onCommitted(LongConsumer listener) {
+        committed = listener;
     }
 
     @Override
@@ -52,9 +64,16 @@ final class RaftCommandSubmitter implements CommandSubmitter {
                 .setMessage(Message.valueOf(UnsafeByteOperations.unsafeWrap(
                         command.toByteArray())))
                 .setType(RaftClientRequest.writeRequestType()).build();
+        long proposedNanos = System.nanoTime();
         try {
             return server.submitClientRequestAsync(request)
-                    .thenApply(RaftCommandSubmitter::toReply)
+                    .thenApply(raw -> {
+                        MetaCommandReply reply = toReply(raw);
+                        if (reply.getCode() == ErrorCode.OK) {
+                            committed.accept(proposedNanos);
+                        }
+                        return reply;
+                    })
                     .exceptionally(t -> failure(ErrorCode.UNAVAILABLE, t.toString()));
         } catch (IOException e) {
             return CompletableFuture.completedFuture(failure(ErrorCode.UNAVAILABLE,

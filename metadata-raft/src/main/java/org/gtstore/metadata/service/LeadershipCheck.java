@@ -18,9 +18,10 @@ public interface LeadershipCheck {
 
     /**
      * Completes with true once a majority has accepted this member's leadership (an entry of
-     * its term) at a moment after this call; false if not (not the leader, no majority in
-     * time).
-     * Never completes exceptionally.
+     * its term) at a moment after {@code sinceNanos}; false if not (not the leader, no
+     * majority in time). Never completes exceptionally.
+     *
+     * @param sinceNanos when the request to be answered arrived, on {@link System#nanoTime}
      */
-    CompletableFuture<Boolean> confirm();
+    CompletableFuture<Boolean> confirm(long sinceNanos);
 }

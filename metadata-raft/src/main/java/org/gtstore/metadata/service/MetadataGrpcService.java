@@ -77,6 +77,7 @@ public final class MetadataGrpcService extends MetadataServiceGrpc.MetadataServi
 
     @Override
     public void register(RegisterRequest r, StreamObserver<RegisterResponse> out) {
+        long arrived = System.nanoTime();
         RegisterResponse.Builder b = RegisterResponse.newBuilder().setLeaseMs(leaseMs)
                 .setHeartbeatIntervalMs(heartbeatIntervalMs);
         if (r.getServerId().isEmpty() || r.getAddress().isEmpty()) {
@@ -88,7 +89,8 @@ public final class MetadataGrpcService extends MetadataServiceGrpc.MetadataServi
             reply(out, b.setCode(ErrorCode.NOT_LEADER).setLeaderHint(hint()).build());
             return;
         }
-        answer(out, r, leader.register(r).thenCompose(this::confirmed), reply -> {
+        answer(out, r, leader.register(r)
+                .thenCompose(reply -> confirmed(reply, arrived)), reply -> {
             b.setCode(reply.getCode()).setMessage(reply.getMessage())
                     .setIncarnation(reply.getIncarnation()).setMap(member.applied().map());
             if (reply.getCode() == ErrorCode.NOT_LEADER) {
@@ -100,11 +102,13 @@ public final class MetadataGrpcService extends MetadataServiceGrpc.MetadataServi
 
     @Override
     public void heartbeat(HeartbeatRequest h, StreamObserver<HeartbeatResponse> out) {
+        long arrived = System.nanoTime();
         try {
             ErrorCode code = leader.heartbeat(h);
             CompletableFuture<ErrorCode> answer = code != ErrorCode.OK
                     ? CompletableFuture.completedFuture(code)
-                    : leadership.confirm().thenApply(ok -> ok ? code : ErrorCode.NOT_LEADER);
+                    : leadership.confirm(arrived)
+                            .thenApply(ok -> ok ? code : ErrorCode.NOT_LEADER);
             answer(out, h, answer, c -> {
                 HeartbeatResponse.Builder b = HeartbeatResponse.newBuilder().setCode(c)
                         .setMapEpoch(member.applied().epoch())
@@ -243,13 +247,19 @@ public final class MetadataGrpcService extends MetadataServiceGrpc.MetadataServi
         reply(out, b.build());
     }
 
-    /** The reply, or NOT_LEADER if it is an OK that this member's leadership cannot back. */
-    private CompletableFuture<MetaCommandReply> confirmed(MetaCommandReply reply) {
+    /**
+     * The reply, or NOT_LEADER if it is an OK that this member's leadership cannot back. A
+     * Register that proposed an incarnation is backed by its own commit (proposed after the
+     * request arrived); a repeated one waits for a commit or a round like a heartbeat.
+     */
+    private CompletableFuture<MetaCommandReply> confirmed(MetaCommandReply reply,
+                                                          long arrivedNanos) {
         if (reply.getCode() != ErrorCode.OK) {
             return CompletableFuture.completedFuture(reply);
         }
-        return leadership.confirm().thenApply(ok -> ok ? reply : MetaCommandReply.newBuilder()
-                .setCode(ErrorCode.NOT_LEADER).setMessage("leadership not confirmed").build());
+        return leadership.confirm(arrivedNanos).thenApply(ok -> ok ? reply
+                : MetaCommandReply.newBuilder().setCode(ErrorCode.NOT_LEADER)
+                        .setMessage("leadership not confirmed").build());
     }
 
     /** Completes the call when the leader's future does; failures become INTERNAL. */

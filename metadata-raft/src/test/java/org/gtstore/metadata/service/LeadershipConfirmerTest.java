@@ -21,9 +21,9 @@ class LeadershipConfirmerTest {
 
     @Test
     void aCallDuringARoundWaitsForTheNextOneAndCallersShareIt() {
-        CompletableFuture<Boolean> first = confirmer.confirm();
-        CompletableFuture<Boolean> second = confirmer.confirm();
-        CompletableFuture<Boolean> third = confirmer.confirm();
+        CompletableFuture<Boolean> first = confirmer.confirm(System.nanoTime());
+        CompletableFuture<Boolean> second = confirmer.confirm(System.nanoTime());
+        CompletableFuture<Boolean> third = confirmer.confirm(System.nanoTime());
         assertEquals(1, rounds.size(), "one round at a time");
         assertSame(second, third, "callers during one round share the next");
         rounds.get(0).complete(true);
@@ -32,14 +32,14 @@ class LeadershipConfirmerTest {
         assertEquals(2, rounds.size());
         rounds.get(1).complete(true);
         assertTrue(second.join());
-        confirmer.confirm();
+        confirmer.confirm(System.nanoTime());
         assertEquals(3, rounds.size(), "idle again: a call starts a round at once");
     }
 
     @Test
     void aFailedRoundConfirmsNothingAndTheNextStillRuns() {
-        CompletableFuture<Boolean> first = confirmer.confirm();
-        CompletableFuture<Boolean> second = confirmer.confirm();
+        CompletableFuture<Boolean> first = confirmer.confirm(System.nanoTime());
+        CompletableFuture<Boolean> second = confirmer.confirm(System.nanoTime());
         rounds.get(0).completeExceptionally(new IllegalStateException("not leader"));
         assertFalse(first.join());
         rounds.get(1).complete(false);
@@ -54,22 +54,22 @@ class LeadershipConfirmerTest {
             spacedRounds.add(f);
             return f;
         }, 60_000, 60_000);
-        spaced.confirm();                                  // the first round starts at once
-        CompletableFuture<Boolean> waiting = spaced.confirm();
+        spaced.confirm(System.nanoTime());                                  // the first round starts at once
+        CompletableFuture<Boolean> waiting = spaced.confirm(System.nanoTime());
         spacedRounds.get(0).complete(true);
         assertEquals(1, spacedRounds.size(), "the next round waits a minute for its gap");
         spaced.hurry();
         assertEquals(2, spacedRounds.size(), "hurried, it starts now");
         spacedRounds.get(1).complete(true);
         assertTrue(waiting.join());
-        spaced.confirm();
+        spaced.confirm(System.nanoTime());
         assertEquals(3, spacedRounds.size(), "no gap any more");
     }
 
     @Test
     void aRoundWithoutAnAnswerTimesOut() {
         LeadershipConfirmer quick = new LeadershipConfirmer(CompletableFuture::new, 50, 0);
-        assertFalse(quick.confirm().join());
+        assertFalse(quick.confirm(System.nanoTime()).join());
     }
 
     @Test
@@ -80,7 +80,7 @@ class LeadershipConfirmerTest {
             return CompletableFuture.completedFuture(true);
         }, 1000, 100);
         for (int i = 0; i < 3; i++) {
-            assertTrue(spaced.confirm().join());
+            assertTrue(spaced.confirm(System.nanoTime()).join());
         }
         assertEquals(3, starts.size());
         for (int i = 1; i < starts.size(); i++) {
@@ -94,7 +94,40 @@ class LeadershipConfirmerTest {
         LeadershipConfirmer broken = new LeadershipConfirmer(() -> {
             throw new IllegalStateException("closed");
         }, 50, 0);
-        assertFalse(broken.confirm().join());
-        assertFalse(broken.confirm().join());
+        assertFalse(broken.confirm(System.nanoTime()).join());
+        assertFalse(broken.confirm(System.nanoTime()).join());
+    }
+
+    @Test
+    void aCommitProposedAfterTheCallAnswersItAndSavesTheRoundWaitingForItsGap() throws Exception {
+        List<CompletableFuture<Boolean>> spacedRounds = new ArrayList<>();
+        LeadershipConfirmer spaced = new LeadershipConfirmer(() -> {
+            CompletableFuture<Boolean> f = new CompletableFuture<>();
+            spacedRounds.add(f);
+            return f;
+        }, 60_000, 200);
+        CompletableFuture<Boolean> first = spaced.confirm(System.nanoTime());
+        long askedSecond = System.nanoTime();
+        CompletableFuture<Boolean> second = spaced.confirm(askedSecond);
+        spaced.committed(askedSecond - 1);
+        assertFalse(second.isDone(), "an entry proposed before the call proves nothing about it");
+        assertTrue(first.isDone() && first.join(),
+                "but it answers the caller that asked before it was proposed");
+        spaced.committed(System.nanoTime());
+        assertTrue(second.join(), "an entry proposed after the call answers it");
+        spacedRounds.get(0).complete(true);
+        Thread.sleep(400);
+        assertEquals(1, spacedRounds.size(),
+                "the round the second caller waited for is not run once a commit answered it");
+    }
+
+    @Test
+    void aCallerThatAskedBeforeAnAlreadyCommittedProposalIsAnsweredAtOnce() {
+        long asked = System.nanoTime();
+        confirmer.committed(asked + 1);
+        assertTrue(confirmer.confirm(asked).join());
+        assertTrue(rounds.isEmpty(), "no round needed");
+        assertFalse(confirmer.confirm(asked + 2).isDone(), "a later caller needs a new proof");
+        assertEquals(1, rounds.size());
     }
 }

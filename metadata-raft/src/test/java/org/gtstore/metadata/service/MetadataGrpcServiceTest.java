@@ -84,7 +84,7 @@ class MetadataGrpcServiceTest {
 
     private GetMapResponse getMap(GetMapRequest request) {
         MetadataGrpcService service = new MetadataGrpcService(member(), idleLeader(),
-                () -> CompletableFuture.completedFuture(true),
+                since -> CompletableFuture.completedFuture(true),
                 change -> CompletableFuture.failedFuture(new AssertionError("not called")),
                 1500, 250);
         List<GetMapResponse> out = new ArrayList<>();
