@@ -2,6 +2,7 @@ package org.gtstore.metadata.server;
 
 import java.io.IOException;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -26,6 +27,7 @@ final class LeadershipTransfer {
 
     /** How long a transfer may take before the others are left to elect a leader. */
     static final long WAIT_MS = 3_000;
+    private static final long STEP_DOWN_POLL_MS = 10;
 
     private final String memberId;
     private final RaftServer server;
@@ -76,11 +78,18 @@ final class LeadershipTransfer {
             return Optional.empty();
         }
         long start = System.nanoTime();
+        long startTerm = division.getInfo().getCurrentTerm();
         try {
-            RaftClientReply r = server.transferLeadershipAsync(new TransferLeadershipRequest(
-                    ClientId.randomId(), self, MetadataServer.GROUP_ID, 0, best, WAIT_MS))
-                    .get(WAIT_MS + 500, TimeUnit.MILLISECONDS);
+            CompletableFuture<RaftClientReply> transfer = server.transferLeadershipAsync(
+                    new TransferLeadershipRequest(ClientId.randomId(), self,
+                            MetadataServer.GROUP_ID, 0, best, WAIT_MS));
+            RaftClientReply r = awaitTransferOrStepDown(transfer, startTerm);
             long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            if (r == null) {
+                LOG.info("[{}] leadership handed to {} in {} ms (stepped down for its election)",
+                        memberId, best, ms);
+                return Optional.of(best);
+            }
             if (r.isSuccess()) {
                 LOG.info("[{}] leadership handed to {} in {} ms", memberId, best, ms);
                 return Optional.of(best);
@@ -102,5 +111,31 @@ final class LeadershipTransfer {
             Thread.currentThread().interrupt();
         }
         return Optional.empty();
+    }
+
+    /**
+     * The transfer's reply, or null once this member stepped down in a newer term: the
+     * transferee started its election. Ratis completes the transfer only when this member
+     * hears from the new leader, which on a busy machine can take longer than this member's
+     * election timeout (a new leader's first moments are slow), and a member that waits that
+     * long campaigns again and may win back the leadership it is handing over. A stopping
+     * member has no part left in that election.
+     */
+    private RaftClientReply awaitTransferOrStepDown(CompletableFuture<RaftClientReply> transfer,
+            long startTerm) throws InterruptedException, ExecutionException, TimeoutException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MS + 500);
+        while (true) {
+            try {
+                return transfer.get(STEP_DOWN_POLL_MS, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                if (!division.getInfo().isLeader()
+                        && division.getInfo().getCurrentTerm() > startTerm) {
+                    return null;
+                }
+                if (System.nanoTime() - deadline > 0) {
+                    throw e;
+                }
+            }
+        }
     }
 }

@@ -41,7 +41,7 @@ public record MetadataServerConfig(
         TransportSecurity security) {
 
     /** Partitions moving between servers at once (rebalancing, drains); 0 turns it off. */
-    public static final int DEFAULT_REBALANCE_MOVES = 64;
+    public static final int DEFAULT_REBALANCE_MOVES = 16;
     /** Data server to leader. */
     public static final long DEFAULT_HEARTBEAT_INTERVAL_MS = 250;
     /** A data server stops serving when its last answered heartbeat was sent this long ago. */

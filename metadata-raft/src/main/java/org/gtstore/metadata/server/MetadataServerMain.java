@@ -100,7 +100,7 @@ public final class MetadataServerMain {
                     + " (which may hold more) before the best of those back serves it again.")
     long reviveWaitMs;
 
-    @Option(names = "--rebalance-moves", defaultValue = "64",
+    @Option(names = "--rebalance-moves", defaultValue = "16",
             description = "Partitions moving between data servers at once, to balance load"
                     + " onto servers that joined or came back and off draining ones;"
                     + " 0 turns moving off (drains then wait).")
