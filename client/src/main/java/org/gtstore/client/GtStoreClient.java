@@ -156,7 +156,61 @@ public final class GtStoreClient implements AutoCloseable {
         return await(deleteAsync(key));
     }
 
+    /**
+     * A compare-and-set put: writes only if {@code condition} holds for the key's latest
+     * version; otherwise writes nothing and the result gives the key's committed version and
+     * value. Linearizable with every other operation of the key; a retry inside the client
+     * never turns a write that was made into a conflict.
+     */
+    public ConditionalResult put(String key, String value, Condition condition) {
+        return await(putAsync(key, value, condition));
+    }
+
+    public ConditionalResult put(byte[] key, byte[] value, Condition condition) {
+        return await(putAsync(key, value, condition));
+    }
+
+    /** {@code put(key, value, Condition.ifAbsent())}. */
+    public ConditionalResult putIfAbsent(String key, String value) {
+        return put(key, value, Condition.ifAbsent());
+    }
+
+    /** A compare-and-set delete: deletes only if {@code condition} holds (see put). */
+    public ConditionalResult delete(String key, Condition condition) {
+        return await(deleteAsync(key, condition));
+    }
+
+    public ConditionalResult delete(byte[] key, Condition condition) {
+        return await(deleteAsync(key, condition));
+    }
+
     // ---- Asynchronous API ----
+
+    public CompletableFuture<ConditionalResult> putAsync(String key, String value,
+            Condition condition) {
+        Objects.requireNonNull(key, "key == null");
+        Objects.requireNonNull(value, "value == null");
+        return writeIf(Operation.Type.PUT, utf8(key), utf8(value), condition);
+    }
+
+    public CompletableFuture<ConditionalResult> putAsync(byte[] key, byte[] value,
+            Condition condition) {
+        Objects.requireNonNull(key, "key == null");
+        Objects.requireNonNull(value, "value == null");
+        return writeIf(Operation.Type.PUT, ByteString.copyFrom(key), ByteString.copyFrom(value),
+                condition);
+    }
+
+    public CompletableFuture<ConditionalResult> deleteAsync(String key, Condition condition) {
+        Objects.requireNonNull(key, "key == null");
+        return writeIf(Operation.Type.DELETE, utf8(key), ByteString.EMPTY, condition);
+    }
+
+    public CompletableFuture<ConditionalResult> deleteAsync(byte[] key, Condition condition) {
+        Objects.requireNonNull(key, "key == null");
+        return writeIf(Operation.Type.DELETE, ByteString.copyFrom(key), ByteString.EMPTY,
+                condition);
+    }
 
     public CompletableFuture<PutResult> putAsync(String key, String value) {
         Objects.requireNonNull(key, "key == null");
@@ -317,6 +371,15 @@ public final class GtStoreClient implements AutoCloseable {
         RequestLimits.checkKey(key.size());
         RequestLimits.checkValue(value.size());
         return dispatcher.write(new Operation(type, key, value, nextRequestId.getAndIncrement()));
+    }
+
+    private CompletableFuture<ConditionalResult> writeIf(Operation.Type type, ByteString key,
+            ByteString value, Condition condition) {
+        Objects.requireNonNull(condition, "condition == null");
+        RequestLimits.checkKey(key.size());
+        RequestLimits.checkValue(value.size());
+        return dispatcher.writeConditional(new Operation(type, key, value,
+                nextRequestId.getAndIncrement(), true, condition.version()));
     }
 
     private CompletableFuture<GetResult> read(ByteString key) {

@@ -4,6 +4,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import org.gtstore.client.Condition;
+import org.gtstore.client.ConditionalResult;
 import org.gtstore.client.GetResult;
 import org.gtstore.client.GtStoreClient;
 import org.gtstore.client.PutResult;
@@ -29,6 +31,26 @@ final class ClientKeyValueStore implements KeyValueStore {
     @Override
     public CompletableFuture<WriteOutcome> delete(String key) {
         return client.deleteAsync(key).thenApply(ClientKeyValueStore::write);
+    }
+
+    @Override
+    public CompletableFuture<WriteOutcome> putIf(String key, String value, long ifVersion) {
+        return client.putAsync(key, value, condition(ifVersion))
+                .thenApply(ClientKeyValueStore::write);
+    }
+
+    @Override
+    public CompletableFuture<WriteOutcome> deleteIf(String key, long ifVersion) {
+        return client.deleteAsync(key, condition(ifVersion))
+                .thenApply(ClientKeyValueStore::write);
+    }
+
+    private static Condition condition(long ifVersion) {
+        return ifVersion == 0 ? Condition.ifAbsent() : Condition.ifVersion(ifVersion);
+    }
+
+    private static WriteOutcome write(ConditionalResult r) {
+        return r.succeeded() ? write(r.write()) : WriteOutcome.conflict(r.currentVersion());
     }
 
     @Override

@@ -4,11 +4,19 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code gtctl delete KEY}: prints {@code OK, <head that accepted the delete>}. */
-@Command(name = "delete", description = "Delete KEY; prints 'OK, <server>'.")
+/**
+ * {@code gtctl delete KEY [--if-version N]}: prints {@code OK, <head that accepted the
+ * delete>}, or for a version that did not match {@code CONFLICT, <current version>} (exit
+ * {@value Gtctl#EXIT_CONFLICT}).
+ */
+@Command(name = "delete", description = {"Delete KEY; prints 'OK, <server>'.",
+    "With --if-version, deletes only if the key has that version; otherwise prints"
+        + " 'CONFLICT, <current version>' and exits 3."})
 final class DeleteCommand implements Callable<Integer> {
     @Mixin
     private CommonOptions common;
@@ -19,6 +27,10 @@ final class DeleteCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "KEY", description = "The key.")
     private String key;
 
+    @Option(names = "--if-version", paramLabel = "N",
+            description = "Delete only if the key's version is N (from get --json or put).")
+    private Long ifVersion;
+
     private final Connector connector;
 
     DeleteCommand(Connector connector) {
@@ -27,9 +39,15 @@ final class DeleteCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        SingleOperation.run(common.secured(connector), common.metadataAddresses(), common.timeout(),
-                common.formatter(), spec.commandLine().getOut(), store -> store.delete(key),
+        if (ifVersion != null && ifVersion < 1) {
+            throw new ParameterException(spec.commandLine(),
+                    "--if-version must be at least 1: " + ifVersion);
+        }
+        WriteOutcome r = SingleOperation.run(common.secured(connector),
+                common.metadataAddresses(), common.timeout(), common.formatter(),
+                spec.commandLine().getOut(), store -> ifVersion == null ? store.delete(key)
+                        : store.deleteIf(key, ifVersion),
                 (format, result) -> format.delete(key, result));
-        return Gtctl.EXIT_OK;
+        return r.conflict() ? Gtctl.EXIT_CONFLICT : Gtctl.EXIT_OK;
     }
 }

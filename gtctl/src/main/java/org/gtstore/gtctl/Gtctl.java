@@ -20,7 +20,7 @@ import picocli.CommandLine.ScopeType;
  * The GTStore command-line tool. One class per subcommand; this class wires them, prints
  * failures as one line on stderr (with the stack trace only under {@code --debug}) and maps
  * them to exit codes: {@value #EXIT_OK} OK, {@value #EXIT_FAILURE} failure (including a get of a
- * missing key), {@value #EXIT_USAGE} usage error.
+ * missing key), {@value #EXIT_USAGE} usage error, {@value #EXIT_CONFLICT} a failed condition.
  */
 @Command(name = "gtctl", scope = ScopeType.INHERIT, mixinStandardHelpOptions = true,
         version = "gtctl 0.1.0",
@@ -33,6 +33,8 @@ public final class Gtctl {
     public static final int EXIT_OK = CommandLine.ExitCode.OK;
     public static final int EXIT_FAILURE = CommandLine.ExitCode.SOFTWARE;
     public static final int EXIT_USAGE = CommandLine.ExitCode.USAGE;
+    /** A conditional put or delete whose condition failed (SPEC.md): nothing was written. */
+    public static final int EXIT_CONFLICT = 3;
 
     private static final String DEBUG_FLAG = "--debug";
 

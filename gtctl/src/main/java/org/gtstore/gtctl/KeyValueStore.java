@@ -20,6 +20,15 @@ public interface KeyValueStore extends AutoCloseable {
     CompletableFuture<WriteOutcome> delete(String key);
 
     /**
+     * A compare-and-set put: writes only if the key's version is {@code ifVersion} (0: it has
+     * no value); otherwise the outcome is a {@link WriteOutcome#conflict}.
+     */
+    CompletableFuture<WriteOutcome> putIf(String key, String value, long ifVersion);
+
+    /** A compare-and-set delete, as {@link #putIf}. */
+    CompletableFuture<WriteOutcome> deleteIf(String key, long ifVersion);
+
+    /**
      * Reads every key; the outcomes in the order of {@code keys}, each its own. This default
      * sends one get per key; the client's batch does the same in one call.
      */

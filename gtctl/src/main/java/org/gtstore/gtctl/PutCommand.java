@@ -1,14 +1,21 @@
 package org.gtstore.gtctl;
 
 import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code gtctl put KEY VALUE}: prints {@code OK, <head that accepted the write>}. */
-@Command(name = "put", description = "Write VALUE under KEY; prints 'OK, <server>'.")
+/**
+ * {@code gtctl put KEY VALUE [--if-version N | --if-absent]}: prints {@code OK, <head that
+ * accepted the write>}, or for a condition that failed {@code CONFLICT, <current version>}
+ * (exit {@value Gtctl#EXIT_CONFLICT}).
+ */
+@Command(name = "put", description = {"Write VALUE under KEY; prints 'OK, <server>'.",
+    "With a condition, writes only if it holds; otherwise prints 'CONFLICT, <current version>'"
+        + " and exits 3."})
 final class PutCommand implements Callable<Integer> {
     @Mixin
     private CommonOptions common;
@@ -22,6 +29,9 @@ final class PutCommand implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "VALUE", description = "The value (any UTF-8 string).")
     private String value;
 
+    @ArgGroup(exclusive = true)
+    private WriteCondition condition;
+
     private final Connector connector;
 
     PutCommand(Connector connector) {
@@ -30,9 +40,11 @@ final class PutCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        SingleOperation.run(common.secured(connector), common.metadataAddresses(), common.timeout(),
-                common.formatter(), spec.commandLine().getOut(), store -> store.put(key, value),
+        WriteOutcome r = SingleOperation.run(common.secured(connector),
+                common.metadataAddresses(), common.timeout(), common.formatter(),
+                spec.commandLine().getOut(), store -> condition == null ? store.put(key, value)
+                        : store.putIf(key, value, condition.ifVersion(spec)),
                 (format, result) -> format.put(key, result));
-        return Gtctl.EXIT_OK;
+        return r.conflict() ? Gtctl.EXIT_CONFLICT : Gtctl.EXIT_OK;
     }
 }

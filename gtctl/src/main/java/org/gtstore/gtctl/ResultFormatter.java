@@ -14,14 +14,15 @@ import java.util.List;
  * get     key1, value1, server5
  * missing key1, NOT_FOUND
  * delete  OK, server3
+ * conflict CONFLICT, 7                 (a conditional put or delete: the key's version)
  * failure ERROR: &lt;one line&gt;          (shell only; single commands print to stderr)
  * </pre>
  *
  * With {@code verbose} a put/get/delete line ends with {@code " (chain a -> b -> c, epoch 12)"}.
  * With {@code json} every result is one JSON object:
  * {@code {"op":"get","key":"k","result":"OK","value":"v","server":"server5","version":7,
- * "epoch":12,"chain":["server1","server5"]}}; {@code result} is OK, NOT_FOUND or ERROR (with
- * {@code "error":"..."}).
+ * "epoch":12,"chain":["server1","server5"]}}; {@code result} is OK, NOT_FOUND, CONFLICT (with the
+ * key's {@code version}) or ERROR (with {@code "error":"..."}).
  */
 public final class ResultFormatter {
     /** Made on first use only, so that plain output never loads Jackson's databind. */
@@ -46,6 +47,14 @@ public final class ResultFormatter {
     }
 
     private String write(String op, String key, WriteOutcome r) {
+        if (r.conflict()) {
+            if (json) {
+                ObjectNode o = base(op, key, "CONFLICT");
+                o.put("version", r.version());
+                return toJson(o);
+            }
+            return "CONFLICT, " + r.version();
+        }
         if (json) {
             ObjectNode o = base(op, key, "OK");
             o.put("server", r.serverId());

@@ -7,8 +7,11 @@ import java.util.Locale;
 
 /**
  * One line of {@code gtctl shell} input: {@code put <key> <value>}, {@code get <key>},
- * {@code delete <key>}, {@code mget <key>...} or {@code mput <key> <value> [<key> <value>
- * ...]} (the batches print one line per key, as the commands of the same names do).
+ * {@code delete <key>}, {@code mget <key>...}, {@code mput <key> <value> [<key> <value>
+ * ...]} (the batches print one line per key, as the commands of the same names do), or the
+ * compare-and-set commands {@code cas <key> <version> <value>} (put only if the key's version
+ * is {@code <version>}, 0 for a key without a value) and {@code cad <key> <version>} (delete
+ * only if it has that version), which print {@code CONFLICT, <current version>} otherwise.
  *
  * <p>Words are separated by spaces or tabs. A key or value may be written in double quotes to
  * hold spaces ({@code "a b"}, with {@code \"} and {@code \\} inside). An unquoted value is the
@@ -19,16 +22,22 @@ import java.util.Locale;
  * commands.
  *
  * @param keys the command's keys: one, or a batch's (each once)
- * @param values the values of {@code put} and {@code mput}, one per key; empty otherwise
+ * @param values the values of {@code put}, {@code cas} and {@code mput}, one per key; empty
+ *     otherwise
+ * @param ifVersion the version {@code cas} and {@code cad} require (0: no value); 0 otherwise
  */
-public record ShellRequest(Op op, List<String> keys, List<String> values) {
+public record ShellRequest(Op op, List<String> keys, List<String> values, long ifVersion) {
 
     /** The shell's operations. */
-    public enum Op { PUT, GET, DELETE, MGET, MPUT }
+    public enum Op { PUT, GET, DELETE, MGET, MPUT, CAS, CAD }
 
     public ShellRequest {
         keys = List.copyOf(keys);
         values = List.copyOf(values);
+    }
+
+    public ShellRequest(Op op, List<String> keys, List<String> values) {
+        this(op, keys, values, 0);
     }
 
     /** A command on one key ({@code value} null for get and delete). */
@@ -78,12 +87,18 @@ public record ShellRequest(Op op, List<String> keys, List<String> values) {
             case "delete", "del" -> Op.DELETE;
             case "mget" -> Op.MGET;
             case "mput", "mset" -> Op.MPUT;
+            case "cas" -> Op.CAS;
+            case "cad" -> Op.CAD;
             default -> throw new SyntaxException("unknown command '" + word
-                    + "': expected put <key> <value>, get <key>, delete <key>, mget <key>..."
-                    + " or mput <key> <value> ...");
+                    + "': expected put <key> <value>, get <key>, delete <key>, mget <key>...,"
+                    + " mput <key> <value> ..., cas <key> <version> <value> or"
+                    + " cad <key> <version>");
         };
         if (op == Op.MGET || op == Op.MPUT) {
             return batch(op, c);
+        }
+        if (op == Op.CAS || op == Op.CAD) {
+            return conditional(op, c);
         }
         String key = c.word();
         if (key == null) {
@@ -130,8 +145,43 @@ public record ShellRequest(Op op, List<String> keys, List<String> values) {
         return new ShellRequest(op, keys, values);
     }
 
+    /** {@code cas <key> <version> <value>} or {@code cad <key> <version>}. */
+    private static ShellRequest conditional(Op op, Cursor c) {
+        String key = c.word();
+        if (key == null) {
+            throw new SyntaxException(usage(op) + ": missing key");
+        }
+        String word = c.word();
+        if (word == null) {
+            throw new SyntaxException(usage(op) + ": missing version");
+        }
+        long version;
+        try {
+            version = Long.parseLong(word);
+        } catch (NumberFormatException e) {
+            version = -1;
+        }
+        if (version < 0 || (op == Op.CAD && version == 0)) {
+            throw new SyntaxException(usage(op) + ": '" + word + "' is not a version"
+                    + (op == Op.CAD ? " (at least 1)" : " (0 for a key without a value)"));
+        }
+        if (op == Op.CAD) {
+            if (c.word() != null) {
+                throw new SyntaxException(usage(op) + ": too many words");
+            }
+            return new ShellRequest(op, List.of(key), List.of(), version);
+        }
+        String value = c.rest();
+        if (value == null) {
+            throw new SyntaxException(usage(op) + ": missing value");
+        }
+        return new ShellRequest(op, List.of(key), List.of(value), version);
+    }
+
     private static String usage(Op op) {
         return switch (op) {
+            case CAS -> "usage: cas <key> <version> <value>";
+            case CAD -> "usage: cad <key> <version>";
             case PUT -> "usage: put <key> <value>";
             case GET -> "usage: get <key>";
             case DELETE -> "usage: delete <key>";

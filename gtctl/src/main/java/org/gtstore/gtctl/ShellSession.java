@@ -108,6 +108,10 @@ final class ShellSession {
                 case PUT -> store.put(r.key(), r.value()).thenApply(w -> format.put(r.key(), w));
                 case GET -> store.get(r.key()).thenApply(g -> format.get(r.key(), g));
                 case DELETE -> store.delete(r.key()).thenApply(w -> format.delete(r.key(), w));
+                case CAS -> store.putIf(r.key(), r.value(), r.ifVersion())
+                        .thenApply(w -> format.put(r.key(), w));
+                case CAD -> store.deleteIf(r.key(), r.ifVersion())
+                        .thenApply(w -> format.delete(r.key(), w));
                 case MGET -> store.getAll(r.keys()).thenApply(all -> lines(all, "get",
                         o -> format.get(o.key(), o.result())));
                 case MPUT -> store.putAll(entries(r)).thenApply(all -> lines(all, "put",

@@ -41,6 +41,31 @@ final class FakeStore implements KeyValueStore {
         });
     }
 
+    /** Versions: 7 for a present key; a condition naming another fails with 7 (or 0 if absent). */
+    @Override
+    public CompletableFuture<WriteOutcome> putIf(String key, String value, long ifVersion) {
+        return run(key, () -> {
+            long current = data.containsKey(key) ? 7 : 0;
+            if (current != ifVersion) {
+                return WriteOutcome.conflict(current);
+            }
+            data.put(key, value);
+            return new WriteOutcome(headOf(key), 7, 12, List.of(headOf(key), "server9"));
+        });
+    }
+
+    @Override
+    public CompletableFuture<WriteOutcome> deleteIf(String key, long ifVersion) {
+        return run(key, () -> {
+            long current = data.containsKey(key) ? 7 : 0;
+            if (current != ifVersion) {
+                return WriteOutcome.conflict(current);
+            }
+            data.remove(key);
+            return new WriteOutcome(headOf(key), 8, 12, List.of(headOf(key), "server9"));
+        });
+    }
+
     @Override
     public CompletableFuture<ReadOutcome> get(String key) {
         return run(key, () -> {

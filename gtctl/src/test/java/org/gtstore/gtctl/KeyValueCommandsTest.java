@@ -166,4 +166,45 @@ class KeyValueCommandsTest {
         assertEquals(0, r.exitCode());
         assertTrue(r.out().contains("--nodes"), r.out());
     }
+
+    @Test
+    void aConditionalPutWritesOrPrintsConflictAndExitsThree() {
+        GtctlRunner.Result created = gtctl.run("put", META, "k", "v1", "--if-absent");
+        assertEquals(0, created.exitCode(), created.err());
+        assertEquals("OK, " + FakeStore.headOf("k") + "\n", created.out());
+        GtctlRunner.Result again = gtctl.run("put", META, "k", "v2", "--if-absent");
+        assertEquals(3, again.exitCode());
+        assertEquals("CONFLICT, 7\n", again.out());
+        assertEquals("", again.err());
+        GtctlRunner.Result stale = gtctl.run("put", META, "--json", "k", "v2", "--if-version",
+                "5");
+        assertEquals(3, stale.exitCode());
+        assertEquals("{\"op\":\"put\",\"key\":\"k\",\"result\":\"CONFLICT\",\"version\":7}\n",
+                stale.out());
+        assertEquals(0, gtctl.run("put", META, "k", "v3", "--if-version", "7").exitCode());
+        assertEquals("k, v3, server9\n", gtctl.run("get", META, "k").out());
+    }
+
+    @Test
+    void aConditionalDeleteDeletesOrPrintsConflict() {
+        store.preload("k", "v");
+        GtctlRunner.Result stale = gtctl.run("delete", META, "k", "--if-version", "3");
+        assertEquals(3, stale.exitCode());
+        assertEquals("CONFLICT, 7\n", stale.out());
+        assertEquals(0, gtctl.run("delete", META, "k", "--if-version", "7").exitCode());
+        assertEquals(1, gtctl.run("get", META, "k").exitCode());
+    }
+
+    @Test
+    void badConditionsAreUsageErrorsThatChangeNothing() {
+        GtctlRunner.Result both = gtctl.run("put", META, "k", "v", "--if-absent",
+                "--if-version", "3");
+        assertEquals(2, both.exitCode());
+        assertTrue(both.err().contains("mutually exclusive"), both.err());
+        GtctlRunner.Result zero = gtctl.run("put", META, "k", "v", "--if-version", "0");
+        assertEquals(2, zero.exitCode());
+        assertTrue(zero.err().contains("use --if-absent"), zero.err());
+        assertEquals(2, gtctl.run("delete", META, "k", "--if-version", "-1").exitCode());
+        assertEquals(1, gtctl.run("get", META, "k").exitCode(), "nothing was written");
+    }
 }

@@ -40,7 +40,8 @@ class ShellSessionTest {
                 "OK, " + FakeStore.headOf("key1"),
                 "key1, NOT_FOUND",
                 "ERROR: unknown command 'bogus': expected put <key> <value>, get <key>,"
-                        + " delete <key>, mget <key>... or mput <key> <value> ...",
+                        + " delete <key>, mget <key>..., mput <key> <value> ..., cas <key>"
+                        + " <version> <value> or cad <key> <version>",
                 "ERROR: put failkey failed after 5 attempts over 10000 ms: server2 UNAVAILABLE"),
                 lines(out));
         assertEquals(2, errors);
@@ -230,5 +231,26 @@ class ShellSessionTest {
         String next() throws InterruptedException {
             return lines.take();
         }
+    }
+
+    @Test
+    void casAndCadPrintOkOrConflictWithTheCurrentVersion() throws Exception {
+        FakeStore store = new FakeStore(false);
+        StringWriter out = new StringWriter();
+        ShellSession shell = new ShellSession(store, new ResultFormatter(false, false),
+                new PrintWriter(out), 64);
+        int errors = shell.run(new BufferedReader(new StringReader(String.join("\n",
+                "cas k 0 first", "cas k 0 second", "cas k 7 third", "get k", "cad k 3",
+                "cad k 7", "cas k x v"))));
+        assertEquals(List.of(
+                "OK, " + FakeStore.headOf("k"),
+                "CONFLICT, 7",
+                "OK, " + FakeStore.headOf("k"),
+                "k, third, server9",
+                "CONFLICT, 7",
+                "OK, " + FakeStore.headOf("k"),
+                "ERROR: usage: cas <key> <version> <value>: 'x' is not a version (0 for a key"
+                        + " without a value)"), lines(out));
+        assertEquals(1, errors, "a conflict is an answer, not an error");
     }
 }

@@ -16,6 +16,7 @@ import org.gtstore.client.GtStoreException;
 import org.gtstore.client.InvalidRequestException;
 import org.gtstore.client.MetadataUnavailableException;
 import org.gtstore.client.OperationFailedException;
+import org.gtstore.client.ConditionalResult;
 import org.gtstore.client.PutResult;
 import org.gtstore.client.internal.RouteTable.Route;
 import org.gtstore.proto.ErrorCode;
@@ -76,7 +77,15 @@ public final class Dispatcher {
 
     /** Runs a put or delete. */
     public CompletableFuture<PutResult> write(Operation op) {
-        Call<PutResult> call = new WriteCall(op);
+        return writeConditional(op).thenApply(ConditionalResult::write);
+    }
+
+    /**
+     * Runs a put or delete that may be conditional: a CONFLICT answer completes it (nothing was
+     * written; the head answered with the committed version), it is not retried.
+     */
+    public CompletableFuture<ConditionalResult> writeConditional(Operation op) {
+        Call<ConditionalResult> call = new WriteCall(op);
         attempt(call, RetryState.start(System.nanoTime(), deadlineNanos));
         return call.result;
     }
@@ -347,7 +356,7 @@ public final class Dispatcher {
                 - state.startNanos()));
     }
 
-    private final class WriteCall extends Call<PutResult> {
+    private final class WriteCall extends Call<ConditionalResult> {
         WriteCall(Operation op) {
             super(op);
         }
@@ -364,6 +373,8 @@ public final class Dispatcher {
                     .setClientIdBytes(clientIdBytes)
                     .setRequestId(op.requestId())
                     .setFirstAttemptAgeMs(firstAttemptAgeMs(state))
+                    .setConditional(op.conditional())
+                    .setIfVersion(op.ifVersion())
                     .build();
             String tail = target.route().tailAddress();
             channels.put(target.address(), tail != null ? tail : target.address(), request,
@@ -372,9 +383,15 @@ public final class Dispatcher {
                 @Override
                 public void onNext(PutResponse r) {
                     if (r.getCode() == ErrorCode.OK) {
-                        result.complete(new PutResult(answeredBy(r.getServerId(), target),
-                                r.getVersion(), r.getEpoch(), target.route().chain(),
-                                target.route().partition()));
+                        result.complete(ConditionalResult.written(new PutResult(
+                                answeredBy(r.getServerId(), target), r.getVersion(),
+                                r.getEpoch(), target.route().chain(),
+                                target.route().partition()),
+                                op.type() == Operation.Type.DELETE,
+                                op.conditional() ? op.value().toByteArray() : null));
+                    } else if (r.getCode() == ErrorCode.CONFLICT && op.conditional()) {
+                        result.complete(ConditionalResult.conflict(r.getVersion(),
+                                r.getVersion() == 0 ? null : r.getValue().toByteArray()));
                     } else {
                         failed(WriteCall.this, state, Failure.answer(r.getCode(), r.getEpoch(),
                                 target.mapEpoch(), target.serverId(), target.address(),

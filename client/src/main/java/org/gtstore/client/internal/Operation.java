@@ -9,8 +9,16 @@ import com.google.protobuf.ByteString;
  * @param key the key (already checked against the limits)
  * @param value the value of a put; empty otherwise
  * @param requestId the id every attempt of a put or delete carries; 0 for a get
+ * @param conditional a compare-and-set write: only if the key's version is {@code ifVersion}
+ * @param ifVersion the version a conditional write requires, 0 for "no value"
  */
-public record Operation(Type type, ByteString key, ByteString value, long requestId) {
+public record Operation(Type type, ByteString key, ByteString value, long requestId,
+        boolean conditional, long ifVersion) {
+
+    /** An unconditional operation. */
+    public Operation(Type type, ByteString key, ByteString value, long requestId) {
+        this(type, key, value, requestId, false, 0);
+    }
 
     /** The three operations. */
     public enum Type {

@@ -1,5 +1,6 @@
 package org.gtstore.dataserver.chain;
 
+import com.google.protobuf.ByteString;
 import java.util.List;
 import org.gtstore.proto.ChainMessage;
 import org.gtstore.proto.DedupEntry;
@@ -61,6 +62,15 @@ public sealed interface ChainEvent {
      */
     record CopyChunkRead(long copyId, int partition, List<Update> entries, boolean last,
             long copiedKeys, long totalKeys, List<DedupEntry> dedup) implements ChainEvent {
+    }
+
+    /**
+     * The store's answer to a {@link ClientReply.ConditionRead}: the seq of the key's latest
+     * write ({@code version}, 0 if none), whether that write is a value ({@code live}; false for
+     * a delete or none) and the value.
+     */
+    record ConditionRead(int partition, ByteString key, long checkId, long version,
+            boolean live, ByteString value) implements ChainEvent {
     }
 
     /** The driver persisted the writes of the last {@link Ready} and may ask for the next one. */

@@ -159,6 +159,11 @@ public final class ChainReplica {
             if (pr != null) {
                 pr.feed.copyChunkRead(e, fx);
             }
+        } else if (event instanceof ChainEvent.ConditionRead e) {
+            PartitionReplica pr = partitions.get(e.partition());
+            if (pr != null) {
+                pr.conditionRead(e, fx);
+            }
         } else if (event instanceof ChainEvent.LeaseChanged e) {
             if (e.valid() != clients.leaseValid()) {
                 LOG.info("[{} epoch={}] lease {}", selfId, ctx.epoch,

@@ -84,6 +84,10 @@ final class ClientIngress {
                     + " acknowledged yet: new writes wait until its chains catch up");
             return;
         }
+        if (pr.mustHold(r)) {
+            pr.hold(r, replyTo, fx);
+            return;
+        }
         pr.acceptWrite(r, replyTo, fx);
     }
 

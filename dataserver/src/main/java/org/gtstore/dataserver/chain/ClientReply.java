@@ -31,6 +31,14 @@ public sealed interface ClientReply {
     }
 
     /**
+     * At the head: read the key's latest stored value, after this Ready's writes, and step a
+     * {@link ChainEvent.ConditionRead} with it. Conditional puts of the key (and every put of
+     * it behind them) wait for that answer, so it is the key's latest version in seq order.
+     */
+    record ConditionRead(int partition, ByteString key, long checkId) implements ClientReply {
+    }
+
+    /**
      * At the tail: the write of request {@code requestId} of client {@code clientId} committed
      * with {@code version}; tell that client on its session with this server, if it has one
      * (the chain replication paper's rule: the tail answers). Not tied to a request handle: the

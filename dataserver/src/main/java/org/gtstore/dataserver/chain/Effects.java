@@ -90,6 +90,17 @@ final class Effects {
                 .setVersion(version).build()));
     }
 
+    /** A conditional put's condition failed: the key's current (committed) version and value. */
+    void putConflict(Object replyTo, long version, ByteString value) {
+        replies.add(new ClientReply.PutDone(replyTo, conflict(version, value)));
+    }
+
+    PutResponse conflict(long version, ByteString value) {
+        return PutResponse.newBuilder().setCode(ErrorCode.CONFLICT).setEpoch(ctx.epoch)
+                .setServerId(ctx.selfId).setVersion(version).setValue(value)
+                .setMessage("the key's version is " + version).build();
+    }
+
     void putError(Object replyTo, ErrorCode code, String message) {
         replies.add(new ClientReply.PutDone(replyTo, PutResponse.newBuilder()
                 .setCode(code).setEpoch(ctx.epoch).setServerId(ctx.selfId).setMessage(message)

@@ -8,6 +8,7 @@ import org.gtstore.proto.CopyChunk;
 import org.gtstore.proto.ErrorCode;
 import org.gtstore.proto.PartitionTip;
 import org.gtstore.proto.PutRequest;
+import org.gtstore.proto.PutResponse;
 import org.gtstore.proto.Update;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +48,7 @@ final class PartitionReplica {
     private final Retained unacked;
     private final TreeMap<Long, Update> held = new TreeMap<>();
     private final PutWaiters waiters;
+    private final KeyConditions conditions;
     private long chainEpoch;
     /** Feeding the successor: sync, hello, copy, a joining successor's progress. */
     final SuccessorFeed feed;
@@ -112,6 +114,7 @@ final class PartitionReplica {
         this.ctx = ctx;
         this.feed = new SuccessorFeed(this, ctx);
         this.waiters = new PutWaiters(partition);
+        this.conditions = new KeyConditions(partition);
         this.unacked = new Retained(ctx);
         this.pos = pos;
         this.chainEpoch = chainEpoch;
@@ -225,6 +228,32 @@ final class PartitionReplica {
         apply(u.build(), fx);
         if (committed < seq) {
             waiters.addWrite(seq, replyTo, ctx.tick);
+        }
+    }
+
+    /**
+     * At the head: a put that waits for a condition to be decided (a conditional one, or any
+     * put of a key with one waiting); see {@link KeyConditions}.
+     */
+    boolean mustHold(PutRequest r) {
+        return r.getConditional() || conditions.holds(r.getKey());
+    }
+
+    void hold(PutRequest r, Object replyTo, Effects fx) {
+        conditions.hold(r, replyTo, fx);
+    }
+
+    /** The store's answer to a condition check of this partition. */
+    void conditionRead(ChainEvent.ConditionRead e, Effects fx) {
+        conditions.answered(e, this, ctx, fx);
+    }
+
+    /** At the head: a failed condition, answered once the version it saw ({@code seq}) commits. */
+    void awaitConflict(long seq, Object replyTo, PutResponse conflict, Effects fx) {
+        if (ackedUpTo >= seq) {
+            fx.replies.add(new ClientReply.PutDone(replyTo, conflict));
+        } else {
+            waiters.addConflict(seq, replyTo, conflict, ctx.tick);
         }
     }
 
@@ -546,6 +575,8 @@ final class PartitionReplica {
         }
         waiters.failAll(ErrorCode.UNAVAILABLE, "partition " + partition + " on " + ctx.selfId
                 + " is being copied again from its predecessor", fx);
+        conditions.failAll(ErrorCode.UNAVAILABLE, "partition " + partition + " on "
+                + ctx.selfId + " is being copied again from its predecessor", fx);
         applied = 0;
         committed = 0;
         ackedUpTo = 0;
@@ -585,6 +616,9 @@ final class PartitionReplica {
         }
         feed.positionChanged(old, next, changed, fx);
         if (changed) {
+            conditions.failAll(ErrorCode.STALE_EPOCH, "the chain of partition " + partition
+                    + " changed in epoch " + nextChainEpoch + " while a condition was checked",
+                    fx);
             gated = false;
             if (next.head()) {
                 answerOwnUpTo = applied;
@@ -652,6 +686,8 @@ final class PartitionReplica {
     void drop(Effects fx) {
         waiters.failAll(ErrorCode.NOT_RESPONSIBLE, "partition " + partition + " moved away from "
                 + ctx.selfId, fx);
+        conditions.failAll(ErrorCode.NOT_RESPONSIBLE, "partition " + partition
+                + " moved away from " + ctx.selfId, fx);
         unacked.clear();
         held.clear();
         feed.cancelCopy(fx);

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import org.gtstore.proto.ErrorCode;
+import org.gtstore.proto.PutResponse;
 
 /**
  * The client puts of one partition that the head still answers for until the tail's
@@ -17,7 +18,10 @@ import org.gtstore.proto.ErrorCode;
  *     leaves the chain first, or the write waits too long, the head tells the client at once,
  *     so it retries (deduplicated) instead of waiting out its timeout;
  * <li>retries of writes already applied here (found in the dedup table), answered OK with the
- *     original version once the acknowledgement covers them.
+ *     original version once the acknowledgement covers them;
+ * <li>conditional puts whose condition failed against a version not yet committed, answered
+ *     CONFLICT once the acknowledgement covers that version (a conflict with a write the chain
+ *     could still lose would be a conflict with a version that never existed).
  * </ul>
  */
 final class PutWaiters {
@@ -25,10 +29,15 @@ final class PutWaiters {
     private record Waiter(long seq, Object replyTo, long sinceTick) {
     }
 
+    /** A conditional put's CONFLICT, sent once the tail acknowledged {@code seq}. */
+    private record Conflict(long seq, Object replyTo, PutResponse response, long sinceTick) {
+    }
+
     private final int partition;
     private final ArrayDeque<Waiter> writes = new ArrayDeque<>();
     /** Retries of puts still in flight: few, and not in seq order with {@link #writes}. */
     private final List<Waiter> retries = new ArrayList<>();
+    private final List<Conflict> conflicts = new ArrayList<>();
 
     PutWaiters(int partition) {
         this.partition = partition;
@@ -40,6 +49,10 @@ final class PutWaiters {
 
     void addRetry(long seq, Object replyTo, long tick) {
         retries.add(new Waiter(seq, replyTo, tick));
+    }
+
+    void addConflict(long seq, Object replyTo, PutResponse response, long tick) {
+        conflicts.add(new Conflict(seq, replyTo, response, tick));
     }
 
     /**
@@ -64,6 +77,15 @@ final class PutWaiters {
                 return false;
             });
         }
+        if (!conflicts.isEmpty()) {
+            conflicts.removeIf(c -> {
+                if (c.seq() <= ackedUpTo) {
+                    fx.replies.add(new ClientReply.PutDone(c.replyTo(), c.response()));
+                    return true;
+                }
+                return false;
+            });
+        }
     }
 
     /** Answers TIMEOUT to puts that waited too long for the tail; the client retries. */
@@ -82,6 +104,16 @@ final class PutWaiters {
                         + " for seq " + w.seq() + " of partition " + partition);
             }
         }
+        Iterator<Conflict> c = conflicts.iterator();
+        while (c.hasNext()) {
+            Conflict w = c.next();
+            if (tick - w.sinceTick() >= waitTicksMax) {
+                c.remove();
+                fx.putError(w.replyTo(), ErrorCode.TIMEOUT, "no acknowledgement from the tail"
+                        + " for seq " + w.seq() + " of partition " + partition
+                        + ", the version a condition was checked against");
+            }
+        }
     }
 
     /** Answers every waiting put with {@code code}. */
@@ -92,7 +124,11 @@ final class PutWaiters {
         for (Waiter w : retries) {
             fx.putError(w.replyTo(), code, message);
         }
+        for (Conflict w : conflicts) {
+            fx.putError(w.replyTo(), code, message);
+        }
         writes.clear();
         retries.clear();
+        conflicts.clear();
     }
 }

@@ -43,6 +43,9 @@ final class RequestValidator {
         if (r.getClientIdBytes().isEmpty()) {
             return "client_id is required";
         }
+        if (r.getIfVersion() < 0 || (r.getIfVersion() != 0 && !r.getConditional())) {
+            return "if_version " + r.getIfVersion() + " needs conditional set and must be >= 0";
+        }
         String bad = checkValueBytes(r.getValue());
         if (bad == null) {
             bad = checkClient(r.getClientIdBytes(), r.getRequestId());

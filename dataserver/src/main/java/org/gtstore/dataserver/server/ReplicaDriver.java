@@ -1,5 +1,6 @@
 package org.gtstore.dataserver.server;
 
+import com.google.protobuf.ByteString;
 import io.grpc.netty.shaded.io.netty.util.concurrent.EventExecutor;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -483,7 +484,20 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
             op.session().answerGet(op.id(), localAnswer(read,
                     store.get(read.partition(), read.key()), selfId));
             flushLater(op.session());
+        } else if (reply instanceof ClientReply.ConditionRead check) {
+            enqueue(new EventInput(conditionAnswer(check,
+                    store.get(check.partition(), check.key()))));
         }
+    }
+
+    /** The store's answer to a condition check, given the stored value (null if none). */
+    public static ChainEvent.ConditionRead conditionAnswer(ClientReply.ConditionRead check,
+            StoredValue v) {
+        return v == null
+                ? new ChainEvent.ConditionRead(check.partition(), check.key(), check.checkId(),
+                        0, false, ByteString.EMPTY)
+                : new ChainEvent.ConditionRead(check.partition(), check.key(), check.checkId(),
+                        v.version(), !v.tombstone(), v.tombstone() ? ByteString.EMPTY : v.value());
     }
 
     /** The answer to a get the replica let the store answer, given the stored value. */

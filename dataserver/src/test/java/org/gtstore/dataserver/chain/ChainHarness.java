@@ -105,6 +105,14 @@ final class ChainHarness {
     private final Map<Long, String> sentTo = new HashMap<>();
     private long nextToken = 1;
     long epoch;
+    /** The store's answers to condition checks, stepped after the Ready that asked (as the driver's next pass). */
+    private record PendingCheck(Node node, ChainEvent.ConditionRead answer) {
+    }
+
+    private final ArrayDeque<PendingCheck> conditionChecks = new ArrayDeque<>();
+    private boolean answeringChecks;
+    /** Condition checks wait for {@link #answerChecks()} instead of being answered at once. */
+    boolean deferChecks;
 
     ChainHarness(ChainReplicaConfig config, String... ids) {
         this.config = config;
@@ -253,6 +261,29 @@ final class ChainHarness {
     void step(Node n, ChainEvent e) {
         n.replica.step(e);
         flush(n);
+        answerChecksUnlessDeferred();
+    }
+
+    private void answerChecksUnlessDeferred() {
+        if (!deferChecks) {
+            answerChecks();
+        }
+    }
+
+    /** Steps the store's answers to every condition check asked so far. */
+    void answerChecks() {
+        if (answeringChecks) {
+            return;
+        }
+        answeringChecks = true;
+        try {
+            for (PendingCheck c = conditionChecks.poll(); c != null; c = conditionChecks.poll()) {
+                c.node().replica.step(c.answer());
+                flush(c.node());
+            }
+        } finally {
+            answeringChecks = false;
+        }
     }
 
     /** Plays the driver: persist, then read, then send, then PersistDone. */
@@ -287,6 +318,9 @@ final class ChainHarness {
                 replies.put((Long) g.replyTo(), g.response());
             } else if (reply instanceof ClientReply.LocalRead read) {
                 replies.put((Long) read.replyTo(), localRead(n, read));
+            } else if (reply instanceof ClientReply.ConditionRead check) {
+                conditionChecks.add(new PendingCheck(n, ReplicaDriver.conditionAnswer(check,
+                        n.store.get(check.partition(), check.key()))));
             } else if (reply instanceof ClientReply.Committed c
                     && !noSessionAt.contains(n.replica.selfId())) {
                 committed(c);

@@ -1,0 +1,100 @@
+package org.gtstore.dataserver.chain;
+
+import com.google.protobuf.ByteString;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import org.gtstore.proto.ErrorCode;
+import org.gtstore.proto.PutRequest;
+
+/**
+ * The conditional puts of one partition at its head, and every put of the same key behind
+ * them. A condition is decided against the key's latest version in seq order, which only the
+ * store knows: the first conditional put of a key asks it ({@link ClientReply.ConditionRead},
+ * after the Ready that holds every write accepted so far), and until the answer comes every
+ * put of that key waits here, in arrival order; the answer decides them all at once, each
+ * against the version the one before it left. Puts of other keys never wait.
+ */
+final class KeyConditions {
+    private record Held(PutRequest request, Object replyTo) {
+    }
+
+    /** The puts of one key waiting for the store's answer to check {@code checkId}. */
+    private static final class Pending {
+        final long checkId;
+        final ArrayDeque<Held> puts = new ArrayDeque<>();
+
+        Pending(long checkId) {
+            this.checkId = checkId;
+        }
+    }
+
+    private final int partition;
+    private final Map<ByteString, Pending> pending = new HashMap<>();
+    private long lastCheckId;
+
+    KeyConditions(int partition) {
+        this.partition = partition;
+    }
+
+    /** True if a put of {@code key} must wait behind a conditional one. */
+    boolean holds(ByteString key) {
+        return !pending.isEmpty() && pending.containsKey(key);
+    }
+
+    /** Holds the put; the first of its key asks the store for the key's latest version. */
+    void hold(PutRequest r, Object replyTo, Effects fx) {
+        Pending p = pending.get(r.getKey());
+        if (p == null) {
+            p = new Pending(++lastCheckId);
+            pending.put(r.getKey(), p);
+            fx.replies.add(new ClientReply.ConditionRead(partition, r.getKey(), p.checkId));
+        }
+        p.puts.addLast(new Held(r, replyTo));
+    }
+
+    /**
+     * The store's answer: decides the key's waiting puts in order. An answer to a check that
+     * no longer waits (the chain changed meanwhile, and its puts were told to retry) is ignored.
+     */
+    void answered(ChainEvent.ConditionRead e, PartitionReplica pr, ReplicaContext ctx,
+            Effects fx) {
+        Pending p = pending.get(e.key());
+        if (p == null || p.checkId != e.checkId()) {
+            return;
+        }
+        pending.remove(e.key());
+        long latest = e.version();
+        boolean live = e.live();
+        ByteString value = e.value();
+        for (Held h : p.puts) {
+            PutRequest r = h.request();
+            DedupTable.Applied earlier = ctx.dedup.find(r.getClientId(), r.getRequestId(),
+                    partition, r.getKey());
+            if (earlier != null && earlier.seq() <= pr.applied()) {
+                pr.awaitRetry(earlier.seq(), h.replyTo(), fx);
+                continue;
+            }
+            long current = live ? latest : 0;
+            if (r.getConditional() && current != r.getIfVersion()) {
+                pr.awaitConflict(latest, h.replyTo(),
+                        fx.conflict(current, live ? value : ByteString.EMPTY), fx);
+                continue;
+            }
+            pr.acceptWrite(r, h.replyTo(), fx);
+            latest = pr.applied();
+            live = !r.getTombstone();
+            value = r.getValue();
+        }
+    }
+
+    /** Answers every waiting put with {@code code}; their checks' answers are ignored. */
+    void failAll(ErrorCode code, String message, Effects fx) {
+        for (Pending p : pending.values()) {
+            for (Held h : p.puts) {
+                fx.putError(h.replyTo(), code, message);
+            }
+        }
+        pending.clear();
+    }
+}
