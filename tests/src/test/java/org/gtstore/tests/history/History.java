@@ -52,9 +52,46 @@ public final class History {
         return new Pending(key, Op.Kind.READ, null);
     }
 
+    /** A compare-and-set of {@code key} from {@code expected} (null: no value) to {@code value}. */
+    public CasPending invokeCas(String key, String expected, String value) {
+        return new CasPending(key, expected, value);
+    }
+
+    /** A pending compare-and-set. */
+    public final class CasPending {
+        private final String key;
+        private final String expected;
+        private final String written;
+        private final long invokedNs = System.nanoTime();
+
+        private CasPending(String key, String expected, String written) {
+            this.key = key;
+            this.expected = expected;
+            this.written = written;
+        }
+
+        /** The condition held: the value was written. */
+        public void written() {
+            add(new Op(ids.getAndIncrement(), key, Op.Kind.CAS, written, invokedNs,
+                    System.nanoTime(), expected));
+        }
+
+        /** The condition failed: the key's current value is {@code current} (null: none). */
+        public void conflict(String current) {
+            add(new Op(ids.getAndIncrement(), key, Op.Kind.CAS_FAILED, current, invokedNs,
+                    System.nanoTime(), expected));
+        }
+
+        /** The outcome is unknown: it may have written, or not. */
+        public void unknown() {
+            add(new Op(ids.getAndIncrement(), key, Op.Kind.CAS, written, invokedNs, Op.UNKNOWN,
+                    expected));
+        }
+    }
+
     private synchronized void add(Op op) {
         ops.add(op);
-        if (op.kind() == Op.Kind.WRITE) {
+        if (op.kind() == Op.Kind.WRITE || op.kind() == Op.Kind.CAS) {
             if (op.outcomeUnknown()) {
                 unknownWrites++;
             } else {

@@ -21,8 +21,12 @@ import java.util.Set;
  * remember every (linearized set, register value) already explored so no state is searched twice.
  *
  * <p>The model is a register that starts empty ({@code null}); a write sets it, a read must
- * return it. A write with an unknown outcome has its return at infinity: it may be linearized
- * anywhere after its call, and linearizing it last is the same as it never taking effect.
+ * return it. A compare-and-set that took effect needs the register to hold what it expected
+ * and sets it; one that failed needs the register to hold the value it was told, which is not
+ * what it expected, and leaves it. A write with an unknown outcome has its return at infinity:
+ * it may be linearized anywhere after its call, and linearizing it last is the same as it
+ * never taking effect; a compare-and-set with an unknown outcome may also find the register
+ * holding something else and do nothing.
  */
 public final class RegisterChecker {
 
@@ -64,8 +68,8 @@ public final class RegisterChecker {
         while (head.next != null) {
             if (entry.isCall) {
                 Op op = entry.op;
-                boolean legal = op.kind() == Op.Kind.WRITE || Objects.equals(op.value(), state);
-                String next = op.kind() == Op.Kind.WRITE ? op.value() : state;
+                boolean legal = legal(op, state);
+                String next = next(op, state);
                 if (legal) {
                     BitSet after = (BitSet) linearized.clone();
                     after.set(entry.slot);
@@ -94,6 +98,26 @@ public final class RegisterChecker {
             }
         }
         return true;
+    }
+
+    /** Whether {@code op} may take effect when the register holds {@code state}. */
+    private static boolean legal(Op op, String state) {
+        return switch (op.kind()) {
+            case WRITE -> true;
+            case READ -> Objects.equals(op.value(), state);
+            case CAS -> op.outcomeUnknown() || Objects.equals(op.expected(), state);
+            case CAS_FAILED -> Objects.equals(op.value(), state)
+                    && !Objects.equals(op.expected(), state);
+        };
+    }
+
+    /** The register after {@code op} took effect on {@code state}. */
+    private static String next(Op op, String state) {
+        return switch (op.kind()) {
+            case WRITE -> op.value();
+            case READ, CAS_FAILED -> state;
+            case CAS -> Objects.equals(op.expected(), state) ? op.value() : state;
+        };
     }
 
     private static Entry buildEntries(List<Op> ops) {

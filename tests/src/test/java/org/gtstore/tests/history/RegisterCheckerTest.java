@@ -22,6 +22,14 @@ class RegisterCheckerTest {
         ops.add(new Op(ops.size(), "k", Op.Kind.READ, v, from, to));
     }
 
+    private void cas(String expected, String v, long from, long to) {
+        ops.add(new Op(ops.size(), "k", Op.Kind.CAS, v, from, to, expected));
+    }
+
+    private void casFailed(String expected, String saw, long from, long to) {
+        ops.add(new Op(ops.size(), "k", Op.Kind.CAS_FAILED, saw, from, to, expected));
+    }
+
     private boolean ok() {
         return RegisterChecker.check(ops).isEmpty();
     }
@@ -165,5 +173,54 @@ class RegisterCheckerTest {
         if (corrupt && !corrupted) {
             read("never-written", 100_000, 100_001);
         }
+    }
+
+    @Test
+    void acceptsCompareAndSetsThatChainAndAConflictThatSawTheValueOfItsMoment() {
+        cas(null, "1", 0, 1);
+        cas("1", "2", 2, 5);
+        casFailed("1", "2", 3, 6);     // overlaps the second: it saw "2" after it
+        cas("2", "3", 7, 8);
+        read("3", 9, 10);
+        assertTrue(ok());
+    }
+
+    @Test
+    void rejectsTwoCompareAndSetsFromTheSameValueBothSucceeding() {
+        // The lost update compare-and-set exists to prevent: two increments from "1".
+        cas(null, "1", 0, 1);
+        cas("1", "2", 2, 4);
+        cas("1", "2'", 3, 5);
+        assertFalse(ok());
+    }
+
+    @Test
+    void rejectsAConflictThatSawAValueNeverCurrentInItsInterval() {
+        cas(null, "1", 0, 1);
+        cas("1", "2", 2, 3);
+        casFailed("1", "1", 4, 5);     // "1" was gone before it began
+        assertFalse(ok());
+    }
+
+    @Test
+    void rejectsAConflictWhenTheValueItExpectedWasThere() {
+        cas(null, "1", 0, 1);
+        casFailed("1", "1", 2, 3);
+        assertFalse(ok());
+    }
+
+    @Test
+    void aCompareAndSetWithAnUnknownOutcomeMayHaveWrittenOrNot() {
+        cas(null, "1", 0, 1);
+        cas("1", "2", 2, Op.UNKNOWN);
+        read("1", 3, 4);
+        read("2", 5, 6);
+        assertTrue(ok());
+        ops.clear();
+        cas(null, "1", 0, 1);
+        write("x", 2, 3);
+        cas("1", "2", 4, Op.UNKNOWN);  // found "x": did nothing
+        read("x", 5, 6);
+        assertTrue(ok());
     }
 }
