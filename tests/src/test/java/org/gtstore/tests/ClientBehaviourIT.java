@@ -46,6 +46,7 @@ class ClientBehaviourIT {
             assertEquals("hello", client.get("greeting").valueUtf8());
             assertEquals("1", client.get("a").valueUtf8());
             assertEquals("2", client.get("b").valueUtf8());
+            assertEquals("1", client.get("counter").valueUtf8(), "the example's counter");
         }
     }
 
