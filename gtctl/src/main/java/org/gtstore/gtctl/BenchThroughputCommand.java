@@ -56,9 +56,15 @@ final class BenchThroughputCommand implements Callable<Integer> {
     private int keys;
 
     @Option(names = "--get-percent", paramLabel = "P", defaultValue = "50",
-            description = "Share of GETs in percent; the rest are PUTs"
+            description = "Share of GETs in percent; the rest are PUTs and CAS updates"
                     + " (default: ${DEFAULT-VALUE}).")
     private int getPercent;
+
+    @Option(names = "--cas-percent", paramLabel = "P", defaultValue = "0",
+            description = {"Share of compare-and-set updates in percent, taken from the PUTs:"
+                    + " each reads its key, then puts it only if its version is unchanged"
+                    + " (a conflict is counted, not an error) (default: ${DEFAULT-VALUE})."})
+    private int casPercent;
 
     @Option(names = "--distribution", paramLabel = "D", defaultValue = "uniform",
             description = "Key choice: uniform or zipf (default: ${DEFAULT-VALUE}).")
@@ -122,8 +128,9 @@ final class BenchThroughputCommand implements Callable<Integer> {
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         ProgressListener progress = bench.progress(err);
-        String subtitle = String.format(Locale.US, "%,d ops, %d%% GET, %,d keys, %d in flight, %s",
-                ops, getPercent, keys, bench.inFlight, bench.clusterDescription());
+        String subtitle = String.format(Locale.US, "%,d ops, %d%% GET%s, %,d keys, %d in flight,"
+                + " %s", ops, getPercent, casPercent == 0 ? "" : ", " + casPercent + "% CAS", keys,
+                bench.inFlight, bench.clusterDescription());
         List<ThroughputRow> rows = new ArrayList<>();
         List<Path> files = List.of();
         for (int rep : bench.useRunning ? List.of(0) : reps) {
@@ -155,13 +162,18 @@ final class BenchThroughputCommand implements Callable<Integer> {
             throw BenchOptions.usage("--get-percent must be between 0 and 100, got "
                     + getPercent);
         }
+        if (casPercent < 0 || getPercent + casPercent > 100) {
+            throw BenchOptions.usage("--cas-percent must be between 0 and " + (100 - getPercent)
+                    + " (GETs and CAS updates together at most 100 percent), got "
+                    + casPercent);
+        }
         bench.validate(reps, "--reps");
         if (reps.stream().distinct().count() != reps.size()) {
             throw BenchOptions.usage("--reps lists a K twice: " + reps);
         }
         WorkloadConfig workload = WorkloadConfig.builder().seed(bench.seed).opCount(ops)
                 .getPercent(getPercent).keyCount(keys).valueBytes(bench.valueBytes)
-                .distribution(distribution).build();
+                .distribution(distribution).casPercent(casPercent).build();
         return new ThroughputConfig(workload, bench.driver(), !noPreload, warmup());
     }
 

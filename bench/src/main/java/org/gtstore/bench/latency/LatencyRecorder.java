@@ -5,7 +5,8 @@ import org.HdrHistogram.ConcurrentHistogram;
 import org.gtstore.bench.workload.OpType;
 
 /**
- * Per-operation latencies for GET and PUT, kept apart, in microseconds with 3 significant digits.
+ * Per-operation latencies for GET, PUT and CAS, kept apart, in microseconds with 3
+ * significant digits.
  *
  * <p>Completions arrive on the client's threads (gRPC event loops), so the histograms are
  * HdrHistogram's {@link ConcurrentHistogram}: recording is wait-free and never allocates. The
@@ -23,6 +24,7 @@ public final class LatencyRecorder {
 
     private final ConcurrentHistogram get = histogram();
     private final ConcurrentHistogram put = histogram();
+    private final ConcurrentHistogram cas = histogram();
 
     private static ConcurrentHistogram histogram() {
         return new ConcurrentHistogram(1, HIGHEST_US, SIGNIFICANT_DIGITS);
@@ -33,11 +35,18 @@ public final class LatencyRecorder {
             throw new IllegalArgumentException("latencyNs < 0: " + latencyNs);
         }
         long micros = Math.min(HIGHEST_US, TimeUnit.NANOSECONDS.toMicros(latencyNs));
-        (type == OpType.GET ? get : put).recordValue(micros);
+        of(type).recordValue(micros);
     }
 
     public LatencySummary summary(OpType type) {
-        ConcurrentHistogram histogram = type == OpType.GET ? get : put;
-        return LatencySummary.of(histogram.copy());
+        return LatencySummary.of(of(type).copy());
+    }
+
+    private ConcurrentHistogram of(OpType type) {
+        return switch (type) {
+            case GET -> get;
+            case PUT -> put;
+            case CAS -> cas;
+        };
     }
 }

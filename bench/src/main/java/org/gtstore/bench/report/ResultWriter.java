@@ -99,12 +99,14 @@ public final class ResultWriter {
     /** One line per K; latencies in microseconds. */
     public static String throughputCsv(List<ThroughputRow> rows) {
         StringBuilder out = new StringBuilder("rep,ops,ops_per_sec,errors,get_misses,wall_time_ms,"
-                + latencyHeader("get") + "," + latencyHeader("put") + "," + COST_HEADER + "\n");
+                + latencyHeader("get") + "," + latencyHeader("put") + "," + COST_HEADER + ","
+                + latencyHeader("cas") + ",cas_conflicts\n");
         for (ThroughputRow row : rows) {
             ThroughputResult r = row.result();
-            out.append(String.format(Locale.ROOT, "%d,%d,%.1f,%d,%d,%.3f,%s,%s,%s%n", row.rep(),
-                    r.ops(), r.opsPerSec(), r.errors(), r.getMisses(), r.wallTimeNs() / 1e6,
-                    latencyColumns(r.get()), latencyColumns(r.put()), costColumns(r)));
+            out.append(String.format(Locale.ROOT, "%d,%d,%.1f,%d,%d,%.3f,%s,%s,%s,%s,%d%n",
+                    row.rep(), r.ops(), r.opsPerSec(), r.errors(), r.getMisses(),
+                    r.wallTimeNs() / 1e6, latencyColumns(r.get()), latencyColumns(r.put()),
+                    costColumns(r), latencyColumns(r.cas()), r.casConflicts()));
         }
         return out.toString();
     }
@@ -177,14 +179,16 @@ public final class ResultWriter {
             "putP99Us", "getP90Us", "getP999Us", "putP90Us", "putP999Us", "cpuUsPerOp",
             "msgsPerFlush", "clusterRssMiB", "clientCpuUsPerOp", "dataServerCpuUsPerOp",
             "metadataCpuUsPerOp", "compilerCpuPercent", "updatesPerMsg", "repliesPerMsg",
-            "clusterPeakRssMiB", "clientRssMiB", "warmup", "warmupOps"})
+            "clusterPeakRssMiB", "clientRssMiB", "warmup", "warmupOps", "casP50Us", "casP99Us",
+            "casConflicts"})
     record ThroughputJson(int rep, int ops, double opsPerSec, long errors,
             long getP50Us, long getP99Us, long putP50Us, long putP99Us,
             long getP90Us, long getP999Us, long putP90Us, long putP999Us,
             double cpuUsPerOp, double msgsPerFlush, double clusterRssMiB,
             double clientCpuUsPerOp, double dataServerCpuUsPerOp, double metadataCpuUsPerOp,
             double compilerCpuPercent, double updatesPerMsg, double repliesPerMsg,
-            double clusterPeakRssMiB, double clientRssMiB, String warmup, long warmupOps) {
+            double clusterPeakRssMiB, double clientRssMiB, String warmup, long warmupOps,
+            long casP50Us, long casP99Us, long casConflicts) {
 
         static ThroughputJson of(ThroughputRow row) {
             ThroughputResult r = row.result();
@@ -198,7 +202,8 @@ public final class ResultWriter {
                     round(c.cpuUsPerOp(ProcessKind.METADATA), 2),
                     round(c.compilerCpuPercent(), 1), round(c.updatesPerMsg(), 3),
                     round(c.sent().repliesPerMessage(), 3), round(c.clusterPeakRssMiB(), 1),
-                    round(c.clientRssMiB(), 1), r.warmup().ending().label(), r.warmup().ops());
+                    round(c.clientRssMiB(), 1), r.warmup().ending().label(), r.warmup().ops(),
+                    r.cas().p50Us(), r.cas().p99Us(), r.casConflicts());
         }
     }
 

@@ -46,6 +46,15 @@ public final class SummaryTable {
         }
         out.append(System.lineSeparator());
         for (ThroughputRow row : rows) {
+            LatencySummary c = row.result().cas();
+            if (c.count() > 0) {
+                out.append(String.format(Locale.US, "K=%d CAS (read, then put if unchanged):"
+                        + " p50 %s, p90 %s, p99 %s, p99.9 %s us; %,d of %,d conflicted%n",
+                        row.rep(), n(c.p50Us()), n(c.p90Us()), n(c.p99Us()), n(c.p999Us()),
+                        row.result().casConflicts(), c.count()));
+            }
+        }
+        for (ThroughputRow row : rows) {
             out.append(CostLines.of(row));
         }
         for (ThroughputRow row : rows) {

@@ -1,6 +1,8 @@
 package org.gtstore.bench.target;
 
 import java.util.concurrent.CompletionStage;
+import org.gtstore.client.Condition;
+import org.gtstore.client.ConditionalResult;
 import org.gtstore.client.GetResult;
 import org.gtstore.client.GtStoreClient;
 import org.gtstore.client.PutResult;
@@ -29,5 +31,12 @@ public final class GtStoreClientTarget implements KvTarget {
     @Override
     public CompletionStage<Boolean> get(byte[] key) {
         return client.getAsync(key).thenApply(GetResult::found);
+    }
+
+    @Override
+    public CompletionStage<Boolean> cas(byte[] key, byte[] value) {
+        return client.getAsync(key).thenCompose(r -> client.putAsync(key, value,
+                r.found() ? Condition.ifVersion(r.version()) : Condition.ifAbsent()))
+                .thenApply(ConditionalResult::succeeded);
     }
 }

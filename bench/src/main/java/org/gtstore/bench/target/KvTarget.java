@@ -21,4 +21,11 @@ public interface KvTarget {
 
     /** Reads {@code key}. Completes with {@code true} if it had a value, {@code false} if not. */
     CompletionStage<Boolean> get(byte[] key);
+
+    /**
+     * A compare-and-set update: reads {@code key}, then writes {@code value} only if the key's
+     * version is still the one read. Completes with {@code true} if written, {@code false} if
+     * another write came between (a conflict, not an error).
+     */
+    CompletionStage<Boolean> cas(byte[] key, byte[] value);
 }

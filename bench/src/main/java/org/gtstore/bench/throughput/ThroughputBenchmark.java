@@ -60,14 +60,17 @@ public final class ThroughputBenchmark {
         // so the client's JIT has compiled that too.
         LatencyRecorder scratch = new LatencyRecorder();
         AtomicLong scratchMisses = new AtomicLong();
+        AtomicLong scratchConflicts = new AtomicLong();
         WarmupResult warmup = Warmup.run(config.warmup(), config.driver(), meter,
-                offset -> recorded(workload, target, offset, scratch, scratchMisses), listener);
+                offset -> recorded(workload, target, offset, scratch, scratchMisses,
+                        scratchConflicts), listener);
         if (warmup.ending() != StabilityRule.Ending.NONE) {
             LOG.info("{}: warm-up {}", phase, warmup.describe());
         }
         LatencyRecorder latencies = new LatencyRecorder();
         AtomicLong misses = new AtomicLong();
-        Operations measured = recorded(workload, target, 0, latencies, misses);
+        AtomicLong conflicts = new AtomicLong();
+        Operations measured = recorded(workload, target, 0, latencies, misses, conflicts);
         LOG.info("{}: {} operations, {} in flight, {}", phase, workload.opCount(),
                 config.driver().inFlight(), config.workload());
         Map<String, ServerCounts> countsBefore = meter.serverCounts();
@@ -78,7 +81,8 @@ public final class ThroughputBenchmark {
         RunCost cost = meter.cost(r.total(), before, after, countsBefore, meter.serverCounts());
         ThroughputResult result = new ThroughputResult(r.total(), r.errors(), misses.get(),
                 r.wallTimeNs(), r.successfulOpsPerSec(), latencies.summary(OpType.GET),
-                latencies.summary(OpType.PUT), r.errorSamples(), warmup, cost);
+                latencies.summary(OpType.PUT), r.errorSamples(), warmup, cost,
+                latencies.summary(OpType.CAS), conflicts.get());
         LOG.info("{}: {} ops/s, {} errors, {} GET misses, {} us CPU/op", phase,
                 Math.round(result.opsPerSec()), result.errors(), result.getMisses(),
                 Math.round(cost.cpuUsPerOp()));
@@ -87,10 +91,11 @@ public final class ThroughputBenchmark {
 
     /**
      * The workload's operations from {@code offset} on (wrapping round), each latency recorded
-     * by type and each GET that found nothing counted; failed operations are not recorded.
+     * by type and each GET that found nothing and each conflicting CAS counted; failed
+     * operations are not recorded.
      */
     private static Operations recorded(Workload workload, KvTarget target, long offset,
-            LatencyRecorder latencies, AtomicLong misses) {
+            LatencyRecorder latencies, AtomicLong misses, AtomicLong conflicts) {
         return new Operations() {
             @Override
             public CompletionStage<?> start(int index) {
@@ -106,6 +111,8 @@ public final class ThroughputBenchmark {
                 latencies.record(type, latencyNs);
                 if (type == OpType.GET && Boolean.FALSE.equals(result)) {
                     misses.incrementAndGet();
+                } else if (type == OpType.CAS && Boolean.FALSE.equals(result)) {
+                    conflicts.incrementAndGet();
                 }
             }
 
@@ -115,12 +122,14 @@ public final class ThroughputBenchmark {
         };
     }
 
-    /** Sends operation {@code index} of the workload: a GET or a PUT of its key. */
+    /** Sends operation {@code index} of the workload: a GET, PUT or CAS of its key. */
     private static CompletionStage<?> issue(Workload workload, KvTarget target, int index) {
         byte[] key = workload.key(index);
-        return workload.type(index) == OpType.GET
-                ? target.get(key)
-                : target.put(key, workload.putValue(index));
+        return switch (workload.type(index)) {
+            case GET -> target.get(key);
+            case PUT -> target.put(key, workload.putValue(index));
+            case CAS -> target.cas(key, workload.putValue(index));
+        };
     }
 
     private static void preload(Workload workload, ThroughputConfig config, KvTarget target,

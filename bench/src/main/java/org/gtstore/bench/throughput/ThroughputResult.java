@@ -17,6 +17,8 @@ import org.gtstore.bench.latency.LatencySummary;
  * @param errorSamples the first few distinct error messages
  * @param warmup how the warm-up before the measured phase ended
  * @param cost the machine's CPU and memory over the measured phase
+ * @param cas compare-and-set latencies in microseconds (read and conditional put together)
+ * @param casConflicts compare-and-set updates whose key another write changed between the two
  */
 public record ThroughputResult(
         int ops,
@@ -28,7 +30,9 @@ public record ThroughputResult(
         LatencySummary put,
         List<String> errorSamples,
         WarmupResult warmup,
-        RunCost cost) {
+        RunCost cost,
+        LatencySummary cas,
+        long casConflicts) {
 
     public ThroughputResult {
         errorSamples = List.copyOf(errorSamples);
@@ -38,5 +42,16 @@ public record ThroughputResult(
         if (cost == null) {
             throw new NullPointerException("cost == null");
         }
+        if (cas == null) {
+            throw new NullPointerException("cas == null");
+        }
+    }
+
+    /** A run without compare-and-set updates. */
+    public ThroughputResult(int ops, long errors, long getMisses, long wallTimeNs,
+            double opsPerSec, LatencySummary get, LatencySummary put, List<String> errorSamples,
+            WarmupResult warmup, RunCost cost) {
+        this(ops, errors, getMisses, wallTimeNs, opsPerSec, get, put, errorSamples, warmup, cost,
+                LatencySummary.EMPTY, 0);
     }
 }

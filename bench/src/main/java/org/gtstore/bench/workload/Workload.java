@@ -8,8 +8,9 @@ import java.util.SplittableRandom;
  * <p>The operation sequence (type and key of operation {@code i}) is drawn once, up front, from
  * {@code SplittableRandom(seed)}, so generating it costs nothing during the measured phase and
  * two runs with the same seed issue the same sequence. Each operation is a GET with probability
- * {@code getPercent / 100}, independently (as YCSB and memtier do), so the realised mix is within
- * a fraction of a percent of the target for the default 200,000 operations.
+ * {@code getPercent / 100}, a compare-and-set update with {@code casPercent / 100} and a PUT
+ * otherwise, independently (as YCSB and memtier do), so the realised mix is within a fraction
+ * of a percent of the target for the default 200,000 operations.
  *
  * <p>The preload exists so that GETs read keys that have a value; it is a separate phase and its
  * writes are not counted in {@code opCount}, in the throughput or in the latency histograms.
@@ -20,14 +21,14 @@ public final class Workload {
     private final WorkloadConfig config;
     private final KeySpace keys;
     private final ValueSource values;
-    private final boolean[] isGet;
+    private final OpType[] types;
     private final int[] keyIndexes;
 
     public Workload(WorkloadConfig config) {
         this.config = config;
         this.keys = new KeySpace(config.seed(), config.keyCount());
         this.values = new ValueSource(config.seed(), config.valueBytes());
-        this.isGet = new boolean[config.opCount()];
+        this.types = new OpType[config.opCount()];
         this.keyIndexes = new int[config.opCount()];
         draw();
     }
@@ -37,8 +38,10 @@ public final class Workload {
         ZipfSampler zipf = config.distribution() == KeyDistribution.ZIPF
                 ? new ZipfSampler(config.keyCount(), config.zipfExponent())
                 : null;
-        for (int i = 0; i < isGet.length; i++) {
-            isGet[i] = random.nextInt(100) < config.getPercent();
+        for (int i = 0; i < types.length; i++) {
+            int draw = random.nextInt(100);
+            types[i] = draw < config.getPercent() ? OpType.GET
+                    : draw < config.getPercent() + config.casPercent() ? OpType.CAS : OpType.PUT;
             keyIndexes[i] = zipf == null
                     ? random.nextInt(config.keyCount())
                     : zipf.sample(random) - 1;
@@ -55,11 +58,11 @@ public final class Workload {
 
     /** The number of operations in the measured phase. */
     public int opCount() {
-        return isGet.length;
+        return types.length;
     }
 
     public OpType type(int op) {
-        return isGet[op] ? OpType.GET : OpType.PUT;
+        return types[op];
     }
 
     /** The index in {@link #keys()} of the key operation {@code op} reads or writes. */
@@ -71,7 +74,7 @@ public final class Workload {
         return keys.key(keyIndexes[op]);
     }
 
-    /** The value a PUT at operation {@code op} writes; a fresh array. */
+    /** The value a PUT or CAS at operation {@code op} writes; a fresh array. */
     public byte[] putValue(int op) {
         return values.value(op);
     }

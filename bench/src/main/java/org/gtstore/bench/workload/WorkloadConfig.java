@@ -11,6 +11,8 @@ package org.gtstore.bench.workload;
  * @param valueBytes the length of every value
  * @param distribution how an operation picks its key
  * @param zipfExponent the Zipf exponent s; used only with {@link KeyDistribution#ZIPF}
+ * @param casPercent the chance, in percent, that an operation is a compare-and-set update
+ *     (read, then put if unchanged); GETs and CAS together at most 100, PUTs the rest
  */
 public record WorkloadConfig(
         long seed,
@@ -19,7 +21,8 @@ public record WorkloadConfig(
         int keyCount,
         int valueBytes,
         KeyDistribution distribution,
-        double zipfExponent) {
+        double zipfExponent,
+        int casPercent) {
 
     public static final long DEFAULT_SEED = 42L;
     public static final int DEFAULT_OP_COUNT = 200_000;
@@ -37,6 +40,10 @@ public record WorkloadConfig(
         }
         if (getPercent < 0 || getPercent > 100) {
             throw new IllegalArgumentException("getPercent not in [0, 100]: " + getPercent);
+        }
+        if (casPercent < 0 || getPercent + casPercent > 100) {
+            throw new IllegalArgumentException("casPercent not in [0, " + (100 - getPercent)
+                    + "] (GETs and CAS together at most 100 percent): " + casPercent);
         }
         if (keyCount <= 0) {
             throw new IllegalArgumentException("keyCount <= 0: " + keyCount);
@@ -66,6 +73,7 @@ public record WorkloadConfig(
         private int valueBytes = DEFAULT_VALUE_BYTES;
         private KeyDistribution distribution = KeyDistribution.UNIFORM;
         private double zipfExponent = DEFAULT_ZIPF_EXPONENT;
+        private int casPercent;
 
         private Builder() {
         }
@@ -105,9 +113,14 @@ public record WorkloadConfig(
             return this;
         }
 
+        public Builder casPercent(int casPercent) {
+            this.casPercent = casPercent;
+            return this;
+        }
+
         public WorkloadConfig build() {
-            return new WorkloadConfig(
-                    seed, opCount, getPercent, keyCount, valueBytes, distribution, zipfExponent);
+            return new WorkloadConfig(seed, opCount, getPercent, keyCount, valueBytes,
+                    distribution, zipfExponent, casPercent);
         }
     }
 }

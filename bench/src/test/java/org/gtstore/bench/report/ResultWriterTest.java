@@ -42,7 +42,8 @@ class ResultWriterTest {
                 "cpuUsPerOp", "msgsPerFlush", "clusterRssMiB", "clientCpuUsPerOp",
                 "dataServerCpuUsPerOp", "metadataCpuUsPerOp", "compilerCpuPercent",
                 "updatesPerMsg", "repliesPerMsg", "clusterPeakRssMiB", "clientRssMiB", "warmup",
-                "warmupOps"), List.copyOf(rows.get(0).keySet()));
+                "warmupOps", "casP50Us", "casP99Us", "casConflicts"),
+                List.copyOf(rows.get(0).keySet()));
         Map<String, Object> k1 = rows.get(0);
         assertEquals(1, k1.get("rep"));
         assertEquals(200_000, k1.get("ops"));
@@ -80,13 +81,14 @@ class ResultWriterTest {
                 + "put_p99_us,put_p999_us,put_max_us,put_mean_us,cpu_us_per_op,"
                 + "client_cpu_us_per_op,data_server_cpu_us_per_op,metadata_cpu_us_per_op,"
                 + "compiler_cpu_percent,msgs_per_flush,updates_per_msg,replies_per_msg,"
-                + "cluster_rss_mib,cluster_peak_rss_mib,client_rss_mib,warmup,warmup_ops",
-                lines.get(0));
+                + "cluster_rss_mib,cluster_peak_rss_mib,client_rss_mib,warmup,warmup_ops,"
+                + "cas_p50_us,cas_p90_us,cas_p99_us,cas_p999_us,cas_max_us,cas_mean_us,"
+                + "cas_conflicts", lines.get(0));
         assertEquals("1,200000,103245.7,0,0,2000.000,401,901,1501,4001,9000,480.5,"
                 + "601,1201,2501,7001,12000,700.3,95.12,20.50,70.25,4.37,5.3,1.300,1.100,"
-                + "2.100,820.0,855.0,200.0,stable,412000", lines.get(1));
+                + "2.100,820.0,855.0,200.0,stable,412000,0,0,0,0,0,0.0,0", lines.get(1));
         for (String line : lines) {
-            assertEquals(31, line.split(",", -1).length, line);
+            assertEquals(38, line.split(",", -1).length, line);
         }
     }
 

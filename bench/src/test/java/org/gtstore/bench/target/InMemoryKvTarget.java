@@ -16,6 +16,7 @@ import java.util.function.Function;
  */
 public final class InMemoryKvTarget implements KvTarget {
     private final Map<ByteBuffer, byte[]> data = new ConcurrentHashMap<>();
+    private final Map<ByteBuffer, Integer> casTurns = new ConcurrentHashMap<>();
     private final Executor executor;
     private final Function<byte[], String> headOf;
     private final Function<byte[], Boolean> failPut;
@@ -46,6 +47,19 @@ public final class InMemoryKvTarget implements KvTarget {
     public CompletionStage<Boolean> get(byte[] key) {
         return CompletableFuture.supplyAsync(
                 () -> data.containsKey(ByteBuffer.wrap(key)), executor);
+    }
+
+    /** A compare-and-set that every other one on the same key loses, to count conflicts. */
+    @Override
+    public CompletionStage<Boolean> cas(byte[] key, byte[] value) {
+        return CompletableFuture.supplyAsync(() -> {
+            ByteBuffer k = ByteBuffer.wrap(key.clone());
+            boolean won = casTurns.merge(k, 1, Integer::sum) % 2 == 1;
+            if (won) {
+                data.put(k, value.clone());
+            }
+            return won;
+        }, executor);
     }
 
     public int size() {

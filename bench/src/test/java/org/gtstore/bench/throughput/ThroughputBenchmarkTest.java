@@ -98,6 +98,22 @@ class ThroughputBenchmarkTest {
     }
 
     @Test
+    void casUpdatesAreTheirOwnShareWithTheirOwnLatenciesAndConflictsAreNotErrors()
+            throws Exception {
+        InMemoryKvTarget target = new InMemoryKvTarget(pool);
+        ThroughputConfig c = new ThroughputConfig(WorkloadConfig.builder().seed(7)
+                .opCount(20_000).keyCount(50).getPercent(50).casPercent(10).build(),
+                new DriverSettings(16, 20, 10_000), true);
+        ThroughputResult r = ThroughputBenchmark.run(c, target, "K=1", ProgressListener.NONE,
+                METER);
+        assertEquals(0, r.errors());
+        assertEquals(20_000, r.get().count() + r.put().count() + r.cas().count());
+        assertEquals(10.0, 100.0 * r.cas().count() / r.ops(), 1.5);
+        // The target lets every other CAS of a key lose.
+        assertEquals(r.cas().count() / 2.0, r.casConflicts(), r.cas().count() * 0.1);
+    }
+
+    @Test
     void withoutPreloadGetsOfUnwrittenKeysAreMissesNotErrors() throws Exception {
         InMemoryKvTarget target = new InMemoryKvTarget(Runnable::run);
         ThroughputResult r = ThroughputBenchmark.run(config(2_000, 100_000, false), target, "K=1",

@@ -157,4 +157,21 @@ class WorkloadTest {
                 () -> WorkloadConfig.builder().zipfExponent(0).build());
         assertThrows(IndexOutOfBoundsException.class, () -> new KeySpace(1, 10).key(10));
     }
+
+    @Test
+    void casTakesItsShareFromThePutsAndLeavesTheGetsAsTheyWere() {
+        Workload plain = new Workload(WorkloadConfig.builder().seed(3).opCount(10_000)
+                .keyCount(100).build());
+        Workload mixed = new Workload(WorkloadConfig.builder().seed(3).opCount(10_000)
+                .keyCount(100).casPercent(10).build());
+        int cas = 0;
+        for (int i = 0; i < 10_000; i++) {
+            assertEquals(plain.type(i) == OpType.GET, mixed.type(i) == OpType.GET, "op " + i);
+            assertEquals(plain.keyIndex(i), mixed.keyIndex(i));
+            cas += mixed.type(i) == OpType.CAS ? 1 : 0;
+        }
+        assertEquals(1_000, cas, 150);
+        assertThrows(IllegalArgumentException.class,
+                () -> WorkloadConfig.builder().getPercent(95).casPercent(10).build());
+    }
 }
