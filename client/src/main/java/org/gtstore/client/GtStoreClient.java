@@ -33,6 +33,7 @@ import org.gtstore.client.internal.MapCache;
 import org.gtstore.client.internal.Operation;
 import org.gtstore.client.internal.RequestLimits;
 import org.gtstore.client.internal.RouteTable;
+import org.gtstore.client.internal.Scanner;
 import org.gtstore.client.internal.UnreachableReporter;
 import org.gtstore.proto.Limits;
 import org.gtstore.proto.PartitionMap;
@@ -73,6 +74,7 @@ public final class GtStoreClient implements AutoCloseable {
     private final DataChannels channels;
     private final ScheduledExecutorService scheduler;
     private final Dispatcher dispatcher;
+    private final Scanner scanner;
     private final AtomicLong nextRequestId = new AtomicLong(1);
     private final long waitMs;
 
@@ -102,6 +104,7 @@ public final class GtStoreClient implements AutoCloseable {
             reporter.forgetBefore(t.epoch());
         });
         this.dispatcher = new Dispatcher(config, maps, channels, reporter, scheduler);
+        this.scanner = new Scanner(dispatcher);
         // The synchronous calls wait for the async ones, which end by their deadline; the
         // margin covers a metadata call that straddles it.
         this.waitMs = config.deadline().toMillis() + config.metadataCallTimeout().toMillis()
@@ -242,6 +245,26 @@ public final class GtStoreClient implements AutoCloseable {
     public CompletableFuture<PutResult> deleteAsync(byte[] key) {
         Objects.requireNonNull(key, "key == null");
         return write(Operation.Type.DELETE, ByteString.copyFrom(key), ByteString.EMPTY);
+    }
+
+    // ---- Scans ----
+
+    /**
+     * One page of the keys that start with {@code prefix} (empty: every key), at most
+     * {@code limit} (1 to 1,000), continuing after {@code cursor} (null: from the start).
+     * Partitions are read one after another, each in key order at its tail, so every value is
+     * committed and a key present throughout the scan appears exactly once; a key written
+     * during the scan may or may not appear. Keys come in no global order.
+     */
+    public ScanPage scan(String prefix, String cursor, int limit) {
+        return await(scanAsync(prefix, cursor, limit, false));
+    }
+
+    /** As {@link #scan}; with {@code keysOnly} the entries carry no values. */
+    public CompletableFuture<ScanPage> scanAsync(String prefix, String cursor, int limit,
+            boolean keysOnly) {
+        Objects.requireNonNull(prefix, "prefix == null");
+        return scanner.page(utf8(prefix), cursor, limit, keysOnly);
     }
 
     // ---- Batches ----

@@ -45,6 +45,15 @@ final class ClientKeyValueStore implements KeyValueStore {
                 .thenApply(ClientKeyValueStore::write);
     }
 
+    @Override
+    public CompletableFuture<ScanOutcome> scan(String prefix, String cursor, int limit,
+            boolean keysOnly) {
+        return client.scanAsync(prefix, cursor, limit, keysOnly).thenApply(page ->
+                new ScanOutcome(page.entries().stream().map(e -> new ScanOutcome.Entry(
+                        e.keyUtf8(), e.valueUtf8(), e.version())).toList(),
+                        page.nextCursor().orElse(null)));
+    }
+
     private static Condition condition(long ifVersion) {
         return ifVersion == 0 ? Condition.ifAbsent() : Condition.ifVersion(ifVersion);
     }

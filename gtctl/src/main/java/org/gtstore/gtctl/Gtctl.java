@@ -27,7 +27,7 @@ import picocli.CommandLine.ScopeType;
         description = "GTStore: a replicated, partitioned key-value store.",
         subcommands = {
             PutCommand.class, GetCommand.class, DeleteCommand.class, BatchCommands.Mget.class,
-            BatchCommands.Mput.class, ShellCommand.class,
+            BatchCommands.Mput.class, ScanCommand.class, ShellCommand.class,
             ClusterCommand.class, BenchCommand.class, HelpCommand.class})
 public final class Gtctl {
     public static final int EXIT_OK = CommandLine.ExitCode.OK;

@@ -29,6 +29,13 @@ public interface KeyValueStore extends AutoCloseable {
     CompletableFuture<WriteOutcome> deleteIf(String key, long ifVersion);
 
     /**
+     * One page of at most {@code limit} keys starting with {@code prefix}, after
+     * {@code cursor} (null: the first page).
+     */
+    CompletableFuture<ScanOutcome> scan(String prefix, String cursor, int limit,
+            boolean keysOnly);
+
+    /**
      * Reads every key; the outcomes in the order of {@code keys}, each its own. This default
      * sends one get per key; the client's batch does the same in one call.
      */

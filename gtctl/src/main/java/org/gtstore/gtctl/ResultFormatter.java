@@ -84,6 +84,20 @@ public final class ResultFormatter {
         return key + ", " + r.value() + ", " + r.serverId() + route(r.epoch(), r.chain());
     }
 
+    /** One key of a scan: {@code <key>, <value>} or {@code <key>}; JSON with its version. */
+    public String scanEntry(ScanOutcome.Entry e, boolean keysOnly) {
+        if (json) {
+            ObjectNode o = Json.MAPPER.createObjectNode();
+            o.put("key", e.key());
+            if (!keysOnly) {
+                o.put("value", e.value());
+            }
+            o.put("version", e.version());
+            return toJson(o);
+        }
+        return keysOnly ? e.key() : e.key() + ", " + e.value();
+    }
+
     /** The line of a shell command that failed ({@code op} and {@code key} may be null). */
     public String error(String op, String key, String message) {
         String oneLine = Errors.oneLine(message);

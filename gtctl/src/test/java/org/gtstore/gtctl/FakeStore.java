@@ -66,6 +66,27 @@ final class FakeStore implements KeyValueStore {
         });
     }
 
+    /** Pages over the keys in sorted order; the cursor is the last key of the page. */
+    @Override
+    public CompletableFuture<ScanOutcome> scan(String prefix, String cursor, int limit,
+            boolean keysOnly) {
+        return run("scan", () -> {
+            List<ScanOutcome.Entry> page = new ArrayList<>();
+            java.util.TreeMap<String, String> sorted = new java.util.TreeMap<>(data);
+            for (Map.Entry<String, String> e : (cursor == null ? sorted
+                    : sorted.tailMap(cursor, false)).entrySet()) {
+                if (!e.getKey().startsWith(prefix)) {
+                    continue;
+                }
+                if (page.size() == limit) {
+                    return new ScanOutcome(page, page.get(page.size() - 1).key());
+                }
+                page.add(new ScanOutcome.Entry(e.getKey(), keysOnly ? "" : e.getValue(), 7));
+            }
+            return new ScanOutcome(page, null);
+        });
+    }
+
     @Override
     public CompletableFuture<ReadOutcome> get(String key) {
         return run(key, () -> {

@@ -207,4 +207,23 @@ class KeyValueCommandsTest {
         assertEquals(2, gtctl.run("delete", META, "k", "--if-version", "-1").exitCode());
         assertEquals(1, gtctl.run("get", META, "k").exitCode(), "nothing was written");
     }
+
+    @Test
+    void scanPrintsEveryKeyPageByPageWithPrefixLimitKeysOnlyAndJson() {
+        for (int i = 0; i < 2_500; i++) {
+            store.preload(String.format("user:%04d", i), "v" + i);
+        }
+        store.preload("other", "x");
+        GtctlRunner.Result all = gtctl.run("scan", META, "--prefix", "user:");
+        assertEquals(0, all.exitCode(), all.err());
+        List<String> lines = all.out().lines().toList();
+        assertEquals(2_500, lines.size(), "three pages of at most 1,000");
+        assertEquals("user:0000, v0", lines.get(0));
+        assertEquals("user:2499, v2499", lines.get(2_499));
+        assertEquals(List.of("other", "user:0000", "user:0001"),
+                gtctl.run("scan", META, "--limit", "3", "--keys-only").out().lines().toList());
+        assertEquals("{\"key\":\"other\",\"value\":\"x\",\"version\":7}\n",
+                gtctl.run("scan", META, "--prefix", "o", "--json").out());
+        assertEquals(2, gtctl.run("scan", META, "--limit", "0").exitCode());
+    }
 }

@@ -24,6 +24,8 @@ import org.gtstore.proto.GetRequest;
 import org.gtstore.proto.GetResponse;
 import org.gtstore.proto.PutRequest;
 import org.gtstore.proto.PutResponse;
+import org.gtstore.proto.ScanRequest;
+import org.gtstore.proto.ScanResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -90,6 +92,23 @@ public final class Dispatcher {
         return call.result;
     }
 
+    /**
+     * Reads one page of one partition at its tail ({@code request}'s epoch, chain epoch and
+     * partition are filled in per attempt), retried like a get.
+     */
+    public CompletableFuture<ScanResponse> scan(ScanRequest request) {
+        Call<ScanResponse> call = new ScanCall(request);
+        attempt(call, RetryState.start(System.nanoTime(), deadlineNanos));
+        return call.result;
+    }
+
+    /** The partition count of the current map, fetching one first if there is none. */
+    public CompletableFuture<Integer> partitions() {
+        RouteTable table = maps.current();
+        return table != null ? CompletableFuture.completedFuture(table.partitions())
+                : maps.refresh(1).thenApply(RouteTable::partitions);
+    }
+
     /** Runs a get. */
     public CompletableFuture<GetResult> read(Operation op) {
         Call<GetResult> call = new ReadCall(op);
@@ -117,6 +136,11 @@ public final class Dispatcher {
         }
 
         abstract void send(Target target, RetryState state);
+
+        /** The partition the call goes to: its key's, unless the call names one. */
+        int partition(RouteTable table) {
+            return table.partitionOf(op.key());
+        }
     }
 
     private void attempt(Call<?> call, RetryState state) {
@@ -134,7 +158,7 @@ public final class Dispatcher {
             firstMapThenAttempt(call, state);
             return;
         }
-        int partition = table.partitionOf(call.op.key());
+        int partition = call.partition(table);
         Route route = table.route(partition);
         if (route == null) {
             blocked(call, state, Failure.noRoute(table.epoch(), "the map (epoch "
@@ -455,6 +479,49 @@ public final class Dispatcher {
             return GetResult.of(op.key(), found, value, answeredBy(r.getServerId(), target),
                     r.getVersion(), r.getEpoch(), target.route().chain(),
                     target.route().partition());
+        }
+    }
+
+    private final class ScanCall extends Call<ScanResponse> {
+        private final ScanRequest request;
+
+        ScanCall(ScanRequest request) {
+            super(new Operation(Operation.Type.SCAN, ByteString.EMPTY, ByteString.EMPTY, 0));
+            this.request = request;
+        }
+
+        @Override
+        int partition(RouteTable table) {
+            return request.getPartition();
+        }
+
+        @Override
+        void send(Target target, RetryState state) {
+            ScanRequest attempt = request.toBuilder().setEpoch(target.mapEpoch())
+                    .setChainEpoch(target.route().chainEpoch()).build();
+            channels.stub(target.address())
+                    .withDeadlineAfter(target.timeoutNanos(), TimeUnit.NANOSECONDS)
+                    .scan(attempt, new StreamObserver<>() {
+                        @Override
+                        public void onNext(ScanResponse r) {
+                            if (r.getCode() == ErrorCode.OK) {
+                                result.complete(r);
+                            } else {
+                                failed(ScanCall.this, state, Failure.answer(r.getCode(),
+                                        r.getEpoch(), target.mapEpoch(), target.serverId(),
+                                        target.address(), r.getMessage()));
+                            }
+                        }
+
+                        @Override
+                        public void onError(Throwable t) {
+                            transportFailed(ScanCall.this, state, t, target);
+                        }
+
+                        @Override
+                        public void onCompleted() {
+                        }
+                    });
         }
     }
 

@@ -22,7 +22,7 @@ public record Operation(Type type, ByteString key, ByteString value, long reques
 
     /** The three operations. */
     public enum Type {
-        PUT("put"), DELETE("delete"), GET("get");
+        PUT("put"), DELETE("delete"), GET("get"), SCAN("scan");
 
         private final String label;
 
@@ -31,7 +31,7 @@ public record Operation(Type type, ByteString key, ByteString value, long reques
         }
 
         public boolean write() {
-            return this != GET;
+            return this == PUT || this == DELETE;
         }
 
         public String label() {
@@ -41,6 +41,6 @@ public record Operation(Type type, ByteString key, ByteString value, long reques
 
     /** For messages: "put of key 'k1'". */
     public String describe() {
-        return type.label() + " of key " + KeyText.of(key);
+        return type == Type.SCAN ? "scan" : type.label() + " of key " + KeyText.of(key);
     }
 }

@@ -74,6 +74,11 @@ public final class RouteTable {
     }
 
     /** The key's partition, or -1 if the map has no partition count yet. */
+    /** The map's partition count (0 before the first assignment). */
+    public int partitions() {
+        return partitioner == null ? 0 : partitioner.partitions();
+    }
+
     public int partitionOf(com.google.protobuf.ByteString key) {
         return partitioner == null ? -1 : partitioner.partitionOf(key);
     }

@@ -7,6 +7,7 @@ import org.gtstore.proto.DedupEntry;
 import org.gtstore.proto.GetRequest;
 import org.gtstore.proto.PartitionMap;
 import org.gtstore.proto.PutRequest;
+import org.gtstore.proto.ScanRequest;
 import org.gtstore.proto.Update;
 
 /**
@@ -26,6 +27,10 @@ public sealed interface ChainEvent {
 
     /** A client get, answered either by a {@link ClientReply.LocalRead} or an error reply. */
     record ClientGet(GetRequest request, Object replyTo) implements ChainEvent {
+    }
+
+    /** A client scan page, answered by a {@link ClientReply.LocalScan} or an error reply. */
+    record ClientScan(ScanRequest request, Object replyTo) implements ChainEvent {
     }
 
     /** The metadata published a map. Maps not newer than the current one are ignored. */

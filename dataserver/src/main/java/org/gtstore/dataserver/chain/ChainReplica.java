@@ -141,6 +141,8 @@ public final class ChainReplica {
             clients.put(e.request(), e.replyTo());
         } else if (event instanceof ChainEvent.ClientGet e) {
             clients.get(e.request(), e.replyTo());
+        } else if (event instanceof ChainEvent.ClientScan e) {
+            clients.scan(e.request(), e.replyTo());
         } else if (event instanceof ChainEvent.PeerMessage e) {
             peers.onMessage(e.message(), e.arrivedOn());
             peers.helloDue();

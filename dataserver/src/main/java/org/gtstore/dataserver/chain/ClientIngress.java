@@ -5,6 +5,7 @@ import org.gtstore.proto.ErrorCode;
 import org.gtstore.proto.GetRequest;
 import org.gtstore.proto.KeyPartitioner;
 import org.gtstore.proto.PutRequest;
+import org.gtstore.proto.ScanRequest;
 
 /**
  * The client requests of a {@link ChainReplica}: puts and deletes at the head, gets at the
@@ -113,6 +114,24 @@ final class ClientIngress {
         }
         fx.replies.add(new ClientReply.LocalRead(replyTo, r.getPartition(), r.getKey(), ctx.epoch,
                 pr.committed()));
+    }
+
+    /** A scan page: only the tail of its partition answers, from its committed state. */
+    void scan(ScanRequest r, Object replyTo) {
+        PartitionReplica pr = partitions.get(r.getPartition());
+        String invalid = partitioner == null ? null : RequestValidator.checkScan(r, partitioner);
+        Refusal refusal = admit(invalid, r.getEpoch(), r.getChainEpoch(), r.getPartition(), pr,
+                false);
+        if (refusal != null) {
+            fx.scanError(replyTo, refusal.code(), refusal.message());
+            return;
+        }
+        if (!pr.recovery().readable()) {
+            fx.scanError(replyTo, ErrorCode.UNAVAILABLE, ctx.selfId + " cannot read partition "
+                    + r.getPartition() + " yet: it is still catching up; retry");
+            return;
+        }
+        fx.replies.add(new ClientReply.LocalScan(replyTo, r, ctx.epoch, pr.committed()));
     }
 
     /** Why a client request is refused before its partition's own checks. */

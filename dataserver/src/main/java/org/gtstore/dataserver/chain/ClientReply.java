@@ -3,6 +3,8 @@ package org.gtstore.dataserver.chain;
 import com.google.protobuf.ByteString;
 import org.gtstore.proto.GetResponse;
 import org.gtstore.proto.PutResponse;
+import org.gtstore.proto.ScanRequest;
+import org.gtstore.proto.ScanResponse;
 
 /**
  * What the replica tells the driver to send to a client. {@code replyTo} is the handle the
@@ -28,6 +30,19 @@ public sealed interface ClientReply {
      */
     record LocalRead(Object replyTo, int partition, ByteString key, long epoch,
             long committedSeq) implements ClientReply {
+    }
+
+    /**
+     * Answer a scan page from the local store at the tail, after this Ready's writes: as
+     * {@link LocalRead}, an entry (a deleted one too) with a version after
+     * {@code committedSeq} is not committed yet and the page is refused.
+     */
+    record LocalScan(Object replyTo, ScanRequest request, long epoch, long committedSeq)
+            implements ClientReply {
+    }
+
+    /** Complete a scan with this (error) response. */
+    record ScanDone(Object replyTo, ScanResponse response) implements ClientReply {
     }
 
     /**

@@ -11,6 +11,7 @@ import org.gtstore.proto.ErrorCode;
 import org.gtstore.proto.GetResponse;
 import org.gtstore.proto.PartitionTip;
 import org.gtstore.proto.PutResponse;
+import org.gtstore.proto.ScanResponse;
 import org.gtstore.proto.Update;
 
 /**
@@ -118,6 +119,11 @@ final class Effects {
             replies.add(new ClientReply.Committed(clientId, requestId, partition, seq,
                     ctx.epoch));
         }
+    }
+
+    void scanError(Object replyTo, ErrorCode code, String message) {
+        replies.add(new ClientReply.ScanDone(replyTo, ScanResponse.newBuilder().setCode(code)
+                .setEpoch(ctx.epoch).setServerId(ctx.selfId).setMessage(message).build()));
     }
 
     void getError(Object replyTo, ErrorCode code, String message) {

@@ -5,6 +5,7 @@ import org.gtstore.proto.DedupEntry;
 import org.gtstore.proto.KeyPartitioner;
 import org.gtstore.proto.Limits;
 import org.gtstore.proto.PutRequest;
+import org.gtstore.proto.ScanRequest;
 import org.gtstore.proto.Update;
 
 /**
@@ -51,6 +52,23 @@ final class RequestValidator {
             bad = checkClient(r.getClientIdBytes(), r.getRequestId());
         }
         return bad != null ? bad : checkKey(r.getKey(), r.getPartition(), partitioner);
+    }
+
+    /** A scan page request: a plain message, or null if well formed. */
+    static String checkScan(ScanRequest r, KeyPartitioner partitioner) {
+        int max = Limits.SCAN_ENTRIES_MAX_VALUE;
+        if (r.getLimit() < 1 || r.getLimit() > max) {
+            return "scan limit " + r.getLimit() + " is not between 1 and " + max;
+        }
+        int keyMax = Limits.KEY_BYTES_MAX_VALUE;
+        if (r.getPrefix().size() > keyMax || r.getAfterKey().size() > keyMax) {
+            return "a scan prefix or resume key is longer than " + keyMax + " bytes";
+        }
+        if (r.getPartition() < 0 || r.getPartition() >= partitioner.partitions()) {
+            return "partition " + r.getPartition() + " is not between 0 and "
+                    + (partitioner.partitions() - 1);
+        }
+        return null;
     }
 
     /** An update or copied entry from a peer: a plain message, or null if well formed. */

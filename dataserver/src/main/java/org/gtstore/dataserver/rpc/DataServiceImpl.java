@@ -8,6 +8,8 @@ import java.util.concurrent.atomic.LongAdder;
 import org.gtstore.proto.ChainMessage;
 import org.gtstore.proto.ClientBatch;
 import org.gtstore.proto.ReplyBatch;
+import org.gtstore.proto.ScanRequest;
+import org.gtstore.proto.ScanResponse;
 import org.gtstore.proto.DataServiceGrpc;
 import org.gtstore.proto.PartitionSeq;
 import org.gtstore.proto.PingRequest;
@@ -62,6 +64,11 @@ public final class DataServiceImpl extends DataServiceGrpc.DataServiceImplBase {
             replyMessages.increment();
             replies.add(n);
         });
+    }
+
+    @Override
+    public void scan(ScanRequest request, StreamObserver<ScanResponse> reply) {
+        sink.submitScan(request, reply);
     }
 
     @Override

@@ -1,7 +1,10 @@
 package org.gtstore.dataserver.rpc;
 
+import io.grpc.stub.StreamObserver;
 import java.util.concurrent.Executor;
 import org.gtstore.proto.ClientBatch;
+import org.gtstore.proto.ScanRequest;
+import org.gtstore.proto.ScanResponse;
 
 /**
  * Where the gRPC service hands client requests: the driver, which answers them later, in a
@@ -15,6 +18,9 @@ public interface RequestSink {
      * session for that client's Committed replies first.
      */
     void submitBatch(ClientBatch batch, ClientSession session);
+
+    /** One scan page, answered through {@code reply} (one response, then completed). */
+    void submitScan(ScanRequest request, StreamObserver<ScanResponse> reply);
 
     /** Runs a task on the thread that answers requests, after what is already queued. */
     Executor driverExecutor();

@@ -2,6 +2,7 @@ package org.gtstore.dataserver.server;
 
 import com.google.protobuf.ByteString;
 import io.grpc.netty.shaded.io.netty.util.concurrent.EventExecutor;
+import io.grpc.stub.StreamObserver;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -42,6 +43,8 @@ import org.gtstore.proto.Durability;
 import org.gtstore.proto.ErrorCode;
 import org.gtstore.proto.GetResponse;
 import org.gtstore.proto.PartitionMap;
+import org.gtstore.proto.ScanRequest;
+import org.gtstore.proto.ScanResponse;
 import org.gtstore.proto.ServerInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -192,6 +195,11 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
     @Override
     public void submitBatch(ClientBatch batch, ClientSession session) {
         enqueue(new BatchInput(batch, session));
+    }
+
+    @Override
+    public void submitScan(ScanRequest request, StreamObserver<ScanResponse> reply) {
+        enqueue(new EventInput(new ChainEvent.ClientScan(request, reply)));
     }
 
     @Override
@@ -484,9 +492,25 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
             op.session().answerGet(op.id(), localAnswer(read,
                     store.get(read.partition(), read.key()), selfId));
             flushLater(op.session());
+        } else if (reply instanceof ClientReply.LocalScan scan) {
+            answerScan(scan.replyTo(), ScanPages.answer(scan, store, selfId));
+        } else if (reply instanceof ClientReply.ScanDone done) {
+            answerScan(done.replyTo(), done.response());
         } else if (reply instanceof ClientReply.ConditionRead check) {
             enqueue(new EventInput(conditionAnswer(check,
                     store.get(check.partition(), check.key()))));
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void answerScan(Object replyTo, ScanResponse response) {
+        StreamObserver<ScanResponse> out = (StreamObserver<ScanResponse>) replyTo;
+        try {
+            out.onNext(response);
+            out.onCompleted();
+        } catch (RuntimeException e) {
+            // The caller went away (cancelled, deadline): nothing to answer.
+            LOG.debug("scan answer not delivered: {}", e.toString());
         }
     }
 

@@ -3,7 +3,9 @@ package org.gtstore.dataserver.storage;
 import com.google.protobuf.ByteString;
 import java.util.List;
 import java.util.Map;
+import java.util.Comparator;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.gtstore.proto.Update;
 
 /**
@@ -95,6 +97,24 @@ public interface LocalStore extends AutoCloseable {
 
     /** Calls {@code sink} for every key of a partition, in key order, tombstones included. */
     void scan(int partition, Consumer<StoredEntry> sink);
+
+    /**
+     * Calls {@code sink} for the keys of a partition that start with {@code prefix} and come
+     * after {@code afterKey} (empty: from the first), in key order (unsigned bytes), tombstones
+     * included, until it returns false. This default reads the whole partition; a store with
+     * ordered keys seeks instead.
+     */
+    default void scan(int partition, ByteString prefix, ByteString afterKey,
+            Predicate<StoredEntry> sink) {
+        boolean[] stopped = {false};
+        Comparator<ByteString> order = ByteString.unsignedLexicographicalComparator();
+        scan(partition, e -> {
+            if (!stopped[0] && e.key().startsWith(prefix)
+                    && (afterKey.isEmpty() || order.compare(e.key(), afterKey) > 0)) {
+                stopped[0] = !sink.test(e);
+            }
+        });
+    }
 
     /** Keys of a partition whose latest value is not a tombstone. */
     default long countLiveKeys(int partition) {

@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.gtstore.proto.Update;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
@@ -421,6 +422,28 @@ public final class RocksDbStore implements LocalStore {
             for (it.seek(KeyCodec.partitionPrefix(partition)); it.isValid(); it.next()) {
                 sink.accept(new StoredEntry(KeyCodec.userKey(it.key()),
                         KeyCodec.decodeValue(it.value())));
+            }
+        }
+    }
+
+    @Override
+    public void scan(int partition, ByteString prefix, ByteString afterKey,
+            Predicate<StoredEntry> sink) {
+        boolean resume = !afterKey.isEmpty() && ByteString.unsignedLexicographicalComparator()
+                .compare(afterKey, prefix) >= 0;
+        try (Slice upper = new Slice(KeyCodec.partitionEnd(partition));
+                ReadOptions options = new ReadOptions().setIterateUpperBound(upper);
+                RocksIterator it = db.newIterator(data, options)) {
+            it.seek(KeyCodec.dataKey(partition, resume ? afterKey : prefix));
+            for (; it.isValid(); it.next()) {
+                ByteString key = KeyCodec.userKey(it.key());
+                if (resume && key.equals(afterKey)) {
+                    continue;
+                }
+                if (!key.startsWith(prefix) || !sink.test(new StoredEntry(key,
+                        KeyCodec.decodeValue(it.value())))) {
+                    return;
+                }
             }
         }
     }

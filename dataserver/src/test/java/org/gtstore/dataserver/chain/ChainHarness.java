@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import org.gtstore.dataserver.server.PartitionCopier;
 import org.gtstore.dataserver.server.ReplicaDriver;
+import org.gtstore.dataserver.server.ScanPages;
 import org.gtstore.dataserver.storage.InMemoryStore;
 import org.gtstore.dataserver.storage.PartitionSnapshot;
 import org.gtstore.dataserver.storage.StoreBatch;
@@ -30,6 +31,8 @@ import org.gtstore.proto.PartitionMap;
 import org.gtstore.proto.PartitionTip;
 import org.gtstore.proto.PutRequest;
 import org.gtstore.proto.PutResponse;
+import org.gtstore.proto.ScanRequest;
+import org.gtstore.proto.ScanResponse;
 import org.gtstore.proto.ServerInfo;
 import org.gtstore.proto.ServerState;
 import org.gtstore.proto.Update;
@@ -244,6 +247,17 @@ final class ChainHarness {
         return token;
     }
 
+    long scan(String server, ScanRequest request) {
+        long token = nextToken++;
+        step(nodes.get(server), new ChainEvent.ClientScan(request.toBuilder().setEpoch(epoch)
+                .build(), token));
+        return token;
+    }
+
+    ScanResponse scanReply(long token) {
+        return (ScanResponse) replies.get(token);
+    }
+
     PutResponse putReply(long token) {
         return (PutResponse) replies.get(token);
     }
@@ -318,6 +332,11 @@ final class ChainHarness {
                 replies.put((Long) g.replyTo(), g.response());
             } else if (reply instanceof ClientReply.LocalRead read) {
                 replies.put((Long) read.replyTo(), localRead(n, read));
+            } else if (reply instanceof ClientReply.LocalScan scan) {
+                replies.put((Long) scan.replyTo(), ScanPages.answer(scan, n.store,
+                        n.replica.selfId()));
+            } else if (reply instanceof ClientReply.ScanDone done) {
+                replies.put((Long) done.replyTo(), done.response());
             } else if (reply instanceof ClientReply.ConditionRead check) {
                 conditionChecks.add(new PendingCheck(n, ReplicaDriver.conditionAnswer(check,
                         n.store.get(check.partition(), check.key()))));

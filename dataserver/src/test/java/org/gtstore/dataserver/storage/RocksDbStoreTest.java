@@ -53,6 +53,34 @@ class RocksDbStoreTest {
     }
 
     @Test
+    void aRangedScanSeeksPastTheResumeKeyKeepsToThePrefixAndStopsWhenTold() {
+        try (RocksDbStore s = RocksDbStore.open(dir); InMemoryStore m = new InMemoryStore()) {
+            for (LocalStore store : List.<LocalStore>of(s, m)) {
+                store.apply(List.of(put(2, 1, "a", "1"), put(2, 2, "ab", "2"),
+                        put(2, 3, "abc", "3"), put(2, 4, "b", "4"), delete(2, 5, "ac"),
+                        put(3, 1, "aa", "other partition")), Map.of(2, 5L, 3, 1L));
+                assertEquals(List.of("a", "ab", "abc", "ac", "b"), keys(store, "", ""));
+                assertEquals(List.of("abc", "ac"), keys(store, "a", "ab"));
+                assertEquals(List.of("ab", "abc"), keys(store, "ab", ""));
+                assertEquals(List.of("b"), keys(store, "", "ac"));
+                assertEquals(List.of(), keys(store, "z", ""));
+                List<String> two = new ArrayList<>();
+                store.scan(2, ByteString.EMPTY, ByteString.EMPTY, e -> {
+                    two.add(e.key().toStringUtf8());
+                    return two.size() < 2;
+                });
+                assertEquals(List.of("a", "ab"), two, "stops when the sink says so");
+            }
+        }
+    }
+
+    private static List<String> keys(LocalStore store, String prefix, String after) {
+        List<String> out = new ArrayList<>();
+        store.scan(2, bytes(prefix), bytes(after), e -> out.add(e.key().toStringUtf8()));
+        return out;
+    }
+
+    @Test
     void deleteIsATombstoneWithItsVersion() {
         try (RocksDbStore s = RocksDbStore.open(dir)) {
             s.apply(List.of(put(0, 1, "k", "v"), delete(0, 2, "k")), Map.of(0, 2L));
