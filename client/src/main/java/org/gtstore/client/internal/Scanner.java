@@ -73,7 +73,8 @@ public final class Scanner {
         });
     }
 
-    private record Position(int partition, ByteString afterKey) {
+    /** Where a scan goes on: after {@code afterKey} (empty: from the start) of a partition. */
+    record Position(int partition, ByteString afterKey) {
     }
 
     static String encode(Position p) {
