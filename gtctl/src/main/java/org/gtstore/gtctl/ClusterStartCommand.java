@@ -59,7 +59,7 @@ final class ClusterStartCommand implements Callable<Integer> {
     private Long failureTimeoutMs;
 
     @Option(names = "--lease-ms", paramLabel = "MS", description = {
-        "A data server that cannot renew its lease this long stops serving; at most 90% of",
+        "A data server that cannot renew its lease this long stops serving; at most 90%% of",
         "the failure timeout (metadata default 1500)."})
     private Long leaseMs;
 

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import org.gtstore.client.GtStoreException;
 import org.gtstore.client.InvalidRequestException;
 import org.gtstore.client.ScanEntry;
 import org.gtstore.client.ScanPage;
@@ -41,6 +42,10 @@ public final class Scanner {
         RequestLimits.checkKey(Math.max(1, prefix.size()));
         Position start = cursor == null ? new Position(0, ByteString.EMPTY) : decode(cursor);
         return dispatcher.partitions().thenCompose(partitions -> {
+            if (partitions == 0) {
+                throw new GtStoreException("the cluster has no partitions assigned yet: is it"
+                        + " still starting? (gtctl cluster status)");
+            }
             if (start.partition() >= partitions && cursor != null) {
                 throw new InvalidRequestException("the scan cursor names partition "
                         + start.partition() + " of a map with " + partitions);
@@ -59,6 +64,11 @@ public final class Scanner {
                 .setPrefix(prefix).setAfterKey(at.afterKey())
                 .setLimit(limit - entries.size()).setKeysOnly(keysOnly).build();
         return dispatcher.scan(request).thenCompose(r -> {
+            if (r.getMore() && r.getEntriesCount() == 0
+                    && r.getResumeAfter().equals(at.afterKey())) {
+                throw new GtStoreException("partition " + at.partition() + " answered a scan"
+                        + " page that does not move past " + KeyText.of(at.afterKey()));
+            }
             for (org.gtstore.proto.ScanEntry e : r.getEntriesList()) {
                 entries.add(new ScanEntry(e.getKey().toByteArray(), e.getValue().toByteArray(),
                         e.getVersion()));

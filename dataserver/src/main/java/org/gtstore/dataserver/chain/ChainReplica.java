@@ -172,6 +172,9 @@ public final class ChainReplica {
                         e.valid() ? "valid: serving" : "expired: refusing reads and writes");
             }
             clients.leaseChanged(e.valid());
+            if (!e.valid()) {
+                partitions.values().forEach(pr -> pr.leaseLost(fx));
+            }
         } else if (event instanceof ChainEvent.PersistDone) {
             if (!awaitingPersist) {
                 throw new IllegalStateException("PersistDone without an outstanding Ready");

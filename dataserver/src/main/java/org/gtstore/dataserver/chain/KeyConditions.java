@@ -22,19 +22,22 @@ final class KeyConditions {
     /** The puts of one key waiting for the store's answer to check {@code checkId}. */
     private static final class Pending {
         final long checkId;
+        final long sinceTick;
         final ArrayDeque<Held> puts = new ArrayDeque<>();
 
-        Pending(long checkId) {
+        Pending(long checkId, long sinceTick) {
             this.checkId = checkId;
+            this.sinceTick = sinceTick;
         }
     }
 
     private final int partition;
+    private final ReplicaContext ctx;
     private final Map<ByteString, Pending> pending = new HashMap<>();
-    private long lastCheckId;
 
-    KeyConditions(int partition) {
+    KeyConditions(int partition, ReplicaContext ctx) {
         this.partition = partition;
+        this.ctx = ctx;
     }
 
     /** True if a put of {@code key} must wait behind a conditional one. */
@@ -46,7 +49,7 @@ final class KeyConditions {
     void hold(PutRequest r, Object replyTo, Effects fx) {
         Pending p = pending.get(r.getKey());
         if (p == null) {
-            p = new Pending(++lastCheckId);
+            p = new Pending(ctx.newConditionCheck(), ctx.tick);
             pending.put(r.getKey(), p);
             fx.replies.add(new ClientReply.ConditionRead(partition, r.getKey(), p.checkId));
         }
@@ -57,8 +60,7 @@ final class KeyConditions {
      * The store's answer: decides the key's waiting puts in order. An answer to a check that
      * no longer waits (the chain changed meanwhile, and its puts were told to retry) is ignored.
      */
-    void answered(ChainEvent.ConditionRead e, PartitionReplica pr, ReplicaContext ctx,
-            Effects fx) {
+    void answered(ChainEvent.ConditionRead e, PartitionReplica pr, Effects fx) {
         Pending p = pending.get(e.key());
         if (p == null || p.checkId != e.checkId()) {
             return;
@@ -86,6 +88,26 @@ final class KeyConditions {
             live = !r.getTombstone();
             value = r.getValue();
         }
+    }
+
+    /**
+     * Answers TIMEOUT to the puts of a check that waited too long for the store (the client
+     * retries); its answer, if it comes, is ignored.
+     */
+    void expire(long tick, long waitTicksMax, Effects fx) {
+        if (pending.isEmpty()) {
+            return;
+        }
+        pending.values().removeIf(p -> {
+            if (tick - p.sinceTick < waitTicksMax) {
+                return false;
+            }
+            for (Held h : p.puts) {
+                fx.putError(h.replyTo(), ErrorCode.TIMEOUT, "the condition check of a key of"
+                        + " partition " + partition + " got no answer in time; retry");
+            }
+            return true;
+        });
     }
 
     /** Answers every waiting put with {@code code}; their checks' answers are ignored. */

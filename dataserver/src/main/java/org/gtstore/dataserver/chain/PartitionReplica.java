@@ -114,7 +114,7 @@ final class PartitionReplica {
         this.ctx = ctx;
         this.feed = new SuccessorFeed(this, ctx);
         this.waiters = new PutWaiters(partition);
-        this.conditions = new KeyConditions(partition);
+        this.conditions = new KeyConditions(partition, ctx);
         this.unacked = new Retained(ctx);
         this.pos = pos;
         this.chainEpoch = chainEpoch;
@@ -243,9 +243,15 @@ final class PartitionReplica {
         conditions.hold(r, replyTo, fx);
     }
 
+    /** The lease ended: puts waiting for a condition must not be decided by this head. */
+    void leaseLost(Effects fx) {
+        conditions.failAll(ErrorCode.UNAVAILABLE, ctx.selfId + " lost its metadata lease while"
+                + " a condition of partition " + partition + " was checked; retry", fx);
+    }
+
     /** The store's answer to a condition check of this partition. */
     void conditionRead(ChainEvent.ConditionRead e, Effects fx) {
-        conditions.answered(e, this, ctx, fx);
+        conditions.answered(e, this, fx);
     }
 
     /** At the head: a failed condition, answered once the version it saw ({@code seq}) commits. */
@@ -696,6 +702,7 @@ final class PartitionReplica {
     /** Answers TIMEOUT to puts that waited too long for the tail; the client retries. */
     void expireWaiters(long tick, long waitTicksMax, Effects fx) {
         waiters.expire(tick, waitTicksMax, fx);
+        conditions.expire(tick, waitTicksMax, fx);
     }
 
     private void releaseWaiters(Effects fx) {

@@ -23,12 +23,21 @@ final class ReplicaContext {
     /** Every server's incarnation in the current map (a caught-up report names its peer's). */
     Map<String, Long> incarnations = Map.of();
     private long nextCopyId = 1;
+    private long nextConditionCheck = 1;
 
     /** @param lastJournal the store's last journal record: Readies number theirs from the next */
     ReplicaContext(String selfId, ChainReplicaConfig config, long lastJournal) {
         this.selfId = selfId;
         this.config = config;
         this.dedup = new DedupTable(config.dedupEntriesMax(), lastJournal + 1);
+    }
+
+    /**
+     * A new id for a condition check, unique in this process: an answer still queued for a
+     * partition this server left and took again never matches a later check.
+     */
+    long newConditionCheck() {
+        return nextConditionCheck++;
     }
 
     /** A new id for a state transfer this server sends. */

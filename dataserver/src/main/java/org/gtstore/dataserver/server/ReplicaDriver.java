@@ -493,7 +493,8 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
                     store.get(read.partition(), read.key()), selfId));
             flushLater(op.session());
         } else if (reply instanceof ClientReply.LocalScan scan) {
-            answerScan(scan.replyTo(), ScanPages.answer(scan, store, selfId));
+            answerScan(scan.replyTo(), ScanPages.answer(scan,
+                    replica.committedSeq(scan.request().getPartition()), store, selfId));
         } else if (reply instanceof ClientReply.ScanDone done) {
             answerScan(done.replyTo(), done.response());
         } else if (reply instanceof ClientReply.ConditionRead check) {

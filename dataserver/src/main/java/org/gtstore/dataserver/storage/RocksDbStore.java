@@ -445,6 +445,10 @@ public final class RocksDbStore implements LocalStore {
                     return;
                 }
             }
+            it.status();
+        } catch (RocksDBException e) {
+            throw new StoreException("scanning partition " + partition + " of " + dir
+                    + " failed: " + e.getMessage(), e);
         }
     }
 

@@ -333,7 +333,8 @@ final class ChainHarness {
             } else if (reply instanceof ClientReply.LocalRead read) {
                 replies.put((Long) read.replyTo(), localRead(n, read));
             } else if (reply instanceof ClientReply.LocalScan scan) {
-                replies.put((Long) scan.replyTo(), ScanPages.answer(scan, n.store,
+                replies.put((Long) scan.replyTo(), ScanPages.answer(scan,
+                        n.replica.committedSeq(scan.request().getPartition()), n.store,
                         n.replica.selfId()));
             } else if (reply instanceof ClientReply.ScanDone done) {
                 replies.put((Long) done.replyTo(), done.response());

@@ -137,4 +137,36 @@ class ConditionalPutTest {
         assertEquals(ErrorCode.INVALID_ARGUMENT, neg.getCode());
         assertNull(h.stored("a", "k"));
     }
+
+    @Test
+    void aHeadThatLosesItsLeaseWhileACheckWaitsDecidesNothing() {
+        ChainHarness h = threeChain();
+        h.deferChecks = true;
+        long cas = h.put("a", ifVersion(h, "k", "v", 0));
+        h.step(h.node("a"), new ChainEvent.LeaseChanged(false));
+        h.answerChecks();
+        h.deliverAll();
+        assertEquals(ErrorCode.UNAVAILABLE, h.putReply(cas).getCode());
+        assertNull(h.stored("a", "k"), "nothing written without a lease");
+    }
+
+    @Test
+    void aCheckWithoutAnAnswerInTimeTellsItsPutsToRetry() {
+        ChainHarness h = threeChain();
+        h.deferChecks = true;
+        long cas = h.put("a", ifVersion(h, "k", "v", 0));
+        long behind = h.put("a", "k", "plain");
+        for (int i = 0; i < 6; i++) {
+            h.tick("a");
+        }
+        assertEquals(ErrorCode.TIMEOUT, h.putReply(cas).getCode());
+        assertEquals(ErrorCode.TIMEOUT, h.putReply(behind).getCode());
+        h.answerChecks();
+        h.deliverAll();
+        assertNull(h.stored("a", "k"), "the late answer decided nothing");
+        long again = h.put("a", ifVersion(h, "k", "v", 0));
+        h.answerChecks();
+        h.deliverAll();
+        assertEquals(ErrorCode.OK, h.putReply(again).getCode(), "the key is not stuck");
+    }
 }

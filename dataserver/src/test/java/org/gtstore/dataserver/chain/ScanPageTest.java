@@ -97,4 +97,23 @@ class ScanPageTest {
         ScanResponse big = h.scanReply(h.scan("c", page("k0", "", 1001)));
         assertEquals(ErrorCode.INVALID_ARGUMENT, big.getCode());
     }
+
+    @Test
+    void aPageEndsOnceItsValuesReachAMebibyteAndResumesFromThere() {
+        ChainHarness h = threeChain();
+        List<String> keys = keysOfOnePartition(4);
+        String big = "x".repeat(400 * 1024);
+        for (String k : keys) {
+            h.put("a", k, big);
+        }
+        h.deliverAll();
+        ScanResponse first = h.scanReply(h.scan("c", page(keys.get(0), "", 10)));
+        assertEquals(ErrorCode.OK, first.getCode());
+        assertEquals(2, first.getEntriesCount(), "two of 400 KiB fit a page, three do not");
+        assertTrue(first.getMore());
+        ScanResponse rest = h.scanReply(h.scan("c", page(keys.get(0),
+                first.getResumeAfter().toStringUtf8(), 10)));
+        assertEquals(2, rest.getEntriesCount());
+        assertFalse(rest.getMore());
+    }
 }

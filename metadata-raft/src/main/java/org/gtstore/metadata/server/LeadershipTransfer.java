@@ -52,8 +52,10 @@ final class LeadershipTransfer {
      * waits up to {@link #WAIT_MS} for it. Returns the new leader (the one the group elected
      * meanwhile, if an election beat the transfer), or empty when this member did not lead,
      * no follower was eligible, or the transfer failed or timed out with no other leader.
+     * A {@code stopping} member returns as soon as it stepped down for the election (see
+     * {@link #awaitTransferOrStepDown}); one that goes on running waits for the outcome.
      */
-    Optional<RaftPeerId> handOver(Predicate<RaftPeerId> eligible) {
+    Optional<RaftPeerId> handOver(Predicate<RaftPeerId> eligible, boolean stopping) {
         if (!division.getInfo().isLeader()) {
             return Optional.empty();
         }
@@ -83,7 +85,8 @@ final class LeadershipTransfer {
             CompletableFuture<RaftClientReply> transfer = server.transferLeadershipAsync(
                     new TransferLeadershipRequest(ClientId.randomId(), self,
                             MetadataServer.GROUP_ID, 0, best, WAIT_MS));
-            RaftClientReply r = awaitTransferOrStepDown(transfer, startTerm);
+            RaftClientReply r = stopping ? awaitTransferOrStepDown(transfer, startTerm)
+                    : transfer.get(WAIT_MS + 500, TimeUnit.MILLISECONDS);
             long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
             if (r == null) {
                 LOG.info("[{}] leadership handed to {} in {} ms (stepped down for its election)",

@@ -265,7 +265,7 @@ public final class MetadataServer implements AutoCloseable {
     public void close() {
         health.enterTerminalState();
         if (transfer != null) {
-            transfer.handOver(peer -> true);
+            transfer.handOver(peer -> true, true);
         }
         duty.shutdownNow();
         if (grpcServer != null) {

@@ -343,7 +343,7 @@ final class RaftMembership implements MembershipChanges {
     }
 
     private AdminResponse handOverBeforeRemoving(String id) {
-        Optional<RaftPeerId> next = transfer.handOver(p -> !p.toString().equals(id));
+        Optional<RaftPeerId> next = transfer.handOver(p -> !p.toString().equals(id), false);
         if (next.isEmpty()) {
             return refuse(ErrorCode.UNAVAILABLE, id + " leads and could not hand its leadership"
                     + " to another member; try again");
