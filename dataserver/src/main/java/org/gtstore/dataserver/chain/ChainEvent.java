@@ -21,8 +21,10 @@ public sealed interface ChainEvent {
      * A client put or delete. {@code replyTo} names the caller's reply channel; the replica
      * hands it back in a {@link ClientReply} and never interprets it. A put the head accepts is
      * answered by the tail ({@link ClientReply.Committed}), so {@code replyTo} then gets nothing.
+     * {@code nowMs} is the wall clock when it arrived (ms since the epoch): its TTL counts from
+     * then, and its condition is judged at that moment.
      */
-    record ClientPut(PutRequest request, Object replyTo) implements ChainEvent {
+    record ClientPut(PutRequest request, Object replyTo, long nowMs) implements ChainEvent {
     }
 
     /** A client get, answered either by a {@link ClientReply.LocalRead} or an error reply. */
@@ -72,10 +74,22 @@ public sealed interface ChainEvent {
     /**
      * The store's answer to a {@link ClientReply.ConditionRead}: the seq of the key's latest
      * write ({@code version}, 0 if none), whether that write is a value ({@code live}; false for
-     * a delete or none) and the value.
+     * a delete or none), the value and when it expires ({@code expiresAtMs}, 0: never).
      */
     record ConditionRead(int partition, ByteString key, long checkId, long version,
-            boolean live, ByteString value) implements ChainEvent {
+            boolean live, ByteString value, long expiresAtMs) implements ChainEvent {
+    }
+
+    /**
+     * The expiry sweep found these writes expired at {@code nowMs} and still the latest of
+     * their keys in the store: the head of each partition deletes them through the chain
+     * (unless the key was written again meanwhile); other replicas ignore them.
+     */
+    record ExpiriesDue(List<ExpiredWrite> writes, long nowMs) implements ChainEvent {
+    }
+
+    /** A write that expired: the key's version {@code version} in {@code partition}. */
+    record ExpiredWrite(int partition, ByteString key, long version) {
     }
 
     /** The driver persisted the writes of the last {@link Ready} and may ask for the next one. */

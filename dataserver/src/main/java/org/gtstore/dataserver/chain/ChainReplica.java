@@ -138,7 +138,7 @@ public final class ChainReplica {
     /** Feeds one event. Output accumulates until {@link #ready()}. */
     public void step(ChainEvent event) {
         if (event instanceof ChainEvent.ClientPut e) {
-            clients.put(e.request(), e.replyTo());
+            clients.put(e.request(), e.replyTo(), e.nowMs());
         } else if (event instanceof ChainEvent.ClientGet e) {
             clients.get(e.request(), e.replyTo());
         } else if (event instanceof ChainEvent.ClientScan e) {
@@ -166,6 +166,8 @@ public final class ChainReplica {
             if (pr != null) {
                 pr.conditionRead(e, fx);
             }
+        } else if (event instanceof ChainEvent.ExpiriesDue e) {
+            clients.expire(e);
         } else if (event instanceof ChainEvent.LeaseChanged e) {
             if (e.valid() != clients.leaseValid()) {
                 LOG.info("[{} epoch={}] lease {}", selfId, ctx.epoch,

@@ -48,8 +48,12 @@ final class ClientIngress {
         return leaseValid;
     }
 
-    /** A put or delete: only the head of its partition takes it, once every check passes. */
-    void put(PutRequest r, Object replyTo) {
+    /**
+     * A put or delete: only the head of its partition takes it, once every check passes.
+     *
+     * @param nowMs the wall clock when it arrived (its TTL counts from then)
+     */
+    void put(PutRequest r, Object replyTo, long nowMs) {
         PartitionReplica pr = partitions.get(r.getPartition());
         String invalid = partitioner == null ? null : RequestValidator.checkPut(r, partitioner);
         Refusal refusal = admit(invalid, r.getEpoch(), r.getChainEpoch(), r.getPartition(), pr,
@@ -86,10 +90,27 @@ final class ClientIngress {
             return;
         }
         if (pr.mustHold(r)) {
-            pr.hold(r, replyTo, fx);
+            pr.hold(r, replyTo, nowMs, fx);
             return;
         }
-        pr.acceptWrite(r, replyTo, fx);
+        pr.acceptWrite(r, replyTo, nowMs, fx);
+    }
+
+    /**
+     * The expiry sweep's due writes: the head of each partition deletes them through the chain,
+     * when it could take a client's write now (lease, position, not settling, room to retain);
+     * otherwise the next sweep finds them again.
+     */
+    void expire(ChainEvent.ExpiriesDue e) {
+        if (!leaseValid || ctx.retainedBytes >= ctx.config.retainedBytesMax()) {
+            return;
+        }
+        for (ChainEvent.ExpiredWrite w : e.writes()) {
+            PartitionReplica pr = partitions.get(w.partition());
+            if (pr != null && pr.position().head() && !pr.recovery().settleWait()) {
+                pr.expire(w.key(), w.version(), e.nowMs(), fx);
+            }
+        }
     }
 
     /** A get: only the tail of its partition answers, from its committed state. */

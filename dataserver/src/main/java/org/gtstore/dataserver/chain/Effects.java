@@ -85,7 +85,11 @@ final class Effects {
         mapWantedEpoch = Math.max(mapWantedEpoch, epochSeen);
     }
 
+    /** An answer to a put; {@code replyTo} null (the head's own expiry delete) gets none. */
     void putOk(Object replyTo, long version) {
+        if (replyTo == null) {
+            return;
+        }
         replies.add(new ClientReply.PutDone(replyTo, PutResponse.newBuilder()
                 .setCode(ErrorCode.OK).setEpoch(ctx.epoch).setServerId(ctx.selfId)
                 .setVersion(version).build()));
@@ -93,6 +97,9 @@ final class Effects {
 
     /** A conditional put's condition failed: the key's current (committed) version and value. */
     void putConflict(Object replyTo, long version, ByteString value) {
+        if (replyTo == null) {
+            return;
+        }
         replies.add(new ClientReply.PutDone(replyTo, conflict(version, value)));
     }
 
@@ -103,6 +110,9 @@ final class Effects {
     }
 
     void putError(Object replyTo, ErrorCode code, String message) {
+        if (replyTo == null) {
+            return;
+        }
         replies.add(new ClientReply.PutDone(replyTo, PutResponse.newBuilder()
                 .setCode(code).setEpoch(ctx.epoch).setServerId(ctx.selfId).setMessage(message)
                 .build()));

@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.Map;
 import org.gtstore.proto.ErrorCode;
 import org.gtstore.proto.PutRequest;
+import org.gtstore.proto.Ttl;
 
 /**
  * The conditional puts of one partition at its head, and every put of the same key behind
@@ -14,9 +15,13 @@ import org.gtstore.proto.PutRequest;
  * after the Ready that holds every write accepted so far), and until the answer comes every
  * put of that key waits here, in arrival order; the answer decides them all at once, each
  * against the version the one before it left. Puts of other keys never wait.
+ *
+ * <p>An expired value counts as absent for a condition (version 0), judged at the moment each
+ * put arrived. The head's own delete of an expired value ({@code replyTo} null: nobody waits
+ * for it) holds here too, with the condition that the expired write is still the key's latest.
  */
 final class KeyConditions {
-    private record Held(PutRequest request, Object replyTo) {
+    private record Held(PutRequest request, Object replyTo, long nowMs) {
     }
 
     /** The puts of one key waiting for the store's answer to check {@code checkId}. */
@@ -46,14 +51,14 @@ final class KeyConditions {
     }
 
     /** Holds the put; the first of its key asks the store for the key's latest version. */
-    void hold(PutRequest r, Object replyTo, Effects fx) {
+    void hold(PutRequest r, Object replyTo, long nowMs, Effects fx) {
         Pending p = pending.get(r.getKey());
         if (p == null) {
             p = new Pending(ctx.newConditionCheck(), ctx.tick);
             pending.put(r.getKey(), p);
             fx.replies.add(new ClientReply.ConditionRead(partition, r.getKey(), p.checkId));
         }
-        p.puts.addLast(new Held(r, replyTo));
+        p.puts.addLast(new Held(r, replyTo, nowMs));
     }
 
     /**
@@ -69,24 +74,36 @@ final class KeyConditions {
         long latest = e.version();
         boolean live = e.live();
         ByteString value = e.value();
+        long expiresAt = e.expiresAtMs();
         for (Held h : p.puts) {
             PutRequest r = h.request();
+            if (h.replyTo() == null) {
+                if (latest == r.getIfVersion()) {
+                    pr.acceptWrite(r, null, h.nowMs(), fx);
+                    latest = pr.applied();
+                    live = false;
+                    value = ByteString.EMPTY;
+                }
+                continue;
+            }
             DedupTable.Applied earlier = ctx.dedup.find(r.getClientId(), r.getRequestId(),
                     partition, r.getKey());
             if (earlier != null && earlier.seq() <= pr.applied()) {
                 pr.awaitRetry(earlier.seq(), h.replyTo(), fx);
                 continue;
             }
-            long current = live ? latest : 0;
+            boolean present = live && !Ttl.expired(expiresAt, h.nowMs());
+            long current = present ? latest : 0;
             if (r.getConditional() && current != r.getIfVersion()) {
                 pr.awaitConflict(latest, h.replyTo(),
-                        fx.conflict(current, live ? value : ByteString.EMPTY), fx);
+                        fx.conflict(current, present ? value : ByteString.EMPTY), fx);
                 continue;
             }
-            pr.acceptWrite(r, h.replyTo(), fx);
+            pr.acceptWrite(r, h.replyTo(), h.nowMs(), fx);
             latest = pr.applied();
             live = !r.getTombstone();
             value = r.getValue();
+            expiresAt = PartitionReplica.expiresAt(r, h.nowMs());
         }
     }
 

@@ -215,20 +215,28 @@ final class PartitionReplica {
     /**
      * At the head: gives the put the next sequence number, applies it and forwards it. The tail
      * answers the client once the write is committed; until the acknowledgement comes back the
-     * head keeps {@code replyTo}, to tell the client at once if it has to retry elsewhere.
+     * head keeps {@code replyTo}, to tell the client at once if it has to retry elsewhere
+     * ({@code replyTo} null: nobody waits, as for the head's own expiry deletes).
+     *
+     * @param nowMs the wall clock when the put arrived: its TTL counts from then
      */
-    void acceptWrite(PutRequest r, Object replyTo, Effects fx) {
+    void acceptWrite(PutRequest r, Object replyTo, long nowMs, Effects fx) {
         long seq = applied + 1;
         Update.Builder u = Update.newBuilder().setPartition(partition).setSeq(seq)
                 .setKey(r.getKey()).setTombstone(r.getTombstone())
                 .setClientId(r.getClientId()).setRequestId(r.getRequestId());
         if (!r.getTombstone()) {
-            u.setValue(r.getValue());
+            u.setValue(r.getValue()).setExpiresAtMs(expiresAt(r, nowMs));
         }
         apply(u.build(), fx);
-        if (committed < seq) {
+        if (committed < seq && replyTo != null) {
             waiters.addWrite(seq, replyTo, ctx.tick);
         }
+    }
+
+    /** When a put's value expires if it arrived at {@code nowMs}; 0: never. */
+    static long expiresAt(PutRequest r, long nowMs) {
+        return r.getTtlMs() > 0 && !r.getTombstone() ? nowMs + r.getTtlMs() : 0;
     }
 
     /**
@@ -239,8 +247,19 @@ final class PartitionReplica {
         return r.getConditional() || conditions.holds(r.getKey());
     }
 
-    void hold(PutRequest r, Object replyTo, Effects fx) {
-        conditions.hold(r, replyTo, fx);
+    void hold(PutRequest r, Object replyTo, long nowMs, Effects fx) {
+        conditions.hold(r, replyTo, nowMs, fx);
+    }
+
+    /**
+     * At the head: deletes the key through the chain if its latest write is still the expired
+     * one ({@code version}); a write of the key since keeps it. Decided in seq order with the
+     * key's other writes, as a condition is.
+     */
+    void expire(ByteString key, long version, long nowMs, Effects fx) {
+        PutRequest delete = PutRequest.newBuilder().setPartition(partition).setKey(key)
+                .setTombstone(true).setConditional(true).setIfVersion(version).build();
+        conditions.hold(delete, null, nowMs, fx);
     }
 
     /** The lease ended: puts waiting for a condition must not be decided by this head. */

@@ -6,14 +6,16 @@ import org.gtstore.proto.KeyPartitioner;
 import org.gtstore.proto.Limits;
 import org.gtstore.proto.PutRequest;
 import org.gtstore.proto.ScanRequest;
+import org.gtstore.proto.Ttl;
 import org.gtstore.proto.Update;
 
 /**
  * Checks requests and chain messages at the boundary, before anything changes (invariant 5:
  * bad input gets an error and changes nothing; no request stops a server). A client request's
  * key is 1..1024 bytes, its value at most 1 MiB, its client id at most 256 bytes with a
- * positive request id when given, and the key hashes to the partition the request names (a
- * client with a wrong partition function must not write into another partition's chain). An
+ * positive request id when given, its TTL between 0 and ten years (none on a delete), and the
+ * key hashes to the partition the request names (a client with a wrong partition function
+ * must not write into another partition's chain). An
  * update or copied entry from a peer meets the same limits and carries a positive seq.
  */
 final class RequestValidator {
@@ -49,6 +51,9 @@ final class RequestValidator {
         }
         String bad = checkValueBytes(r.getValue());
         if (bad == null) {
+            bad = Ttl.check(r.getTtlMs(), r.getTombstone());
+        }
+        if (bad == null) {
             bad = checkClient(r.getClientIdBytes(), r.getRequestId());
         }
         return bad != null ? bad : checkKey(r.getKey(), r.getPartition(), partitioner);
@@ -79,6 +84,9 @@ final class RequestValidator {
         String bad = checkKeyBytes(u.getKey());
         if (bad == null) {
             bad = checkValueBytes(u.getValue());
+        }
+        if (bad == null && u.getExpiresAtMs() < 0) {
+            bad = "expires_at_ms is negative: " + u.getExpiresAtMs();
         }
         if (bad == null) {
             bad = checkClient(u.getClientIdBytes(), u.getRequestId());

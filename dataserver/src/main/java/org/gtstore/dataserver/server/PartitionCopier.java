@@ -315,12 +315,13 @@ public final class PartitionCopier implements AutoCloseable {
         return null;
     }
 
-    private static Update copied(int partition, StoredEntry e) {
+    /** A stored entry as a copy sends it: its version as the seq, its value and expiry. */
+    public static Update copied(int partition, StoredEntry e) {
         Update.Builder u = Update.newBuilder().setPartition(partition)
                 .setSeq(e.value().version()).setKey(e.key())
                 .setTombstone(e.value().tombstone()).setCopied(true);
         if (!e.value().tombstone()) {
-            u.setValue(e.value().value());
+            u.setValue(e.value().value()).setExpiresAtMs(e.value().expiresAtMs());
         }
         return u.build();
     }

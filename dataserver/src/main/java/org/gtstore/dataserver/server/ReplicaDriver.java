@@ -16,6 +16,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import org.gtstore.dataserver.chain.CaughtUpReport;
 import org.gtstore.dataserver.chain.ChainEvent;
 import org.gtstore.dataserver.chain.ChainReplica;
@@ -80,6 +81,9 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
     private record BatchInput(ClientBatch batch, ClientSession session) {
     }
 
+    /** How often the store's expired values are looked for ({@link ExpirySweeper}). */
+    static final long EXPIRY_SWEEP_INTERVAL_MS = 1_000;
+
     private final String selfId;
     private final ChainReplica replica;
     private final LocalStore store;
@@ -97,6 +101,12 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
     private boolean passScheduled;
     /** A tick is due in the next pass; loop thread only. */
     private boolean tickDue;
+    /** An expiry sweep is due at the start of the next pass; loop thread only. */
+    private boolean sweepDue;
+    private long ticksSinceSweep;
+    private final ExpirySweeper sweeper;
+    /** The wall clock TTLs count on (ms since the epoch). */
+    private final LongSupplier wallClock = System::currentTimeMillis;
     /** Set by {@link #start()}: until then inputs wait in the inbox; loop thread only. */
     private ScheduledFuture<?> ticker;
     /** Sessions answered in this pass, flushed once each at its end. */
@@ -129,6 +139,7 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
         this.batchMax = batchMax;
         this.tickIntervalMs = tickIntervalMs;
         this.loop = loop;
+        this.sweeper = new ExpirySweeper(store, ExpirySweeper.ENTRIES_PER_SWEEP);
     }
 
     /**
@@ -161,6 +172,10 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
         loop.execute(() -> {
             ticker = loop.scheduleAtFixedRate(() -> {
                 tickDue = true;
+                if (++ticksSinceSweep * tickIntervalMs >= EXPIRY_SWEEP_INTERVAL_MS) {
+                    ticksSinceSweep = 0;
+                    sweepDue = true;
+                }
                 schedulePass();
             }, tickIntervalMs, tickIntervalMs, TimeUnit.MILLISECONDS);
             schedulePass();
@@ -256,6 +271,14 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
         }
         try {
             checkLease(System.nanoTime());
+            if (sweepDue) {
+                // First in the pass: the store holds every applied batch (see ExpirySweeper).
+                sweepDue = false;
+                ChainEvent.ExpiriesDue due = sweeper.sweep(wallClock.getAsLong());
+                if (due != null) {
+                    replica.step(due);
+                }
+            }
             for (int n = 0; n < batchMax; n++) {
                 Object input = inbox.poll();
                 if (input == null) {
@@ -324,6 +347,7 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
     private void stepBatch(BatchInput b) {
         ClientBatch batch = b.batch();
         ClientSession session = b.session();
+        long nowMs = wallClock.getAsLong();
         if (!batch.getClientIdBytes().isEmpty()
                 && sessions.register(batch.getClientIdBytes(), session)) {
             flushLater(session);
@@ -331,7 +355,8 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
         for (int i = 0, n = batch.getOpsCount(); i < n; i++) {
             ClientOp op = batch.getOps(i);
             if (op.hasPut()) {
-                replica.step(new ChainEvent.ClientPut(op.getPut(), session.op(op.getId())));
+                replica.step(new ChainEvent.ClientPut(op.getPut(), session.op(op.getId()),
+                        nowMs));
             } else {
                 replica.step(new ChainEvent.ClientGet(op.getGet(), session.op(op.getId())));
             }
@@ -490,11 +515,12 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
         } else if (reply instanceof ClientReply.LocalRead read) {
             ClientSession.Op op = (ClientSession.Op) read.replyTo();
             op.session().answerGet(op.id(), localAnswer(read,
-                    store.get(read.partition(), read.key()), selfId));
+                    store.get(read.partition(), read.key()), selfId, wallClock.getAsLong()));
             flushLater(op.session());
         } else if (reply instanceof ClientReply.LocalScan scan) {
             answerScan(scan.replyTo(), ScanPages.answer(scan,
-                    replica.committedSeq(scan.request().getPartition()), store, selfId));
+                    replica.committedSeq(scan.request().getPartition()), store, selfId,
+                    wallClock.getAsLong()));
         } else if (reply instanceof ClientReply.ScanDone done) {
             answerScan(done.replyTo(), done.response());
         } else if (reply instanceof ClientReply.ConditionRead check) {
@@ -520,14 +546,18 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
             StoredValue v) {
         return v == null
                 ? new ChainEvent.ConditionRead(check.partition(), check.key(), check.checkId(),
-                        0, false, ByteString.EMPTY)
+                        0, false, ByteString.EMPTY, 0)
                 : new ChainEvent.ConditionRead(check.partition(), check.key(), check.checkId(),
-                        v.version(), !v.tombstone(), v.tombstone() ? ByteString.EMPTY : v.value());
+                        v.version(), !v.tombstone(), v.tombstone() ? ByteString.EMPTY : v.value(),
+                        v.expiresAtMs());
     }
 
-    /** The answer to a get the replica let the store answer, given the stored value. */
+    /**
+     * The answer to a get the replica let the store answer, given the stored value: a value
+     * that expired at {@code nowMs} is not found (version 0, as for a key without a value).
+     */
     public static GetResponse localAnswer(ClientReply.LocalRead read, StoredValue v,
-            String selfId) {
+            String selfId, long nowMs) {
         GetResponse.Builder b = GetResponse.newBuilder().setEpoch(read.epoch())
                 .setServerId(selfId);
         if (v != null && v.version() > read.committedSeq()) {
@@ -537,6 +567,9 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
         }
         if (v == null || v.tombstone()) {
             return b.setCode(ErrorCode.NOT_FOUND).setVersion(v == null ? 0 : v.version()).build();
+        }
+        if (!v.liveAt(nowMs)) {
+            return b.setCode(ErrorCode.NOT_FOUND).build();
         }
         return b.setCode(ErrorCode.OK).setValue(v.value()).setVersion(v.version()).build();
     }

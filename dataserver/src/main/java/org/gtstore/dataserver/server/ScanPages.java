@@ -10,11 +10,11 @@ import org.gtstore.proto.ScanResponse;
 
 /**
  * The answer to a scan page the replica let the store answer at the tail: the live entries
- * after the resume key, up to the limit, in key order. Deleted keys are skipped but read, at
- * most {@link #EXAMINED_MAX} entries per page, so a page over a run of deletes ends early with
- * {@code more} and the key to resume after; a page also ends once its keys and values reach
- * {@link #PAGE_BYTES_MAX} (it always holds at least one entry, which fits a client's message
- * limit on its own). An entry whose version is not committed yet refuses the page
+ * after the resume key, up to the limit, in key order. Deleted and expired keys are skipped
+ * but read, at most {@link #EXAMINED_MAX} entries per page, so a page over a run of deletes
+ * ends early with {@code more} and the key to resume after; a page also ends once its keys
+ * and values reach {@link #PAGE_BYTES_MAX} (it always holds at least one entry, which fits a
+ * client's message limit on its own). An entry whose version is not committed yet refuses the page
  * (UNAVAILABLE, retry), as a get of it would be refused; so does a store that fails to read.
  */
 public final class ScanPages {
@@ -29,11 +29,13 @@ public final class ScanPages {
     /**
      * @param committedSeq the partition's committed seq now, after the steps whose writes the
      *     store holds (at least the one the replica saw when it took the request)
+     * @param nowMs the wall clock: values expired at it are left out, as deleted ones are
      */
     public static ScanResponse answer(ClientReply.LocalScan scan, long committedSeq,
-            LocalStore store, String selfId) {
+            LocalStore store, String selfId, long nowMs) {
         try {
-            return read(scan, Math.max(committedSeq, scan.committedSeq()), store, selfId);
+            return read(scan, Math.max(committedSeq, scan.committedSeq()), store, selfId,
+                    nowMs);
         } catch (RuntimeException e) {
             return ScanResponse.newBuilder().setCode(ErrorCode.UNAVAILABLE)
                     .setEpoch(scan.epoch()).setServerId(selfId)
@@ -43,7 +45,7 @@ public final class ScanPages {
     }
 
     private static ScanResponse read(ClientReply.LocalScan scan, long committedSeq,
-            LocalStore store, String selfId) {
+            LocalStore store, String selfId, long nowMs) {
         ScanRequest q = scan.request();
         ScanResponse.Builder b = ScanResponse.newBuilder().setCode(ErrorCode.OK)
                 .setEpoch(scan.epoch()).setServerId(selfId);
@@ -61,15 +63,16 @@ public final class ScanPages {
                 uncommitted[0] = e.key();
                 return false;
             }
+            boolean live = e.value().liveAt(nowMs);
             long size = e.key().size() + (q.getKeysOnly() ? 0 : e.value().value().size());
-            if (!e.value().tombstone() && b.getEntriesCount() > 0
+            if (live && b.getEntriesCount() > 0
                     && bytes[0] + size > PAGE_BYTES_MAX) {
                 more[0] = true;
                 return false;
             }
             examined[0]++;
             last[0] = e.key();
-            if (!e.value().tombstone()) {
+            if (live) {
                 bytes[0] += size;
                 ScanEntry.Builder entry = ScanEntry.newBuilder().setKey(e.key())
                         .setVersion(e.value().version());

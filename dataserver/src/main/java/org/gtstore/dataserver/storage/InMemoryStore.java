@@ -35,6 +35,8 @@ public final class InMemoryStore implements LocalStore {
     private final Map<Integer, Long> joined = new HashMap<>();
     private final Map<Integer, Long> holds = new HashMap<>();
     private final Map<Integer, byte[]> lineages = new HashMap<>();
+    private final ConcurrentSkipListMap<ExpiryEntry, Boolean> expiries =
+            new ConcurrentSkipListMap<>();
 
     /** A store whose journal deletes records at every chance. */
     public InMemoryStore() {
@@ -62,8 +64,13 @@ public final class InMemoryStore implements LocalStore {
             if (u.getCopied() && old != null && old.version() >= u.getSeq()) {
                 continue;
             }
+            long expiresAt = u.getTombstone() ? 0 : u.getExpiresAtMs();
             data.put(k, new StoredValue(u.getTombstone() ? ByteString.EMPTY : u.getValue(),
-                    u.getSeq(), u.getTombstone()));
+                    u.getSeq(), u.getTombstone(), expiresAt));
+            if (expiresAt != 0) {
+                expiries.put(new ExpiryEntry(expiresAt, u.getPartition(), u.getSeq(),
+                        u.getKey()), Boolean.TRUE);
+            }
         }
         records.put(b.journal(), JournalRecord.decode(b.journal(), JournalRecord.encode(b)));
         if (trim != null) {
@@ -166,6 +173,24 @@ public final class InMemoryStore implements LocalStore {
             public void close() {
             }
         };
+    }
+
+    @Override
+    public synchronized void forgetExpiries(List<ExpiryEntry> entries) {
+        entries.forEach(expiries::remove);
+    }
+
+    @Override
+    public List<ExpiryEntry> dueExpiries(long nowMs, ExpiryEntry after, int limit) {
+        List<ExpiryEntry> out = new ArrayList<>();
+        for (ExpiryEntry e : (after == null ? expiries : expiries.tailMap(after, false))
+                .keySet()) {
+            if (e.expiresAtMs() > nowMs || out.size() >= limit) {
+                break;
+            }
+            out.add(e);
+        }
+        return out;
     }
 
     @Override

@@ -6,7 +6,10 @@ import java.nio.ByteBuffer;
 /**
  * The on-disk layout. Data keys are {@code partition (4 bytes, big-endian) + key}, so one
  * partition is one contiguous key range (a prefix scan serves copies and statistics). Values are
- * {@code version (8 bytes, big-endian) + flags (1 byte, bit 0 = tombstone) + value bytes}.
+ * {@code version (8 bytes, big-endian) + flags (1 byte: bit 0 tombstone, bit 1 expires) +
+ * [expires at, 8 bytes, if bit 1] + value bytes}. Expiry index keys are
+ * {@code expires at (8) + partition (4) + version (8) + key}, values empty, so the due entries
+ * of every partition are one range from the start ({@link #expiryKey}).
  * Metadata keys are the partition plus a marker byte ('J' join epoch, 'H' commit hold), holding
  * an 8-byte number, and the one-byte {@link #CHECKPOINT_KEY}. Journal keys are the record's
  * 8-byte number ({@link #journalKey}).
@@ -20,6 +23,8 @@ final class KeyCodec {
     static final byte[] CHECKPOINT_KEY = {'C'};
     private static final int VALUE_HEADER_BYTES = 9;
     private static final byte TOMBSTONE = 1;
+    private static final byte EXPIRES = 2;
+    private static final int EXPIRY_KEY_HEADER_BYTES = Long.BYTES + PARTITION_BYTES + Long.BYTES;
 
     private KeyCodec() {
     }
@@ -76,10 +81,22 @@ final class KeyCodec {
     }
 
     static byte[] encodeValue(long version, boolean tombstone, ByteString value) {
-        byte[] out = new byte[VALUE_HEADER_BYTES + (tombstone ? 0 : value.size())];
-        ByteBuffer.wrap(out).putLong(version).put(tombstone ? TOMBSTONE : 0);
+        return encodeValue(version, tombstone, value, 0);
+    }
+
+    /** A value with its expiry ({@code expiresAtMs}, 0: never; a tombstone has none). */
+    static byte[] encodeValue(long version, boolean tombstone, ByteString value,
+            long expiresAtMs) {
+        boolean expires = !tombstone && expiresAtMs != 0;
+        int header = VALUE_HEADER_BYTES + (expires ? Long.BYTES : 0);
+        byte[] out = new byte[header + (tombstone ? 0 : value.size())];
+        ByteBuffer b = ByteBuffer.wrap(out).putLong(version)
+                .put((byte) ((tombstone ? TOMBSTONE : 0) | (expires ? EXPIRES : 0)));
+        if (expires) {
+            b.putLong(expiresAtMs);
+        }
         if (!tombstone) {
-            value.copyTo(out, VALUE_HEADER_BYTES);
+            value.copyTo(out, header);
         }
         return out;
     }
@@ -90,10 +107,43 @@ final class KeyCodec {
         }
         ByteBuffer b = ByteBuffer.wrap(raw);
         long version = b.getLong();
-        boolean tombstone = (b.get() & TOMBSTONE) != 0;
-        ByteString value = ByteString.copyFrom(raw, VALUE_HEADER_BYTES,
-                raw.length - VALUE_HEADER_BYTES);
-        return new StoredValue(value, version, tombstone);
+        byte flags = b.get();
+        boolean tombstone = (flags & TOMBSTONE) != 0;
+        long expiresAtMs = 0;
+        int header = VALUE_HEADER_BYTES;
+        if ((flags & EXPIRES) != 0) {
+            if (raw.length < VALUE_HEADER_BYTES + Long.BYTES) {
+                throw new IllegalStateException("corrupt stored value of " + raw.length
+                        + " bytes with an expiry");
+            }
+            expiresAtMs = b.getLong();
+            header += Long.BYTES;
+        }
+        ByteString value = ByteString.copyFrom(raw, header, raw.length - header);
+        return new StoredValue(value, version, tombstone, expiresAtMs);
+    }
+
+    /** The expiry index key of an entry (see the class comment). */
+    static byte[] expiryKey(ExpiryEntry e) {
+        byte[] out = new byte[EXPIRY_KEY_HEADER_BYTES + e.key().size()];
+        ByteBuffer.wrap(out).putLong(e.expiresAtMs()).putInt(e.partition()).putLong(e.version());
+        e.key().copyTo(out, EXPIRY_KEY_HEADER_BYTES);
+        return out;
+    }
+
+    /** The first expiry index key after every entry due at {@code nowMs}. */
+    static byte[] expiryKeysAfter(long nowMs) {
+        return ByteBuffer.allocate(Long.BYTES).putLong(nowMs + 1).array();
+    }
+
+    static ExpiryEntry expiryEntry(byte[] raw) {
+        if (raw.length <= EXPIRY_KEY_HEADER_BYTES) {
+            throw new IllegalStateException("corrupt expiry index key of " + raw.length
+                    + " bytes");
+        }
+        ByteBuffer b = ByteBuffer.wrap(raw);
+        return new ExpiryEntry(b.getLong(), b.getInt(), b.getLong(), ByteString.copyFrom(raw,
+                EXPIRY_KEY_HEADER_BYTES, raw.length - EXPIRY_KEY_HEADER_BYTES));
     }
 
     /** The version of an encoded value, without copying the value bytes. */

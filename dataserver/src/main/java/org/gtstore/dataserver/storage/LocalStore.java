@@ -27,6 +27,9 @@ import org.gtstore.proto.Update;
  * <li>Every batch is one journal record, numbered by the writer ({@link StoreBatch#journal()},
  *     increasing); the dedup entries a batch adds live as long as its record, which the store
  *     keeps at least until a later batch's {@link StoreBatch#journalKeepFrom()} passes it.
+ * <li>Every stored value with an expiry has an entry in the expiry index
+ *     ({@link #dueExpiries}), added in the same batch; entries are removed only by
+ *     {@link #forgetExpiries}, so the index may also hold entries of overwritten writes.
  * <li>Only one thread calls {@link #apply}; reads and scans may run concurrently from any
  *     thread and see a consistent state per call.
  * </ul>
@@ -115,6 +118,21 @@ public interface LocalStore extends AutoCloseable {
             }
         });
     }
+
+    /**
+     * Up to {@code limit} entries of the expiry index due at {@code nowMs} (expiring at or
+     * before it), in index order, after {@code after} (null: from the first). Stale entries
+     * (their write was overwritten or deleted since, or their partition discarded) are
+     * included: the caller tells them apart by reading the key.
+     */
+    List<ExpiryEntry> dueExpiries(long nowMs, ExpiryEntry after, int limit);
+
+    /**
+     * Removes entries from the expiry index (stale ones the sweep found). Not part of any
+     * journal record: the index only tells the head which keys to delete, and a stale entry
+     * names a write that is gone. Called by the thread that calls {@link #apply}.
+     */
+    void forgetExpiries(List<ExpiryEntry> entries);
 
     /** Keys of a partition whose latest value is not a tombstone. */
     default long countLiveKeys(int partition) {

@@ -33,10 +33,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@link LocalStore} of a data server: one RocksDB per server, three column families
+ * The {@link LocalStore} of a data server: one RocksDB per server, four column families
  * ({@code default} for the data, {@code journal} for one {@link JournalRecord} per batch: the
  * applied seqs and the dedup entries it added, {@code meta} for the {@link Journal}'s
- * checkpoint and the per-partition join epochs and commit holds), all written in one
+ * checkpoint and the per-partition join epochs and commit holds, {@code expiry} for the
+ * expiry index of the values with a TTL, see {@link KeyCodec}), all written in one
  * {@link WriteBatch} per driver batch, so data, seqs and dedup never disagree (encoded in Java by
  * a {@link BatchEncoder}, so the batch crosses JNI once). A replicated write is one value record
  * plus its share of its batch's journal record. A copy reads a RocksDB snapshot through a
@@ -65,6 +66,8 @@ public final class RocksDbStore implements LocalStore {
      */
     private static final long WRITE_BUFFER_BYTES = 2L << 20;
     private static final byte[] JOURNAL_CF = "journal".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] EXPIRY_CF = "expiry".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] EMPTY = new byte[0];
     /** Journal records deleted at a time: one range deletion and checkpoint per this many. */
     private static final int TRIM_STEP = 256;
 
@@ -85,6 +88,7 @@ public final class RocksDbStore implements LocalStore {
     private final ColumnFamilyHandle data;
     private final ColumnFamilyHandle meta;
     private final ColumnFamilyHandle journalCf;
+    private final ColumnFamilyHandle expiryCf;
     /** The batch {@link #apply} builds, reused (apply runs on one thread). */
     private final BatchEncoder encoder = new BatchEncoder();
     private final Journal journal;
@@ -117,12 +121,14 @@ public final class RocksDbStore implements LocalStore {
         List<ColumnFamilyDescriptor> descriptors = List.of(
                 new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions),
                 new ColumnFamilyDescriptor("meta".getBytes(), cfOptions),
-                new ColumnFamilyDescriptor(JOURNAL_CF, cfOptions));
+                new ColumnFamilyDescriptor(JOURNAL_CF, cfOptions),
+                new ColumnFamilyDescriptor(EXPIRY_CF, cfOptions));
         refuseEarlierLayout(dir);
         this.db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
         this.data = handles.get(0);
         this.meta = handles.get(1);
         this.journalCf = handles.get(2);
+        this.expiryCf = handles.get(3);
         this.writeOptions = new WriteOptions().setSync(false).setDisableWAL(false);
         this.readOptions = new ReadOptions();
         List<JournalRecord> stored = records(null);
@@ -222,8 +228,13 @@ public final class RocksDbStore implements LocalStore {
                 }
                 written.put(ByteBuffer.wrap(key), u.getSeq());
             }
+            long expiresAt = u.getTombstone() ? 0 : u.getExpiresAtMs();
             batch.put(data, key, KeyCodec.encodeValue(u.getSeq(), u.getTombstone(),
-                    u.getValue()));
+                    u.getValue(), expiresAt));
+            if (expiresAt != 0) {
+                batch.put(expiryCf, KeyCodec.expiryKey(new ExpiryEntry(expiresAt,
+                        u.getPartition(), u.getSeq(), u.getKey())), EMPTY);
+            }
         }
     }
 
@@ -450,6 +461,51 @@ public final class RocksDbStore implements LocalStore {
             throw new StoreException("scanning partition " + partition + " of " + dir
                     + " failed: " + e.getMessage(), e);
         }
+    }
+
+    @Override
+    public void forgetExpiries(List<ExpiryEntry> entries) {
+        if (entries.isEmpty()) {
+            return;
+        }
+        try (WriteBatch batch = new WriteBatch()) {
+            for (ExpiryEntry e : entries) {
+                batch.delete(expiryCf, KeyCodec.expiryKey(e));
+            }
+            db.write(writeOptions, batch);
+            if (!logAtSyncOnly) {
+                db.flushWal(false);
+            }
+        } catch (RocksDBException e) {
+            throw new StoreException("removing " + entries.size() + " expiry index entries of "
+                    + dir + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public List<ExpiryEntry> dueExpiries(long nowMs, ExpiryEntry after, int limit) {
+        List<ExpiryEntry> out = new ArrayList<>();
+        try (Slice upper = new Slice(KeyCodec.expiryKeysAfter(nowMs));
+                ReadOptions options = new ReadOptions().setIterateUpperBound(upper);
+                RocksIterator it = db.newIterator(expiryCf, options)) {
+            if (after == null) {
+                it.seekToFirst();
+            } else {
+                byte[] from = KeyCodec.expiryKey(after);
+                it.seek(from);
+                if (it.isValid() && Arrays.equals(it.key(), from)) {
+                    it.next();
+                }
+            }
+            for (; it.isValid() && out.size() < limit; it.next()) {
+                out.add(KeyCodec.expiryEntry(it.key()));
+            }
+            it.status();
+        } catch (RocksDBException e) {
+            throw new StoreException("reading the expiry index of " + dir + " failed: "
+                    + e.getMessage(), e);
+        }
+        return out;
     }
 
     @Override

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.gtstore.dataserver.server.ExpirySweeper;
 import org.gtstore.dataserver.server.PartitionCopier;
 import org.gtstore.dataserver.server.ReplicaDriver;
 import org.gtstore.dataserver.server.ScanPages;
@@ -49,6 +50,9 @@ final class ChainHarness {
 
     record Link(String from, String to, StreamKind sentOn) {
     }
+
+    /** The fake wall clock every node's puts, reads and sweeps use (ms since the epoch). */
+    long nowMs = 1_700_000_000_000L;
 
     /** A copy being read by the harness's copier (plays the driver's PartitionCopier). */
     static final class CopyTask {
@@ -207,7 +211,7 @@ final class ChainHarness {
         tokensByRequest.computeIfAbsent(requestKey(r.getClientId(), r.getRequestId()),
                 k -> new ArrayList<>()).add(token);
         sentTo.put(token, server);
-        step(nodes.get(server), new ChainEvent.ClientPut(r, token));
+        step(nodes.get(server), new ChainEvent.ClientPut(r, token, nowMs));
         return token;
     }
 
@@ -335,7 +339,7 @@ final class ChainHarness {
             } else if (reply instanceof ClientReply.LocalScan scan) {
                 replies.put((Long) scan.replyTo(), ScanPages.answer(scan,
                         n.replica.committedSeq(scan.request().getPartition()), n.store,
-                        n.replica.selfId()));
+                        n.replica.selfId(), nowMs));
             } else if (reply instanceof ClientReply.ScanDone done) {
                 replies.put((Long) done.replyTo(), done.response());
             } else if (reply instanceof ClientReply.ConditionRead check) {
@@ -384,10 +388,7 @@ final class ChainHarness {
             t.pending = new ArrayList<>();
             for (StoredEntry e = c.next(); e != null; e = c.next()) {
                 if (e.value().version() > s.fromVersion()) {
-                    t.pending.add(Update.newBuilder().setPartition(s.partition())
-                            .setSeq(e.value().version()).setKey(e.key())
-                            .setValue(e.value().value()).setTombstone(e.value().tombstone())
-                            .setCopied(true).build());
+                    t.pending.add(PartitionCopier.copied(s.partition(), e));
                 }
             }
             if (s.versionOrder()) {
@@ -453,7 +454,25 @@ final class ChainHarness {
 
     private GetResponse localRead(Node n, ClientReply.LocalRead read) {
         return ReplicaDriver.localAnswer(read, n.store.get(read.partition(), read.key()),
-                n.replica.selfId());
+                n.replica.selfId(), nowMs);
+    }
+
+    /** Moves the fake wall clock (TTLs and expiry) on by {@code ms}. */
+    void advanceClock(long ms) {
+        nowMs += ms;
+    }
+
+    /**
+     * Runs the driver's expiry sweep on {@code server} at the fake wall clock: stale index
+     * entries are forgotten, due writes stepped into its replica.
+     */
+    void sweepExpiries(String server) {
+        Node n = nodes.get(server);
+        ChainEvent.ExpiriesDue due = new ExpirySweeper(n.store, ExpirySweeper.ENTRIES_PER_SWEEP)
+                .sweep(nowMs);
+        if (due != null) {
+            step(n, due);
+        }
     }
 
     /** Delivers queued messages until none is deliverable; returns how many were delivered. */

@@ -378,7 +378,7 @@ class ChainReplicaTest {
     @Test
     void serverWithoutMapIsUnavailable() {
         ChainReplica r = new ChainReplica("a", ChainReplicaConfig.defaults(), Map.of());
-        r.step(new ChainEvent.ClientPut(org.gtstore.proto.PutRequest.getDefaultInstance(), 9));
+        r.step(new ChainEvent.ClientPut(org.gtstore.proto.PutRequest.getDefaultInstance(), 9, 0));
         Ready ready = r.ready();
         ClientReply.PutDone reply = (ClientReply.PutDone) ready.replies().get(0);
         assertEquals(ErrorCode.UNAVAILABLE, reply.response().getCode());
@@ -387,7 +387,7 @@ class ChainReplicaTest {
     @Test
     void readyBeforePersistDoneIsAProgrammingError() {
         ChainReplica r = new ChainReplica("a", ChainReplicaConfig.defaults(), Map.of());
-        r.step(new ChainEvent.ClientPut(org.gtstore.proto.PutRequest.getDefaultInstance(), 9));
+        r.step(new ChainEvent.ClientPut(org.gtstore.proto.PutRequest.getDefaultInstance(), 9, 0));
         assertFalse(r.ready().isEmpty());
         assertThrows(IllegalStateException.class, r::ready);
         r.step(new ChainEvent.PersistDone());
@@ -415,7 +415,7 @@ class ChainReplicaTest {
         r.step(new ChainEvent.MapChanged(h.map(1, List.of("a"), "")));
         r.step(new ChainEvent.LeaseChanged(true));
         r.step(new ChainEvent.ClientPut(h.request("k", "v").setEpoch(1).setClientId("c")
-                .setRequestId(7).build(), 1L));
+                .setRequestId(7).build(), 1L, 0));
         Ready ready = r.ready();
         assertEquals(42, ready.writes().get(0).getSeq());
         assertNotNull(ready.roles());

@@ -106,7 +106,7 @@ public class ChainStepBenchmark {
         for (int n = 0; n < BATCH; n++) {
             PutRequest p = puts[next++ & (KEYS - 1)].toBuilder().setRequestId(++requestId)
                     .build();
-            replica.step(new ChainEvent.ClientPut(p, ++token));
+            replica.step(new ChainEvent.ClientPut(p, ++token, 0));
         }
         return drain();
     }

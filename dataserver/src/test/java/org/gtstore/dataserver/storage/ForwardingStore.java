@@ -14,6 +14,16 @@ public class ForwardingStore implements LocalStore {
     }
 
     @Override
+    public List<ExpiryEntry> dueExpiries(long nowMs, ExpiryEntry after, int limit) {
+        return delegate.dueExpiries(nowMs, after, limit);
+    }
+
+    @Override
+    public void forgetExpiries(List<ExpiryEntry> entries) {
+        delegate.forgetExpiries(entries);
+    }
+
+    @Override
     public void apply(StoreBatch batch) {
         delegate.apply(batch);
     }
