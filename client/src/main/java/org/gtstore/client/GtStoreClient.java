@@ -173,6 +173,25 @@ public final class GtStoreClient implements AutoCloseable {
         return await(putAsync(key, value, condition));
     }
 
+    /**
+     * A put whose value expires {@code ttl} after the head of its chain accepts it (at least
+     * 1 ms, at most ten years): from then on no get, scan or condition sees it, and the head
+     * deletes it through the chain. A later put without a TTL keeps the key for good. Expiry is
+     * judged on the servers' wall clocks, assumed to agree within NTP's skew.
+     */
+    public PutResult put(String key, String value, Duration ttl) {
+        return await(putAsync(key, value, ttl));
+    }
+
+    public PutResult put(byte[] key, byte[] value, Duration ttl) {
+        return await(putAsync(key, value, ttl));
+    }
+
+    /** A compare-and-set put whose value expires {@code ttl} after it is written. */
+    public ConditionalResult put(String key, String value, Condition condition, Duration ttl) {
+        return await(putAsync(key, value, condition, ttl));
+    }
+
     /** {@code put(key, value, Condition.ifAbsent())}. */
     public ConditionalResult putIfAbsent(String key, String value) {
         return put(key, value, Condition.ifAbsent());
@@ -202,6 +221,29 @@ public final class GtStoreClient implements AutoCloseable {
         Objects.requireNonNull(value, "value == null");
         return writeIf(Operation.Type.PUT, ByteString.copyFrom(key), ByteString.copyFrom(value),
                 condition);
+    }
+
+    public CompletableFuture<ConditionalResult> putAsync(String key, String value,
+            Condition condition, Duration ttl) {
+        Objects.requireNonNull(key, "key == null");
+        Objects.requireNonNull(value, "value == null");
+        Objects.requireNonNull(ttl, "ttl == null");
+        return writeIf(Operation.Type.PUT, utf8(key), utf8(value), condition, ttl);
+    }
+
+    public CompletableFuture<PutResult> putAsync(String key, String value, Duration ttl) {
+        Objects.requireNonNull(key, "key == null");
+        Objects.requireNonNull(value, "value == null");
+        Objects.requireNonNull(ttl, "ttl == null");
+        return write(Operation.Type.PUT, utf8(key), utf8(value), ttl);
+    }
+
+    public CompletableFuture<PutResult> putAsync(byte[] key, byte[] value, Duration ttl) {
+        Objects.requireNonNull(key, "key == null");
+        Objects.requireNonNull(value, "value == null");
+        Objects.requireNonNull(ttl, "ttl == null");
+        return write(Operation.Type.PUT, ByteString.copyFrom(key), ByteString.copyFrom(value),
+                ttl);
     }
 
     public CompletableFuture<ConditionalResult> deleteAsync(String key, Condition condition) {
@@ -391,18 +433,30 @@ public final class GtStoreClient implements AutoCloseable {
 
     private CompletableFuture<PutResult> write(Operation.Type type, ByteString key,
             ByteString value) {
+        return write(type, key, value, null);
+    }
+
+    private CompletableFuture<PutResult> write(Operation.Type type, ByteString key,
+            ByteString value, Duration ttl) {
         RequestLimits.checkKey(key.size());
         RequestLimits.checkValue(value.size());
-        return dispatcher.write(new Operation(type, key, value, nextRequestId.getAndIncrement()));
+        return dispatcher.write(new Operation(type, key, value, nextRequestId.getAndIncrement(),
+                false, 0, RequestLimits.ttlMs(ttl)));
     }
 
     private CompletableFuture<ConditionalResult> writeIf(Operation.Type type, ByteString key,
             ByteString value, Condition condition) {
+        return writeIf(type, key, value, condition, null);
+    }
+
+    private CompletableFuture<ConditionalResult> writeIf(Operation.Type type, ByteString key,
+            ByteString value, Condition condition, Duration ttl) {
         Objects.requireNonNull(condition, "condition == null");
         RequestLimits.checkKey(key.size());
         RequestLimits.checkValue(value.size());
         return dispatcher.writeConditional(new Operation(type, key, value,
-                nextRequestId.getAndIncrement(), true, condition.version()));
+                nextRequestId.getAndIncrement(), true, condition.version(),
+                RequestLimits.ttlMs(ttl)));
     }
 
     private CompletableFuture<GetResult> read(ByteString key) {

@@ -1,5 +1,6 @@
 package org.gtstore.gtctl;
 
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,8 +20,9 @@ final class ClientKeyValueStore implements KeyValueStore {
     }
 
     @Override
-    public CompletableFuture<WriteOutcome> put(String key, String value) {
-        return client.putAsync(key, value).thenApply(ClientKeyValueStore::write);
+    public CompletableFuture<WriteOutcome> put(String key, String value, Duration ttl) {
+        return (ttl == null ? client.putAsync(key, value) : client.putAsync(key, value, ttl))
+                .thenApply(ClientKeyValueStore::write);
     }
 
     @Override
@@ -34,8 +36,10 @@ final class ClientKeyValueStore implements KeyValueStore {
     }
 
     @Override
-    public CompletableFuture<WriteOutcome> putIf(String key, String value, long ifVersion) {
-        return client.putAsync(key, value, condition(ifVersion))
+    public CompletableFuture<WriteOutcome> putIf(String key, String value, long ifVersion,
+            Duration ttl) {
+        return (ttl == null ? client.putAsync(key, value, condition(ifVersion))
+                : client.putAsync(key, value, condition(ifVersion), ttl))
                 .thenApply(ClientKeyValueStore::write);
     }
 

@@ -1,5 +1,6 @@
 package org.gtstore.gtctl;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -13,7 +14,12 @@ import java.util.function.Function;
  * with the client's exceptions, whose messages are shown to the user.
  */
 public interface KeyValueStore extends AutoCloseable {
-    CompletableFuture<WriteOutcome> put(String key, String value);
+    default CompletableFuture<WriteOutcome> put(String key, String value) {
+        return put(key, value, null);
+    }
+
+    /** A put whose value expires {@code ttl} after it is written (null: never). */
+    CompletableFuture<WriteOutcome> put(String key, String value, Duration ttl);
 
     CompletableFuture<ReadOutcome> get(String key);
 
@@ -23,7 +29,13 @@ public interface KeyValueStore extends AutoCloseable {
      * A compare-and-set put: writes only if the key's version is {@code ifVersion} (0: it has
      * no value); otherwise the outcome is a {@link WriteOutcome#conflict}.
      */
-    CompletableFuture<WriteOutcome> putIf(String key, String value, long ifVersion);
+    default CompletableFuture<WriteOutcome> putIf(String key, String value, long ifVersion) {
+        return putIf(key, value, ifVersion, null);
+    }
+
+    /** A compare-and-set put whose value expires {@code ttl} after it is written (null: never). */
+    CompletableFuture<WriteOutcome> putIf(String key, String value, long ifVersion,
+            Duration ttl);
 
     /** A compare-and-set delete, as {@link #putIf}. */
     CompletableFuture<WriteOutcome> deleteIf(String key, long ifVersion);

@@ -1,17 +1,19 @@
 package org.gtstore.gtctl;
 
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code gtctl put KEY VALUE [--if-version N | --if-absent]}: prints {@code OK, <head that
- * accepted the write>}, or for a condition that failed {@code CONFLICT, <current version>}
- * (exit {@value Gtctl#EXIT_CONFLICT}).
+ * {@code gtctl put KEY VALUE [--if-version N | --if-absent] [--ttl DURATION]}: prints
+ * {@code OK, <head that accepted the write>}, or for a condition that failed
+ * {@code CONFLICT, <current version>} (exit {@value Gtctl#EXIT_CONFLICT}).
  */
 @Command(name = "put", description = {"Write VALUE under KEY; prints 'OK, <server>'.",
     "With a condition, writes only if it holds; otherwise prints 'CONFLICT, <current version>'"
@@ -32,6 +34,11 @@ final class PutCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true)
     private WriteCondition condition;
 
+    @Option(names = "--ttl", paramLabel = "DURATION", converter = TtlConverter.class,
+            description = "The value expires this long after it is written (500ms, 30s, 5m, 2h,"
+                    + " 7d): from then on it reads as not found, and the cluster deletes it.")
+    private Duration ttl;
+
     private final Connector connector;
 
     PutCommand(Connector connector) {
@@ -42,8 +49,8 @@ final class PutCommand implements Callable<Integer> {
     public Integer call() {
         WriteOutcome r = SingleOperation.run(common.secured(connector),
                 common.metadataAddresses(), common.timeout(), common.formatter(),
-                spec.commandLine().getOut(), store -> condition == null ? store.put(key, value)
-                        : store.putIf(key, value, condition.ifVersion(spec)),
+                spec.commandLine().getOut(), store -> condition == null ? store.put(key, value, ttl)
+                        : store.putIf(key, value, condition.ifVersion(spec), ttl),
                 (format, result) -> format.put(key, result));
         return r.conflict() ? Gtctl.EXIT_CONFLICT : Gtctl.EXIT_OK;
     }

@@ -1,9 +1,11 @@
 package org.gtstore.gtctl;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import picocli.CommandLine.TypeConversionException;
 
 /**
  * One line of {@code gtctl shell} input: {@code put <key> <value>}, {@code get <key>},
@@ -11,7 +13,9 @@ import java.util.Locale;
  * ...]} (the batches print one line per key, as the commands of the same names do), or the
  * compare-and-set commands {@code cas <key> <version> <value>} (put only if the key's version
  * is {@code <version>}, 0 for a key without a value) and {@code cad <key> <version>} (delete
- * only if it has that version), which print {@code CONFLICT, <current version>} otherwise.
+ * only if it has that version), which print {@code CONFLICT, <current version>} otherwise,
+ * and {@code setex <key> <ttl> <value>}, a put whose value expires after {@code <ttl>}
+ * ({@code 30s}, {@code 5m}, ... or a number of seconds, as Redis's SETEX takes).
  *
  * <p>Words are separated by spaces or tabs. A key or value may be written in double quotes to
  * hold spaces ({@code "a b"}, with {@code \"} and {@code \\} inside). An unquoted value is the
@@ -25,15 +29,21 @@ import java.util.Locale;
  * @param values the values of {@code put}, {@code cas} and {@code mput}, one per key; empty
  *     otherwise
  * @param ifVersion the version {@code cas} and {@code cad} require (0: no value); 0 otherwise
+ * @param ttl the time to live of {@code setex}; null otherwise
  */
-public record ShellRequest(Op op, List<String> keys, List<String> values, long ifVersion) {
+public record ShellRequest(Op op, List<String> keys, List<String> values, long ifVersion,
+        Duration ttl) {
 
     /** The shell's operations. */
-    public enum Op { PUT, GET, DELETE, MGET, MPUT, CAS, CAD }
+    public enum Op { PUT, GET, DELETE, MGET, MPUT, CAS, CAD, SETEX }
 
     public ShellRequest {
         keys = List.copyOf(keys);
         values = List.copyOf(values);
+    }
+
+    public ShellRequest(Op op, List<String> keys, List<String> values, long ifVersion) {
+        this(op, keys, values, ifVersion, null);
     }
 
     public ShellRequest(Op op, List<String> keys, List<String> values) {
@@ -89,11 +99,15 @@ public record ShellRequest(Op op, List<String> keys, List<String> values, long i
             case "mput", "mset" -> Op.MPUT;
             case "cas" -> Op.CAS;
             case "cad" -> Op.CAD;
+            case "setex" -> Op.SETEX;
             default -> throw new SyntaxException("unknown command '" + word
                     + "': expected put <key> <value>, get <key>, delete <key>, mget <key>...,"
-                    + " mput <key> <value> ..., cas <key> <version> <value> or"
-                    + " cad <key> <version>");
+                    + " mput <key> <value> ..., cas <key> <version> <value>,"
+                    + " cad <key> <version> or setex <key> <ttl> <value>");
         };
+        if (op == Op.SETEX) {
+            return setex(c);
+        }
         if (op == Op.MGET || op == Op.MPUT) {
             return batch(op, c);
         }
@@ -178,10 +192,34 @@ public record ShellRequest(Op op, List<String> keys, List<String> values, long i
         return new ShellRequest(op, List.of(key), List.of(value), version);
     }
 
+    /** {@code setex <key> <ttl> <value>}. */
+    private static ShellRequest setex(Cursor c) {
+        String key = c.word();
+        if (key == null) {
+            throw new SyntaxException(usage(Op.SETEX) + ": missing key");
+        }
+        String word = c.word();
+        if (word == null) {
+            throw new SyntaxException(usage(Op.SETEX) + ": missing ttl");
+        }
+        Duration ttl;
+        try {
+            ttl = TtlConverter.parse(word);
+        } catch (TypeConversionException e) {
+            throw new SyntaxException(usage(Op.SETEX) + ": " + e.getMessage());
+        }
+        String value = c.rest();
+        if (value == null) {
+            throw new SyntaxException(usage(Op.SETEX) + ": missing value");
+        }
+        return new ShellRequest(Op.SETEX, List.of(key), List.of(value), 0, ttl);
+    }
+
     private static String usage(Op op) {
         return switch (op) {
             case CAS -> "usage: cas <key> <version> <value>";
             case CAD -> "usage: cad <key> <version>";
+            case SETEX -> "usage: setex <key> <ttl> <value>";
             case PUT -> "usage: put <key> <value>";
             case GET -> "usage: get <key>";
             case DELETE -> "usage: delete <key>";

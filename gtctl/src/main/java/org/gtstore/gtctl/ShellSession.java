@@ -112,6 +112,8 @@ final class ShellSession {
                         .thenApply(w -> format.put(r.key(), w));
                 case CAD -> store.deleteIf(r.key(), r.ifVersion())
                         .thenApply(w -> format.delete(r.key(), w));
+                case SETEX -> store.put(r.key(), r.value(), r.ttl())
+                        .thenApply(w -> format.put(r.key(), w));
                 case MGET -> store.getAll(r.keys()).thenApply(all -> lines(all, "get",
                         o -> format.get(o.key(), o.result())));
                 case MPUT -> store.putAll(entries(r)).thenApply(all -> lines(all, "put",

@@ -1,5 +1,6 @@
 package org.gtstore.gtctl;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -33,9 +34,15 @@ final class FakeStore implements KeyValueStore {
         return "server" + (Math.floorMod(key.hashCode(), 5) + 1);
     }
 
+    /** The TTL of each key's last put that had one. */
+    final Map<String, Duration> ttls = new ConcurrentHashMap<>();
+
     @Override
-    public CompletableFuture<WriteOutcome> put(String key, String value) {
+    public CompletableFuture<WriteOutcome> put(String key, String value, Duration ttl) {
         return run(key, () -> {
+            if (ttl != null) {
+                ttls.put(key, ttl);
+            }
             data.put(key, value);
             return new WriteOutcome(headOf(key), 7, 12, List.of(headOf(key), "server9"));
         });
@@ -43,8 +50,12 @@ final class FakeStore implements KeyValueStore {
 
     /** Versions: 7 for a present key; a condition naming another fails with 7 (or 0 if absent). */
     @Override
-    public CompletableFuture<WriteOutcome> putIf(String key, String value, long ifVersion) {
+    public CompletableFuture<WriteOutcome> putIf(String key, String value, long ifVersion,
+            Duration ttl) {
         return run(key, () -> {
+            if (ttl != null) {
+                ttls.put(key, ttl);
+            }
             long current = data.containsKey(key) ? 7 : 0;
             if (current != ifVersion) {
                 return WriteOutcome.conflict(current);

@@ -209,6 +209,31 @@ class KeyValueCommandsTest {
     }
 
     @Test
+    void putWithATtlPassesItOnInAnyOfItsForms() {
+        GtctlRunner.Result r = gtctl.run("put", META, "k", "v", "--ttl", "30s");
+        assertEquals(0, r.exitCode(), r.err());
+        assertEquals("OK, " + FakeStore.headOf("k") + "\n", r.out());
+        assertEquals(java.time.Duration.ofSeconds(30), store.ttls.get("k"));
+        gtctl.run("put", META, "k2", "v", "--ttl", "1500ms");
+        assertEquals(java.time.Duration.ofMillis(1500), store.ttls.get("k2"));
+        gtctl.run("put", META, "k3", "v", "--ttl", "PT2H", "--if-absent");
+        assertEquals(java.time.Duration.ofHours(2), store.ttls.get("k3"), "with a condition");
+        gtctl.run("put", META, "k4", "v", "--ttl", "7d");
+        assertEquals(java.time.Duration.ofDays(7), store.ttls.get("k4"));
+    }
+
+    @Test
+    void aBadTtlIsOneUsageErrorAndWritesNothing() {
+        for (String bad : List.of("soon", "0s", "-5s", "4000d", "30x")) {
+            GtctlRunner.Result r = gtctl.run("put", META, "k", "v", "--ttl", bad);
+            assertEquals(2, r.exitCode(), bad);
+            assertTrue(r.err().contains("--ttl"), r.err());
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+        }
+        assertEquals(1, gtctl.run("get", META, "k").exitCode(), "nothing was written");
+    }
+
+    @Test
     void scanPrintsEveryKeyPageByPageWithPrefixLimitKeysOnlyAndJson() {
         for (int i = 0; i < 2_500; i++) {
             store.preload(String.format("user:%04d", i), "v" + i);

@@ -41,7 +41,7 @@ class ShellSessionTest {
                 "key1, NOT_FOUND",
                 "ERROR: unknown command 'bogus': expected put <key> <value>, get <key>,"
                         + " delete <key>, mget <key>..., mput <key> <value> ..., cas <key>"
-                        + " <version> <value> or cad <key> <version>",
+                        + " <version> <value>, cad <key> <version> or setex <key> <ttl> <value>",
                 "ERROR: put failkey failed after 5 attempts over 10000 ms: server2 UNAVAILABLE"),
                 lines(out));
         assertEquals(2, errors);
@@ -252,5 +252,25 @@ class ShellSessionTest {
                 "ERROR: usage: cas <key> <version> <value>: 'x' is not a version (0 for a key"
                         + " without a value)"), lines(out));
         assertEquals(1, errors, "a conflict is an answer, not an error");
+    }
+
+    @Test
+    void setexPutsWithATtlAndABadTtlIsOneErrorLine() throws Exception {
+        FakeStore store = new FakeStore(false);
+        StringWriter out = new StringWriter();
+        ShellSession shell = new ShellSession(store, new ResultFormatter(false, false),
+                new PrintWriter(out), 64);
+        int errors = shell.run(new BufferedReader(new StringReader(String.join("\n",
+                "setex k 30s hello world", "setex j 90 v", "setex x soon v", "setex y 5m"))));
+        assertEquals(List.of(
+                "OK, " + FakeStore.headOf("k"),
+                "OK, " + FakeStore.headOf("j"),
+                "ERROR: usage: setex <key> <ttl> <value>: 'soon' is not a duration (e.g. 500ms,"
+                        + " 30s, 5m, 2h, 7d)",
+                "ERROR: usage: setex <key> <ttl> <value>: missing value"), lines(out));
+        assertEquals(2, errors);
+        assertEquals(java.time.Duration.ofSeconds(30), store.ttls.get("k"));
+        assertEquals(java.time.Duration.ofSeconds(90), store.ttls.get("j"), "plain seconds");
+        assertEquals("hello world", store.get("k").get().value());
     }
 }

@@ -399,6 +399,7 @@ public final class Dispatcher {
                     .setFirstAttemptAgeMs(firstAttemptAgeMs(state))
                     .setConditional(op.conditional())
                     .setIfVersion(op.ifVersion())
+                    .setTtlMs(op.ttlMs())
                     .build();
             String tail = target.route().tailAddress();
             channels.put(target.address(), tail != null ? tail : target.address(), request,

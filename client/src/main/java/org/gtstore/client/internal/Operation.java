@@ -11,13 +11,14 @@ import com.google.protobuf.ByteString;
  * @param requestId the id every attempt of a put or delete carries; 0 for a get
  * @param conditional a compare-and-set write: only if the key's version is {@code ifVersion}
  * @param ifVersion the version a conditional write requires, 0 for "no value"
+ * @param ttlMs a put's time to live in ms (0: none), counted from when the head accepts it
  */
 public record Operation(Type type, ByteString key, ByteString value, long requestId,
-        boolean conditional, long ifVersion) {
+        boolean conditional, long ifVersion, long ttlMs) {
 
-    /** An unconditional operation. */
+    /** An unconditional operation without a TTL. */
     public Operation(Type type, ByteString key, ByteString value, long requestId) {
-        this(type, key, value, requestId, false, 0);
+        this(type, key, value, requestId, false, 0, 0);
     }
 
     /** The three operations. */

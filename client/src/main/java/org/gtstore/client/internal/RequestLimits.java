@@ -1,9 +1,11 @@
 package org.gtstore.client.internal;
 
+import java.time.Duration;
 import org.gtstore.client.InvalidRequestException;
 import org.gtstore.proto.Limits;
+import org.gtstore.proto.Ttl;
 
-/** The wire limits on keys and values, checked before anything is sent. */
+/** The wire limits on keys, values and TTLs, checked before anything is sent. */
 public final class RequestLimits {
     public static final int KEY_BYTES_MAX = Limits.KEY_BYTES_MAX_VALUE;
     public static final int VALUE_BYTES_MAX = Limits.VALUE_BYTES_MAX_VALUE;
@@ -20,6 +22,23 @@ public final class RequestLimits {
             throw new InvalidRequestException("key is " + keyBytes
                     + " bytes, more than the limit of " + KEY_BYTES_MAX + " bytes");
         }
+    }
+
+    /**
+     * A TTL in ms for the wire: at least 1 ms, at most {@link Ttl#MAX_MS}; null means none (0).
+     * Throws InvalidRequestException otherwise.
+     */
+    public static long ttlMs(Duration ttl) {
+        if (ttl == null) {
+            return 0;
+        }
+        if (ttl.isNegative() || ttl.toMillis() < 1) {
+            throw new InvalidRequestException("a ttl is at least 1 ms: " + ttl);
+        }
+        if (ttl.compareTo(Duration.ofMillis(Ttl.MAX_MS)) > 0) {
+            throw new InvalidRequestException("a ttl is at most ten years: " + ttl);
+        }
+        return ttl.toMillis();
     }
 
     /** Throws InvalidRequestException if the value is longer than the limit. */
