@@ -44,11 +44,11 @@ final class TtlConverter implements ITypeConverter<Duration> {
                         + " 30s, 5m, 2h, 7d)");
             }
         }
-        if (d.toMillis() < 1) {
-            throw new TypeConversionException("a ttl is at least 1 ms: '" + text + "'");
-        }
         if (d.compareTo(Duration.ofDays(3650)) > 0) {
             throw new TypeConversionException("a ttl is at most ten years: '" + text + "'");
+        }
+        if (d.isNegative() || d.toMillis() < 1) {
+            throw new TypeConversionException("a ttl is at least 1 ms: '" + text + "'");
         }
         return d;
     }

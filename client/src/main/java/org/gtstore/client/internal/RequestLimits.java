@@ -32,11 +32,11 @@ public final class RequestLimits {
         if (ttl == null) {
             return 0;
         }
-        if (ttl.isNegative() || ttl.toMillis() < 1) {
-            throw new InvalidRequestException("a ttl is at least 1 ms: " + ttl);
-        }
         if (ttl.compareTo(Duration.ofMillis(Ttl.MAX_MS)) > 0) {
             throw new InvalidRequestException("a ttl is at most ten years: " + ttl);
+        }
+        if (ttl.isNegative() || ttl.toMillis() < 1) {
+            throw new InvalidRequestException("a ttl is at least 1 ms: " + ttl);
         }
         return ttl.toMillis();
     }

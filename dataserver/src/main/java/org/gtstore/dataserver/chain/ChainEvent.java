@@ -74,10 +74,12 @@ public sealed interface ChainEvent {
     /**
      * The store's answer to a {@link ClientReply.ConditionRead}: the seq of the key's latest
      * write ({@code version}, 0 if none), whether that write is a value ({@code live}; false for
-     * a delete or none), the value and when it expires ({@code expiresAtMs}, 0: never).
+     * a delete or none), the value, when it expires ({@code expiresAtMs}, 0: never) and the
+     * wall clock when the store was read ({@code nowMs}): the conditions waiting on it are
+     * decided at that moment.
      */
     record ConditionRead(int partition, ByteString key, long checkId, long version,
-            boolean live, ByteString value, long expiresAtMs) implements ChainEvent {
+            boolean live, ByteString value, long expiresAtMs, long nowMs) implements ChainEvent {
     }
 
     /**

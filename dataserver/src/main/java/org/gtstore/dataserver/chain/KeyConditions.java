@@ -16,9 +16,10 @@ import org.gtstore.proto.Ttl;
  * put of that key waits here, in arrival order; the answer decides them all at once, each
  * against the version the one before it left. Puts of other keys never wait.
  *
- * <p>An expired value counts as absent for a condition (version 0), judged at the moment each
- * put arrived. The head's own delete of an expired value ({@code replyTo} null: nobody waits
- * for it) holds here too, with the condition that the expired write is still the key's latest.
+ * <p>An expired value counts as absent for a condition (version 0), judged at the moment the
+ * store was read. The head's own delete of an expired value ({@code replyTo} null: nobody
+ * waits for it) holds here too, with the condition that the expired write is still the key's
+ * latest and has expired.
  */
 final class KeyConditions {
     private record Held(PutRequest request, Object replyTo, long nowMs) {
@@ -77,8 +78,9 @@ final class KeyConditions {
         long expiresAt = e.expiresAtMs();
         for (Held h : p.puts) {
             PutRequest r = h.request();
+            boolean present = live && !Ttl.expired(expiresAt, e.nowMs());
             if (h.replyTo() == null) {
-                if (latest == r.getIfVersion()) {
+                if (latest == r.getIfVersion() && live && !present) {
                     pr.acceptWrite(r, null, h.nowMs(), fx);
                     latest = pr.applied();
                     live = false;
@@ -92,7 +94,6 @@ final class KeyConditions {
                 pr.awaitRetry(earlier.seq(), h.replyTo(), fx);
                 continue;
             }
-            boolean present = live && !Ttl.expired(expiresAt, h.nowMs());
             long current = present ? latest : 0;
             if (r.getConditional() && current != r.getIfVersion()) {
                 pr.awaitConflict(latest, h.replyTo(),

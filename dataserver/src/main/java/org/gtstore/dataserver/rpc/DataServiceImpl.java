@@ -36,6 +36,7 @@ public final class DataServiceImpl extends DataServiceGrpc.DataServiceImplBase {
     private final Executor statsExecutor;
     private final LongAdder puts = new LongAdder();
     private final LongAdder gets = new LongAdder();
+    private final LongAdder scans = new LongAdder();
     private final LongAdder replyMessages = new LongAdder();
     private final LongAdder replies = new LongAdder();
 
@@ -68,6 +69,7 @@ public final class DataServiceImpl extends DataServiceGrpc.DataServiceImplBase {
 
     @Override
     public void scan(ScanRequest request, StreamObserver<ScanResponse> reply) {
+        scans.increment();
         sink.submitScan(request, reply);
     }
 
@@ -99,6 +101,14 @@ public final class DataServiceImpl extends DataServiceGrpc.DataServiceImplBase {
                         .asRuntimeException());
             }
         });
+    }
+
+    /** Client requests received since the process started: puts (deletes too), gets, scans. */
+    public record RequestCounts(long puts, long gets, long scans) {
+    }
+
+    public RequestCounts requestCounts() {
+        return new RequestCounts(puts.sum(), gets.sum(), scans.sum());
     }
 
     /** The identity, the pid and the counters: cheap. */

@@ -2,6 +2,7 @@ package org.gtstore.dataserver.server;
 
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -26,6 +27,8 @@ import org.gtstore.dataserver.rpc.ServerView;
 import org.gtstore.dataserver.storage.LocalStore;
 import org.gtstore.dataserver.storage.RocksDbStore;
 import org.gtstore.dataserver.storage.StoredDedup;
+import org.gtstore.proto.GrpcCallMetrics;
+import org.gtstore.proto.MetricsEndpoint;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,6 +60,8 @@ public final class DataServer implements AutoCloseable {
     private final GroupCommit groupCommit;
     private final Server grpcServer;
     private final String advertisedAddress;
+    /** The Prometheus endpoint; null without {@code --metrics}. */
+    private final MetricsEndpoint metricsEndpoint;
 
     private DataServer(DataServerConfig config, Consumer<Throwable> fatalHandler,
             Function<Path, LocalStore> storeOpener) throws IOException {
@@ -102,9 +107,19 @@ public final class DataServer implements AutoCloseable {
         DataServiceImpl service = new DataServiceImpl(driver, transport, view(),
                 statsExecutor);
         this.health = new LeaseHealth(session.lease());
-        this.grpcServer = io.serveOn(NettyServerBuilder
+        PrometheusRegistry registry = new PrometheusRegistry();
+        boolean metrics = !config.metrics().isEmpty();
+        if (metrics) {
+            driver.metrics(new ReplicaMetrics(registry));
+            DataServerMetrics.register(registry, driver, session.lease(), service, transport);
+        }
+        NettyServerBuilder builder = io.serveOn(NettyServerBuilder
                 .forAddress(new InetSocketAddress(config.listenHost(), config.listenPort()),
-                        config.security().serverCredentials()))
+                        config.security().serverCredentials()));
+        if (metrics) {
+            builder.intercept(new GrpcCallMetrics(registry));
+        }
+        this.grpcServer = builder
                 .intercept(config.security().tokenCheck())
                 .directExecutor()
                 .maxInboundMessageSize(Channels.MESSAGE_BYTES_MAX)
@@ -121,6 +136,30 @@ public final class DataServer implements AutoCloseable {
                     + config.listenPort() + ": " + e.getMessage(), e);
         }
         this.advertisedAddress = config.advertisedAddress(grpcServer.getPort());
+        this.metricsEndpoint = metrics ? startMetrics(registry) : null;
+    }
+
+    /** Serves the registry on {@code --metrics}; a port that cannot be bound fails the start. */
+    private MetricsEndpoint startMetrics(PrometheusRegistry registry) throws IOException {
+        DataServerConfig.HostPort hp = DataServerConfig.HostPort.parse(config.metrics(),
+                "--metrics");
+        try {
+            MetricsEndpoint e = MetricsEndpoint.start(hp.host(), hp.port(), registry);
+            LOG.info("[{}] metrics on http://{}:{}/metrics", config.serverId(), hp.host(),
+                    e.port());
+            return e;
+        } catch (java.io.UncheckedIOException e) {
+            grpcServer.shutdownNow();
+            io.close();
+            groupCommit.close();
+            store.close();
+            throw e.getCause();
+        }
+    }
+
+    /** The port of the Prometheus endpoint, or 0 without one. */
+    public int metricsPort() {
+        return metricsEndpoint == null ? 0 : metricsEndpoint.port();
     }
 
     /**
@@ -228,6 +267,9 @@ public final class DataServer implements AutoCloseable {
     @Override
     public void close() {
         LOG.info("[{}] stopping", config.serverId());
+        if (metricsEndpoint != null) {
+            metricsEndpoint.close();
+        }
         health.close();
         session.close();
         grpcServer.shutdownNow();

@@ -29,6 +29,8 @@ import org.gtstore.proto.TransportSecurity;
  * @param metadataRetryBackoffMs delay before retrying a failed register, watch or map fetch
  * @param chain the pure protocol's knobs (ticks, buffers)
  * @param security TLS and token for every connection: served, chain and metadata
+ * @param metrics {@code host:port} of the Prometheus endpoint (port 0: any free one); empty:
+ *     none
  */
 public record DataServerConfig(
         String serverId,
@@ -45,7 +47,8 @@ public record DataServerConfig(
         long metadataCommandTimeoutMs,
         long metadataRetryBackoffMs,
         ChainReplicaConfig chain,
-        TransportSecurity security) {
+        TransportSecurity security,
+        String metrics) {
 
     public static final long DEFAULT_TICK_INTERVAL_MS = 100;
     public static final int DEFAULT_DRIVER_BATCH_MAX = 4096;
@@ -68,7 +71,7 @@ public record DataServerConfig(
                 DEFAULT_CHAIN_RECONNECT_BACKOFF_MIN_MS, DEFAULT_CHAIN_RECONNECT_BACKOFF_MAX_MS,
                 DEFAULT_METADATA_RPC_TIMEOUT_MS, DEFAULT_METADATA_COMMAND_TIMEOUT_MS,
                 DEFAULT_METADATA_RETRY_BACKOFF_MS,
-                ChainReplicaConfig.defaults(), TransportSecurity.plaintext());
+                ChainReplicaConfig.defaults(), TransportSecurity.plaintext(), "");
     }
 
     /** This configuration, advertising {@code hostPort} (empty: the listen address). */
@@ -76,7 +79,7 @@ public record DataServerConfig(
         return new DataServerConfig(serverId, listenHost, listenPort, hostPort, dataDir,
                 metadataAddresses, tickIntervalMs, driverBatchMax, chainReconnectBackoffMinMs,
                 chainReconnectBackoffMaxMs, metadataRpcTimeoutMs, metadataCommandTimeoutMs,
-                metadataRetryBackoffMs, chain, security);
+                metadataRetryBackoffMs, chain, security, metrics);
     }
 
     /** This configuration, with {@code s} for every connection. */
@@ -84,7 +87,15 @@ public record DataServerConfig(
         return new DataServerConfig(serverId, listenHost, listenPort, advertise, dataDir,
                 metadataAddresses, tickIntervalMs, driverBatchMax, chainReconnectBackoffMinMs,
                 chainReconnectBackoffMaxMs, metadataRpcTimeoutMs, metadataCommandTimeoutMs,
-                metadataRetryBackoffMs, chain, s);
+                metadataRetryBackoffMs, chain, s, metrics);
+    }
+
+    /** This configuration, serving metrics on {@code hostPort} (empty: none). */
+    public DataServerConfig withMetrics(String hostPort) {
+        return new DataServerConfig(serverId, listenHost, listenPort, advertise, dataDir,
+                metadataAddresses, tickIntervalMs, driverBatchMax, chainReconnectBackoffMinMs,
+                chainReconnectBackoffMaxMs, metadataRpcTimeoutMs, metadataCommandTimeoutMs,
+                metadataRetryBackoffMs, chain, security, hostPort);
     }
 
     /** The address registered with the metadata, given the port the DataService bound. */
@@ -114,6 +125,12 @@ public record DataServerConfig(
             throw new IllegalArgumentException("--listen " + listenHost + " binds every"
                     + " interface: give --advertise host:port, the address other servers and"
                     + " clients connect to");
+        }
+        if (metrics == null) {
+            throw new IllegalArgumentException("--metrics is missing");
+        }
+        if (!metrics.isEmpty()) {
+            HostPort.parse(metrics, "--metrics");
         }
         if (dataDir == null) {
             throw new IllegalArgumentException("--data-dir is missing");

@@ -55,6 +55,11 @@ public final class DataServerMain {
             + " metadata members, if --meta is not given, and the TLS and token files.")
     Path clusterFile;
 
+    @Option(names = "--metrics", paramLabel = "[HOST:]PORT", description = "Serve Prometheus"
+            + " metrics at http://HOST:PORT/metrics (a bare port binds 127.0.0.1; 0 picks a"
+            + " free one). Off by default.")
+    String metrics = "";
+
     @Mixin
     SecurityFlags security = new SecurityFlags();
 
@@ -66,7 +71,13 @@ public final class DataServerMain {
         }
         DataServerConfig.HostPort hp = DataServerConfig.HostPort.parse(listen, "--listen");
         return DataServerConfig.of(id, hp.host(), hp.port(), dataDir, meta)
-                .withAdvertise(advertise).withSecurity(security.security()).validate();
+                .withAdvertise(advertise).withSecurity(security.security())
+                .withMetrics(metricsAddress(metrics)).validate();
+    }
+
+    /** {@code --metrics}: a bare port means loopback; empty stays empty (off). */
+    static String metricsAddress(String flag) {
+        return flag.isEmpty() || flag.contains(":") ? flag : "127.0.0.1:" + flag;
     }
 
     /** The flags a cluster file supplies: the metadata members, the TLS and token files. */

@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A sweep reads the store's expiry index from where the last one stopped, at most
  * {@code entriesPerSweep} due entries, and looks each key up: an entry whose write is gone
- * (overwritten, deleted, its partition discarded) is stale and removed from the index; one whose
+ * (overwritten, deleted, its partition discarded; a value of the same version with another
+ * expiry is another write, after a cut back) is stale and removed from the index; one whose
  * write is still the key's latest is handed to the replica ({@link ChainEvent.ExpiriesDue}),
  * whose heads delete it if it is still the latest in seq order. The next sweep goes on after the
  * last entry read, and starts from the first again once it has read every due entry, so due
@@ -45,6 +46,11 @@ public final class ExpirySweeper {
         this.entriesPerSweep = entriesPerSweep;
     }
 
+    /** True if the last sweep read a full page: more entries may be due after it. */
+    public boolean behind() {
+        return after != null;
+    }
+
     /**
      * One sweep at {@code nowMs}: removes the stale entries it read and returns the due writes
      * for the replica, or null if there are none. A store that cannot be read is logged and
@@ -58,7 +64,8 @@ public final class ExpirySweeper {
             List<ChainEvent.ExpiredWrite> due = new ArrayList<>();
             for (ExpiryEntry e : entries) {
                 StoredValue v = store.get(e.partition(), e.key());
-                if (v == null || v.tombstone() || v.version() != e.version()) {
+                if (v == null || v.tombstone() || v.version() != e.version()
+                        || v.expiresAtMs() != e.expiresAtMs()) {
                     stale.add(e);
                 } else {
                     due.add(new ChainEvent.ExpiredWrite(e.partition(), e.key(), e.version()));

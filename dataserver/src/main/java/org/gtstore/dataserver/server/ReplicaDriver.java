@@ -3,12 +3,14 @@ package org.gtstore.dataserver.server;
 import com.google.protobuf.ByteString;
 import io.grpc.netty.shaded.io.netty.util.concurrent.EventExecutor;
 import io.grpc.stub.StreamObserver;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -105,6 +107,8 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
     private boolean sweepDue;
     private long ticksSinceSweep;
     private final ExpirySweeper sweeper;
+    /** What the driver measures; replaced by {@link #metrics} when the server has an endpoint. */
+    private ReplicaMetrics metrics = new ReplicaMetrics(new PrometheusRegistry());
     /** The wall clock TTLs count on (ms since the epoch). */
     private final LongSupplier wallClock = System::currentTimeMillis;
     /** Set by {@link #start()}: until then inputs wait in the inbox; loop thread only. */
@@ -165,6 +169,33 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
      */
     void groupCommit(GroupCommit commit) {
         this.groupCommit = commit;
+    }
+
+    /** Wires the metrics the driver records into. Before {@link #start()}. */
+    void metrics(ReplicaMetrics m) {
+        this.metrics = m;
+    }
+
+    /**
+     * Per partition this server holds as a chain member: applied seq minus committed seq,
+     * the updates the tail has not acknowledged yet. Read on the loop; null if the loop did
+     * not answer within {@code timeoutMs} (a scrape then leaves the lag out).
+     */
+    public Map<Integer, Long> chainLag(long timeoutMs) {
+        try {
+            return loop.submit(() -> {
+                Map<Integer, Long> lag = new TreeMap<>();
+                for (int p : roles.held()) {
+                    lag.put(p, replica.appliedSeq(p) - replica.committedSeq(p));
+                }
+                return lag;
+            }).get(timeoutMs, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
+            return null;
+        }
     }
 
     /** Starts stepping what has arrived and ticking. */
@@ -269,13 +300,19 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
         if (ticker == null || !running || syncing) {
             return;
         }
+        long start = System.nanoTime();
         try {
             checkLease(System.nanoTime());
             if (sweepDue) {
                 // First in the pass: the store holds every applied batch (see ExpirySweeper).
                 sweepDue = false;
                 ChainEvent.ExpiriesDue due = sweeper.sweep(wallClock.getAsLong());
+                if (sweeper.behind()) {
+                    // A full page: more are due; the next sweep comes with the next tick.
+                    ticksSinceSweep = EXPIRY_SWEEP_INTERVAL_MS / tickIntervalMs;
+                }
                 if (due != null) {
+                    metrics.expiredFound(due.writes().size());
                     replica.step(due);
                 }
             }
@@ -296,6 +333,7 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
             if (!inbox.isEmpty()) {
                 schedulePass();
             }
+            metrics.pass(System.nanoTime() - start);
         } catch (Throwable t) {
             fail(t);
         }
@@ -380,7 +418,9 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
             return;
         }
         if (r.hasStoreWork()) {
+            long start = System.nanoTime();
             store.apply(storeBatch(r));
+            metrics.storeWrite(System.nanoTime() - start);
             if (syncsWrites()) {
                 syncing = true;
                 groupCommit.sync(() -> afterSync(r), this::fail);
@@ -506,26 +546,37 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
         }
         if (reply instanceof ClientReply.PutDone p) {
             ClientSession.Op op = (ClientSession.Op) p.replyTo();
+            metrics.answered("put", p.response().getCode());
             op.session().answerPut(op.id(), p.response());
             flushLater(op.session());
         } else if (reply instanceof ClientReply.GetDone g) {
             ClientSession.Op op = (ClientSession.Op) g.replyTo();
+            metrics.answered("get", g.response().getCode());
             op.session().answerGet(op.id(), g.response());
             flushLater(op.session());
         } else if (reply instanceof ClientReply.LocalRead read) {
             ClientSession.Op op = (ClientSession.Op) read.replyTo();
-            op.session().answerGet(op.id(), localAnswer(read,
-                    store.get(read.partition(), read.key()), selfId, wallClock.getAsLong()));
+            long start = System.nanoTime();
+            GetResponse answer = localAnswer(read, store.get(read.partition(), read.key()),
+                    selfId, wallClock.getAsLong());
+            metrics.getRead(System.nanoTime() - start);
+            metrics.answered("get", answer.getCode());
+            op.session().answerGet(op.id(), answer);
             flushLater(op.session());
         } else if (reply instanceof ClientReply.LocalScan scan) {
-            answerScan(scan.replyTo(), ScanPages.answer(scan,
+            long start = System.nanoTime();
+            ScanResponse page = ScanPages.answer(scan,
                     replica.committedSeq(scan.request().getPartition()), store, selfId,
-                    wallClock.getAsLong()));
+                    wallClock.getAsLong());
+            metrics.scanRead(System.nanoTime() - start);
+            metrics.answered("scan", page.getCode());
+            answerScan(scan.replyTo(), page);
         } else if (reply instanceof ClientReply.ScanDone done) {
+            metrics.answered("scan", done.response().getCode());
             answerScan(done.replyTo(), done.response());
         } else if (reply instanceof ClientReply.ConditionRead check) {
             enqueue(new EventInput(conditionAnswer(check,
-                    store.get(check.partition(), check.key()))));
+                    store.get(check.partition(), check.key()), wallClock.getAsLong())));
         }
     }
 
@@ -541,15 +592,18 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
         }
     }
 
-    /** The store's answer to a condition check, given the stored value (null if none). */
+    /**
+     * The store's answer to a condition check, given the stored value (null if none) read at
+     * wall clock {@code nowMs}.
+     */
     public static ChainEvent.ConditionRead conditionAnswer(ClientReply.ConditionRead check,
-            StoredValue v) {
+            StoredValue v, long nowMs) {
         return v == null
                 ? new ChainEvent.ConditionRead(check.partition(), check.key(), check.checkId(),
-                        0, false, ByteString.EMPTY, 0)
+                        0, false, ByteString.EMPTY, 0, nowMs)
                 : new ChainEvent.ConditionRead(check.partition(), check.key(), check.checkId(),
                         v.version(), !v.tombstone(), v.tombstone() ? ByteString.EMPTY : v.value(),
-                        v.expiresAtMs());
+                        v.expiresAtMs(), nowMs);
     }
 
     /**

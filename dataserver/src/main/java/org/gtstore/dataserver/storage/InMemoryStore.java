@@ -65,6 +65,11 @@ public final class InMemoryStore implements LocalStore {
                 continue;
             }
             long expiresAt = u.getTombstone() ? 0 : u.getExpiresAtMs();
+            if (expiresAt != 0 && old != null && old.expiresAtMs() != 0
+                    && !b.resets().contains(u.getPartition())) {
+                expiries.remove(new ExpiryEntry(old.expiresAtMs(), u.getPartition(),
+                        old.version(), u.getKey()));
+            }
             data.put(k, new StoredValue(u.getTombstone() ? ByteString.EMPTY : u.getValue(),
                     u.getSeq(), u.getTombstone(), expiresAt));
             if (expiresAt != 0) {

@@ -213,13 +213,19 @@ public final class RocksDbStore implements LocalStore {
         dedupAtOpen = null;
     }
 
-    /** The values of the batch; a copied entry only if newer than the stored one. */
+    /**
+     * The values of the batch; a copied entry only if newer than the stored one. A value with
+     * an expiry is indexed, and the index entry of the value it replaces goes (a key refreshed
+     * with a TTL keeps one entry); an entry of a value replaced by one without a TTL stays
+     * until the sweep finds it stale, so that writes without a TTL never read the store.
+     */
     private void putUpdates(BatchEncoder batch, StoreBatch b) throws RocksDBException {
         boolean copies = false;
         for (Update u : b.updates()) {
             copies |= u.getCopied();
         }
         Map<ByteBuffer, Long> written = copies ? new HashMap<>() : null;
+        Map<ByteBuffer, ExpiryEntry> indexed = null;
         for (Update u : b.updates()) {
             byte[] key = KeyCodec.dataKey(u.getPartition(), u.getKey());
             if (copies) {
@@ -229,13 +235,33 @@ public final class RocksDbStore implements LocalStore {
                 written.put(ByteBuffer.wrap(key), u.getSeq());
             }
             long expiresAt = u.getTombstone() ? 0 : u.getExpiresAtMs();
+            if (expiresAt != 0) {
+                indexed = indexed == null ? new HashMap<>() : indexed;
+                ExpiryEntry entry = new ExpiryEntry(expiresAt, u.getPartition(), u.getSeq(),
+                        u.getKey());
+                ExpiryEntry replaced = indexed.put(ByteBuffer.wrap(key), entry);
+                if (replaced == null && !b.resets().contains(u.getPartition())) {
+                    replaced = storedExpiry(u, key);
+                }
+                if (replaced != null) {
+                    batch.delete(expiryCf, KeyCodec.expiryKey(replaced));
+                }
+                batch.put(expiryCf, KeyCodec.expiryKey(entry), EMPTY);
+            }
             batch.put(data, key, KeyCodec.encodeValue(u.getSeq(), u.getTombstone(),
                     u.getValue(), expiresAt));
-            if (expiresAt != 0) {
-                batch.put(expiryCf, KeyCodec.expiryKey(new ExpiryEntry(expiresAt,
-                        u.getPartition(), u.getSeq(), u.getKey())), EMPTY);
-            }
         }
+    }
+
+    /** The index entry of the value stored under {@code key}, if it has an expiry. */
+    private ExpiryEntry storedExpiry(Update u, byte[] key) throws RocksDBException {
+        byte[] raw = db.get(data, readOptions, key);
+        if (raw == null) {
+            return null;
+        }
+        StoredValue v = KeyCodec.decodeValue(raw);
+        return v.expiresAtMs() == 0 ? null
+                : new ExpiryEntry(v.expiresAtMs(), u.getPartition(), v.version(), u.getKey());
     }
 
     /** True if a copied entry is newer than what the store (or this batch) holds for its key. */

@@ -344,7 +344,7 @@ final class ChainHarness {
                 replies.put((Long) done.replyTo(), done.response());
             } else if (reply instanceof ClientReply.ConditionRead check) {
                 conditionChecks.add(new PendingCheck(n, ReplicaDriver.conditionAnswer(check,
-                        n.store.get(check.partition(), check.key()))));
+                        n.store.get(check.partition(), check.key()), nowMs)));
             } else if (reply instanceof ClientReply.Committed c
                     && !noSessionAt.contains(n.replica.selfId())) {
                 committed(c);

@@ -84,7 +84,7 @@ class DataServerConfigTest {
                 List.of("h:1"), 0, ok.driverBatchMax(), ok.chainReconnectBackoffMinMs(),
                 ok.chainReconnectBackoffMaxMs(), ok.metadataRpcTimeoutMs(),
                 ok.metadataCommandTimeoutMs(), ok.metadataRetryBackoffMs(), ok.chain(),
-                ok.security());
+                ok.security(), "");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, bad::validate);
         assertEquals("tickIntervalMs must be positive: 0", e.getMessage());
     }

@@ -34,10 +34,15 @@ class ExpiryIndexTest {
         return new ExpiryEntry(at, partition, version, bytes(key));
     }
 
-    /** Writes: p1 a@100 (v1), p2 b@50 (v1), p1 c never (v2), p1 a@300 again (v3). */
+    /**
+     * Writes: p1 a@100 (v1), p2 b@50 (v1), p1 c never (v2), p1 a@300 again (v3) in one batch,
+     * then p1 d@70 (v4) and a@400 (v5), then d without a TTL (v6).
+     */
     private static void write(LocalStore s) {
         s.apply(List.of(put(1, 1, "a", 100), put(2, 1, "b", 50), put(1, 2, "c", 0),
                 put(1, 3, "a", 300)), Map.of(1, 3L, 2, 1L));
+        s.apply(List.of(put(1, 4, "d", 70), put(1, 5, "a", 400)), Map.of(1, 5L));
+        s.apply(List.of(put(1, 6, "d", 0)), Map.of(1, 6L));
     }
 
     @Test
@@ -45,16 +50,18 @@ class ExpiryIndexTest {
         try (RocksDbStore r = RocksDbStore.open(dir); InMemoryStore m = new InMemoryStore()) {
             for (LocalStore s : List.<LocalStore>of(r, m)) {
                 write(s);
-                assertEquals(300, s.get(1, bytes("a")).expiresAtMs());
+                assertEquals(400, s.get(1, bytes("a")).expiresAtMs());
                 assertEquals(0, s.get(1, bytes("c")).expiresAtMs());
-                assertEquals(bytes("v3"), s.get(1, bytes("a")).value());
-                assertTrue(s.get(1, bytes("a")).liveAt(299));
-                assertFalse(s.get(1, bytes("a")).liveAt(300));
+                assertEquals(bytes("v5"), s.get(1, bytes("a")).value());
+                assertTrue(s.get(1, bytes("a")).liveAt(399));
+                assertFalse(s.get(1, bytes("a")).liveAt(400));
                 assertEquals(List.of(), s.dueExpiries(49, null, 10));
-                assertEquals(List.of(entry(50, 2, 1, "b"), entry(100, 1, 1, "a")),
-                        s.dueExpiries(100, null, 10), "the overwritten write's entry stays");
+                assertEquals(List.of(entry(50, 2, 1, "b"), entry(70, 1, 4, "d"),
+                        entry(400, 1, 5, "a")), s.dueExpiries(1_000, null, 10),
+                        "a TTL write replaces the entry of the value it overwrites (in its batch"
+                        + " or before); a write without a TTL leaves it for the sweep");
                 assertEquals(List.of(entry(50, 2, 1, "b")), s.dueExpiries(1_000, null, 1));
-                assertEquals(List.of(entry(100, 1, 1, "a"), entry(300, 1, 3, "a")),
+                assertEquals(List.of(entry(70, 1, 4, "d"), entry(400, 1, 5, "a")),
                         s.dueExpiries(1_000, entry(50, 2, 1, "b"), 10), "resumes after");
             }
         }
@@ -64,12 +71,12 @@ class ExpiryIndexTest {
     void forgottenEntriesAreGoneAndTheRestSurvivesReopen() {
         try (RocksDbStore s = RocksDbStore.open(dir)) {
             write(s);
-            s.forgetExpiries(List.of(entry(100, 1, 1, "a")));
+            s.forgetExpiries(List.of(entry(70, 1, 4, "d")));
         }
         try (RocksDbStore s = RocksDbStore.open(dir)) {
-            assertEquals(List.of(entry(50, 2, 1, "b"), entry(300, 1, 3, "a")),
+            assertEquals(List.of(entry(50, 2, 1, "b"), entry(400, 1, 5, "a")),
                     s.dueExpiries(Long.MAX_VALUE - 1, null, 10));
-            assertEquals(300, s.get(1, bytes("a")).expiresAtMs(), "the value's expiry too");
+            assertEquals(400, s.get(1, bytes("a")).expiresAtMs(), "the value's expiry too");
         }
     }
 
