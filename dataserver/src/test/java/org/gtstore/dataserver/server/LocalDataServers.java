@@ -46,8 +46,19 @@ final class LocalDataServers implements AutoCloseable {
     /** A server on the store {@code storeOpener} opens in its directory. */
     DataServer start(String id, FakeMetadataService meta, Function<Path, LocalStore> storeOpener)
             throws Exception {
-        DataServerConfig c = DataServerConfig.of(id, "127.0.0.1", 0, dir.resolve(id),
-                List.of(meta.address()));
+        return start(DataServerConfig.of(id, "127.0.0.1", 0, dir.resolve(id),
+                List.of(meta.address())), storeOpener);
+    }
+
+    /** A server with a Prometheus endpoint on a free loopback port. */
+    DataServer startWithMetrics(String id, FakeMetadataService meta) throws Exception {
+        return start(DataServerConfig.of(id, "127.0.0.1", 0, dir.resolve(id),
+                List.of(meta.address())).withMetrics("127.0.0.1:0"), RocksDbStore::open);
+    }
+
+    private DataServer start(DataServerConfig c, Function<Path, LocalStore> storeOpener)
+            throws Exception {
+        String id = c.serverId();
         DataServer s = DataServer.start(c, fatal::add, storeOpener);
         servers.put(id, s);
         return s;
