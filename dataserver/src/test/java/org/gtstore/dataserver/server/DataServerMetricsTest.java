@@ -11,7 +11,6 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -19,6 +18,7 @@ import org.gtstore.proto.DataServiceGrpc;
 import org.gtstore.proto.ErrorCode;
 import org.gtstore.proto.GetRequest;
 import org.gtstore.proto.KeyPartitioner;
+import org.gtstore.proto.MetricsScrape;
 import org.gtstore.proto.StatsRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -34,8 +34,6 @@ import org.junit.jupiter.api.io.TempDir;
 class DataServerMetricsTest {
     private static final int PARTITIONS = 8;
     private static final KeyPartitioner PARTITIONER = new KeyPartitioner(PARTITIONS);
-    private static final String PROTOBUF = "application/vnd.google.protobuf;"
-            + " proto=io.prometheus.client.MetricFamily; encoding=delimited";
 
     @TempDir
     Path dir;
@@ -79,23 +77,24 @@ class DataServerMetricsTest {
         DataServiceGrpc.newBlockingStub(local.channel("s1"))
                 .getStats(StatsRequest.newBuilder().setCountsOnly(true).build());
 
-        Map<String, Metrics.MetricFamily> families = scrapeProtobuf(s1.metricsPort());
-        assertEquals(10, value(families, "gtstore_dataserver_requests_total", Map.of("op", "put")));
-        assertEquals(6, value(families, "gtstore_dataserver_requests_total", Map.of("op", "get")));
+        MetricsScrape families = MetricsScrape.of("127.0.0.1", s1.metricsPort(), 5_000);
+        String requests = "gtstore_dataserver_requests_total";
+        assertEquals(10, value(families, requests, Map.of("op", "put")));
+        assertEquals(6, value(families, requests, Map.of("op", "get")));
         assertEquals(1, value(families, "gtstore_dataserver_request_errors_total",
                 Map.of("op", "get", "code", "INVALID_ARGUMENT")));
         assertEquals(1, value(families, "gtstore_dataserver_lease_valid", Map.of()));
         assertEquals(1, value(families, "gtstore_dataserver_map_epoch", Map.of()));
         assertEquals(PARTITIONS, value(families, "gtstore_dataserver_partitions",
                 Map.of("role", "head")));
-        assertEquals(PARTITIONS, families.get("gtstore_dataserver_chain_lag_updates")
+        assertEquals(PARTITIONS, families.families().get("gtstore_dataserver_chain_lag_updates")
                 .getMetricCount(), "one series per partition held");
         assertEquals(1, value(families, "gtstore_grpc_calls_total",
                 Map.of("method", "GetStats", "code", "OK")));
-        Metrics.Histogram passes = families.get("gtstore_dataserver_pass_seconds")
+        Metrics.Histogram passes = families.families().get("gtstore_dataserver_pass_seconds")
                 .getMetric(0).getHistogram();
         assertTrue(passes.getSampleCount() > 0, "passes timed");
-        assertTrue(families.containsKey("jvm_memory_used_bytes"), "JVM metrics too");
+        assertTrue(families.families().containsKey("jvm_memory_used_bytes"), "JVM metrics too");
 
         String text = scrape(s1.metricsPort(), "text/plain");
         assertTrue(text.contains("# TYPE gtstore_dataserver_requests_total counter"), text);
@@ -103,30 +102,9 @@ class DataServerMetricsTest {
     }
 
     /** One sample's value: a counter's or a gauge's. */
-    private static double value(Map<String, Metrics.MetricFamily> families, String name,
-            Map<String, String> labels) {
-        Metrics.MetricFamily f = families.get(name);
-        assertTrue(f != null, name + " not in " + families.keySet());
-        for (Metrics.Metric m : f.getMetricList()) {
-            Map<String, String> have = new HashMap<>();
-            m.getLabelList().forEach(l -> have.put(l.getName(), l.getValue()));
-            if (have.equals(labels)) {
-                return m.hasCounter() ? m.getCounter().getValue() : m.getGauge().getValue();
-            }
-        }
-        throw new AssertionError(name + labels + " not in " + f);
-    }
-
-    private static Map<String, Metrics.MetricFamily> scrapeProtobuf(int port) throws Exception {
-        HttpURLConnection conn = open(port, PROTOBUF);
-        Map<String, Metrics.MetricFamily> out = new HashMap<>();
-        try (InputStream in = conn.getInputStream()) {
-            for (Metrics.MetricFamily f = Metrics.MetricFamily.parseDelimitedFrom(in); f != null;
-                    f = Metrics.MetricFamily.parseDelimitedFrom(in)) {
-                out.put(f.getName(), f);
-            }
-        }
-        return out;
+    private static double value(MetricsScrape scrape, String name, Map<String, String> labels) {
+        return scrape.value(name, labels).orElseThrow(() -> new AssertionError(name + labels
+                + " not in " + scrape.families().keySet()));
     }
 
     private static String scrape(int port, String accept) throws Exception {

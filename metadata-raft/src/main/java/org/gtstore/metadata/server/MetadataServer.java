@@ -3,6 +3,7 @@ package org.gtstore.metadata.server;
 import io.grpc.Server;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.grpc.protobuf.services.HealthStatusManager;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -34,6 +35,8 @@ import org.gtstore.metadata.service.LeadershipConfirmer;
 import org.gtstore.metadata.service.MetadataGrpcService;
 import org.gtstore.metadata.service.MetadataLeader;
 import org.gtstore.metadata.statemachine.MetadataStateMachine;
+import org.gtstore.proto.GrpcCallMetrics;
+import org.gtstore.proto.MetricsEndpoint;
 import org.gtstore.proto.TransportSecurity;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -87,6 +90,8 @@ public final class MetadataServer implements AutoCloseable {
     private LeadershipConfirmer confirmer;
     private LeadershipTransfer transfer;
     private Server grpcServer;
+    /** The Prometheus endpoint; null without {@code --metrics}. */
+    private MetricsEndpoint metricsEndpoint;
     private final HealthStatusManager health = new HealthStatusManager();
     private ServingStatus healthStatus;
     private RaftServer.Division division;
@@ -149,8 +154,14 @@ public final class MetadataServer implements AutoCloseable {
         RaftMembership membership = new RaftMembership(config, raftServer, division, transfer,
                 config.electionTimeoutMaxMs());
         PeerAddress self = config.self();
-        grpcServer = NettyServerBuilder.forAddress(new InetSocketAddress(config.bindHost(),
-                        self.rpcPort()), config.security().serverCredentials())
+        PrometheusRegistry registry = new PrometheusRegistry();
+        NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(
+                config.bindHost(), self.rpcPort()), config.security().serverCredentials());
+        if (!config.metrics().isEmpty()) {
+            MetadataMetrics.register(registry, division, stateMachine);
+            builder.intercept(new GrpcCallMetrics(registry));
+        }
+        grpcServer = builder
                 .intercept(config.security().tokenCheck())
                 .addService(new MetadataGrpcService(member, leader,
                         // A slow commit still proves leadership; only an answer later than the
@@ -164,6 +175,13 @@ public final class MetadataServer implements AutoCloseable {
                 ServingStatus.NOT_SERVING);
         healthStatus = ServingStatus.NOT_SERVING;
         grpcServer.start();
+        if (!config.metrics().isEmpty()) {
+            int colon = config.metrics().lastIndexOf(':');
+            metricsEndpoint = MetricsEndpoint.start(config.metrics().substring(0, colon),
+                    Integer.parseInt(config.metrics().substring(colon + 1)), registry);
+            LOG.info("[{}] metrics on http://{}:{}/metrics", config.id(),
+                    config.metrics().substring(0, colon), metricsEndpoint.port());
+        }
         this.division = division;
         duty.scheduleWithFixedDelay(this::tick, 0, config.leaderTickMs(), TimeUnit.MILLISECONDS);
         warnIfFlagsDiffer();
@@ -247,6 +265,11 @@ public final class MetadataServer implements AutoCloseable {
         return leader;
     }
 
+    /** The port of the Prometheus endpoint, or 0 without one. */
+    public int metricsPort() {
+        return metricsEndpoint == null ? 0 : metricsEndpoint.port();
+    }
+
     public RaftServer.Division division() throws IOException {
         return raftServer.getDivision(GROUP_ID);
     }
@@ -268,6 +291,9 @@ public final class MetadataServer implements AutoCloseable {
             transfer.handOver(peer -> true, true);
         }
         duty.shutdownNow();
+        if (metricsEndpoint != null) {
+            metricsEndpoint.close();
+        }
         if (grpcServer != null) {
             grpcServer.shutdownNow();
         }

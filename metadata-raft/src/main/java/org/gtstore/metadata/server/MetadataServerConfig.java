@@ -12,7 +12,8 @@ import org.gtstore.proto.TransportSecurity;
  * Everything one metadata member needs to start, parsed once from the command line (see
  * docs/contracts.md) and checked by {@link #validate()} with plain messages. Every timing knob
  * has its unit in its name; the defaults are the cluster-wide ones of docs/contracts.md.
- * {@code security} covers both ports: the rpc service and Ratis.
+ * {@code security} covers both ports: the rpc service and Ratis. {@code metrics} is the
+ * {@code host:port} of the Prometheus endpoint (port 0: any free one), empty for none.
  */
 public record MetadataServerConfig(
         String id,
@@ -38,7 +39,8 @@ public record MetadataServerConfig(
         int logPurgeGapEntries,
         boolean join,
         String listenHost,
-        TransportSecurity security) {
+        TransportSecurity security,
+        String metrics) {
 
     /** Partitions moving between servers at once (rebalancing, drains); 0 turns it off. */
     public static final int DEFAULT_REBALANCE_MOVES = 16;
@@ -82,6 +84,11 @@ public record MetadataServerConfig(
     /** Throws IllegalArgumentException naming the first bad setting and its value. */
     public MetadataServerConfig validate() {
         Objects.requireNonNull(id, "--id is required");
+        Objects.requireNonNull(metrics, "--metrics is missing");
+        if (!metrics.isEmpty() && !metrics.matches(".+:\\d{1,5}")) {
+            throw new IllegalArgumentException("--metrics expects [host:]port, got '" + metrics
+                    + "'");
+        }
         Objects.requireNonNull(storageDir, "--storage-dir is required");
         Objects.requireNonNull(durability, "--durability is required");
         if (peers.isEmpty()) {
@@ -196,6 +203,7 @@ public record MetadataServerConfig(
         b.join = join;
         b.listenHost = listenHost;
         b.security = security;
+        b.metrics = metrics;
         return b;
     }
 
@@ -231,6 +239,7 @@ public record MetadataServerConfig(
         private boolean join;
         private String listenHost;
         private TransportSecurity security = TransportSecurity.plaintext();
+        private String metrics = "";
 
         public Builder id(String v) { id = v; return this; }
         public Builder peers(List<PeerAddress> v) { peers = v; return this; }
@@ -259,6 +268,8 @@ public record MetadataServerConfig(
         public Builder join(boolean v) { join = v; return this; }
         public Builder listenHost(String v) { listenHost = v; return this; }
         public Builder security(TransportSecurity v) { security = v; return this; }
+        /** {@code host:port} of the Prometheus endpoint (port 0: any); empty: none. */
+        public Builder metrics(String v) { metrics = v; return this; }
 
         public MetadataServerConfig build() {
             return new MetadataServerConfig(id, peers, storageDir, replication, partitions,
@@ -266,7 +277,7 @@ public record MetadataServerConfig(
                     electionTimeoutMinMs, electionTimeoutMaxMs, probeTimeoutMs, restartGraceMs,
                     reviveWaitMs, rebalanceMoves, bootstrapWaitMs,
                     leaderTickMs, snapshotThresholdEntries, logSegmentSizeMaxBytes,
-                    logPurgeGapEntries, join, listenHost, security);
+                    logPurgeGapEntries, join, listenHost, security, metrics);
         }
     }
 }

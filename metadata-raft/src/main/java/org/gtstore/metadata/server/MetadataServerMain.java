@@ -113,6 +113,11 @@ public final class MetadataServerMain {
     @Mixin
     SecurityFlags security = new SecurityFlags();
 
+    @Option(names = "--metrics", paramLabel = "[HOST:]PORT", description = "Serve Prometheus"
+            + " metrics at http://HOST:PORT/metrics (a bare port binds 127.0.0.1; 0 picks a"
+            + " free one). Off by default.")
+    String metrics = "";
+
     @Option(names = "--help", usageHelp = true, description = "Print this help and exit.")
     boolean help;
 
@@ -188,7 +193,9 @@ public final class MetadataServerMain {
                 .electionTimeoutMinMs(m.electionTimeoutMinMs)
                 .electionTimeoutMaxMs(m.electionTimeoutMaxMs)
                 .bootstrapWaitMs(m.bootstrapWaitMs).join(m.join).listenHost(m.listen)
-                .security(m.security.security()).build()
+                .security(m.security.security())
+                .metrics(m.metrics.isEmpty() || m.metrics.contains(":") ? m.metrics
+                        : "127.0.0.1:" + m.metrics).build()
                 .validate();
     }
 

@@ -71,7 +71,8 @@ final class InJvmGroup implements AutoCloseable {
                 .heartbeatIntervalMs(250).electionTimeoutMinMs(electionMinMs)
                 .electionTimeoutMaxMs(electionMaxMs).leaderTickMs(20)
                 .snapshotThresholdEntries(8)
-                .logSegmentSizeMaxBytes(1024).logPurgeGapEntries(1).join(join).build();
+                .logSegmentSizeMaxBytes(1024).logPurgeGapEntries(1).join(join)
+                .metrics("127.0.0.1:0").build();
     }
 
     /** Starts a new member with {@code --join} (it knows only itself) and returns its address. */
