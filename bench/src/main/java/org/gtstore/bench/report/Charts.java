@@ -62,6 +62,20 @@ public final class Charts {
         return chart;
     }
 
+    /** One bar per category (in the map's order), with the value on each bar. */
+    public static JFreeChart bars(String title, String categoryAxis, String valueAxis,
+            Map<String, Double> values, String subtitle) {
+        DefaultCategoryDataset data = new DefaultCategoryDataset();
+        values.forEach((category, v) -> data.addValue(v, valueAxis, category));
+        JFreeChart chart = ChartFactory.createBarChart(title, categoryAxis, valueAxis, data,
+                PlotOrientation.VERTICAL, false, false, false);
+        if (subtitle != null && !subtitle.isEmpty()) {
+            chart.addSubtitle(new TextTitle(subtitle));
+        }
+        style(chart);
+        return chart;
+    }
+
     /** Keys per server, one bar per server, with a line at the mean. */
     public static JFreeChart loadBalance(LoadBalanceResult result) {
         DefaultCategoryDataset data = new DefaultCategoryDataset();

@@ -87,6 +87,14 @@ public final class Scanner {
     record Position(int partition, ByteString afterKey) {
     }
 
+    /**
+     * The cursor of a scan that goes on after {@code afterKey} in {@code partition}, then
+     * through the partitions after it (the YCSB binding starts its range scans this way).
+     */
+    public static String cursorAfter(int partition, ByteString afterKey) {
+        return encode(new Position(partition, afterKey));
+    }
+
     static String encode(Position p) {
         ByteBuffer b = ByteBuffer.allocate(5 + p.afterKey().size());
         b.put(CURSOR_FORMAT).putInt(p.partition()).put(p.afterKey().asReadOnlyByteBuffer());
