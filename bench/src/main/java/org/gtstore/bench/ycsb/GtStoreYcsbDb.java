@@ -34,8 +34,9 @@ import site.ycsb.Status;
  * {@code gtstore.token-file}. Every thread's instance shares one client.
  *
  * <p>A record is one value under the key {@code table:key} ({@link RecordCodec}). An update of
- * some fields reads the record and writes it back with compare-and-set, again on a conflict,
- * so concurrent updates of one record never lose each other's fields. A scan reads the start
+ * some fields reads the record and writes it back with compare-and-set, again (after a random
+ * back-off) on a conflict, for up to 10 s, so concurrent updates of one record never lose
+ * each other's fields. A scan reads the start
  * key, then the keys after it in GTStore's scan order (the start key's partition in key order,
  * then the partitions after it): keys are hash partitioned, so there is no global key order,
  * and this is the range a GTStore user reads.
@@ -141,7 +142,8 @@ public final class GtStoreYcsbDb extends DB {
         Map<String, byte[]> changed = bytes(values);
         try {
             long deadline = System.nanoTime() + UPDATE_RETRY_NANOS;
-            while (System.nanoTime() - deadline < 0) {
+            for (int attempt = 0; System.nanoTime() - deadline < 0; attempt++) {
+                backOff(attempt);
                 GetResult current = client.get(k);
                 if (!current.found()) {
                     return Status.NOT_FOUND;
@@ -180,6 +182,23 @@ public final class GtStoreYcsbDb extends DB {
             return Status.OK;
         } catch (GtStoreException e) {
             return failed("delete", key(table, key), e);
+        }
+    }
+
+    /**
+     * Before the {@code attempt}th retry of a compare-and-set that lost to another writer: a
+     * random pause of up to 2^attempt ms (at most 64 ms), so that the writers of a hot key
+     * (YCSB's zipfian picks a few keys very often) stop colliding in lockstep.
+     */
+    private static void backOff(int attempt) {
+        if (attempt == 0) {
+            return;
+        }
+        long maxMs = 1L << Math.min(attempt, 6);
+        try {
+            Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(maxMs + 1));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -1,6 +1,5 @@
 package org.gtstore.dataserver.server;
 
-import com.google.protobuf.ByteString;
 import io.grpc.netty.shaded.io.netty.util.concurrent.EventExecutor;
 import io.grpc.stub.StreamObserver;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -36,14 +35,12 @@ import org.gtstore.dataserver.rpc.RequestSink;
 import org.gtstore.dataserver.storage.LocalStore;
 import org.gtstore.dataserver.storage.StoreBatch;
 import org.gtstore.dataserver.storage.StoredDedup;
-import org.gtstore.dataserver.storage.StoredValue;
 import org.gtstore.proto.ChainMessage;
 import org.gtstore.proto.ClientBatch;
 import org.gtstore.proto.ClientOp;
 import org.gtstore.proto.Committed;
 import org.gtstore.proto.CopyProgress;
 import org.gtstore.proto.Durability;
-import org.gtstore.proto.ErrorCode;
 import org.gtstore.proto.GetResponse;
 import org.gtstore.proto.PartitionMap;
 import org.gtstore.proto.ScanRequest;
@@ -557,8 +554,8 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
         } else if (reply instanceof ClientReply.LocalRead read) {
             ClientSession.Op op = (ClientSession.Op) read.replyTo();
             long start = System.nanoTime();
-            GetResponse answer = localAnswer(read, store.get(read.partition(), read.key()),
-                    selfId, wallClock.getAsLong());
+            GetResponse answer = LocalReads.localAnswer(read,
+                    store.get(read.partition(), read.key()), selfId, wallClock.getAsLong());
             metrics.getRead(System.nanoTime() - start);
             metrics.answered("get", answer.getCode());
             op.session().answerGet(op.id(), answer);
@@ -575,7 +572,7 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
             metrics.answered("scan", done.response().getCode());
             answerScan(done.replyTo(), done.response());
         } else if (reply instanceof ClientReply.ConditionRead check) {
-            enqueue(new EventInput(conditionAnswer(check,
+            enqueue(new EventInput(LocalReads.conditionAnswer(check,
                     store.get(check.partition(), check.key()), wallClock.getAsLong())));
         }
     }
@@ -590,42 +587,6 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
             // The caller went away (cancelled, deadline): nothing to answer.
             LOG.debug("scan answer not delivered: {}", e.toString());
         }
-    }
-
-    /**
-     * The store's answer to a condition check, given the stored value (null if none) read at
-     * wall clock {@code nowMs}.
-     */
-    public static ChainEvent.ConditionRead conditionAnswer(ClientReply.ConditionRead check,
-            StoredValue v, long nowMs) {
-        return v == null
-                ? new ChainEvent.ConditionRead(check.partition(), check.key(), check.checkId(),
-                        0, false, ByteString.EMPTY, 0, nowMs)
-                : new ChainEvent.ConditionRead(check.partition(), check.key(), check.checkId(),
-                        v.version(), !v.tombstone(), v.tombstone() ? ByteString.EMPTY : v.value(),
-                        v.expiresAtMs(), nowMs);
-    }
-
-    /**
-     * The answer to a get the replica let the store answer, given the stored value: a value
-     * that expired at {@code nowMs} is not found (version 0, as for a key without a value).
-     */
-    public static GetResponse localAnswer(ClientReply.LocalRead read, StoredValue v,
-            String selfId, long nowMs) {
-        GetResponse.Builder b = GetResponse.newBuilder().setEpoch(read.epoch())
-                .setServerId(selfId);
-        if (v != null && v.version() > read.committedSeq()) {
-            return b.setCode(ErrorCode.UNAVAILABLE).setMessage("partition " + read.partition()
-                    + " on " + selfId + ": the latest write of this key (seq " + v.version()
-                    + ") is not committed yet; retry").build();
-        }
-        if (v == null || v.tombstone()) {
-            return b.setCode(ErrorCode.NOT_FOUND).setVersion(v == null ? 0 : v.version()).build();
-        }
-        if (!v.liveAt(nowMs)) {
-            return b.setCode(ErrorCode.NOT_FOUND).build();
-        }
-        return b.setCode(ErrorCode.OK).setValue(v.value()).setVersion(v.version()).build();
     }
 
     /**

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.gtstore.dataserver.server.ExpirySweeper;
+import org.gtstore.dataserver.server.LocalReads;
 import org.gtstore.dataserver.server.PartitionCopier;
 import org.gtstore.dataserver.server.ReplicaDriver;
 import org.gtstore.dataserver.server.ScanPages;
@@ -343,7 +344,7 @@ final class ChainHarness {
             } else if (reply instanceof ClientReply.ScanDone done) {
                 replies.put((Long) done.replyTo(), done.response());
             } else if (reply instanceof ClientReply.ConditionRead check) {
-                conditionChecks.add(new PendingCheck(n, ReplicaDriver.conditionAnswer(check,
+                conditionChecks.add(new PendingCheck(n, LocalReads.conditionAnswer(check,
                         n.store.get(check.partition(), check.key()), nowMs)));
             } else if (reply instanceof ClientReply.Committed c
                     && !noSessionAt.contains(n.replica.selfId())) {
@@ -453,7 +454,7 @@ final class ChainHarness {
     }
 
     private GetResponse localRead(Node n, ClientReply.LocalRead read) {
-        return ReplicaDriver.localAnswer(read, n.store.get(read.partition(), read.key()),
+        return LocalReads.localAnswer(read, n.store.get(read.partition(), read.key()),
                 n.replica.selfId(), nowMs);
     }
 
