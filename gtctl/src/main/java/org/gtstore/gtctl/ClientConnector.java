@@ -1,11 +1,17 @@
 package org.gtstore.gtctl;
 
+import io.grpc.ManagedChannel;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import org.gtstore.client.GtStoreClient;
+import org.gtstore.client.internal.Channels;
 import org.gtstore.gtctl.cluster.ClientMetadataView;
 import org.gtstore.gtctl.cluster.MetadataView;
+import org.gtstore.proto.DataServiceGrpc;
+import org.gtstore.proto.StatsRequest;
+import org.gtstore.proto.StatsResponse;
 import org.gtstore.proto.TransportSecurity;
 
 /** The real {@link Connector}: the client library. */
@@ -35,6 +41,18 @@ final class ClientConnector implements Connector {
                 .security(security)
                 .build();
         return new ClientKeyValueStore(client);
+    }
+
+    @Override
+    public StatsResponse serverStats(String address, boolean countsOnly, Duration timeout) {
+        ManagedChannel channel = Channels.open(address, security);
+        try {
+            return DataServiceGrpc.newBlockingStub(channel)
+                    .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                    .getStats(StatsRequest.newBuilder().setCountsOnly(countsOnly).build());
+        } finally {
+            Channels.closeNow(channel);
+        }
     }
 
     @Override

@@ -7,6 +7,7 @@ import picocli.CommandLine.Command;
         + " cluster.",
         subcommands = {
             ClusterStartCommand.class, ClusterStopCommand.class, ClusterStatusCommand.class,
+            ClusterStatsCommand.class,
             ClusterKillCommand.class, ClusterRestartCommand.class, ClusterWatchCommand.class,
             ClusterAddServerCommand.class, ClusterDrainCommand.class, ClusterRemoveCommand.class,
             ClusterRollingRestartCommand.class, ClusterMetaCommand.class,

@@ -60,4 +60,24 @@ class YcsbIT {
         assertTrue(Files.readString(out.resolve("ycsb.csv")).startsWith("workload,phase,"));
         System.out.println("[ycsb] " + seen);
     }
+
+    @Test
+    void clusterStatsShowsEveryServerWithItsKeys() throws Exception {
+        TestCluster c = CLUSTER.cluster();
+        for (int i = 0; i < 200; i++) {
+            assertEquals(0, c.gtctl("put", "stats-" + i, "v").exitCode());
+        }
+        CliResult table = c.gtctl("cluster", "stats", "--interval-ms", "300");
+        assertEquals(0, table.exitCode(), table.toString());
+        assertTrue(table.out().get(1).startsWith("SERVER"), table.toString());
+        assertEquals(4, table.out().size() - 2, "a line per server: " + table);
+        CliResult json = c.gtctl("cluster", "stats", "--interval-ms", "300", "--json");
+        JsonNode stats = new ObjectMapper().readTree(json.out().get(0));
+        long keys = 0;
+        for (JsonNode server : stats.get("servers")) {
+            assertTrue(server.get("answered").asBoolean(), server.toString());
+            keys += server.get("keysHeaded").asLong();
+        }
+        assertTrue(keys >= 200, "every key put is headed somewhere: " + stats);
+    }
 }

@@ -118,7 +118,8 @@ public final class DataServiceImpl extends DataServiceGrpc.DataServiceImplBase {
                 .setPuts(puts.sum()).setGets(gets.sum()).setPid(ProcessHandle.current().pid())
                 .setChainMessages(sent.messages()).setChainFlushes(sent.flushes())
                 .setUpdateMessages(sent.updateMessages()).setUpdates(sent.updates())
-                .setReplyMessages(replyMessages.sum()).setReplies(replies.sum());
+                .setReplyMessages(replyMessages.sum()).setReplies(replies.sum())
+                .setPasses(view.passes());
     }
 
     /** The key counts (a scan of the store) and the applied seq of every held partition. */

@@ -2,6 +2,7 @@ package org.gtstore.dataserver.rpc;
 
 import java.util.Map;
 import java.util.Set;
+import org.gtstore.proto.PassHistogram;
 
 /**
  * A read-only view of the server for Ping and GetStats, safe to call from any thread.
@@ -26,4 +27,7 @@ public interface ServerView {
 
     /** The last applied seq of every partition in the local store. */
     Map<Integer, Long> appliedSeqs();
+
+    /** The driver's passes so far, as a histogram of their durations. */
+    PassHistogram passes();
 }

@@ -28,6 +28,7 @@ import org.gtstore.dataserver.storage.LocalStore;
 import org.gtstore.dataserver.storage.RocksDbStore;
 import org.gtstore.dataserver.storage.StoredDedup;
 import org.gtstore.proto.GrpcCallMetrics;
+import org.gtstore.proto.PassHistogram;
 import org.gtstore.proto.MetricsEndpoint;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -247,6 +248,11 @@ public final class DataServer implements AutoCloseable {
             @Override
             public Map<Integer, Long> appliedSeqs() {
                 return store.appliedSeqs();
+            }
+
+            @Override
+            public PassHistogram passes() {
+                return driver.metrics().passes();
             }
         };
     }

@@ -168,6 +168,11 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
         this.groupCommit = commit;
     }
 
+    /** What the driver records (its pass histogram feeds GetStats). */
+    public ReplicaMetrics metrics() {
+        return metrics;
+    }
+
     /** Wires the metrics the driver records into. Before {@link #start()}. */
     void metrics(ReplicaMetrics m) {
         this.metrics = m;

@@ -4,7 +4,9 @@ import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.ClassicHistogramBucket;
 import org.gtstore.proto.ErrorCode;
+import org.gtstore.proto.PassHistogram;
 
 /**
  * What the replica driver measures as it works, in a Prometheus registry: the time of a pass
@@ -18,7 +20,7 @@ public final class ReplicaMetrics {
     private static final double[] BUCKETS = {0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025,
         0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1};
 
-    private final DistributionDataPoint pass;
+    private final Histogram pass;
     private final DistributionDataPoint storeWrite;
     private final DistributionDataPoint getRead;
     private final DistributionDataPoint scanRead;
@@ -43,6 +45,16 @@ public final class ReplicaMetrics {
         expired = Counter.builder().name("gtstore_dataserver_expired_found_total")
                 .help("Expired values the sweeps found still stored (their heads delete them)")
                 .register(registry);
+    }
+
+    /** The pass histogram so far (see {@code StatsResponse.passes}); any thread. */
+    public PassHistogram passes() {
+        PassHistogram.Builder b = PassHistogram.newBuilder();
+        for (ClassicHistogramBucket bucket : pass.collect().getDataPoints().get(0)
+                .getClassicBuckets()) {
+            b.addUpperBounds(bucket.getUpperBound()).addCounts(bucket.getCount());
+        }
+        return b.build();
     }
 
     void pass(long nanos) {
