@@ -14,8 +14,10 @@ import picocli.CommandLine.TypeConversionException;
  * compare-and-set commands {@code cas <key> <version> <value>} (put only if the key's version
  * is {@code <version>}, 0 for a key without a value) and {@code cad <key> <version>} (delete
  * only if it has that version), which print {@code CONFLICT, <current version>} otherwise,
- * and {@code setex <key> <ttl> <value>}, a put whose value expires after {@code <ttl>}
- * ({@code 30s}, {@code 5m}, ... or a number of seconds, as Redis's SETEX takes).
+ * {@code setex <key> <ttl> <value>}, a put whose value expires after {@code <ttl>}
+ * ({@code 30s}, {@code 5m}, ... or a number of seconds, as Redis's SETEX takes), and
+ * {@code scan [<prefix> [<limit>]]}, which prints {@code <key>, <value>} per key as
+ * {@code gtctl scan} does and ends with {@code SCAN, <n> keys}.
  *
  * <p>Words are separated by spaces or tabs. A key or value may be written in double quotes to
  * hold spaces ({@code "a b"}, with {@code \"} and {@code \\} inside). An unquoted value is the
@@ -25,17 +27,18 @@ import picocli.CommandLine.TypeConversionException;
  * Commands are case-insensitive. Blank lines and lines starting with {@code #} are not
  * commands.
  *
- * @param keys the command's keys: one, or a batch's (each once)
+ * @param keys the command's keys: one, or a batch's (each once); a scan's prefix
  * @param values the values of {@code put}, {@code cas} and {@code mput}, one per key; empty
  *     otherwise
- * @param ifVersion the version {@code cas} and {@code cad} require (0: no value); 0 otherwise
+ * @param ifVersion the version {@code cas} and {@code cad} require (0: no value), the limit of
+ *     {@code scan} (0: none); 0 otherwise
  * @param ttl the time to live of {@code setex}; null otherwise
  */
 public record ShellRequest(Op op, List<String> keys, List<String> values, long ifVersion,
         Duration ttl) {
 
     /** The shell's operations. */
-    public enum Op { PUT, GET, DELETE, MGET, MPUT, CAS, CAD, SETEX }
+    public enum Op { PUT, GET, DELETE, MGET, MPUT, CAS, CAD, SETEX, SCAN }
 
     public ShellRequest {
         keys = List.copyOf(keys);
@@ -100,13 +103,18 @@ public record ShellRequest(Op op, List<String> keys, List<String> values, long i
             case "cas" -> Op.CAS;
             case "cad" -> Op.CAD;
             case "setex" -> Op.SETEX;
+            case "scan" -> Op.SCAN;
             default -> throw new SyntaxException("unknown command '" + word
                     + "': expected put <key> <value>, get <key>, delete <key>, mget <key>...,"
                     + " mput <key> <value> ..., cas <key> <version> <value>,"
-                    + " cad <key> <version> or setex <key> <ttl> <value>");
+                    + " cad <key> <version>, setex <key> <ttl> <value> or scan [<prefix>"
+                    + " [<limit>]]");
         };
         if (op == Op.SETEX) {
             return setex(c);
+        }
+        if (op == Op.SCAN) {
+            return scan(c);
         }
         if (op == Op.MGET || op == Op.MPUT) {
             return batch(op, c);
@@ -192,6 +200,29 @@ public record ShellRequest(Op op, List<String> keys, List<String> values, long i
         return new ShellRequest(op, List.of(key), List.of(value), version);
     }
 
+    /** {@code scan [<prefix> [<limit>]]}. */
+    private static ShellRequest scan(Cursor c) {
+        String prefix = c.word();
+        String word = c.word();
+        long limit = 0;
+        if (word != null) {
+            try {
+                limit = Long.parseLong(word);
+            } catch (NumberFormatException e) {
+                limit = -1;
+            }
+            if (limit < 1) {
+                throw new SyntaxException(usage(Op.SCAN) + ": '" + word
+                        + "' is not a limit (at least 1)");
+            }
+        }
+        if (c.word() != null) {
+            throw new SyntaxException(usage(Op.SCAN) + ": too many words");
+        }
+        return new ShellRequest(Op.SCAN, List.of(prefix == null ? "" : prefix), List.of(),
+                limit);
+    }
+
     /** {@code setex <key> <ttl> <value>}. */
     private static ShellRequest setex(Cursor c) {
         String key = c.word();
@@ -220,6 +251,7 @@ public record ShellRequest(Op op, List<String> keys, List<String> values, long i
             case CAS -> "usage: cas <key> <version> <value>";
             case CAD -> "usage: cad <key> <version>";
             case SETEX -> "usage: setex <key> <ttl> <value>";
+            case SCAN -> "usage: scan [<prefix> [<limit>]]";
             case PUT -> "usage: put <key> <value>";
             case GET -> "usage: get <key>";
             case DELETE -> "usage: delete <key>";

@@ -87,16 +87,23 @@ final class ShellSession {
             return CompletableFuture.completedFuture(format.error(null, null, e.getMessage()));
         }
         List<CompletableFuture<String>> previous = new ArrayList<>();
-        for (String key : request.keys()) {
-            CompletableFuture<String> p = lastByKey.get(key);
-            if (p != null && !p.isDone()) {
-                previous.add(p);
+        if (request.op() == ShellRequest.Op.SCAN) {
+            // A scan reads every key: it comes after every command before it.
+            lastByKey.values().stream().filter(p -> !p.isDone()).forEach(previous::add);
+        } else {
+            for (String key : request.keys()) {
+                CompletableFuture<String> p = lastByKey.get(key);
+                if (p != null && !p.isDone()) {
+                    previous.add(p);
+                }
             }
         }
         CompletableFuture<String> result = previous.isEmpty() ? execute(request)
                 : CompletableFuture.allOf(previous.toArray(CompletableFuture[]::new))
                         .thenCompose(ignored -> execute(request));
-        request.keys().forEach(key -> lastByKey.put(key, result));
+        if (request.op() != ShellRequest.Op.SCAN) {
+            request.keys().forEach(key -> lastByKey.put(key, result));
+        }
         return result;
     }
 
@@ -114,6 +121,8 @@ final class ShellSession {
                         .thenApply(w -> format.delete(r.key(), w));
                 case SETEX -> store.put(r.key(), r.value(), r.ttl())
                         .thenApply(w -> format.put(r.key(), w));
+                case SCAN -> scan(r.key(), r.ifVersion() == 0 ? Long.MAX_VALUE : r.ifVersion(),
+                        null, new ArrayList<>());
                 case MGET -> store.getAll(r.keys()).thenApply(all -> lines(all, "get",
                         o -> format.get(o.key(), o.result())));
                 case MPUT -> store.putAll(entries(r)).thenApply(all -> lines(all, "put",
@@ -126,6 +135,24 @@ final class ShellSession {
             errors.incrementAndGet();
             return format.error(r.op().name().toLowerCase(java.util.Locale.ROOT), r.key(),
                     Errors.describe(t));
+        });
+    }
+
+    /**
+     * The entries of a scan, page after page until {@code left} run out or the last page: one
+     * {@code <key>, <value>} line each, then {@code SCAN, <n> keys}.
+     */
+    private CompletableFuture<String> scan(String prefix, long left, String cursor,
+            List<String> lines) {
+        int page = (int) Math.min(left, 1_000);
+        return store.scan(prefix, cursor, page, false).thenCompose(p -> {
+            p.entries().forEach(e -> lines.add(format.scanEntry(e, false)));
+            long still = left - p.entries().size();
+            if (p.nextCursor() == null || still <= 0) {
+                lines.add("SCAN, " + lines.size() + (lines.size() == 1 ? " key" : " keys"));
+                return CompletableFuture.completedFuture(String.join("\n", lines));
+            }
+            return scan(prefix, still, p.nextCursor(), lines);
         });
     }
 

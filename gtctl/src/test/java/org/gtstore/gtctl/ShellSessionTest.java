@@ -41,7 +41,8 @@ class ShellSessionTest {
                 "key1, NOT_FOUND",
                 "ERROR: unknown command 'bogus': expected put <key> <value>, get <key>,"
                         + " delete <key>, mget <key>..., mput <key> <value> ..., cas <key>"
-                        + " <version> <value>, cad <key> <version> or setex <key> <ttl> <value>",
+                        + " <version> <value>, cad <key> <version>, setex <key> <ttl> <value> or"
+                        + " scan [<prefix> [<limit>]]",
                 "ERROR: put failkey failed after 5 attempts over 10000 ms: server2 UNAVAILABLE"),
                 lines(out));
         assertEquals(2, errors);
@@ -272,5 +273,27 @@ class ShellSessionTest {
         assertEquals(java.time.Duration.ofSeconds(30), store.ttls.get("k"));
         assertEquals(java.time.Duration.ofSeconds(90), store.ttls.get("j"), "plain seconds");
         assertEquals("hello world", store.get("k").get().value());
+    }
+
+    @Test
+    void scanComesAfterTheCommandsBeforeItAndEndsWithItsCount() throws Exception {
+        FakeStore store = new FakeStore(false);
+        StringWriter out = new StringWriter();
+        ShellSession shell = new ShellSession(store, new ResultFormatter(false, false),
+                new PrintWriter(out), 64);
+        int errors = shell.run(new BufferedReader(new StringReader(String.join("\n",
+                "put user:2 bob", "put user:1 alice", "put other x", "scan user:",
+                "scan user: 1", "scan nothing", "scan user: zero"))));
+        List<String> got = lines(out);
+        assertEquals(List.of(
+                "OK, " + FakeStore.headOf("user:2"),
+                "OK, " + FakeStore.headOf("user:1"),
+                "OK, " + FakeStore.headOf("other"),
+                "user:1, alice", "user:2, bob", "SCAN, 2 keys",
+                "user:1, alice", "SCAN, 1 key",
+                "SCAN, 0 keys",
+                "ERROR: usage: scan [<prefix> [<limit>]]: 'zero' is not a limit (at least 1)"),
+                got);
+        assertEquals(1, errors);
     }
 }
