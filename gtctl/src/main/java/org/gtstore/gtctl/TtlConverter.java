@@ -5,6 +5,7 @@ import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.gtstore.proto.Ttl;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
@@ -44,7 +45,7 @@ final class TtlConverter implements ITypeConverter<Duration> {
                         + " 30s, 5m, 2h, 7d)");
             }
         }
-        if (d.compareTo(Duration.ofDays(3650)) > 0) {
+        if (d.compareTo(Duration.ofMillis(Ttl.MAX_MS)) > 0) {
             throw new TypeConversionException("a ttl is at most ten years: '" + text + "'");
         }
         if (d.isNegative() || d.toMillis() < 1) {

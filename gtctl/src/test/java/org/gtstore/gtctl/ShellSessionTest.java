@@ -1,5 +1,6 @@
 package org.gtstore.gtctl;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,6 +10,7 @@ import java.io.PipedWriter;
 import java.io.PrintWriter;
 import java.io.StringReader;
 import java.io.StringWriter;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -63,10 +65,10 @@ class ShellSessionTest {
                 throw new AssertionError(e);
             }
         });
-        while (!run.isDone()) {
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(5)).until(() -> {
             store.completeNewestFirst();
-            Thread.sleep(5);
-        }
+            return run.isDone();
+        });
         assertEquals(List.of(
                 "OK, " + FakeStore.headOf("a"),
                 "OK, " + FakeStore.headOf("b"),

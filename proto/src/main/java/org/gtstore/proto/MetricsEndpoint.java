@@ -25,6 +25,31 @@ public final class MetricsEndpoint implements AutoCloseable {
     }
 
     /**
+     * The {@code --metrics} flag as an address: a bare port means 127.0.0.1; empty (off) and
+     * {@code host:port} stay as they are. Throws IllegalArgumentException for anything else.
+     */
+    public static String address(String flag) {
+        if (flag.isEmpty()) {
+            return flag;
+        }
+        String hostPort = flag.contains(":") ? flag : "127.0.0.1:" + flag;
+        int colon = hostPort.lastIndexOf(':');
+        if (colon == 0 || !hostPort.substring(colon + 1).matches("\\d{1,5}")
+                || Integer.parseInt(hostPort.substring(colon + 1)) > 65535) {
+            throw new IllegalArgumentException("--metrics expects [host:]port, got '" + flag
+                    + "'");
+        }
+        return hostPort;
+    }
+
+    /** Starts serving {@code registry} on {@code hostPort}, an {@link #address}. */
+    public static MetricsEndpoint start(String hostPort, PrometheusRegistry registry) {
+        int colon = hostPort.lastIndexOf(':');
+        return start(hostPort.substring(0, colon),
+                Integer.parseInt(hostPort.substring(colon + 1)), registry);
+    }
+
+    /**
      * Starts serving {@code registry} on {@code host:port} (port 0: any free one).
      *
      * @throws UncheckedIOException if the address cannot be bound

@@ -1,5 +1,6 @@
 package org.gtstore.tests;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -122,13 +123,12 @@ class CasCounterIT {
     }
 
     private static void awaitDone(AtomicInteger done, int target,
-            ConcurrentLinkedQueue<Throwable> failures) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-        while (done.get() < target) {
-            assertTrue(failures.isEmpty(), "failed: " + failures);
-            assertTrue(System.nanoTime() < deadline, "only " + done.get() + " increments");
-            Thread.sleep(20);
-        }
+            ConcurrentLinkedQueue<Throwable> failures) {
+        await("increments, only " + done.get() + " so far").atMost(Duration.ofMinutes(2))
+                .pollInterval(Duration.ofMillis(20)).until(() -> {
+                    assertTrue(failures.isEmpty(), "failed: " + failures);
+                    return done.get() >= target;
+                });
     }
 
     @Test

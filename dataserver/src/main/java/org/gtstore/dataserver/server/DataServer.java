@@ -142,12 +142,10 @@ public final class DataServer implements AutoCloseable {
 
     /** Serves the registry on {@code --metrics}; a port that cannot be bound fails the start. */
     private MetricsEndpoint startMetrics(PrometheusRegistry registry) throws IOException {
-        DataServerConfig.HostPort hp = DataServerConfig.HostPort.parse(config.metrics(),
-                "--metrics");
         try {
-            MetricsEndpoint e = MetricsEndpoint.start(hp.host(), hp.port(), registry);
-            LOG.info("[{}] metrics on http://{}:{}/metrics", config.serverId(), hp.host(),
-                    e.port());
+            MetricsEndpoint e = MetricsEndpoint.start(config.metrics(), registry);
+            LOG.info("[{}] metrics on port {} ({})", config.serverId(), e.port(),
+                    config.metrics());
             return e;
         } catch (java.io.UncheckedIOException e) {
             grpcServer.shutdownNow();

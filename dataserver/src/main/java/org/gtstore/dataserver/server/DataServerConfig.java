@@ -3,6 +3,7 @@ package org.gtstore.dataserver.server;
 import java.nio.file.Path;
 import java.util.List;
 import org.gtstore.dataserver.chain.ChainReplicaConfig;
+import org.gtstore.proto.MetricsEndpoint;
 import org.gtstore.proto.TransportSecurity;
 
 /**
@@ -130,7 +131,7 @@ public record DataServerConfig(
             throw new IllegalArgumentException("--metrics is missing");
         }
         if (!metrics.isEmpty()) {
-            HostPort.parse(metrics, "--metrics");
+            MetricsEndpoint.address(metrics);
         }
         if (dataDir == null) {
             throw new IllegalArgumentException("--data-dir is missing");

@@ -8,6 +8,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 import org.gtstore.proto.ClusterConfigFile;
+import org.gtstore.proto.MetricsEndpoint;
 import org.gtstore.proto.ProcessDefaults;
 import org.gtstore.proto.SecurityFlags;
 import picocli.CommandLine;
@@ -72,12 +73,7 @@ public final class DataServerMain {
         DataServerConfig.HostPort hp = DataServerConfig.HostPort.parse(listen, "--listen");
         return DataServerConfig.of(id, hp.host(), hp.port(), dataDir, meta)
                 .withAdvertise(advertise).withSecurity(security.security())
-                .withMetrics(metricsAddress(metrics)).validate();
-    }
-
-    /** {@code --metrics}: a bare port means loopback; empty stays empty (off). */
-    static String metricsAddress(String flag) {
-        return flag.isEmpty() || flag.contains(":") ? flag : "127.0.0.1:" + flag;
+                .withMetrics(MetricsEndpoint.address(metrics)).validate();
     }
 
     /** The flags a cluster file supplies: the metadata members, the TLS and token files. */

@@ -135,6 +135,14 @@ final class ChainHarness {
         this(new ChainReplicaConfig(1000, 3, 5, 1 << 20, 1000, 1000), ids);
     }
 
+    /** Servers a, b, c, every partition's chain a -> b -> c in epoch 1, every hello delivered. */
+    static ChainHarness threeChain() {
+        ChainHarness h = new ChainHarness("a", "b", "c");
+        h.setMap(1, List.of("a", "b", "c"));
+        h.deliverAll();
+        return h;
+    }
+
     Node node(String id) {
         return nodes.get(id);
     }

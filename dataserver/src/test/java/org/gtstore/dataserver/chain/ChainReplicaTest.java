@@ -27,17 +27,10 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class ChainReplicaTest {
 
-    private static ChainHarness threeChain() {
-        ChainHarness h = new ChainHarness("a", "b", "c");
-        h.setMap(1, List.of("a", "b", "c"));
-        h.deliverAll();
-        return h;
-    }
-
     @Test
     void writesFlowFromHeadToTailInSeqOrder() {
         // Goal: every replica applies the head's writes with the same seqs, in order.
-        ChainHarness h = threeChain();
+        ChainHarness h = ChainHarness.threeChain();
         String key = "k1";
         for (int i = 1; i <= 5; i++) {
             h.put("a", key, "v" + i);
@@ -57,7 +50,7 @@ class ChainReplicaTest {
     void tailAnswersTheClientOnceItHasTheWriteAndAcksFlowBackAfter() {
         // Goal: the client hears OK only once the tail has the write, from the tail (the chain
         // replication paper's rule); the acknowledgement then frees the head's retention.
-        ChainHarness h = threeChain();
+        ChainHarness h = ChainHarness.threeChain();
         long t = h.put("a", "key", "value");
         int p = partitionOf("key");
         assertNull(h.putReply(t));
@@ -103,7 +96,7 @@ class ChainReplicaTest {
     @Test
     void tailReadSeesCommittedOnlyAndOthersRefuseReads() {
         // Goal: a write pending in the middle is invisible; only the tail answers reads.
-        ChainHarness h = threeChain();
+        ChainHarness h = ChainHarness.threeChain();
         h.put("a", "key", "old");
         h.deliverAll();
         h.put("a", "key", "new");
@@ -120,7 +113,7 @@ class ChainReplicaTest {
 
     @Test
     void nonHeadRefusesWrites() {
-        ChainHarness h = threeChain();
+        ChainHarness h = ChainHarness.threeChain();
         PutResponse r = h.putReply(h.put("b", "key", "v"));
         assertEquals(ErrorCode.NOT_RESPONSIBLE, r.getCode());
         assertEquals(0, h.replica("b").appliedSeq(partitionOf("key")));
@@ -185,7 +178,7 @@ class ChainReplicaTest {
 
     @Test
     void retriedPutIsAppliedOnceAndAnsweredWithOriginalVersion() {
-        ChainHarness h = threeChain();
+        ChainHarness h = ChainHarness.threeChain();
         var req = h.request("k", "v").setClientId("client-1").setRequestId(42).build();
         long first = h.put("a", req);
         long retryInFlight = h.put("a", req);
@@ -270,7 +263,7 @@ class ChainReplicaTest {
     void aPutSharingARequestsIdsButNotItsKeyIsAnotherWrite() {
         // Goal: two processes given one client id reuse request ids; the second one's put of
         // another key in the same partition must be applied, not answered as a retry.
-        ChainHarness h = threeChain();
+        ChainHarness h = ChainHarness.threeChain();
         String other = "k";
         for (int i = 0; partitionOf(other) != partitionOf("k") || other.equals("k"); i++) {
             other = "k" + i;
@@ -286,7 +279,7 @@ class ChainReplicaTest {
 
     @Test
     void deleteWritesTombstoneThatReadsAsNotFound() {
-        ChainHarness h = threeChain();
+        ChainHarness h = ChainHarness.threeChain();
         h.put("a", "k", "v");
         long del = h.put("a", h.request("k", "").setTombstone(true).build());
         h.deliverAll();
@@ -396,7 +389,7 @@ class ChainReplicaTest {
 
     @Test
     void putWaitingTooLongForTheTailTimesOut() {
-        ChainHarness h = threeChain();
+        ChainHarness h = ChainHarness.threeChain();
         h.blockedTo.add("c");
         long t = h.put("a", "k", "v");
         h.deliverAll();

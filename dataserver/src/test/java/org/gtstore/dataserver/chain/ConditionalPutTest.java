@@ -16,20 +16,13 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class ConditionalPutTest {
 
-    private static ChainHarness threeChain() {
-        ChainHarness h = new ChainHarness("a", "b", "c");
-        h.setMap(1, List.of("a", "b", "c"));
-        h.deliverAll();
-        return h;
-    }
-
     private static PutRequest ifVersion(ChainHarness h, String key, String value, long version) {
         return h.request(key, value).setConditional(true).setIfVersion(version).build();
     }
 
     @Test
     void aConditionThatHoldsWritesAndOneThatFailsAnswersTheCurrentVersionAndValue() {
-        ChainHarness h = threeChain();
+        ChainHarness h = ChainHarness.threeChain();
         long created = h.put("a", ifVersion(h, "k", "v1", 0));
         h.deliverAll();
         PutResponse first = h.putReply(created);
@@ -53,7 +46,7 @@ class ConditionalPutTest {
     @Test
     void aConflictWithAVersionNotYetCommittedWaitsUntilItIs() {
         // A conflict named a version the chain could still lose would name one that never was.
-        ChainHarness h = threeChain();
+        ChainHarness h = ChainHarness.threeChain();
         long plain = h.put("a", "k", "v1");           // applied at the head, not forwarded yet
         long cas = h.put("a", ifVersion(h, "k", "x", 0));
         assertNull(h.putReply(cas), "the version it conflicts with is not committed yet");
@@ -65,7 +58,7 @@ class ConditionalPutTest {
 
     @Test
     void putsOfTheKeyBehindACheckAreDecidedInArrivalOrder() {
-        ChainHarness h = threeChain();
+        ChainHarness h = ChainHarness.threeChain();
         h.deferChecks = true;
         long cas = h.put("a", ifVersion(h, "k", "first", 0));
         long plain = h.put("a", "k", "second");
@@ -88,7 +81,7 @@ class ConditionalPutTest {
 
     @Test
     void aRetryOfAnAppliedConditionalPutIsAnsweredOkNotConflict() {
-        ChainHarness h = threeChain();
+        ChainHarness h = ChainHarness.threeChain();
         PutRequest r = ifVersion(h, "k", "v1", 0).toBuilder().setClientId("c1")
                 .setRequestId(7).build();
         long first = h.put("a", r);
@@ -102,7 +95,7 @@ class ConditionalPutTest {
 
     @Test
     void aDeleteIfVersionLeavesTheKeyAbsent() {
-        ChainHarness h = threeChain();
+        ChainHarness h = ChainHarness.threeChain();
         long put = h.put("a", "k", "v1");
         h.deliverAll();
         long v1 = h.putReply(put).getVersion();
@@ -117,7 +110,7 @@ class ConditionalPutTest {
 
     @Test
     void aChainChangeWhileACheckWaitsTellsItsPutsToRetry() {
-        ChainHarness h = threeChain();
+        ChainHarness h = ChainHarness.threeChain();
         h.deferChecks = true;
         long cas = h.put("a", ifVersion(h, "k", "v", 0));
         h.setMap(2, List.of("a", "c"));
@@ -130,7 +123,7 @@ class ConditionalPutTest {
 
     @Test
     void anInvalidConditionIsRefusedAndChangesNothing() {
-        ChainHarness h = threeChain();
+        ChainHarness h = ChainHarness.threeChain();
         PutResponse r = h.putReply(h.put("a", h.request("k", "v").setIfVersion(3).build()));
         assertEquals(ErrorCode.INVALID_ARGUMENT, r.getCode());
         PutResponse neg = h.putReply(h.put("a", ifVersion(h, "k", "v", -1)));
@@ -140,7 +133,7 @@ class ConditionalPutTest {
 
     @Test
     void aHeadThatLosesItsLeaseWhileACheckWaitsDecidesNothing() {
-        ChainHarness h = threeChain();
+        ChainHarness h = ChainHarness.threeChain();
         h.deferChecks = true;
         long cas = h.put("a", ifVersion(h, "k", "v", 0));
         h.step(h.node("a"), new ChainEvent.LeaseChanged(false));
@@ -152,7 +145,7 @@ class ConditionalPutTest {
 
     @Test
     void aCheckWithoutAnAnswerInTimeTellsItsPutsToRetry() {
-        ChainHarness h = threeChain();
+        ChainHarness h = ChainHarness.threeChain();
         h.deferChecks = true;
         long cas = h.put("a", ifVersion(h, "k", "v", 0));
         long behind = h.put("a", "k", "plain");

@@ -30,13 +30,6 @@ import org.junit.jupiter.api.Timeout;
 class ExpiryTest {
     private static final long TTL_MS = 30_000;
 
-    private static ChainHarness threeChain() {
-        ChainHarness h = new ChainHarness("a", "b", "c");
-        h.setMap(1, List.of("a", "b", "c"));
-        h.deliverAll();
-        return h;
-    }
-
     private static PutRequest withTtl(ChainHarness h, String key, String value, long ttlMs) {
         return h.request(key, value).setTtlMs(ttlMs).build();
     }
@@ -65,7 +58,7 @@ class ExpiryTest {
 
     @Test
     void aValueIsReadUntilItExpiresAndNeverAfterEvenBeforeTheHeadDeletesIt() {
-        ChainHarness h = threeChain();
+        ChainHarness h = ChainHarness.threeChain();
         long version = putWithTtl(h, "k", "v", TTL_MS);
         for (String s : List.of("a", "b", "c")) {
             assertEquals(h.nowMs + TTL_MS, h.stored(s, "k").expiresAtMs(), "at " + s);
@@ -82,7 +75,7 @@ class ExpiryTest {
 
     @Test
     void theHeadDeletesAnExpiredValueThroughTheChainAndEveryIndexForgetsIt() {
-        ChainHarness h = threeChain();
+        ChainHarness h = ChainHarness.threeChain();
         long version = putWithTtl(h, "k", "v", TTL_MS);
         h.sweepExpiries("a");
         h.deliverAll();
@@ -111,7 +104,7 @@ class ExpiryTest {
 
     @Test
     void aWriteBeforeTheExpiryKeepsTheKeyAndItsStaleEntryIsForgotten() {
-        ChainHarness h = threeChain();
+        ChainHarness h = ChainHarness.threeChain();
         putWithTtl(h, "k", "old", TTL_MS);
         long plain = h.put("a", "k", "new");
         h.deliverAll();
@@ -127,7 +120,7 @@ class ExpiryTest {
 
     @Test
     void aPutOfTheKeyWhileTheExpiryIsCheckedComesAfterTheDelete() {
-        ChainHarness h = threeChain();
+        ChainHarness h = ChainHarness.threeChain();
         putWithTtl(h, "k", "old", TTL_MS);
         h.advanceClock(TTL_MS);
         h.deferChecks = true;
@@ -146,7 +139,7 @@ class ExpiryTest {
 
     @Test
     void conditionsSeeAnExpiredKeyAsAbsent() {
-        ChainHarness h = threeChain();
+        ChainHarness h = ChainHarness.threeChain();
         long version = putWithTtl(h, "k", "v", TTL_MS);
         h.advanceClock(TTL_MS);
         PutResponse stale = h.putReply(h.put("a", h.request("k", "x").setConditional(true)
@@ -162,7 +155,7 @@ class ExpiryTest {
 
     @Test
     void aScanLeavesExpiredKeysOut() {
-        ChainHarness h = threeChain();
+        ChainHarness h = ChainHarness.threeChain();
         List<String> keys = new ArrayList<>();
         int p = partitionOf("k0");
         for (int i = 0; keys.size() < 4; i++) {
@@ -224,7 +217,7 @@ class ExpiryTest {
 
     @Test
     void aBadTtlIsRefusedAndWritesNothing() {
-        ChainHarness h = threeChain();
+        ChainHarness h = ChainHarness.threeChain();
         for (PutRequest bad : List.of(withTtl(h, "k", "v", -1),
                 withTtl(h, "k", "v", org.gtstore.proto.Ttl.MAX_MS + 1),
                 h.request("k", "").setTombstone(true).setTtlMs(1_000).build())) {

@@ -20,13 +20,6 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class ScanPageTest {
 
-    private static ChainHarness threeChain() {
-        ChainHarness h = new ChainHarness("a", "b", "c");
-        h.setMap(1, List.of("a", "b", "c"));
-        h.deliverAll();
-        return h;
-    }
-
     /** Keys of one partition, so one page request sees them all. */
     private static List<String> keysOfOnePartition(int count) {
         List<String> keys = new ArrayList<>();
@@ -46,7 +39,7 @@ class ScanPageTest {
 
     @Test
     void pagesResumeAfterTheLastKeyReadAndSkipDeletedKeys() {
-        ChainHarness h = threeChain();
+        ChainHarness h = ChainHarness.threeChain();
         List<String> keys = keysOfOnePartition(5);
         for (String k : keys) {
             h.put("a", k, "v-" + k);
@@ -74,7 +67,7 @@ class ScanPageTest {
 
     @Test
     void onlyTheTailAnswersAndWithWhatItCommitted() {
-        ChainHarness h = threeChain();
+        ChainHarness h = ChainHarness.threeChain();
         List<String> keys = keysOfOnePartition(2);
         h.put("a", keys.get(0), "old");
         h.deliverAll();
@@ -90,7 +83,7 @@ class ScanPageTest {
 
     @Test
     void badPagesAreRefusedWithOneLine() {
-        ChainHarness h = threeChain();
+        ChainHarness h = ChainHarness.threeChain();
         ScanResponse zero = h.scanReply(h.scan("c", page("k0", "", 0)));
         assertEquals(ErrorCode.INVALID_ARGUMENT, zero.getCode());
         assertTrue(zero.getMessage().contains("between 1 and 1000"), zero.getMessage());
@@ -100,7 +93,7 @@ class ScanPageTest {
 
     @Test
     void aPageEndsOnceItsValuesReachAMebibyteAndResumesFromThere() {
-        ChainHarness h = threeChain();
+        ChainHarness h = ChainHarness.threeChain();
         List<String> keys = keysOfOnePartition(4);
         String big = "x".repeat(400 * 1024);
         for (String k : keys) {

@@ -176,11 +176,9 @@ public final class MetadataServer implements AutoCloseable {
         healthStatus = ServingStatus.NOT_SERVING;
         grpcServer.start();
         if (!config.metrics().isEmpty()) {
-            int colon = config.metrics().lastIndexOf(':');
-            metricsEndpoint = MetricsEndpoint.start(config.metrics().substring(0, colon),
-                    Integer.parseInt(config.metrics().substring(colon + 1)), registry);
-            LOG.info("[{}] metrics on http://{}:{}/metrics", config.id(),
-                    config.metrics().substring(0, colon), metricsEndpoint.port());
+            metricsEndpoint = MetricsEndpoint.start(config.metrics(), registry);
+            LOG.info("[{}] metrics on port {} ({})", config.id(), metricsEndpoint.port(),
+                    config.metrics());
         }
         this.division = division;
         duty.scheduleWithFixedDelay(this::tick, 0, config.leaderTickMs(), TimeUnit.MILLISECONDS);

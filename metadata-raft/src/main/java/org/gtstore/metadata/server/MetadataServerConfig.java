@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import org.gtstore.proto.Durability;
+import org.gtstore.proto.MetricsEndpoint;
 import org.gtstore.proto.TransportSecurity;
 
 /**
@@ -85,10 +86,7 @@ public record MetadataServerConfig(
     public MetadataServerConfig validate() {
         Objects.requireNonNull(id, "--id is required");
         Objects.requireNonNull(metrics, "--metrics is missing");
-        if (!metrics.isEmpty() && !metrics.matches(".+:\\d{1,5}")) {
-            throw new IllegalArgumentException("--metrics expects [host:]port, got '" + metrics
-                    + "'");
-        }
+        MetricsEndpoint.address(metrics);
         Objects.requireNonNull(storageDir, "--storage-dir is required");
         Objects.requireNonNull(durability, "--durability is required");
         if (peers.isEmpty()) {

@@ -8,6 +8,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 import org.gtstore.proto.ClusterConfigFile;
+import org.gtstore.proto.MetricsEndpoint;
 import org.gtstore.proto.Durability;
 import org.gtstore.proto.ProcessDefaults;
 import org.gtstore.proto.SecurityFlags;
@@ -194,8 +195,7 @@ public final class MetadataServerMain {
                 .electionTimeoutMaxMs(m.electionTimeoutMaxMs)
                 .bootstrapWaitMs(m.bootstrapWaitMs).join(m.join).listenHost(m.listen)
                 .security(m.security.security())
-                .metrics(m.metrics.isEmpty() || m.metrics.contains(":") ? m.metrics
-                        : "127.0.0.1:" + m.metrics).build()
+                .metrics(MetricsEndpoint.address(m.metrics)).build()
                 .validate();
     }
 
