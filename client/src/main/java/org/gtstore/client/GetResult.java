@@ -8,7 +8,7 @@ import java.util.Objects;
  * The committed value of a key as the chain's tail answered it. A key that was never written (or
  * was deleted) has {@code found() == false} and an empty value.
  *
- * <p>A result never changes: it holds the key and value as immutable {@link ByteString}s, so the
+ * <p>A result never changes: it holds the key and value as immutable byte strings, so the
  * client builds it from the request and the answer without copying either, and
  * {@link #key()}/{@link #value()} hand out a fresh copy. Not a record for that reason: a
  * record would copy the arrays on the way in as well (twice per get on the hot path).
@@ -39,7 +39,8 @@ public final class GetResult {
                 epoch, chain, partition);
     }
 
-    private GetResult(ByteString key, boolean found, ByteString value, String serverId,
+    /** A result over immutable byte strings, kept as they are (no copy). */
+    GetResult(ByteString key, boolean found, ByteString value, String serverId,
             long version, long epoch, List<String> chain, int partition) {
         this.key = Objects.requireNonNull(key, "key == null");
         this.found = found;
@@ -49,12 +50,6 @@ public final class GetResult {
         this.epoch = epoch;
         this.chain = List.copyOf(chain);
         this.partition = partition;
-    }
-
-    /** A result over immutable byte strings, which are kept as they are (no copy). */
-    public static GetResult of(ByteString key, boolean found, ByteString value, String serverId,
-            long version, long epoch, List<String> chain, int partition) {
-        return new GetResult(key, found, value, serverId, version, epoch, chain, partition);
     }
 
     /** The key asked for (a copy). */
@@ -70,11 +65,6 @@ public final class GetResult {
     /** The value (a copy); empty when not found. */
     public byte[] value() {
         return value.toByteArray();
-    }
-
-    /** The value without a copy. */
-    public ByteString valueBytes() {
-        return value;
     }
 
     /** The tail that answered. */

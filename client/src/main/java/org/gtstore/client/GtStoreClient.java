@@ -5,17 +5,14 @@ import com.google.protobuf.UnsafeByteOperations;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -24,12 +21,12 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
 import org.gtstore.client.internal.Channels;
 import org.gtstore.client.internal.ClientConfig;
 import org.gtstore.client.internal.DataChannels;
 import org.gtstore.client.internal.Dispatcher;
 import org.gtstore.client.internal.MapCache;
+import org.gtstore.client.internal.MetadataClient;
 import org.gtstore.client.internal.Operation;
 import org.gtstore.client.internal.RequestLimits;
 import org.gtstore.client.internal.RouteTable;
@@ -103,7 +100,8 @@ public final class GtStoreClient implements AutoCloseable {
             channels.retainOnly(liveAddresses(t.map()));
             reporter.forgetBefore(t.epoch());
         });
-        this.dispatcher = new Dispatcher(config, maps, channels, reporter, scheduler);
+        this.dispatcher = new Dispatcher(config, maps, channels, reporter, scheduler,
+                GetResult::new);
         this.scanner = new Scanner(dispatcher);
         // The synchronous calls wait for the async ones, which end by their deadline; the
         // margin covers a metadata call that straddles it.
@@ -117,6 +115,7 @@ public final class GtStoreClient implements AutoCloseable {
         });
     }
 
+    /** A builder; {@link Builder#metadataAddresses} is the one setting without a default. */
     public static Builder builder() {
         return new Builder();
     }
@@ -126,17 +125,14 @@ public final class GtStoreClient implements AutoCloseable {
         return config.clientId();
     }
 
-    /** The metadata client this client uses (for admin calls that share its connections). */
-    public MetadataClient metadata() {
-        return metadata;
-    }
-
     // ---- Synchronous API ----
 
+    /** Writes the value through the key's chain; returns once the whole chain has it. */
     public PutResult put(String key, String value) {
         return await(putAsync(key, value));
     }
 
+    /** {@link #put(String, String)} with raw bytes. */
     public PutResult put(byte[] key, byte[] value) {
         return await(putAsync(key, value));
     }
@@ -146,6 +142,7 @@ public final class GtStoreClient implements AutoCloseable {
         return await(getAsync(key));
     }
 
+    /** {@link #get(String)} with a raw key. */
     public GetResult get(byte[] key) {
         return await(getAsync(key));
     }
@@ -155,6 +152,7 @@ public final class GtStoreClient implements AutoCloseable {
         return await(deleteAsync(key));
     }
 
+    /** {@link #delete(String)} with a raw key. */
     public PutResult delete(byte[] key) {
         return await(deleteAsync(key));
     }
@@ -169,6 +167,7 @@ public final class GtStoreClient implements AutoCloseable {
         return await(putAsync(key, value, condition));
     }
 
+    /** {@link #put(String, String, Condition)} with raw bytes. */
     public ConditionalResult put(byte[] key, byte[] value, Condition condition) {
         return await(putAsync(key, value, condition));
     }
@@ -183,6 +182,7 @@ public final class GtStoreClient implements AutoCloseable {
         return await(putAsync(key, value, ttl));
     }
 
+    /** {@link #put(String, String, Duration)} with raw bytes. */
     public PutResult put(byte[] key, byte[] value, Duration ttl) {
         return await(putAsync(key, value, ttl));
     }
@@ -202,12 +202,14 @@ public final class GtStoreClient implements AutoCloseable {
         return await(deleteAsync(key, condition));
     }
 
+    /** {@link #delete(String, Condition)} with a raw key. */
     public ConditionalResult delete(byte[] key, Condition condition) {
         return await(deleteAsync(key, condition));
     }
 
     // ---- Asynchronous API ----
 
+    /** {@link #put(String, String, Condition)} without blocking. */
     public CompletableFuture<ConditionalResult> putAsync(String key, String value,
             Condition condition) {
         Objects.requireNonNull(key, "key == null");
@@ -215,6 +217,7 @@ public final class GtStoreClient implements AutoCloseable {
         return writeIf(Operation.Type.PUT, utf8(key), utf8(value), condition);
     }
 
+    /** {@link #put(byte[], byte[], Condition)} without blocking. */
     public CompletableFuture<ConditionalResult> putAsync(byte[] key, byte[] value,
             Condition condition) {
         Objects.requireNonNull(key, "key == null");
@@ -223,6 +226,7 @@ public final class GtStoreClient implements AutoCloseable {
                 condition);
     }
 
+    /** {@link #put(String, String, Condition, Duration)} without blocking. */
     public CompletableFuture<ConditionalResult> putAsync(String key, String value,
             Condition condition, Duration ttl) {
         Objects.requireNonNull(key, "key == null");
@@ -231,6 +235,7 @@ public final class GtStoreClient implements AutoCloseable {
         return writeIf(Operation.Type.PUT, utf8(key), utf8(value), condition, ttl);
     }
 
+    /** {@link #put(String, String, Duration)} without blocking. */
     public CompletableFuture<PutResult> putAsync(String key, String value, Duration ttl) {
         Objects.requireNonNull(key, "key == null");
         Objects.requireNonNull(value, "value == null");
@@ -238,6 +243,7 @@ public final class GtStoreClient implements AutoCloseable {
         return write(Operation.Type.PUT, utf8(key), utf8(value), ttl);
     }
 
+    /** {@link #put(byte[], byte[], Duration)} without blocking. */
     public CompletableFuture<PutResult> putAsync(byte[] key, byte[] value, Duration ttl) {
         Objects.requireNonNull(key, "key == null");
         Objects.requireNonNull(value, "value == null");
@@ -246,44 +252,52 @@ public final class GtStoreClient implements AutoCloseable {
                 ttl);
     }
 
+    /** {@link #delete(String, Condition)} without blocking. */
     public CompletableFuture<ConditionalResult> deleteAsync(String key, Condition condition) {
         Objects.requireNonNull(key, "key == null");
         return writeIf(Operation.Type.DELETE, utf8(key), ByteString.EMPTY, condition);
     }
 
+    /** {@link #delete(byte[], Condition)} without blocking. */
     public CompletableFuture<ConditionalResult> deleteAsync(byte[] key, Condition condition) {
         Objects.requireNonNull(key, "key == null");
         return writeIf(Operation.Type.DELETE, ByteString.copyFrom(key), ByteString.EMPTY,
                 condition);
     }
 
+    /** {@link #put(String, String)} without blocking. */
     public CompletableFuture<PutResult> putAsync(String key, String value) {
         Objects.requireNonNull(key, "key == null");
         Objects.requireNonNull(value, "value == null");
         return write(Operation.Type.PUT, utf8(key), utf8(value));
     }
 
+    /** {@link #put(byte[], byte[])} without blocking. */
     public CompletableFuture<PutResult> putAsync(byte[] key, byte[] value) {
         Objects.requireNonNull(key, "key == null");
         Objects.requireNonNull(value, "value == null");
         return write(Operation.Type.PUT, ByteString.copyFrom(key), ByteString.copyFrom(value));
     }
 
+    /** {@link #get(String)} without blocking. */
     public CompletableFuture<GetResult> getAsync(String key) {
         Objects.requireNonNull(key, "key == null");
         return read(utf8(key));
     }
 
+    /** {@link #get(byte[])} without blocking. */
     public CompletableFuture<GetResult> getAsync(byte[] key) {
         Objects.requireNonNull(key, "key == null");
         return read(ByteString.copyFrom(key));
     }
 
+    /** {@link #delete(String)} without blocking. */
     public CompletableFuture<PutResult> deleteAsync(String key) {
         Objects.requireNonNull(key, "key == null");
         return write(Operation.Type.DELETE, utf8(key), ByteString.EMPTY);
     }
 
+    /** {@link #delete(byte[])} without blocking. */
     public CompletableFuture<PutResult> deleteAsync(byte[] key) {
         Objects.requireNonNull(key, "key == null");
         return write(Operation.Type.DELETE, ByteString.copyFrom(key), ByteString.EMPTY);
@@ -328,12 +342,12 @@ public final class GtStoreClient implements AutoCloseable {
      * keys, throws before anything is sent; otherwise the future never fails, its keys may.
      */
     public CompletableFuture<BatchResult<GetResult>> getAllAsync(Collection<String> keys) {
-        List<String> distinct = batchKeys(keys);
+        List<String> distinct = Batches.keys(keys, BATCH_KEYS_MAX);
         Map<String, CompletableFuture<GetResult>> ops = new LinkedHashMap<>();
         for (String key : distinct) {
-            ops.put(key, started(() -> getAsync(key)));
+            ops.put(key, Batches.started(() -> getAsync(key)));
         }
-        return collect(distinct, ops);
+        return Batches.collect(distinct, ops);
     }
 
     /**
@@ -351,69 +365,40 @@ public final class GtStoreClient implements AutoCloseable {
      */
     public CompletableFuture<BatchResult<PutResult>> putAllAsync(Map<String, String> entries) {
         Objects.requireNonNull(entries, "entries == null");
-        List<String> keys = batchKeys(entries.keySet());
+        List<String> keys = Batches.keys(entries.keySet(), BATCH_KEYS_MAX);
         for (String key : keys) {
             Objects.requireNonNull(entries.get(key), () -> "the value of " + key + " is null");
         }
         Map<String, CompletableFuture<PutResult>> ops = new LinkedHashMap<>();
         for (String key : keys) {
             String value = entries.get(key);
-            ops.put(key, started(() -> putAsync(key, value)));
+            ops.put(key, Batches.started(() -> putAsync(key, value)));
         }
-        return collect(keys, ops);
-    }
-
-    private static List<String> batchKeys(Collection<String> keys) {
-        Objects.requireNonNull(keys, "keys == null");
-        List<String> distinct = new ArrayList<>(new LinkedHashSet<>(keys));
-        if (distinct.contains(null)) {
-            throw new NullPointerException("a key of the batch is null");
-        }
-        if (distinct.size() > BATCH_KEYS_MAX) {
-            throw new InvalidRequestException("a batch takes at most " + BATCH_KEYS_MAX
-                    + " keys, got " + distinct.size() + ": split it");
-        }
-        return distinct;
-    }
-
-    /** The operation's future; a key refused before sending (too long) fails only its own. */
-    private static <T> CompletableFuture<T> started(Supplier<CompletableFuture<T>> op) {
-        try {
-            return op.get();
-        } catch (GtStoreException e) {
-            return CompletableFuture.failedFuture(e);
-        }
-    }
-
-    private static <T> CompletableFuture<BatchResult<T>> collect(List<String> keys,
-            Map<String, CompletableFuture<T>> ops) {
-        return CompletableFuture.allOf(ops.values().toArray(CompletableFuture[]::new))
-                .handle((ignored, err) -> {
-                    Map<String, T> ok = new LinkedHashMap<>();
-                    Map<String, GtStoreException> failed = new LinkedHashMap<>();
-                    ops.forEach((key, f) -> {
-                        try {
-                            ok.put(key, f.join());
-                        } catch (CompletionException e) {
-                            failed.put(key, e.getCause() instanceof GtStoreException g ? g
-                                    : new GtStoreException("unexpected failure: "
-                                            + e.getCause(), null, e.getCause()));
-                        }
-                    });
-                    return new BatchResult<>(keys, ok, failed);
-                });
+        return Batches.collect(keys, ops);
     }
 
     // ---- The map ----
 
+    /**
+     * The cluster as the client's cached map shows it; the map is fetched first if the client
+     * has none yet ({@link MetadataUnavailableException} if no metadata member answers).
+     */
+    public ClusterInfo clusterInfo() {
+        PartitionMap m = map();
+        List<String> live = m.getServersList().stream()
+                .filter(s -> s.getState() != ServerState.DEAD).map(ServerInfo::getId).toList();
+        return new ClusterInfo(m.getEpoch(), m.getSettings().getPartitions(),
+                m.getSettings().getReplication(), live);
+    }
+
     /** The cached map; fetched first if the client has none yet. */
-    public PartitionMap map() {
+    PartitionMap map() {
         RouteTable t = maps.current();
         return t != null ? t.map() : refreshMap();
     }
 
     /** Fetches the newest map from the metadata group, caches it and returns it. */
-    public PartitionMap refreshMap() {
+    PartitionMap refreshMap() {
         RouteTable cur = maps.current();
         PartitionMap fetched = metadata.getMap(cur == null ? 0 : cur.epoch() + 1);
         return maps.install(fetched).map();

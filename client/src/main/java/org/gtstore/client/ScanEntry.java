@@ -15,18 +15,22 @@ public final class ScanEntry {
         this.version = version;
     }
 
+    /** The key (a copy). */
     public byte[] key() {
         return key.clone();
     }
 
+    /** The key decoded as UTF-8. */
     public String keyUtf8() {
         return new String(key, StandardCharsets.UTF_8);
     }
 
+    /** The value (a copy); empty when the scan asked for keys only. */
     public byte[] value() {
         return value.clone();
     }
 
+    /** The value decoded as UTF-8. */
     public String valueUtf8() {
         return new String(value, StandardCharsets.UTF_8);
     }

@@ -11,11 +11,13 @@ public final class ScanPage {
     private final List<ScanEntry> entries;
     private final String nextCursor;
 
+    /** A page of these entries; {@code nextCursor} null on the last page. */
     public ScanPage(List<ScanEntry> entries, String nextCursor) {
         this.entries = List.copyOf(entries);
         this.nextCursor = nextCursor;
     }
 
+    /** The page's entries (unmodifiable; may be empty on a page that is not the last). */
     public List<ScanEntry> entries() {
         return entries;
     }

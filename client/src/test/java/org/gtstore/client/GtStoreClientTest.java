@@ -178,6 +178,8 @@ class GtStoreClientTest {
         meta.setMap(TestMaps.rotated(1, PARTITIONS, 1, s));
         GtStoreClient c = client();
         assertEquals(1, c.refreshMap().getEpoch());
+        ClusterInfo info = c.clusterInfo();
+        assertEquals(new ClusterInfo(1, PARTITIONS, 1, List.of(server.id)), info);
         meta.setMap(TestMaps.rotated(2, PARTITIONS, 1, s));
         server.putHandler = r -> r.getEpoch() < 2
                 ? server.answer(ErrorCode.STALE_EPOCH, 2) : server.storePut(r);

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.gtstore.client.internal.MetadataClient;
 import org.gtstore.proto.ClusterSettings;
 import org.gtstore.proto.ErrorCode;
 import org.gtstore.proto.GetMapResponse;

@@ -17,7 +17,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.gtstore.client.GetResult;
 import org.gtstore.client.GtStoreClient;
-import org.gtstore.client.MetadataClient;
+import org.gtstore.client.internal.MetadataClient;
 import org.gtstore.proto.ServerInfo;
 import org.gtstore.proto.ServerState;
 import org.gtstore.tests.support.ClusterExtension;

@@ -115,6 +115,8 @@ class ElasticClusterIT {
             System.out.printf("[rolling] longest write gap %s; %d ops ok, %d failed %s%n",
                     w.longestWriteGapSpan(startNs, endNs), w.succeeded(), w.failed(),
                     w.sampleFailures());
+            System.out.println("[rolling] write gaps of 250 ms or more: "
+                    + w.writeGaps(startNs, endNs, Duration.ofMillis(250)));
             assertNoneFailed(w);
             assertLinearizable(w);
         }

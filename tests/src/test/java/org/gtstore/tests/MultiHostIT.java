@@ -15,7 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.gtstore.client.MetadataClient;
+import org.gtstore.client.internal.MetadataClient;
 import org.gtstore.client.MetadataUnavailableException;
 import org.gtstore.proto.PartitionMap;
 import org.gtstore.proto.ServerInfo;

@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.gtstore.client.GetResult;
 import org.gtstore.client.GtStoreClient;
-import org.gtstore.client.MetadataClient;
+import org.gtstore.client.internal.MetadataClient;
 import org.gtstore.dataserver.storage.RocksDbStore;
 import org.gtstore.dataserver.storage.StoredEntry;
 import org.gtstore.proto.Chain;

@@ -52,7 +52,7 @@ public final class ThroughputSuite {
             }
             try (BenchCluster cluster = clusters.start(requested);
                     GtStoreClient client = clients.apply(cluster.metadataAddresses())) {
-                int rep = client.refreshMap().getSettings().getReplication();
+                int rep = client.clusterInfo().replication();
                 if (requested != 0 && rep != requested) {
                     throw new BenchmarkException("asked for a cluster with K=" + requested
                             + " but its map says K=" + rep);

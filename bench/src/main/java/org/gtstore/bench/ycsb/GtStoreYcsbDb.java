@@ -78,7 +78,7 @@ public final class GtStoreYcsbDb extends DB {
             users++;
             client = shared;
         }
-        partitioner = new KeyPartitioner(client.map().getSettings().getPartitions());
+        partitioner = new KeyPartitioner(client.clusterInfo().partitions());
     }
 
     @Override

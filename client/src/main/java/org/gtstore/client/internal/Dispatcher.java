@@ -65,8 +65,12 @@ public final class Dispatcher {
     private final long deadlineNanos;
     private volatile boolean closed;
 
+    private final ReadResults readResults;
+
     public Dispatcher(ClientConfig config, MapCache maps, DataChannels channels,
-            UnreachableReporter reporter, ScheduledExecutorService scheduler) {
+            UnreachableReporter reporter, ScheduledExecutorService scheduler,
+            ReadResults readResults) {
+        this.readResults = readResults;
         this.clientIdBytes = ByteString.copyFromUtf8(config.clientId());
         this.maps = maps;
         this.channels = channels;
@@ -477,7 +481,7 @@ public final class Dispatcher {
         private GetResult result(GetResponse r, Target target) {
             boolean found = r.getCode() == ErrorCode.OK;
             ByteString value = found ? r.getValue() : ByteString.EMPTY;
-            return GetResult.of(op.key(), found, value, answeredBy(r.getServerId(), target),
+            return readResults.of(op.key(), found, value, answeredBy(r.getServerId(), target),
                     r.getVersion(), r.getEpoch(), target.route().chain(),
                     target.route().partition());
         }

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 import org.gtstore.client.GtStoreException;
-import org.gtstore.client.MetadataClient;
+import org.gtstore.client.internal.MetadataClient;
 import org.gtstore.client.MetadataUnavailableException;
 import org.gtstore.proto.AdminResponse;
 import org.gtstore.proto.ChangeMetaMembersRequest;

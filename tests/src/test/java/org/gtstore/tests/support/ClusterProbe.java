@@ -6,7 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.gtstore.client.MetadataClient;
+import org.gtstore.client.internal.MetadataClient;
 import org.gtstore.client.MetadataUnavailableException;
 import org.gtstore.gtctl.cluster.ClusterFile;
 import org.gtstore.proto.KeyPartitioner;

@@ -16,7 +16,7 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.gtstore.client.GtStoreClient;
-import org.gtstore.client.MetadataClient;
+import org.gtstore.client.internal.MetadataClient;
 import org.gtstore.gtctl.cluster.GtstoreHome;
 import org.gtstore.gtctl.cluster.LogTail;
 import org.gtstore.gtctl.cluster.MemberCommands;

@@ -143,11 +143,20 @@ public final class RecordedWorkload implements AutoCloseable {
 
     /** Like {@link #longestWriteGap}, with where the gap lies (to match it against logs). */
     public WriteGap longestWriteGapSpan(long fromNs, long toNs) {
+        List<WriteGap> all = writeGaps(fromNs, toNs, Duration.ZERO);
+        return all.stream().max((a, b) -> a.length().compareTo(b.length())).orElseThrow();
+    }
+
+    /**
+     * Every stretch in [fromNs, toNs] without a completed write that lasted at least
+     * {@code atLeast}, in time order (each pause a test caused, to match against the logs).
+     */
+    public List<WriteGap> writeGaps(long fromNs, long toNs, Duration atLeast) {
         List<Long> times = new ArrayList<>(writeCompletionsNs);
         times.sort(Long::compare);
+        long wallOffsetNs = System.currentTimeMillis() * 1_000_000L - System.nanoTime();
+        List<WriteGap> gaps = new ArrayList<>();
         long previous = fromNs;
-        long longest = 0;
-        long longestStart = fromNs;
         for (long t : times) {
             if (t < fromNs) {
                 continue;
@@ -155,19 +164,20 @@ public final class RecordedWorkload implements AutoCloseable {
             if (t > toNs) {
                 break;
             }
-            if (t - previous > longest) {
-                longest = t - previous;
-                longestStart = previous;
-            }
+            addGap(gaps, previous, t, atLeast, wallOffsetNs);
             previous = t;
         }
-        if (toNs - previous > longest) {
-            longest = toNs - previous;
-            longestStart = previous;
+        addGap(gaps, previous, toNs, atLeast, wallOffsetNs);
+        return gaps;
+    }
+
+    private static void addGap(List<WriteGap> gaps, long fromNs, long toNs, Duration atLeast,
+            long wallOffsetNs) {
+        if (toNs - fromNs >= atLeast.toNanos()) {
+            Instant start = Instant.EPOCH.plusNanos(fromNs + wallOffsetNs);
+            gaps.add(new WriteGap(Duration.ofNanos(toNs - fromNs), start,
+                    start.plusNanos(toNs - fromNs)));
         }
-        long wallOffsetNs = System.currentTimeMillis() * 1_000_000L - System.nanoTime();
-        Instant start = Instant.EPOCH.plusNanos(longestStart + wallOffsetNs);
-        return new WriteGap(Duration.ofNanos(longest), start, start.plusNanos(longest));
     }
 
     /** Stops every thread and waits for it (each finishes its current operation). */

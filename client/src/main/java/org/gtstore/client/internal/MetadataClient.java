@@ -1,4 +1,4 @@
-package org.gtstore.client;
+package org.gtstore.client.internal;
 
 import java.time.Duration;
 import java.util.List;
@@ -10,11 +10,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.gtstore.client.internal.Channels;
-import org.gtstore.client.internal.ClientConfig;
-import org.gtstore.client.internal.HostPort;
-import org.gtstore.client.internal.MapWatchStream;
-import org.gtstore.client.internal.MetadataConnector;
+import org.gtstore.client.GtStoreClient;
+import org.gtstore.client.GtStoreException;
+import org.gtstore.client.MetadataUnavailableException;
 import org.gtstore.client.internal.MetadataConnector.Verdict;
 import org.gtstore.proto.AdminResponse;
 import org.gtstore.proto.ChangeMetaMembersRequest;
@@ -31,7 +29,8 @@ import org.gtstore.proto.ReportUnreachableResponse;
 import org.gtstore.proto.TransportSecurity;
 
 /**
- * The admin view of the metadata group, used by {@link GtStoreClient} and by {@code gtctl}. It
+ * The metadata group's calls, used by {@link GtStoreClient} (maps, reports) and by {@code gtctl}
+ * (member status, drain, remove, member changes); not part of the client API. It
  * knows every member's address ({@code host:rpcPort}) and sends each call to the member that
  * last answered, then to the others in turn; a member that answers {@code NOT_LEADER} sends the
  * call to its {@code leader_hint}. Each call to one member has a timeout ({@link
