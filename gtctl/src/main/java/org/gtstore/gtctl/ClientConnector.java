@@ -9,6 +9,8 @@ import org.gtstore.client.GtStoreClient;
 import org.gtstore.client.internal.Channels;
 import org.gtstore.gtctl.cluster.ClientMetadataView;
 import org.gtstore.gtctl.cluster.MetadataView;
+import org.gtstore.gtctl.kv.ClientKeyValueStore;
+import org.gtstore.gtctl.kv.KeyValueStore;
 import org.gtstore.proto.DataServiceGrpc;
 import org.gtstore.proto.StatsRequest;
 import org.gtstore.proto.StatsResponse;

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.gtstore.gtctl.cluster.ClusterFile;
+import org.gtstore.gtctl.kv.ResultFormatter;
 import org.gtstore.proto.ClusterConfigFile;
 import org.gtstore.proto.HostPorts;
 import org.gtstore.proto.SecurityFlags;

@@ -3,6 +3,7 @@ package org.gtstore.gtctl;
 import java.time.Duration;
 import java.util.List;
 import org.gtstore.gtctl.cluster.MetadataView;
+import org.gtstore.gtctl.kv.KeyValueStore;
 import org.gtstore.proto.StatsResponse;
 import org.gtstore.proto.TransportSecurity;
 

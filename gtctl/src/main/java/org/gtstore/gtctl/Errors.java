@@ -4,12 +4,12 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
 /** Turns exceptions into the one line a user sees. */
-final class Errors {
+public final class Errors {
     private Errors() {
     }
 
     /** The exception a future or a reflective call wrapped. */
-    static Throwable unwrap(Throwable t) {
+    public static Throwable unwrap(Throwable t) {
         Throwable cur = t;
         while ((cur instanceof CompletionException || cur instanceof ExecutionException
                 || cur instanceof picocli.CommandLine.ExecutionException)
@@ -23,7 +23,7 @@ final class Errors {
      * The user-facing description: the message of our own exceptions (they are written for
      * people), and for anything else, which is a bug, its type and a hint to use --debug.
      */
-    static String describe(Throwable t) {
+    public static String describe(Throwable t) {
         Throwable cause = unwrap(t);
         String message = cause.getMessage();
         if (isOurs(cause) && message != null && !message.isBlank()) {
@@ -42,7 +42,7 @@ final class Errors {
     }
 
     /** The text up to the first line break, with trailing whitespace removed. */
-    static String oneLine(String s) {
+    public static String oneLine(String s) {
         if (s == null) {
             return "";
         }

@@ -8,6 +8,15 @@ import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.logging.Level;
 import java.util.logging.LogManager;
+import org.gtstore.gtctl.admin.ClusterCommand;
+import org.gtstore.gtctl.bench.BenchCommand;
+import org.gtstore.gtctl.kv.BatchCommands;
+import org.gtstore.gtctl.kv.DeleteCommand;
+import org.gtstore.gtctl.kv.GetCommand;
+import org.gtstore.gtctl.kv.OneShotCommand;
+import org.gtstore.gtctl.kv.PutCommand;
+import org.gtstore.gtctl.kv.ScanCommand;
+import org.gtstore.gtctl.kv.ShellCommand;
 import org.gtstore.proto.ProcessDefaults;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -17,7 +26,9 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ScopeType;
 
 /**
- * The GTStore command-line tool. One class per subcommand; this class wires them, prints
+ * The GTStore command-line tool. One class per subcommand, in one package per command family
+ * ({@code kv}: the key-value commands and the shell; {@code admin}: {@code gtctl cluster ...};
+ * {@code bench}: the benchmarks), each beside its formatting. This class wires them, prints
  * failures as one line on stderr (with the stack trace only under {@code --debug}) and maps
  * them to exit codes: {@value #EXIT_OK} OK, {@value #EXIT_FAILURE} failure (including a get of a
  * missing key), {@value #EXIT_USAGE} usage error, {@value #EXIT_CONFLICT} a failed condition.
@@ -106,7 +117,7 @@ public final class Gtctl {
     }
 
     /** Prints a failed command's one line (and its stack trace under --debug); its exit code. */
-    static int reportFailure(Exception ex, PrintWriter err, boolean debug) {
+    public static int reportFailure(Exception ex, PrintWriter err, boolean debug) {
         err.println("error: " + Errors.describe(ex));
         if (debug) {
             Errors.unwrap(ex).printStackTrace(err);

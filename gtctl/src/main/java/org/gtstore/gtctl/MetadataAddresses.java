@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Optional;
 import org.gtstore.gtctl.cluster.ClusterException;
 import org.gtstore.gtctl.cluster.ClusterFile;
+import org.gtstore.gtctl.kv.OneShotCommand;
 import org.gtstore.proto.ClusterConfigFile;
 import org.gtstore.proto.TransportSecurity;
 
@@ -26,14 +27,14 @@ import org.gtstore.proto.TransportSecurity;
  * one-shot command's start. A file this reader does not understand in full is handed to
  * {@link ClusterFile#fromJson}, which reports what is wrong with it.
  */
-final class MetadataAddresses {
+public final class MetadataAddresses {
     private static final JsonFactory JSON = new JsonFactory();
 
     private MetadataAddresses() {
     }
 
     /** {@code meta} if not empty, else the metadata addresses in {@code <dir>/cluster.json}. */
-    static List<String> resolve(Path dir, List<String> meta) {
+    public static List<String> resolve(Path dir, List<String> meta) {
         if (!meta.isEmpty()) {
             return meta;
         }
@@ -48,7 +49,7 @@ final class MetadataAddresses {
      * ({@code <dir>/cluster.conf}, written by the launcher) says; plaintext for {@code --meta}
      * or a directory without one.
      */
-    static TransportSecurity security(Path dir, List<String> meta) {
+    public static TransportSecurity security(Path dir, List<String> meta) {
         Path conf = dir.resolve("cluster.conf");
         if (!meta.isEmpty() || !Files.isRegularFile(conf)) {
             return TransportSecurity.plaintext();

@@ -7,33 +7,36 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.gtstore.gtctl.admin.FakeMetadataView;
 import org.gtstore.gtctl.cluster.MetadataView;
+import org.gtstore.gtctl.kv.FakeStore;
+import org.gtstore.gtctl.kv.KeyValueStore;
 
 /** Runs gtctl in-process against fakes and captures what it prints. */
-final class GtctlRunner implements Connector {
-    final FakeStore store;
+public final class GtctlRunner implements Connector {
+    public final FakeStore store;
     final FakeMetadataView metadata;
-    final List<List<String>> storeAddresses = new ArrayList<>();
+    public final List<List<String>> storeAddresses = new ArrayList<>();
     String stdin = "";
 
-    GtctlRunner(FakeStore store, FakeMetadataView metadata) {
+    public GtctlRunner(FakeStore store, FakeMetadataView metadata) {
         this.store = store;
         this.metadata = metadata;
     }
 
-    record Result(int exitCode, String out, String err) {
-        List<String> outLines() {
+    public record Result(int exitCode, String out, String err) {
+        public List<String> outLines() {
             return out.isEmpty() ? List.of() : List.of(out.split("\n", -1)).subList(0,
                     out.split("\n", -1).length - 1);
         }
     }
 
-    Result run(String... args) {
+    public Result run(String... args) {
         return run(false, args);
     }
 
     /** Runs the line through picocli even if it is a one-shot command. */
-    Result runWithPicocli(String... args) {
+    public Result runWithPicocli(String... args) {
         return run(true, args);
     }
 
