@@ -178,7 +178,7 @@ final class ClientIngress {
         if (!leaseValid) {
             return new Refusal(ErrorCode.UNAVAILABLE, ctx.selfId + " has no metadata lease");
         }
-        ErrorCode epochCheck = checkEpoch(epoch, chainEpoch, pr);
+        ErrorCode epochCheck = checkEpoch(epoch, chainEpoch, pr, atHead);
         if (epochCheck != ErrorCode.OK) {
             return new Refusal(epochCheck, epochMessage(epoch, partition, pr));
         }
@@ -193,22 +193,29 @@ final class ClientIngress {
     /**
      * FUTURE_EPOCH if the caller has a newer map (we fetch it) in which the partition's chain
      * may differ from ours; STALE_EPOCH if its map predates the partition's current chain (or,
-     * for a partition we do not hold, is older than ours); OK otherwise. Judged per chain both
-     * ways: a caller whose map shows the current chain is routed correctly even if other
-     * partitions have changed since, so it need not refresh; and a caller with a newer map
-     * whose chain epoch of the partition is ours saw the very chain we serve (chain epochs move
-     * only when the chain changes), so it need not wait for our map.
+     * for a partition we do not hold, is older than ours) and this server no longer has the
+     * role the caller sent it to; OK otherwise. Judged per chain both ways: a caller whose map
+     * shows the current chain is routed correctly even if other partitions have changed since,
+     * so it need not refresh; a caller with a newer map whose chain epoch of the partition is
+     * ours saw the very chain we serve (chain epochs move only when the chain changes), so it
+     * need not wait for our map; and a caller with an older chain that sent a put to the head
+     * or a get to the tail of the chain we serve is served, because this server's own map and
+     * lease decide what it may serve (a joining replica added behind the tail, or a member
+     * leaving the middle, leaves the head and the tail where they were).
      */
     private ErrorCode checkEpoch(long requestEpoch, long requestChainEpoch,
-            PartitionReplica pr) {
+            PartitionReplica pr, boolean atHead) {
         if (requestEpoch > ctx.epoch) {
             fx.wantMap(requestEpoch);
             boolean sameChain = pr != null && requestChainEpoch > 0
                     && requestChainEpoch == pr.chainEpoch();
             return sameChain ? ErrorCode.OK : ErrorCode.FUTURE_EPOCH;
         }
-        boolean stale = pr == null ? requestEpoch < ctx.epoch : !pr.currentAt(requestEpoch);
-        return stale ? ErrorCode.STALE_EPOCH : ErrorCode.OK;
+        if (pr == null) {
+            return requestEpoch < ctx.epoch ? ErrorCode.STALE_EPOCH : ErrorCode.OK;
+        }
+        boolean sameRole = atHead ? pr.position().head() : pr.position().tail();
+        return pr.currentAt(requestEpoch) || sameRole ? ErrorCode.OK : ErrorCode.STALE_EPOCH;
     }
 
     private String epochMessage(long requestEpoch, int partition, PartitionReplica pr) {

@@ -88,6 +88,8 @@ final class MapFollower implements MapFetcher {
             @Override
             public void onNext(GetMapResponse r) {
                 if (r.hasMap()) {
+                    LOG.debug("[{}] map epoch {} from the watch on {}", serverId,
+                            r.getMap().getEpoch(), target);
                     sink.accept(r.getMap());
                 }
             }

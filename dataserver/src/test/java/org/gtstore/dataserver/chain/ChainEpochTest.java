@@ -21,8 +21,9 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The epoch rule is exact per chain: content built on a map older than its partition's current
  * chain is refused (and the refusal names the partition), while a map change elsewhere neither
- * stalls the streams nor forces clients to refresh. This matters because restoring K changes the
- * map once per partition.
+ * stalls the streams nor forces clients to refresh; a client request is also served by a head or
+ * tail that kept its role in the changed chain. This matters because restoring K changes the map
+ * once per partition.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class ChainEpochTest {
@@ -104,18 +105,42 @@ class ChainEpochTest {
     }
 
     @Test
-    void clientWithAnOlderMapIsServedWhileItsChainIsUnchanged() {
+    void clientWithAnOlderMapIsServedWhereItsServerKeepsItsRole() {
+        // Goal: a client still on epoch 1 is served by a head or tail that kept its role, even
+        // where the chain changed behind it (X gained joining d behind tail c), so restoring K
+        // sends nobody back for a map.
         ChainHarness h = started();
         h.deliverMap(epoch2(h), "a", "b", "c", "d");
+        h.epoch = 1;
+        long ty = h.put("a", KEY_Y, "vy");
+        long tx = h.put("a", KEY_X, "vx");
+        h.deliverAll();
+        assertEquals(ErrorCode.OK, h.putReply(ty).getCode());
+        assertEquals(ErrorCode.OK, h.putReply(tx).getCode());
+        assertEquals(bytes("vy"), h.getReply(h.get("c", KEY_Y)).getValue());
+        assertEquals(bytes("vx"), h.getReply(h.get("c", KEY_X)).getValue());
+        assertFalse(h.node("a").mapWanted > 2);
+    }
+
+    @Test
+    void clientWithAnOlderMapIsSentBackWhereItsServerLostItsRole() {
+        // Goal: epoch 2 moves X to b,c,d (a left, d is the tail): a put of X at a and a get of
+        // X at c, both on epoch 1, are refused STALE_EPOCH with epoch 2, so the client
+        // refreshes; Y, unchanged, is still served.
+        ChainHarness h = started();
+        PartitionMap moved = h.map(2, p -> Chain.newBuilder().setPartition(p)
+                .addAllReplicas(p == X ? List.of("b", "c", "d") : List.of("a", "b", "c"))
+                .setEpoch(p == X ? 2 : 1).build());
+        h.deliverMap(moved, "a", "b", "c", "d");
         h.epoch = 1;
         long ty = h.put("a", KEY_Y, "vy");
         long tx = h.put("a", KEY_X, "vx");
         PutReplyCheck.stale(h, tx);
         h.deliverAll();
         assertEquals(ErrorCode.OK, h.putReply(ty).getCode());
-        assertEquals(bytes("vy"), h.getReply(h.get("c", KEY_Y)).getValue());
-        assertEquals(ErrorCode.STALE_EPOCH, h.getReply(h.get("c", KEY_X)).getCode());
-        assertFalse(h.node("a").mapWanted > 2);
+        GetResponse gx = h.getReply(h.get("c", KEY_X));
+        assertEquals(ErrorCode.STALE_EPOCH, gx.getCode(), gx.getMessage());
+        assertEquals(2, gx.getEpoch());
     }
 
     @Test
