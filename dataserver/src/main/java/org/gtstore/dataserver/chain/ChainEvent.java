@@ -57,8 +57,14 @@ public sealed interface ChainEvent {
     /**
      * The driver's verdict on the metadata lease. Without a valid lease the replica answers
      * {@code UNAVAILABLE} to every read and write, so a zombie never serves stale data.
+     * {@code stopping}: the lease ended because this server stops gracefully; then the refusals
+     * say {@code STALE_EPOCH} with the next map epoch (the one without this server, which the
+     * metadata makes next), so clients wait for that map instead of backing off.
      */
-    record LeaseChanged(boolean valid) implements ChainEvent {
+    record LeaseChanged(boolean valid, boolean stopping) implements ChainEvent {
+        public LeaseChanged(boolean valid) {
+            this(valid, false);
+        }
     }
 
     /**

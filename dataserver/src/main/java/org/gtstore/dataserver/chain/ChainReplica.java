@@ -170,10 +170,11 @@ public final class ChainReplica {
             clients.expire(e);
         } else if (event instanceof ChainEvent.LeaseChanged e) {
             if (e.valid() != clients.leaseValid()) {
-                LOG.info("[{} epoch={}] lease {}", selfId, ctx.epoch,
-                        e.valid() ? "valid: serving" : "expired: refusing reads and writes");
+                LOG.info("[{} epoch={}] lease {}", selfId, ctx.epoch, e.valid() ? "valid: serving"
+                        : e.stopping() ? "ended: stopping; clients wait for the map without"
+                                + " this server" : "expired: refusing reads and writes");
             }
-            clients.leaseChanged(e.valid());
+            clients.leaseChanged(e.valid(), e.stopping());
             if (!e.valid()) {
                 partitions.values().forEach(pr -> pr.leaseLost(fx));
             }

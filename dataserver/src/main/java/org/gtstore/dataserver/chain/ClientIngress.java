@@ -28,6 +28,8 @@ final class ClientIngress {
     /** The map's key partitioner; null until the first map. */
     private KeyPartitioner partitioner;
     private boolean leaseValid;
+    /** The lease ended for a graceful stop: refusals point clients to the next map. */
+    private boolean stopping;
 
     ClientIngress(ReplicaContext ctx, Map<Integer, PartitionReplica> partitions, Effects fx) {
         this.ctx = ctx;
@@ -40,8 +42,9 @@ final class ClientIngress {
         this.partitioner = partitioner;
     }
 
-    void leaseChanged(boolean valid) {
+    void leaseChanged(boolean valid, boolean stopping) {
         leaseValid = valid;
+        this.stopping = stopping;
     }
 
     boolean leaseValid() {
@@ -59,7 +62,7 @@ final class ClientIngress {
         Refusal refusal = admit(invalid, r.getEpoch(), r.getChainEpoch(), r.getPartition(), pr,
                 true);
         if (refusal != null) {
-            fx.putError(replyTo, refusal.code(), refusal.message());
+            fx.putError(replyTo, refusal.code(), refusal.message(), refusal.epoch());
             return;
         }
         if (pr.recovery().settleWait()) {
@@ -121,7 +124,7 @@ final class ClientIngress {
         Refusal refusal = admit(invalid, r.getEpoch(), r.getChainEpoch(), r.getPartition(), pr,
                 false);
         if (refusal != null) {
-            fx.getError(replyTo, refusal.code(), refusal.message());
+            fx.getError(replyTo, refusal.code(), refusal.message(), refusal.epoch());
             return;
         }
         Recovery recovery = pr.recovery();
@@ -144,7 +147,7 @@ final class ClientIngress {
         Refusal refusal = admit(invalid, r.getEpoch(), r.getChainEpoch(), r.getPartition(), pr,
                 false);
         if (refusal != null) {
-            fx.scanError(replyTo, refusal.code(), refusal.message());
+            fx.scanError(replyTo, refusal.code(), refusal.message(), refusal.epoch());
             return;
         }
         if (!pr.recovery().readable()) {
@@ -156,7 +159,12 @@ final class ClientIngress {
     }
 
     /** Why a client request is refused before its partition's own checks. */
-    private record Refusal(ErrorCode code, String message) {}
+    /** A refusal, with the map epoch the answer names (the client acts on it). */
+    private record Refusal(ErrorCode code, String message, long epoch) {
+        Refusal(ErrorCode code, String message) {
+            this(code, message, -1);
+        }
+    }
 
     /**
      * The checks every client request passes first, in this order: this server has a map, the
@@ -174,6 +182,12 @@ final class ClientIngress {
         }
         if (invalid != null) {
             return new Refusal(ErrorCode.INVALID_ARGUMENT, invalid);
+        }
+        if (!leaseValid && stopping) {
+            // The metadata's next map is the one without this server (it asked to leave):
+            // naming that epoch makes the client fetch it at once rather than back off.
+            return new Refusal(ErrorCode.STALE_EPOCH, ctx.selfId + " is stopping; the map"
+                    + " without it follows (epoch " + (ctx.epoch + 1) + ")", ctx.epoch + 1);
         }
         if (!leaseValid) {
             return new Refusal(ErrorCode.UNAVAILABLE, ctx.selfId + " has no metadata lease");
@@ -214,7 +228,9 @@ final class ClientIngress {
         if (pr == null) {
             return requestEpoch < ctx.epoch ? ErrorCode.STALE_EPOCH : ErrorCode.OK;
         }
-        boolean sameRole = atHead ? pr.position().head() : pr.position().tail();
+        // A request without a map epoch (0) was routed by no map: it is sent for one.
+        boolean sameRole = requestEpoch > 0
+                && (atHead ? pr.position().head() : pr.position().tail());
         return pr.currentAt(requestEpoch) || sameRole ? ErrorCode.OK : ErrorCode.STALE_EPOCH;
     }
 

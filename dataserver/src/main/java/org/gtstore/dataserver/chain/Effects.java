@@ -110,12 +110,17 @@ final class Effects {
     }
 
     void putError(Object replyTo, ErrorCode code, String message) {
+        putError(replyTo, code, message, -1);
+    }
+
+    /** A refusal naming map epoch {@code epoch} (-1: this replica's). */
+    void putError(Object replyTo, ErrorCode code, String message, long epoch) {
         if (replyTo == null) {
             return;
         }
         replies.add(new ClientReply.PutDone(replyTo, PutResponse.newBuilder()
-                .setCode(code).setEpoch(ctx.epoch).setServerId(ctx.selfId).setMessage(message)
-                .build()));
+                .setCode(code).setEpoch(epoch < 0 ? ctx.epoch : epoch).setServerId(ctx.selfId)
+                .setMessage(message).build()));
     }
 
     /** At the tail: the update is committed; its client hears so from here. */
@@ -132,14 +137,25 @@ final class Effects {
     }
 
     void scanError(Object replyTo, ErrorCode code, String message) {
+        scanError(replyTo, code, message, -1);
+    }
+
+    /** A refusal naming map epoch {@code epoch} (-1: this replica's). */
+    void scanError(Object replyTo, ErrorCode code, String message, long epoch) {
         replies.add(new ClientReply.ScanDone(replyTo, ScanResponse.newBuilder().setCode(code)
-                .setEpoch(ctx.epoch).setServerId(ctx.selfId).setMessage(message).build()));
+                .setEpoch(epoch < 0 ? ctx.epoch : epoch).setServerId(ctx.selfId)
+                .setMessage(message).build()));
     }
 
     void getError(Object replyTo, ErrorCode code, String message) {
+        getError(replyTo, code, message, -1);
+    }
+
+    /** A refusal naming map epoch {@code epoch} (-1: this replica's). */
+    void getError(Object replyTo, ErrorCode code, String message, long epoch) {
         replies.add(new ClientReply.GetDone(replyTo, GetResponse.newBuilder()
-                .setCode(code).setEpoch(ctx.epoch).setServerId(ctx.selfId).setMessage(message)
-                .build()));
+                .setCode(code).setEpoch(epoch < 0 ? ctx.epoch : epoch).setServerId(ctx.selfId)
+                .setMessage(message).build()));
     }
 
     /** True if the next Ready has anything for the store (it then takes a journal record). */

@@ -7,4 +7,9 @@ package org.gtstore.dataserver.server;
  */
 public interface LeaseSource {
     boolean leaseValidAt(long nanoTime);
+
+    /** True once the lease was ended for a graceful stop (it is then never valid again). */
+    default boolean stopping() {
+        return false;
+    }
 }

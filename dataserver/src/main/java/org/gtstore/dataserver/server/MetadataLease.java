@@ -15,6 +15,7 @@ final class MetadataLease implements LeaseSource {
     private long lastAnsweredSentNanos;
     private volatile boolean held;
     private volatile long expiryNanos;
+    private volatile boolean stopping;
 
     /** The lease the cluster grants (from the registration's answer); 0 keeps the default. */
     void setDuration(long ms) {
@@ -42,8 +43,19 @@ final class MetadataLease implements LeaseSource {
         held = false;
     }
 
+    /** No lease ever again: this server stops gracefully (see {@link #stopping}). */
+    void endForStop() {
+        stopping = true;
+        held = false;
+    }
+
+    @Override
+    public boolean stopping() {
+        return stopping;
+    }
+
     @Override
     public boolean leaseValidAt(long nanoTime) {
-        return held && nanoTime - expiryNanos < 0;
+        return held && !stopping && nanoTime - expiryNanos < 0;
     }
 }

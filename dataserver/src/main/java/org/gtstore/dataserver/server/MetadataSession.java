@@ -352,16 +352,17 @@ public final class MetadataSession implements AutoCloseable {
     }
 
     /**
-     * A graceful stop: this server stops serving (its lease ends, as if it had lapsed), then
-     * asks the leader to declare this incarnation gone now (Leave), so its chains close up
-     * without waiting for a client or the failure timeout to notice; waits up to
+     * A graceful stop: this server stops serving (its lease ends for good; clients are told to
+     * wait for the next map), then asks the leader to declare this incarnation gone now
+     * (Leave), so its chains close up without waiting for a client or the failure timeout to
+     * notice, and that next map is the one without it; waits up to
      * {@code waitMs} for the answer. Without one (no leader, or too slow) the cluster finds
      * out as it would after a kill. Returns true if the leader agreed.
      */
     public boolean leave(long waitMs) {
         CompletableFuture<Boolean> agreed = new CompletableFuture<>();
         members.onThread(() -> {
-            lease.end();
+            lease.endForStop();
             if (heartbeats != null) {
                 heartbeats.cancel(false);
                 heartbeats = null;

@@ -354,7 +354,7 @@ public final class ReplicaDriver implements RequestSink, ChainListener, AutoClos
         boolean valid = lease.leaseValidAt(now);
         if (valid != leaseValid) {
             leaseValid = valid;
-            replica.step(new ChainEvent.LeaseChanged(valid));
+            replica.step(new ChainEvent.LeaseChanged(valid, !valid && lease.stopping()));
         }
     }
 

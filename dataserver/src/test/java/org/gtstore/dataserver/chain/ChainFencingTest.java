@@ -88,4 +88,25 @@ class ChainFencingTest {
         assertEquals(2, h.putReply(real).getVersion());
         assertEquals(bytes("new"), h.getReply(h.get("c", KEY)).getValue());
     }
+
+    @Test
+    void stoppingServerRefusesEverythingAndNamesTheNextMap() {
+        // Goal: a graceful stop ends the lease for good: the head a and the tail c refuse puts
+        // and gets with STALE_EPOCH naming epoch 2 (the map without them, which the metadata
+        // makes next), so a client fetches that map at once instead of backing off; nothing
+        // is applied. Writes already in the chain still commit.
+        ChainHarness h = withValue();
+        long inFlight = h.put("a", KEY, "in-flight");
+        h.step(h.node("a"), new ChainEvent.LeaseChanged(false, true));
+        h.step(h.node("c"), new ChainEvent.LeaseChanged(false, true));
+        var put = h.putReply(h.put("a", KEY, "after-stop"));
+        assertEquals(ErrorCode.STALE_EPOCH, put.getCode(), put.getMessage());
+        assertEquals(2, put.getEpoch());
+        var get = h.getReply(h.get("c", KEY));
+        assertEquals(ErrorCode.STALE_EPOCH, get.getCode(), get.getMessage());
+        assertEquals(2, get.getEpoch());
+        h.deliverAll();
+        assertEquals(ErrorCode.OK, h.putReply(inFlight).getCode());
+        assertEquals(2, h.replica("b").appliedSeq(P), "only the write sent before the stop");
+    }
 }

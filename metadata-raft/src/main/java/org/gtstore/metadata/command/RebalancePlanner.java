@@ -125,12 +125,14 @@ public final class RebalancePlanner {
     }
 
     /**
-     * Moves to start now: none while any chain is short of K (restoring comes first), and at
-     * most {@code maxMoves} in progress counting those already running.
+     * Moves to start now: none while any chain is short of K members, whether its restoring
+     * copy is still to start or under way (restoring comes first, and a move's chain changes
+     * on top of a restore's double the re-sent writes of the moments after a death or a
+     * graceful stop), and at most {@code maxMoves} in progress counting those already running.
      */
     public static Plan plan(ClusterState state, int maxMoves) {
         if (!state.hasSettings() || !state.isAssigned()
-                || ReplicaRestorePlanner.needsCopies(state)) {
+                || ReplicaRestorePlanner.needsCopies(state) || restoring(state)) {
             return new Plan(state.epoch(), List.of(), 0);
         }
         RebalancePlanner p = new RebalancePlanner(state);
@@ -177,6 +179,17 @@ public final class RebalancePlanner {
     }
 
     /** A move of this chain is under way: a member is leaving, or it has more than K. */
+    /** True while a copy restores K: an available chain with fewer than K members copies. */
+    static boolean restoring(ClusterState state) {
+        int k = state.settings().replication();
+        for (PartitionChain c : state.chains()) {
+            if (!c.isUnavailable() && c.hasJoining() && c.replicas().size() < k) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static boolean moving(PartitionChain c, int k) {
         return c.hasLeaving() || c.replicas().size() > k;
     }

@@ -56,6 +56,25 @@ class RebalancePlannerTest {
     }
 
     @Test
+    void noMoveStartsWhileACopyRestoresK() {
+        // Goal: a death leaves chains short of K and a new server makes the cluster unbalanced;
+        // no move starts before the restoring copies are started, nor while they run, and
+        // moves start once every chain has K members again.
+        ClusterState s = Fixtures.assigned(5, 3, 64);
+        s = Fixtures.apply(s, Fixtures.markDead(s, "server2"));
+        s = register(s, "server6");
+        assertTrue(RebalancePlanner.plan(s, MAX_MOVES).isEmpty(), "before the restore starts");
+        ReplicaRestorePlanner.Plan restore = ReplicaRestorePlanner.plan(s);
+        assertFalse(restore.isEmpty());
+        s = Fixtures.apply(s, restore.command());
+        assertTrue(RebalancePlanner.restoring(s));
+        assertTrue(RebalancePlanner.plan(s, MAX_MOVES).isEmpty(), "while the restore copies");
+        s = Fixtures.finishAllCopies(s);
+        assertFalse(RebalancePlanner.restoring(s));
+        assertFalse(RebalancePlanner.plan(s, MAX_MOVES).isEmpty(), "once K is whole");
+    }
+
+    @Test
     void drainingMovesEveryPositionOffAndKeepsBalance() {
         for (int n : new int[] {4, 7}) {
             for (int k = 1; k <= 3; k++) {
