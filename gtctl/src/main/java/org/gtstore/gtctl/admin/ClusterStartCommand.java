@@ -86,6 +86,11 @@ final class ClusterStartCommand implements Callable<Integer> {
         "sends it, others need --token-file."})
     private boolean token;
 
+    @Option(names = "--metrics", description = {
+        "Every member of a new cluster serves Prometheus metrics on a loopback port of its",
+        "own (listed below, kept in cluster.json; members added later get one too)."})
+    private boolean metrics;
+
     private final Connector connector;
 
     ClusterStartCommand(Connector connector) {
@@ -120,6 +125,7 @@ final class ClusterStartCommand implements Callable<Integer> {
                 .metadataArgs(metadataFlags())
                 .tls(tls)
                 .token(token)
+                .metrics(metrics)
                 .start();
         PrintWriter out = spec.commandLine().getOut();
         lines(launcher.dir().toString(), launcher.cluster(), common.json()).forEach(out::println);
@@ -135,6 +141,10 @@ final class ClusterStartCommand implements Callable<Integer> {
     private void checkSecurity(Optional<ClusterFile> existing) {
         if (existing.isEmpty()) {
             return;
+        }
+        if (metrics && existing.get().metrics().isEmpty()) {
+            throw new GtctlException("this cluster was started without --metrics; it applies to"
+                    + " a new cluster only (start one in another --dir)", Gtctl.EXIT_USAGE);
         }
         TransportSecurity has = existing.get().transportSecurity();
         if (tls && !has.tls() || token && !has.hasToken()) {
@@ -202,25 +212,40 @@ final class ClusterStartCommand implements Callable<Integer> {
             o.put("replication", c.replication());
             o.put("partitions", c.partitions());
             ArrayNode meta = o.putArray("metadata");
-            c.metadata().forEach(m -> meta.addObject().put("id", m.id())
+            c.metadata().forEach(m -> withMetrics(c, m.id(), meta.addObject().put("id", m.id())
                     .put("address", m.rpcAddress())
                     .put("raftAddress", m.host() + ":" + m.raftPort())
-                    .put("pid", m.pid()));
+                    .put("pid", m.pid())));
             ArrayNode servers = o.putArray("servers");
-            c.servers().forEach(s -> servers.addObject().put("id", s.id())
-                    .put("address", s.address()).put("pid", s.pid()));
+            c.servers().forEach(s -> withMetrics(c, s.id(), servers.addObject()
+                    .put("id", s.id()).put("address", s.address()).put("pid", s.pid())));
             return List.of(o.toString());
         }
-        TextTable t = new TextTable("ID", "ADDRESS", "PID", "LOG");
-        c.metadata().forEach(m -> t.row(m.id(), m.rpcAddress(), m.pid(),
-                dir + "/" + m.id() + "/" + m.id() + ".log"));
-        c.servers().forEach(s -> t.row(s.id(), s.address(), s.pid(),
-                dir + "/" + s.id() + "/" + s.id() + ".log"));
+        boolean metrics = !c.metrics().isEmpty();
+        TextTable t = metrics ? new TextTable("ID", "ADDRESS", "PID", "METRICS", "LOG")
+                : new TextTable("ID", "ADDRESS", "PID", "LOG");
+        c.metadata().forEach(m -> row(t, c, m.id(), m.rpcAddress(), m.pid(), dir));
+        c.servers().forEach(s -> row(t, c, s.id(), s.address(), s.pid(), dir));
         List<String> out = new java.util.ArrayList<>();
         out.add("Cluster ready in " + dir + ": " + c.metadata().size() + " metadata + "
                 + c.servers().size() + " data servers, K=" + c.replication() + ", "
                 + c.partitions() + " partitions");
         out.addAll(t.lines());
         return out;
+    }
+
+    private static void row(TextTable t, ClusterFile c, String id, String address, long pid,
+            String dir) {
+        String log = dir + "/" + id + "/" + id + ".log";
+        if (c.metrics().isEmpty()) {
+            t.row(id, address, pid, log);
+        } else {
+            t.row(id, address, pid, c.metricsAddress(id).map(a -> "http://" + a + "/metrics")
+                    .orElse("-"), log);
+        }
+    }
+
+    private static void withMetrics(ClusterFile c, String id, ObjectNode member) {
+        c.metricsAddress(id).ifPresent(a -> member.put("metrics", "http://" + a + "/metrics"));
     }
 }

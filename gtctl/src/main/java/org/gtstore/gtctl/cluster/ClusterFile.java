@@ -41,7 +41,8 @@ public record ClusterFile(
         List<String> metadataArgs,
         List<String> serverArgs,
         @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, String> netns,
-        @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, String> security) {
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, String> security,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, Integer> metrics) {
 
     /** The file name inside a cluster directory. */
     public static final String FILE_NAME = "cluster.json";
@@ -63,13 +64,14 @@ public record ClusterFile(
         serverArgs = List.copyOf(serverArgs == null ? List.of() : serverArgs);
         netns = Map.copyOf(netns == null ? Map.of() : netns);
         security = Map.copyOf(security == null ? Map.of() : security);
+        metrics = Map.copyOf(metrics == null ? Map.of() : metrics);
     }
 
     /** A cluster whose members run with no extra flags, in the host's network namespace. */
     public ClusterFile(int replication, int partitions, List<MetadataMember> metadata,
             List<ServerMember> servers) {
         this(replication, partitions, metadata, servers, List.of(), List.of(), Map.of(),
-                Map.of());
+                Map.of(), Map.of());
     }
 
     /**
@@ -79,7 +81,7 @@ public record ClusterFile(
      */
     public ClusterFile withArgs(List<String> metadataFlags, List<String> serverFlags) {
         return new ClusterFile(replication, partitions, metadata, servers, metadataFlags,
-                serverFlags, netns, security);
+                serverFlags, netns, security, metrics);
     }
 
     /**
@@ -89,7 +91,7 @@ public record ClusterFile(
      */
     public ClusterFile withNetns(Map<String, String> namespaces) {
         return new ClusterFile(replication, partitions, metadata, servers, metadataArgs,
-                serverArgs, namespaces, security);
+                serverArgs, namespaces, security, metrics);
     }
 
     /**
@@ -99,7 +101,27 @@ public record ClusterFile(
      */
     public ClusterFile withSecurity(Map<String, String> keys) {
         return new ClusterFile(replication, partitions, metadata, servers, metadataArgs,
-                serverArgs, netns, keys);
+                serverArgs, netns, keys, metrics);
+    }
+
+    /**
+     * A copy whose members serve Prometheus metrics on these ports of their host (member id
+     * to port; a member not listed serves none): every launch passes {@code --metrics}.
+     */
+    public ClusterFile withMetrics(Map<String, Integer> ports) {
+        return new ClusterFile(replication, partitions, metadata, servers, metadataArgs,
+                serverArgs, netns, security, ports);
+    }
+
+    /** The metrics address of a member ({@code host:port}), or empty if it serves none. */
+    public Optional<String> metricsAddress(String id) {
+        Integer port = metrics.get(id);
+        if (port == null) {
+            return Optional.empty();
+        }
+        String host = metadataMember(id).map(MetadataMember::host)
+                .or(() -> server(id).map(ServerMember::host)).orElse("127.0.0.1");
+        return Optional.of(host + ":" + port);
     }
 
     /** How this cluster's connections are secured (plaintext unless it was started so). */
@@ -202,7 +224,7 @@ public record ClusterFile(
         List<ServerMember> s = servers.stream()
                 .map(x -> x.id().equals(id) ? x.withPid(pid) : x).toList();
         return new ClusterFile(replication, partitions, m, s, metadataArgs, serverArgs, netns,
-                security);
+                security, metrics);
     }
 
     /** A copy with one more data server (not yet started). */
@@ -213,14 +235,14 @@ public record ClusterFile(
         List<ServerMember> s = new ArrayList<>(servers);
         s.add(added);
         return new ClusterFile(replication, partitions, metadata, s, metadataArgs, serverArgs,
-                netns, security);
+                netns, security, metrics);
     }
 
     /** A copy without data server {@code id} (its directory stays on disk). */
     public ClusterFile withoutServer(String id) {
         List<ServerMember> s = servers.stream().filter(x -> !x.id().equals(id)).toList();
         return new ClusterFile(replication, partitions, metadata, s, metadataArgs, serverArgs,
-                netns, security);
+                netns, security, without(metrics, id));
     }
 
     /** A copy with one more metadata member (not yet started). */
@@ -231,14 +253,20 @@ public record ClusterFile(
         List<MetadataMember> m = new ArrayList<>(metadata);
         m.add(added);
         return new ClusterFile(replication, partitions, m, servers, metadataArgs, serverArgs,
-                netns, security);
+                netns, security, metrics);
     }
 
     /** A copy without metadata member {@code id} (its directory stays on disk). */
     public ClusterFile withoutMetadataMember(String id) {
         List<MetadataMember> m = metadata.stream().filter(x -> !x.id().equals(id)).toList();
         return new ClusterFile(replication, partitions, m, servers, metadataArgs, serverArgs,
-                netns, security);
+                netns, security, without(metrics, id));
+    }
+
+    private static Map<String, Integer> without(Map<String, Integer> ports, String id) {
+        Map<String, Integer> rest = new java.util.HashMap<>(ports);
+        rest.remove(id);
+        return rest;
     }
 
     /** The id the next added data server gets: one above the highest "serverN" ever listed. */
@@ -266,7 +294,7 @@ public record ClusterFile(
         return new ClusterFile(replication, partitions,
                 metadata.stream().map(x -> x.withPid(0)).toList(),
                 servers.stream().map(x -> x.withPid(0)).toList(), metadataArgs, serverArgs,
-                netns, security);
+                netns, security, metrics);
     }
 
     public String toJson() {

@@ -97,6 +97,7 @@ public final class ClusterLauncher implements AutoCloseable {
         private Function<List<String>, MetadataView> viewFactory;
         private boolean tls;
         private boolean token;
+        private boolean metrics;
         private BiConsumer<ClusterFile, Boolean> onLaunch = (file, existing) -> { };
 
         private Builder(Path dir) {
@@ -152,6 +153,12 @@ public final class ClusterLauncher implements AutoCloseable {
          */
         public Builder token(boolean on) {
             this.token = on;
+            return this;
+        }
+
+        /** A new cluster whose every member serves Prometheus metrics on a port of its own. */
+        public Builder metrics(boolean on) {
+            this.metrics = on;
             return this;
         }
 
@@ -228,6 +235,9 @@ public final class ClusterLauncher implements AutoCloseable {
                 if (!restart) {
                     file = file.withNetns(netns).withSecurity(ClusterSecurity.make(dir, file,
                             tls, token));
+                    if (metrics) {
+                        file = ClusterPlan.withMetricsPorts(file, file.memberIds());
+                    }
                 }
                 ClusterLauncher launcher = new ClusterLauncher(this, file);
                 launcher.commands.requireJars();
@@ -349,6 +359,9 @@ public final class ClusterLauncher implements AutoCloseable {
             cluster = cluster.withServer(m);
             added.add(m.id());
         }
+        if (!cluster.metrics().isEmpty()) {
+            cluster = ClusterPlan.withMetricsPorts(cluster, added);
+        }
         cluster.write(dir);
         try (MetadataView view = viewFactory.apply(cluster.metadataAddresses())) {
             for (String id : added) {
@@ -380,6 +393,9 @@ public final class ClusterLauncher implements AutoCloseable {
         List<Integer> ports = PortAllocator.freePorts(host, 2);
         MetadataMember m = new MetadataMember(newId, host, ports.get(0), ports.get(1), 0);
         cluster = cluster.withMetadataMember(m);
+        if (!cluster.metrics().isEmpty()) {
+            cluster = ClusterPlan.withMetricsPorts(cluster, List.of(newId));
+        }
         cluster.write(dir);
         writeClusterConf();
         record(m.id(), ProcessControl.launch(commands.metadata(cluster, m, metadataArgs, true),

@@ -2,6 +2,8 @@ package org.gtstore.gtctl.cluster;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -82,5 +84,26 @@ final class ClusterPlan {
                     + String.join(", ", running) + "; stop it first with 'gtctl cluster stop"
                     + " --dir " + dir + "'");
         }
+    }
+
+    /**
+     * The cluster with a free metrics port for each of {@code ids} (on the member's host)
+     * added to those it has; the members given serve metrics from their next launch.
+     */
+    static ClusterFile withMetricsPorts(ClusterFile cluster, List<String> ids) {
+        Map<String, List<String>> byHost = new LinkedHashMap<>();
+        for (String id : ids) {
+            String host = cluster.metadataMember(id).map(MetadataMember::host)
+                    .or(() -> cluster.server(id).map(ServerMember::host)).orElse("127.0.0.1");
+            byHost.computeIfAbsent(host, h -> new ArrayList<>()).add(id);
+        }
+        Map<String, Integer> ports = new HashMap<>(cluster.metrics());
+        byHost.forEach((host, members) -> {
+            List<Integer> free = PortAllocator.freePorts(host, members.size());
+            for (int i = 0; i < members.size(); i++) {
+                ports.put(members.get(i), free.get(i));
+            }
+        });
+        return cluster.withMetrics(ports);
     }
 }

@@ -150,6 +150,7 @@ public final class MemberCommands {
         if (join) {
             cmd.add("--join");
         }
+        metrics(cluster, member.id(), cmd);
         cmd.addAll(extraArgs);
         return cmd;
     }
@@ -171,7 +172,13 @@ public final class MemberCommands {
                 "--listen", member.address(),
                 "--data-dir", memberDir(member.id()).resolve("data").toString(),
                 "--cluster-file", clusterConf().toString()));
+        metrics(cluster, member.id(), cmd);
         cmd.addAll(extraArgs);
         return cmd;
+    }
+
+    /** {@code --metrics host:port} for a member the cluster file gives a metrics port. */
+    private static void metrics(ClusterFile cluster, String id, List<String> cmd) {
+        cluster.metricsAddress(id).ifPresent(a -> cmd.addAll(List.of("--metrics", a)));
     }
 }

@@ -215,4 +215,20 @@ class ClusterCommandsTest {
                 + "\"127.0.0.1:40001\",\"pid\":11}],\"servers\":[{\"id\":\"server1\",\"address\":"
                 + "\"127.0.0.1:40011\",\"pid\":21}]}"), ClusterStartCommand.lines("/d", c, true));
     }
+
+    @Test
+    void startPrintsEachMembersMetricsAddressWhenItHasOne() {
+        ClusterFile c = new ClusterFile(2, 4, List.of(
+                new ClusterFile.MetadataMember("meta1", "127.0.0.1", 40001, 40002, 11)),
+                List.of(new ClusterFile.ServerMember("server1", "127.0.0.1", 40011, 21)))
+                .withMetrics(java.util.Map.of("meta1", 40101, "server1", 40111));
+        assertEquals(List.of(
+                "Cluster ready in /d: 1 metadata + 1 data servers, K=2, 4 partitions",
+                "ID       ADDRESS          PID  METRICS                         LOG",
+                "meta1    127.0.0.1:40002  11   http://127.0.0.1:40101/metrics  /d/meta1/meta1.log",
+                "server1  127.0.0.1:40011  21   http://127.0.0.1:40111/metrics  /d/server1/server1.log"),
+                ClusterStartCommand.lines("/d", c, false));
+        assertTrue(ClusterStartCommand.lines("/d", c, true).get(0)
+                .contains("\"metrics\":\"http://127.0.0.1:40111/metrics\""));
+    }
 }

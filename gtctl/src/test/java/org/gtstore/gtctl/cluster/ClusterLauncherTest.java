@@ -236,6 +236,34 @@ class ClusterLauncherTest {
     }
 
     @Test
+    void membersWithAMetricsPortServeThere(@TempDir Path dir) {
+        // Goal: a cluster started with --metrics gives every member a port of its own, kept in
+        // cluster.json and passed as --metrics host:port on every launch; a removed member's
+        // port is forgotten.
+        ClusterFile c = ClusterPlan.withMetricsPorts(new ClusterFile(1, 8,
+                List.of(new MetadataMember("meta1", "127.0.0.1", 1, 2, 0)),
+                List.of(new ServerMember("server1", "127.0.0.1", 7, 0),
+                        new ServerMember("server2", "127.0.0.1", 8, 0))),
+                List.of("meta1", "server1", "server2"));
+        assertEquals(3, new java.util.HashSet<>(c.metrics().values()).size(), c.metrics()
+                .toString());
+        c.write(dir);
+        ClusterFile back = ClusterFile.read(dir).orElseThrow();
+        assertEquals(c.metrics(), back.metrics());
+        MemberCommands m = new MemberCommands(Path.of("/jdk/bin/java"), Path.of("/repo"),
+                Path.of("/c"));
+        List<String> server = m.server(back, back.servers().get(0), List.of());
+        assertEquals("127.0.0.1:" + c.metrics().get("server1"),
+                server.get(server.indexOf("--metrics") + 1));
+        List<String> meta = m.metadata(back, back.metadata().get(0), List.of());
+        assertEquals("127.0.0.1:" + c.metrics().get("meta1"),
+                meta.get(meta.indexOf("--metrics") + 1));
+        assertFalse(back.withoutServer("server2").metrics().containsKey("server2"));
+        ClusterFile plain = new ClusterFile(1, 8, back.metadata(), back.servers());
+        assertFalse(m.server(plain, plain.servers().get(0), List.of()).contains("--metrics"));
+    }
+
+    @Test
     void extraJvmFlagsFollowTheDefaults() {
         ClusterFile c = new ClusterFile(1, 8,
                 List.of(new MetadataMember("meta1", "127.0.0.1", 1, 2, 0)),

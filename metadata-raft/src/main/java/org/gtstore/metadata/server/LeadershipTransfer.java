@@ -1,12 +1,15 @@
 package org.gtstore.metadata.server;
 
 import java.io.IOException;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
+import org.apache.ratis.proto.RaftProtos;
 import org.apache.ratis.proto.RaftProtos.CommitInfoProto;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.RaftClientReply;
@@ -18,9 +21,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Hands this member's leadership to a follower: the one whose commit index is highest among
- * those a caller allows, so the group has a leader again within a round trip instead of after
- * an election timeout. Used by a stopping leader and by a leader asked to remove itself.
+ * Hands this member's leadership to a follower among those a caller allows: of those whose
+ * commit index is within {@link #CAUGHT_UP_LAG} entries of the highest, the one that has
+ * answered this leader the longest without a break ({@link FollowerStreaks}), so the group has a
+ * leader again within a round trip instead of after an election timeout, and one that holds
+ * it. Used by a stopping leader and by a leader asked to remove itself.
  */
 final class LeadershipTransfer {
     private static final Logger LOG = LoggerFactory.getLogger(LeadershipTransfer.class);
@@ -28,20 +33,40 @@ final class LeadershipTransfer {
     /** How long a transfer may take before the others are left to elect a leader. */
     static final long WAIT_MS = 3_000;
     private static final long STEP_DOWN_POLL_MS = 10;
+    /** Followers this close to the highest commit index count as caught up. */
+    static final long CAUGHT_UP_LAG = 50;
 
     private final String memberId;
     private final RaftServer server;
     private final RaftServer.Division division;
     private final LeadershipConfirmer confirmer;
     private final long heartbeatIntervalMs;
+    private final FollowerStreaks streaks;
 
+    /** @param electionTimeoutMaxMs a follower silent this long has broken its streak */
     LeadershipTransfer(String memberId, RaftServer server, RaftServer.Division division,
-            LeadershipConfirmer confirmer, long heartbeatIntervalMs) {
+            LeadershipConfirmer confirmer, long heartbeatIntervalMs, long electionTimeoutMaxMs) {
         this.memberId = memberId;
         this.server = server;
         this.division = division;
         this.confirmer = confirmer;
         this.heartbeatIntervalMs = heartbeatIntervalMs;
+        this.streaks = new FollowerStreaks(electionTimeoutMaxMs);
+    }
+
+    /** A tick: samples how long ago each follower answered, while this member leads. */
+    void observe() {
+        RaftProtos.RoleInfoProto role = division.getInfo().getRoleInfoProto();
+        if (!role.hasLeaderInfo()) {
+            streaks.clear();
+            return;
+        }
+        Map<String, Long> since = new HashMap<>();
+        for (RaftProtos.ServerRpcProto f : role.getLeaderInfo().getFollowerInfoList()) {
+            since.put(RaftPeerId.valueOf(f.getId().getId()).toString(),
+                    f.getLastRpcElapsedTimeMs());
+        }
+        streaks.observe(since, System.currentTimeMillis());
     }
 
     /**
@@ -60,15 +85,8 @@ final class LeadershipTransfer {
             return Optional.empty();
         }
         RaftPeerId self = division.getId();
-        RaftPeerId best = null;
-        long bestIndex = -1;
-        for (CommitInfoProto c : division.getCommitInfos()) {
-            RaftPeerId id = RaftPeerId.valueOf(c.getServer().getId());
-            if (!id.equals(self) && eligible.test(id) && c.getCommitIndex() > bestIndex) {
-                best = id;
-                bestIndex = c.getCommitIndex();
-            }
-        }
+        RaftPeerId best = best(division.getCommitInfos(), id -> !id.equals(self)
+                && eligible.test(id));
         if (best == null) {
             return Optional.empty();
         }
@@ -114,6 +132,36 @@ final class LeadershipTransfer {
             Thread.currentThread().interrupt();
         }
         return Optional.empty();
+    }
+
+    /**
+     * Of the allowed followers within {@link #CAUGHT_UP_LAG} of the highest commit index, the
+     * one with the longest streak of answers (ties: the higher commit index); null if none.
+     */
+    private RaftPeerId best(Iterable<CommitInfoProto> infos, Predicate<RaftPeerId> allowed) {
+        long highest = -1;
+        for (CommitInfoProto c : infos) {
+            if (allowed.test(RaftPeerId.valueOf(c.getServer().getId()))) {
+                highest = Math.max(highest, c.getCommitIndex());
+            }
+        }
+        long now = System.currentTimeMillis();
+        RaftPeerId best = null;
+        long bestStreak = -1;
+        long bestIndex = -1;
+        for (CommitInfoProto c : infos) {
+            RaftPeerId id = RaftPeerId.valueOf(c.getServer().getId());
+            if (!allowed.test(id) || c.getCommitIndex() < highest - CAUGHT_UP_LAG) {
+                continue;
+            }
+            long streak = streaks.streakMs(id.toString(), now);
+            if (streak > bestStreak || streak == bestStreak && c.getCommitIndex() > bestIndex) {
+                best = id;
+                bestStreak = streak;
+                bestIndex = c.getCommitIndex();
+            }
+        }
+        return best;
     }
 
     /**

@@ -150,7 +150,7 @@ public final class MetadataServer implements AutoCloseable {
                 confirmGapMs(config.leaseMs(), config.heartbeatIntervalMs()));
         submitter.onCommitted(confirmer::committed);
         transfer = new LeadershipTransfer(config.id(), raftServer, division, confirmer,
-                config.heartbeatIntervalMs());
+                config.heartbeatIntervalMs(), config.electionTimeoutMaxMs());
         RaftMembership membership = new RaftMembership(config, raftServer, division, transfer,
                 config.electionTimeoutMaxMs());
         PeerAddress self = config.self();
@@ -202,6 +202,7 @@ public final class MetadataServer implements AutoCloseable {
     private void tick() {
         try {
             updateHealth();
+            transfer.observe();
             leader.tick();
         } catch (RuntimeException e) {
             LOG.error("[{}] leader duty failed; will retry on the next tick", config.id(), e);
