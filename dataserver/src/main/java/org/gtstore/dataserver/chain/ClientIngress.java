@@ -207,15 +207,14 @@ final class ClientIngress {
     /**
      * FUTURE_EPOCH if the caller has a newer map (we fetch it) in which the partition's chain
      * may differ from ours; STALE_EPOCH if its map predates the partition's current chain (or,
-     * for a partition we do not hold, is older than ours) and this server no longer has the
-     * role the caller sent it to; OK otherwise. Judged per chain both ways: a caller whose map
+     * for a partition we do not hold, is older than ours), unless it is a read this server
+     * still answers as the tail; OK otherwise. Judged per chain both ways: a caller whose map
      * shows the current chain is routed correctly even if other partitions have changed since,
      * so it need not refresh; a caller with a newer map whose chain epoch of the partition is
      * ours saw the very chain we serve (chain epochs move only when the chain changes), so it
-     * need not wait for our map; and a caller with an older chain that sent a put to the head
-     * or a get to the tail of the chain we serve is served, because this server's own map and
-     * lease decide what it may serve (a joining replica added behind the tail, or a member
-     * leaving the middle, leaves the head and the tail where they were).
+     * need not wait for our map; and a caller with an older chain that sent a get or a scan to
+     * the tail of the chain we serve is served, because this server's own map and lease decide
+     * what it may serve (a joining replica added behind the tail leaves the tail the tail).
      */
     private ErrorCode checkEpoch(long requestEpoch, long requestChainEpoch,
             PartitionReplica pr, boolean atHead) {
@@ -228,10 +227,12 @@ final class ClientIngress {
         if (pr == null) {
             return requestEpoch < ctx.epoch ? ErrorCode.STALE_EPOCH : ErrorCode.OK;
         }
-        // A request without a map epoch (0) was routed by no map: it is sent for one.
-        boolean sameRole = requestEpoch > 0
-                && (atHead ? pr.position().head() : pr.position().tail());
-        return pr.currentAt(requestEpoch) || sameRole ? ErrorCode.OK : ErrorCode.STALE_EPOCH;
+        // A read at a tail that is still the tail is answered here, whatever changed behind
+        // it. A put is not: its answer comes from the chain's tail over the session the client
+        // opened to the tail of its map, which may no longer be the tail. A request without a
+        // map epoch (0) was routed by no map: it is sent for one.
+        boolean stillTail = requestEpoch > 0 && !atHead && pr.position().tail();
+        return pr.currentAt(requestEpoch) || stillTail ? ErrorCode.OK : ErrorCode.STALE_EPOCH;
     }
 
     private String epochMessage(long requestEpoch, int partition, PartitionReplica pr) {
