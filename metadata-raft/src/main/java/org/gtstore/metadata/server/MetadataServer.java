@@ -350,6 +350,13 @@ public final class MetadataServer implements AutoCloseable {
                 config.electionTimeoutMinMs(), TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Rpc.setTimeoutMax(props, TimeDuration.valueOf(
                 config.electionTimeoutMaxMs(), TimeUnit.MILLISECONDS));
+        // A leader that stepped down for want of a majority's answers stays out of elections
+        // this long (Ratis's default is 10 s). Here that happens to a new leader whose first
+        // moments outlast the election timeout (a hand-over on a loaded machine): its log is
+        // then the newest, so no other member can win, and the group had no leader for 10 s
+        // while every data server's lease ran out. One election timeout keeps the pause short.
+        RaftServerConfigKeys.LeaderElection.setLeaderStepDownWaitTime(props, TimeDuration.valueOf(
+                config.electionTimeoutMaxMs(), TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(props, true);
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(props,
                 config.snapshotThresholdEntries());

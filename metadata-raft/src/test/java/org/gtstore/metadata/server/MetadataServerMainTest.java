@@ -35,6 +35,16 @@ class MetadataServerMainTest {
     }
 
     @Test
+    void aLeaderThatSteppedDownMayCampaignAgainAfterOneElectionTimeout() {
+        // Goal: not Ratis's 10 s; a transferee that stepped down holds the newest log, so
+        // until it campaigns again no other member can win.
+        MetadataServerConfig c = MetadataServerMain.parse(args());
+        org.apache.ratis.conf.RaftProperties p = MetadataServer.raftProperties(c);
+        assertEquals(c.electionTimeoutMaxMs(), org.apache.ratis.server.RaftServerConfigKeys
+                .LeaderElection.leaderStepDownWaitTime(p).toLong(TimeUnit.MILLISECONDS));
+    }
+
+    @Test
     void aClusterFileGivesTheFlagsTheCommandLineDoesNot(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("gtstore.conf");
         ClusterConfigFile.write(file, Map.of("peers",
