@@ -14,6 +14,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -119,9 +120,13 @@ public record ClusterFile(
         if (port == null) {
             return Optional.empty();
         }
-        String host = metadataMember(id).map(MetadataMember::host)
+        return Optional.of(hostOf(id) + ":" + port);
+    }
+
+    /** The host a member runs on (loopback for an id the file does not name). */
+    public String hostOf(String id) {
+        return metadataMember(id).map(MetadataMember::host)
                 .or(() -> server(id).map(ServerMember::host)).orElse("127.0.0.1");
-        return Optional.of(host + ":" + port);
     }
 
     /** How this cluster's connections are secured (plaintext unless it was started so). */
@@ -264,7 +269,7 @@ public record ClusterFile(
     }
 
     private static Map<String, Integer> without(Map<String, Integer> ports, String id) {
-        Map<String, Integer> rest = new java.util.HashMap<>(ports);
+        Map<String, Integer> rest = new HashMap<>(ports);
         rest.remove(id);
         return rest;
     }

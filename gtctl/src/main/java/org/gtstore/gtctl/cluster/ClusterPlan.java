@@ -93,9 +93,7 @@ final class ClusterPlan {
     static ClusterFile withMetricsPorts(ClusterFile cluster, List<String> ids) {
         Map<String, List<String>> byHost = new LinkedHashMap<>();
         for (String id : ids) {
-            String host = cluster.metadataMember(id).map(MetadataMember::host)
-                    .or(() -> cluster.server(id).map(ServerMember::host)).orElse("127.0.0.1");
-            byHost.computeIfAbsent(host, h -> new ArrayList<>()).add(id);
+            byHost.computeIfAbsent(cluster.hostOf(id), h -> new ArrayList<>()).add(id);
         }
         Map<String, Integer> ports = new HashMap<>(cluster.metrics());
         byHost.forEach((host, members) -> {

@@ -56,11 +56,11 @@ final class LeadershipTransfer {
 
     /** A tick: samples how long ago each follower answered, while this member leads. */
     void observe() {
-        RaftProtos.RoleInfoProto role = division.getInfo().getRoleInfoProto();
-        if (!role.hasLeaderInfo()) {
+        if (!division.getInfo().isLeader()) {
             streaks.clear();
             return;
         }
+        RaftProtos.RoleInfoProto role = division.getInfo().getRoleInfoProto();
         Map<String, Long> since = new HashMap<>();
         for (RaftProtos.ServerRpcProto f : role.getLeaderInfo().getFollowerInfoList()) {
             since.put(RaftPeerId.valueOf(f.getId().getId()).toString(),

@@ -143,8 +143,14 @@ public final class RecordedWorkload implements AutoCloseable {
 
     /** Like {@link #longestWriteGap}, with where the gap lies (to match it against logs). */
     public WriteGap longestWriteGapSpan(long fromNs, long toNs) {
-        List<WriteGap> all = writeGaps(fromNs, toNs, Duration.ZERO);
-        return all.stream().max((a, b) -> a.length().compareTo(b.length())).orElseThrow();
+        long[] longest = {fromNs, fromNs};
+        forEachGap(fromNs, toNs, (from, to) -> {
+            if (to - from > longest[1] - longest[0]) {
+                longest[0] = from;
+                longest[1] = to;
+            }
+        });
+        return gap(longest[0], longest[1]);
     }
 
     /**
@@ -152,10 +158,25 @@ public final class RecordedWorkload implements AutoCloseable {
      * {@code atLeast}, in time order (each pause a test caused, to match against the logs).
      */
     public List<WriteGap> writeGaps(long fromNs, long toNs, Duration atLeast) {
+        List<WriteGap> gaps = new ArrayList<>();
+        forEachGap(fromNs, toNs, (from, to) -> {
+            if (to - from >= atLeast.toNanos()) {
+                gaps.add(gap(from, to));
+            }
+        });
+        return gaps;
+    }
+
+    /** A stretch without a completed write, in {@link System#nanoTime} units. */
+    @FunctionalInterface
+    private interface GapSink {
+        void gap(long fromNs, long toNs);
+    }
+
+    /** Hands over every stretch between consecutive write completions in [fromNs, toNs]. */
+    private void forEachGap(long fromNs, long toNs, GapSink sink) {
         List<Long> times = new ArrayList<>(writeCompletionsNs);
         times.sort(Long::compare);
-        long wallOffsetNs = System.currentTimeMillis() * 1_000_000L - System.nanoTime();
-        List<WriteGap> gaps = new ArrayList<>();
         long previous = fromNs;
         for (long t : times) {
             if (t < fromNs) {
@@ -164,20 +185,17 @@ public final class RecordedWorkload implements AutoCloseable {
             if (t > toNs) {
                 break;
             }
-            addGap(gaps, previous, t, atLeast, wallOffsetNs);
+            sink.gap(previous, t);
             previous = t;
         }
-        addGap(gaps, previous, toNs, atLeast, wallOffsetNs);
-        return gaps;
+        sink.gap(previous, toNs);
     }
 
-    private static void addGap(List<WriteGap> gaps, long fromNs, long toNs, Duration atLeast,
-            long wallOffsetNs) {
-        if (toNs - fromNs >= atLeast.toNanos()) {
-            Instant start = Instant.EPOCH.plusNanos(fromNs + wallOffsetNs);
-            gaps.add(new WriteGap(Duration.ofNanos(toNs - fromNs), start,
-                    start.plusNanos(toNs - fromNs)));
-        }
+    private static WriteGap gap(long fromNs, long toNs) {
+        long wallOffsetNs = System.currentTimeMillis() * 1_000_000L - System.nanoTime();
+        Instant start = Instant.EPOCH.plusNanos(fromNs + wallOffsetNs);
+        return new WriteGap(Duration.ofNanos(toNs - fromNs), start,
+                start.plusNanos(toNs - fromNs));
     }
 
     /** Stops every thread and waits for it (each finishes its current operation). */
