@@ -8,6 +8,7 @@ import io.grpc.protobuf.services.HealthStatusManager;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -108,9 +109,13 @@ public final class MetadataServer implements AutoCloseable {
         });
     }
 
-    /** Starts Ratis, the gRPC service and the leader duties; throws if any fails to start. */
+    /**
+     * Starts Ratis, the gRPC service and the leader duties; throws if any fails to start.
+     * The first start in a JVM first runs the Raft leader's code once ({@link LeaderPathWarmup}).
+     */
     public static MetadataServer start(MetadataServerConfig config) throws IOException {
         config.validate();
+        LeaderPathWarmup.runOnce(config);
         MetadataStateMachine sm = new MetadataStateMachine(config.id());
         RaftServer raft = RaftServer.newBuilder().setServerId(RaftPeerId.valueOf(config.id()))
                 .setGroup(group(config)).setProperties(raftProperties(config))
@@ -340,11 +345,17 @@ public final class MetadataServer implements AutoCloseable {
     }
 
     static RaftProperties raftProperties(MetadataServerConfig config) {
+        return raftProperties(config, config.storageDir(), config.bindHost(),
+                config.self().raftPort());
+    }
+
+    /** The member's Raft settings with its storage and Raft port somewhere else. */
+    static RaftProperties raftProperties(MetadataServerConfig config, Path storage,
+            String host, int port) {
         RaftProperties props = new RaftProperties();
-        PeerAddress self = config.self();
-        RaftServerConfigKeys.setStorageDir(props, List.of(config.storageDir().toFile()));
-        GrpcConfigKeys.Server.setHost(props, config.bindHost());
-        GrpcConfigKeys.Server.setPort(props, self.raftPort());
+        RaftServerConfigKeys.setStorageDir(props, List.of(storage.toFile()));
+        GrpcConfigKeys.Server.setHost(props, host);
+        GrpcConfigKeys.Server.setPort(props, port);
         RaftServerConfigKeys.Read.setOption(props, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
         RaftServerConfigKeys.Rpc.setTimeoutMin(props, TimeDuration.valueOf(
                 config.electionTimeoutMinMs(), TimeUnit.MILLISECONDS));

@@ -199,6 +199,24 @@ public final class MetadataStateMachine extends BaseStateMachine {
         LOG.info("[{}] leader is now {}", nodeId, newLeaderId);
     }
 
+    /**
+     * Says how long after winning its election this member's first entry of the term
+     * committed: a leader that takes longer than the election timeout steps down again for
+     * want of a majority's answers.
+     */
+    @Override
+    public void notifyLeaderReady() {
+        try {
+            long ms = getServer().get().getDivision(getGroupId()).getInfo().getRoleInfoProto()
+                    .getRoleElapsedTimeMs();
+            LOG.info("[{}] leading and ready {} ms after the election", nodeId, ms);
+        } catch (IOException | java.util.concurrent.ExecutionException e) {
+            LOG.info("[{}] leading and ready", nodeId);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private void load(SingleFileSnapshotInfo snapshot) throws IOException {
         if (snapshot == null) {
             LOG.info("[{}] no snapshot; starting from an empty map", nodeId);
