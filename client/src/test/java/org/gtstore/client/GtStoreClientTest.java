@@ -23,6 +23,7 @@ import org.gtstore.proto.KeyPartitioner;
 import org.gtstore.proto.PartitionMap;
 import org.gtstore.proto.PutRequest;
 import org.gtstore.proto.ReportUnreachableResponse;
+import org.gtstore.proto.ServerState;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -279,6 +280,34 @@ class GtStoreClientTest {
     }
 
     @Test
+    void aPutPendingAtAHeadThatLeavesTheMapStillTimesOutAndRetries() throws Exception {
+        // Goal: a head declared dead while alive (paused, cut off) keeps its stream open and
+        // answers nothing; the map without it, arriving while a put is pending there, retires
+        // its session, and that put must still fail its attempt within the request timeout and
+        // go to the new head, rather than wait for an answer that never comes.
+        List<FakeDataServer> s = startServers(2);
+        FakeDataServer hung = s.get(0);
+        FakeDataServer survivor = s.get(1);
+        hung.putHandler = r -> null;
+        meta.setMap(TestMaps.sameChain(1, PARTITIONS, s, List.of(hung, survivor)));
+        GtStoreClient c = client(Duration.ofSeconds(10), Duration.ofMillis(1000));
+        assertEquals(1, c.refreshMap().getEpoch());
+
+        long start = System.nanoTime();
+        CompletableFuture<PutResult> put = c.putAsync("k", "v", Duration.ofHours(1));
+        await().atMost(Duration.ofSeconds(5)).until(() -> hung.puts.size() == 1);
+        meta.setMap(TestMaps.withState(TestMaps.sameChain(2, PARTITIONS, s,
+                List.of(survivor)), hung.id, ServerState.DEAD));
+        assertEquals(2, c.refreshMap().getEpoch());
+        PutResult r = put.get(5, TimeUnit.SECONDS);
+        long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+
+        assertEquals(survivor.id, r.serverId());
+        assertTrue(elapsedMs < 3000, "took " + elapsedMs + " ms with a 1 s request timeout");
+        assertEquals(hung.puts.get(0).getRequestId(), survivor.puts.get(0).getRequestId());
+    }
+
+    @Test
     void reachesServerRestartedAtSameAddressWithoutWaitingOutGrpcBackoff() throws Exception {
         // Goal: a server that was down but not declared dead (the leader's probe timed out) is
         // reached as soon as it listens again, not after gRPC's growing reconnect back-off.
@@ -354,6 +383,7 @@ class GtStoreClientTest {
         assertTrue(m.endsWith("(outcome unknown: the write may have been applied)"), m);
         assertEquals(ErrorCode.UNAVAILABLE, e.code().orElseThrow());
         assertTrue(server.puts.size() >= 2, "it retried");
+        System.out.println("TOOK " + elapsedMs);
         assertTrue(elapsedMs < 3000, "took " + elapsedMs + " ms for a 300 ms deadline");
     }
 

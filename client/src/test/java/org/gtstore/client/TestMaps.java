@@ -67,6 +67,17 @@ final class TestMaps {
         return b.build();
     }
 
+    /** The map with one server in the given state. */
+    static PartitionMap withState(PartitionMap map, String serverId, ServerState state) {
+        PartitionMap.Builder b = map.toBuilder();
+        for (int i = 0; i < b.getServersCount(); i++) {
+            if (b.getServers(i).getId().equals(serverId)) {
+                b.setServers(i, b.getServers(i).toBuilder().setState(state));
+            }
+        }
+        return b.build();
+    }
+
     /** A loopback address on which nothing listens: connecting to it is refused. */
     static String deadAddress() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {

@@ -30,8 +30,10 @@ import org.slf4j.LoggerFactory;
 /**
  * One long-lived channel per data server address, shared by every request to that server, and
  * on it one {@link SessionLink} (a {@code Session} stream) that carries the puts and gets.
- * Channels and links to addresses that leave the map are closed. A sweep every
- * {@link #SWEEP_INTERVAL_MS} ms fails the operations whose own timeout passed.
+ * Channels and links to addresses that leave the map are closed once their pending operations
+ * are answered. A sweep every {@link #SWEEP_INTERVAL_MS} ms fails the operations whose own
+ * timeout passed, on those closing links too: a server declared dead while it runs (paused,
+ * cut off) may keep its stream open and answer nothing.
  *
  * <p>A put goes to its chain's head and is answered by its tail (the chain replication paper's
  * rule): before the put is sent, the session with the tail must be registered (so the tail
@@ -47,6 +49,11 @@ public final class DataChannels implements AutoCloseable {
     private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
     private final Map<String, DataServiceStub> stubs = new ConcurrentHashMap<>();
     private final Map<String, SessionLink> links = new ConcurrentHashMap<>();
+    /**
+     * Links to addresses that left the map, until their stream ends: their pending operations
+     * still time out in the sweep (the server may neither answer nor close the stream).
+     */
+    private final Set<SessionLink> retiring = ConcurrentHashMap.newKeySet();
     /** Puts sent and not answered yet, by request id (unique per client instance). */
     private final Map<Long, PutAttempt> awaitingCommit = new ConcurrentHashMap<>();
     private final ByteString clientId;
@@ -207,7 +214,10 @@ public final class DataChannels implements AutoCloseable {
         DataServiceStub s = stub(address);
         SessionLink[] made = new SessionLink[1];
         SessionLink link = links.computeIfAbsent(address, a -> made[0] = new SessionLink(s,
-                flushExecutor, clientId, this::committed, dead -> links.remove(a, dead)));
+                flushExecutor, clientId, this::committed, dead -> {
+                    links.remove(a, dead);
+                    retiring.remove(dead);
+                }));
         if (link == made[0]) {
             link.start();
         }
@@ -219,6 +229,10 @@ public final class DataChannels implements AutoCloseable {
         for (SessionLink l : links.values()) {
             l.expire(now);
         }
+        for (SessionLink l : retiring) {
+            l.expire(now);
+        }
+        retiring.removeIf(SessionLink::isDead);
     }
 
     /** The stub for an address, opening its channel on first use. */
@@ -252,6 +266,7 @@ public final class DataChannels implements AutoCloseable {
             if (!addresses.contains(a)) {
                 SessionLink l = links.remove(a);
                 if (l != null) {
+                    retiring.add(l);
                     l.retire();
                 }
                 stubs.remove(a);
@@ -271,7 +286,11 @@ public final class DataChannels implements AutoCloseable {
         for (SessionLink l : links.values()) {
             l.close();
         }
+        for (SessionLink l : retiring) {
+            l.close();
+        }
         links.clear();
+        retiring.clear();
         stubs.clear();
         for (ManagedChannel ch : channels.values()) {
             Channels.closeNow(ch);

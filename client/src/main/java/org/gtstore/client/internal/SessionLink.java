@@ -343,6 +343,13 @@ final class SessionLink {
         }
     }
 
+    /** True once the stream broke or ended: the link takes and answers nothing more. */
+    boolean isDead() {
+        synchronized (lock) {
+            return dead;
+        }
+    }
+
     /** Operations sent or queued and not yet answered (for tests). */
     int pendingCount() {
         synchronized (lock) {
