@@ -22,7 +22,6 @@ import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
-import org.apache.ratis.protocol.TransferLeadershipRequest;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.storage.RaftStorage;
@@ -34,8 +33,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs the Raft leader's code once in this JVM before the member joins its group: two
- * throw-away Ratis servers on loopback, with the member's Raft settings, elect a leader,
- * commit commands, hand the leadership over, commit again, and close.
+ * throw-away Ratis servers on loopback (named {@code <id>-warmup-N}, storage in a temporary
+ * directory), with the member's Raft settings, elect a leader, commit a few commands and close.
  *
  * <p>Why: a JVM that never led loads and links several hundred classes (over half of them
  * lambdas) the first time it leads. On two shared, busy cores that took Ratis 400-900 ms
@@ -51,7 +50,7 @@ import org.slf4j.LoggerFactory;
 final class LeaderPathWarmup {
     private static final Logger LOG = LoggerFactory.getLogger(LeaderPathWarmup.class);
     private static final AtomicBoolean DONE = new AtomicBoolean();
-    /** Commands committed under each of the two leaders. */
+    /** Commands the throw-away leader commits. */
     static final int COMMANDS = 20;
     /** The most one warm-up may take before it is abandoned. */
     static final long TIMEOUT_MS = 15_000;
@@ -92,8 +91,8 @@ final class LeaderPathWarmup {
 
     /**
      * One warm-up with its Raft storage under {@code dir}; throws if it could not finish.
-     * Returns once both servers have led and committed; the future completes when both are
-     * closed (also after a failure).
+     * Returns once the leader committed its commands; the future completes when both servers
+     * are closed (also after a failure).
      */
     static CompletableFuture<Void> run(MetadataServerConfig config, Path dir)
             throws IOException, InterruptedException {
@@ -101,13 +100,11 @@ final class LeaderPathWarmup {
         try {
             RaftGroup group = startGroup(config, dir, servers);
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS);
-            RaftServer first = awaitLeader(servers, group.getGroupId(), deadline);
-            commit(first, group.getGroupId(), deadline);
-            RaftServer second = servers.get(servers.get(0) == first ? 1 : 0);
-            first.transferLeadershipAsync(new TransferLeadershipRequest(ClientId.randomId(),
-                    first.getId(), group.getGroupId(), 0, second.getId(), TIMEOUT_MS));
-            commit(awaitLeader(List.of(second), group.getGroupId(), deadline),
-                    group.getGroupId(), deadline);
+            RaftServer leader = awaitLeader(servers, group.getGroupId(), deadline);
+            commit(leader, group.getGroupId(), deadline);
+            // The leader first: a follower closing under its appends logs their failures.
+            servers.remove(leader);
+            servers.add(0, leader);
         } catch (IOException | InterruptedException | RuntimeException e) {
             closeAll(config.id(), servers);
             throw e;
@@ -147,24 +144,22 @@ final class LeaderPathWarmup {
         return group;
     }
 
-    /** Closes every server, each on its own thread; completes when all are closed. */
+    /** Closes the servers in order on a thread of their own; completes when all are closed. */
     private static CompletableFuture<Void> closeAll(String memberId, List<RaftServer> servers) {
-        List<CompletableFuture<Void>> closed = new ArrayList<>();
-        for (RaftServer s : servers) {
-            CompletableFuture<Void> done = new CompletableFuture<>();
-            Thread t = new Thread(() -> {
+        CompletableFuture<Void> closed = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            for (RaftServer s : servers) {
                 try {
                     s.close();
                 } catch (IOException | RuntimeException e) {
                     LOG.debug("[{}] closing a warm-up server: {}", memberId, e.toString());
                 }
-                done.complete(null);
-            }, memberId + "-warmup-close-" + s.getId());
-            t.setDaemon(true);
-            t.start();
-            closed.add(done);
-        }
-        return CompletableFuture.allOf(closed.toArray(CompletableFuture[]::new));
+            }
+            closed.complete(null);
+        }, memberId + "-warmup-close");
+        t.setDaemon(true);
+        t.start();
+        return closed;
     }
 
     private static int freePort() throws IOException {
