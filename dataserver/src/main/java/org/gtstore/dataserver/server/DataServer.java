@@ -164,6 +164,8 @@ public final class DataServer implements AutoCloseable {
     /**
      * Opens the store, starts serving and registers with the metadata. {@code fatalHandler}
      * gets any unexpected failure of the replica driver; in production it stops the process.
+     * The first start in a JVM also rehearses the chain's map changes, in the background
+     * ({@link ChainRehearsal}).
      */
     public static DataServer start(DataServerConfig config, Consumer<Throwable> fatalHandler)
             throws IOException {
@@ -179,6 +181,7 @@ public final class DataServer implements AutoCloseable {
         s.session.start(s.advertisedAddress);
         s.health.start(s.scheduler);
         LOG.info("[{}] data server listening on {}", config.serverId(), s.advertisedAddress);
+        ChainRehearsal.startOnce(config.serverId(), config.chain());
         return s;
     }
 

@@ -32,8 +32,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs the Raft leader's code once in this JVM before the member joins its group: two
- * throw-away Ratis servers on loopback (named {@code <id>-warmup-N}, storage in a temporary
+ * Runs the Raft leader's code once in this JVM, on a thread of its own as the member starts:
+ * two throw-away Ratis servers on loopback (named {@code <id>-warmup-N}, storage in a temporary
  * directory), with the member's Raft settings, elect a leader, commit a few commands and close.
  *
  * <p>Why: a JVM that never led loads and links several hundred classes (over half of them
@@ -68,14 +68,23 @@ final class LeaderPathWarmup {
     static final String ENABLED_PROPERTY = "gtstore.leaderWarmup";
 
     /**
-     * Warms this JVM's leader path once; later calls return at once. The throw-away servers
-     * close in the background (Ratis's close waits about a second for its executors).
+     * Starts warming this JVM's leader path on a daemon thread, once per JVM; later calls do
+     * nothing. In the background because a member's start need not wait for it: what it is
+     * for, a hand-over to this member or its election after the leader's death, comes later,
+     * and at a cluster's start the waiting held every member back by its few seconds.
      */
-    static void runOnce(MetadataServerConfig config) {
+    static void startOnce(MetadataServerConfig config) {
         if (!Boolean.parseBoolean(System.getProperty(ENABLED_PROPERTY, "true"))
                 || !DONE.compareAndSet(false, true)) {
             return;
         }
+        Thread t = new Thread(() -> warmUp(config), config.id() + "-leader-warmup");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** One warm-up, logged; the throw-away servers then close on a thread of their own. */
+    private static void warmUp(MetadataServerConfig config) {
         long start = System.nanoTime();
         try {
             Path dir = Files.createTempDirectory("gtstore-warmup-");

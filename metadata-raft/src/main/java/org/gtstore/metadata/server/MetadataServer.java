@@ -111,11 +111,11 @@ public final class MetadataServer implements AutoCloseable {
 
     /**
      * Starts Ratis, the gRPC service and the leader duties; throws if any fails to start.
-     * The first start in a JVM first runs the Raft leader's code once ({@link LeaderPathWarmup}).
+     * The first start in a JVM also runs the Raft leader's code once, in the background
+     * ({@link LeaderPathWarmup}).
      */
     public static MetadataServer start(MetadataServerConfig config) throws IOException {
         config.validate();
-        LeaderPathWarmup.runOnce(config);
         MetadataStateMachine sm = new MetadataStateMachine(config.id());
         RaftServer raft = RaftServer.newBuilder().setServerId(RaftPeerId.valueOf(config.id()))
                 .setGroup(group(config)).setProperties(raftProperties(config))
@@ -128,6 +128,7 @@ public final class MetadataServer implements AutoCloseable {
             server.close();
             throw e;
         }
+        LeaderPathWarmup.startOnce(config);
         return server;
     }
 
