@@ -58,21 +58,20 @@ final class TestMaps {
 
     /** The map with one server moved to another address. */
     static PartitionMap withAddress(PartitionMap map, String serverId, String address) {
-        PartitionMap.Builder b = map.toBuilder();
-        for (int i = 0; i < b.getServersCount(); i++) {
-            if (b.getServers(i).getId().equals(serverId)) {
-                b.setServers(i, b.getServers(i).toBuilder().setAddress(address));
-            }
-        }
-        return b.build();
+        return withServer(map, serverId, s -> s.setAddress(address));
     }
 
     /** The map with one server in the given state. */
     static PartitionMap withState(PartitionMap map, String serverId, ServerState state) {
+        return withServer(map, serverId, s -> s.setState(state));
+    }
+
+    private static PartitionMap withServer(PartitionMap map, String serverId,
+            java.util.function.Consumer<ServerInfo.Builder> change) {
         PartitionMap.Builder b = map.toBuilder();
-        for (int i = 0; i < b.getServersCount(); i++) {
-            if (b.getServers(i).getId().equals(serverId)) {
-                b.setServers(i, b.getServers(i).toBuilder().setState(state));
+        for (ServerInfo.Builder s : b.getServersBuilderList()) {
+            if (s.getId().equals(serverId)) {
+                change.accept(s);
             }
         }
         return b.build();
