@@ -3,6 +3,7 @@ package org.gtstore.dataserver.server;
 import com.google.protobuf.ByteString;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -252,7 +253,7 @@ final class ChainRehearsal {
             }
         }
         if (s.versionOrder()) {
-            entries.sort(java.util.Comparator.comparingLong(Update::getSeq));
+            entries.sort(Comparator.comparingLong(Update::getSeq));
         }
         deliver(source, new ChainEvent.CopyChunkRead(s.copyId(), s.partition(), entries, true,
                 entries.size(), entries.size(), dedup));

@@ -10,7 +10,9 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.apache.ratis.conf.Parameters;
@@ -205,8 +207,7 @@ final class LeaderPathWarmup {
                 if (!reply.get(left, TimeUnit.NANOSECONDS).isSuccess()) {
                     throw new IOException("warm-up command " + i + " failed");
                 }
-            } catch (java.util.concurrent.ExecutionException
-                     | java.util.concurrent.TimeoutException e) {
+            } catch (ExecutionException | TimeoutException e) {
                 throw new IOException("warm-up command " + i + ": " + e, e);
             }
         }

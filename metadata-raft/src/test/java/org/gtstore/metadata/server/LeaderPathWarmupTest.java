@@ -1,10 +1,12 @@
 package org.gtstore.metadata.server;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -30,13 +32,9 @@ class LeaderPathWarmupTest {
             System.out.printf("warm-up %d: %d ms, closed after %d ms%n", round, ms,
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        List<String> left = warmupThreads();
-        while (!left.isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-            left = warmupThreads();
-        }
-        assertEquals(List.of(), left, "threads of the throw-away servers still running");
+        await("threads of the throw-away servers gone").atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(50)).until(() -> warmupThreads().isEmpty());
+        assertEquals(List.of(), warmupThreads(), "threads of the throw-away servers still running");
         try (Stream<Path> files = Files.list(dir)) {
             assertTrue(files.noneMatch(p -> p.getFileName().toString().equals("own")),
                     "the member's own storage is not touched");
